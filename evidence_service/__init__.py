@@ -1,0 +1,1 @@
+"""Evidence storage and destruction tracking service."""

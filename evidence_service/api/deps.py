@@ -1,0 +1,83 @@
+"""Dependencies shared by the routes, as ``Annotated`` aliases."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from ..auth import user_from_token
+from ..config import Settings
+from ..db import Database
+from ..errors import Unauthorized
+from ..idempotency import run_once
+from ..models import User
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    db: Database = request.app.state.db
+    with db.session(write=request.method not in READ_METHODS) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
+    if not token:
+        raise Unauthorized("not authenticated")
+    return user_from_token(session, token, settings.secret_key)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="resending the same request with the same key returns the first response",
+    ),
+]
+
+
+def create_once(
+    session: Session,
+    actor: User,
+    key: str | None,
+    route: str,
+    body: BaseModel,
+    create: Callable[[], Any],
+    status_code: int = 201,
+) -> JSONResponse:
+    """Run a create under an idempotency key, commit, and answer with its JSON."""
+    status, content = run_once(
+        session,
+        actor,
+        key,
+        route,
+        body.model_dump(mode="json"),
+        lambda: (status_code, jsonable_encoder(create())),
+    )
+    session.commit()
+    return JSONResponse(content, status_code=status)

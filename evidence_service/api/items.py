@@ -1,0 +1,130 @@
+"""Routes for items: intake, lookup, listing, moves and custody history."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from .. import items
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..models import Category, ItemStatus
+from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, create_once
+
+router = APIRouter(tags=["items"])
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
+
+
+@router.post("/items", status_code=201, responses=WRITE_ERRORS)
+def intake_item(
+    data: items.ItemCreate,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    override_reason: str | None = None,
+) -> items.ItemPublic:
+    """Receive one item, optionally straight into a location."""
+    return create_once(  # type: ignore[return-value]
+        session,
+        actor,
+        key,
+        "POST /items",
+        data,
+        lambda: items.items_public(
+            session, items.intake_items(session, [data], actor, override_reason)
+        )[0],
+    )
+
+
+@router.post("/items/batch", status_code=201, responses=WRITE_ERRORS)
+def intake_batch(
+    data: items.ItemBatchCreate,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> list[items.ItemPublic]:
+    """Receive many items at once: all are created, or none."""
+    return create_once(  # type: ignore[return-value]
+        session,
+        actor,
+        key,
+        "POST /items/batch",
+        data,
+        lambda: items.items_public(
+            session, items.intake_items(session, data.items, actor, data.override_reason)
+        ),
+    )
+
+
+@router.get("/items")
+def list_items(
+    actor: CurrentUser,
+    session: SessionDep,
+    status: ItemStatus | None = None,
+    category: Category | None = None,
+    location_code: Annotated[str | None, Query(description="this location and below")] = None,
+    warehouse_code: str | None = None,
+    case_id: int | None = None,
+    hazard_class: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> items.ItemPage:
+    return items.list_items(
+        session,
+        actor,
+        status=status,
+        category=category,
+        location_code=location_code,
+        warehouse_code=warehouse_code,
+        case_id=case_id,
+        hazard_class=hazard_class,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/items/{code}", responses=error_responses(NotFound))
+def get_item(code: str, actor: CurrentUser, session: SessionDep) -> items.ItemPublic:
+    return items.item_public(session, code, actor)
+
+
+@router.post("/items/{code}/moves", responses=WRITE_ERRORS)
+def move_item(
+    code: str,
+    data: items.MoveRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: Annotated[str | None, Header(description="the item's version, as an ETag")] = None,
+) -> items.ItemPublic:
+    """Move one item to another location; returns the moved item."""
+    version = data.version
+    if if_match is not None:
+        try:
+            version = int(if_match.strip('W/"'))
+        except ValueError:
+            raise Invalid("If-Match", "must be the item's version number") from None
+    return create_once(  # type: ignore[return-value]
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/moves",
+        data,
+        lambda: items.items_public(
+            session,
+            items.move_items(
+                session,
+                [code],
+                data.to_location_code,
+                actor,
+                reason=data.reason,
+                versions={items.get_item(session, code, actor).code: version} if version else None,
+                override_reason=data.override_reason,
+            ),
+        )[0],
+        status_code=200,
+    )
+
+
+@router.get("/items/{code}/custody", responses=error_responses(NotFound))
+def custody(code: str, actor: CurrentUser, session: SessionDep) -> list[items.CustodyEventPublic]:
+    """Every event of the item, oldest first, with the hash chain fields."""
+    return items.custody_history(session, code, actor)

@@ -1,0 +1,85 @@
+"""The FastAPI application."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .api import core, items
+from .config import Settings, get_settings
+from .db import Database
+from .errors import DomainError, Unauthorized
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_secret()
+    app = FastAPI(
+        title="Evidence storage and destruction tracking service",
+        version="0.1.0",
+        description="Kho vật chứng: intake, labels, storage, custody and destruction "
+        "of seized items.",
+    )
+    app.state.settings = settings
+    app.state.db = db or Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
+
+    for module in (core, items):
+        app.include_router(module.router, prefix=API_PREFIX)
+    _add_error_handlers(app)
+    _add_health(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # The database caught what the domain checks missed (e.g. a concurrent duplicate).
+        log.warning("integrity error: %s", exc.orig)
+        return JSONResponse({"detail": "conflicts with existing data"}, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    def operational_error(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "database busy or unavailable, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+
+def _add_health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        db: Database = app.state.db
+        try:
+            db.ping()
+            current, head = db.migration_status()
+        except Exception as exc:  # readiness reports any failure instead of raising
+            return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
+        if current != head:
+            return JSONResponse(
+                {"status": "migrations pending", "current": current, "head": head}, status_code=503
+            )
+        return JSONResponse({"status": "ready", "revision": current})

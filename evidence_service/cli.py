@@ -1,0 +1,154 @@
+"""The ``evidence-service`` command line."""
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from .config import Settings, get_settings
+from .db import Database
+
+app = typer.Typer(help="Evidence storage and destruction tracking service.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Manage agencies.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(users_app, name="users")
+
+
+def _database(settings: Settings) -> Database:
+    return Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="demo secret and demo data; never in production")
+    ] = False,
+    workers: int = 1,
+) -> None:
+    """Run the HTTP server (applies pending migrations when using the SQLite default)."""
+    import uvicorn
+
+    if demo:
+        os.environ["EVIDENCE_DEMO"] = "true"
+        get_settings.cache_clear()
+    settings = get_settings()
+    try:
+        settings.check_secret()
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    db = _database(settings)
+    if settings.is_sqlite or demo:
+        db.migrate()
+    if demo:
+        from .demo import DEMO_PASSWORD, seed_demo
+
+        with db.session(write=True) as session:
+            created = seed_demo(session)
+            session.commit()
+        typer.echo("Demo data loaded." if created else "Demo data already present.")
+        typer.echo(f"Log in as demo-manager / demo-keeper / demo-admin, password: {DEMO_PASSWORD}")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    typer.echo(f"Serving on http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)")
+    uvicorn.run(
+        "evidence_service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply database migrations."""
+    db = _database(get_settings())
+    db.migrate(revision)
+    current, _ = db.migration_status()
+    typer.echo(f"database at revision {current}")
+
+
+@agencies_app.command("create")
+def agencies_create(
+    code: str,
+    name: Annotated[str, typer.Option("--name")],
+    parent: Annotated[str | None, typer.Option("--parent")] = None,
+) -> None:
+    """Create an agency (the first ones are created here, before any admin exists)."""
+    from pydantic import ValidationError
+
+    from .agencies import AgencyCreate, create_agency
+    from .errors import DomainError
+
+    try:
+        data = AgencyCreate(code=code, name=name, parent_code=parent)
+        with _database(get_settings()).session(write=True) as session:
+            create_agency(session, data, actor=None)
+            session.commit()
+    except (ValidationError, DomainError) as exc:
+        typer.echo(f"error: {_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"agency {code} created")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option("--role")],
+    agency: Annotated[str, typer.Option("--agency")],
+    full_name: Annotated[str, typer.Option("--full-name")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user."""
+    from pydantic import ValidationError
+
+    from .auth import UserCreate, create_user
+    from .errors import DomainError
+
+    if not password_stdin:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        data = UserCreate(
+            username=username, full_name=full_name, role=role, agency_code=agency, password=password
+        )
+        with _database(get_settings()).session(write=True) as session:
+            create_user(session, data)
+            session.commit()
+    except (ValidationError, DomainError) as exc:
+        typer.echo(f"error: {_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"user {username} created")
+
+
+@app.command()
+def verify() -> None:
+    """Walk the custody hash chain; exit non-zero naming the first event that fails."""
+    from .custody import verify_chain
+
+    with _database(get_settings()).session() as session:
+        result = verify_chain(session)
+    if result.problem is not None:
+        typer.echo(f"FAILED after {result.events_checked} good events: {result.problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"OK: {result.events_checked} events, head {result.head_hash}")
+
+
+def _message(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return str(getattr(exc, "detail", exc))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,41 @@
+"""Settings read from the environment (prefix ``EVIDENCE_``)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used only with --demo and in tests; the service refuses to start with it otherwise.
+DEMO_SECRET_KEY = "demo-secret-key-change-me-0123456789abcdef"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EVIDENCE_", env_file=None)
+
+    database_url: str = "sqlite:///./evidence.db"
+    secret_key: str = DEMO_SECRET_KEY
+    access_token_minutes: int = 480
+    demo: bool = False
+    # Where label templates and fonts live; the repository's top-level labels/ by default.
+    labels_dir: Path | None = None
+    # If set, QR codes hold this URL followed by the payload, so phone cameras open the item.
+    label_base_url: str | None = None
+    idempotency_ttl_hours: int = 48
+    sqlite_busy_timeout_ms: int = 15000
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_secret(self) -> None:
+        if not self.demo and (self.secret_key == DEMO_SECRET_KEY or len(self.secret_key) < 32):
+            raise RuntimeError(
+                "EVIDENCE_SECRET_KEY must be set to a random string of at least 32 characters "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`); "
+                "the built-in key is only for --demo."
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,293 @@
+"""Demo data: an agency tree, two warehouses, cases and items of every category."""
+
+from sqlmodel import Session, select
+
+from .agencies import AgencyCreate, create_agency
+from .auth import UserCreate, create_user
+from .cases import CaseCreate, create_case
+from .items import ItemCreate, Person, intake_items
+from .locations import LocationCreate, WarehouseCreate, create_location, create_warehouse
+from .models import Agency, Category, Disposition, LegalRegime, LocationKind, Role
+
+DEMO_PASSWORD = "demo-password"
+
+_LOCATIONS = [
+    # warehouse, code, parent, name, kind, limits, hazard classes, secure
+    (
+        "KHO-LS1",
+        "LS1-P1",
+        None,
+        "Phòng 1 – vật chứng thông thường",
+        LocationKind.room,
+        {},
+        [],
+        False,
+    ),
+    ("KHO-LS1", "LS1-P1-K01", "LS1-P1", "Kệ K01", LocationKind.shelf, {"max_items": 40}, [], False),
+    ("KHO-LS1", "LS1-P1-K02", "LS1-P1", "Kệ K02", LocationKind.shelf, {"max_items": 3}, [], False),
+    (
+        "KHO-LS1",
+        "LS1-P2",
+        None,
+        "Phòng 2 – pháo nổ",
+        LocationKind.room,
+        {"max_weight_kg": 2000},
+        ["1"],
+        False,
+    ),
+    (
+        "KHO-LS1",
+        "LS1-P2-K01",
+        "LS1-P2",
+        "Kệ pháo K01",
+        LocationKind.shelf,
+        {"max_weight_kg": 500},
+        ["1"],
+        False,
+    ),
+    (
+        "KHO-LS1",
+        "LS1-P3",
+        None,
+        "Phòng 3 – hóa chất",
+        LocationKind.room,
+        {},
+        ["3", "6.1", "8"],
+        False,
+    ),
+    (
+        "KHO-LS1",
+        "LS1-P3-K01",
+        "LS1-P3",
+        "Kệ hóa chất K01",
+        LocationKind.shelf,
+        {"max_volume_l": 200},
+        ["3", "6.1", "8"],
+        False,
+    ),
+    (
+        "KHO-LS1",
+        "LS1-AT",
+        None,
+        "Phòng an toàn (ma túy, vũ khí, tiền)",
+        LocationKind.room,
+        {},
+        ["narcotics", "weapons", "cash"],
+        True,
+    ),
+    (
+        "KHO-LS1",
+        "LS1-AT-T01",
+        "LS1-AT",
+        "Tủ sắt T01",
+        LocationKind.bin,
+        {"max_items": 100},
+        ["narcotics", "weapons", "cash"],
+        True,
+    ),
+    ("KHO-CL", "CL-A", None, "Kho A", LocationKind.room, {}, [], False),
+    ("KHO-CL", "CL-A-01", "CL-A", "Kệ A-01", LocationKind.shelf, {"max_items": 20}, [], False),
+    ("KHO-CL", "CL-BAI", None, "Bãi xe", LocationKind.zone, {"max_items": 10}, [], False),
+]
+
+
+def seed_demo(session: Session) -> bool:
+    """Create the demo data unless it exists; returns whether it created anything."""
+    if session.exec(select(Agency).where(Agency.code == "THADS-LS")).first():
+        return False
+    create_agency(session, AgencyCreate(code="THADS-LS", name="Cục THADS tỉnh Lạng Sơn"), None)
+    create_agency(
+        session,
+        AgencyCreate(code="THADS-CL", name="Chi cục THADS huyện Cao Lộc", parent_code="THADS-LS"),
+        None,
+    )
+    users = {}
+    for role in Role:
+        username = f"demo-{role.value}"
+        users[role] = create_user(
+            session,
+            UserCreate(
+                username=username,
+                full_name=f"Người dùng demo ({role.value})",
+                role=role,
+                agency_code="THADS-LS",
+                password=DEMO_PASSWORD,
+            ),
+        )
+    manager = users[Role.manager]
+    create_warehouse(
+        session,
+        WarehouseCreate(
+            code="KHO-LS1", name="Kho vật chứng Cục THADS Lạng Sơn", address="TP Lạng Sơn"
+        ),
+        manager,
+    )
+    create_warehouse(
+        session,
+        WarehouseCreate(code="KHO-CL", name="Kho Chi cục Cao Lộc", agency_code="THADS-CL"),
+        manager,
+    )
+    for warehouse, code, parent, name, kind, limits, hazards, secure in _LOCATIONS:
+        create_location(
+            session,
+            LocationCreate(
+                warehouse_code=warehouse,
+                code=code,
+                parent_code=parent,
+                name=name,
+                kind=kind,
+                allowed_hazard_classes=hazards,
+                secure=secure,
+                **limits,
+            ),
+            manager,
+        )
+    cases = [
+        (
+            "311/2025/HS-ST",
+            "TAND tỉnh Lạng Sơn",
+            45,
+            Disposition.destroy,
+            LegalRegime.before_2026_07_01,
+        ),
+        (
+            "27/2026/HS-ST",
+            "TAND huyện Cao Lộc",
+            112,
+            Disposition.destroy,
+            LegalRegime.from_2026_07_01,
+        ),
+        (
+            "58/2026/HS-PT",
+            "TAND cấp cao tại Hà Nội",
+            9,
+            Disposition.pending,
+            LegalRegime.from_2026_07_01,
+        ),
+    ]
+    for judgment, court, number, disposition, regime in cases:
+        create_case(
+            session,
+            CaseCreate(
+                judgment_number=judgment,
+                court=court,
+                decision_issuer="Cục THADS tỉnh Lạng Sơn",
+                decision_year=int(judgment.split("/")[1]),
+                decision_number=str(number),
+                legal_regime=regime,
+                disposition=disposition,
+            ),
+            manager,
+        )
+    officer = Person(name="Nguyễn Văn An", position="Điều tra viên", id_document="CA-LS-0231")
+    items = [
+        (
+            "311/2025/HS-ST",
+            Category.drug,
+            "Ma túy đá (methamphetamine), 3 gói niêm phong",
+            ["narcotics"],
+            3,
+            "pack",
+            125.5,
+            "LS1-AT-T01",
+        ),
+        (
+            "311/2025/HS-ST",
+            Category.cash,
+            "Tiền Việt Nam thu giữ",
+            ["cash"],
+            1,
+            "bag",
+            850,
+            "LS1-AT-T01",
+        ),
+        (
+            "27/2026/HS-ST",
+            Category.fireworks,
+            "Pháo hoa nổ tự chế",
+            ["1.4G"],
+            12,
+            "box",
+            36000,
+            "LS1-P2-K01",
+        ),
+        (
+            "27/2026/HS-ST",
+            Category.chemical,
+            "Axit sunfuric đậm đặc",
+            ["8"],
+            2,
+            "bottle",
+            3600,
+            "LS1-P3-K01",
+        ),
+        (
+            "58/2026/HS-PT",
+            Category.weapon,
+            "Dao tự chế dài 45 cm",
+            ["weapons"],
+            1,
+            "piece",
+            420,
+            "LS1-AT-T01",
+        ),
+        (
+            "58/2026/HS-PT",
+            Category.document,
+            "Sổ sách kế toán, 4 quyển",
+            [],
+            4,
+            "piece",
+            2100,
+            "LS1-P1-K01",
+        ),
+        (
+            "58/2026/HS-PT",
+            Category.other,
+            "Điện thoại di động Samsung",
+            [],
+            2,
+            "piece",
+            380,
+            "LS1-P1-K02",
+        ),
+        (
+            "27/2026/HS-ST",
+            Category.vehicle,
+            "Xe máy Honda Wave biển 12B1-345.67",
+            [],
+            1,
+            "vehicle",
+            98000,
+            "CL-BAI",
+        ),
+    ]
+    specs = [
+        ItemCreate(
+            judgment_number=judgment,
+            category=category,
+            description=description,
+            hazard_classes=hazards,
+            quantity=quantity,
+            unit=unit,
+            net_weight_g=weight,
+            gross_weight_g=round(weight * 1.05, 1),
+            seal_number=f"NP-{n:05d}",
+            delivered_by=officer,
+            location_code=location,
+        )
+        for n, (
+            judgment,
+            category,
+            description,
+            hazards,
+            quantity,
+            unit,
+            weight,
+            location,
+        ) in enumerate(items, start=1)
+    ]
+    # The district warehouse is outside the provincial keeper's agency; its manager sees both.
+    intake_items(session, [s for s in specs if s.location_code != "CL-BAI"], users[Role.keeper])
+    intake_items(session, [s for s in specs if s.location_code == "CL-BAI"], manager)
+    return True

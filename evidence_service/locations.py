@@ -1,0 +1,276 @@
+"""Warehouses and the location tree inside them (room/zone → shelf → bin), with usage."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from . import payload
+from .auth import agency_by_code, agency_scope, require
+from .errors import Conflict, Invalid, NotFound
+from .models import Agency, Item, Location, LocationKind, User, Warehouse
+
+LOCATION_CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
+OCCUPYING_STATUSES = ("stored", "pending_destruction")
+
+
+class WarehouseCreate(BaseModel):
+    code: str = Field(pattern=LOCATION_CODE_PATTERN, max_length=32, examples=["KHO-LS1"])
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    agency_code: str | None = Field(default=None, description="defaults to the user's agency")
+
+
+class WarehousePublic(BaseModel):
+    code: str
+    name: str
+    address: str | None
+    agency_code: str
+
+
+class LocationCreate(BaseModel):
+    warehouse_code: str
+    code: str = Field(pattern=LOCATION_CODE_PATTERN, max_length=32, examples=["LS1-A-03"])
+    parent_code: str | None = None
+    name: str = Field(default="", max_length=200)
+    kind: LocationKind = LocationKind.shelf
+    max_items: int | None = Field(default=None, gt=0)
+    max_weight_kg: float | None = Field(default=None, gt=0)
+    max_volume_l: float | None = Field(default=None, gt=0)
+    allowed_hazard_classes: list[str] = Field(
+        default_factory=list, description="empty: no hazardous items may be stored here"
+    )
+    secure: bool = False
+
+
+class Usage(BaseModel):
+    items: int = 0
+    net_weight_kg: float = 0.0
+    volume_l: float = 0.0
+
+
+class LocationSummary(BaseModel):
+    code: str
+    name: str
+    kind: LocationKind
+    usage: Usage
+
+
+class LocationPublic(BaseModel):
+    code: str
+    label_payload: str
+    warehouse_code: str
+    parent_code: str | None
+    name: str
+    kind: LocationKind
+    max_items: int | None
+    max_weight_kg: float | None
+    max_volume_l: float | None
+    allowed_hazard_classes: list[str]
+    secure: bool
+    usage: Usage
+    children: list[LocationSummary] = []
+
+
+def create_warehouse(session: Session, data: WarehouseCreate, actor: User) -> Warehouse:
+    require(actor, "manage_locations")
+    agency_id = actor.agency_id
+    if data.agency_code is not None:
+        agency_id = agency_by_code(session, data.agency_code, actor).id or agency_id
+    if session.exec(select(Warehouse).where(Warehouse.code == data.code)).first():
+        raise Conflict(f"warehouse '{data.code}' already exists")
+    warehouse = Warehouse(code=data.code, name=data.name, address=data.address, agency_id=agency_id)
+    session.add(warehouse)
+    session.flush()
+    return warehouse
+
+
+def warehouse_public(session: Session, warehouse: Warehouse) -> WarehousePublic:
+    agency = session.get(Agency, warehouse.agency_id)
+    assert agency is not None
+    return WarehousePublic(
+        code=warehouse.code, name=warehouse.name, address=warehouse.address, agency_code=agency.code
+    )
+
+
+def list_warehouses(session: Session, actor: User) -> list[WarehousePublic]:
+    scope = agency_scope(session, actor)
+    rows = session.exec(
+        select(Warehouse).where(col(Warehouse.agency_id).in_(scope)).order_by(Warehouse.code)
+    ).all()
+    return [warehouse_public(session, w) for w in rows]
+
+
+def get_warehouse(session: Session, code: str, actor: User) -> Warehouse:
+    warehouse = session.exec(select(Warehouse).where(Warehouse.code == code)).first()
+    if warehouse is None or warehouse.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"warehouse '{code}' not found")
+    return warehouse
+
+
+def get_location(session: Session, code: str, actor: User) -> Location:
+    """A location the actor may see, by its code or by its label key (code without dashes)."""
+    location = session.exec(
+        select(Location).where(
+            (Location.code == code.upper()) | (Location.label_key == payload.code_key(code))
+        )
+    ).first()
+    if location is not None:
+        warehouse = session.get(Warehouse, location.warehouse_id)
+        if warehouse is not None and warehouse.agency_id in agency_scope(session, actor):
+            return location
+    raise NotFound(f"location '{code}' not found")
+
+
+def create_location(session: Session, data: LocationCreate, actor: User) -> Location:
+    from .storage import normalise_hazard_classes
+
+    require(actor, "manage_locations")
+    warehouse = get_warehouse(session, data.warehouse_code, actor)
+    parent = None
+    if data.parent_code is not None:
+        parent = get_location(session, data.parent_code, actor)
+        if parent.warehouse_id != warehouse.id:
+            raise Invalid("parent_code", "the parent location is in another warehouse")
+    key = payload.code_key(data.code)
+    clash = session.exec(
+        select(Location).where((Location.code == data.code) | (Location.label_key == key))
+    ).first()
+    if clash is not None:
+        raise Conflict(f"location code '{data.code}' is already used (by '{clash.code}')")
+    assert warehouse.id is not None
+    location = Location(
+        code=data.code,
+        label_key=key,
+        name=data.name,
+        kind=data.kind.value,
+        warehouse_id=warehouse.id,
+        parent_id=parent.id if parent else None,
+        max_items=data.max_items,
+        max_weight_kg=data.max_weight_kg,
+        max_volume_l=data.max_volume_l,
+        allowed_hazard_classes=normalise_hazard_classes(
+            data.allowed_hazard_classes, "allowed_hazard_classes"
+        ),
+        secure=data.secure,
+    )
+    session.add(location)
+    session.flush()
+    location.path = f"{parent.path if parent else '/'}{location.id}/"
+    session.flush()
+    return location
+
+
+@dataclass
+class _Tally:
+    items: int = 0
+    weight_g: float = 0.0
+    volume_l: float = 0.0
+
+    def usage(self) -> Usage:
+        return Usage(items=self.items, net_weight_kg=self.weight_g / 1000, volume_l=self.volume_l)
+
+
+def subtree_usage(
+    session: Session, locations: list[Location], within_path: str | None = None
+) -> dict[int, Usage]:
+    """Usage of each location including everything below it; ``within_path`` narrows the scan."""
+    if not locations:
+        return {}
+    wanted = {loc.id for loc in locations}
+    query = (
+        select(
+            Location.path,
+            func.count(col(Item.id)),
+            func.coalesce(func.sum(Item.net_weight_g), 0),
+            func.coalesce(func.sum(Item.volume_l), 0),
+        )
+        .join(Item, col(Item.location_id) == Location.id)
+        .where(col(Item.status).in_(OCCUPYING_STATUSES))
+        .group_by(Location.path)
+    )
+    if within_path is not None:
+        query = query.where(col(Location.path).startswith(within_path))
+    tallies: dict[int, _Tally] = defaultdict(_Tally)
+    for path, count, weight, volume in session.execute(query).all():
+        # Each row counts towards every location on its path that was asked about.
+        for segment in path.strip("/").split("/"):
+            if int(segment) in wanted:
+                t = tallies[int(segment)]
+                t.items += count
+                t.weight_g += float(weight)
+                t.volume_l += float(volume)
+    return {loc.id: tallies[loc.id].usage() for loc in locations if loc.id is not None}
+
+
+def location_public(
+    session: Session, location: Location, with_children: bool = True
+) -> LocationPublic:
+    warehouse = session.get(Warehouse, location.warehouse_id)
+    parent = session.get(Location, location.parent_id) if location.parent_id else None
+    assert warehouse is not None
+    children = (
+        list(
+            session.exec(
+                select(Location).where(Location.parent_id == location.id).order_by(Location.code)
+            ).all()
+        )
+        if with_children
+        else []
+    )
+    usage = subtree_usage(session, [location, *children], within_path=location.path)
+    return LocationPublic(
+        code=location.code,
+        label_payload=payload.make_payload("L", location.code),
+        warehouse_code=warehouse.code,
+        parent_code=parent.code if parent else None,
+        name=location.name,
+        kind=LocationKind(location.kind),
+        max_items=location.max_items,
+        max_weight_kg=location.max_weight_kg,
+        max_volume_l=location.max_volume_l,
+        allowed_hazard_classes=list(location.allowed_hazard_classes),
+        secure=location.secure,
+        usage=usage[location.id],  # type: ignore[index]
+        children=[
+            LocationSummary(
+                code=c.code,
+                name=c.name,
+                kind=LocationKind(c.kind),
+                usage=usage[c.id],  # type: ignore[index]
+            )
+            for c in children
+        ],
+    )
+
+
+def list_locations(
+    session: Session, actor: User, warehouse_code: str | None
+) -> list[LocationPublic]:
+    query = select(Location).join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
+    query = query.where(col(Warehouse.agency_id).in_(agency_scope(session, actor)))
+    if warehouse_code is not None:
+        query = query.where(Warehouse.code == warehouse_code)
+    locations = list(session.exec(query.order_by(Location.path)).all())
+    usage = subtree_usage(session, locations)
+    codes = {loc.id: loc.code for loc in locations}
+    warehouses = {w.id: w.code for w in session.exec(select(Warehouse)).all()}
+    return [
+        LocationPublic(
+            code=loc.code,
+            label_payload=payload.make_payload("L", loc.code),
+            warehouse_code=warehouses[loc.warehouse_id],
+            parent_code=codes.get(loc.parent_id),
+            name=loc.name,
+            kind=LocationKind(loc.kind),
+            max_items=loc.max_items,
+            max_weight_kg=loc.max_weight_kg,
+            max_volume_l=loc.max_volume_l,
+            allowed_hazard_classes=list(loc.allowed_hazard_classes),
+            secure=loc.secure,
+            usage=usage[loc.id],  # type: ignore[index]
+        )
+        for loc in locations
+    ]

@@ -1,0 +1,30 @@
+"""Alembic environment: uses the engine handed over in ``config.attributes``."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from evidence_service import models
+
+config = context.config
+target_metadata = models.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        from evidence_service.config import get_settings
+
+        engine = create_engine(get_settings().database_url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

@@ -1,0 +1,284 @@
+"""Database tables. API schemas live with their domain module.
+
+Hard invariants are in the database too (NOT NULL, UNIQUE, CHECK, FK), so a bug in the
+code or a hand-written SQL statement cannot store an impossible record.
+"""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, MetaData, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps in UTC, timezone-aware in Python on every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store timestamps in UTC with a zone")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kw))
+
+
+class Role(StrEnum):
+    admin = "admin"
+    manager = "manager"
+    keeper = "keeper"
+    council = "council"
+    auditor = "auditor"
+
+
+class Category(StrEnum):
+    drug = "drug"
+    fireworks = "fireworks"
+    chemical = "chemical"
+    weapon = "weapon"
+    vehicle = "vehicle"
+    cash = "cash"
+    document = "document"
+    other = "other"
+
+
+class ItemStatus(StrEnum):
+    received = "received"
+    stored = "stored"
+    checked_out = "checked_out"
+    pending_destruction = "pending_destruction"
+    destroyed = "destroyed"
+    released = "released"
+    transferred = "transferred"
+
+
+FINAL_STATUSES = frozenset({ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred})
+
+
+class Disposition(StrEnum):
+    destroy = "destroy"
+    confiscate = "confiscate"
+    return_to_owner = "return_to_owner"
+    sell = "sell"
+    keep_with_file = "keep_with_file"
+    pending = "pending"
+
+
+class SealState(StrEnum):
+    intact = "intact"
+    broken = "broken"
+    unsealed = "unsealed"
+
+
+class LegalRegime(StrEnum):
+    # Rules on handling exhibits changed on 2026-07-01; deadlines depend on which applies.
+    before_2026_07_01 = "before_2026_07_01"
+    from_2026_07_01 = "from_2026_07_01"
+
+
+class LocationKind(StrEnum):
+    building = "building"
+    room = "room"
+    zone = "zone"
+    shelf = "shelf"
+    bin = "bin"
+
+
+class Agency(SQLModel, table=True):
+    __tablename__ = "agencies"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Warehouse(SQLModel, table=True):
+    __tablename__ = "warehouses"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "locations"
+    __table_args__ = (
+        CheckConstraint(_in("kind", LocationKind), name="kind"),
+        CheckConstraint("max_items IS NULL OR max_items > 0", name="max_items_positive"),
+        CheckConstraint("max_weight_kg IS NULL OR max_weight_kg > 0", name="max_weight_positive"),
+        CheckConstraint("max_volume_l IS NULL OR max_volume_l > 0", name="max_volume_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    # The code without separators: what the QR label carries. Unique so that two codes
+    # differing only in dashes ("A-03" / "A0-3") cannot both exist.
+    label_key: str = Field(max_length=32, unique=True)
+    name: str = Field(default="", max_length=200)
+    kind: str = Field(default=LocationKind.shelf, max_length=16)
+    warehouse_id: int = Field(foreign_key="warehouses.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+    # Materialised path of ids, "/3/17/42/", for subtree queries without recursion.
+    path: str = Field(default="", max_length=500, index=True)
+    max_items: int | None = None
+    max_weight_kg: float | None = None
+    max_volume_l: float | None = None
+    allowed_hazard_classes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    secure: bool = Field(default=False)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # A decision number restarts every year at every issuer, so it is unique only
+        # together with both.
+        UniqueConstraint("decision_issuer", "decision_year", "decision_number"),
+        CheckConstraint(_in("legal_regime", LegalRegime), name="legal_regime"),
+        CheckConstraint(_in("disposition", Disposition), name="disposition"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    judgment_number: str = Field(max_length=64, index=True)
+    court: str = Field(max_length=200)
+    decision_issuer: str = Field(max_length=200)
+    decision_year: int
+    decision_number: str = Field(max_length=32)
+    legal_regime: str = Field(max_length=32)
+    disposition: str = Field(default=Disposition.pending, max_length=32)
+    notes: str = Field(default="")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "items"
+    __table_args__ = (
+        CheckConstraint(_in("category", Category), name="category"),
+        CheckConstraint(_in("status", ItemStatus), name="status"),
+        CheckConstraint(_in("disposition", Disposition), name="disposition"),
+        CheckConstraint(_in("seal_state", SealState), name="seal_state"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("net_weight_g IS NULL OR net_weight_g >= 0", name="net_weight"),
+        CheckConstraint("gross_weight_g IS NULL OR gross_weight_g >= 0", name="gross_weight"),
+        CheckConstraint("volume_l IS NULL OR volume_l >= 0", name="volume"),
+        CheckConstraint("version >= 1", name="version"),
+        # Stored items have a place; items that left the warehouse have none.
+        CheckConstraint(
+            "(status IN ('stored', 'pending_destruction')) = (location_id IS NOT NULL)",
+            name="location_matches_status",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    label_key: str = Field(max_length=32, unique=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    category: str = Field(max_length=16, index=True)
+    description: str = Field(max_length=1000)
+    hazard_classes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    quantity: float
+    unit: str = Field(max_length=16)
+    net_weight_g: float | None = None
+    gross_weight_g: float | None = None
+    seized_net_weight_g: float | None = None
+    seized_gross_weight_g: float | None = None
+    volume_l: float | None = None
+    seal_number: str | None = Field(default=None, max_length=64)
+    seal_state: str = Field(default=SealState.unsealed, max_length=16)
+    condition: str = Field(default="", max_length=500)
+    delivered_by_name: str = Field(default="", max_length=200)
+    delivered_by_position: str = Field(default="", max_length=200)
+    delivered_by_id_document: str = Field(default="", max_length=64)
+    received_by_id: int = Field(foreign_key="users.id")
+    handover_record_no: str | None = Field(default=None, max_length=64)
+    entry_slip_no: str | None = Field(default=None, max_length=64)
+    disposition: str = Field(default=Disposition.pending, max_length=32)
+    status: str = Field(max_length=24, index=True)
+    location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+    version: int = Field(default=1)
+    received_at: datetime = _ts(nullable=False, default=utcnow)
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class CustodyEvent(SQLModel, table=True):
+    """Append-only: triggers refuse UPDATE and DELETE (see the first migration)."""
+
+    __tablename__ = "custody_events"
+    id: int | None = Field(default=None, primary_key=True)
+    # Position in the global hash chain: contiguous from 1, so a removed event leaves a gap.
+    seq: int = Field(unique=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    event_type: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="users.id")
+    occurred_at: datetime = _ts(nullable=False)
+    from_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    to_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    reason: str = Field(default="")
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class CodeCounter(SQLModel, table=True):
+    """Per-year sequence for item codes, incremented under the write lock."""
+
+    __tablename__ = "code_counters"
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = Field(default=0)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response_body: str
+    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)

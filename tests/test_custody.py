@@ -1,0 +1,103 @@
+"""The custody log: hash chain, append-only triggers, and tamper detection."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from evidence_service.custody import GENESIS_HASH, event_hash, verify_chain
+from evidence_service.items import move_items
+from evidence_service.models import CustodyEvent
+from tests.factories import make_item
+
+
+def _events(session: Session) -> list[CustodyEvent]:
+    return list(session.exec(select(CustodyEvent).order_by(CustodyEvent.seq)).all())
+
+
+def _three_items_and_a_move(session, world) -> list[CustodyEvent]:
+    a = make_item(session, world)
+    make_item(session, world)
+    make_item(session, world)
+    move_items(session, [a.code], "S1", world.users["keeper"], reason="sắp xếp lại")
+    return _events(session)
+
+
+def _drop_triggers(session: Session) -> None:
+    on = "" if session.get_bind().dialect.name == "sqlite" else " ON custody_events"
+    for action in ("update", "delete"):
+        session.execute(text(f"DROP TRIGGER custody_events_no_{action}{on}"))
+
+
+def test_events_form_a_hash_chain_from_genesis(session, world):
+    events = _three_items_and_a_move(session, world)
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert events[0].prev_hash == GENESIS_HASH
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+    assert all(event_hash(e.model_dump()) == e.hash for e in events)
+    result = verify_chain(session)
+    assert result.ok and result.events_checked == 4 and result.head_hash == events[-1].hash
+
+
+def test_move_event_records_from_and_to(session, world):
+    events = _three_items_and_a_move(session, world)
+    move = events[-1]
+    assert move.event_type == "move" and move.reason == "sắp xếp lại"
+    assert move.from_location_id != move.to_location_id is not None
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE custody_events SET reason = 'rewritten'",
+        "DELETE FROM custody_events",
+        "DELETE FROM items",
+    ],
+)
+def test_database_refuses_rewriting_history(session, world, statement):
+    _three_items_and_a_move(session, world)
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text(statement))
+    assert len(_events(session)) == 4
+
+
+def test_verify_names_an_edited_event(session, world):
+    events = _three_items_and_a_move(session, world)
+    _drop_triggers(session)
+    session.execute(text("UPDATE custody_events SET reason = 'đã sửa' WHERE seq = 2"))
+    problem = verify_chain(session).problem
+    assert problem is not None and problem.seq == 2 and problem.event_id == events[1].id
+    assert "edited" in problem.problem
+
+
+def test_verify_names_a_deleted_event(session, world):
+    _three_items_and_a_move(session, world)
+    _drop_triggers(session)
+    session.execute(text("DELETE FROM custody_events WHERE seq = 2"))
+    problem = verify_chain(session).problem
+    assert problem is not None and problem.seq == 3 and "missing" in problem.problem
+
+
+def test_verify_names_reordered_events(session, world):
+    _three_items_and_a_move(session, world)
+    _drop_triggers(session)
+    # Swap the positions of events 2 and 3 (their content and hashes stay as they were).
+    session.execute(text("UPDATE custody_events SET seq = -2 WHERE seq = 2"))
+    session.execute(text("UPDATE custody_events SET seq = 2 WHERE seq = 3"))
+    session.execute(text("UPDATE custody_events SET seq = 3 WHERE seq = -2"))
+    problem = verify_chain(session).problem
+    assert problem is not None and problem.seq == 2
+
+
+def test_verify_names_an_inserted_event(session, world):
+    events = _three_items_and_a_move(session, world)
+    _drop_triggers(session)
+    for seq in (4, 3):  # one by one from the top: SQLite checks UNIQUE row by row
+        session.execute(text(f"UPDATE custody_events SET seq = {seq + 1} WHERE seq = {seq}"))
+    forged = events[1].model_dump(exclude={"id"})
+    forged.update(seq=3, reason="forged", hash="f" * 64)
+    session.add(CustodyEvent(**forged))
+    session.flush()
+    problem = verify_chain(session).problem
+    assert problem is not None and problem.seq == 3
