@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .api import core, items
+from .api import core, handling, items, labels, reports, scanning
 from .config import Settings, get_settings
 from .db import Database
 from .errors import DomainError, Unauthorized
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
 
-    for module in (core, items):
+    for module in (core, items, handling, scanning, reports, labels):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     _add_health(app)

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from pwdlib import PasswordHash
 from pydantic import BaseModel, Field
+from sqlalchemy import bindparam
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
@@ -108,11 +110,17 @@ def user_from_token(session: Session, token: str, secret: str) -> User:
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError):
         raise Unauthorized("invalid or expired token") from None
-    user = session.get(User, user_id)
-    # Checked on every request, so disabling a user stops their tokens at once.
-    if user is None or not user.is_active:
+    # Checked on every request, so disabling a user stops their tokens at once. A plain
+    # row, not an ORM load: this runs before every API call.
+    row = session.execute(_USER_BY_ID, {"id": user_id}).mappings().first()
+    if row is None or not row["is_active"]:
         raise Unauthorized("invalid or expired token")
-    return user
+    user = User(**row)
+    make_transient_to_detached(user)
+    return session.merge(user, load=False)  # the persistent row it is, without a reload
+
+
+_USER_BY_ID = select(User.__table__).where(User.__table__.c.id == bindparam("id"))  # type: ignore[attr-defined]
 
 
 def agency_scope(session: Session, actor: User) -> set[int]:

@@ -21,7 +21,15 @@ class Settings(BaseSettings):
     # If set, QR codes hold this URL followed by the payload, so phone cameras open the item.
     label_base_url: str | None = None
     idempotency_ttl_hours: int = 48
+    # A re-weighed weight further than this from the recorded one needs a note and is flagged.
+    weight_tolerance_pct: float = 2.0
     sqlite_busy_timeout_ms: int = 15000
+    # Ageing report: items held longer than these without a judgment (disposition pending).
+    ageing_long_days: int = 365
+    ageing_very_long_days: int = 5 * 365
+    # Destruction ordered but not done within this many days of receipt. A stand-in: the
+    # per-regime legal deadlines come with the destruction issue.
+    destruction_deadline_days: int = 30
 
     @property
     def is_sqlite(self) -> bool:

@@ -37,6 +37,7 @@ class EventType(StrEnum):
     destruction = "destruction"
     release = "release"
     transfer = "transfer"
+    disposition = "disposition"
     correction = "correction"
 
 
@@ -112,7 +113,7 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
         row["hash"] = prev = event_hash(row)
         rows.append(row)
     if rows:
-        session.execute(insert(CustodyEvent), rows)
+        session.connection().execute(insert(CustodyEvent.__table__), rows)  # type: ignore[attr-defined]
     return rows
 
 

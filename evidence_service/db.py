@@ -28,6 +28,9 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        # Enough connections for FastAPI's worker threads, so requests don't queue for one.
+        pool_size=20,
+        max_overflow=20,
     )
 
     @event.listens_for(engine, "connect")

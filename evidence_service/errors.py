@@ -40,8 +40,8 @@ class Invalid(DomainError):
 
     status_code = 422
 
-    def __init__(self, field: str, message: str, value: Any = None) -> None:
-        detail = [{"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}]
+    def __init__(self, field: str, message: str, value: Any = None, where: str = "body") -> None:
+        detail = [{"loc": [where, *field.split(".")], "msg": message, "type": "value_error"}]
         if value is not None:
             detail[0]["input"] = value
         super().__init__(detail)

@@ -35,7 +35,7 @@ def run_once(
     if key is None:
         return create()
     if not 1 <= len(key) <= 200:
-        raise Invalid("Idempotency-Key", "must be 1 to 200 characters")
+        raise Invalid("Idempotency-Key", "must be 1 to 200 characters", where="header")
     fingerprint = request_fingerprint(route, body)
     lock_for_write(session)  # a concurrent resend waits here, then sees the stored response
     stored = session.exec(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import String, cast, func, insert, update
+from sqlalchemy import String, bindparam, cast, func, insert, update
 from sqlmodel import Session, col, select
 
 from . import payload
@@ -27,7 +27,7 @@ from .models import (
     User,
     Warehouse,
 )
-from .storage import Placement, check_placement, normalise_hazard_classes
+from .storage import Placement, check_placements, normalise_hazard_classes
 
 # Units an item's quantity may be counted in; counted units need whole quantities.
 COUNTED_UNITS = frozenset(
@@ -149,7 +149,7 @@ class CustodyEventPublic(BaseModel):
     hash: str
 
 
-def _next_codes(session: Session, year: int, count: int) -> list[str]:
+def next_item_codes(session: Session, year: int, count: int) -> list[str]:
     name = f"item:{year}"
     counter = session.get(CodeCounter, name)
     if counter is None:
@@ -173,8 +173,9 @@ def intake_items(
     now = datetime.now(UTC)
     cases: dict[tuple[int | None, str | None], Case] = {}
     locations: dict[str, Location] = {}
+    agencies: dict[int, int] = {}  # warehouse id → agency id
     rows: list[dict[str, Any]] = []
-    by_location: dict[str, list[Placement]] = {}
+    placements: list[Placement] = []
     for n, data in enumerate(items_in):
         field = f"items.{n}"
         case_key = (data.case_id, data.judgment_number)
@@ -193,9 +194,12 @@ def intake_items(
                         f"{field}.location_code", f"unknown location '{code}'", code
                     ) from None
             location = locations[code]
-            by_location.setdefault(code, []).append(
+            if location.warehouse_id not in agencies:
+                agencies[location.warehouse_id] = _warehouse_agency(session, location)
+            placements.append(
                 Placement(
                     code=f"#{n + 1}",
+                    target=location,
                     hazard_classes=tuple(hazard_classes),
                     net_weight_g=data.net_weight_g or 0.0,
                     volume_l=data.volume_l or 0.0,
@@ -204,7 +208,7 @@ def intake_items(
         rows.append(
             {
                 # Items belong to the agency whose warehouse holds them.
-                "agency_id": _warehouse_agency(session, location) if location else case.agency_id,
+                "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
                 "case_id": case.id,
                 "category": data.category.value,
                 "description": data.description,
@@ -236,18 +240,22 @@ def intake_items(
                 "updated_at": now,
             }
         )
-    overrides = {
-        code: check_placement(session, locations[code], placements, actor, override_reason)
-        for code, placements in by_location.items()
-    }
-    codes = _next_codes(session, now.year, len(rows))
+    override = check_placements(session, placements, actor, override_reason)
+    codes = next_item_codes(session, now.year, len(rows))
     for row, code in zip(rows, codes, strict=True):
         row["code"] = code
         row["label_key"] = payload.code_key(code)
-    ids: list[int] = list(
-        session.scalars(insert(Item).returning(col(Item.id), sort_by_parameter_order=True), rows)  # type: ignore[arg-type]
-    )
-    location_codes = [d.location_code for d in items_in]
+    # A plain executemany, then the ids by code: ordered RETURNING would make SQLite
+    # insert row by row, and the ORM's bulk path costs more than the database.
+    connection = session.connection()
+    table = Item.__table__  # type: ignore[attr-defined]
+    connection.execute(insert(table), rows)
+    id_by_code: dict[str, int] = {}
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start : start + 1000]
+        found = select(table.c.code, table.c.id).where(table.c.code.in_(chunk))
+        id_by_code.update(connection.execute(found).all())  # type: ignore[arg-type]
+    ids = [id_by_code[code] for code in codes]
     append_events(
         session,
         (
@@ -256,9 +264,9 @@ def intake_items(
                 event_type=EventType.intake,
                 actor_id=actor.id,  # type: ignore[arg-type]
                 to_location_id=row["location_id"],
-                details=_intake_details(row, overrides.get(loc_code) if loc_code else None),
+                details=_intake_details(row, override if row["location_id"] else None),
             )
-            for item_id, row, loc_code in zip(ids, rows, location_codes, strict=True)
+            for item_id, row in zip(ids, rows, strict=True)
         ),
     )
     return ids
@@ -287,13 +295,14 @@ def _intake_details(row: dict[str, Any], override: dict[str, Any] | None) -> dic
     return details
 
 
-def _item_query():  # type: ignore[no-untyped-def]
-    return (
-        select(Item, Location.code, Case.judgment_number, User.username)
-        .join(Case, col(Case.id) == Item.case_id)
-        .join(User, col(User.id) == Item.received_by_id)
-        .outerjoin(Location, col(Location.id) == Item.location_id)
-    )
+# Built once: constructing a statement costs more than running it on the hot lookup path.
+_ITEM_QUERY = (
+    select(Item, Location.code, Case.judgment_number, User.username)
+    .join(Case, col(Case.id) == Item.case_id)
+    .join(User, col(User.id) == Item.received_by_id)
+    .outerjoin(Location, col(Location.id) == Item.location_id)
+)
+_ITEM_BY_KEY = _ITEM_QUERY.where(col(Item.label_key) == bindparam("key"))
 
 
 def _public(item: Item, location_code: str | None, judgment: str, receiver: str) -> ItemPublic:
@@ -333,21 +342,28 @@ def _public(item: Item, location_code: str | None, judgment: str, receiver: str)
 
 
 def items_public(session: Session, ids: Sequence[int]) -> list[ItemPublic]:
-    rows = session.execute(_item_query().where(col(Item.id).in_(ids))).all()
+    rows = session.execute(_ITEM_QUERY.where(col(Item.id).in_(ids))).all()
     by_id = {row[0].id: _public(*row) for row in rows}
     return [by_id[i] for i in ids]
 
 
+def _key(code: str) -> str:
+    try:
+        return payload.code_key(code)
+    except ValueError:
+        raise NotFound(f"item '{code}' not found") from None
+
+
 def get_item(session: Session, code: str, actor: User) -> Item:
     """An item the actor may see, by code (with or without dashes, any case)."""
-    item = session.exec(select(Item).where(Item.label_key == payload.code_key(code))).first()
+    item = session.exec(select(Item).where(Item.label_key == _key(code))).first()
     if item is None or item.agency_id not in agency_scope(session, actor):
         raise NotFound(f"item '{code}' not found")
     return item
 
 
 def item_public(session: Session, code: str, actor: User) -> ItemPublic:
-    row = session.execute(_item_query().where(Item.label_key == payload.code_key(code))).first()
+    row = session.execute(_ITEM_BY_KEY, {"key": _key(code)}).first()
     if row is None or row[0].agency_id not in agency_scope(session, actor):
         raise NotFound(f"item '{code}' not found")
     return _public(*row)
@@ -366,7 +382,7 @@ def list_items(
     limit: int = 50,
     offset: int = 0,
 ) -> ItemPage:
-    query = _item_query().where(col(Item.agency_id).in_(agency_scope(session, actor)))
+    query = _ITEM_QUERY.where(col(Item.agency_id).in_(agency_scope(session, actor)))
     if status is not None:
         query = query.where(Item.status == status.value)
     if category is not None:
@@ -381,7 +397,7 @@ def list_items(
             Warehouse.code == warehouse_code
         )
     if hazard_class is not None:
-        (normalised,) = normalise_hazard_classes([hazard_class], "hazard_class")
+        (normalised,) = normalise_hazard_classes([hazard_class], "hazard_class", where="query")
         # The list is stored as JSON text; a quoted match finds the exact class.
         query = query.where(cast(Item.hazard_classes, String).contains(f'"{normalised}"'))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -421,13 +437,14 @@ def move_items(
         placements.append(
             Placement(
                 code=item.code,
+                target=target,
                 hazard_classes=tuple(item.hazard_classes),
                 net_weight_g=item.net_weight_g or 0.0,
                 volume_l=item.volume_l or 0.0,
                 current_location_id=item.location_id,
             )
         )
-    override = check_placement(session, target, placements, actor, override_reason)
+    override = check_placements(session, placements, actor, override_reason)
     now = datetime.now(UTC)
     events = []
     for item in items:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -43,6 +43,16 @@ class LocationCreate(BaseModel):
         default_factory=list, description="empty: no hazardous items may be stored here"
     )
     secure: bool = False
+    awaiting_destruction: bool = Field(
+        default=False, description="where items approved for destruction wait (secure)"
+    )
+
+    @field_validator("code")
+    @classmethod
+    def _not_like_a_label(cls, code: str) -> str:
+        if payload.looks_like_payload(code):
+            raise ValueError("a location code cannot start like a label payload (EV + digit)")
+        return code
 
 
 class Usage(BaseModel):
@@ -112,10 +122,12 @@ def get_warehouse(session: Session, code: str, actor: User) -> Warehouse:
 
 def get_location(session: Session, code: str, actor: User) -> Location:
     """A location the actor may see, by its code or by its label key (code without dashes)."""
+    try:
+        key = payload.code_key(code)
+    except ValueError:
+        raise NotFound(f"location '{code}' not found") from None
     location = session.exec(
-        select(Location).where(
-            (Location.code == code.upper()) | (Location.label_key == payload.code_key(code))
-        )
+        select(Location).where((Location.code == code.upper()) | (Location.label_key == key))
     ).first()
     if location is not None:
         warehouse = session.get(Warehouse, location.warehouse_id)
@@ -155,6 +167,7 @@ def create_location(session: Session, data: LocationCreate, actor: User) -> Loca
             data.allowed_hazard_classes, "allowed_hazard_classes"
         ),
         secure=data.secure,
+        awaiting_destruction=data.awaiting_destruction,
     )
     session.add(location)
     session.flush()

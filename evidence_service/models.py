@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, MetaData, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -170,6 +171,10 @@ class Location(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     secure: bool = Field(default=False)
+    # Where items approved for destruction wait: they are the most often stolen.
+    awaiting_destruction: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa_false()}
+    )
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -240,6 +245,8 @@ class Item(SQLModel, table=True):
     disposition: str = Field(default=Disposition.pending, max_length=32)
     status: str = Field(max_length=24, index=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+    # Set on items split off another one (e.g. the part sent to the forensic lab).
+    parent_item_id: int | None = Field(default=None, foreign_key="items.id")
     version: int = Field(default=1)
     received_at: datetime = _ts(nullable=False, default=utcnow)
     updated_at: datetime = _ts(nullable=False, default=utcnow)
@@ -282,3 +289,65 @@ class IdempotencyKey(SQLModel, table=True):
     status_code: int
     response_body: str
     created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+
+
+class ScanResult(StrEnum):
+    ok = "ok"
+    damaged = "damaged"
+    unknown_format = "unknown_format"
+    not_found = "not_found"
+
+
+class ScanLog(SQLModel, table=True):
+    """Every scan, whatever it found: who scanned what, when, and what came of it."""
+
+    __tablename__ = "scan_log"
+    __table_args__ = (CheckConstraint(_in("result", ScanResult), name="result"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    scanned_at: datetime = _ts(nullable=False, default=utcnow)
+    raw: str = Field(max_length=500)
+    kind: str | None = Field(default=None, max_length=16)
+    code: str | None = Field(default=None, max_length=32)
+    result: str = Field(max_length=16)
+
+
+class Checkout(SQLModel, table=True):
+    """An item taken out of the warehouse (trích xuất) for court, a lab or another agency."""
+
+    __tablename__ = "checkouts"
+    __table_args__ = (
+        CheckConstraint(
+            "returned_at IS NULL OR returned_at >= checked_out_at", name="return_after"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    recipient: str = Field(max_length=200)
+    purpose: str = Field(max_length=32)
+    document_number: str = Field(max_length=64)
+    due_at: datetime = _ts(nullable=False)
+    checked_out_at: datetime = _ts(nullable=False, default=utcnow)
+    checked_out_by_id: int = Field(foreign_key="users.id")
+    from_location_id: int = Field(foreign_key="locations.id")
+    returned_at: datetime | None = _ts(nullable=True)
+    returned_by_id: int | None = Field(default=None, foreign_key="users.id")
+    returned_to_location_id: int | None = Field(default=None, foreign_key="locations.id")
+
+
+class LocationUsage(SQLModel, table=True):
+    """What each location holds itself (not its subtree), kept current by database triggers.
+
+    One row per (location, category, disposition is "destroy"), counting only items whose
+    status occupies space. Triggers on ``items`` (migration 0003) keep it in step with every
+    INSERT, DELETE and UPDATE of the columns it depends on, whatever code writes the item, so
+    the capacity report reads a few thousand rows instead of grouping a million items.
+    """
+
+    __tablename__ = "location_usage"
+    location_id: int = Field(foreign_key="locations.id", primary_key=True)
+    category: str = Field(max_length=16, primary_key=True)
+    destroy: bool = Field(primary_key=True)
+    item_count: int = Field(default=0)
+    net_weight_g: float = Field(default=0.0)
+    volume_l: float = Field(default=0.0)

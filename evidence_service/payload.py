@@ -149,6 +149,11 @@ def _normalise(raw: str) -> str:
     return s.upper()
 
 
+def looks_like_payload(raw: str) -> bool:
+    """Whether input is meant as a label (``EV1…``) rather than a code typed by hand."""
+    return _normalise(raw).startswith(PREFIX + VERSION)
+
+
 def parse_scan(raw: str) -> ScannedPayload:
     """Read what a scanner or camera produced; refuse anything not exactly right."""
     s = _normalise(raw)

@@ -2,7 +2,8 @@
 
 Callers hold the write lock (``custody.lock_for_write``), so the usage read here cannot
 change before the placement commits: of two concurrent moves into the last free slot,
-exactly one succeeds.
+exactly one succeeds. A batch is checked as a whole: its items count together against
+every limit above their targets, and against each other for segregation.
 """
 
 from collections.abc import Sequence
@@ -28,9 +29,10 @@ ROOM_KINDS = ("room", "building")
 
 @dataclass(frozen=True)
 class Placement:
-    """An item about to be put somewhere (``code`` is '#n' for items not yet created)."""
+    """An item about to be put at ``target`` (``code`` is '#n' for items not yet created)."""
 
     code: str
+    target: Location
     hazard_classes: tuple[str, ...]
     net_weight_g: float
     volume_l: float
@@ -45,150 +47,163 @@ class HazardConflict(Conflict):
     pass
 
 
-def normalise_hazard_classes(classes: Sequence[str], field: str) -> list[str]:
+def normalise_hazard_classes(classes: Sequence[str], field: str, where: str = "body") -> list[str]:
     table = load_hazard_table()
     try:
         return sorted({table.normalise(c) for c in classes})
     except UnknownHazardClass as exc:
-        raise Invalid(field, str(exc)) from None
+        raise Invalid(field, str(exc), where=where) from None
 
 
-def _ancestors(session: Session, location: Location) -> list[Location]:
-    """The location and every location above it, top first."""
-    ids = [int(s) for s in location.path.strip("/").split("/")]
-    rows = {loc.id: loc for loc in session.exec(select(Location).where(col(Location.id).in_(ids)))}
-    return [rows[i] for i in ids]
+def _path_ids(location: Location) -> list[int]:
+    return [int(s) for s in location.path.strip("/").split("/")]
+
+
+def _locations(session: Session, ids: set[int]) -> dict[int, Location]:
+    found = session.exec(select(Location).where(col(Location.id).in_(ids))).all()
+    return {loc.id: loc for loc in found if loc.id is not None}
 
 
 def _capacity_violations(
-    session: Session, path: list[Location], placements: Sequence[Placement]
+    session: Session, placements: Sequence[Placement], by_id: dict[int, Location]
 ) -> list[dict[str, Any]]:
     from .locations import subtree_usage
 
-    limited = [loc for loc in path if loc.max_items or loc.max_weight_kg or loc.max_volume_l]
+    above = {i for p in placements for i in _path_ids(p.target)}
+    limited = [
+        by_id[i]
+        for i in sorted(above)
+        if by_id[i].max_items or by_id[i].max_weight_kg or by_id[i].max_volume_l
+    ]
     if not limited:
         return []
-    usage = subtree_usage(session, limited, within_path=limited[0].path)
-    current_paths = {
-        loc.id: loc.path
-        for loc in session.exec(
-            select(Location).where(
-                col(Location.id).in_({p.current_location_id for p in placements})
-            )
-        )
-    }
+    # One aggregate per top-level subtree involved, not over the whole database.
+    usage: dict[int, Any] = {}
+    for top in {loc.path.split("/")[1] for loc in limited}:
+        group = [loc for loc in limited if loc.path.split("/")[1] == top]
+        usage.update(subtree_usage(session, group, within_path=f"/{top}/"))
+    current = _locations(
+        session, {p.current_location_id for p in placements if p.current_location_id}
+    )
     violations = []
     for loc in limited:
-        # Items already inside this subtree do not add to it when they move within it.
+        # What ends up below this location, minus what is already below it.
         arriving = [
             p
             for p in placements
-            if not current_paths.get(p.current_location_id, "").startswith(loc.path)
+            if p.target.path.startswith(loc.path)
+            and not (
+                p.current_location_id in current
+                and current[p.current_location_id].path.startswith(loc.path)
+            )
         ]
         used = usage[loc.id]  # type: ignore[index]
         checks = (
             ("max_items", loc.max_items, used.items, len(arriving)),
-            (
-                "max_weight_kg",
-                loc.max_weight_kg,
-                used.net_weight_kg,
-                sum(p.net_weight_g for p in arriving) / 1000,
-            ),
+            ("max_weight_kg", loc.max_weight_kg, used.net_weight_kg,
+             sum(p.net_weight_g for p in arriving) / 1000),
             ("max_volume_l", loc.max_volume_l, used.volume_l, sum(p.volume_l for p in arriving)),
-        )
-        for limit_name, limit, current, requested in checks:
-            if limit and requested and current + requested > limit + 1e-9:
+        )  # fmt: skip
+        for limit_name, limit, in_use, requested in checks:
+            if limit and requested and in_use + requested > limit + 1e-9:
                 violations.append(
                     {
                         "location_code": loc.code,
                         "limit": limit_name,
-                        "used": round(current, 6),
+                        "used": round(in_use, 6),
                         "limit_value": limit,
                         "requested": round(requested, 6),
-                        "free": round(max(limit - current, 0), 6),
+                        "free": round(max(limit - in_use, 0), 6),
                     }
                 )
     return violations
 
 
-def _room(path: list[Location]) -> Location:
+def room_of(location: Location, by_id: dict[int, Location]) -> Location:
+    """The nearest room or building above (or at) a location; else its top-level location."""
+    path = [by_id[i] for i in _path_ids(location)]
     rooms = [loc for loc in path if loc.kind in ROOM_KINDS]
     return rooms[-1] if rooms else path[0]
 
 
 def _segregation_conflicts(
-    session: Session, target: Location, path: list[Location], placements: Sequence[Placement]
+    session: Session, placements: Sequence[Placement], by_id: dict[int, Location]
 ) -> list[dict[str, Any]]:
-    table = load_hazard_table()
     if not any(p.hazard_classes for p in placements):
         return []
-    room = _room(path)
+    table = load_hazard_table()
     moving = {p.code for p in placements}
-    rows = session.execute(
-        select(Item.code, Item.hazard_classes, Item.location_id)
-        .join(Location, col(Location.id) == Item.location_id)
-        .where(col(Location.path).startswith(room.path))
-        .where(cast(Item.hazard_classes, String) != "[]")
-    ).all()
-    neighbours = [
-        Neighbour(
-            item_code=code,
-            hazard_classes=tuple(classes),
-            same_location=location_id == target.id,
-            same_room=True,
-        )
-        for code, classes, location_id in rows
-        if code not in moving
-    ]
+    rooms = {p.code: room_of(p.target, by_id) for p in placements}
+    present: dict[int, list[tuple[str, tuple[str, ...], int]]] = {}
+    for room in {r.id: r for r in rooms.values()}.values():
+        rows = session.execute(
+            select(Item.code, Item.hazard_classes, Item.location_id)
+            .join(Location, col(Location.id) == Item.location_id)
+            .where(col(Location.path).startswith(room.path))
+            .where(cast(Item.hazard_classes, String) != "[]")
+        ).all()
+        present[room.id] = [  # type: ignore[index]
+            (code, tuple(classes), location_id)
+            for code, classes, location_id in rows
+            if code not in moving
+        ]
     conflicts = []
-    for p in placements:
+    for n, p in enumerate(placements):
+        room = rooms[p.code]
+        neighbours = [
+            Neighbour(code, classes, same_location=loc_id == p.target.id, same_room=True)
+            for code, classes, loc_id in present[room.id]  # type: ignore[index]
+        ]
+        # Items of the same batch end up beside each other too.
+        neighbours += [
+            Neighbour(
+                q.code,
+                q.hazard_classes,
+                same_location=q.target.id == p.target.id,
+                same_room=rooms[q.code].id == room.id,
+            )
+            for q in placements[:n]
+        ]
         for c in find_conflicts(table, list(p.hazard_classes), neighbours):
-            conflicts.append({"incoming_item": p.code, **c.to_dict()})
-        # Items arriving together end up side by side.
-        neighbours.append(Neighbour(p.code, p.hazard_classes, same_location=True, same_room=True))
+            conflicts.append(
+                {"incoming_item": p.code, "location_code": p.target.code, **c.to_dict()}
+            )
     return conflicts
 
 
-def check_placement(
-    session: Session,
-    target: Location,
-    placements: Sequence[Placement],
-    actor: User,
-    override_reason: str | None,
+def check_placements(
+    session: Session, placements: Sequence[Placement], actor: User, override_reason: str | None
 ) -> dict[str, Any] | None:
     """Refuse (409) what the rules forbid; returns the override record if one was used."""
     table = load_hazard_table()
     refusals = [
-        {"item": p.code, **r.to_dict()}
+        {"item": p.code, "location_code": p.target.code, **r.to_dict()}
         for p in placements
         for r in check_location_accepts(
-            table, list(p.hazard_classes), list(target.allowed_hazard_classes), target.secure
+            table, list(p.hazard_classes), list(p.target.allowed_hazard_classes), p.target.secure
         )
     ]
     if refusals:
-        raise HazardConflict(
-            {
-                "code": "location_refuses_hazard",
-                "message": f"location {target.code} may not hold these items",
-                "location_code": target.code,
-                "refusals": refusals,
-                "overridable": False,
-            }
-        )
-    path = _ancestors(session, target)
-    conflicts = _segregation_conflicts(session, target, path, placements)
+        raise HazardConflict({
+            "code": "location_refuses_hazard",
+            "message": f"location {refusals[0]['location_code']} may not hold "
+                       f"item {refusals[0]['item']}: {refusals[0]['message']}",
+            "location_code": refusals[0]["location_code"],
+            "refusals": refusals,
+            "overridable": False,
+        })  # fmt: skip
+    by_id = _locations(session, {i for p in placements for i in _path_ids(p.target)})
+    conflicts = _segregation_conflicts(session, placements, by_id)
     hard = [c for c in conflicts if not c["overridable"]]
     if hard:
-        raise HazardConflict(
-            {
-                "code": "hazard_segregation",
-                "message": "these items must be kept in different rooms or buildings",
-                "location_code": target.code,
-                "conflicts": hard,
-                "overridable": False,
-            }
-        )
-    capacity = _capacity_violations(session, path, placements)
+        raise HazardConflict({
+            "code": "hazard_segregation",
+            "message": "these items must be kept in different rooms or buildings",
+            "location_code": hard[0]["location_code"],
+            "conflicts": hard,
+            "overridable": False,
+        })  # fmt: skip
+    capacity = _capacity_violations(session, placements, by_id)
     if not conflicts and not capacity:
         return None
     may_override = "override" in PERMISSIONS[Role(actor.role)]
@@ -197,27 +212,23 @@ def check_placement(
     hint = "a manager may override with a reason" if not may_override or not override_reason else ""
     if capacity:
         first = capacity[0]
-        raise CapacityExceeded(
-            {
-                "code": "capacity_exceeded",
-                "message": (
-                    f"location {first['location_code']} would exceed {first['limit']}: "
-                    f"used {first['used']}, limit {first['limit_value']}, "
-                    f"asked {first['requested']}"
-                ),
-                "violations": capacity,
-                "segregation": conflicts,
-                "overridable": True,
-                "hint": hint,
-            }
-        )
-    raise HazardConflict(
-        {
-            "code": "hazard_segregation",
-            "message": "these items must be kept in different locations of the room",
-            "location_code": target.code,
-            "conflicts": conflicts,
+        raise CapacityExceeded({
+            "code": "capacity_exceeded",
+            "message": (
+                f"location {first['location_code']} would exceed {first['limit']}: "
+                f"used {first['used']}, limit {first['limit_value']}, "
+                f"asked {first['requested']}"
+            ),
+            "violations": capacity,
+            "segregation": conflicts,
             "overridable": True,
             "hint": hint,
-        }
-    )
+        })  # fmt: skip
+    raise HazardConflict({
+        "code": "hazard_segregation",
+        "message": "these items must be kept in different locations of the room",
+        "location_code": conflicts[0]["location_code"],
+        "conflicts": conflicts,
+        "overridable": True,
+        "hint": hint,
+    })  # fmt: skip

@@ -108,7 +108,8 @@ def make_world(session: Session) -> World:
         "pending": create_case(session, _case("2/2026/HS-ST", 2, "pending"), manager),
         "other": create_case(session, _case("9/2026/HS-ST", 9, "destroy"), users["other-manager"]),
     }
-    session.flush()
+    # Committed (to the test's savepoint), so a request that fails and rolls back keeps it.
+    session.commit()
     return World(agencies=agencies, users=users, cases=cases)
 
 
@@ -142,5 +143,5 @@ def make_item(session: Session, world: World, actor: str = "keeper", **overrides
     (item_id,) = intake_items(
         session, [ItemCreate(**item_data(world, **overrides))], world.users[actor]
     )
-    item = session.exec(select(Item).where(Item.id == item_id)).one()
-    return item
+    session.commit()
+    return session.exec(select(Item).where(Item.id == item_id)).one()

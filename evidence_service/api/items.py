@@ -101,7 +101,7 @@ def move_item(
         try:
             version = int(if_match.strip('W/"'))
         except ValueError:
-            raise Invalid("If-Match", "must be the item's version number") from None
+            raise Invalid("If-Match", "must be the item's version number", where="header") from None
     return create_once(  # type: ignore[return-value]
         session,
         actor,

@@ -1,0 +1,151 @@
+"""Routes for handling stored items: check-out/return, samples, reweighing, splits, seals,
+dispositions, and the overdue check-outs report."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from .. import handling
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..items import ItemPublic, items_public
+from ..models import Item
+from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, create_once
+
+router = APIRouter(tags=["handling"])
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
+
+
+def _public(session: SessionDep, item: Item) -> ItemPublic:
+    assert item.id is not None
+    return items_public(session, [item.id])[0]
+
+
+@router.post("/items/{code}/check-outs", responses=ERRORS)
+def check_out(
+    code: str,
+    data: handling.CheckoutRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Take an item out for court, a forensic lab or another agency (trích xuất)."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/check-outs", data,
+        lambda: _public(session, handling.check_out(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
+@router.post("/items/{code}/returns", responses=ERRORS)
+def return_item(
+    code: str,
+    data: handling.ReturnRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Bring a checked-out item back, to where it came from or to a scanned location."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/returns", data,
+        lambda: _public(session, handling.return_item(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
+@router.post("/items/{code}/samples", responses=ERRORS)
+def take_sample(
+    code: str,
+    data: handling.SampleRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Record a sample taken for testing; the item's net weight goes down by that much."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/samples", data,
+        lambda: _public(session, handling.take_sample(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
+@router.post("/items/{code}/reweighs", responses=ERRORS)
+def reweigh(
+    code: str,
+    data: handling.ReweighRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Record a new measured weight; a difference beyond the tolerance needs a reason."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/reweighs", data,
+        lambda: _public(
+            session,
+            handling.reweigh(session, code, data, actor, settings.weight_tolerance_pct),
+        ),
+        200,
+    )  # fmt: skip
+
+
+class SplitPublic(BaseModel):
+    parent: ItemPublic
+    child: ItemPublic
+
+
+@router.post("/items/{code}/splits", status_code=201, responses=ERRORS)
+def split(
+    code: str,
+    data: handling.SplitRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> SplitPublic:
+    """Split part of an item into a new item with its own code (e.g. the part sent to a lab)."""
+
+    def run() -> SplitPublic:
+        parent, child = handling.split(session, code, data, actor)
+        return SplitPublic(parent=_public(session, parent), child=_public(session, child))
+
+    return create_once(session, actor, key, f"POST /items/{code}/splits", data, run)  # type: ignore[return-value]
+
+
+@router.post("/items/{code}/seal-checks", responses=ERRORS)
+def seal_check(
+    code: str,
+    data: handling.SealCheckRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Record the state of the seal (and a new seal number if it was resealed)."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/seal-checks", data,
+        lambda: _public(session, handling.seal_check(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
+class DispositionPublic(BaseModel):
+    item: ItemPublic
+    advice: list[str]
+
+
+@router.post("/items/{code}/disposition", responses=ERRORS)
+def change_disposition(
+    code: str,
+    data: handling.DispositionRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> DispositionPublic:
+    """Record the disposition a judgment ordered (destroy, return, confiscate…)."""
+
+    def run() -> DispositionPublic:
+        item, advice = handling.change_disposition(session, code, data, actor)
+        return DispositionPublic(item=_public(session, item), advice=advice)
+
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/disposition", data, run, 200
+    )
+
+
+@router.get("/reports/overdue-checkouts", tags=["reports"])
+def overdue_checkouts(actor: CurrentUser, session: SessionDep) -> list[handling.CheckoutPublic]:
+    """Items checked out and not back by their due date, most overdue first."""
+    return handling.overdue_checkouts(session, actor)

@@ -1,0 +1,92 @@
+"""Routes for labels: one item or location label, batches, and the template list.
+
+Printing an item label writes a ``label_printed`` custody event per item; the events are
+committed before the first byte of the document is sent, so a reprint is always on record.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
+
+from .. import labels
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from .deps import CurrentUser, SessionDep, SettingsDep
+
+router = APIRouter(tags=["labels"])
+LABEL_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
+_DOCUMENT = {
+    "content": {
+        "image/png": {},
+        "application/pdf": {},
+        "text/plain": {"example": "^XA\n^CI28\n...\n^XZ"},
+    },
+    "description": "the label document (PNG, PDF or ZPL)",
+}
+TemplateQuery = Annotated[str, Query(description="a template name, see GET /labels/templates")]
+FormatQuery = Annotated[labels.LabelFormat, Query(description="png, pdf or zpl")]
+
+
+def _respond(session: Session, job: labels.PrintJob) -> Response:
+    headers = {"Content-Disposition": job.content_disposition}
+    if job.format == labels.LabelFormat.png:
+        body = b"".join(job.render())  # rendered before the commit: a failure records nothing
+        session.commit()
+        return Response(body, media_type=job.media_type, headers=headers)
+    session.commit()
+    return StreamingResponse(job.render(), media_type=job.media_type, headers=headers)
+
+
+@router.get("/labels/templates")
+def list_templates(_actor: CurrentUser, settings: SettingsDep) -> list[labels.TemplatePublic]:
+    """The label templates in ``labels/`` (add a template by adding a file there)."""
+    return labels.template_list(settings)
+
+
+@router.post(
+    "/labels", responses={**LABEL_ERRORS, 200: _DOCUMENT}, response_class=StreamingResponse
+)
+def print_labels(
+    data: labels.LabelRequest, actor: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Labels for several items (by codes, a case or a location subtree) or locations.
+
+    PDF is streamed page by page; PNG only for exactly one label. Item labels write one
+    ``label_printed`` custody event per item (with the template, format and copies).
+    """
+    return _respond(session, labels.prepare_print(session, actor, settings, data))
+
+
+@router.get(
+    "/items/{code}/label", responses={**LABEL_ERRORS, 200: _DOCUMENT}, response_class=Response
+)
+def item_label(
+    code: str,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    template: TemplateQuery = labels.DEFAULT_TEMPLATE,
+    format: FormatQuery = labels.LabelFormat.png,
+) -> Response:
+    """The item's label; recorded as a ``label_printed`` custody event."""
+    job = labels.prepare_single(session, actor, settings, "item", code, template, format)
+    return _respond(session, job)
+
+
+@router.get(
+    "/locations/{code}/label",
+    responses={**LABEL_ERRORS, 200: _DOCUMENT},
+    response_class=Response,
+)
+def location_label(
+    code: str,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    template: TemplateQuery = labels.DEFAULT_TEMPLATE,
+    format: FormatQuery = labels.LabelFormat.png,
+) -> Response:
+    """The location's label (shelf, bin, room...)."""
+    job = labels.prepare_single(session, actor, settings, "location", code, template, format)
+    return _respond(session, job)

@@ -1,0 +1,494 @@
+"""Labels for items and locations: what goes on them, which to print, and the custody record.
+
+The rendering itself is :mod:`evidence_service.labelling` (pure, no database). This module
+turns items and locations into :class:`~evidence_service.labelling.LabelData`, resolves a print
+request (codes, a case or a location subtree) in the actor's agency scope, and writes one
+``label_printed`` custody event per item printed, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+from sqlmodel import Session, col, select
+
+from . import payload
+from .auth import agency_scope, require
+from .cases import get_case
+from .config import Settings
+from .custody import EventType, NewEvent, append_events, lock_for_write
+from .errors import Conflict, Invalid, NotFound
+from .labelling import (
+    LabelData,
+    LabelTemplate,
+    default_labels_dir,
+    iter_pdf,
+    iter_zpl,
+    load_templates,
+    render_png,
+)
+from .locations import get_location
+from .models import FINAL_STATUSES, Case, Item, ItemStatus, Location, User, Warehouse
+
+DEFAULT_TEMPLATE = "thermal-50x30-203"
+MAX_COPIES = 50
+MAX_CODES = 10_000
+_TEXT_FILE = Path(__file__).resolve().parent / "data" / "label_text.toml"
+
+
+class LabelFormat(StrEnum):
+    png = "png"
+    pdf = "pdf"
+    zpl = "zpl"
+
+
+MEDIA_TYPES = {
+    LabelFormat.png: "image/png",
+    LabelFormat.pdf: "application/pdf",
+    LabelFormat.zpl: "text/plain; charset=utf-8",
+}
+
+
+# --- words and numbers -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def label_text() -> dict[str, dict[str, str]]:
+    """The Vietnamese words printed on labels (``data/label_text.toml``)."""
+    with _TEXT_FILE.open("rb") as f:
+        return tomllib.load(f)  # type: ignore[return-value]
+
+
+def vn_number(value: float, decimals: int = 3) -> str:
+    """Vietnamese style: ``.`` groups thousands, ``,`` marks decimals, no trailing zeros."""
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def vn_weight(grams: float) -> str:
+    if grams >= 1000:
+        return f"{vn_number(grams / 1000, 3)} kg"
+    return f"{vn_number(grams, 2)} g"
+
+
+def _words(section: str, key: str) -> str:
+    return label_text()[section].get(key, key)
+
+
+def _printable_hazards(classes: Iterable[str]) -> list[str]:
+    # The diamond marker is for UN dangerous-goods classes ("1.4G", "3", "6.1"); the non-UN
+    # groups (narcotics, weapons, cash) are already said by the title and the secure marker.
+    return [c for c in classes if c[:1].isdigit()]
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+def labels_dir(settings: Settings) -> Path:
+    return Path(settings.labels_dir) if settings.labels_dir else default_labels_dir()
+
+
+def templates(settings: Settings) -> dict[str, LabelTemplate]:
+    """The templates of ``Settings.labels_dir`` (or ``labels/``), reloaded when a file changes."""
+    root = labels_dir(settings)
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in root.glob("*.toml")))
+    return _templates(str(root), stamp)
+
+
+@lru_cache(maxsize=8)
+def _templates(root: str, _stamp: tuple[tuple[str, int], ...]) -> dict[str, LabelTemplate]:
+    return load_templates(root)
+
+
+def get_template(settings: Settings, name: str, where: str = "body") -> LabelTemplate:
+    known = templates(settings)
+    if name not in known:
+        raise _invalid(where, "template", f"unknown template '{name}'; known: {', '.join(known)}")
+    return known[name]
+
+
+class TemplateTitle(BaseModel):
+    vi: str
+    en: str
+
+
+class TemplatePublic(BaseModel):
+    name: str
+    title: TemplateTitle
+    kind: Literal["thermal", "sheet"]
+    width_mm: float
+    height_mm: float
+    dpi: int
+    labels_per_page: int
+    page: str | None = Field(description="the sheet's paper size; none for rolls")
+
+
+def template_list(settings: Settings) -> list[TemplatePublic]:
+    return [
+        TemplatePublic(
+            name=t.name,
+            title=TemplateTitle(vi=t.title.vi, en=t.title.en),
+            kind=t.kind,
+            width_mm=t.width_mm,
+            height_mm=t.height_mm,
+            dpi=t.dpi,
+            labels_per_page=t.sheet.per_page if t.sheet else 1,
+            page=t.sheet.page if t.sheet else None,
+        )
+        for t in templates(settings).values()
+    ]
+
+
+def _invalid(where: str, field: str, message: str, value: Any = None) -> Invalid:
+    exc = Invalid(field, message, value)
+    exc.detail[0]["loc"][0] = where
+    return exc
+
+
+# --- label contents --------------------------------------------------------------------------
+
+
+def item_label(
+    item: Item, judgment_number: str, location_code: str | None, base_url: str | None
+) -> LabelData:
+    text = label_text()["text"]
+    quantity = f"{vn_number(item.quantity)} {_words('unit', item.unit)}"
+    if item.net_weight_g is not None:
+        quantity += f" – {vn_weight(item.net_weight_g)}"
+    lines = [text["case"].format(judgment_number=judgment_number), quantity]
+    if location_code:
+        lines.append(text["location"].format(code=location_code))
+    label_payload = payload.make_payload("item", item.code)
+    return LabelData(
+        payload=label_payload,
+        qr_content=payload.make_qr_content(label_payload, base_url),
+        kind="item",
+        code=item.code,
+        title=_words("category", item.category),
+        lines=lines,
+        hazard_classes=_printable_hazards(item.hazard_classes),
+    )
+
+
+def location_label(location: Location, warehouse_name: str, base_url: str | None) -> LabelData:
+    text = label_text()["text"]
+    lines = [_words("location_kind", location.kind)]
+    limits = []
+    if location.max_items:
+        limits.append(text["max_items"].format(value=vn_number(location.max_items)))
+    if location.max_weight_kg:
+        limits.append(text["max_weight"].format(value=vn_number(location.max_weight_kg)))
+    if location.max_volume_l:
+        limits.append(text["max_volume"].format(value=vn_number(location.max_volume_l)))
+    if limits:
+        lines.append(", ".join(limits))
+    if location.secure:
+        lines.append(text["secure"])
+    label_payload = payload.make_payload("location", location.code)
+    return LabelData(
+        payload=label_payload,
+        qr_content=payload.make_qr_content(label_payload, base_url),
+        kind="location",
+        code=location.code,
+        title=f"{warehouse_name} / {location.name or location.code}",
+        lines=lines,
+        hazard_classes=_printable_hazards(location.allowed_hazard_classes),
+    )
+
+
+# --- selecting what to print -----------------------------------------------------------------
+
+_ITEM_ROWS = (
+    select(Item, Case.judgment_number, Location.code)
+    .join(Case, col(Case.id) == Item.case_id)
+    .outerjoin(Location, col(Location.id) == Item.location_id)
+)
+_LOCATION_ROWS = select(Location, Warehouse.name).join(
+    Warehouse, col(Warehouse.id) == Location.warehouse_id
+)
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _by_codes(
+    session: Session,
+    noun: str,
+    codes: Sequence[str],
+    query: Any,
+    key_column: Any,
+    in_scope: Callable[[Any], bool],
+) -> list[Any]:
+    """Rows for ``codes`` in request order (duplicates once); an unknown code → 404."""
+    keys: dict[str, str] = {}
+    for code in codes:
+        try:
+            keys.setdefault(payload.code_key(code), code)
+        except ValueError:
+            raise NotFound(f"{noun} '{code}' not found") from None
+    found: dict[str, Any] = {}
+    for chunk in _chunks(list(keys)):
+        for row in session.execute(query.where(col(key_column).in_(chunk))).all():
+            found[row[0].label_key] = row
+    rows: list[Any] = []
+    for key, code in keys.items():
+        match = found.get(key)
+        if match is None or not in_scope(match):
+            raise NotFound(f"{noun} '{code}' not found")
+        rows.append(match)
+    return rows
+
+
+def select_items(
+    session: Session,
+    actor: User,
+    *,
+    codes: Sequence[str] | None = None,
+    case_id: int | None = None,
+    location_code: str | None = None,
+) -> list[tuple[Item, str, str | None]]:
+    """(item, judgment number, location code) to label, in the actor's agency scope.
+
+    Named codes must all be labellable (a destroyed or released item → 409); a case or a
+    location subtree yields the items of it still in the agency's custody.
+    """
+    scope = agency_scope(session, actor)
+    if codes is not None:
+        rows = _by_codes(
+            session, "item", codes, _ITEM_ROWS, Item.label_key, lambda r: r[0].agency_id in scope
+        )
+        for item, *_ in rows:
+            if ItemStatus(item.status) in FINAL_STATUSES:
+                raise Conflict(
+                    f"item {item.code} is {item.status}: a {item.status} item cannot be relabelled"
+                )
+        return [(r[0], r[1], r[2]) for r in rows]
+    query = _ITEM_ROWS.where(
+        col(Item.agency_id).in_(scope),
+        col(Item.status).not_in([s.value for s in FINAL_STATUSES]),
+    )
+    if case_id is not None:
+        get_case(session, case_id, actor)  # 404 outside the scope
+        query = query.where(Item.case_id == case_id)
+        field = "case_id"
+    elif location_code is not None:
+        within = get_location(session, location_code, actor)
+        query = query.where(col(Location.path).startswith(within.path))
+        field = "location_code"
+    else:
+        raise Invalid("codes", "give codes, case_id or location_code")
+    found = session.execute(query.order_by(col(Item.code))).all()
+    if not found:
+        raise Invalid(field, "no items to label there")
+    return [(r[0], r[1], r[2]) for r in found]
+
+
+def select_locations(
+    session: Session,
+    actor: User,
+    *,
+    codes: Sequence[str] | None = None,
+    location_code: str | None = None,
+) -> list[tuple[Location, str]]:
+    """(location, warehouse name) to label: named codes, or a location and all below it."""
+    scope = agency_scope(session, actor)
+    query = _LOCATION_ROWS.add_columns(col(Warehouse.agency_id))
+    if codes is not None:
+        rows = _by_codes(
+            session, "location", codes, query, Location.label_key, lambda r: r[2] in scope
+        )
+    elif location_code is not None:
+        within = get_location(session, location_code, actor)
+        rows = list(
+            session.execute(
+                query.where(col(Location.path).startswith(within.path)).order_by(col(Location.path))
+            ).all()
+        )
+    else:
+        raise Invalid("codes", "give codes or location_code for location labels")
+    return [(r[0], r[1]) for r in rows]
+
+
+# --- print jobs ------------------------------------------------------------------------------
+
+
+class LabelRequest(BaseModel):
+    """What to print: exactly one of ``codes``, ``case_id`` or ``location_code``."""
+
+    codes: list[str] | None = Field(default=None, min_length=1, max_length=MAX_CODES)
+    case_id: int | None = None
+    location_code: str | None = Field(
+        default=None, description="items (or, for kind=location, locations) in this subtree"
+    )
+    kind: Literal["item", "location"] = "item"
+    template: str = DEFAULT_TEMPLATE
+    format: LabelFormat = LabelFormat.pdf
+    skip: int = Field(default=0, ge=0, description="label positions already used on the sheet")
+    copies: int = Field(default=1, ge=1, le=MAX_COPIES, description="copies of each label")
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> LabelRequest:
+        given = [n for n in ("codes", "case_id", "location_code") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of codes, case_id or location_code")
+        if self.kind == "location" and self.case_id is not None:
+            raise ValueError("case_id selects items; use codes or location_code for locations")
+        return self
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    labels: list[LabelData]
+    template: LabelTemplate
+    format: LabelFormat
+    skip: int
+    copies: int
+    filename: str
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+    @property
+    def content_disposition(self) -> str:
+        disposition = "attachment" if self.format == LabelFormat.zpl else "inline"
+        return f'{disposition}; filename="{self.filename}"'
+
+    def render(self, on_label: Callable[[], None] | None = None) -> Iterator[bytes]:
+        """The document, in chunks; PDF pages and ZPL blocks are produced as they are read.
+
+        ``on_label`` is called as each label is taken for rendering (a progress bar).
+        """
+        labels: Iterable[LabelData] = self.labels
+        if on_label is not None:
+            labels = _counting(self.labels, on_label)
+        if self.format == LabelFormat.png:
+            return iter([render_png(self.labels[0], self.template)])
+        if self.format == LabelFormat.pdf:
+            return iter_pdf(labels, self.template, self.skip, self.copies)
+        return (s.encode("utf-8") for s in iter_zpl(labels, self.template, self.copies))
+
+
+def _counting(labels: Iterable[LabelData], tick: Callable[[], None]) -> Iterator[LabelData]:
+    for label in labels:
+        yield label
+        tick()
+
+
+def _check_output(
+    template: LabelTemplate, fmt: LabelFormat, count: int, skip: int, copies: int, where: str
+) -> None:
+    per_page = template.sheet.per_page if template.sheet else 1
+    if not 0 <= skip < per_page:
+        raise _invalid(
+            where, "skip", f"must be between 0 and {per_page - 1} for {template.name}", skip
+        )
+    if fmt == LabelFormat.png and (count != 1 or copies != 1):
+        raise _invalid(where, "format", "png holds exactly one label; use pdf or zpl", fmt.value)
+    if not 1 <= copies <= MAX_COPIES:
+        raise _invalid(where, "copies", f"must be between 1 and {MAX_COPIES}", copies)
+
+
+def record_printed(
+    session: Session,
+    actor: User,
+    items: Sequence[Item],
+    template: LabelTemplate,
+    fmt: LabelFormat,
+    copies: int,
+) -> None:
+    """One ``label_printed`` custody event per item, in the caller's transaction."""
+    append_events(
+        session,
+        (
+            NewEvent(
+                item_id=item.id,  # type: ignore[arg-type]
+                event_type=EventType.label_printed,
+                actor_id=actor.id,  # type: ignore[arg-type]
+                details={"template": template.name, "format": fmt.value, "copies": copies},
+            )
+            for item in items
+        ),
+    )
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def prepare_print(
+    session: Session, actor: User, settings: Settings, request: LabelRequest
+) -> PrintJob:
+    """Validate and resolve a print request and record it; the caller commits, then renders."""
+    require(actor, "label")
+    template = get_template(settings, request.template)
+    fmt = request.format
+    base_url = settings.label_base_url
+    if request.kind == "location":
+        locations = select_locations(
+            session, actor, codes=request.codes, location_code=request.location_code
+        )
+        _check_output(template, fmt, len(locations), request.skip, request.copies, "body")
+        labels = [location_label(loc, name, base_url) for loc, name in locations]
+        name = locations[0][0].code if len(locations) == 1 else f"locations-{_stamp()}"
+    else:
+        # Take the write lock first: a destruction committed meanwhile cannot slip between
+        # the status check and the custody event.
+        lock_for_write(session)
+        rows = select_items(
+            session,
+            actor,
+            codes=request.codes,
+            case_id=request.case_id,
+            location_code=request.location_code,
+        )
+        _check_output(template, fmt, len(rows), request.skip, request.copies, "body")
+        labels = [item_label(item, judgment, loc, base_url) for item, judgment, loc in rows]
+        record_printed(session, actor, [r[0] for r in rows], template, fmt, request.copies)
+        name = rows[0][0].code if len(rows) == 1 else f"labels-{_stamp()}"
+    return PrintJob(labels, template, fmt, request.skip, request.copies, f"{name}.{fmt.value}")
+
+
+def prepare_single(
+    session: Session,
+    actor: User,
+    settings: Settings,
+    kind: Literal["item", "location"],
+    code: str,
+    template_name: str,
+    fmt: LabelFormat,
+) -> PrintJob:
+    """One label of one item or location (``GET .../label``); item labels are recorded."""
+    require(actor, "label")
+    template = get_template(settings, template_name, where="query")
+    if kind == "location":
+        location = get_location(session, code, actor)
+        warehouse = session.get(Warehouse, location.warehouse_id)
+        assert warehouse is not None
+        label = location_label(location, warehouse.name, settings.label_base_url)
+        return PrintJob([label], template, fmt, 0, 1, f"{location.code}.{fmt.value}")
+    lock_for_write(session)
+    ((item, judgment, location_code),) = select_items(session, actor, codes=[code])
+    label = item_label(item, judgment, location_code, settings.label_base_url)
+    record_printed(session, actor, [item], template, fmt, 1)
+    return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """The acting user of a command-line print run."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.is_active:
+        raise NotFound(f"user '{username}' not found or inactive")
+    return user
