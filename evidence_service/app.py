@@ -3,10 +3,22 @@
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .api import core, handling, items, labels, reports, scanning
+from .api import (
+    audit,
+    core,
+    destruction,
+    handling,
+    items,
+    labels,
+    reports,
+    scanning,
+    stocktakes,
+)
+from .auth import TooManyAttempts
 from .config import Settings, get_settings
 from .db import Database
 from .errors import DomainError, Unauthorized
@@ -27,10 +39,27 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
 
-    for module in (core, items, handling, scanning, reports, labels):
+    for module in (
+        core,
+        items,
+        handling,
+        scanning,
+        reports,
+        labels,
+        audit,
+        stocktakes,
+        destruction,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     _add_health(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -46,7 +75,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        headers = None
+        if isinstance(exc, Unauthorized):
+            headers = {"WWW-Authenticate": "Bearer"}
+        elif isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(IntegrityError)

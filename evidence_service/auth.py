@@ -1,16 +1,18 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from .models import Agency, Role, User
+from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from .models import Agency, LoginAttempt, Role, SecurityEvent, User
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHash.recommended()  # Argon2id
@@ -19,14 +21,31 @@ _hasher = PasswordHash.recommended()  # Argon2id
 _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
 
 # What each role may do; "read" is implied for every role.
+# Destruction batches: "prepare_destruction" builds a draft, "destroy" approves or cancels
+# one, "record_destruction" records the execution and photos and closes the batch.
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.admin: frozenset({"read", "manage_agencies", "manage_users", "manage_locations"}),
+    Role.admin: frozenset({"read", "manage_agencies", "manage_users", "manage_locations", "audit"}),
     Role.manager: frozenset(
-        {"read", "manage_locations", "manage_cases", "intake", "move", "override", "label"}
+        {
+            "read",
+            "manage_locations",
+            "manage_cases",
+            "intake",
+            "move",
+            "override",
+            "label",
+            "audit",
+            "stocktake",
+            "prepare_destruction",
+            "destroy",
+            "record_destruction",
+        }
     ),
-    Role.keeper: frozenset({"read", "manage_cases", "intake", "move", "label"}),
-    Role.council: frozenset({"read"}),
-    Role.auditor: frozenset({"read"}),
+    Role.keeper: frozenset(
+        {"read", "manage_cases", "intake", "move", "label", "stocktake", "prepare_destruction"}
+    ),
+    Role.council: frozenset({"read", "record_destruction"}),
+    Role.auditor: frozenset({"read", "audit"}),
 }
 # Roles that also see (and, for managers, act on) the agencies below their own.
 SEES_CHILD_AGENCIES = frozenset({Role.admin, Role.manager, Role.auditor})
@@ -88,13 +107,90 @@ def user_public(session: Session, user: User) -> UserPublic:
     )
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures_per_user: int = 5
+    max_failures_per_client: int = 20
+    lock_minutes: int = 15
+
+
+def record(
+    session: Session,
+    event: str,
+    username: str,
+    client: str = "",
+    actor: User | None = None,
+    **details: Any,
+) -> None:
+    session.add(
+        SecurityEvent(event=event, username=username, client=client,
+                      actor_id=actor.id if actor else None, details=details)
+    )  # fmt: skip
+
+
+def _failures_since(session: Session, since: datetime, **where: str) -> list[datetime]:
+    """Failed attempts in the window, after the last success (which resets the count)."""
+    column = getattr(LoginAttempt, next(iter(where)))
+    value = next(iter(where.values()))
+    last_ok = session.scalar(
+        select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.success))
+    )
+    start = max(since, _aware(last_ok)) if last_ok else since
+    failed = select(LoginAttempt.at).where(
+        column == value, col(LoginAttempt.success).is_(False), col(LoginAttempt.at) > start
+    )
+    return [_aware(at) for at in session.exec(failed).all()]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    client: str = "",
+    policy: LoginPolicy = LoginPolicy(),
+) -> User:
+    """Check a login. Every attempt is recorded (the caller commits, also on failure);
+    too many failures for a user or from a client lock them out for a while."""
+    now = datetime.now(UTC)
+    window = timedelta(minutes=policy.lock_minutes)
+    for key, value, limit in (
+        ("username", username, policy.max_failures_per_user),
+        ("client", client, policy.max_failures_per_client),
+    ):
+        failures = _failures_since(session, now - window, **{key: value})
+        if len(failures) >= limit:
+            retry = int((min(failures) + window - now).total_seconds()) + 1
+            record(session, "login_refused_locked", username, client, locked_by=key)
+            raise TooManyAttempts(
+                f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
+            )
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _DUMMY_HASH)  # same time as a real check
+        ok = False
+    else:
+        ok = _hasher.verify(password, user.password_hash) and user.is_active
+    session.add(LoginAttempt(username=username, client=client, at=now, success=ok))
+    if user is None or not ok:
+        record(session, "login_failed", username, client)
+        session.flush()
+        failures = _failures_since(session, now - window, username=username)
+        if len(failures) == policy.max_failures_per_user:
+            record(session, "account_locked", username, client, minutes=policy.lock_minutes)
         raise Unauthorized("incorrect username or password")
-    if not _hasher.verify(password, user.password_hash) or not user.is_active:
-        raise Unauthorized("incorrect username or password")
+    record(session, "login_ok", username, client)
     return user
 
 
@@ -141,3 +237,69 @@ def agency_by_code(session: Session, code: str, actor: User) -> Agency:
     if agency is None or agency.id not in agency_scope(session, actor):
         raise NotFound(f"agency '{code}' not found")
     return agency
+
+
+class UserUpdate(BaseModel):
+    full_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    is_active: bool | None = Field(default=None, description="false: its tokens stop at once")
+
+
+def _user_in_scope(session: Session, username: str, actor: User) -> User:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"user '{username}' not found")
+    return user
+
+
+def list_users(session: Session, actor: User) -> list[UserPublic]:
+    require(actor, "manage_users")
+    scope = agency_scope(session, actor)
+    users = session.exec(
+        select(User).where(col(User.agency_id).in_(scope)).order_by(col(User.username))
+    ).all()
+    return [user_public(session, u) for u in users]
+
+
+def update_user(
+    session: Session, username: str, data: UserUpdate, actor: User, client: str = ""
+) -> User:
+    """Change a user's role, name or whether they may log in; security events record it."""
+    require(actor, "manage_users")
+    user = _user_in_scope(session, username, actor)
+    if user.id == actor.id and (data.is_active is False or data.role not in (None, user.role)):
+        raise Conflict("you cannot disable yourself or change your own role")
+    if data.role is not None and data.role != user.role:
+        record(session, "role_changed", username, client, actor, before=user.role, after=data.role)
+        user.role = data.role.value
+    if data.is_active is not None and data.is_active != user.is_active:
+        record(
+            session, "user_enabled" if data.is_active else "user_disabled", username, client, actor
+        )
+        user.is_active = data.is_active
+    if data.full_name is not None:
+        user.full_name = data.full_name
+    session.add(user)
+    session.flush()
+    return user
+
+
+class SecurityEventPublic(BaseModel):
+    at: datetime
+    event: str
+    username: str
+    client: str
+    details: dict[str, Any]
+
+
+def security_events(session: Session, actor: User, limit: int) -> list[SecurityEventPublic]:
+    """Security events about the users of the actor's agencies, newest first."""
+    require(actor, "audit")
+    usernames = select(User.username).where(col(User.agency_id).in_(agency_scope(session, actor)))
+    rows = session.exec(
+        select(SecurityEvent)
+        .where(col(SecurityEvent.username).in_(usernames))
+        .order_by(col(SecurityEvent.id).desc())
+        .limit(limit)
+    ).all()
+    return [SecurityEventPublic.model_validate(r, from_attributes=True) for r in rows]

@@ -2,8 +2,12 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from .auth import LoginPolicy
 
 # Used only with --demo and in tests; the service refuses to start with it otherwise.
 DEMO_SECRET_KEY = "demo-secret-key-change-me-0123456789abcdef"
@@ -21,6 +25,14 @@ class Settings(BaseSettings):
     # If set, QR codes hold this URL followed by the payload, so phone cameras open the item.
     label_base_url: str | None = None
     idempotency_ttl_hours: int = 48
+    # Failed logins: a user (or a client address) is locked out for a while after this many.
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_lock_minutes: int = 15
+    # Browser origins allowed to call the API; none by default (CORS closed).
+    cors_origins: list[str] = []
+    # Working days a stocktake discrepancy has before it is overdue.
+    discrepancy_days: int = 5
     # A re-weighed weight further than this from the recorded one needs a note and is flagged.
     weight_tolerance_pct: float = 2.0
     sqlite_busy_timeout_ms: int = 15000
@@ -30,10 +42,26 @@ class Settings(BaseSettings):
     # Destruction ordered but not done within this many days of receipt. A stand-in: the
     # per-regime legal deadlines come with the destruction issue.
     destruction_deadline_days: int = 30
+    # Destruction batches: voting council members (chair and members) needed to approve.
+    destruction_min_voting_members: int = 3
+    # Whether a council member who handled the batch's items blocks approval (else: flagged).
+    destruction_block_handler_members: bool = False
+    # Photos of a destruction (JPEG/PNG) larger than this are refused.
+    destruction_photo_max_bytes: int = 10 * 1024 * 1024
+    # The deadlines report lists deadlines falling within this many days (and past ones).
+    destruction_deadline_warning_days: int = 7
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def login_policy(self) -> "LoginPolicy":
+        from .auth import LoginPolicy
+
+        return LoginPolicy(
+            self.login_max_failures, self.login_max_failures_per_client, self.login_lock_minutes
+        )
 
     def check_secret(self) -> None:
         if not self.demo and (self.secret_key == DEMO_SECRET_KEY or len(self.secret_key) < 32):

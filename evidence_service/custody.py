@@ -34,7 +34,14 @@ class EventType(StrEnum):
     split_item = "split"  # not "split": that would shadow str.split
     label_printed = "label_printed"
     stocktake_seen = "stocktake_seen"
+    stocktake_missing = "stocktake_missing"
     destruction = "destruction"
+    destruction_added = "destruction_added"
+    destruction_removed = "destruction_removed"
+    destruction_approved = "destruction_approved"
+    destruction_excluded = "destruction_excluded"
+    destruction_cancelled = "destruction_cancelled"
+    destruction_closed = "destruction_closed"
     release = "release"
     transfer = "transfer"
     disposition = "disposition"
@@ -151,8 +158,48 @@ def _walk(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
         yield dict(row)
 
 
-def verify_chain(session: Session) -> VerifyResult:
-    """Walk the chain from the start; report the first event that does not fit."""
+@dataclass(frozen=True)
+class Anchor:
+    """The chain head at a moment, kept outside the database (printed, mailed, filed), so
+    a later rewrite of history, even of the last events, can be proven."""
+
+    events: int
+    head_hash: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"events": self.events, "head_hash": self.head_hash, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Anchor":
+        try:
+            return cls(int(data["events"]), str(data["head_hash"]), str(data.get("at", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not an anchor: {exc}") from None
+
+
+def make_anchor(session: Session) -> Anchor:
+    seq, head = chain_head(session)
+    return Anchor(events=seq, head_hash=head, at=_ts(datetime.now(UTC)))
+
+
+def verify_chain(session: Session, anchor: Anchor | None = None) -> VerifyResult:
+    """Walk the chain from the start; report the first event that does not fit. With an
+    anchor, also prove the first ``anchor.events`` events are exactly those anchored."""
+    result = _verify_links(session, anchor)
+    if result.problem is None and anchor is not None and result.events_checked < anchor.events:
+        problem = (
+            f"truncated: the anchor of {anchor.at} recorded {anchor.events} events, "
+            f"only {result.events_checked} remain"
+        )
+        return VerifyResult(
+            result.events_checked, result.head_hash,
+            ChainProblem(result.events_checked + 1, None, problem),
+        )  # fmt: skip
+    return result
+
+
+def _verify_links(session: Session, anchor: Anchor | None) -> VerifyResult:
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     for ev in _walk(session):
         problem = None
@@ -163,6 +210,11 @@ def verify_chain(session: Session) -> VerifyResult:
             problem = "prev_hash does not match the previous event (removed, inserted or reordered)"
         elif event_hash(ev) != ev["hash"]:
             problem = "content does not match its hash (edited)"
+        elif anchor is not None and ev["seq"] == anchor.events and ev["hash"] != anchor.head_hash:
+            problem = (
+                f"differs from the anchor of {anchor.at}: history up to here was rewritten "
+                f"(hashes recomputed)"
+            )
         if problem:
             return VerifyResult(count, prev, ChainProblem(ev["seq"], ev["id"], problem))
         prev, expected_seq, count = ev["hash"], expected_seq + 1, count + 1

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from . import payload
 from .auth import agency_by_code, agency_scope, require
 from .errors import Conflict, Invalid, NotFound
-from .models import Agency, Item, Location, LocationKind, User, Warehouse
+from .models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
 
 LOCATION_CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 OCCUPYING_STATUSES = ("stored", "pending_destruction")
@@ -193,15 +193,16 @@ def subtree_usage(
     if not locations:
         return {}
     wanted = {loc.id for loc in locations}
+    # location_usage is kept current by triggers on items (also inside this transaction),
+    # so this reads a few rows per location instead of every item.
     query = (
         select(
             Location.path,
-            func.count(col(Item.id)),
-            func.coalesce(func.sum(Item.net_weight_g), 0),
-            func.coalesce(func.sum(Item.volume_l), 0),
+            func.sum(LocationUsage.item_count),
+            func.sum(LocationUsage.net_weight_g),
+            func.sum(LocationUsage.volume_l),
         )
-        .join(Item, col(Item.location_id) == Location.id)
-        .where(col(Item.status).in_(OCCUPYING_STATUSES))
+        .join(LocationUsage, col(LocationUsage.location_id) == Location.id)
         .group_by(Location.path)
     )
     if within_path is not None:

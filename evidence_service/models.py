@@ -4,11 +4,22 @@ Hard invariants are in the database too (NOT NULL, UNIQUE, CHECK, FK), so a bug 
 code or a hand-written SQL statement cannot store an impossible record.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, MetaData, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy import false as sa_false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -351,3 +362,276 @@ class LocationUsage(SQLModel, table=True):
     item_count: int = Field(default=0)
     net_weight_g: float = Field(default=0.0)
     volume_l: float = Field(default=0.0)
+
+
+class BatchStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    executed = "executed"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class CouncilRole(StrEnum):
+    chair = "chair"
+    member = "member"
+    procuracy = "procuracy"  # Kiểm sát viên supervising the destruction
+    specialist = "specialist"
+
+
+class DestructionBatch(SQLModel, table=True):
+    """A set of items destroyed together, with its council, method and environmental record."""
+
+    __tablename__ = "destruction_batches"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "number"),
+        CheckConstraint(_in("status", BatchStatus), name="status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    number: str = Field(max_length=32)
+    status: str = Field(default=BatchStatus.draft, max_length=16)
+    title: str = Field(default="", max_length=300)
+    notes: str = Field(default="")
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    # approval: the decision establishing the council
+    decision_number: str | None = Field(default=None, max_length=64)
+    decision_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    decision_issuer: str | None = Field(default=None, max_length=200)
+    approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    approved_at: datetime | None = _ts(nullable=True)
+    # execution
+    executed_at: datetime | None = _ts(nullable=True)
+    site: str | None = Field(default=None, max_length=300)
+    method: str | None = Field(default=None, max_length=64)
+    method_details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    environment: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    safety_plan_ref: str | None = Field(default=None, max_length=100)
+    # The method used is environmentally risky (from the methods data, fixed at execution).
+    environmental_risk: bool = Field(default=False)
+    executed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # closing: the record is generated once and frozen with its hash
+    closed_at: datetime | None = _ts(nullable=True)
+    closed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    record_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    record_sha256: str | None = Field(default=None, max_length=64)
+    cancelled_at: datetime | None = _ts(nullable=True)
+    cancel_reason: str | None = Field(default=None)
+    version: int = Field(default=1)
+
+
+class DestructionItem(SQLModel, table=True):
+    """An item in a batch. ``open`` is true while the batch may still destroy it; a partial
+    unique index makes the database refuse one item in two open batches."""
+
+    __tablename__ = "destruction_items"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "item_id"),
+        Index(
+            "uq_destruction_items_open_item", "item_id", unique=True,
+            sqlite_where=text("open"), postgresql_where=text("open"),
+        ),
+        CheckConstraint("result IS NULL OR result IN ('destroyed', 'excluded')", name="result"),
+        CheckConstraint("measured_weight_g IS NULL OR measured_weight_g >= 0", name="weight"),
+    )  # fmt: skip
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="destruction_batches.id", index=True)
+    item_id: int = Field(foreign_key="items.id")
+    open: bool = Field(default=True)
+    added_by_id: int = Field(foreign_key="users.id")
+    added_at: datetime = _ts(nullable=False, default=utcnow)
+    override_reason: str | None = Field(default=None)
+    # Start of the legal deadlines: the enforcement decision ordering destruction. Cases keep
+    # only its year and number, so it is given when the item is added (default: the day the
+    # case was recorded).
+    enforcement_decision_date: date | None = Field(
+        default=None, sa_column=Column(Date, nullable=True)
+    )
+    # Where the item was kept when destroyed (its location is cleared then): for reports.
+    warehouse_id: int | None = Field(default=None, foreign_key="warehouses.id")
+    recorded_weight_g: float | None = None
+    measured_weight_g: float | None = None
+    weight_difference_pct: float | None = None
+    seal_intact: bool | None = None
+    result: str | None = Field(default=None, max_length=16)
+    exclusion_reason: str | None = Field(default=None)
+    weight_note: str | None = Field(default=None)
+    weight_flagged: bool = Field(default=False)
+
+
+class CouncilMember(SQLModel, table=True):
+    __tablename__ = "council_members"
+    __table_args__ = (CheckConstraint(_in("role", CouncilRole), name="role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="destruction_batches.id", index=True)
+    name: str = Field(max_length=200)
+    position: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    # The member's account, if any: used to flag members who handled the items themselves.
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    # Codes of the batch's items in whose custody history the member appears as an actor.
+    handled_items: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class DestructionPhoto(SQLModel, table=True):
+    __tablename__ = "destruction_photos"
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="destruction_batches.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=32)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    caption: str = Field(default="", max_length=500)
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class StocktakeKind(StrEnum):
+    quarterly = "quarterly"
+    six_monthly = "six_monthly"
+    yearly = "yearly"
+    spot_check = "spot_check"
+
+
+class StocktakeScope(StrEnum):
+    location = "location"  # a location and everything below it
+    warehouse = "warehouse"
+    sample = "sample"  # N items drawn at random from the records of a warehouse
+
+
+class Outcome(StrEnum):
+    verified = "verified"
+    misplaced = "misplaced"
+    missing = "missing"
+    unexpected = "unexpected"
+    checked_out = "checked_out"
+
+
+class Stocktake(SQLModel, table=True):
+    """A counting session (kiểm kê)."""
+
+    __tablename__ = "stocktakes"
+    __table_args__ = (
+        CheckConstraint(_in("kind", StocktakeKind), name="kind"),
+        CheckConstraint(_in("scope", StocktakeScope), name="scope"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    warehouse_id: int = Field(foreign_key="warehouses.id")
+    location_id: int | None = Field(default=None, foreign_key="locations.id")
+    scope: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    sample_size: int | None = None
+    status: str = Field(default="open", max_length=8)
+    started_by_id: int = Field(foreign_key="users.id")
+    started_at: datetime = _ts(nullable=False, default=utcnow)
+    closed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    closed_at: datetime | None = _ts(nullable=True)
+    signers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StocktakeExpected(SQLModel, table=True):
+    """What the records said when the count started (a snapshot, so later moves don't
+    change what was expected)."""
+
+    __tablename__ = "stocktake_expected"
+    __table_args__ = (UniqueConstraint("stocktake_id", "item_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    stocktake_id: int = Field(foreign_key="stocktakes.id", index=True)
+    item_id: int = Field(foreign_key="items.id")
+    location_id: int | None = Field(default=None, foreign_key="locations.id")
+    status: str = Field(max_length=24)
+
+
+class StocktakeScan(SQLModel, table=True):
+    __tablename__ = "stocktake_scans"
+    id: int | None = Field(default=None, primary_key=True)
+    stocktake_id: int = Field(foreign_key="stocktakes.id", index=True)
+    raw: str = Field(max_length=500)
+    kind: str = Field(max_length=16)  # item, location, unknown_item, damaged
+    item_id: int | None = Field(default=None, foreign_key="items.id")
+    location_id: int | None = Field(default=None, foreign_key="locations.id")
+    # Where the keeper stood: the last location label scanned before this item.
+    at_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    seal_state: str | None = Field(default=None, max_length=16)
+    scanned_by_id: int = Field(foreign_key="users.id")
+    scanned_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class StocktakeLine(SQLModel, table=True):
+    """The outcome for one item (or one unknown label) when the count closed."""
+
+    __tablename__ = "stocktake_lines"
+    __table_args__ = (CheckConstraint(_in("outcome", Outcome), name="outcome"),)
+    id: int | None = Field(default=None, primary_key=True)
+    stocktake_id: int = Field(foreign_key="stocktakes.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="items.id")
+    label: str | None = Field(default=None, max_length=500)
+    outcome: str = Field(max_length=16)
+    seal_state: str | None = Field(default=None, max_length=16)
+    expected_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    seen_location_id: int | None = Field(default=None, foreign_key="locations.id")
+
+
+class DiscrepancyStatus(StrEnum):
+    open = "open"
+    found = "found"
+    written_off = "written_off"
+    escalated = "escalated"
+
+
+class Discrepancy(SQLModel, table=True):
+    __tablename__ = "discrepancies"
+    __table_args__ = (
+        CheckConstraint("kind IN ('missing', 'seal_broken')", name="kind"),
+        CheckConstraint(_in("status", DiscrepancyStatus), name="status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    stocktake_id: int = Field(foreign_key="stocktakes.id", index=True)
+    item_id: int = Field(foreign_key="items.id")
+    kind: str = Field(max_length=16)
+    status: str = Field(default=DiscrepancyStatus.open, max_length=16)
+    opened_at: datetime = _ts(nullable=False, default=utcnow)
+    due_at: datetime = _ts(nullable=False)
+    document_ref: str | None = Field(default=None, max_length=100)
+    resolution_note: str | None = Field(default=None)
+    resolved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    resolved_at: datetime | None = _ts(nullable=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Kept in the database so every worker process throttles the same way."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    client: str = Field(max_length=64)
+    at: datetime = _ts(nullable=False, default=utcnow)
+    success: bool
+
+
+class SecurityEvent(SQLModel, table=True):
+    """Logins, failures, lockouts, role changes, disabled accounts: who, when, from where."""
+
+    __tablename__ = "security_events"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    event: str = Field(max_length=32)
+    username: str = Field(max_length=64)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    client: str = Field(default="", max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

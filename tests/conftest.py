@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +40,40 @@ def reset_database(db: Database) -> None:
 
 
 def fresh_database(tmp_path: Path, name: str) -> Database:
-    """A separate, empty, migrated database for tests that must really commit."""
+    """A separate, empty, migrated database for tests that must really commit.
+
+    On PostgreSQL the name gets the process id, so parallel runs on one server don't collide;
+    ``drop_fresh_databases`` removes them at the end of the run.
+    """
     base = os.environ.get("EVIDENCE_TEST_DATABASE_URL")
     if base and base.startswith("postgresql"):
-        admin = Database.from_url(base)
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        admin.engine.dispose()
+        name = f"{name}_{os.getpid()}"
+        _admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+        _created.append(name)
         db = Database.from_url(base.rsplit("/", 1)[0] + f"/{name}")
     else:
         db = Database.from_url(f"sqlite:///{tmp_path / (name + '.db')}")
     db.migrate()
     return db
+
+
+_created: list[str] = []
+
+
+def _admin(url: str, *statements: str) -> None:
+    admin = Database.from_url(url)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_fresh_databases() -> Iterator[None]:
+    yield
+    base = os.environ.get("EVIDENCE_TEST_DATABASE_URL")
+    if base and _created:
+        _admin(base, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in _created))
 
 
 @pytest.fixture(scope="session")
@@ -112,46 +134,45 @@ def world(session: Session) -> Any:
 LIVE_SECRET = "live-server-test-secret-0123456789abcdefgh"
 
 
-@contextmanager
-def live_server(db_url: str, workers: int = 2) -> Iterator[str]:
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def start_server(db_url: str, workers: int = 2, port: int | None = None) -> LiveServer:
     """Run the real service in separate processes (like production) on a free port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": LIVE_SECRET}
     env.pop("EVIDENCE_DEMO", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "evidence_service.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "evidence_service.app:create_app", "--factory",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    # fmt: skip
+    server = LiveServer(f"http://127.0.0.1:{port}", subprocess.Popen(command, env=env))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.process.poll() is not None:
+            server.process.kill()
+            raise RuntimeError("live server did not start")
+        time.sleep(0.2)
+
+
+@contextmanager
+def live_server(db_url: str, workers: int = 2) -> Iterator[LiveServer]:
+    server = start_server(db_url, workers)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.2)
-        yield base
+        yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        server.process.terminate()
+        server.process.wait(timeout=15)
 
 
 # Under CI a skipped test is a failure: a missing tool must be installed by .ci/run, not
@@ -168,3 +189,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") == "true" and _skipped:
         print(f"\nCI=true: {len(_skipped)} skipped test(s) fail the run:", *_skipped, sep="\n  ")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of SQLite-only features (online backup, its crash safety) are not run, rather
+    than skipped, in the PostgreSQL pass: there is nothing there for them to test."""
+    url = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return
+    kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
+    deselected = [i for i in items if i.get_closest_marker("sqlite_only") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

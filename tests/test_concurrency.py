@@ -31,8 +31,8 @@ def test_twenty_concurrent_moves_into_last_free_slot_exactly_one_succeeds(tmp_pa
             )
             statuses.append(response.status_code)
 
-    with live_server(str(db.engine.url.render_as_string(hide_password=False))) as base:
-        threads = [threading.Thread(target=move, args=(base, c)) for c in codes]
+    with live_server(str(db.engine.url.render_as_string(hide_password=False))) as server:
+        threads = [threading.Thread(target=move, args=(server.url, c)) for c in codes]
         for t in threads:
             t.start()
         for t in threads:

@@ -101,3 +101,58 @@ def test_verify_names_an_inserted_event(session, world):
     session.flush()
     problem = verify_chain(session).problem
     assert problem is not None and problem.seq == 3
+
+
+def test_anchor_detects_truncation_of_the_last_events(session, world):
+    from evidence_service.custody import make_anchor
+
+    _three_items_and_a_move(session, world)
+    anchor = make_anchor(session)
+    assert anchor.events == 4
+    assert verify_chain(session, anchor).ok
+    _drop_triggers(session)
+    session.execute(text("DELETE FROM custody_events WHERE seq >= 3"))
+    assert verify_chain(session).ok  # without the anchor the shorter chain looks fine
+    problem = verify_chain(session, anchor).problem
+    assert problem is not None and "truncated" in problem.problem and problem.seq == 3
+
+
+def test_anchor_detects_a_rewritten_history_with_recomputed_hashes(session, world):
+    from evidence_service.custody import make_anchor
+
+    events = _three_items_and_a_move(session, world)
+    anchor = make_anchor(session)
+    _drop_triggers(session)
+    # A forger edits event 2 and recomputes every hash after it: the chain is consistent.
+    prev = events[0].hash
+    for event in events[1:]:
+        fields = event.model_dump()
+        fields["prev_hash"] = prev
+        if event.seq == 2:
+            fields["reason"] = "rewritten"
+        fields["hash"] = prev = event_hash(fields)
+        session.execute(
+            text("UPDATE custody_events SET reason = :r, prev_hash = :p, hash = :h WHERE seq = :s"),
+            {"r": fields["reason"], "p": fields["prev_hash"], "h": fields["hash"], "s": event.seq},
+        )
+    assert verify_chain(session).ok
+    problem = verify_chain(session, anchor).problem
+    assert problem is not None and problem.seq == 4 and "anchor" in problem.problem
+
+
+def test_audit_endpoints_give_anchor_and_verify(client, session, world):
+    _three_items_and_a_move(session, world)
+    session.commit()
+    anchor = client.get("/api/v1/audit/anchor", headers=world.headers("auditor")).json()
+    assert anchor["events"] == 4 and len(anchor["head_hash"]) == 64
+    checked = client.get(
+        "/api/v1/audit/verify", params={"events": 4, "head_hash": anchor["head_hash"]},
+        headers=world.headers("auditor"),
+    ).json()  # fmt: skip
+    assert checked["ok"] and checked["events_checked"] == 4
+    wrong = client.get(
+        "/api/v1/audit/verify", params={"events": 4, "head_hash": "0" * 64},
+        headers=world.headers("auditor"),
+    ).json()  # fmt: skip
+    assert not wrong["ok"] and wrong["problem"]["seq"] == 4
+    assert client.get("/api/v1/audit/anchor", headers=world.headers("keeper")).status_code == 403

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from .. import agencies, auth, cases, locations
@@ -13,13 +13,26 @@ router = APIRouter()
 CREATE_ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Invalid)
 
 
-@router.post("/auth/token", tags=["auth"], responses=error_responses(Unauthorized))
+@router.post(
+    "/auth/token",
+    tags=["auth"],
+    responses={**error_responses(Unauthorized), 429: {"description": "locked out for a while"}},
+)
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
 ) -> dict[str, str]:
-    user = auth.authenticate(session, form.username, form.password)
+    """Exchange username and password for a bearer token. Failed attempts are throttled per
+    user and per client address (429 with Retry-After while locked)."""
+    client = request.client.host if request.client else ""
+    try:
+        user = auth.authenticate(
+            session, form.username, form.password, client, settings.login_policy
+        )
+    finally:
+        session.commit()  # the attempt is recorded whether or not it succeeded
     token = auth.issue_token(user, settings.secret_key, settings.access_token_minutes)
     return {"access_token": token, "token_type": "bearer"}
 

@@ -33,7 +33,9 @@ async def get_settings(request: Request) -> Settings:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     # Creating a session does no I/O; its first query runs in the route's worker thread.
     db: Database = request.app.state.db
-    with db.session(write=request.method not in READ_METHODS) as session:
+    # Fetching a label prints it, which writes a custody event: a write, though a GET.
+    write = request.method not in READ_METHODS or request.url.path.endswith("/label")
+    with db.session(write=write) as session:
         try:
             yield session
         except BaseException:

@@ -1,0 +1,54 @@
+"""Destruction batches (tiêu hủy vật chứng): the workflow, its methods and environmental
+record (data), the legal deadlines (data), the record and the totals.
+
+- ``workflow``: draft → approved → executed → closed, or cancelled before execution
+- ``views``: what the API shows of a batch, its photos and record
+- ``methods``: ``data/destruction_methods.toml`` and the check of each method's fields
+- ``deadlines``: ``data/legal_deadlines.toml`` and the deadlines report
+- ``totals``: counts and weights destroyed, for the reports
+"""
+
+from .deadlines import DeadlineReport, deadline_report, load_deadlines
+from .methods import Method, load_methods
+from .schemas import (
+    AddItemsRequest,
+    ApproveRequest,
+    BatchCreate,
+    BatchPublic,
+    BatchSummary,
+    CancelRequest,
+    CloseRequest,
+    ExecuteRequest,
+    MethodFieldPublic,
+    MethodPublic,
+    PhotoPublic,
+)
+from .totals import DestructionTotals, destruction_totals, totals_csv
+from .views import (
+    PayloadTooLarge,
+    Record,
+    add_photo,
+    batch_public,
+    get_photo,
+    record,
+    summaries,
+)
+from .workflow import (
+    add_items,
+    approve,
+    cancel,
+    close,
+    create_batch,
+    execute,
+    get_batch,
+    remove_item,
+)
+
+__all__ = [
+    "AddItemsRequest", "ApproveRequest", "BatchCreate", "BatchPublic", "BatchSummary",
+    "CancelRequest", "CloseRequest", "DeadlineReport", "DestructionTotals", "ExecuteRequest",
+    "Method", "MethodFieldPublic", "MethodPublic", "PayloadTooLarge", "PhotoPublic", "Record",
+    "add_items", "add_photo", "approve", "batch_public", "cancel", "close", "create_batch",
+    "deadline_report", "destruction_totals", "execute", "get_batch", "get_photo",
+    "load_deadlines", "load_methods", "record", "remove_item", "summaries", "totals_csv",
+]  # fmt: skip

@@ -1,0 +1,294 @@
+"""What the API shows of a batch, its photos and its record."""
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from ..auth import agency_scope, require
+from ..custody import lock_for_write
+from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..models import (
+    Agency,
+    BatchStatus,
+    Case,
+    Category,
+    CouncilMember,
+    CouncilRole,
+    DestructionBatch,
+    DestructionItem,
+    DestructionPhoto,
+    ItemStatus,
+    LegalRegime,
+    Location,
+    User,
+    Warehouse,
+)
+from .methods import load_methods
+from .schemas import (
+    BatchItemPublic,
+    BatchPublic,
+    BatchSummary,
+    Flag,
+    ItemResult,
+    MemberPublic,
+    PhotoPublic,
+)
+from .workflow import _for_change, get_batch, lines
+
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all()
+    return {u.id: u.full_name or u.username for u in rows if u.id is not None}
+
+
+def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all() if wanted else []
+    return {u.id: u.username for u in rows if u.id is not None}
+
+
+def _agency(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    assert agency is not None
+    return agency
+
+
+def batch_summary(session: Session, batch: DestructionBatch, item_count: int) -> BatchSummary:
+    assert batch.id is not None
+    return BatchSummary(
+        id=batch.id, number=batch.number, agency_code=_agency(session, batch.agency_id).code,
+        status=BatchStatus(batch.status), title=batch.title, created_at=batch.created_at,
+        decision_number=batch.decision_number, decision_date=batch.decision_date,
+        executed_at=batch.executed_at, method=batch.method,
+        environmental_risk=batch.environmental_risk, item_count=item_count,
+        closed_at=batch.closed_at, record_sha256=batch.record_sha256,
+    )  # fmt: skip
+
+
+def summaries(session: Session, actor: User, status: BatchStatus | None) -> list[BatchSummary]:
+    query = (
+        select(DestructionBatch)
+        .options(defer(DestructionBatch.record_pdf))  # type: ignore[arg-type]
+        .where(col(DestructionBatch.agency_id).in_(agency_scope(session, actor)))
+    )
+    if status is not None:
+        query = query.where(DestructionBatch.status == status.value)
+    batches = session.exec(query.order_by(col(DestructionBatch.id).desc())).all()
+    counts: dict[int, int] = {
+        batch_id: n
+        for batch_id, n in session.execute(
+            select(col(DestructionItem.batch_id), func.count())
+            .where(col(DestructionItem.batch_id).in_([b.id for b in batches]))
+            .group_by(col(DestructionItem.batch_id))
+        ).all()
+    }
+    return [batch_summary(session, b, counts.get(b.id or 0, 0)) for b in batches]
+
+
+def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
+    batch_lines = lines(session, batch)
+    cases = {
+        c.id: c
+        for c in session.exec(
+            select(Case).where(col(Case.id).in_({i.case_id for _, i in batch_lines}))
+        )
+    }
+    warehouse_ids = {line.warehouse_id for line, _ in batch_lines}
+    location_ids = {i.location_id for _, i in batch_lines if i.location_id is not None}
+    by_location = dict(
+        session.execute(
+            select(Location.id, Warehouse.code)
+            .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
+            .where(col(Location.id).in_(location_ids))
+        ).all()  # type: ignore[arg-type]
+    )
+    by_warehouse = dict(
+        session.execute(
+            select(Warehouse.id, Warehouse.code).where(col(Warehouse.id).in_(warehouse_ids))
+        ).all()  # type: ignore[arg-type]
+    )
+    items = []
+    for line, item in batch_lines:
+        case = cases[item.case_id]
+        items.append(
+            BatchItemPublic(
+                code=item.code, category=Category(item.category), description=item.description,
+                case_id=item.case_id, judgment_number=case.judgment_number,
+                legal_regime=LegalRegime(case.legal_regime), item_status=ItemStatus(item.status),
+                seal_number=item.seal_number, quantity=item.quantity, unit=item.unit,
+                override_reason=line.override_reason,
+                enforcement_decision_date=line.enforcement_decision_date,
+                recorded_weight_g=(
+                    line.recorded_weight_g if line.result else item.net_weight_g
+                ),
+                measured_weight_g=line.measured_weight_g,
+                weight_difference_pct=line.weight_difference_pct,
+                weight_flagged=line.weight_flagged, weight_note=line.weight_note,
+                seal_intact=line.seal_intact,
+                result=ItemResult(line.result) if line.result else None,
+                exclusion_reason=line.exclusion_reason,
+                warehouse_code=by_warehouse.get(line.warehouse_id)
+                or by_location.get(item.location_id),
+            )
+        )  # fmt: skip
+    members_rows = session.exec(
+        select(CouncilMember)
+        .where(CouncilMember.batch_id == batch.id)
+        .order_by(col(CouncilMember.id))
+    ).all()
+    usernames = _usernames(session, {m.user_id for m in members_rows})
+    members = [
+        MemberPublic(
+            name=m.name, position=m.position, organisation=m.organisation,
+            role=CouncilRole(m.role), username=usernames.get(m.user_id) if m.user_id else None,
+            handled_items=list(m.handled_items),
+        )
+        for m in members_rows
+    ]  # fmt: skip
+    photo_rows = session.exec(
+        select(DestructionPhoto)
+        .options(defer(DestructionPhoto.data))  # type: ignore[arg-type]
+        .where(DestructionPhoto.batch_id == batch.id)
+        .order_by(col(DestructionPhoto.id))
+    ).all()
+    names = _names(
+        session,
+        {batch.created_by_id, batch.approved_by_id, batch.executed_by_id, batch.closed_by_id}
+        | {p.uploaded_by_id for p in photo_rows},
+    )
+    photos = [
+        PhotoPublic(
+            id=p.id, filename=p.filename, content_type=p.content_type, size_bytes=p.size_bytes,
+            sha256=p.sha256, caption=p.caption, uploaded_by=names.get(p.uploaded_by_id, ""),
+            uploaded_at=p.uploaded_at,
+        )
+        for p in photo_rows
+        if p.id is not None
+    ]  # fmt: skip
+    method = load_methods().methods.get(batch.method) if batch.method else None
+    summary = batch_summary(session, batch, len(items))
+    return BatchPublic(
+        **summary.model_dump(), agency_name=_agency(session, batch.agency_id).name,
+        notes=batch.notes, created_by=names.get(batch.created_by_id, ""),
+        decision_issuer=batch.decision_issuer,
+        approved_by=names.get(batch.approved_by_id) if batch.approved_by_id else None,
+        approved_at=batch.approved_at, site=batch.site,
+        method_name=method.name_vi if method else batch.method,
+        method_details=dict(batch.method_details), environment=dict(batch.environment),
+        safety_plan_ref=batch.safety_plan_ref,
+        executed_by=names.get(batch.executed_by_id) if batch.executed_by_id else None,
+        closed_by=names.get(batch.closed_by_id) if batch.closed_by_id else None,
+        cancelled_at=batch.cancelled_at, cancel_reason=batch.cancel_reason,
+        version=batch.version, items=items, members=members, photos=photos,
+        flags=_flags(batch, items, members),
+    )  # fmt: skip
+
+
+def _flags(
+    batch: DestructionBatch, items: list[BatchItemPublic], members: list[MemberPublic]
+) -> list[Flag]:
+    flags = [
+        Flag(kind="member_handled_items", member=m.name,
+             message=f"{m.name} took part in the custody of {', '.join(m.handled_items)}")
+        for m in members
+        if m.handled_items
+    ]  # fmt: skip
+    for i in items:
+        if i.weight_flagged:
+            flags.append(Flag(
+                kind="weight_discrepancy", item_code=i.code,
+                message=f"{i.code}: measured {i.measured_weight_g:g} g, recorded "
+                        f"{i.recorded_weight_g:g} g ({i.weight_difference_pct} %): {i.weight_note}",
+            ))  # fmt: skip
+        if i.override_reason:
+            flags.append(
+                Flag(
+                    kind="override",
+                    item_code=i.code,
+                    message=f"{i.code}: added by override: {i.override_reason}",
+                )
+            )
+    if batch.environmental_risk:
+        flags.append(
+            Flag(
+                kind="environmental_risk", message=f"method '{batch.method}' harms the environment"
+            )
+        )
+    return flags
+
+
+def add_photo(
+    session: Session,
+    batch_id: int,
+    actor: User,
+    filename: str,
+    data: bytes,
+    caption: str,
+) -> PhotoPublic:
+    batch = _for_change(
+        session, batch_id, actor, "record_destruction",
+        frozenset({BatchStatus.draft, BatchStatus.approved, BatchStatus.executed}),
+        "given photos",
+    )  # fmt: skip
+    content_type = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
+    if content_type is None:
+        raise Invalid("file", "only JPEG and PNG images are accepted", where="form")
+    assert batch.id is not None and actor.id is not None
+    photo = DestructionPhoto(
+        batch_id=batch.id, filename=(filename or "photo")[-200:], content_type=content_type,
+        size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+        caption=caption[:500], uploaded_by_id=actor.id,
+    )  # fmt: skip
+    session.add(photo)
+    batch.version += 1
+    session.add(batch)
+    session.flush()
+    assert photo.id is not None
+    return PhotoPublic(
+        id=photo.id, filename=photo.filename, content_type=content_type, size_bytes=len(data),
+        sha256=photo.sha256, caption=photo.caption, uploaded_by=actor.full_name or actor.username,
+        uploaded_at=photo.uploaded_at,
+    )  # fmt: skip
+
+
+def get_photo(session: Session, batch_id: int, photo_id: int, actor: User) -> DestructionPhoto:
+    batch = get_batch(session, batch_id, actor)
+    photo = session.get(DestructionPhoto, photo_id)
+    if photo is None or photo.batch_id != batch.id:
+        raise NotFound(f"photo {photo_id} not found in batch {batch.number}")
+    return photo
+
+
+@dataclass(frozen=True)
+class Record:
+    pdf: bytes
+    sha256: str | None  # set for the frozen record only
+
+
+def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
+    """The frozen record of a closed batch; otherwise (or in English) a rendering of the
+    batch as it is now: a draft before closing, a translation after."""
+    from ..destruction_record import render_record
+
+    require(actor, "read")
+    lock_for_write(session)
+    batch = get_batch(session, batch_id, actor)
+    if batch.status == BatchStatus.closed and lang == "vi":
+        if batch.record_pdf is None:
+            raise Conflict(f"batch {batch.number} is closed but has no stored record")
+        return Record(batch.record_pdf, batch.record_sha256)
+    closed = batch.status == BatchStatus.closed
+    public = batch_public(session, batch)
+    return Record(render_record(public, lang=lang, draft=not closed), None)

@@ -1,0 +1,460 @@
+"""The destruction batch workflow: draft → approved → executed → closed, or cancelled
+before execution. Every transition is one function; each writes a custody event on every
+item of the batch in the same transaction, and refuses (409) when the batch is in the
+wrong state. A closed batch is frozen: nothing in it changes again."""
+
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from .. import payload
+from ..auth import agency_by_code, agency_scope, require
+from ..custody import EventType, NewEvent, append_events, lock_for_write
+from ..errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
+from ..items import get_item
+from ..models import (
+    BatchStatus,
+    Case,
+    Category,
+    CodeCounter,
+    CouncilMember,
+    CouncilRole,
+    CustodyEvent,
+    DestructionBatch,
+    DestructionItem,
+    Disposition,
+    Item,
+    ItemStatus,
+    Location,
+    User,
+)
+from .methods import check_fields, load_methods
+from .schemas import (
+    AddItemsRequest,
+    ApproveRequest,
+    BatchCreate,
+    CancelRequest,
+    ExecuteRequest,
+    ItemResult,
+)
+
+VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
+OPEN_STATUSES = frozenset({BatchStatus.draft, BatchStatus.approved})
+# Events of the workflow itself don't count as handling an item (see _handled_items).
+_WORKFLOW_EVENTS = frozenset(e.value for e in EventType if e.value.startswith("destruction"))
+
+
+def get_batch(session: Session, batch_id: int, actor: User) -> DestructionBatch:
+    batch = session.get(DestructionBatch, batch_id)
+    if batch is None or batch.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"destruction batch {batch_id} not found")
+    return batch
+
+
+def _for_change(
+    session: Session,
+    batch_id: int,
+    actor: User,
+    permission: str,
+    allowed: frozenset[BatchStatus],
+    action: str,
+) -> DestructionBatch:
+    require(actor, permission)
+    lock_for_write(session)
+    batch = get_batch(session, batch_id, actor)
+    session.refresh(batch)  # the latest committed state, now that we hold the lock
+    if BatchStatus(batch.status) not in allowed:
+        raise InvalidTransition(
+            f"batch {batch.number} is {batch.status}; it cannot be {action}"
+            + (" (a closed batch is frozen)" if batch.status == BatchStatus.closed else "")
+        )
+    return batch
+
+
+def _bump(session: Session, batch: DestructionBatch, **changes: Any) -> None:
+    for name, value in changes.items():
+        setattr(batch, name, value)
+    batch.version += 1
+    session.add(batch)
+    session.flush()
+
+
+def lines(session: Session, batch: DestructionBatch) -> list[tuple[DestructionItem, Item]]:
+    rows = session.exec(
+        select(DestructionItem, Item)
+        .join(Item, col(Item.id) == DestructionItem.item_id)
+        .where(DestructionItem.batch_id == batch.id)
+        .order_by(col(Item.code))
+    ).all()
+    return [(line, item) for line, item in rows]
+
+
+def _change_items(
+    session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: list[NewEvent]
+) -> None:
+    """Item updates with a version check each, and their events, in one transaction."""
+    now = datetime.now(UTC)
+    for item, values in changes:
+        result = session.execute(
+            update(Item)
+            .where(col(Item.id) == item.id, col(Item.version) == item.version)
+            .values(**values, version=item.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
+    append_events(session, events)
+    for item, _ in changes:
+        session.refresh(item)
+
+
+def _event(
+    item: Item, event_type: EventType, actor: User, batch: DestructionBatch, **kw: Any
+) -> NewEvent:
+    details = {"batch_id": batch.id, "batch_number": batch.number, **kw.pop("details", {})}
+    assert item.id is not None and actor.id is not None
+    return NewEvent(item_id=item.id, event_type=event_type, actor_id=actor.id, details=details,
+                    **kw)  # fmt: skip
+
+
+def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
+    require(actor, "prepare_destruction")
+    lock_for_write(session)
+    agency_id = actor.agency_id
+    if data.agency_code is not None:
+        agency_id = agency_by_code(session, data.agency_code, actor).id or agency_id
+    year = datetime.now(UTC).year
+    name = f"destruction:{agency_id}:{year}"
+    counter = session.get(CodeCounter, name)
+    if counter is None:
+        counter = CodeCounter(name=name, value=0)
+    counter.value += 1
+    session.add(counter)
+    assert actor.id is not None
+    batch = DestructionBatch(
+        agency_id=agency_id, number=f"TH-{year}-{counter.value:03d}", title=data.title,
+        notes=data.notes, created_by_id=actor.id,
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def add_items(
+    session: Session, batch_id: int, data: AddItemsRequest, actor: User
+) -> DestructionBatch:
+    batch = _for_change(session, batch_id, actor, "prepare_destruction",
+                        frozenset({BatchStatus.draft}), "given items")  # fmt: skip
+    override = (data.override_reason or "").strip() or None
+    if override:
+        require(actor, "override")
+    items = [get_item(session, code, actor) for code in data.codes]
+    if len({i.id for i in items}) != len(items):
+        raise Invalid("codes", "the same item is listed twice")
+    for item in items:
+        session.refresh(item)
+    open_lines = {
+        item_id: number
+        for item_id, number in session.execute(
+            select(DestructionItem.item_id, DestructionBatch.number)
+            .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
+            .where(col(DestructionItem.open))
+            .where(col(DestructionItem.item_id).in_([i.id for i in items]))
+        ).all()
+    }  # fmt: skip
+    cases = {
+        c.id: c
+        for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
+    }
+    changes, events = [], []
+    for item in items:
+        if item.id in open_lines:
+            raise Conflict(f"item {item.code} is already in open batch {open_lines[item.id]}")
+        if item.agency_id != batch.agency_id:
+            raise Conflict(f"item {item.code} belongs to another agency than batch {batch.number}")
+        if item.status != ItemStatus.stored:
+            raise InvalidTransition(
+                f"item {item.code} is {item.status}; only items in storage can be destroyed"
+            )
+        if item.disposition != Disposition.destroy and not override:
+            raise Conflict(
+                f"item {item.code} has disposition '{item.disposition}', not 'destroy'; "
+                "a manager may add it with an override_reason"
+            )
+        decided = data.enforcement_decision_date or cases[item.case_id].created_at.date()
+        assert item.id is not None and actor.id is not None and batch.id is not None
+        session.add(
+            DestructionItem(
+                batch_id=batch.id, item_id=item.id, added_by_id=actor.id,
+                override_reason=override if item.disposition != Disposition.destroy else None,
+                enforcement_decision_date=decided, recorded_weight_g=item.net_weight_g,
+            )
+        )  # fmt: skip
+        changes.append((item, {"status": ItemStatus.pending_destruction.value}))
+        details = {"disposition": item.disposition}
+        if item.disposition != Disposition.destroy:
+            details["override_reason"] = override or ""
+        events.append(_event(item, EventType.destruction_added, actor, batch, details=details))
+    session.flush()  # the partial unique index refuses an item in two open batches here
+    _change_items(session, changes, events)
+    _bump(session, batch)
+    return batch
+
+
+def remove_item(session: Session, batch_id: int, code: str, actor: User) -> DestructionBatch:
+    batch = _for_change(session, batch_id, actor, "prepare_destruction",
+                        frozenset({BatchStatus.draft}), "changed")  # fmt: skip
+    item = get_item(session, code, actor)
+    session.refresh(item)
+    line = session.exec(
+        select(DestructionItem).where(
+            DestructionItem.batch_id == batch.id, DestructionItem.item_id == item.id
+        )
+    ).first()
+    if line is None:
+        raise NotFound(f"item {item.code} is not in batch {batch.number}")
+    session.execute(delete(DestructionItem).where(col(DestructionItem.id) == line.id))
+    event = _event(item, EventType.destruction_removed, actor, batch)
+    _change_items(session, [(item, {"status": ItemStatus.stored.value})], [event])
+    _bump(session, batch)
+    return batch
+
+
+def _norm(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _handled_items(
+    session: Session, item_ids: list[int], members: Sequence[tuple[str, int | None]]
+) -> list[list[str]]:
+    """For each (name, user id) member, the codes of the items whose custody history has
+    them as an actor: matched by account, or by full name for members without one."""
+    rows = session.execute(
+        select(Item.code, CustodyEvent.actor_id, User.full_name)
+        .join(Item, col(Item.id) == CustodyEvent.item_id)
+        .join(User, col(User.id) == CustodyEvent.actor_id)
+        .where(col(CustodyEvent.item_id).in_(item_ids))
+        .where(col(CustodyEvent.event_type).not_in(_WORKFLOW_EVENTS))
+    ).all()
+    found = []
+    for name, user_id in members:
+        codes = {
+            code
+            for code, actor_id, full_name in rows
+            if (user_id is not None and actor_id == user_id)
+            or (user_id is None and full_name and _norm(full_name) == _norm(name))
+        }
+        found.append(sorted(codes))
+    return found
+
+
+def approve(
+    session: Session,
+    batch_id: int,
+    data: ApproveRequest,
+    actor: User,
+    min_voting: int,
+    block_handlers: bool,
+) -> DestructionBatch:
+    batch = _for_change(session, batch_id, actor, "destroy", frozenset({BatchStatus.draft}),
+                        "approved")  # fmt: skip
+    batch_lines = lines(session, batch)
+    if not batch_lines:
+        raise Conflict(f"batch {batch.number} has no items")
+    voting = sum(1 for m in data.members if m.role in VOTING_ROLES)
+    if voting < min_voting:
+        raise Invalid(
+            "members", f"the council needs at least {min_voting} voting members "
+            f"(chair and members), {voting} given",
+        )  # fmt: skip
+    chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
+    if chairs != 1:
+        raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
+    if data.decision_date > datetime.now(UTC).date() + timedelta(days=1):
+        raise Invalid("decision_date", "the decision date is in the future")
+    scope = agency_scope(session, actor)
+    user_ids: list[int | None] = []
+    for n, member in enumerate(data.members):
+        if member.username is None:
+            user_ids.append(None)
+            continue
+        user = session.exec(select(User).where(User.username == member.username)).first()
+        if user is None or user.agency_id not in scope:
+            raise Invalid(f"members.{n}.username", "unknown user", member.username)
+        user_ids.append(user.id)
+    item_ids = [item.id for _, item in batch_lines if item.id is not None]
+    handled = _handled_items(
+        session, item_ids, [(m.name, uid) for m, uid in zip(data.members, user_ids, strict=True)]
+    )
+    flagged = {m.name: codes for m, codes in zip(data.members, handled, strict=True) if codes}
+    if flagged and block_handlers:
+        raise Conflict(
+            {"message": "council members took part in the custody of the items they would "
+                        "witness destroyed", "members": flagged}
+        )  # fmt: skip
+    assert batch.id is not None
+    for member, user_id, codes in zip(data.members, user_ids, handled, strict=True):
+        session.add(
+            CouncilMember(
+                batch_id=batch.id, name=member.name, position=member.position,
+                organisation=member.organisation, role=member.role.value, user_id=user_id,
+                handled_items=codes,
+            )
+        )  # fmt: skip
+    _bump(session, batch, status=BatchStatus.approved.value, decision_number=data.decision_number,
+          decision_date=data.decision_date, decision_issuer=data.decision_issuer,
+          approved_by_id=actor.id, approved_at=datetime.now(UTC))  # fmt: skip
+    details = {"decision_number": data.decision_number, "decision_date": str(data.decision_date)}
+    append_events(
+        session,
+        [_event(item, EventType.destruction_approved, actor, batch, details=details)
+         for _, item in batch_lines],
+    )  # fmt: skip
+    return batch
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def execute(
+    session: Session, batch_id: int, data: ExecuteRequest, actor: User, tolerance_pct: float
+) -> DestructionBatch:
+    batch = _for_change(session, batch_id, actor, "record_destruction",
+                        frozenset({BatchStatus.approved}), "executed")  # fmt: skip
+    table = load_methods()
+    method = table.get(data.method)
+    details = check_fields(method.fields, data.method_details, "method_details")
+    environment = check_fields(table.common_fields, data.environment, "environment")
+    executed_at = _as_utc(data.executed_at)
+    if executed_at > datetime.now(UTC) + timedelta(minutes=5):
+        raise Invalid("executed_at", "the destruction cannot be in the future")
+    assert batch.decision_date is not None
+    if executed_at < datetime.combine(batch.decision_date, time(0), UTC) - timedelta(days=1):
+        raise Invalid("executed_at", "the destruction cannot precede the council's decision")
+    batch_lines = lines(session, batch)
+    by_key = {item.label_key: (line, item) for line, item in batch_lines}
+    results: dict[str, Any] = {}
+    for n, entry in enumerate(data.items):
+        try:
+            key = payload.code_key(entry.code)
+        except ValueError:
+            raise Invalid(f"items.{n}.code", "not an item code", entry.code) from None
+        if key not in by_key:
+            raise Invalid(f"items.{n}.code", f"not in batch {batch.number}", entry.code)
+        if key in results:
+            raise Invalid(f"items.{n}.code", "listed twice", entry.code)
+        results[key] = (n, entry)
+    missing = [item.code for key, (_, item) in by_key.items() if key not in results]
+    if missing:
+        raise Invalid("items", f"give a result for every item; missing: {', '.join(missing)}")
+    safety_plan = (data.safety_plan_ref or "").strip() or None
+    if safety_plan is None and any(i.category == Category.fireworks for _, i in batch_lines):
+        raise Invalid("safety_plan_ref", "fireworks need the approved safety plan reference")
+    locations = {
+        loc.id: loc
+        for loc in session.exec(
+            select(Location).where(col(Location.id).in_({i.location_id for _, i in batch_lines}))
+        )
+    }
+    changes, events = [], []
+    for key, (line, item) in by_key.items():
+        n, entry = results[key]
+        recorded = item.net_weight_g
+        measured = entry.measured_weight_g
+        destroyed = entry.result == ItemResult.destroyed
+        if destroyed and method.categories and item.category not in method.categories:
+            raise Invalid("method", f"{method.name_en} is only for {', '.join(method.categories)}"
+                          f"; item {item.code} is {item.category}")  # fmt: skip
+        if destroyed and measured is None:
+            raise Invalid(f"items.{n}.measured_weight_g", "weigh every item before destruction")
+        reason = (entry.exclusion_reason or "").strip()
+        if not destroyed and not reason:
+            raise Invalid(f"items.{n}.exclusion_reason", "say why the item is excluded")
+        difference = None
+        if measured is not None and recorded:
+            difference = round(abs(measured - recorded) / recorded * 100, 3)
+        flagged = difference is not None and difference > tolerance_pct
+        note = (entry.weight_note or "").strip() or None
+        if flagged and note is None:
+            raise Invalid(
+                f"items.{n}.weight_note",
+                f"the measured {measured:g} g differs from the recorded {recorded:g} g by "
+                f"{difference} % (tolerance {tolerance_pct:g} %): add a note",
+            )
+        location = locations.get(item.location_id)
+        line.recorded_weight_g, line.measured_weight_g = recorded, measured
+        line.weight_difference_pct, line.weight_flagged, line.weight_note = (
+            difference, flagged, note
+        )  # fmt: skip
+        line.seal_intact, line.result = entry.seal_intact, entry.result.value
+        line.exclusion_reason = reason or None
+        line.warehouse_id = location.warehouse_id if location else None
+        line.open = False
+        session.add(line)
+        common = {"seal_intact": entry.seal_intact, "recorded_weight_g": recorded,
+                  "measured_weight_g": measured, "difference_pct": difference,
+                  "weight_flagged": flagged, "weight_note": note}  # fmt: skip
+        if destroyed:
+            changes.append((item, {"status": ItemStatus.destroyed.value, "location_id": None}))
+            events.append(_event(
+                item, EventType.destruction, actor, batch, from_location_id=item.location_id,
+                details={**common, "method": method.id, "site": data.site,
+                         "executed_at": executed_at.isoformat()},
+            ))  # fmt: skip
+        else:
+            changes.append((item, {"status": ItemStatus.stored.value}))
+            events.append(_event(item, EventType.destruction_excluded, actor, batch,
+                                 reason=reason, details=common))  # fmt: skip
+    session.flush()
+    _change_items(session, changes, events)
+    _bump(session, batch, status=BatchStatus.executed.value, executed_at=executed_at,
+          site=data.site, method=method.id, method_details=details, environment=environment,
+          safety_plan_ref=safety_plan, environmental_risk=method.is_risky(details),
+          executed_by_id=actor.id)  # fmt: skip
+    return batch
+
+
+def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
+    """Generate the record, store it with its SHA-256, and freeze the batch."""
+    from ..destruction_record import render_record
+    from .views import batch_public
+
+    batch = _for_change(session, batch_id, actor, "record_destruction",
+                        frozenset({BatchStatus.executed}), "closed")  # fmt: skip
+    _bump(session, batch, status=BatchStatus.closed.value, closed_at=datetime.now(UTC),
+          closed_by_id=actor.id)  # fmt: skip
+    pdf = render_record(batch_public(session, batch), lang="vi", draft=False)
+    digest = hashlib.sha256(pdf).hexdigest()
+    batch.record_pdf, batch.record_sha256 = pdf, digest
+    session.add(batch)
+    session.flush()
+    append_events(
+        session,
+        [_event(item, EventType.destruction_closed, actor, batch,
+                details={"record_sha256": digest, "result": line.result})
+         for line, item in lines(session, batch)],
+    )  # fmt: skip
+    return batch
+
+
+def cancel(session: Session, batch_id: int, data: CancelRequest, actor: User) -> DestructionBatch:
+    batch = _for_change(session, batch_id, actor, "destroy", OPEN_STATUSES, "cancelled")
+    changes, events = [], []
+    for line, item in lines(session, batch):
+        line.open = False
+        session.add(line)
+        changes.append((item, {"status": ItemStatus.stored.value}))
+        events.append(
+            _event(item, EventType.destruction_cancelled, actor, batch, reason=data.reason)
+        )
+    session.flush()
+    _change_items(session, changes, events)
+    _bump(session, batch, status=BatchStatus.cancelled.value, cancelled_at=datetime.now(UTC),
+          cancel_reason=data.reason)  # fmt: skip
+    return batch

@@ -1,0 +1,83 @@
+"""Printable A4 records (stocktake, destruction): the shipped DejaVu font, embedded, so
+Vietnamese diacritics print the same everywhere."""
+
+import io
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "labels" / "fonts"
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    return "DejaVu", "DejaVu-Bold"
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    return {
+        "title": ParagraphStyle("title", fontName=bold, fontSize=14, leading=18, alignment=1),
+        "heading": ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14,
+                                  spaceBefore=6, spaceAfter=3),
+        "body": ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=8, leading=10),
+        "center": ParagraphStyle("center", fontName=regular, fontSize=9.5, leading=12.5,
+                                 alignment=1),
+    }  # fmt: skip
+
+
+def para(text: Any, style: str = "body") -> Paragraph:
+    safe = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(safe, styles()[style])
+
+
+def table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float]
+) -> Table:
+    cells = [[para(h, "small") for h in header]] + [[para(c, "small") for c in r] for r in rows]
+    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    result.setStyle(
+        TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ])
+    )  # fmt: skip
+    return result
+
+
+def signatures(names: Sequence[tuple[str, str]]) -> Table:
+    """Signature blocks: role above, space to sign, name below; two per row."""
+    blocks = [[para(role, "center"), Spacer(1, 18 * mm), para(name, "center")]
+              for role, name in names]  # fmt: skip
+    rows = [blocks[i : i + 2] + ([""] if len(blocks[i : i + 2]) == 1 else [])
+            for i in range(0, len(blocks), 2)]  # fmt: skip
+    return Table(rows, colWidths=[85 * mm, 85 * mm])
+
+
+def build(story: Sequence[Flowable], title: str) -> bytes:
+    _fonts()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm,
+        topMargin=15 * mm, bottomMargin=15 * mm, invariant=1,
+    )  # fmt: skip
+    doc.build(list(story))
+    return out.getvalue()
+
+
+def spacer(height_mm: float = 4) -> Spacer:
+    return Spacer(1, height_mm * mm)

@@ -1,0 +1,390 @@
+"""Stocktakes (kiểm kê): count by scanning, compare with the records, open discrepancies.
+
+What the records said is snapshotted when the count starts; each scan is recorded; closing
+computes one outcome per item, writes a custody event per item, and freezes the session.
+"""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
+
+from . import payload
+from .auth import agency_scope, require
+from .custody import EventType, NewEvent, append_events, lock_for_write
+from .errors import Conflict, Invalid, InvalidTransition, NotFound
+from .locations import get_location, get_warehouse
+from .models import (
+    Checkout,
+    Discrepancy,
+    DiscrepancyStatus,
+    Item,
+    ItemStatus,
+    Location,
+    Outcome,
+    SealState,
+    Stocktake,
+    StocktakeExpected,
+    StocktakeKind,
+    StocktakeLine,
+    StocktakeScan,
+    StocktakeScope,
+    User,
+)
+
+ON_SHELF = (ItemStatus.stored.value, ItemStatus.pending_destruction.value)
+
+
+class StocktakeCreate(BaseModel):
+    scope: StocktakeScope
+    kind: StocktakeKind = StocktakeKind.spot_check
+    warehouse_code: str
+    location_code: str | None = Field(default=None, description="for scope 'location'")
+    sample_size: int | None = Field(default=None, ge=1, le=10_000, description="scope 'sample'")
+
+
+class StocktakeScanRequest(BaseModel):
+    payload: str = Field(max_length=500)
+    seal_state: SealState | None = Field(default=None, description="what the keeper saw")
+
+
+class Signers(BaseModel):
+    keeper: str = Field(min_length=1, max_length=200, description="thủ kho")
+    accountant: str = Field(min_length=1, max_length=200, description="kế toán")
+    head: str = Field(min_length=1, max_length=200, description="thủ trưởng đơn vị")
+
+
+class Resolution(BaseModel):
+    resolution: DiscrepancyStatus
+    document_ref: str | None = Field(default=None, max_length=100)
+    note: str = Field(default="", max_length=2000)
+
+
+class StocktakeStatus(BaseModel):
+    id: int
+    scope: str
+    kind: str
+    status: str
+    warehouse_id: int
+    location_code: str | None
+    started_at: datetime
+    closed_at: datetime | None
+    expected: int
+    seen_expected: int
+    remaining: int
+    unexpected: int
+    counts: dict[str, Any]
+
+
+def _get(session: Session, stocktake_id: int, actor: User) -> Stocktake:
+    stocktake = session.get(Stocktake, stocktake_id)
+    if stocktake is None or stocktake.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"stocktake {stocktake_id} not found")
+    return stocktake
+
+
+def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
+    require(actor, "stocktake")
+    lock_for_write(session)
+    warehouse = get_warehouse(session, data.warehouse_code, actor)
+    within = None
+    if data.scope == StocktakeScope.location:
+        if not data.location_code:
+            raise Invalid("location_code", "a location stocktake needs its location")
+        within = get_location(session, data.location_code, actor)
+        if within.warehouse_id != warehouse.id:
+            raise Invalid("location_code", "the location is in another warehouse")
+    if data.scope == StocktakeScope.sample and not data.sample_size:
+        raise Invalid("sample_size", "a sample stocktake needs its sample size")
+    assert warehouse.id is not None and actor.id is not None
+    stocktake = Stocktake(
+        agency_id=warehouse.agency_id, warehouse_id=warehouse.id,
+        location_id=within.id if within else None, scope=data.scope.value, kind=data.kind.value,
+        sample_size=data.sample_size, started_by_id=actor.id,
+    )  # fmt: skip
+    session.add(stocktake)
+    session.flush()
+    in_scope = col(Location.warehouse_id) == warehouse.id
+    if within is not None:
+        in_scope = col(Location.path).startswith(within.path)
+    on_shelf = (
+        select(Item.id, Item.location_id, Item.status)
+        .join(Location, col(Location.id) == Item.location_id)
+        .where(in_scope, col(Item.status).in_(ON_SHELF))
+    )
+    if data.scope == StocktakeScope.sample:
+        on_shelf = on_shelf.order_by(func.random()).limit(data.sample_size)
+        rows = list(session.execute(on_shelf).all())
+    else:
+        away = (
+            select(Item.id, Checkout.from_location_id, Item.status)
+            .join(Checkout, col(Checkout.item_id) == Item.id)
+            .join(Location, col(Location.id) == Checkout.from_location_id)
+            .where(in_scope, col(Checkout.returned_at).is_(None))
+        )
+        rows = list(session.execute(on_shelf).all()) + list(session.execute(away).all())
+    if rows:
+        session.execute(
+            insert(StocktakeExpected),
+            [{"stocktake_id": stocktake.id, "item_id": i, "location_id": loc, "status": status}
+             for i, loc, status in rows],
+        )  # fmt: skip
+    return stocktake
+
+
+def _open(session: Session, stocktake_id: int, actor: User) -> Stocktake:
+    require(actor, "stocktake")
+    lock_for_write(session)
+    stocktake = _get(session, stocktake_id, actor)
+    if stocktake.status != "open":
+        raise InvalidTransition(f"stocktake {stocktake_id} is closed")
+    return stocktake
+
+
+def record_scan(
+    session: Session, stocktake_id: int, data: StocktakeScanRequest, actor: User
+) -> dict[str, Any]:
+    """Record one scan. A damaged label is recorded too, then refused (422)."""
+    stocktake = _open(session, stocktake_id, actor)
+    scan = StocktakeScan(stocktake_id=stocktake_id, raw=data.payload[:500], kind="damaged",
+                         scanned_by_id=actor.id, seal_state=data.seal_state)  # type: ignore[arg-type]  # fmt: skip
+    session.add(scan)
+    try:
+        scanned = payload.parse_scan(data.payload)
+    except payload.PayloadError as exc:
+        raise Invalid("payload", f"{exc} / {exc.message_vi}", data.payload) from None
+    result: dict[str, Any] = {}
+    if scanned.kind == "location":
+        location = session.exec(select(Location).where(Location.label_key == scanned.key)).first()
+        if location is None or location.warehouse_id != stocktake.warehouse_id:
+            scan.kind = "unknown_location"
+            raise NotFound("this location label is not in the warehouse being counted")
+        scan.kind, scan.location_id = "location", location.id
+        result = {"result": "location", "location_code": location.code}
+    else:
+        scan.at_location_id = _standing_at(session, stocktake_id, actor)
+        item = session.exec(select(Item).where(Item.label_key == scanned.key)).first()
+        expected = item is not None and session.exec(
+            select(StocktakeExpected.id).where(
+                StocktakeExpected.stocktake_id == stocktake_id, StocktakeExpected.item_id == item.id
+            )
+        ).first() is not None  # fmt: skip
+        if item is None or item.agency_id not in agency_scope(session, actor):
+            scan.kind = "unknown_item"
+            result = {"result": "unknown_label"}
+        else:
+            scan.kind, scan.item_id = "item", item.id
+            result = {"result": "expected" if expected else "unexpected", "item_code": item.code}
+    session.flush()
+    live = progress(session, stocktake)
+    return {**result, "expected": live.expected, "seen_expected": live.seen_expected,
+            "remaining": live.remaining, "unexpected": live.unexpected}  # fmt: skip
+
+
+def _standing_at(session: Session, stocktake_id: int, actor: User) -> int | None:
+    return session.exec(
+        select(StocktakeScan.location_id)
+        .where(StocktakeScan.stocktake_id == stocktake_id, StocktakeScan.scanned_by_id == actor.id)
+        .where(StocktakeScan.kind == "location")
+        .order_by(col(StocktakeScan.id).desc())
+        .limit(1)
+    ).first()
+
+
+def progress(session: Session, stocktake: Stocktake) -> StocktakeStatus:
+    expected = {
+        i for i in session.exec(
+            select(StocktakeExpected.item_id).where(
+                StocktakeExpected.stocktake_id == stocktake.id,
+                col(StocktakeExpected.status).in_(ON_SHELF),
+            )
+        ).all()
+    }  # fmt: skip
+    scans = session.exec(
+        select(StocktakeScan.kind, StocktakeScan.item_id, StocktakeScan.raw).where(
+            StocktakeScan.stocktake_id == stocktake.id
+        )
+    ).all()
+    seen = {item_id for kind, item_id, _ in scans if kind == "item"}
+    unknown = {raw.strip().upper() for kind, _, raw in scans if kind == "unknown_item"}
+    location = session.get(Location, stocktake.location_id) if stocktake.location_id else None
+    assert stocktake.id is not None
+    return StocktakeStatus(
+        id=stocktake.id, scope=stocktake.scope, kind=stocktake.kind, status=stocktake.status,
+        warehouse_id=stocktake.warehouse_id, location_code=location.code if location else None,
+        started_at=stocktake.started_at, closed_at=stocktake.closed_at, expected=len(expected),
+        seen_expected=len(seen & expected), remaining=len(expected - seen),
+        unexpected=len(seen - expected) + len(unknown), counts=stocktake.counts,
+    )  # fmt: skip
+
+
+def get_status(session: Session, stocktake_id: int, actor: User) -> StocktakeStatus:
+    return progress(session, _get(session, stocktake_id, actor))
+
+
+def working_days_after(start: datetime, days: int) -> datetime:
+    """``days`` working days (Monday to Friday) after ``start``; public holidays not counted."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def close(
+    session: Session, stocktake_id: int, signers: Signers, actor: User, discrepancy_days: int
+) -> Stocktake:
+    stocktake = _open(session, stocktake_id, actor)
+    assert stocktake.id is not None and actor.id is not None
+    expected = {
+        e.item_id: e for e in session.exec(
+            select(StocktakeExpected).where(StocktakeExpected.stocktake_id == stocktake.id)
+        ).all()
+    }  # fmt: skip
+    scans = session.exec(
+        select(StocktakeScan)
+        .where(StocktakeScan.stocktake_id == stocktake.id)
+        .order_by(col(StocktakeScan.id))
+    ).all()
+    seen: dict[int, StocktakeScan] = {}
+    broken: set[int] = set()
+    for scan in scans:
+        if scan.kind == "item" and scan.item_id is not None:
+            seen[scan.item_id] = scan
+            if scan.seal_state == SealState.broken:
+                broken.add(scan.item_id)
+    items = {
+        i.id: i for i in session.exec(
+            select(Item).where(col(Item.id).in_(set(expected) | set(seen)))
+        ).all()
+    }  # fmt: skip
+    paths = {
+        loc.id: loc.path for loc in session.exec(select(Location).where(
+            Location.warehouse_id == stocktake.warehouse_id)).all()
+    }  # fmt: skip
+
+    def where_seen(item_id: int, recorded_location: int | None) -> Outcome:
+        at = seen[item_id].at_location_id
+        if at is None or paths.get(recorded_location or -1, "").startswith(paths.get(at, "?")):
+            return Outcome.verified
+        return Outcome.misplaced
+
+    lines: list[StocktakeLine] = []
+    for item_id, exp in expected.items():
+        if exp.status == ItemStatus.checked_out:
+            outcome = Outcome.unexpected if item_id in seen else Outcome.checked_out
+        elif item_id in seen:
+            outcome = where_seen(item_id, exp.location_id)
+        else:
+            outcome = Outcome.missing
+        lines.append(StocktakeLine(stocktake_id=stocktake.id, item_id=item_id, outcome=outcome,
+                                   expected_location_id=exp.location_id))  # fmt: skip
+    for item_id in seen.keys() - expected.keys():
+        # In a sample, what was picked from the shelf is traced back to its record.
+        outcome = (
+            where_seen(item_id, items[item_id].location_id)
+            if stocktake.scope == StocktakeScope.sample
+            else Outcome.unexpected
+        )
+        lines.append(StocktakeLine(stocktake_id=stocktake.id, item_id=item_id, outcome=outcome,
+                                   expected_location_id=items[item_id].location_id))  # fmt: skip
+    for raw in sorted({s.raw.strip() for s in scans if s.kind == "unknown_item"}):
+        lines.append(
+            StocktakeLine(stocktake_id=stocktake.id, label=raw, outcome=Outcome.unexpected)
+        )
+    for line in lines:
+        if line.item_id in seen:
+            line.seen_location_id = seen[line.item_id].at_location_id
+            line.seal_state = seen[line.item_id].seal_state
+    session.add_all(lines)
+
+    now = datetime.now(UTC)
+    events = []
+    for line in lines:
+        if line.item_id is None or line.outcome == Outcome.checked_out:
+            continue
+        item = items[line.item_id]
+        kind = EventType.stocktake_seen if line.item_id in seen else EventType.stocktake_missing
+        if line.item_id in broken and item.seal_state != SealState.broken:
+            item.seal_state, item.version, item.updated_at = SealState.broken, item.version + 1, now
+            session.add(item)
+        events.append(NewEvent(
+            item_id=line.item_id, event_type=kind, actor_id=actor.id,
+            to_location_id=line.seen_location_id,
+            details={"stocktake_id": stocktake.id, "outcome": line.outcome,
+                     "seal_state": line.seal_state},
+        ))  # fmt: skip
+        if line.outcome == Outcome.missing or line.item_id in broken:
+            session.add(Discrepancy(
+                agency_id=stocktake.agency_id, stocktake_id=stocktake.id, item_id=line.item_id,
+                kind="missing" if line.outcome == Outcome.missing else "seal_broken",
+                due_at=working_days_after(now, discrepancy_days),
+            ))  # fmt: skip
+    session.flush()
+    append_events(session, events)
+    counts = Counter(str(line.outcome) for line in lines)
+    stocktake.counts = {**{o.value: counts.get(o.value, 0) for o in Outcome},
+                        "seal_broken": len(broken)}  # fmt: skip
+    stocktake.status, stocktake.closed_at, stocktake.closed_by_id = "closed", now, actor.id
+    stocktake.signers = signers.model_dump()
+    session.add(stocktake)
+    session.flush()
+    return stocktake
+
+
+def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User) -> Discrepancy:
+    require(actor, "stocktake")
+    discrepancy = session.get(Discrepancy, discrepancy_id)
+    if discrepancy is None or discrepancy.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"discrepancy {discrepancy_id} not found")
+    if discrepancy.status != DiscrepancyStatus.open:
+        raise Conflict(f"discrepancy {discrepancy_id} is already {discrepancy.status}")
+    if data.resolution == DiscrepancyStatus.open:
+        raise Invalid("resolution", "choose found, written_off or escalated")
+    if data.resolution == DiscrepancyStatus.written_off and not data.document_ref:
+        raise Invalid("document_ref", "a write-off needs the decision that allows it")
+    discrepancy.status = data.resolution.value
+    discrepancy.document_ref, discrepancy.resolution_note = data.document_ref, data.note
+    discrepancy.resolved_by_id, discrepancy.resolved_at = actor.id, datetime.now(UTC)
+    session.add(discrepancy)
+    session.flush()
+    return discrepancy
+
+
+def discrepancies(session: Session, actor: User, include_resolved: bool) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    query = (
+        select(Discrepancy, Item.code)
+        .join(Item, col(Item.id) == Discrepancy.item_id)
+        .where(col(Discrepancy.agency_id).in_(agency_scope(session, actor)))
+        .order_by(col(Discrepancy.due_at))
+    )
+    if not include_resolved:
+        query = query.where(Discrepancy.status == DiscrepancyStatus.open)
+    return [
+        {**d.model_dump(exclude={"agency_id"}), "item_code": code,
+         "overdue": d.status == DiscrepancyStatus.open and d.due_at < now}
+        for d, code in session.execute(query).all()
+    ]  # fmt: skip
+
+
+def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:
+    stocktake = _get(session, stocktake_id, actor)
+    codes = dict(session.execute(select(Location.id, Location.code)).all())
+    rows = session.execute(
+        select(StocktakeLine, Item.code)
+        .outerjoin(Item, col(Item.id) == StocktakeLine.item_id)
+        .where(StocktakeLine.stocktake_id == stocktake.id)
+        .order_by(col(StocktakeLine.outcome), col(Item.code))
+    ).all()
+    return [
+        {"item_code": code, "label": line.label, "outcome": line.outcome,
+         "seal_state": line.seal_state,
+         "expected_location_code": codes.get(line.expected_location_id),
+         "seen_location_code": codes.get(line.seen_location_id)}
+        for line, code in rows
+    ]  # fmt: skip
