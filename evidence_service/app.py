@@ -11,7 +11,9 @@ from .api import (
     audit,
     core,
     destruction,
+    exports,
     handling,
+    imports,
     items,
     labels,
     reports,
@@ -22,6 +24,7 @@ from .auth import TooManyAttempts
 from .config import Settings, get_settings
 from .db import Database
 from .errors import DomainError, Unauthorized
+from .web import install as install_web
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -49,8 +52,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         audit,
         stocktakes,
         destruction,
+        imports,
+        exports,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    install_web(app)  # the pages for browsers (/login, /scan, ...) and /static
     _add_error_handlers(app)
     _add_health(app)
     if settings.cors_origins:

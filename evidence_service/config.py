@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     destruction_photo_max_bytes: int = 10 * 1024 * 1024
     # The deadlines report lists deadlines falling within this many days (and past ones).
     destruction_deadline_warning_days: int = 7
+    # Ledger imports: files larger than this are refused; files up to the second limit are
+    # imported before the upload is answered, larger ones by a background job.
+    import_max_bytes: int = 100 * 1024 * 1024
+    import_sync_max_bytes: int = 256 * 1024
 
     @property
     def is_sqlite(self) -> bool:

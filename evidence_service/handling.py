@@ -309,6 +309,10 @@ def change_disposition(
     item = _for_change(session, code, actor, data.version)
     if ItemStatus(item.status) in FINAL_STATUSES:
         raise InvalidTransition(f"item {item.code} is {item.status}; nothing can change it")
+    if item.status == ItemStatus.pending_destruction:
+        raise InvalidTransition(
+            f"item {item.code} is in a destruction batch; remove it from the batch first"
+        )
     assert item.id is not None and actor.id is not None
     event = NewEvent(
         item_id=item.id, event_type=EventType.disposition, actor_id=actor.id, reason=data.reason,

@@ -65,6 +65,9 @@ class ItemCreate(BaseModel):
     disposition: Disposition | None = Field(default=None, description="defaults to the case's")
     location_code: str | None = Field(default=None, description="omit to leave it in receiving")
     received_at: datetime | None = Field(default=None, description="defaults to now (UTC)")
+    external_ref: str | None = Field(
+        default=None, max_length=100, description="the item's number in an imported ledger"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "ItemCreate":
@@ -238,6 +241,7 @@ def intake_items(
                 "version": 1,
                 "received_at": data.received_at or now,
                 "updated_at": now,
+                "external_ref": data.external_ref,
             }
         )
     override = check_placements(session, placements, actor, override_reason)

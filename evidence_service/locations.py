@@ -219,27 +219,15 @@ def subtree_usage(
     return {loc.id: tallies[loc.id].usage() for loc in locations if loc.id is not None}
 
 
-def location_public(
-    session: Session, location: Location, with_children: bool = True
+def _public(
+    location: Location, warehouse_code: str, parent_code: str | None, usage: Usage,
+    children: list[LocationSummary] | None = None,
 ) -> LocationPublic:
-    warehouse = session.get(Warehouse, location.warehouse_id)
-    parent = session.get(Location, location.parent_id) if location.parent_id else None
-    assert warehouse is not None
-    children = (
-        list(
-            session.exec(
-                select(Location).where(Location.parent_id == location.id).order_by(Location.code)
-            ).all()
-        )
-        if with_children
-        else []
-    )
-    usage = subtree_usage(session, [location, *children], within_path=location.path)
     return LocationPublic(
         code=location.code,
         label_payload=payload.make_payload("L", location.code),
-        warehouse_code=warehouse.code,
-        parent_code=parent.code if parent else None,
+        warehouse_code=warehouse_code,
+        parent_code=parent_code,
         name=location.name,
         kind=LocationKind(location.kind),
         max_items=location.max_items,
@@ -247,16 +235,28 @@ def location_public(
         max_volume_l=location.max_volume_l,
         allowed_hazard_classes=list(location.allowed_hazard_classes),
         secure=location.secure,
-        usage=usage[location.id],  # type: ignore[index]
-        children=[
-            LocationSummary(
-                code=c.code,
-                name=c.name,
-                kind=LocationKind(c.kind),
-                usage=usage[c.id],  # type: ignore[index]
-            )
-            for c in children
-        ],
+        usage=usage,
+        children=children or [],
+    )  # fmt: skip
+
+
+def location_public(session: Session, location: Location) -> LocationPublic:
+    """A location with its usage and its children's."""
+    warehouse = session.get(Warehouse, location.warehouse_id)
+    parent = session.get(Location, location.parent_id) if location.parent_id else None
+    assert warehouse is not None and location.id is not None
+    children = list(
+        session.exec(
+            select(Location).where(Location.parent_id == location.id).order_by(Location.code)
+        ).all()
+    )
+    usage = subtree_usage(session, [location, *children], within_path=location.path)
+    summaries = [
+        LocationSummary(code=c.code, name=c.name, kind=LocationKind(c.kind), usage=usage[c.id])  # type: ignore[index]
+        for c in children
+    ]
+    return _public(
+        location, warehouse.code, parent.code if parent else None, usage[location.id], summaries
     )
 
 
@@ -272,19 +272,6 @@ def list_locations(
     codes = {loc.id: loc.code for loc in locations}
     warehouses = {w.id: w.code for w in session.exec(select(Warehouse)).all()}
     return [
-        LocationPublic(
-            code=loc.code,
-            label_payload=payload.make_payload("L", loc.code),
-            warehouse_code=warehouses[loc.warehouse_id],
-            parent_code=codes.get(loc.parent_id),
-            name=loc.name,
-            kind=LocationKind(loc.kind),
-            max_items=loc.max_items,
-            max_weight_kg=loc.max_weight_kg,
-            max_volume_l=loc.max_volume_l,
-            allowed_hazard_classes=list(loc.allowed_hazard_classes),
-            secure=loc.secure,
-            usage=usage[loc.id],  # type: ignore[index]
-        )
+        _public(loc, warehouses[loc.warehouse_id], codes.get(loc.parent_id), usage[loc.id])  # type: ignore[index]
         for loc in locations
     ]

@@ -228,6 +228,7 @@ class Item(SQLModel, table=True):
             "(status IN ('stored', 'pending_destruction')) = (location_id IS NOT NULL)",
             name="location_matches_status",
         ),
+        Index("uq_items_agency_external_ref", "agency_id", "external_ref", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
@@ -258,6 +259,8 @@ class Item(SQLModel, table=True):
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
     # Set on items split off another one (e.g. the part sent to the forensic lab).
     parent_item_id: int | None = Field(default=None, foreign_key="items.id")
+    # The item's number in the ledger it was imported from; re-importing it finds it here.
+    external_ref: str | None = Field(default=None, max_length=100)
     version: int = Field(default=1)
     received_at: datetime = _ts(nullable=False, default=utcnow)
     updated_at: datetime = _ts(nullable=False, default=utcnow)
@@ -635,3 +638,46 @@ class SecurityEvent(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     client: str = Field(default="", max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ImportJob(SQLModel, table=True):
+    """An import of a ledger file: its progress and validation report, shared by workers."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'running', 'done', 'failed')", name="status"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    filename: str = Field(max_length=300)
+    sha256: str = Field(max_length=64, index=True)
+    dry_run: bool = Field(default=True)
+    partial: bool = Field(default=False)
+    status: str = Field(default="pending", max_length=16)
+    total_rows: int | None = None
+    processed_rows: int = Field(default=0)
+    created_items: int = Field(default=0)
+    skipped_rows: int = Field(default=0)
+    error_count: int = Field(default=0)
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The rejected rows with what was wrong (CSV, UTF-8 with BOM), to fix and import again.
+    rejects_csv: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser login: in the database, so every worker process knows it and a logout or a
+    disabled user ends it everywhere at once. Only the SHA-256 of the cookie is stored."""
+
+    __tablename__ = "web_sessions"
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    lang: str = Field(default="vi", max_length=8)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+    revoked: bool = Field(default=False)

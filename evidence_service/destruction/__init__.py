@@ -2,6 +2,7 @@
 record (data), the legal deadlines (data), the record and the totals.
 
 - ``workflow``: draft → approved → executed → closed, or cancelled before execution
+- ``execution``: the execution step (method, environment, per-item checks)
 - ``views``: what the API shows of a batch, its photos and record
 - ``methods``: ``data/destruction_methods.toml`` and the check of each method's fields
 - ``deadlines``: ``data/legal_deadlines.toml`` and the deadlines report
@@ -9,6 +10,7 @@ record (data), the legal deadlines (data), the record and the totals.
 """
 
 from .deadlines import DeadlineReport, deadline_report, load_deadlines
+from .execution import execute
 from .methods import Method, load_methods
 from .schemas import (
     AddItemsRequest,
@@ -39,7 +41,6 @@ from .workflow import (
     cancel,
     close,
     create_batch,
-    execute,
     get_batch,
     remove_item,
 )

@@ -8,7 +8,6 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
-from ..custody import lock_for_write
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..models import (
     Agency,
@@ -283,7 +282,6 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
     from ..destruction_record import render_record
 
     require(actor, "read")
-    lock_for_write(session)
     batch = get_batch(session, batch_id, actor)
     if batch.status == BatchStatus.closed and lang == "vi":
         if batch.record_pdf is None:

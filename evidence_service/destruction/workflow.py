@@ -6,13 +6,12 @@ wrong state. A closed batch is frozen: nothing in it changes again."""
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from .. import payload
 from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
@@ -20,7 +19,6 @@ from ..items import get_item
 from ..models import (
     BatchStatus,
     Case,
-    Category,
     CodeCounter,
     CouncilMember,
     CouncilRole,
@@ -30,17 +28,13 @@ from ..models import (
     Disposition,
     Item,
     ItemStatus,
-    Location,
     User,
 )
-from .methods import check_fields, load_methods
 from .schemas import (
     AddItemsRequest,
     ApproveRequest,
     BatchCreate,
     CancelRequest,
-    ExecuteRequest,
-    ItemResult,
 )
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
@@ -315,108 +309,6 @@ def approve(
         [_event(item, EventType.destruction_approved, actor, batch, details=details)
          for _, item in batch_lines],
     )  # fmt: skip
-    return batch
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def execute(
-    session: Session, batch_id: int, data: ExecuteRequest, actor: User, tolerance_pct: float
-) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "record_destruction",
-                        frozenset({BatchStatus.approved}), "executed")  # fmt: skip
-    table = load_methods()
-    method = table.get(data.method)
-    details = check_fields(method.fields, data.method_details, "method_details")
-    environment = check_fields(table.common_fields, data.environment, "environment")
-    executed_at = _as_utc(data.executed_at)
-    if executed_at > datetime.now(UTC) + timedelta(minutes=5):
-        raise Invalid("executed_at", "the destruction cannot be in the future")
-    assert batch.decision_date is not None
-    if executed_at < datetime.combine(batch.decision_date, time(0), UTC) - timedelta(days=1):
-        raise Invalid("executed_at", "the destruction cannot precede the council's decision")
-    batch_lines = lines(session, batch)
-    by_key = {item.label_key: (line, item) for line, item in batch_lines}
-    results: dict[str, Any] = {}
-    for n, entry in enumerate(data.items):
-        try:
-            key = payload.code_key(entry.code)
-        except ValueError:
-            raise Invalid(f"items.{n}.code", "not an item code", entry.code) from None
-        if key not in by_key:
-            raise Invalid(f"items.{n}.code", f"not in batch {batch.number}", entry.code)
-        if key in results:
-            raise Invalid(f"items.{n}.code", "listed twice", entry.code)
-        results[key] = (n, entry)
-    missing = [item.code for key, (_, item) in by_key.items() if key not in results]
-    if missing:
-        raise Invalid("items", f"give a result for every item; missing: {', '.join(missing)}")
-    safety_plan = (data.safety_plan_ref or "").strip() or None
-    if safety_plan is None and any(i.category == Category.fireworks for _, i in batch_lines):
-        raise Invalid("safety_plan_ref", "fireworks need the approved safety plan reference")
-    locations = {
-        loc.id: loc
-        for loc in session.exec(
-            select(Location).where(col(Location.id).in_({i.location_id for _, i in batch_lines}))
-        )
-    }
-    changes, events = [], []
-    for key, (line, item) in by_key.items():
-        n, entry = results[key]
-        recorded = item.net_weight_g
-        measured = entry.measured_weight_g
-        destroyed = entry.result == ItemResult.destroyed
-        if destroyed and method.categories and item.category not in method.categories:
-            raise Invalid("method", f"{method.name_en} is only for {', '.join(method.categories)}"
-                          f"; item {item.code} is {item.category}")  # fmt: skip
-        if destroyed and measured is None:
-            raise Invalid(f"items.{n}.measured_weight_g", "weigh every item before destruction")
-        reason = (entry.exclusion_reason or "").strip()
-        if not destroyed and not reason:
-            raise Invalid(f"items.{n}.exclusion_reason", "say why the item is excluded")
-        difference = None
-        if measured is not None and recorded:
-            difference = round(abs(measured - recorded) / recorded * 100, 3)
-        flagged = difference is not None and difference > tolerance_pct
-        note = (entry.weight_note or "").strip() or None
-        if flagged and note is None:
-            raise Invalid(
-                f"items.{n}.weight_note",
-                f"the measured {measured:g} g differs from the recorded {recorded:g} g by "
-                f"{difference} % (tolerance {tolerance_pct:g} %): add a note",
-            )
-        location = locations.get(item.location_id)
-        line.recorded_weight_g, line.measured_weight_g = recorded, measured
-        line.weight_difference_pct, line.weight_flagged, line.weight_note = (
-            difference, flagged, note
-        )  # fmt: skip
-        line.seal_intact, line.result = entry.seal_intact, entry.result.value
-        line.exclusion_reason = reason or None
-        line.warehouse_id = location.warehouse_id if location else None
-        line.open = False
-        session.add(line)
-        common = {"seal_intact": entry.seal_intact, "recorded_weight_g": recorded,
-                  "measured_weight_g": measured, "difference_pct": difference,
-                  "weight_flagged": flagged, "weight_note": note}  # fmt: skip
-        if destroyed:
-            changes.append((item, {"status": ItemStatus.destroyed.value, "location_id": None}))
-            events.append(_event(
-                item, EventType.destruction, actor, batch, from_location_id=item.location_id,
-                details={**common, "method": method.id, "site": data.site,
-                         "executed_at": executed_at.isoformat()},
-            ))  # fmt: skip
-        else:
-            changes.append((item, {"status": ItemStatus.stored.value}))
-            events.append(_event(item, EventType.destruction_excluded, actor, batch,
-                                 reason=reason, details=common))  # fmt: skip
-    session.flush()
-    _change_items(session, changes, events)
-    _bump(session, batch, status=BatchStatus.executed.value, executed_at=executed_at,
-          site=data.site, method=method.id, method_details=details, environment=environment,
-          safety_plan_ref=safety_plan, environmental_risk=method.is_risky(details),
-          executed_by_id=actor.id)  # fmt: skip
     return batch
 
 

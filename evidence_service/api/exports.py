@@ -1,0 +1,80 @@
+"""Routes for the official exports; the work is in ``exports``."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from .. import exports
+from ..errors import Invalid, NotFound, Unauthorized, error_responses
+from .deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+ERRORS = error_responses(Unauthorized, NotFound, Invalid)
+FILES = {
+    200: {
+        "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            "application/pdf": {},
+        },
+        "description": "XLSX or PDF (format=), or JSON with format=json",
+    }
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Format = Annotated[Literal["xlsx", "pdf", "json"], Query(alias="format")]
+
+
+def _file(content: bytes, name: str, fmt: str) -> Response:
+    media = XLSX if fmt == "xlsx" else "application/pdf"
+    return Response(
+        content=content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/ledger",
+    response_model=exports.Ledger,
+    responses={**ERRORS, **FILES},  # type: ignore[dict-item]
+)
+def ledger(
+    actor: CurrentUser,
+    session: SessionDep,
+    warehouse_code: Annotated[str | None, Query(description="one warehouse's ledger")] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="received from")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="received up to")] = None,
+    fmt: Format = "xlsx",
+) -> exports.Ledger | Response:
+    """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
+    if date_from and date_to and date_to < date_from:
+        raise Invalid("to", "the end of the period is before its start", where="query")
+    data = exports.ledger(session, actor, warehouse_code, date_from, date_to)
+    name = f"so-vat-chung-{warehouse_code or 'tat-ca'}"
+    if fmt == "json":
+        return data
+    return _file(
+        exports.ledger_xlsx(data) if fmt == "xlsx" else exports.ledger_pdf(data), name, fmt
+    )
+
+
+@router.get(
+    "/summary",
+    response_model=exports.Summary,
+    responses={**ERRORS, **FILES},  # type: ignore[dict-item]
+)
+def summary(
+    actor: CurrentUser,
+    session: SessionDep,
+    period: Annotated[str, Query(description="2026 (year), 2026-H1 or 2026-H2 (half year)")],
+    fmt: Format = "xlsx",
+) -> exports.Summary | Response:
+    """The six-monthly or yearly report, with the period before alongside."""
+    data = exports.summary(session, actor, period)
+    if fmt == "json":
+        return data
+    name = f"bao-cao-vat-chung-{data.period}"
+    return _file(
+        exports.summary_xlsx(data) if fmt == "xlsx" else exports.summary_pdf(data), name, fmt
+    )

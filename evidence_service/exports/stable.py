@@ -1,0 +1,70 @@
+"""Byte-stable files: the same data gives the same bytes (fixed timestamps inside XLSX)."""
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+from .. import pdfdoc
+
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence[Any]], Sequence[float]]],
+                   title: str, stamp: datetime) -> bytes:  # fmt: skip
+    """An XLSX of (sheet name, rows, column widths); timestamps fixed to ``stamp``."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    bold = Font(bold=True)
+    for name, rows, widths in sheets:
+        sheet = workbook.create_sheet(name[:31])
+        for row in rows:
+            sheet.append(list(row))
+        for n, width in enumerate(widths, start=1):
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = width
+        for row in sheet.iter_rows(min_row=1, max_row=1):
+            for cell in row:
+                cell.font = bold
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    workbook.properties.title = title
+    workbook.properties.creator = "evidence-service"
+    out = io.BytesIO()
+    workbook.save(out)
+    return _fix_zip(out.getvalue(), stamp)
+
+
+def _fix_zip(data: bytes, stamp: datetime) -> bytes:
+    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_TIMES.sub(lambda m: m.group(1) + fixed + m.group(3), content)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
+def pdf_landscape(story: Sequence[Flowable], title: str) -> bytes:
+    """An A4 landscape PDF with the embedded DejaVu font; invariant, so byte-stable."""
+    pdfdoc.styles()  # registers the fonts
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm,
+        topMargin=12 * mm, bottomMargin=12 * mm, invariant=1,
+    )  # fmt: skip
+    doc.build(list(story))
+    return out.getvalue()

@@ -1,0 +1,266 @@
+"""The six-monthly or yearly report an office sends upward: received, in store at the end,
+returned, confiscated and destroyed (count and weight, by category and destruction method),
+the backlog by age and the use of each warehouse, beside the period before.
+
+Counts come from the items, the custody events (an item leaves the store with a destruction,
+release or transfer event) and the destruction batches (method, measured weight), always
+sorted, so the same data and period give the same numbers and the same bytes.
+"""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from .. import pdfdoc
+from ..auth import agency_scope
+from ..custody import EventType
+from ..destruction.methods import load_methods
+from ..models import (
+    BatchStatus,
+    Category,
+    CustodyEvent,
+    DestructionBatch,
+    DestructionItem,
+    Item,
+    User,
+)
+from ..reports import capacity_report
+from .common import category_vi, day_start, parse_period, period_vi, previous_period
+from .stable import workbook_bytes
+
+FINAL_EVENTS = (str(EventType.destruction), str(EventType.release), str(EventType.transfer))
+RETURNED = frozenset({"return_to_owner"})
+CONFISCATED = frozenset({"confiscate", "sell"})
+AGE_BUCKETS = [  # (key, label, up to this many days)
+    ("under_6_months", "Dưới 6 tháng", 182),
+    ("6_to_12_months", "Từ 6 đến 12 tháng", 365),
+    ("1_to_2_years", "Từ 1 đến 2 năm", 730),
+    ("2_to_5_years", "Từ 2 đến 5 năm", 1826),
+    ("over_5_years", "Trên 5 năm", None),
+]
+MEASURES = ["received", "stored_end", "returned", "confiscated", "destroyed"]
+MEASURE_VI = {
+    "received": "Tiếp nhận trong kỳ", "stored_end": "Đang lưu kho cuối kỳ",
+    "returned": "Trả lại", "confiscated": "Tịch thu, sung công", "destroyed": "Đã tiêu hủy",
+}  # fmt: skip
+
+
+class Tally(BaseModel):
+    count: int = 0
+    weight_kg: float = 0.0
+
+    def add(self, grams: float | None) -> None:
+        self.count += 1
+        self.weight_kg = round(self.weight_kg + (grams or 0.0) / 1000, 6)
+
+
+class Line(BaseModel):
+    key: str
+    label: str
+    tally: Tally
+
+
+class PeriodFigures(BaseModel):
+    period: str
+    label: str
+    start: date
+    end: date  # the day after the period
+    totals: dict[str, Tally]
+    by_category: dict[str, dict[str, Tally]]  # measure → category → tally
+    destroyed_by_method: list[Line]
+    backlog_by_age: list[Line]
+
+
+class WarehouseUse(BaseModel):
+    code: str
+    name: str
+    items: int
+    net_weight_kg: float
+    items_limit: int | None
+    items_percent: float | None
+    weight_limit_kg: float | None
+    weight_percent: float | None
+
+
+class Summary(BaseModel):
+    period: str
+    current: PeriodFigures
+    previous: PeriodFigures
+    warehouses: list[WarehouseUse]
+
+
+def summary(session: Session, actor: User, period: str) -> Summary:
+    label, _, _ = parse_period(period)
+    scope = agency_scope(session, actor)
+    current = _figures(session, scope, label)
+    previous = _figures(session, scope, previous_period(label))
+    return Summary(period=label, current=current, previous=previous,
+                   warehouses=_warehouses(session, actor))  # fmt: skip
+
+
+def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
+    _, first, after = parse_period(label)
+    start, end = day_start(first), day_start(after)
+    items = {
+        row[0]: row
+        for row in session.exec(
+            select(  # type: ignore[call-overload]
+                Item.id, Item.category, Item.net_weight_g, Item.received_at, Item.disposition
+            )
+            .where(col(Item.agency_id).in_(scope), col(Item.received_at) < end)
+            .order_by(col(Item.id))
+        ).all()
+    }
+    left: dict[int, tuple[datetime, str]] = {}  # item → its first final event
+    for item_id, at, kind in session.exec(
+        select(CustodyEvent.item_id, CustodyEvent.occurred_at, CustodyEvent.event_type)
+        .join(Item, col(Item.id) == CustodyEvent.item_id)
+        .where(col(Item.agency_id).in_(scope), col(CustodyEvent.event_type).in_(FINAL_EVENTS))
+        .where(col(CustodyEvent.occurred_at) < end)
+        .order_by(col(CustodyEvent.seq))
+    ).all():
+        left.setdefault(item_id, (at, kind))
+    totals = {m: Tally() for m in MEASURES}
+    by_category: dict[str, dict[str, Tally]] = {
+        m: {c.value: Tally() for c in Category} for m in MEASURES
+    }
+    backlog = {key: Tally() for key, _, _ in AGE_BUCKETS}
+
+    def count(measure: str, category: str, grams: float | None) -> None:
+        totals[measure].add(grams)
+        by_category[measure].setdefault(category, Tally()).add(grams)
+
+    for item_id, category, grams, received_at, disposition in items.values():
+        if received_at >= start:
+            count("received", category, grams)
+        gone = left.get(item_id)
+        if gone is None:
+            count("stored_end", category, grams)
+            backlog[_bucket((end - received_at).days)].add(grams)
+        elif gone[0] >= start and gone[1] != EventType.destruction:
+            if disposition in RETURNED:
+                count("returned", category, grams)
+            elif disposition in CONFISCATED:
+                count("confiscated", category, grams)
+    methods = load_methods().methods
+    by_method: dict[str, Tally] = defaultdict(Tally)
+    for category, method, measured, recorded in session.exec(
+        select(Item.category, DestructionBatch.method, DestructionItem.measured_weight_g,
+               DestructionItem.recorded_weight_g)  # fmt: skip
+        .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
+        .join(Item, col(Item.id) == DestructionItem.item_id)
+        .where(col(Item.agency_id).in_(scope), DestructionItem.result == "destroyed")
+        .where(col(DestructionBatch.status).in_([BatchStatus.executed, BatchStatus.closed]))
+        .where(col(DestructionBatch.executed_at) >= start, col(DestructionBatch.executed_at) < end)
+        .order_by(col(DestructionItem.id))
+    ).all():
+        grams = measured if measured is not None else recorded
+        count("destroyed", category, grams)
+        by_method[method or ""].add(grams)
+    return PeriodFigures(
+        period=label, label=period_vi(label), start=first, end=after, totals=totals,
+        by_category=by_category,
+        destroyed_by_method=[
+            Line(key=k, label=methods[k].name_vi if k in methods else (k or "Không rõ"),
+                 tally=t) for k, t in sorted(by_method.items())
+        ],
+        backlog_by_age=[Line(key=k, label=text, tally=backlog[k]) for k, text, _ in AGE_BUCKETS],
+    )  # fmt: skip
+
+
+def _bucket(days: int) -> str:
+    for key, _, limit in AGE_BUCKETS:
+        if limit is None or days < limit:
+            return key
+    return AGE_BUCKETS[-1][0]
+
+
+def _warehouses(session: Session, actor: User) -> list[WarehouseUse]:
+    result = []
+    for w in capacity_report(session, actor).warehouses:
+        tops = [loc for loc in w.locations if loc.depth == 0]
+        items_limit = (sum(int(t.items.limit or 0) for t in tops)
+                       if tops and all(t.items.limit for t in tops) else None)  # fmt: skip
+        weight_limit = (sum(float(t.net_weight_kg.limit or 0) for t in tops)
+                        if tops and all(t.net_weight_kg.limit for t in tops) else None)  # fmt: skip
+        result.append(WarehouseUse(
+            code=w.code, name=w.name, items=w.totals.items, net_weight_kg=w.totals.net_weight_kg,
+            items_limit=items_limit,
+            items_percent=round(w.totals.items / items_limit * 100, 1) if items_limit else None,
+            weight_limit_kg=weight_limit,
+            weight_percent=(round(w.totals.net_weight_kg / weight_limit * 100, 1)
+                            if weight_limit else None),
+        ))  # fmt: skip
+    return result
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def _pair(cur: Tally, prev: Tally) -> list[Any]:
+    return [cur.count, cur.weight_kg, prev.count, prev.weight_kg]
+
+
+def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
+    cur, prev = data.current, data.previous
+    head = ["", f"Số lượng ({cur.period})", f"Trọng lượng kg ({cur.period})",
+            f"Số lượng ({prev.period})", f"Trọng lượng kg ({prev.period})"]  # fmt: skip
+    sections = [("I. Tổng hợp", head,
+                 [[MEASURE_VI[m], *_pair(cur.totals[m], prev.totals[m])] for m in MEASURES])]
+    for m in MEASURES:
+        rows = [[category_vi(c), *_pair(cur.by_category[m][c], prev.by_category[m][c])]
+                for c in sorted(cur.by_category[m])
+                if cur.by_category[m][c].count or prev.by_category[m][c].count]  # fmt: skip
+        sections.append((f"{MEASURE_VI[m]} theo loại", head, rows))
+    methods = sorted({line.key for line in cur.destroyed_by_method + prev.destroyed_by_method})
+    cur_m = {line.key: line for line in cur.destroyed_by_method}
+    prev_m = {line.key: line for line in prev.destroyed_by_method}
+    sections.append(("II. Tiêu hủy theo phương pháp", head, [
+        [(cur_m.get(k) or prev_m[k]).label,
+         *_pair(cur_m[k].tally if k in cur_m else Tally(),
+                prev_m[k].tally if k in prev_m else Tally())]
+        for k in methods
+    ]))  # fmt: skip
+    sections.append(("III. Vật chứng tồn kho theo thời gian lưu (cuối kỳ)", head, [
+        [a.label, *_pair(a.tally, b.tally)]
+        for a, b in zip(cur.backlog_by_age, prev.backlog_by_age, strict=True)
+    ]))  # fmt: skip
+    sections.append(("IV. Sử dụng sức chứa kho (hiện tại)",
+                     ["Kho", "Số vật chứng", "Sức chứa (vật chứng)", "% sử dụng",
+                      "Trọng lượng kg", "Sức chứa kg", "% sử dụng"],
+                     [[f"{w.code} – {w.name}", w.items, w.items_limit, w.items_percent,
+                       w.net_weight_kg, w.weight_limit_kg, w.weight_percent]
+                      for w in data.warehouses]))  # fmt: skip
+    return sections
+
+
+def _title(data: Summary) -> str:
+    return f"BÁO CÁO KẾT QUẢ QUẢN LÝ, XỬ LÝ VẬT CHỨNG {data.current.label.upper()}"
+
+
+def summary_xlsx(data: Summary) -> bytes:
+    rows: list[list[Any]] = [[_title(data)],
+                             [f"Kỳ trước: {data.previous.label}"], []]  # fmt: skip
+    for name, head, body in _sections(data):
+        rows += [[name], head, *body, []]
+    stamp = datetime.combine(data.current.end, datetime.min.time(), UTC)
+    return workbook_bytes([("Báo cáo", rows, [44, 16, 18, 16, 18, 16, 12])], _title(data), stamp)
+
+
+def summary_pdf(data: Summary) -> bytes:
+    story: list[Any] = [pdfdoc.para(_title(data), "title"),
+                        pdfdoc.para(f"So sánh với kỳ trước: {data.previous.label}", "center"),
+                        pdfdoc.spacer()]  # fmt: skip
+    for name, head, body in _sections(data):
+        widths = [60, 28, 28, 28, 28] if len(head) == 5 else [50, 20, 22, 18, 22, 22, 20]
+        cells = [["" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in r]
+                 for r in body] or [["Không có"] + [""] * (len(head) - 1)]  # fmt: skip
+        story += [pdfdoc.para(name, "heading"), pdfdoc.table(head, cells, widths)]
+    story += [pdfdoc.spacer(10), pdfdoc.signatures([("Người lập báo cáo", ""),
+                                                    ("Thủ trưởng cơ quan", "")])]  # fmt: skip
+    return pdfdoc.build(story, _title(data))
+
+

@@ -1,0 +1,367 @@
+"""Importing a ledger: check every row (nothing written), then, for a real run, receive the
+valid rows through ``intake_items`` in chunks inside one transaction.
+
+Two passes so that memory stays flat and the write lock is held only while writing: the
+first pass streams the file, checks each chunk of rows and spools the valid ones (pickled)
+to a temporary file; the second reads the spool back. A dry run stops after the first pass.
+All or nothing by default: any rejected row and nothing is written. With ``partial`` the
+valid rows are imported and the rejected ones are returned to be fixed and imported again.
+"""
+
+import csv
+import heapq
+import io
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ..auth import require
+from ..cases import create_case
+from ..errors import DomainError
+from ..items import intake_items
+from ..models import User
+from .mapping import Mapping
+from .reader import Table, cell_text, open_table
+from .rows import RowChecker, RowError, ValidRow
+
+CHUNK_ROWS = 2000
+MAX_REPORTED_ERRORS = 1000
+Progress = Callable[[str, int, int | None], None]
+Sessions = Callable[[bool], AbstractContextManager[Session]]
+
+
+@dataclass
+class Reject:
+    row: int
+    cells: list[str]
+    ref: str
+    message: str
+
+    def __lt__(self, other: "Reject") -> bool:
+        return self.row < other.row
+
+
+@dataclass
+class ImportOutcome:
+    report: dict[str, Any]
+    created_items: int = 0
+    skipped_rows: int = 0
+    error_count: int = 0
+    headers: list[str] = field(default_factory=list)
+    ref_column: int | None = None
+    _spools: list[IO[bytes]] = field(default_factory=list)
+
+    def rejects(self) -> Iterator[Reject]:
+        """The rejected rows in file order (validation and write-time rejects merged)."""
+        streams = [_unpickle(s) for s in self._spools]
+        yield from heapq.merge(*streams)
+
+    def close(self) -> None:
+        for spool in self._spools:
+            spool.close()
+
+
+def _unpickle(spool: IO[bytes]) -> Iterator[Any]:
+    spool.seek(0)
+    while True:
+        try:
+            yield from pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _spool() -> IO[bytes]:
+    return tempfile.TemporaryFile(prefix="evidence-import-")
+
+
+def import_file(
+    path: Path,
+    actor: User,
+    sessions: Sessions,
+    mapping: Mapping,
+    *,
+    dry_run: bool = True,
+    partial: bool = False,
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportOutcome:
+    """Check (and unless ``dry_run`` import) a ledger. Raises ``BadFile`` for a file that
+    cannot be read at all; every problem with rows is in the outcome's report."""
+    require(actor, "intake")
+    notify = progress or (lambda phase, done, total: None)
+    valid_spool, rejects_spool, write_rejects = _spool(), _spool(), _spool()
+    outcome = ImportOutcome(report={}, _spools=[rejects_spool, write_rejects])
+    errors: list[dict[str, Any]] = []
+    kinds: Counter[str] = Counter()
+    counts = Counter[str]()
+    try:
+        with sessions(False) as session:
+            table = open_table(path, mapping)
+            try:
+                checker = RowChecker(session, actor, mapping, table)
+                outcome.headers = table.headers
+                outcome.ref_column = table.column_of("external_ref")
+                notify("checking", 0, table.estimated_rows)
+                for chunk in _chunks(table, chunk_rows):
+                    checked = checker.check(chunk)
+                    counts["rows"] += len(chunk) - checked.empty
+                    counts["empty"] += checked.empty
+                    counts["valid"] += len(checked.valid)
+                    counts["skipped"] += len(checked.skipped)
+                    if checked.valid:
+                        pickle.dump(checked.valid, valid_spool, pickle.HIGHEST_PROTOCOL)
+                    rejects = []
+                    for number, cells, ref, row_errors in checked.rejected:
+                        for e in row_errors:
+                            kinds[e.kind] += 1
+                            if len(errors) < MAX_REPORTED_ERRORS:
+                                errors.append(e.to_dict())
+                        rejects.append(Reject(number, [cell_text(c) for c in cells], ref,
+                                              "; ".join(_describe(e) for e in row_errors)))
+                    if rejects:
+                        pickle.dump(rejects, rejects_spool, pickle.HIGHEST_PROTOCOL)
+                    counts["rejected"] += len(checked.rejected)
+                    notify("checking", counts["rows"] + counts["empty"], table.estimated_rows)
+            finally:
+                table.close()
+        new_cases = {judgment: case for judgment, (case, _) in checker.new_cases.items()}
+        report: dict[str, Any] = {
+            "file": {
+                "format": table.kind,
+                "sheet": table.sheet,
+                "delimiter": table.delimiter,
+                "header_row": table.header_row,
+                "columns": {table.headers[i]: f for i, f in sorted(table.fields.items())},
+                "warnings": table.warnings,
+            },
+            "dry_run": dry_run,
+            "partial": partial,
+            "rows": counts["rows"],
+            "empty_rows": counts["empty"],
+            "valid_rows": counts["valid"],
+            "already_imported": counts["skipped"],
+            "rejected_rows": counts["rejected"],
+            "cases_to_create": sorted(new_cases)[:100],
+            "cases_to_create_count": len(new_cases),
+            "created_items": 0,
+            "created_cases": 0,
+        }
+        outcome.skipped_rows = counts["skipped"]
+        if dry_run:
+            report["outcome"] = "checked"
+        elif counts["rejected"] and not partial:
+            report["outcome"] = "refused"
+        elif counts["valid"] == 0:
+            report["outcome"] = "nothing_to_import"
+        else:
+            _write(valid_spool, actor, sessions, new_cases, partial, counts["valid"],
+                   notify, outcome, report, errors, kinds, write_rejects)  # fmt: skip
+        report["errors_by_kind"] = dict(sorted(kinds.items()))
+        report["errors"] = errors
+        report["errors_truncated"] = sum(kinds.values()) > len(errors)
+        report["message"] = _summary(report)
+        outcome.error_count = sum(kinds.values())
+        outcome.report = report
+        return outcome
+    except BaseException:
+        outcome.close()
+        raise
+    finally:
+        valid_spool.close()
+
+
+def _chunks(table: Table, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    chunk: list[tuple[int, list[Any]]] = []
+    for record in table.rows:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _describe(e: RowError) -> str:
+    where = f"{e.column}: " if e.column else ""
+    return f"{where}{e.message}"
+
+
+def _detail(exc: Exception) -> str:
+    if isinstance(exc, IntegrityError):
+        return "conflicts with data already in the database (imported at the same time?)"
+    detail = getattr(exc, "detail", exc)
+    if isinstance(detail, dict):
+        return str(detail.get("message", detail))
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        return "; ".join(str(d.get("msg", d)) for d in detail)
+    return str(detail)
+
+
+def _write(
+    valid_spool: IO[bytes],
+    actor: User,
+    sessions: Sessions,
+    new_cases: dict[str, Any],
+    partial: bool,
+    total: int,
+    notify: Progress,
+    outcome: ImportOutcome,
+    report: dict[str, Any],
+    errors: list[dict[str, Any]],
+    kinds: Counter[str],
+    write_rejects: IO[bytes],
+) -> None:
+    created_cases: dict[str, int | None] = {}
+    created = 0
+    refused = 0
+    done = 0
+    notify("writing", 0, total)
+    with sessions(True) as session:
+        outer = session.begin_nested()
+        for chunk in _unpickle_chunks(valid_spool):
+            failed: list[tuple[ValidRow, str]] = []
+            ready: list[ValidRow] = []
+            for r in chunk:
+                if r.new_case is not None:
+                    if r.new_case not in created_cases:
+                        created_cases[r.new_case] = _create_case(
+                            session, new_cases[r.new_case], actor, failed, r
+                        )
+                    case_id = created_cases[r.new_case]
+                    if case_id is None:
+                        failed.append((r, f"the case {r.new_case} could not be created"))
+                        continue
+                    r.data.case_id = case_id
+                ready.append(r)
+            try:
+                with session.begin_nested():
+                    intake_items(session, [r.data for r in ready], actor)
+                created += len(ready)
+            except (DomainError, IntegrityError):
+                # Find the rows the rules refuse (e.g. hazard segregation) one by one.
+                for r in ready:
+                    try:
+                        with session.begin_nested():
+                            intake_items(session, [r.data], actor)
+                        created += 1
+                    except (DomainError, IntegrityError) as exc:
+                        failed.append((r, _detail(exc)))
+            if failed:
+                failed.sort(key=lambda f: f[0].row)
+                refused += len(failed)
+                rejects = []
+                for r, message in failed:
+                    kinds["refused"] += 1
+                    if len(errors) < MAX_REPORTED_ERRORS:
+                        errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
+                    rejects.append(Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message))
+                pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
+            done += len(chunk)
+            notify("writing", done, total)
+        report["rejected_rows"] += refused
+        if refused and not partial:
+            outer.rollback()
+            report["outcome"] = "refused"
+            return
+        outer.commit()
+        session.commit()
+    outcome.created_items = created
+    report["created_items"] = created
+    report["created_cases"] = sum(1 for v in created_cases.values() if v is not None)
+    report["outcome"] = "partial" if report["rejected_rows"] else "imported"
+
+
+def _unpickle_chunks(spool: IO[bytes]) -> Iterator[list[ValidRow]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _create_case(
+    session: Session, data: Any, actor: User, failed: list[tuple[ValidRow, str]], row: ValidRow
+) -> int | None:
+    try:
+        with session.begin_nested():
+            return create_case(session, data, actor).id
+    except (DomainError, IntegrityError) as exc:
+        failed.append((row, f"the case could not be created: {_detail(exc)}"))
+        return None
+
+
+def _summary(report: dict[str, Any]) -> str:
+    outcome = report["outcome"]
+    rows, rejected = report["rows"], report["rejected_rows"]
+    skipped = report["already_imported"]
+    also = f"; {skipped} already imported, skipped" if skipped else ""
+    if outcome == "checked":
+        if rejected:
+            return (f"dry run: {rejected} of {rows} row(s) have errors, "
+                    f"{report['valid_rows']} would be imported{also}")  # fmt: skip
+        return f"dry run: all {report['valid_rows']} row(s) can be imported{also}"
+    if outcome == "refused":
+        return (f"nothing imported: {rejected} row(s) refused; fix them, or import the valid "
+                "rows with partial and the rejects file")  # fmt: skip
+    if outcome == "nothing_to_import":
+        return f"nothing to import{also}"
+    if outcome == "partial":
+        return (f"imported {report['created_items']} item(s); {rejected} row(s) rejected, "
+                f"written to the rejects file{also}")  # fmt: skip
+    return f"imported {report['created_items']} item(s){also}"
+
+
+def rejects_table(outcome: ImportOutcome, mapping: Mapping) -> Iterator[list[str]]:
+    """Header then rows: the file's own columns plus the error column. A row without a
+    ledger number gets the reference it was given, so fixing and re-importing it cannot
+    make a duplicate."""
+    headers = list(outcome.headers)
+    ref_column = outcome.ref_column
+    add_ref = ref_column is None
+    yield ([mapping.header("external_ref")] if add_ref else []) + headers + [
+        mapping.error_column
+    ]
+    for reject in outcome.rejects():
+        cells = reject.cells + [""] * (len(headers) - len(reject.cells))
+        cells = cells[: len(headers)]
+        if ref_column is not None and not cells[ref_column] and reject.ref:
+            cells[ref_column] = reject.ref
+        yield ([reject.ref] if add_ref else []) + cells + [reject.message]
+
+
+def write_rejects(outcome: ImportOutcome, mapping: Mapping, target: Path) -> int:
+    """Write the rejects as CSV (UTF-8 with BOM, for Excel) or XLSX, by the file's suffix."""
+    rows = rejects_table(outcome, mapping)
+    count = -1
+    if target.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Lỗi nhập")
+        for row in rows:
+            sheet.append(row)
+            count += 1
+        workbook.save(target)
+        return count
+    with target.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def rejects_csv(outcome: ImportOutcome, mapping: Mapping) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out, lineterminator="\r\n").writerows(rejects_table(outcome, mapping))
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,158 @@
+"""Reading the values a ledger writes: Vietnamese decimal commas, weights with units, day-first
+dates. Each parser returns the value or raises ``Problem`` naming what is wrong."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from .mapping import WEIGHT_UNITS, Mapping
+
+VIETNAM = timezone(timedelta(hours=7))
+_NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
+_WITH_UNIT = re.compile(r"^(?P<num>[+-]?\d[\d.,\s]*?)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$")
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{2,4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+class Problem(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def parse_decimal(text: str) -> float:
+    """``12,5`` and ``12.5`` → 12.5; ``1.234,5`` and ``1,234.5`` → 1234.5; ``12.500`` is
+    refused as ambiguous (12.5 or 12500?)."""
+    s = text.replace("\u00a0", "").replace(" ", "").strip()
+    if not _NUMBER.match(s) or s[-1] in ".,":
+        raise Problem("bad_number", f"'{text}' is not a number")
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.lstrip("+-")
+    if "." in s and "," in s:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+        whole, fraction = s.rsplit(decimal, 1)
+        if decimal in whole or not _grouped(whole.split(thousands)):
+            raise Problem("bad_number", f"'{text}' is not a number")
+        return sign * float(whole.replace(thousands, "") + "." + fraction)
+    separator = "." if "." in s else "," if "," in s else None
+    if separator is None:
+        return sign * float(s)
+    parts = s.split(separator)
+    if len(parts) > 2:  # only thousands separators: 1.234.567
+        if not _grouped(parts):
+            raise Problem("bad_number", f"'{text}' is not a number")
+        return sign * float("".join(parts))
+    whole, fraction = parts
+    if len(fraction) == 3 and whole.lstrip("0"):
+        raise Problem(
+            "ambiguous_number",
+            f"'{text}' is ambiguous: {whole}{separator}{fraction} may mean "
+            f"{whole},{fraction.rstrip('0') or '0'} (decimal) or {int(whole + fraction)} "
+            f"(thousands); write {whole},{fraction.rstrip('0') or '0'} or {int(whole + fraction)}",
+        )
+    return sign * float(whole + "." + fraction)
+
+
+def _grouped(groups: list[str]) -> bool:
+    return 1 <= len(groups[0]) <= 3 and all(len(g) == 3 and g.isdigit() for g in groups[1:])
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def parse_quantity(value: Any, mapping: Mapping) -> tuple[float, str | None]:
+    """(quantity, unit written beside it, e.g. '5 gói')."""
+    number = _number(value)
+    if number is not None:
+        return number, None
+    text = str(value).strip()
+    m = _WITH_UNIT.match(text)
+    if m is None:
+        raise Problem("bad_number", f"'{text}' is not a quantity")
+    unit = None
+    if m.group("unit"):
+        unit = mapping.units.get(m.group("unit"))
+        if unit is None:
+            raise Problem("unknown_unit", f"unknown unit '{m.group('unit').strip()}'")
+    return parse_decimal(m.group("num")), unit
+
+
+def parse_weight_g(value: Any, header_unit: str | None, mapping: Mapping) -> float:
+    """A weight in grams. A bare number is in the header's unit, else the mapping's."""
+    default = header_unit if header_unit in WEIGHT_UNITS else mapping.weight_unit
+    number = _number(value)
+    unit = default
+    if number is None:
+        text = str(value).strip()
+        m = _WITH_UNIT.match(text)
+        if m is None:
+            raise Problem(
+                "bad_weight", f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)"
+            )
+        if m.group("unit"):
+            found = mapping.units.get(m.group("unit"))
+            if found not in WEIGHT_UNITS:
+                raise Problem(
+                    "bad_weight",
+                    f"'{m.group('unit').strip()}' is not a weight unit (use kg or g)",
+                )
+            unit = found
+        try:
+            number = parse_decimal(m.group("num"))
+        except Problem as exc:
+            kind = "ambiguous_number" if exc.kind == "ambiguous_number" else "bad_weight"
+            raise Problem(kind, f"weight {exc.message}") from None
+    if number <= 0:
+        raise Problem("bad_weight", f"weight must be more than 0 (got {value})")
+    return round(number * WEIGHT_UNITS[unit], 6)
+
+
+def parse_date(value: Any, today: date) -> date:
+    if isinstance(value, datetime):
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    else:
+        text = str(value).strip()
+        found = _date_from_text(text)
+    if found > today:
+        raise Problem("future_date", f"{found:%d/%m/%Y} is in the future")
+    if found.year < 1950:
+        raise Problem("bad_date", f"{found:%d/%m/%Y} is too far in the past")
+    return found
+
+
+def _date_from_text(text: str) -> date:
+    m = _DAY_FIRST.match(text)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if len(m.group(3)) != 4:
+            raise Problem("bad_date", f"'{text}': write the year in full (dd/mm/yyyy)")
+        if month > 12 and day <= 12:
+            raise Problem(
+                "bad_date",
+                f"'{text}': there is no month {month}; dates are day first (dd/mm/yyyy), "
+                f"so this may mean {month:02d}/{day:02d}/{year}",
+            )
+    elif m := _ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        raise Problem("bad_date", f"'{text}' is not a date in dd/mm/yyyy")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise Problem("bad_date", f"'{text}' is not a real date") from None
+
+
+def start_of_day_utc(day: date) -> datetime:
+    """Midnight in Vietnam on that day, in UTC: the ledger's date, stored as a timestamp."""
+    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)

@@ -1,0 +1,25 @@
+"""The web interface: server-rendered pages for keepers (and, later, managers and councils).
+
+``install(app)`` adds the pages and serves ``static/`` at ``/static``. How to add a page:
+
+1. a module in ``pages/`` with ``router = APIRouter(route_class=WebRoute, ...)`` and handlers
+   taking ``UserPage`` (GET) or ``FormPage`` (POST, CSRF checked) from ``context``;
+2. its router in ``pages.ROUTERS``; a navigation entry in ``context.NAV`` if it has one;
+3. a template in ``templates/`` extending ``base.html``; every string in ``i18n/vi.toml``
+   and ``i18n/en.toml`` (``tests/test_web.py`` checks both have the same keys).
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .pages import ROUTERS
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,197 @@
+"""Domain errors in plain words, and the route class that shows them as pages (or JSON).
+
+The JSON API answers a refusal with ``{"detail": ...}``; a keeper needs a sentence in their
+language with the numbers that matter. :func:`explain` turns a domain error into such
+sentences. :class:`WebRoute` catches what a page handler raised: a missing login becomes a
+redirect to the login page, any other domain error an error page with those sentences; a
+``fetch`` from the pages' JavaScript (``Accept: application/json``) gets JSON instead.
+"""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from ..auth import TooManyAttempts
+from ..errors import (
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+    Unauthorized,
+)
+from ..scanning import DamagedLabel
+from ..storage import CapacityExceeded, HazardConflict
+from . import sessions
+from .context import PAGE_HEADERS, CsrfFailed, LoginRequired, Page, environment
+from .i18n import Translator, normalise_lang
+
+
+@dataclass
+class Explained:
+    """A refusal in plain words: sentences for the user, and whether a reason may override."""
+
+    messages: list[str]
+    overridable: bool = False
+    detail: Any = None
+
+
+def _capacity(t: Translator, detail: dict[str, Any]) -> list[str]:
+    out = []
+    for v in detail.get("violations", []):
+        values = {
+            "location": v["location_code"],
+            "used": t.number(v["used"]),
+            "limit": t.number(v["limit_value"]),
+            "requested": t.number(v["requested"]),
+            "free": t.number(v["free"]),
+        }
+        out.append(t(f"refusal.capacity_{v['limit']}", **values))
+    return out or [t("refusal.capacity")]
+
+
+def _hazard(t: Translator, detail: dict[str, Any]) -> list[str]:
+    out = []
+    for r in detail.get("refusals", []):
+        out.append(
+            t(
+                f"refusal.{r.get('code', 'class_not_allowed')}",
+                item=r.get("item", ""),
+                location=r.get("location_code", ""),
+                hazard=r.get("hazard_class", ""),
+            )
+        )
+    conflicts = detail.get("conflicts", [])
+    if conflicts:
+        out.append(t("refusal.segregation", location=detail.get("location_code", "")))
+        key = "message_vi" if t.lang == "vi" else "message"
+        out += [c.get(key) or c.get("message", "") for c in conflicts]
+    return out or [t("refusal.hazard")]
+
+
+def _field_errors(t: Translator, detail: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for error in detail:
+        loc = [str(p) for p in error.get("loc", []) if not str(p).isdigit()]
+        name = loc[-1] if loc else ""
+        label = t.maybe(f"field.{name}", name)
+        message = t.maybe(f"validation.{error.get('type', '')}", error.get("msg", ""))
+        out.append(t("error.field", field=label, message=message) if label else message)
+    return out
+
+
+def explain(exc: DomainError, t: Translator) -> Explained:
+    detail = exc.detail
+    if isinstance(exc, DamagedLabel):
+        kind = detail[0].get("type", "damaged_label") if isinstance(detail, list) else ""
+        return Explained([t(f"scan.{kind}" if kind else "scan.damaged_label")], detail=detail)
+    if isinstance(exc, CapacityExceeded) and isinstance(detail, dict):
+        hint = [t("refusal.override_hint")] if detail.get("overridable") else []
+        return Explained(_capacity(t, detail) + hint, bool(detail.get("overridable")), detail)
+    if isinstance(exc, HazardConflict) and isinstance(detail, dict):
+        return Explained(_hazard(t, detail), bool(detail.get("overridable")), detail)
+    if isinstance(exc, TooManyAttempts):
+        return Explained([t("login.locked", minutes=exc.retry_after_s // 60 + 1)])
+    if isinstance(exc, LoginRequired):
+        return Explained([t("login.required")])
+    if isinstance(exc, Unauthorized):
+        return Explained([t("login.failed")])
+    if isinstance(exc, CsrfFailed):
+        return Explained([t("error.csrf")])
+    if isinstance(exc, Forbidden):
+        return Explained([t("error.forbidden")], detail=detail)
+    if isinstance(exc, NotFound):
+        return Explained([t("error.not_found")], detail=detail)
+    if isinstance(exc, StaleVersion):
+        return Explained([t("error.stale")], detail=detail)
+    if isinstance(exc, InvalidTransition):
+        return Explained([t("error.invalid_transition")], detail=detail)
+    if isinstance(detail, list):
+        return Explained(_field_errors(t, detail) or [t("error.generic")], detail=detail)
+    if isinstance(detail, dict):
+        return Explained([str(detail.get("message", t("error.generic")))], detail=detail)
+    return Explained([t("error.generic")], detail=detail)
+
+
+def technical(detail: Any) -> str:
+    """The raw detail as one line, shown small under the plain words."""
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list):
+        return "; ".join(str(e.get("msg", e)) if isinstance(e, dict) else str(e) for e in detail)
+    if isinstance(detail, dict):
+        return str(detail.get("message", ""))
+    return ""
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _translator(request: Request) -> Translator:
+    page: Page | None = getattr(request.state, "page", None)
+    if page is not None:
+        return page.t
+    return Translator(normalise_lang(request.cookies.get(sessions.LANG_COOKIE)))
+
+
+def error_response(request: Request, exc: DomainError) -> Response:
+    t = _translator(request)
+    explained = explain(exc, t)
+    if wants_json(request):
+        return JSONResponse(
+            {
+                "detail": exc.detail,
+                "messages": explained.messages,
+                "overridable": explained.overridable,
+            },
+            status_code=exc.status_code,
+        )
+    page: Page | None = getattr(request.state, "page", None)
+    html = (
+        environment()
+        .get_template("error.html")
+        .render(
+            page=page,
+            t=t,
+            user=page.user if page else None,
+            csrf_token=page.csrf_token if page else "",
+            messages=explained.messages,
+            technical=technical(explained.detail),
+            status_code=exc.status_code,
+        )
+    )
+    return HTMLResponse(html, status_code=exc.status_code, headers=PAGE_HEADERS)
+
+
+class WebRoute(APIRoute):
+    """An ``APIRoute`` that answers errors the way a browser page needs."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as exc:
+                if wants_json(request) or request.method != "GET":
+                    return error_response(request, exc)
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            except DomainError as exc:
+                return error_response(request, exc)
+            except RequestValidationError as exc:
+                errors = [dict(e) for e in exc.errors()]
+                return error_response(request, _Unprocessable(errors))
+
+        return route
+
+
+class _Unprocessable(DomainError):
+    status_code = 422

@@ -1,0 +1,85 @@
+"""Reading submitted forms into the domain's request models, with errors in plain words."""
+
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from ..errors import DomainError
+from ..labelling import LabelTemplate
+from ..labels import DEFAULT_TEMPLATE, PrintJob, templates
+from ..config import Settings
+from .i18n import NumberError, parse_number
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FormInvalid(DomainError):
+    """A form field that could not be read; ``detail`` is a list like pydantic's errors."""
+
+    status_code = 422
+
+
+def validate(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
+    """``model(**data)``, its validation errors as :class:`FormInvalid` (``prefix`` names the
+    row of a multi-row form, e.g. ``items.2``)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors(include_url=False):
+            loc = [p for p in prefix.split(".") if p] + [str(p) for p in e["loc"]]
+            errors.append({"loc": loc, "msg": e["msg"], "type": e["type"]})
+        raise FormInvalid(errors) from None
+
+
+def number(value: str, field: str) -> float | None:
+    try:
+        return parse_number(value)
+    except NumberError:
+        raise FormInvalid(
+            [{"loc": [field], "msg": f"not a number: {value}", "type": "number"}]
+        ) from None
+
+
+def grams(value: str, unit: str, field: str) -> float | None:
+    """A weight typed in ``g`` or ``kg``, in grams."""
+    amount = number(value, field)
+    if amount is None:
+        return None
+    return round(amount * 1000, 6) if unit == "kg" else amount
+
+
+def iso_date(value: str, field: str) -> date | None:
+    """``<input type=date>`` sends ``yyyy-mm-dd``; a typed ``dd/mm/yyyy`` is read too."""
+    if not value:
+        return None
+    try:
+        if "/" in value:
+            day, month, year = (int(p) for p in value.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FormInvalid([{"loc": [field], "msg": value, "type": "date"}]) from None
+
+
+def template_choice(settings: Settings, name: str) -> LabelTemplate:
+    known = templates(settings)
+    return known.get(name) or known.get(DEFAULT_TEMPLATE) or next(iter(known.values()))
+
+
+def commit_and_download(session: Session, job: PrintJob) -> Any:
+    """Commit the print's custody events, then send the document as a download."""
+    from fastapi.responses import Response, StreamingResponse
+
+    headers = {
+        "Content-Disposition": f'attachment; filename="{job.filename}"',
+        "Cache-Control": "no-store",
+    }
+    if job.format.value == "png":
+        body = b"".join(job.render())
+        session.commit()
+        return Response(body, media_type=job.media_type, headers=headers)
+    session.commit()
+    return StreamingResponse(job.render(), media_type=job.media_type, headers=headers)

@@ -1,0 +1,119 @@
+"""Intake: receive one or many items of a case in one form, then print their labels."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from ... import cases, items, labels, locations
+from ...errors import DomainError, Invalid
+from ...idempotency import run_once
+from ...models import Category
+from ..context import FormPage, Page, UserPage
+from ..errors import WebRoute, explain, technical
+from ..forms import FormInvalid, grams, number, validate
+from ..sessions import new_token
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+UNITS = ["piece", "pack", "box", "bag", "bottle", "set", "vehicle", "sheet", "roll",
+         "g", "kg", "l", "ml"]  # fmt: skip
+ROW_FIELDS = ("category", "description", "hazard_classes", "quantity", "unit", "net_weight",
+              "gross_weight", "weight_unit", "volume_l", "seal_number", "condition")  # fmt: skip
+EMPTY_ROW = {name: "" for name in ROW_FIELDS} | {"quantity": "1", "unit": "piece",
+                                                 "weight_unit": "g"}  # fmt: skip
+
+
+def _rows(page: Page) -> list[dict[str, str]]:
+    """The submitted rows (fields repeat once per row), blank rows left out."""
+    columns = {name: page.fields(name) for name in ROW_FIELDS}
+    count = max((len(v) for v in columns.values()), default=0)
+    rows = [{name: (v[n] if n < len(v) else "") for name, v in columns.items()}
+            for n in range(count)]  # fmt: skip
+    return [r for r in rows if r["description"] or r["net_weight"] or r["seal_number"]]
+
+
+def render_form(
+    page: Page, rows: list[dict[str, str]] | None = None, error: DomainError | None = None
+) -> Response:
+    explained = explain(error, page.t) if error else None
+    return page.render(
+        "intake.html",
+        status_code=error.status_code if error else 200,
+        cases=cases.list_cases(page.db, page.me, None, 200, 0),
+        locations=locations.list_locations(page.db, page.me, None),
+        categories=list(Category),
+        units=UNITS,
+        rows=rows or [dict(EMPTY_ROW)],
+        empty_row=EMPTY_ROW,
+        values=dict(page.form.items()),
+        form_key=page.field("form_key") or new_token(),
+        errors=explained.messages if explained else [],
+        technical=technical(explained.detail) if explained else "",
+        overridable=bool(explained and explained.overridable and page.can("override")),
+    )
+
+
+@router.get("/intake")
+def intake_form(page: UserPage) -> Response:
+    return render_form(page)
+
+
+def _item(page: Page, row: dict[str, str], n: int) -> items.ItemCreate:
+    prefix = f"items.{n}"
+    case = page.field("case_id")
+    data: dict[str, Any] = {
+        "case_id": int(case) if case.isdigit() else None,
+        "judgment_number": None if case.isdigit() else (page.field("judgment_number") or None),
+        "category": row["category"],
+        "description": row["description"],
+        "hazard_classes": [c.strip() for c in row["hazard_classes"].split(",") if c.strip()],
+        "quantity": number(row["quantity"], f"{prefix}.quantity"),
+        "unit": row["unit"],
+        "net_weight_g": grams(row["net_weight"], row["weight_unit"], f"{prefix}.net_weight_g"),
+        "gross_weight_g": grams(
+            row["gross_weight"], row["weight_unit"], f"{prefix}.gross_weight_g"
+        ),
+        "volume_l": number(row["volume_l"], f"{prefix}.volume_l"),
+        "seal_number": row["seal_number"] or None,
+        "condition": row["condition"],
+        "delivered_by": {"name": page.field("delivered_by")},
+        "handover_record_no": page.field("handover_record_no") or None,
+        "location_code": page.field("location_code") or None,
+    }
+    return validate(items.ItemCreate, data, prefix)
+
+
+@router.post("/intake")
+def intake(page: FormPage) -> Response:
+    rows = _rows(page)
+    try:
+        if not rows:
+            raise Invalid("items", "add at least one item")
+        batch = [_item(page, row, n) for n, row in enumerate(rows)]
+        override = page.field("override_reason") or None
+        body = {"items": [b.model_dump(mode="json") for b in batch], "override": override}
+
+        def create() -> tuple[int, Any]:
+            ids = items.intake_items(page.db, batch, page.me, override)
+            return 201, [i.code for i in items.items_public(page.db, ids)]
+
+        # The form's key makes a double click (or a resent form) receive the items once.
+        key = f"web-intake:{page.field('form_key')}" if page.field("form_key") else None
+        _, codes = run_once(page.db, page.me, key, "POST /intake (web)", body, create)
+    except (DomainError, FormInvalid) as exc:
+        page.db.rollback()
+        return render_form(page, rows, exc)
+    page.db.commit()
+    query = "&".join(f"code={c}" for c in codes)
+    return page.redirect(f"/intake/done?{query}")
+
+
+@router.get("/intake/done")
+def intake_done(page: UserPage) -> Response:
+    codes = page.request.query_params.getlist("code")[: labels.MAX_CODES]
+    received = [items.item_public(page.db, code, page.me) for code in codes]
+    return page.render(
+        "intake_done.html",
+        items=received,
+        templates=labels.template_list(page.settings),
+    )
