@@ -122,8 +122,10 @@ class Page:
         return [v.strip() if isinstance(v, str) else "" for v in self.form.getlist(name)]
 
     def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-        html = environment().get_template(template).render(
-            page=self, t=self.t, user=self.user, csrf_token=self.csrf_token, **values
+        html = (
+            environment()
+            .get_template(template)
+            .render(page=self, t=self.t, user=self.user, csrf_token=self.csrf_token, **values)
         )
         return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
 

@@ -7,9 +7,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from ..errors import DomainError
-from ..labelling import LabelTemplate
-from ..labels import DEFAULT_TEMPLATE, PrintJob, templates
-from ..config import Settings
+from ..labels import PrintJob
 from .i18n import NumberError, parse_number
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,11 +60,6 @@ def iso_date(value: str, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise FormInvalid([{"loc": [field], "msg": value, "type": "date"}]) from None
-
-
-def template_choice(settings: Settings, name: str) -> LabelTemplate:
-    known = templates(settings)
-    return known.get(name) or known.get(DEFAULT_TEMPLATE) or next(iter(known.values()))
 
 
 def commit_and_download(session: Session, job: PrintJob) -> Any:

@@ -38,9 +38,7 @@ def start(session: Session, user: User, lang: str, minutes: int) -> str:
     assert user.id is not None
     now = datetime.now(UTC)
     # Expired sessions are of no use to anyone: drop them while we are writing anyway.
-    session.execute(
-        delete(WebSession).where(col(WebSession.expires_at) < now - timedelta(days=1))
-    )
+    session.execute(delete(WebSession).where(col(WebSession.expires_at) < now - timedelta(days=1)))
     value = new_token()
     session.add(
         WebSession(
@@ -103,6 +101,4 @@ def set_cookie(
 
 
 def clear_cookie(response: Response, request: Request, name: str) -> None:
-    response.delete_cookie(
-        name, path="/", httponly=True, samesite="lax", secure=is_https(request)
-    )
+    response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=is_https(request))

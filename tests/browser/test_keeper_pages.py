@@ -29,7 +29,8 @@ def decode_pdf(data: bytes) -> list[str]:
     document = pdfium.PdfDocument(data)
     for n in range(len(document)):
         image = document[n].render(scale=300 / 72).to_pil().convert("L")
-        found += [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+        qr_codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        found += [b.text for b in qr_codes]
     return found
 
 

@@ -146,4 +146,3 @@ def print_label(code: str, page: FormPage) -> Response:
         page.db.rollback()
         return render_item(page, code, exc, open_form="print_label")
     return commit_and_download(page.db, job)  # type: ignore[no-any-return]
-

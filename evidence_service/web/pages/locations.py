@@ -73,19 +73,19 @@ def locations_page(page: UserPage) -> Response:
 
 @router.get("/locations/{code}")
 def location_page(code: str, page: UserPage) -> Response:
-    location = locations.location_public(
-        page.db, locations.get_location(page.db, code, page.me)
-    )
+    location = locations.location_public(page.db, locations.get_location(page.db, code, page.me))
     here = list_items(page.db, page.me, location_code=location.code, limit=200)
+    # The children with their limits (the location's own summary carries only their usage).
+    children = [
+        loc
+        for loc in locations.list_locations(page.db, page.me, location.warehouse_code)
+        if loc.parent_code == location.code
+    ]
     return page.render(
         "location.html",
         location=location,
         bars=usage_bars(location),
-        children=[
-            (child, usage_bars(locations.location_public(
-                page.db, locations.get_location(page.db, child.code, page.me), False)))
-            for child in location.children
-        ],  # fmt: skip
+        children=[(child, usage_bars(child)) for child in children],
         items=here,
         templates=labels.template_list(page.settings),
     )

@@ -101,4 +101,3 @@ def switch_language(page: AnonymousFormPage, request: Request) -> Response:
     response = page.redirect(safe_next(page.field("next"), page.home))
     sessions.set_cookie(response, request, sessions.LANG_COOKIE, lang, max_age=365 * 86400)
     return response
-
