@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from .api import (
     audit,
@@ -93,6 +93,17 @@ def _add_error_handlers(app: FastAPI) -> None:
         # The database caught what the domain checks missed (e.g. a concurrent duplicate).
         log.warning("integrity error: %s", exc.orig)
         return JSONResponse({"detail": "conflicts with existing data"}, status_code=409)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(UnicodeError)
+    @app.exception_handler(DataError)
+    def out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # Input the database cannot hold: ids beyond 64 bits, lone UTF-16 surrogates...
+        log.info("refused input the database cannot store: %s", exc)
+        return JSONResponse(
+            {"detail": "a value in the request is out of range or not valid text"},
+            status_code=422,
+        )
 
     @app.exception_handler(OperationalError)
     def operational_error(_request: Request, exc: OperationalError) -> JSONResponse:

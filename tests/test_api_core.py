@@ -478,3 +478,27 @@ def test_every_error_is_json_with_detail(client, world):
     ]
     for response, status in responses:
         assert_error(response, status)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/3126506831386227245056",
+        "/items?offset=32876103135650590720",
+        "/stocktakes/57922481099455833715880493056/lines",
+        "/reports/ageing?destruction_deadline_days=1503331379",
+    ],
+)
+def test_numbers_beyond_what_the_database_holds_are_422_not_500(client, world, path):
+    response = client.get(API + path, headers=world.headers("manager"))
+    assert response.status_code == 422, response.text
+    assert "detail" in response.json()
+
+
+def test_text_with_lone_surrogates_is_refused_cleanly(client, world):
+    response = client.post(
+        API + "/scan",
+        content='{"payload": "EV1\\udacd"}',
+        headers={**world.headers(), "Content-Type": "application/json"},
+    )
+    assert response.status_code in (404, 422), response.text
