@@ -3,7 +3,8 @@ run into a fresh SQLite database, with the peak memory of each run.
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--small 10000] [--workdir DIR]
 
-Each measurement runs in a child process so its peak resident memory (ru_maxrss) is its own;
+Each measurement runs in a child process whose peak resident memory (VmHWM, reset before the
+import starts) is the import's own;
 memory should stay flat from the small file to the large one (rows are streamed).
 Target: 100,000 rows in ≤ 30 s.
 """
@@ -26,17 +27,23 @@ HEADERS = ["STT", "Tên vật chứng", "Số lượng", "Đơn vị tính", "Tr
 KINDS = [  # (description, unit, category, location, weight) — weights as ledgers write them
     ("Điện thoại di động", "cái", "Khác", "S2", "0,2 kg"),
     ("Xe mô tô biển số 12A-345.67", "chiếc", "Phương tiện", "S2", "95"),
+    ("Giấy tờ tùy thân", "bộ", "Giấy tờ", "S2", "50 g"),
+    ("Két sắt", "cái", "Khác", "S2", "35,5"),
+]
+# Hazardous rows (drugs, weapons: hazard classes narcotics/weapons, secure location).
+HAZARDOUS = [
     ("Gói ma túy đá", "gói", "Ma túy", "SEC-1", "12,5 g"),
     ("Dao nhọn", "con", "Vũ khí thô sơ", "SEC-1", "0,35"),
-    ("Giấy tờ tùy thân", "bộ", "Giấy tờ", "S2", "50 g"),
 ]
+HAZARDOUS_SHARE = 0.0
 
 
 def rows(n: int) -> list[list[object]]:
     rng = random.Random(7)
     out = []
     for i in range(1, n + 1):
-        description, unit, category, location, weight = KINDS[i % len(KINDS)]
+        kinds = HAZARDOUS if rng.random() < HAZARDOUS_SHARE else KINDS
+        description, unit, category, location, weight = kinds[i % len(kinds)]
         day = 1 + rng.randrange(28)
         month = 1 + rng.randrange(12)
         out.append([i, f"{description} số {i}", 1 + rng.randrange(5), unit, weight,
@@ -48,7 +55,8 @@ def rows(n: int) -> list[list[object]]:
 def write_files(workdir: Path, n: int) -> tuple[Path, Path]:
     import openpyxl
 
-    csv_path, xlsx_path = workdir / f"ledger-{n}.csv", workdir / f"ledger-{n}.xlsx"
+    tag = f"{n}-h{int(HAZARDOUS_SHARE * 100)}" if HAZARDOUS_SHARE else str(n)
+    csv_path, xlsx_path = workdir / f"ledger-{tag}.csv", workdir / f"ledger-{tag}.xlsx"
     data = rows(n)
     with csv_path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";")
@@ -78,14 +86,24 @@ def child(db_path: Path, file: Path, commit: bool) -> None:
     with db.session() as session:
         actor = session.exec(User.__table__.select().where(User.__table__.c.username == "keeper")).one()  # type: ignore[attr-defined]  # noqa: E501
         actor = session.get(User, actor.id)
+    # Setting up (the migrations, Argon2 password hashes) has its own peak: reset it, so the
+    # figure is the import's own peak resident memory.
+    Path("/proc/self/clear_refs").write_text("5")
     started = time.perf_counter()
     outcome = import_file(file, actor, db.session, load_mapping(), dry_run=not commit)
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     report = outcome.report
     print(json.dumps({"seconds": round(elapsed, 2), "peak_mb": round(peak_mb, 1),
                       "outcome": report["outcome"], "rows": report["rows"],
                       "created": report["created_items"], "rejected": report["rejected_rows"]}))
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(workdir: Path, file: Path, commit: bool) -> dict[str, object]:
@@ -104,8 +122,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/evidence-bench-import"))
+    parser.add_argument("--hazardous", type=float, default=0.0,
+                        help="share of rows with hazard classes (drugs, weapons)")
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
+    global HAZARDOUS_SHARE
+    HAZARDOUS_SHARE = args.hazardous
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]), args.child[2] == "1")
         return
@@ -116,8 +138,9 @@ def main() -> None:
             for commit in (False, True):
                 r = measure(args.workdir, file, commit)
                 rate = int(r["rows"]) / max(float(r["seconds"]), 1e-9)  # type: ignore[call-overload]
-                print(f"{file.name:<22}{'real' if commit else 'dry run':<10}{r['rows']:>8}"
-                      f"{r['seconds']:>10}{rate:>10.0f}{r['peak_mb']:>10}   {r['outcome']}")  # fmt: skip
+                run = "real" if commit else "dry run"
+                print(f"{file.name:<22}{run:<10}{r['rows']:>8}{r['seconds']:>10}"
+                      f"{rate:>10.0f}{r['peak_mb']:>10}   {r['outcome']}")
 
 
 if __name__ == "__main__":

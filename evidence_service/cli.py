@@ -333,5 +333,149 @@ def labels_print(
     typer.echo(f"{total} label(s) x {job.copies} written to {target} ({job.template.name})")
 
 
+# --- import and export -----------------------------------------------------------------------
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="the ledger: CSV (UTF-8) or XLSX")],
+    acting_user: Annotated[
+        str, typer.Option("--as", help="username recorded as the receiver in the custody events")
+    ],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="a column mapping (TOML) for other headers")
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="really import (default: a dry run, nothing written)")
+    ] = False,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="import the valid rows even if others are rejected")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="write rejected rows here (.csv or .xlsx) to fix and retry"),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="also write the full report (JSON)")
+    ] = None,
+) -> None:
+    """Import an evidence ledger. A dry run by default; with --commit all rows or none, or
+    with --partial the valid ones (the rest go to --rejects). Exit 1 if rows have errors and
+    nothing was imported, 2 if the file cannot be read."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from .errors import DomainError
+    from .imports import import_file, load_mapping, write_rejects
+    from .labels import user_by_username
+
+    settings = get_settings()
+    db = _database(settings)
+    try:
+        table_mapping = load_mapping(mapping)
+        with db.session() as session:
+            actor = user_by_username(session, acting_user)
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("checking", total=None)
+
+            def progress(phase: str, done: int, total: int | None) -> None:
+                bar.update(task, description=phase, completed=done, total=total)
+
+            outcome = import_file(
+                file, actor, db.session, table_mapping, dry_run=not commit, partial=partial,
+                progress=progress,
+            )  # fmt: skip
+    except DomainError as exc:
+        typer.echo(f"error: {_message(exc)}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = outcome.report
+        for warning in result["file"]["warnings"]:
+            typer.echo(f"warning: {warning}")
+        for e in result["errors"][:50]:
+            where = f"{e['cell'] or 'row ' + str(e['row'])} {e['column']}".strip()
+            value = f" '{e['value']}'" if e["value"] else ""
+            typer.echo(f"row {e['row']}: [{e['kind']}] {where}{value}: {e['message']}")
+        if outcome.error_count > 50:
+            typer.echo(f"... and {outcome.error_count - 50} more (see --report)")
+        if result["errors_by_kind"]:
+            kinds = ", ".join(f"{k} {n}" for k, n in result["errors_by_kind"].items())
+            typer.echo(f"errors by kind: {kinds}")
+        if rejects is not None and result["rejected_rows"]:
+            count = write_rejects(outcome, table_mapping, rejects)
+            typer.echo(f"{count} rejected row(s) written to {rejects}")
+        if report is not None:
+            report.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        typer.echo(result["message"])
+    finally:
+        outcome.close()
+    if result["outcome"] == "refused" or (result["outcome"] == "checked" and result["rejected_rows"]):
+        raise typer.Exit(1)
+
+
+export_app = typer.Typer(help="Official exports: the ledger and the periodic report.",
+                         no_args_is_help=True)  # fmt: skip
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("ledger")
+def export_ledger(
+    out: Annotated[Path, typer.Option("--out", help="file to write: .xlsx or .pdf")],
+    acting_user: Annotated[str, typer.Option("--as", help="whose view of the data")],
+    warehouse: Annotated[str | None, typer.Option("--warehouse")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+) -> None:
+    """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
+    from datetime import date
+
+    from . import exports
+    from .errors import DomainError
+    from .labels import user_by_username
+
+    try:
+        start = date.fromisoformat(date_from) if date_from else None
+        end = date.fromisoformat(date_to) if date_to else None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        with _database(get_settings()).session() as session:
+            actor = user_by_username(session, acting_user)
+            data = exports.ledger(session, actor, warehouse, start, end)
+    except DomainError as exc:
+        typer.echo(f"error: {_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    pdf = out.suffix.lower() == ".pdf"
+    out.write_bytes(exports.ledger_pdf(data) if pdf else exports.ledger_xlsx(data))
+    typer.echo(f"{data.total_items} item(s), {data.total_weight_kg:g} kg written to {out}")
+
+
+@export_app.command("summary")
+def export_summary(
+    period: Annotated[str, typer.Argument(help="2026, 2026-H1 or 2026-H2")],
+    out: Annotated[Path, typer.Option("--out", help="file to write: .xlsx or .pdf")],
+    acting_user: Annotated[str, typer.Option("--as", help="whose view of the data")],
+) -> None:
+    """The six-monthly or yearly report, with the period before alongside."""
+    from . import exports
+    from .errors import DomainError
+    from .labels import user_by_username
+
+    try:
+        with _database(get_settings()).session() as session:
+            actor = user_by_username(session, acting_user)
+            data = exports.summary(session, actor, period)
+    except DomainError as exc:
+        typer.echo(f"error: {_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    pdf = out.suffix.lower() == ".pdf"
+    out.write_bytes(exports.summary_pdf(data) if pdf else exports.summary_xlsx(data))
+    received = data.current.totals["received"]
+    typer.echo(f"{data.period}: {received.count} item(s) received; written to {out}")
+
+
 if __name__ == "__main__":
     app()

@@ -168,7 +168,7 @@ def ledger_xlsx(data: Ledger) -> bytes:
 
 
 def ledger_pdf(data: Ledger) -> bytes:
-    widths = [9, 24, 45, 14, 11, 17, 25, 19, 17, 27, 19, 46]
+    widths = [10, 24, 42, 13, 11, 16, 25, 22, 16, 27, 21, 46]
     body = [[str(c) if c is not None else "" for c in _cells(line)] for line in data.lines]
     body.append(["", "Tổng cộng", f"{data.total_items} vật chứng", "", "",
                  f"{data.total_weight_kg:g}", "", "", "", "", "", ""])  # fmt: skip

@@ -16,6 +16,7 @@ from .mapping import Mapping
 
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_ROWS = 30
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _COLUMN_NUMBERS = re.compile(r"^\(?\d+\)?$")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
@@ -135,7 +136,8 @@ def _open_csv(path: Path, head: bytes, mapping: Mapping) -> Table:
     delimiter = _sniff_delimiter(head)
     with path.open("rb") as f:
         lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
-    stream: IO[str] = path.open("r", encoding="utf-8-sig", newline="")
+    # Undecodable bytes become surrogates, found in the very row that holds them.
+    stream: IO[str] = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     records = _csv_records(reader, path)
     try:
@@ -154,11 +156,13 @@ def _csv_records(reader: Any, path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         for record in reader:
             number += 1
+            if _SURROGATE.search("".join(record)):
+                raw = "".join(record).encode("utf-8", errors="surrogateescape")
+                bad = _SURROGATE.search("".join(record))
+                offset = len("".join(record)[: bad.start() if bad else 0].encode(
+                    "utf-8", errors="surrogateescape"))  # fmt: skip
+                raise BadFile(f"row {number}: " + _not_utf8(raw, offset).replace(" on line 1", ""))
             yield number, record
-    except UnicodeDecodeError as exc:
-        raise BadFile(
-            f"row {number + 1}: " + _not_utf8(exc.object, exc.start).replace(" on line 1", "")
-        ) from None
     except csv.Error as exc:
         raise BadFile(f"row {number + 1}: not readable as CSV ({exc})") from None
 

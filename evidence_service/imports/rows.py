@@ -169,7 +169,7 @@ class RowChecker:
         values: dict[str, Any] = {}
         for name, index in self.columns.items():
             value = cells[index] if index < len(cells) else None
-            if isinstance(value, str):
+            if isinstance(value, str) and not isinstance(value, Formula):
                 value = value.strip()
             if value is not None and value != "":
                 values[name] = value

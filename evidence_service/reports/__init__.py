@@ -25,6 +25,16 @@ from .ageing import (
 )
 from .capacity import CAPACITY_CSV_COLUMNS, CapacityReport, capacity_csv, capacity_report
 from .common import CATEGORIES, to_csv
+from .forecast import (
+    FORECAST_CSV_COLUMNS,
+    ForecastReport,
+    MeasureForecast,
+    Projection,
+    WarehouseForecast,
+    capacity_forecast,
+    forecast_csv,
+    project,
+)
 from .hazard_conflicts import HazardConflictReport, hazard_conflict_report
 
 __all__ = [
@@ -33,6 +43,7 @@ __all__ = [
     "CAPACITY_CSV_COLUMNS",
     "CATEGORIES",
     "DESTRUCTION_OVERDUE",
+    "FORECAST_CSV_COLUMNS",
     "NO_JUDGMENT_LONG",
     "NO_JUDGMENT_VERY_LONG",
     "AgedItem",
@@ -40,11 +51,18 @@ __all__ = [
     "AgeingReport",
     "AgeingThresholds",
     "CapacityReport",
+    "ForecastReport",
     "HazardConflictReport",
+    "MeasureForecast",
+    "Projection",
+    "WarehouseForecast",
     "ageing_csv",
     "ageing_report",
     "capacity_csv",
+    "capacity_forecast",
     "capacity_report",
+    "forecast_csv",
     "hazard_conflict_report",
+    "project",
     "to_csv",
 ]

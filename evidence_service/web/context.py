@@ -60,14 +60,17 @@ NAV: list[NavEntry] = [
     NavEntry("/scan", "nav.scan", "move"),
     NavEntry("/intake", "nav.intake", "intake"),
     NavEntry("/locations", "nav.locations"),
+    NavEntry("/dashboard", "dashboard.nav", "audit"),
+    NavEntry("/destruction", "destruction.nav"),
+    NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
 ]
 # Where "/" and a successful login lead, by role (first match with the permission).
 HOME_BY_ROLE: dict[Role, str] = {
     Role.keeper: "/scan",
-    Role.manager: "/scan",
+    Role.manager: "/dashboard",
     Role.admin: "/locations",
-    Role.council: "/locations",
-    Role.auditor: "/locations",
+    Role.council: "/destruction",
+    Role.auditor: "/dashboard",
 }
 
 

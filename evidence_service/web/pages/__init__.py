@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from . import intake, items, labels, locations, login, scan
+from . import (
+    dashboard,
+    destruction,
+    intake,
+    items,
+    labels,
+    locations,
+    login,
+    scan,
+    shortlinks,
+    stocktakes,
+)
 
 ROUTERS: list[APIRouter] = [
     login.router,
@@ -11,4 +22,8 @@ ROUTERS: list[APIRouter] = [
     items.router,
     locations.router,
     labels.router,
+    dashboard.router,
+    destruction.router,
+    stocktakes.router,
+    shortlinks.router,
 ]
