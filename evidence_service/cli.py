@@ -411,7 +411,8 @@ def import_command(
         typer.echo(result["message"])
     finally:
         outcome.close()
-    if result["outcome"] == "refused" or (result["outcome"] == "checked" and result["rejected_rows"]):
+    nothing_done = result["outcome"] in ("refused", "checked")
+    if nothing_done and result["rejected_rows"]:
         raise typer.Exit(1)
 
 

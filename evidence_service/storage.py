@@ -6,8 +6,9 @@ exactly one succeeds. A batch is checked as a whole: its items count together ag
 every limit above their targets, and against each other for segregation.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import String, cast
@@ -126,48 +127,69 @@ def room_of(location: Location, by_id: dict[int, Location]) -> Location:
     return rooms[-1] if rooms else path[0]
 
 
+# Conflicts listed per incoming item and kind of neighbour; the rest are counted.
+MAX_LISTED = 20
+
+
 def _segregation_conflicts(
     session: Session, placements: Sequence[Placement], by_id: dict[int, Location]
 ) -> list[dict[str, Any]]:
+    """Segregation rules broken by the placements. Neighbours are grouped by their classes
+    and where they are, and each rule is looked up once per group: a room with thousands of
+    hazardous items costs one pass, not one per incoming item."""
     if not any(p.hazard_classes for p in placements):
         return []
     table = load_hazard_table()
     moving = {p.code for p in placements}
     rooms = {p.code: room_of(p.target, by_id) for p in placements}
-    present: dict[int, list[tuple[str, tuple[str, ...], int]]] = {}
+    # room id -> (classes, location id) -> item codes
+    present: dict[int, dict[tuple[tuple[str, ...], int], list[str]]] = {}
     for room in {r.id: r for r in rooms.values()}.values():
+        groups: dict[tuple[tuple[str, ...], int], list[str]] = defaultdict(list)
         rows = session.execute(
             select(Item.code, Item.hazard_classes, Item.location_id)
             .join(Location, col(Location.id) == Item.location_id)
             .where(col(Location.path).startswith(room.path))
             .where(cast(Item.hazard_classes, String) != "[]")
         ).all()
-        present[room.id] = [  # type: ignore[index]
-            (code, tuple(classes), location_id)
-            for code, classes, location_id in rows
-            if code not in moving
-        ]
-    conflicts = []
-    for n, p in enumerate(placements):
+        for code, classes, location_id in rows:
+            if code not in moving:
+                groups[(tuple(classes), location_id)].append(code)
+        present[room.id] = groups  # type: ignore[index]
+    rules: dict[tuple[tuple[str, ...], tuple[str, ...], bool, bool], list[Any]] = {}
+
+    def broken(
+        incoming: tuple[str, ...], classes: tuple[str, ...], here: bool, room: bool
+    ) -> list[Any]:
+        key = (incoming, classes, here, room)
+        if key not in rules:
+            probe = Neighbour("", classes, same_location=here, same_room=room)
+            rules[key] = find_conflicts(table, list(incoming), [probe])
+        return rules[key]
+
+    conflicts: list[dict[str, Any]] = []
+    batch: dict[tuple[tuple[str, ...], int, int], list[str]] = defaultdict(list)
+    for p in placements:
         room = rooms[p.code]
         neighbours = [
-            Neighbour(code, classes, same_location=loc_id == p.target.id, same_room=True)
-            for code, classes, loc_id in present[room.id]  # type: ignore[index]
+            (codes, classes, location_id == p.target.id, True)
+            for (classes, location_id), codes in present[room.id].items()  # type: ignore[index]
+        ] + [
+            # Items of the same batch end up beside each other too.
+            (codes, classes, target_id == p.target.id, room_id == room.id)
+            for (classes, target_id, room_id), codes in batch.items()
         ]
-        # Items of the same batch end up beside each other too.
-        neighbours += [
-            Neighbour(
-                q.code,
-                q.hazard_classes,
-                same_location=q.target.id == p.target.id,
-                same_room=rooms[q.code].id == room.id,
-            )
-            for q in placements[:n]
-        ]
-        for c in find_conflicts(table, list(p.hazard_classes), neighbours):
-            conflicts.append(
-                {"incoming_item": p.code, "location_code": p.target.code, **c.to_dict()}
-            )
+        for codes, classes, here, same_room in neighbours:
+            for rule in broken(p.hazard_classes, classes, here, same_room):
+                for code in codes[:MAX_LISTED]:
+                    named = replace(rule, item_code=code).to_dict()
+                    conflicts.append(
+                        {"incoming_item": p.code, "location_code": p.target.code, **named}
+                    )
+                if len(codes) > MAX_LISTED:
+                    conflicts[-1]["and_more_items"] = len(codes) - MAX_LISTED
+        if p.hazard_classes:
+            batch[(p.hazard_classes, p.target.id, room.id)].append(p.code)  # type: ignore[index]
     return conflicts
 
 
