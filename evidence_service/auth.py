@@ -38,6 +38,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "stocktake",
             "prepare_destruction",
             "destroy",
+            "release",
             "record_destruction",
         }
     ),

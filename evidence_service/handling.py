@@ -82,6 +82,23 @@ class DispositionRequest(Versioned):
     document_number: str = Field(min_length=1, max_length=64, description="judgment or decision")
 
 
+class ReleaseRequest(Versioned):
+    recipient: str = Field(min_length=1, max_length=200, description="owner, buyer, State body")
+    document_number: str = Field(min_length=1, max_length=64, description="handover record")
+
+
+class TransferRequest(Versioned):
+    to_agency: str = Field(min_length=1, max_length=200, examples=["Chi cục THADS huyện Lộc Bình"])
+    document_number: str = Field(min_length=1, max_length=64, description="transfer decision")
+
+
+# What a judgment must have ordered before an item may leave for good (not by destruction).
+RELEASABLE = frozenset(
+    {Disposition.return_to_owner, Disposition.confiscate, Disposition.sell,
+     Disposition.keep_with_file}
+)  # fmt: skip
+
+
 class CheckoutPublic(BaseModel):
     item_code: str
     recipient: str
@@ -365,3 +382,38 @@ def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
         )
         for c, code, location_code in rows
     ]  # fmt: skip
+
+
+def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> Item:
+    """Hand the item over as the judgment ordered (return, confiscation, sale): it leaves
+    the warehouse for good."""
+    require(actor, "release")
+    item = _for_change(session, code, actor, data.version)
+    _require_status(item, frozenset({ItemStatus.stored}), "released")
+    if Disposition(item.disposition) not in RELEASABLE:
+        raise InvalidTransition(
+            f"item {item.code} has disposition '{item.disposition}': record the judgment's "
+            f"order (return, confiscation, sale) before releasing it"
+        )
+    assert item.id is not None and actor.id is not None
+    event = NewEvent(
+        item_id=item.id, event_type=EventType.release, actor_id=actor.id,
+        from_location_id=item.location_id, reason=data.reason,
+        details={"disposition": item.disposition, "recipient": data.recipient,
+                 "document_number": data.document_number},
+    )  # fmt: skip
+    return _save(session, item, event, status=ItemStatus.released, location_id=None)
+
+
+def transfer(session: Session, code: str, data: TransferRequest, actor: User) -> Item:
+    """Hand the item to another agency that will keep it from now on."""
+    require(actor, "release")
+    item = _for_change(session, code, actor, data.version)
+    _require_status(item, frozenset({ItemStatus.stored}), "transferred")
+    assert item.id is not None and actor.id is not None
+    event = NewEvent(
+        item_id=item.id, event_type=EventType.transfer, actor_id=actor.id,
+        from_location_id=item.location_id, reason=data.reason,
+        details={"to_agency": data.to_agency, "document_number": data.document_number},
+    )  # fmt: skip
+    return _save(session, item, event, status=ItemStatus.transferred, location_id=None)

@@ -191,3 +191,22 @@ def test_cli_exports_write_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     finally:
         get_settings.cache_clear()
         db.engine.dispose()
+
+
+def test_summary_counts_released_items_as_returned_or_confiscated(client, session, world):
+    from evidence_service.exports.summary import summary
+
+    returned = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=500.0)
+    seized = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=200.0)
+    headers = world.headers("manager")
+    for item, disposition in ((returned, "return_to_owner"), (seized, "confiscate")):
+        client.post(f"/api/v1/items/{item.code}/disposition", headers=headers,
+                    json={"disposition": disposition, "document_number": "1/2026"})  # fmt: skip
+        response = client.post(f"/api/v1/items/{item.code}/release", headers=headers,
+                               json={"recipient": "x", "document_number": "BB-1"})  # fmt: skip
+        assert response.status_code == 200, response.text
+    now = datetime.now(UTC)
+    period = f"{now.year}-H{1 if now.month <= 6 else 2}"
+    totals = summary(session, world.users["manager"], period).current.totals
+    assert totals["returned"].count == 1 and totals["returned"].weight_kg == 0.5
+    assert totals["confiscated"].count == 1 and totals["confiscated"].weight_kg == 0.2

@@ -185,3 +185,28 @@ def test_auditor_cannot_handle_items(client, session, world):
     assert _checkout(client, world, item.code).status_code == 200
     response = _post(client, world, f"/items/{item.code}/returns", {}, user="auditor")
     assert response.status_code == 403
+
+
+def test_release_needs_a_judgment_ordering_it(client, session, world):
+    item = make_item(session, world, case_id=world.cases["pending"].id)
+    body = {"recipient": "Nguyễn Văn Chủ", "document_number": "BB-12"}
+    refused = _post(client, world, f"/items/{item.code}/release", body, "manager")
+    assert refused.status_code == 409 and "disposition" in refused.json()["detail"]
+    _post(client, world, f"/items/{item.code}/disposition",
+          {"disposition": "return_to_owner", "document_number": "5/2026"}, "manager")  # fmt: skip
+    released = _post(client, world, f"/items/{item.code}/release", body, "manager")
+    assert released.status_code == 200, released.text
+    assert released.json()["status"] == "released" and released.json()["location_code"] is None
+    assert _last_event(client, world, item.code)["details"]["recipient"] == "Nguyễn Văn Chủ"
+    moved = _post(client, world, f"/items/{item.code}/moves", {"to_location_code": "S1"})
+    assert moved.status_code == 409  # nothing leaves released
+
+
+def test_transfer_to_another_agency_and_keepers_cannot(client, session, world):
+    item = make_item(session, world)
+    body = {"to_agency": "Chi cục THADS huyện B", "document_number": "QĐ-9"}
+    assert _post(client, world, f"/items/{item.code}/transfer", body).status_code == 403
+    done = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
+    assert done.status_code == 200 and done.json()["status"] == "transferred"
+    again = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
+    assert again.status_code == 409

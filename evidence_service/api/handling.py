@@ -145,6 +145,36 @@ def change_disposition(
     )
 
 
+@router.post("/items/{code}/release", responses=ERRORS)
+def release(
+    code: str,
+    data: handling.ReleaseRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Hand the item over as the judgment ordered (return to owner, confiscation, sale)."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/release", data,
+        lambda: _public(session, handling.release(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
+@router.post("/items/{code}/transfer", responses=ERRORS)
+def transfer(
+    code: str,
+    data: handling.TransferRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+) -> ItemPublic:
+    """Hand the item to another agency that keeps it from now on."""
+    return create_once(  # type: ignore[return-value]
+        session, actor, key, f"POST /items/{code}/transfer", data,
+        lambda: _public(session, handling.transfer(session, code, data, actor)), 200,
+    )  # fmt: skip
+
+
 @router.get("/reports/overdue-checkouts", tags=["reports"])
 def overdue_checkouts(actor: CurrentUser, session: SessionDep) -> list[handling.CheckoutPublic]:
     """Items checked out and not back by their due date, most overdue first."""
