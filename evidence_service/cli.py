@@ -53,9 +53,12 @@ def serve(
             created = seed_demo(session)
             session.commit()
         typer.echo("Demo data loaded." if created else "Demo data already present.")
-        typer.echo(f"Log in as demo-manager / demo-keeper / demo-admin, password: {DEMO_PASSWORD}")
+        typer.echo(
+            "Log in as demo-keeper, demo-manager, demo-council, demo-auditor or demo-admin; "
+            f"password: {DEMO_PASSWORD}"
+        )
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    typer.echo(f"Serving on http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)")
+    typer.echo(f"Open http://{shown}:{port}/ in a browser (API docs: http://{shown}:{port}/docs)")
     uvicorn.run(
         "evidence_service.app:create_app",
         factory=True,
