@@ -4,7 +4,6 @@ Vietnamese diacritics print the same everywhere."""
 import io
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -15,13 +14,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "labels" / "fonts"
+from .labelling import default_labels_dir
 
 
 @cache
 def _fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    fonts = default_labels_dir() / "fonts"
+    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
     return "DejaVu", "DejaVu-Bold"
 
 

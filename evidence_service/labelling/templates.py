@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -105,7 +106,10 @@ class LabelTemplate(_Strict):
 
 
 def default_labels_dir() -> Path:
-    return Path(__file__).resolve().parent.parent.parent / "labels"
+    """``EVIDENCE_LABELS_DIR`` (set in the Docker image, where the package is installed away
+    from the checkout), else the repository's top-level ``labels/``."""
+    configured = os.environ.get("EVIDENCE_LABELS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "labels"
 
 
 def load_template(path: Path) -> LabelTemplate:
