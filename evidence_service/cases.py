@@ -51,9 +51,11 @@ def create_case(session: Session, data: CaseCreate, actor: User) -> Case:
         )
     ).first()
     if clash is not None:
+        # Name the case only to those who may see it.
+        which = f" (case {clash.id})" if clash.agency_id in agency_scope(session, actor) else ""
         raise Conflict(
             f"enforcement decision {data.decision_number}/{data.decision_year} of "
-            f"'{data.decision_issuer}' is already recorded (case {clash.id})"
+            f"'{data.decision_issuer}' is already recorded{which}"
         )
     case = Case(
         agency_id=agency_id,

@@ -13,7 +13,7 @@ from . import payload
 from .auth import agency_scope, require
 from .custody import EventType, NewEvent, append_event, append_events, lock_for_write
 from .errors import Conflict, Invalid, InvalidTransition, StaleVersion
-from .items import get_item, next_item_codes
+from .items import COUNTED_UNITS, get_item, next_item_codes
 from .locations import get_location
 from .models import (
     FINAL_STATUSES,
@@ -68,7 +68,10 @@ class ReweighRequest(Versioned):
 
 class SplitRequest(Versioned):
     net_weight_g: float = Field(gt=0, description="net weight of the part split off")
-    quantity: float = Field(default=1, gt=0)
+    quantity: float = Field(default=1, gt=0, description="how much of the quantity goes with it")
+    volume_l: float | None = Field(
+        default=None, ge=0, description="default: the item's volume in proportion to the weight"
+    )
     description: str | None = Field(default=None, max_length=1000)
 
 
@@ -201,7 +204,13 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
         item_id=item.id, event_type=EventType.return_, actor_id=actor.id,
         to_location_id=target.id, reason=data.reason, details=details,
     )  # fmt: skip
-    return _save(session, item, event, status=ItemStatus.stored, location_id=target.id)
+    warehouse = session.get(Warehouse, target.warehouse_id)
+    assert warehouse is not None
+    # Items belong to the agency whose warehouse holds them.
+    return _save(
+        session, item, event, status=ItemStatus.stored, location_id=target.id,
+        agency_id=warehouse.agency_id,
+    )  # fmt: skip
 
 
 def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
@@ -260,6 +269,14 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     _require_status(item, frozenset({ItemStatus.stored}), "split")
     if item.net_weight_g is None or data.net_weight_g >= item.net_weight_g:
         raise Invalid("net_weight_g", "the part split off must weigh less than the item")
+    if item.unit in COUNTED_UNITS and data.quantity != int(data.quantity):
+        raise Invalid("quantity", f"a quantity in '{item.unit}' must be a whole number")
+    share = data.net_weight_g / item.net_weight_g
+    child_volume = data.volume_l
+    if child_volume is None and item.volume_l is not None:
+        child_volume = round(item.volume_l * share, 6)
+    if child_volume is not None and item.volume_l is not None and child_volume > item.volume_l:
+        raise Invalid("volume_l", f"the item holds only {item.volume_l} L")
     assert item.id is not None and actor.id is not None and item.location_id is not None
     here = session.get(Location, item.location_id)
     assert here is not None
@@ -273,26 +290,40 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
             exclude={"id", "code", "label_key", "version", "received_at", "updated_at",
                      "seized_net_weight_g", "seized_gross_weight_g", "net_weight_g",
                      "gross_weight_g", "quantity", "description", "received_by_id",
-                     "parent_item_id"}
+                     "parent_item_id", "volume_l"}
         ),
         code=child_code, label_key=payload.code_key(child_code), parent_item_id=item.id,
         net_weight_g=data.net_weight_g, seized_net_weight_g=data.net_weight_g,
-        quantity=data.quantity, received_by_id=actor.id, received_at=now, updated_at=now,
+        quantity=data.quantity, volume_l=child_volume, received_by_id=actor.id,
+        received_at=now, updated_at=now,
         description=data.description or f"{item.description} (tách từ {item.code})",
     )  # fmt: skip
     session.add(child)
     session.flush()
     assert child.id is not None
     remaining = round(item.net_weight_g - data.net_weight_g, 3)
+    # Weight, quantity and volume move to the new item; nothing is counted twice.
+    parent_changes: dict[str, Any] = {
+        "net_weight_g": remaining,
+        # Some of several units go with the part; a part of a single unit (5 g out of one
+        # pack for the lab) becomes a unit of its own and the pack stays one pack.
+        "quantity": item.quantity - data.quantity if data.quantity < item.quantity
+        else item.quantity,
+        "gross_weight_g": None if item.gross_weight_g is None
+        else round(item.gross_weight_g - data.net_weight_g, 3),
+        "volume_l": None if item.volume_l is None
+        else round(item.volume_l - (child_volume or 0.0), 6),
+    }  # fmt: skip
     result = session.execute(
         update(Item)
         .where(col(Item.id) == item.id, col(Item.version) == item.version)
-        .values(net_weight_g=remaining, version=item.version + 1, updated_at=datetime.now(UTC))
+        .values(**parent_changes, version=item.version + 1, updated_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
-    common = {"parent": item.code, "child": child.code, "split_off_g": data.net_weight_g}
+    common = {"parent": item.code, "child": child.code, "split_off_g": data.net_weight_g,
+              "quantity": data.quantity, "volume_l": child_volume}  # fmt: skip
     append_events(session, [
         NewEvent(item.id, EventType.split_item, actor.id, reason=data.reason,
                  details={**common, "net_weight_before_g": item.net_weight_g,

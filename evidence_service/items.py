@@ -424,13 +424,15 @@ def move_items(
     lock_for_write(session)
     target = get_location(session, to_location_code, actor)
     items = [get_item(session, code, actor) for code in codes]
+    expected_versions = {_key(code): version for code, version in (versions or {}).items()}
+    target_agency = _warehouse_agency(session, target)
     if len({i.id for i in items}) != len(items):
         raise Invalid("codes", "the same item is listed twice")
     placements = []
     for item in items:
         if ItemStatus(item.status) not in MOVABLE_STATUSES:
             raise InvalidTransition(f"item {item.code} is {item.status} and cannot be moved")
-        expected = (versions or {}).get(item.code)
+        expected = expected_versions.get(item.label_key)
         if expected is not None and expected != item.version:
             raise StaleVersion(
                 f"item {item.code} changed since you read it "
@@ -459,13 +461,20 @@ def move_items(
             update(Item)
             .where(col(Item.id) == item.id, col(Item.version) == item.version)
             .values(
-                location_id=target.id, status=new_status, version=item.version + 1, updated_at=now
+                location_id=target.id,
+                status=new_status,
+                # Items belong to the agency whose warehouse holds them.
+                agency_id=target_agency,
+                version=item.version + 1,
+                updated_at=now,
             )
             .execution_options(synchronize_session=False)
         )
         if updated.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
         details: dict[str, Any] = {"status": str(new_status)}
+        if item.agency_id != target_agency:
+            details["agency_id"] = {"from": item.agency_id, "to": target_agency}
         if override:
             details["override"] = override
         events.append(

@@ -18,6 +18,7 @@ from .custody import EventType, NewEvent, append_events, lock_for_write
 from .errors import Conflict, Invalid, InvalidTransition, NotFound
 from .locations import get_location, get_warehouse
 from .models import (
+    FINAL_STATUSES,
     Checkout,
     Discrepancy,
     DiscrepancyStatus,
@@ -275,7 +276,12 @@ def close(
 
     lines: list[StocktakeLine] = []
     for item_id, exp in expected.items():
-        if exp.status == ItemStatus.checked_out:
+        now_status = ItemStatus(items[item_id].status)
+        if now_status in FINAL_STATUSES:
+            continue  # left for good during the count (released, destroyed): not missing
+        if exp.status == ItemStatus.checked_out or (
+            now_status == ItemStatus.checked_out and item_id not in seen
+        ):
             outcome = Outcome.unexpected if item_id in seen else Outcome.checked_out
         elif item_id in seen:
             outcome = where_seen(item_id, exp.location_id)
@@ -308,6 +314,8 @@ def close(
         if line.item_id is None or line.outcome == Outcome.checked_out:
             continue
         item = items[line.item_id]
+        if ItemStatus(item.status) in FINAL_STATUSES:
+            continue  # a label of an item that is gone: reported, but nothing changes it
         kind = EventType.stocktake_seen if line.item_id in seen else EventType.stocktake_missing
         if line.item_id in broken and item.seal_state != SealState.broken:
             item.seal_state, item.version, item.updated_at = SealState.broken, item.version + 1, now

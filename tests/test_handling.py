@@ -210,3 +210,33 @@ def test_transfer_to_another_agency_and_keepers_cannot(client, session, world):
     assert done.status_code == 200 and done.json()["status"] == "transferred"
     again = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
     assert again.status_code == 409
+
+
+def test_split_moves_volume_quantity_and_gross_instead_of_copying(client, session, world):
+    item = make_item(session, world, location_code="S2", volume_l=10.0, quantity=10, unit="pack",
+                     net_weight_g=1000.0, gross_weight_g=1100.0)  # fmt: skip
+    response = _post(client, world, f"/items/{item.code}/splits",
+                     {"net_weight_g": 300.0, "quantity": 3})  # fmt: skip
+    parent, child = response.json()["parent"], response.json()["child"]
+    assert (parent["quantity"], child["quantity"]) == (7, 3)
+    assert (parent["volume_l"], child["volume_l"]) == (7.0, 3.0)
+    assert parent["gross_weight_g"] == 800.0 and parent["net_weight_g"] == 700.0
+    usage = client.get("/api/v1/locations/S2", headers=world.headers()).json()["usage"]
+    assert usage["volume_l"] == 10.0 and usage["net_weight_kg"] == 1.0
+
+
+def test_if_match_guards_every_item_change(client, session, world):
+    item = make_item(session, world)
+    etag = client.get(f"{API}/items/{item.code}", headers=world.headers()).headers["ETag"]
+    _post(client, world, f"/items/{item.code}/reweighs", {"net_weight_g": 1001.0})
+    stale = client.post(
+        f"{API}/items/{item.code}/seal-checks", json={"seal_state": "broken"},
+        headers={**world.headers(), "If-Match": etag},
+    )  # fmt: skip
+    assert stale.status_code == 409
+    zero = client.post(f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"},
+                       headers={**world.headers(), "If-Match": '"0"'})  # fmt: skip
+    assert zero.status_code == 409
+    anything = client.post(f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"},
+                           headers={**world.headers(), "If-Match": "*"})  # fmt: skip
+    assert anything.status_code == 200

@@ -84,3 +84,22 @@ def test_parent_keeper_and_child_keeper_do_not_see_each_other(client, session, w
     assert response.status_code == 404
     own = client.get(f"{API}/items/{child_item.code}", headers=world.headers("child-keeper"))
     assert own.status_code == 200
+
+
+def test_an_item_moved_into_another_agencys_warehouse_belongs_to_it(client, session, world):
+    child_item = make_item(session, world, actor="manager", location_code="D1")
+    moved = client.post(f"{API}/items/{child_item.code}/moves", json={"to_location_code": "S1"},
+                        headers=world.headers("manager"))  # fmt: skip
+    assert moved.status_code == 200
+    assert client.get(f"{API}/items/{child_item.code}", headers=world.headers()).status_code == 200
+    gone = client.get(f"{API}/items/{child_item.code}", headers=world.headers("child-keeper"))
+    assert gone.status_code == 404
+
+
+def test_duplicate_decision_of_another_agency_does_not_name_its_case(client, world):
+    body = {"judgment_number": "1/2026/HS-ST", "court": "TAND", "decision_issuer": "Cục THADS A",
+            "decision_year": 2026, "decision_number": "1"}  # fmt: skip
+    response = client.post(f"{API}/cases", json=body, headers=world.headers("other-keeper"))
+    assert (
+        response.status_code == 409 and "case" not in response.json()["detail"].split("recorded")[1]
+    )

@@ -197,3 +197,30 @@ def test_discrepancy_deadline_counts_working_days():
     friday = datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert working_days_after(friday, 5) == datetime(2026, 12, 4, 10, tzinfo=UTC)
     assert working_days_after(friday, 1).weekday() == 0
+
+
+def _release(client, world, code):
+    client.post(f"{API}/items/{code}/disposition", headers=world.headers("manager"),
+                json={"disposition": "return_to_owner", "document_number": "1/QĐ"})  # fmt: skip
+    response = client.post(f"{API}/items/{code}/release", headers=world.headers("manager"),
+                           json={"recipient": "chủ sở hữu", "document_number": "BB-2"})  # fmt: skip
+    assert response.status_code == 200, response.text
+
+
+def test_item_released_during_the_count_is_not_missing(client, session, world, shelf):
+    sid = _start(client, world)["id"]
+    _release(client, world, shelf["a"].code)
+    body = _close(client, world, sid).json()
+    assert shelf["a"].code not in {line["item_code"] for line in body["lines"]}
+    report = client.get(f"{API}/reports/discrepancies", headers=world.headers()).json()
+    assert shelf["a"].code not in {d["item_code"] for d in report}
+
+
+def test_scanning_a_released_items_label_changes_nothing(client, session, world, shelf):
+    _release(client, world, shelf["a"].code)
+    before = client.get(f"{API}/items/{shelf['a'].code}", headers=world.headers()).json()
+    sid = _start(client, world)["id"]
+    _scan(client, world, sid, make_payload("item", shelf["a"].code), seal_state="broken")
+    _close(client, world, sid)
+    after = client.get(f"{API}/items/{shelf['a'].code}", headers=world.headers()).json()
+    assert after["version"] == before["version"] and after["seal_state"] == before["seal_state"]

@@ -1,7 +1,7 @@
 """Dependencies shared by the routes, as ``Annotated`` aliases."""
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
@@ -13,7 +13,7 @@ from sqlmodel import Session
 from ..auth import user_from_token
 from ..config import Settings
 from ..db import Database
-from ..errors import Unauthorized
+from ..errors import Invalid, Unauthorized
 from ..idempotency import run_once
 from ..models import User
 
@@ -86,3 +86,26 @@ def create_once(
     )
     session.commit()
     return JSONResponse(content, status_code=status)
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description="the item's ETag (its version)")
+    ] = None,
+) -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"``); ``*`` means any."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise Invalid("If-Match", "must be the item's version (its ETag)", where="header") from None
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+VersionedBody = TypeVar("VersionedBody", bound=BaseModel)
+
+
+def with_if_match(data: VersionedBody, version: int | None) -> VersionedBody:
+    """The request body with the If-Match version in place of its own, if one was sent."""
+    return data if version is None else data.model_copy(update={"version": version})

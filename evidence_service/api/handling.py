@@ -8,7 +8,15 @@ from .. import handling
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..items import ItemPublic, items_public
 from ..models import Item
-from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, create_once
+from .deps import (
+    CurrentUser,
+    IdempotencyKeyHeader,
+    IfMatch,
+    SessionDep,
+    SettingsDep,
+    create_once,
+    with_if_match,
+)
 
 router = APIRouter(tags=["handling"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
@@ -26,8 +34,10 @@ def check_out(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Take an item out for court, a forensic lab or another agency (trích xuất)."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/check-outs", data,
         lambda: _public(session, handling.check_out(session, code, data, actor)), 200,
@@ -41,8 +51,10 @@ def return_item(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Bring a checked-out item back, to where it came from or to a scanned location."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/returns", data,
         lambda: _public(session, handling.return_item(session, code, data, actor)), 200,
@@ -56,8 +68,10 @@ def take_sample(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Record a sample taken for testing; the item's net weight goes down by that much."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/samples", data,
         lambda: _public(session, handling.take_sample(session, code, data, actor)), 200,
@@ -72,8 +86,10 @@ def reweigh(
     session: SessionDep,
     settings: SettingsDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Record a new measured weight; a difference beyond the tolerance needs a reason."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/reweighs", data,
         lambda: _public(
@@ -96,8 +112,10 @@ def split(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> SplitPublic:
     """Split part of an item into a new item with its own code (e.g. the part sent to a lab)."""
+    data = with_if_match(data, if_match)
 
     def run() -> SplitPublic:
         parent, child = handling.split(session, code, data, actor)
@@ -113,8 +131,10 @@ def seal_check(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Record the state of the seal (and a new seal number if it was resealed)."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/seal-checks", data,
         lambda: _public(session, handling.seal_check(session, code, data, actor)), 200,
@@ -133,8 +153,10 @@ def change_disposition(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> DispositionPublic:
     """Record the disposition a judgment ordered (destroy, return, confiscate…)."""
+    data = with_if_match(data, if_match)
 
     def run() -> DispositionPublic:
         item, advice = handling.change_disposition(session, code, data, actor)
@@ -152,8 +174,10 @@ def release(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Hand the item over as the judgment ordered (return to owner, confiscation, sale)."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/release", data,
         lambda: _public(session, handling.release(session, code, data, actor)), 200,
@@ -167,8 +191,10 @@ def transfer(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
 ) -> ItemPublic:
     """Hand the item to another agency that keeps it from now on."""
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session, actor, key, f"POST /items/{code}/transfer", data,
         lambda: _public(session, handling.transfer(session, code, data, actor)), 200,

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from .. import items
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..models import Category, ItemStatus
-from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, create_once
+from .deps import CurrentUser, IdempotencyKeyHeader, IfMatch, SessionDep, create_once, with_if_match
 
 router = APIRouter(tags=["items"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
@@ -81,9 +81,7 @@ def list_items(
     )
 
 
-@router.get(
-    "/items/{code}", response_model=items.ItemPublic, responses=error_responses(NotFound)
-)
+@router.get("/items/{code}", response_model=items.ItemPublic, responses=error_responses(NotFound))
 def get_item(code: str, actor: CurrentUser, session: SessionDep) -> Response:
     """The item, with an ETag of its version (send it back as If-Match when changing it)."""
     item = items.item_public(session, code, actor)
@@ -101,15 +99,10 @@ def move_item(
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
-    if_match: Annotated[str | None, Header(description="the item's version, as an ETag")] = None,
+    if_match: IfMatch = None,
 ) -> items.ItemPublic:
     """Move one item to another location; returns the moved item."""
-    version = data.version
-    if if_match is not None:
-        try:
-            version = int(if_match.strip('W/"'))
-        except ValueError:
-            raise Invalid("If-Match", "must be the item's version number", where="header") from None
+    data = with_if_match(data, if_match)
     return create_once(  # type: ignore[return-value]
         session,
         actor,
@@ -124,7 +117,7 @@ def move_item(
                 data.to_location_code,
                 actor,
                 reason=data.reason,
-                versions={items.get_item(session, code, actor).code: version} if version else None,
+                versions={code: data.version} if data.version is not None else None,
                 override_reason=data.override_reason,
             ),
         )[0],

@@ -124,8 +124,14 @@ def import_file(
                             kinds[e.kind] += 1
                             if len(errors) < MAX_REPORTED_ERRORS:
                                 errors.append(e.to_dict())
-                        rejects.append(Reject(number, [cell_text(c) for c in cells], ref,
-                                              "; ".join(_describe(e) for e in row_errors)))
+                        rejects.append(
+                            Reject(
+                                number,
+                                [cell_text(c) for c in cells],
+                                ref,
+                                "; ".join(_describe(e) for e in row_errors),
+                            )
+                        )
                     if rejects:
                         pickle.dump(rejects, rejects_spool, pickle.HIGHEST_PROTOCOL)
                     counts["rejected"] += len(checked.rejected)
@@ -226,51 +232,58 @@ def _write(
     notify("writing", 0, total)
     with sessions(True) as session:
         outer = session.begin_nested()
-        for chunk in _unpickle_chunks(valid_spool):
-            failed: list[tuple[ValidRow, str]] = []
-            ready: list[ValidRow] = []
-            for r in chunk:
-                if r.new_case is not None:
-                    if r.new_case not in created_cases:
-                        created_cases[r.new_case] = _create_case(
-                            session, new_cases[r.new_case], actor, failed, r
+        try:
+            for chunk in _unpickle_chunks(valid_spool):
+                failed: list[tuple[ValidRow, str]] = []
+                ready: list[ValidRow] = []
+                for r in chunk:
+                    if r.new_case is not None:
+                        if r.new_case not in created_cases:
+                            created_cases[r.new_case] = _create_case(
+                                session, new_cases[r.new_case], actor, failed, r
+                            )
+                        case_id = created_cases[r.new_case]
+                        if case_id is None:
+                            failed.append((r, f"the case {r.new_case} could not be created"))
+                            continue
+                        r.data.case_id = case_id
+                    ready.append(r)
+                try:
+                    with session.begin_nested():
+                        intake_items(session, [r.data for r in ready], actor)
+                    created += len(ready)
+                except (DomainError, IntegrityError):
+                    # Find the rows the rules refuse (e.g. hazard segregation) one by one.
+                    for r in ready:
+                        try:
+                            with session.begin_nested():
+                                intake_items(session, [r.data], actor)
+                            created += 1
+                        except (DomainError, IntegrityError) as exc:
+                            failed.append((r, _detail(exc)))
+                if failed:
+                    failed.sort(key=lambda f: f[0].row)
+                    refused += len(failed)
+                    rejects = []
+                    for r, message in failed:
+                        kinds["refused"] += 1
+                        if len(errors) < MAX_REPORTED_ERRORS:
+                            errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
+                        rejects.append(
+                            Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message)
                         )
-                    case_id = created_cases[r.new_case]
-                    if case_id is None:
-                        failed.append((r, f"the case {r.new_case} could not be created"))
-                        continue
-                    r.data.case_id = case_id
-                ready.append(r)
-            try:
-                with session.begin_nested():
-                    intake_items(session, [r.data for r in ready], actor)
-                created += len(ready)
-            except (DomainError, IntegrityError):
-                # Find the rows the rules refuse (e.g. hazard segregation) one by one.
-                for r in ready:
-                    try:
-                        with session.begin_nested():
-                            intake_items(session, [r.data], actor)
-                        created += 1
-                    except (DomainError, IntegrityError) as exc:
-                        failed.append((r, _detail(exc)))
-            if failed:
-                failed.sort(key=lambda f: f[0].row)
-                refused += len(failed)
-                rejects = []
-                for r, message in failed:
-                    kinds["refused"] += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
-                    rejects.append(Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message))
-                pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
-            done += len(chunk)
-            notify("writing", done, total)
-        report["rejected_rows"] += refused
-        if refused and not partial:
+                    pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
+                done += len(chunk)
+                notify("writing", done, total)
+            report["rejected_rows"] += refused
+            if refused and not partial:
+                outer.rollback()
+                report["outcome"] = "refused"
+                return
+        except BaseException:
+            # Whatever went wrong half way, nothing of this import stays behind.
             outer.rollback()
-            report["outcome"] = "refused"
-            return
+            raise
         outer.commit()
         session.commit()
     outcome.created_items = created
@@ -327,9 +340,7 @@ def rejects_table(outcome: ImportOutcome, mapping: Mapping) -> Iterator[list[str
     headers = list(outcome.headers)
     ref_column = outcome.ref_column
     add_ref = ref_column is None
-    yield ([mapping.header("external_ref")] if add_ref else []) + headers + [
-        mapping.error_column
-    ]
+    yield ([mapping.header("external_ref")] if add_ref else []) + headers + [mapping.error_column]
     for reject in outcome.rejects():
         cells = reject.cells + [""] * (len(headers) - len(reject.cells))
         cells = cells[: len(headers)]

@@ -7,6 +7,7 @@ redirect to the login page, any other domain error an error page with those sent
 ``fetch`` from the pages' JavaScript (``Accept: application/json``) gets JSON instead.
 """
 
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from ..auth import TooManyAttempts
 from ..errors import (
@@ -31,6 +33,8 @@ from ..storage import CapacityExceeded, HazardConflict
 from . import sessions
 from .context import PAGE_HEADERS, CsrfFailed, LoginRequired, Page, environment
 from .i18n import Translator, normalise_lang
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,8 +90,36 @@ def _field_errors(t: Translator, detail: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+class DatabaseConflict(DomainError):
+    """The database refused a write the domain checks let through (e.g. a duplicate saved by
+    someone else at the same moment)."""
+
+    status_code = 409
+
+
+class DatabaseBusy(DomainError):
+    """The database is locked by another write or unreachable: worth trying again."""
+
+    status_code = 503
+
+
+class DatabaseRefusedValue(DomainError):
+    """A value the database cannot hold (a number too large, text it cannot store)."""
+
+    status_code = 422
+
+
+DATABASE_ERRORS: dict[type[DomainError], str] = {
+    DatabaseConflict: "error.database_conflict",
+    DatabaseBusy: "error.database_busy",
+    DatabaseRefusedValue: "error.database_value",
+}
+
+
 def explain(exc: DomainError, t: Translator) -> Explained:
     detail = exc.detail
+    if type(exc) in DATABASE_ERRORS:
+        return Explained([t(DATABASE_ERRORS[type(exc)])], detail=detail)
     if isinstance(exc, DamagedLabel):
         kind = detail[0].get("type", "damaged_label") if isinstance(detail, list) else ""
         return Explained([t(f"scan.{kind}" if kind else "scan.damaged_label")], detail=detail)
@@ -144,6 +176,9 @@ def _translator(request: Request) -> Translator:
 def error_response(request: Request, exc: DomainError) -> Response:
     t = _translator(request)
     explained = explain(exc, t)
+    headers = dict(PAGE_HEADERS)
+    if isinstance(exc, DatabaseBusy):
+        headers["Retry-After"] = "1"
     if wants_json(request):
         return JSONResponse(
             {
@@ -152,6 +187,7 @@ def error_response(request: Request, exc: DomainError) -> Response:
                 "overridable": explained.overridable,
             },
             status_code=exc.status_code,
+            headers={"Retry-After": "1"} if isinstance(exc, DatabaseBusy) else None,
         )
     page: Page | None = getattr(request.state, "page", None)
     html = (
@@ -167,7 +203,30 @@ def error_response(request: Request, exc: DomainError) -> Response:
             status_code=exc.status_code,
         )
     )
-    return HTMLResponse(html, status_code=exc.status_code, headers=PAGE_HEADERS)
+    return HTMLResponse(html, status_code=exc.status_code, headers=headers)
+
+
+def database_error(exc: Exception) -> DomainError:
+    """A database exception as the domain error a page shows (the details go to the log; the
+    user sees the same short words as the JSON API's ``detail``)."""
+    if isinstance(exc, IntegrityError):
+        log.warning("integrity error on a page: %s", exc.orig)
+        return DatabaseConflict("conflicts with existing data")
+    if isinstance(exc, OperationalError):
+        log.error("database error on a page: %s", exc.orig)
+        return DatabaseBusy("database busy or unavailable, retry shortly")
+    log.info("a page refused input the database cannot store: %s", exc)
+    return DatabaseRefusedValue("a value in the request is out of range or not valid text")
+
+
+def _roll_back(request: Request) -> None:
+    """Leave the page's session usable for the error page (a failed flush poisons it)."""
+    page: Page | None = getattr(request.state, "page", None)
+    if page is not None:
+        try:
+            page.db.rollback()
+        except Exception:  # the connection itself may be gone; the page needs no more queries
+            log.debug("rollback after a database error failed", exc_info=True)
 
 
 class WebRoute(APIRoute):
@@ -189,6 +248,11 @@ class WebRoute(APIRoute):
             except RequestValidationError as exc:
                 errors = [dict(e) for e in exc.errors()]
                 return error_response(request, _Unprocessable(errors))
+            except (IntegrityError, OperationalError, DataError, OverflowError,
+                    UnicodeError) as exc:  # fmt: skip
+                # The JSON API answers these in app.py; a page answers in plain words.
+                _roll_back(request)
+                return error_response(request, database_error(exc))
 
         return route
 

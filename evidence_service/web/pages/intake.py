@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from ... import cases, items, labels, locations
 from ...errors import DomainError, Invalid
 from ...idempotency import run_once
-from ...models import Category
+from ...models import Category, Disposition, LegalRegime
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import FormInvalid, grams, number, validate
@@ -21,6 +21,8 @@ ROW_FIELDS = ("category", "description", "hazard_classes", "quantity", "unit", "
               "gross_weight", "weight_unit", "volume_l", "seal_number", "condition")  # fmt: skip
 EMPTY_ROW = {name: "" for name in ROW_FIELDS} | {"quantity": "1", "unit": "piece",
                                                  "weight_unit": "g"}  # fmt: skip
+# The case created with the intake when its judgment number is new (all or nothing).
+NEW_CASE_FIELDS = ("court", "decision_issuer", "decision_year", "decision_number")
 
 
 def _rows(page: Page) -> list[dict[str, str]]:
@@ -42,6 +44,9 @@ def render_form(
         cases=cases.list_cases(page.db, page.me, None, 200, 0),
         locations=locations.list_locations(page.db, page.me, None),
         categories=list(Category),
+        regimes=list(LegalRegime),
+        dispositions=list(Disposition),
+        new_case_open=any(page.field(name) for name in NEW_CASE_FIELDS),
         units=UNITS,
         rows=rows or [dict(EMPTY_ROW)],
         empty_row=EMPTY_ROW,
@@ -83,18 +88,53 @@ def _item(page: Page, row: dict[str, str], n: int) -> items.ItemCreate:
     return validate(items.ItemCreate, data, prefix)
 
 
+def _new_case(page: Page) -> cases.CaseCreate | None:
+    """The case to create with the intake: no case chosen, its details filled in."""
+    if page.field("case_id").isdigit():
+        return None
+    judgment = page.field("judgment_number")
+    if not any(page.field(name) for name in NEW_CASE_FIELDS):
+        unknown = judgment and not cases.list_cases(page.db, page.me, judgment, 1, 0)
+        if unknown and page.can("manage_cases"):
+            raise FormInvalid([{"loc": ["judgment_number"], "msg": f"no case has {judgment}",
+                                "type": "case_unknown"}])  # fmt: skip
+        return None
+    names = ("judgment_number", *NEW_CASE_FIELDS, "legal_regime", "disposition")
+    data = {name: page.field(name) for name in names if page.field(name)}  # empty → "missing"
+    return validate(cases.CaseCreate, data)
+
+
+def _refuse_known_judgment(page: Page, judgment: str) -> None:
+    """A second case with the same judgment number would make intakes by number ambiguous
+    (checked inside the form's once-only run, so a resent form gets its first answer)."""
+    if cases.list_cases(page.db, page.me, judgment, 1, 0):
+        raise FormInvalid([{"loc": ["judgment_number"], "msg": f"{judgment} is recorded",
+                            "type": "case_exists"}])  # fmt: skip
+
+
 @router.post("/intake")
 def intake(page: FormPage) -> Response:
     rows = _rows(page)
     try:
         if not rows:
             raise Invalid("items", "add at least one item")
+        new_case = _new_case(page)
         batch = [_item(page, row, n) for n, row in enumerate(rows)]
         override = page.field("override_reason") or None
-        body = {"items": [b.model_dump(mode="json") for b in batch], "override": override}
+        body: dict[str, Any] = {
+            "items": [b.model_dump(mode="json") for b in batch],
+            "override": override,
+            "new_case": new_case.model_dump(mode="json") if new_case else None,
+        }
 
         def create() -> tuple[int, Any]:
-            ids = items.intake_items(page.db, batch, page.me, override)
+            todo = batch
+            if new_case is not None:  # in the intake's transaction: both are saved, or neither
+                _refuse_known_judgment(page, new_case.judgment_number)
+                case = cases.create_case(page.db, new_case, page.me)
+                todo = [b.model_copy(update={"case_id": case.id, "judgment_number": None})
+                        for b in batch]  # fmt: skip
+            ids = items.intake_items(page.db, todo, page.me, override)
             return 201, [i.code for i in items.items_public(page.db, ids)]
 
         # The form's key makes a double click (or a resent form) receive the items once.

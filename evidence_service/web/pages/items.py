@@ -9,12 +9,40 @@ from fastapi.responses import Response
 from ... import handling, items, labels
 from ...errors import DomainError
 from ...labels import LabelFormat
+from ...models import FINAL_STATUSES, Disposition, ItemStatus, Location, SealState
 from ...scanning import ITEM_ACTIONS
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import commit_and_download, grams, iso_date, validate
+from ..forms import commit_and_download, grams, iso_date, number, validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _page_actions(page: Page, item: items.ItemPublic) -> list[str]:
+    """What this user may do to the item now: the scan's actions, and the decisions the page
+    adds (disposition for whoever manages cases; release and transfer for managers)."""
+    status = ItemStatus(item.status)
+    actions = [name for name, needs in ITEM_ACTIONS.get(status, []) if page.can(needs)]
+    decided = FINAL_STATUSES | {ItemStatus.pending_destruction}  # a batch decides it now
+    if page.can("manage_cases") and status not in decided:
+        actions.append("disposition")
+    if page.can("release") and status == ItemStatus.stored:
+        actions += ["release", "transfer"]
+    return actions
+
+
+def _awaiting_destruction_advice(page: Page, code: str) -> list[str]:
+    """Where an item now ordered destroyed should wait (empty if it already waits there)."""
+    item = items.get_item(page.db, code, page.me)
+    if item.disposition != Disposition.destroy or item.status in FINAL_STATUSES:
+        return []
+    here = page.db.get(Location, item.location_id) if item.location_id else None
+    if here is not None and here.awaiting_destruction and here.secure:
+        return []
+    suggestions = handling.awaiting_destruction_locations(page.db, page.me, here)
+    if suggestions:
+        return [page.t("item.advice_awaiting_destruction", locations=", ".join(suggestions))]
+    return [page.t("item.advice_no_awaiting_destruction")]
 
 
 def render_item(
@@ -22,8 +50,13 @@ def render_item(
 ) -> Response:
     item = items.item_public(page.db, code, page.me)
     history = items.custody_history(page.db, code, page.me)
-    actions = [name for name, needs in ITEM_ACTIONS.get(item.status, []) if page.can(needs)]
+    actions = _page_actions(page, item)
     explained = explain(error, page.t) if error else None
+    query = page.request.query_params
+    advice = _awaiting_destruction_advice(page, code) if query.get("advice") else []
+    # A split's new part: linked, with its label one click away.
+    child = query.get("child", "")
+    split_child = items.item_public(page.db, child, page.me) if child else None
     return page.render(
         "item.html",
         status_code=error.status_code if error else status,
@@ -32,7 +65,12 @@ def render_item(
         actions=actions,
         templates=labels.template_list(page.settings),
         purposes=list(handling.CheckoutPurpose),
-        done=page.request.query_params.get("done", ""),
+        seal_states=list(SealState),
+        dispositions=list(Disposition),
+        releasable=Disposition(item.disposition) in handling.RELEASABLE,
+        advice=advice,
+        split_child=split_child,
+        done=query.get("done", ""),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",
         overridable=bool(explained and explained.overridable and page.can("override")),
@@ -47,15 +85,18 @@ def item_page(code: str, page: UserPage) -> Response:
 
 
 def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Response:
-    """Run one item action; success → back to the item page, refusal → the page with why."""
+    """Run one item action; success → back to the item page, refusal → the page with why.
+
+    ``action`` may return more of the redirect's query (e.g. ``child=...`` after a split)."""
     try:
-        action()
+        extra = action()
     except DomainError as exc:
         page.db.rollback()
         return render_item(page, code, exc, open_form=form)
     page.db.commit()
     canonical = items.get_item(page.db, code, page.me).code
-    return page.redirect(f"/items/{canonical}?done={form}")
+    more = f"&{extra}" if isinstance(extra, str) and extra else ""
+    return page.redirect(f"/items/{canonical}?done={form}{more}")
 
 
 def _version(page: Page) -> int | None:
@@ -132,6 +173,77 @@ def reweigh(code: str, page: FormPage) -> Response:
         handling.reweigh(page.db, code, data, page.me, page.settings.weight_tolerance_pct)
 
     return _act(page, code, "reweigh", run)
+
+
+@router.post("/items/{code}/seal-check")
+def seal_check(code: str, page: FormPage) -> Response:
+    def run() -> None:
+        data = validate(handling.SealCheckRequest, {
+            "seal_state": page.field("seal_state"),
+            "seal_number": page.field("seal_number") or None,
+            "reason": page.field("reason"), "version": _version(page),
+        })  # fmt: skip
+        handling.seal_check(page.db, code, data, page.me)
+
+    return _act(page, code, "seal_check", run)
+
+
+@router.post("/items/{code}/split")
+def split(code: str, page: FormPage) -> Response:
+    def run() -> str:
+        data = validate(handling.SplitRequest, {
+            "net_weight_g": grams(page.field("net_weight"), page.field("weight_unit"),
+                                  "net_weight_g"),
+            "quantity": number(page.field("quantity") or "1", "quantity"),
+            "volume_l": number(page.field("volume_l"), "volume_l"),
+            "description": page.field("description") or None,
+            "reason": page.field("reason"), "version": _version(page),
+        })  # fmt: skip
+        _, child = handling.split(page.db, code, data, page.me)
+        return f"child={child.code}"
+
+    return _act(page, code, "split", run)
+
+
+@router.post("/items/{code}/disposition")
+def change_disposition(code: str, page: FormPage) -> Response:
+    def run() -> str:
+        data = validate(handling.DispositionRequest, {
+            "disposition": page.field("disposition"),
+            "document_number": page.field("document_number"),
+            "reason": page.field("reason"), "version": _version(page),
+        })  # fmt: skip
+        _, advice = handling.change_disposition(page.db, code, data, page.me)
+        # The advice is shown in the user's language on the page the redirect leads to.
+        return "advice=1" if advice else ""
+
+    return _act(page, code, "disposition", run)
+
+
+@router.post("/items/{code}/release")
+def release(code: str, page: FormPage) -> Response:
+    def run() -> None:
+        data = validate(handling.ReleaseRequest, {
+            "recipient": page.field("recipient"),
+            "document_number": page.field("document_number"),
+            "reason": page.field("reason"), "version": _version(page),
+        })  # fmt: skip
+        handling.release(page.db, code, data, page.me)
+
+    return _act(page, code, "release", run)
+
+
+@router.post("/items/{code}/transfer")
+def transfer(code: str, page: FormPage) -> Response:
+    def run() -> None:
+        data = validate(handling.TransferRequest, {
+            "to_agency": page.field("to_agency"),
+            "document_number": page.field("document_number"),
+            "reason": page.field("reason"), "version": _version(page),
+        })  # fmt: skip
+        handling.transfer(page.db, code, data, page.me)
+
+    return _act(page, code, "transfer", run)
 
 
 @router.post("/items/{code}/label")

@@ -1,0 +1,202 @@
+"""The item page's decisions (seal check, split, disposition, release, transfer), the intake
+that records a new case with its items, and database errors shown in plain words."""
+
+import re
+
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlmodel import select
+
+from evidence_service.models import Case, Item, Location
+from evidence_service.web import i18n
+from tests.factories import make_item
+from tests.test_web import log_in
+
+VI = i18n.Translator("vi")
+CLIENT_SEES = re.compile(r'<div class="notice (?:success|warn)" role="status">(.*?)</div>', re.S)
+
+
+def _post(client, url, csrf, **fields):
+    return client.post(url, data={"csrf_token": csrf, **fields}, follow_redirects=False)
+
+
+def test_keeper_sees_seal_split_and_disposition_but_not_release(client, world, session):
+    code = make_item(session, world).code
+    log_in(client)
+    html = client.get(f"/items/{code}").text
+    for form in ("seal-check", "split", "disposition"):
+        assert f'action="/items/{code}/{form}"' in html
+    assert "/release" not in html and "/transfer" not in html
+
+
+def test_release_needs_a_releasable_disposition_and_says_why(client, world, session):
+    code = make_item(session, world).code  # its case orders destruction
+    csrf = log_in(client, "manager")
+    html = client.get(f"/items/{code}").text
+    assert 'id="release-blocked"' in html and f'action="/items/{code}/release"' not in html
+    assert VI("disposition.destroy") in html
+    refused = _post(client, f"/items/{code}/release", csrf, recipient="Ông A",
+                    document_number="12/BB")  # fmt: skip
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
+
+    done = _post(client, f"/items/{code}/disposition", csrf, disposition="return_to_owner",
+                 document_number="5/2026/QĐ")  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"].endswith("done=disposition")
+    assert f'action="/items/{code}/release"' in client.get(f"/items/{code}").text
+    released = _post(client, f"/items/{code}/release", csrf, recipient="Ông A",
+                     document_number="12/BB")  # fmt: skip
+    assert released.status_code == 303
+    page = client.get(released.headers["location"]).text
+    assert VI("item.done_release") in page and VI("status.released") in page
+    assert session.exec(select(Item).where(Item.code == code)).one().status == "released"
+
+
+def test_transfer_by_a_manager(client, world, session):
+    code = make_item(session, world).code
+    csrf = log_in(client, "manager")
+    missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B")
+    assert missing.status_code == 422
+    assert VI("field.document_number") in missing.text  # which field, in plain words
+    done = _post(client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B",
+                 document_number="7/QĐ-CT")  # fmt: skip
+    assert done.status_code == 303
+    assert session.exec(select(Item).where(Item.code == code)).one().status == "transferred"
+
+
+def test_a_keeper_may_not_release(client, world, session):
+    code = make_item(session, world).code
+    csrf = log_in(client)
+    response = _post(client, f"/items/{code}/release", csrf, recipient="A", document_number="1")
+    assert response.status_code == 403
+    assert VI("error.forbidden") in response.text
+
+
+def test_seal_check_records_the_new_seal(client, world, session):
+    code = make_item(session, world, seal_number="NP-1").code
+    csrf = log_in(client)
+    response = _post(client, f"/items/{code}/seal-check", csrf, seal_state="broken",
+                     seal_number="NP-2", reason="rách góc")  # fmt: skip
+    assert response.status_code == 303
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    session.refresh(item)
+    assert (item.seal_state, item.seal_number) == ("broken", "NP-2")
+    assert VI("item.done_seal_check") in client.get(response.headers["location"]).text
+
+
+def test_split_links_the_new_item_and_offers_its_label(client, world, session):
+    code = make_item(session, world, net_weight_g=1000.0, volume_l=2.0).code
+    csrf = log_in(client)
+    assert 'id="sp-volume"' in client.get(f"/items/{code}").text
+    too_much = _post(client, f"/items/{code}/split", csrf, net_weight="2", weight_unit="kg")
+    assert too_much.status_code == 422
+    response = _post(client, f"/items/{code}/split", csrf, net_weight="0,25", weight_unit="kg",
+                     quantity="1", volume_l="0,5", reason="gửi giám định")  # fmt: skip
+    assert response.status_code == 303
+    child = re.search(r"child=([^&]+)", response.headers["location"]).group(1)
+    page = client.get(response.headers["location"]).text
+    assert f'href="/items/{child}"' in page and f'action="/items/{child}/label"' in page
+    label = _post(client, f"/items/{child}/label", csrf, template="")
+    assert label.status_code == 200 and label.content.startswith(b"%PDF")
+    new_part = session.exec(select(Item).where(Item.code == child)).one()
+    assert (new_part.net_weight_g, new_part.volume_l) == (250, 0.5)
+
+
+def test_disposition_to_destroy_advises_an_awaiting_destruction_location(client, world, session):
+    sec = session.exec(select(Location).where(Location.code == "SEC-1")).one()
+    sec.awaiting_destruction = True
+    session.add(sec)
+    session.commit()
+    code = make_item(session, world, case_id=world.cases["pending"].id).code
+    csrf = log_in(client)
+    response = _post(client, f"/items/{code}/disposition", csrf, disposition="destroy",
+                     document_number="1/2026/HS-ST")  # fmt: skip
+    assert response.status_code == 303 and "advice=1" in response.headers["location"]
+    notices = " ".join(CLIENT_SEES.findall(client.get(response.headers["location"]).text))
+    assert VI("item.advice_awaiting_destruction", locations="SEC-1") in notices
+
+
+def _intake_form(csrf, **case_fields):
+    return {
+        "csrf_token": csrf, "form_key": "", "case_id": "", "judgment_number": "77/2026/HS-ST",
+        "location_code": "S2", "description": "Xe máy", "category": "vehicle", "quantity": "1",
+        "unit": "vehicle", "net_weight": "95", "weight_unit": "kg", **case_fields,
+    }  # fmt: skip
+
+
+NEW_CASE = {"court": "TAND huyện B", "decision_issuer": "Chi cục THADS huyện B",
+            "decision_year": "2026", "decision_number": "41", "disposition": "sell"}  # fmt: skip
+
+
+def test_intake_creates_a_new_case_with_its_items(client, world, session):
+    csrf = log_in(client)
+    unknown = client.post("/intake", data=_intake_form(csrf))
+    assert unknown.status_code == 422
+    assert VI("validation.case_unknown") in unknown.text.replace("&#34;", '"')
+    response = client.post("/intake", data=_intake_form(csrf, **NEW_CASE),
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303, response.text
+    case = session.exec(select(Case).where(Case.judgment_number == "77/2026/HS-ST")).one()
+    assert (case.court, case.disposition, case.decision_number) == ("TAND huyện B", "sell", "41")
+    items = session.exec(select(Item).where(Item.case_id == case.id)).all()
+    assert [i.description for i in items] == ["Xe máy"]
+    again = client.post("/intake", data=_intake_form(csrf, **NEW_CASE))
+    assert again.status_code == 422 and VI("validation.case_exists") in again.text
+
+
+def test_intake_with_a_new_case_is_all_or_nothing(client, world, session):
+    csrf = log_in(client)
+    form = _intake_form(csrf, **NEW_CASE) | {"location_code": "NOWHERE"}
+    response = client.post("/intake", data=form)
+    assert response.status_code in (404, 422)
+    assert session.exec(select(Case).where(Case.judgment_number == "77/2026/HS-ST")).first() is None
+    bad = client.post("/intake", data=_intake_form(csrf, **NEW_CASE | {"decision_year": "năm"}))
+    assert bad.status_code == 422 and VI("field.decision_year") in bad.text
+
+
+def _fail_with(monkeypatch, exc):
+    from evidence_service.web.pages import items as item_pages
+
+    def boom(*_args, **_kwargs):
+        raise exc
+
+    monkeypatch.setattr(item_pages.handling, "seal_check", boom)
+
+
+def test_database_errors_on_pages_are_plain_words(client, world, session, monkeypatch):
+    code = make_item(session, world).code
+    csrf = log_in(client)
+    cases = [
+        (IntegrityError("INSERT", {}, Exception("UNIQUE")), 409, "error.database_conflict"),
+        (OperationalError("UPDATE", {}, Exception("database is locked")), 503,
+         "error.database_busy"),
+        (DataError("INSERT", {}, Exception("value out of range")), 422, "error.database_value"),
+        (OverflowError("int too large"), 422, "error.database_value"),
+    ]  # fmt: skip
+    for exc, status, key in cases:
+        _fail_with(monkeypatch, exc)
+        form = {"csrf_token": csrf, "seal_state": "intact"}
+        page = client.post(f"/items/{code}/seal-check", data=form)
+        assert page.status_code == status
+        assert page.headers["content-type"].startswith("text/html")
+        assert VI(key) in page.text and "Keeper" in page.text  # the page, still logged in
+        fetched = client.post(f"/items/{code}/seal-check", data=form,
+                              headers={"Accept": "application/json"})  # fmt: skip
+        assert fetched.status_code == status and fetched.json()["messages"] == [VI(key)]
+    assert page.headers.get("retry-after") is None
+    # The page still works afterwards, and the API's answers are unchanged.
+    monkeypatch.undo()
+    assert client.get(f"/items/{code}").status_code == 200
+
+
+def test_the_api_still_answers_database_errors_in_json(client, world, session, monkeypatch):
+    from evidence_service.api import handling as api_handling
+
+    code = make_item(session, world).code
+
+    def busy(*_args, **_kwargs):
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(api_handling.handling, "seal_check", busy)
+    response = client.post(f"/api/v1/items/{code}/seal-checks", json={"seal_state": "intact"},
+                           headers=world.headers("keeper"))  # fmt: skip
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database busy or unavailable, retry shortly"}
