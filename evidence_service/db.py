@@ -25,12 +25,12 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         # Enough connections for FastAPI's worker threads, so requests don't queue for one.
-        pool_size=20,
-        max_overflow=20,
+        **({} if in_memory else {"pool_size": 20, "max_overflow": 20}),
     )
 
     @event.listens_for(engine, "connect")
