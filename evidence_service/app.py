@@ -43,11 +43,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
 
+    # Routes are matched in order, router by router: the scanners' hot paths come first.
+    _add_health(app)
     for module in (
-        core,
         items,
-        handling,
         scanning,
+        core,
+        handling,
         reports,
         labels,
         audit,
@@ -59,7 +61,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static
     _add_error_handlers(app)
-    _add_health(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
