@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from .auth import agency_scope
+from .auth import agency_scope, require
 from .errors import Conflict, Invalid
 from .models import Agency, User
 
@@ -24,6 +24,8 @@ class AgencyPublic(BaseModel):
 
 def create_agency(session: Session, data: AgencyCreate, actor: User | None) -> Agency:
     """``actor`` is None only from the command line, which sets up the first agencies."""
+    if actor is not None:
+        require(actor, "manage_agencies")
     parent_id = None
     if data.parent_code is not None:
         parent = session.exec(select(Agency).where(Agency.code == data.parent_code)).first()

@@ -77,7 +77,11 @@ def require(actor: User, permission: str) -> None:
         raise Forbidden(f"role '{actor.role}' may not {permission.replace('_', ' ')}")
 
 
-def create_user(session: Session, data: UserCreate) -> User:
+def create_user(session: Session, data: UserCreate, actor: User | None = None) -> User:
+    """``actor`` is None only from the command line and the demo data."""
+    if actor is not None:
+        require(actor, "manage_users")
+        agency_by_code(session, data.agency_code, actor)  # 404 outside the admin's agencies
     agency = session.exec(select(Agency).where(Agency.code == data.agency_code)).first()
     if agency is None:
         raise Invalid("agency_code", f"unknown agency '{data.agency_code}'", data.agency_code)

@@ -8,7 +8,6 @@ correctly. Before the batch is closed every page carries a draft watermark.
 
 import io
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,8 +16,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
@@ -31,10 +28,9 @@ from reportlab.platypus import (
 
 from .destruction.methods import MethodField, load_methods
 from .destruction.schemas import BatchPublic
-from .labelling import default_labels_dir
+from .pdfdoc import BOLD, FONT, register_fonts
 
 VIETNAM = timezone(timedelta(hours=7))
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -117,14 +113,6 @@ TEXT: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _register_fonts() -> None:
-    fonts = default_labels_dir() / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
-
-
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
     return {
@@ -202,7 +190,7 @@ def _flags(batch: BatchPublic, t: dict[str, str]) -> list[str]:
 
 
 def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> bytes:
-    _register_fonts()
+    register_fonts()
     lang = lang if lang in TEXT else "vi"
     t, st = TEXT[lang], _styles()
     story: list[Any] = []

@@ -16,18 +16,22 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from .labelling import default_labels_dir
 
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
 
 @cache
-def _fonts() -> tuple[str, str]:
+def register_fonts() -> tuple[str, str]:
+    """Register the shipped DejaVu (once per process); returns the regular and bold names."""
     fonts = default_labels_dir() / "fonts"
-    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
-    return "DejaVu", "DejaVu-Bold"
+    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    return FONT, BOLD
 
 
 @cache
 def styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = register_fonts()
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=14, leading=18, alignment=1),
         "heading": ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14,
@@ -69,7 +73,7 @@ def signatures(names: Sequence[tuple[str, str]]) -> Table:
 
 
 def build(story: Sequence[Flowable], title: str) -> bytes:
-    _fonts()
+    register_fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm,

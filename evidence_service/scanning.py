@@ -8,7 +8,7 @@ from sqlmodel import Session
 from . import payload
 from .auth import PERMISSIONS
 from .errors import DomainError, Invalid, NotFound
-from .items import ItemPublic, get_item, item_public, items_public, move_items
+from .items import ItemPublic, item_public, items_public, move_items
 from .locations import LocationPublic, get_location, location_public
 from .models import ItemStatus, Role, ScanLog, ScanResult, User
 
@@ -80,12 +80,11 @@ def scan(session: Session, raw: str, actor: User) -> ScanPublic:
     log.kind = scanned.kind
     try:
         if scanned.kind == "item":
-            item = get_item(session, scanned.key, actor)
-            log.code = item.code
-            public = item_public(session, item.code, actor)
+            public = item_public(session, scanned.key, actor)
+            log.code = public.code
             options = ITEM_ACTIONS.get(public.status, [])
             return ScanPublic(
-                kind="item", code=item.code, item=public, actions=_actions(actor, options)
+                kind="item", code=public.code, item=public, actions=_actions(actor, options)
             )
         location = get_location(session, scanned.key, actor)
         log.code = location.code
