@@ -24,7 +24,7 @@ def run(*args: str | Path) -> None:
 
 
 def setup(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file runs on any python3 to say so)
         sys.exit("Python 3.11 or newer is needed")
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
@@ -36,10 +36,13 @@ def main() -> None:
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if command == "demo":
         setup("")
-        os.execv(BIN / "evidence-service", [str(BIN / "evidence-service"), "serve", "--demo", *rest])
+        os.execv(
+            BIN / "evidence-service", [str(BIN / "evidence-service"), "serve", "--demo", *rest]
+        )
     elif command == "test":
         setup("[test]")
-        run(BIN / "ruff", "check", "evidence_service", "tests", "bench")
+        run(BIN / "ruff", "check", "evidence_service", "tests", "bench", "dev.py")
+        run(BIN / "ruff", "format", "--check", "evidence_service", "tests", "bench", "dev.py")
         run(BIN / "mypy", "evidence_service")
         run(BIN / "python", "-m", "pytest", *(rest or ["-q"]))
     else:

@@ -22,8 +22,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-HEADERS = ["STT", "Tên vật chứng", "Số lượng", "Đơn vị tính", "Trọng lượng", "Số bản án",
-           "Ngày nhập kho", "Vị trí", "Loại", "Tình trạng niêm phong", "Ghi chú"]  # fmt: skip
+HEADERS = [
+    "STT",
+    "Tên vật chứng",
+    "Số lượng",
+    "Đơn vị tính",
+    "Trọng lượng",
+    "Số bản án",
+    "Ngày nhập kho",
+    "Vị trí",
+    "Loại",
+    "Tình trạng niêm phong",
+    "Ghi chú",
+]
 KINDS = [  # (description, unit, category, location, weight) — weights as ledgers write them
     ("Điện thoại di động", "cái", "Khác", "S2", "0,2 kg"),
     ("Xe mô tô biển số 12A-345.67", "chiếc", "Phương tiện", "S2", "95"),
@@ -46,9 +57,21 @@ def rows(n: int) -> list[list[object]]:
         description, unit, category, location, weight = kinds[i % len(kinds)]
         day = 1 + rng.randrange(28)
         month = 1 + rng.randrange(12)
-        out.append([i, f"{description} số {i}", 1 + rng.randrange(5), unit, weight,
-                    "1/2026/HS-ST" if i % 2 else "2/2026/HS-ST", f"{day:02d}/{month:02d}/2025",
-                    location, category, "Còn nguyên", ""])  # fmt: skip
+        out.append(
+            [
+                i,
+                f"{description} số {i}",
+                1 + rng.randrange(5),
+                unit,
+                weight,
+                "1/2026/HS-ST" if i % 2 else "2/2026/HS-ST",
+                f"{day:02d}/{month:02d}/2025",
+                location,
+                category,
+                "Còn nguyên",
+                "",
+            ]
+        )
     return out
 
 
@@ -84,7 +107,9 @@ def child(db_path: Path, file: Path, commit: bool) -> None:
         make_world(session)
         session.commit()
     with db.session() as session:
-        actor = session.exec(User.__table__.select().where(User.__table__.c.username == "keeper")).one()  # type: ignore[attr-defined]  # noqa: E501
+        actor = session.exec(
+            User.__table__.select().where(User.__table__.c.username == "keeper")
+        ).one()  # type: ignore[attr-defined]  # noqa: E501
         actor = session.get(User, actor.id)
     # Setting up (the migrations, Argon2 password hashes) has its own peak: reset it, so the
     # figure is the import's own peak resident memory.
@@ -94,9 +119,18 @@ def child(db_path: Path, file: Path, commit: bool) -> None:
     elapsed = time.perf_counter() - started
     peak_mb = _peak_rss_mb()
     report = outcome.report
-    print(json.dumps({"seconds": round(elapsed, 2), "peak_mb": round(peak_mb, 1),
-                      "outcome": report["outcome"], "rows": report["rows"],
-                      "created": report["created_items"], "rejected": report["rejected_rows"]}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(elapsed, 2),
+                "peak_mb": round(peak_mb, 1),
+                "outcome": report["outcome"],
+                "rows": report["rows"],
+                "created": report["created_items"],
+                "rejected": report["rejected_rows"],
+            }
+        )
+    )
 
 
 def _peak_rss_mb() -> float:
@@ -112,8 +146,10 @@ def measure(workdir: Path, file: Path, commit: bool) -> dict[str, object]:
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     result = subprocess.run(
         [sys.executable, __file__, "--child", str(db_path), str(file), "1" if commit else "0"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -122,8 +158,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/evidence-bench-import"))
-    parser.add_argument("--hazardous", type=float, default=0.0,
-                        help="share of rows with hazard classes (drugs, weapons)")
+    parser.add_argument(
+        "--hazardous",
+        type=float,
+        default=0.0,
+        help="share of rows with hazard classes (drugs, weapons)",
+    )
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
     global HAZARDOUS_SHARE
@@ -139,8 +179,10 @@ def main() -> None:
                 r = measure(args.workdir, file, commit)
                 rate = int(r["rows"]) / max(float(r["seconds"]), 1e-9)  # type: ignore[call-overload]
                 run = "real" if commit else "dry run"
-                print(f"{file.name:<22}{run:<10}{r['rows']:>8}{r['seconds']:>10}"
-                      f"{rate:>10.0f}{r['peak_mb']:>10}   {r['outcome']}")
+                print(
+                    f"{file.name:<22}{run:<10}{r['rows']:>8}{r['seconds']:>10}"
+                    f"{rate:>10.0f}{r['peak_mb']:>10}   {r['outcome']}"
+                )
 
 
 if __name__ == "__main__":

@@ -136,9 +136,14 @@ def record(
     **details: Any,
 ) -> None:
     session.add(
-        SecurityEvent(event=event, username=username, client=client,
-                      actor_id=actor.id if actor else None, details=details)
-    )  # fmt: skip
+        SecurityEvent(
+            event=event,
+            username=username,
+            client=client,
+            actor_id=actor.id if actor else None,
+            details=details,
+        )
+    )
 
 
 def _failures_since(session: Session, since: datetime, **where: str) -> list[datetime]:

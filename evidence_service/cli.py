@@ -378,18 +378,26 @@ def import_command(
         with db.session() as session:
             actor = user_by_username(session, acting_user)
         with Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), transient=True,
-        ) as bar:  # fmt: skip
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as bar:
             task = bar.add_task("checking", total=None)
 
             def progress(phase: str, done: int, total: int | None) -> None:
                 bar.update(task, description=phase, completed=done, total=total)
 
             outcome = import_file(
-                file, actor, db.session, table_mapping, dry_run=not commit, partial=partial,
+                file,
+                actor,
+                db.session,
+                table_mapping,
+                dry_run=not commit,
+                partial=partial,
                 progress=progress,
-            )  # fmt: skip
+            )
     except DomainError as exc:
         typer.echo(f"error: {_message(exc)}", err=True)
         raise typer.Exit(2) from None
@@ -419,8 +427,9 @@ def import_command(
         raise typer.Exit(1)
 
 
-export_app = typer.Typer(help="Official exports: the ledger and the periodic report.",
-                         no_args_is_help=True)  # fmt: skip
+export_app = typer.Typer(
+    help="Official exports: the ledger and the periodic report.", no_args_is_help=True
+)
 app.add_typer(export_app, name="export")
 
 

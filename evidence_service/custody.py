@@ -193,9 +193,10 @@ def verify_chain(session: Session, anchor: Anchor | None = None) -> VerifyResult
             f"only {result.events_checked} remain"
         )
         return VerifyResult(
-            result.events_checked, result.head_hash,
+            result.events_checked,
+            result.head_hash,
             ChainProblem(result.events_checked + 1, None, problem),
-        )  # fmt: skip
+        )
     return result
 
 

@@ -97,9 +97,13 @@ class TransferRequest(Versioned):
 
 # What a judgment must have ordered before an item may leave for good (not by destruction).
 RELEASABLE = frozenset(
-    {Disposition.return_to_owner, Disposition.confiscate, Disposition.sell,
-     Disposition.keep_with_file}
-)  # fmt: skip
+    {
+        Disposition.return_to_owner,
+        Disposition.confiscate,
+        Disposition.sell,
+        Disposition.keep_with_file,
+    }
+)
 
 
 class CheckoutPublic(BaseModel):
@@ -155,17 +159,28 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
     assert item.location_id is not None and item.id is not None and actor.id is not None
     session.add(
         Checkout(
-            item_id=item.id, recipient=data.recipient, purpose=data.purpose.value,
-            document_number=data.document_number, due_at=due_at, checked_out_by_id=actor.id,
+            item_id=item.id,
+            recipient=data.recipient,
+            purpose=data.purpose.value,
+            document_number=data.document_number,
+            due_at=due_at,
+            checked_out_by_id=actor.id,
             from_location_id=item.location_id,
         )
-    )  # fmt: skip
+    )
     event = NewEvent(
-        item_id=item.id, event_type=EventType.check_out, actor_id=actor.id,
-        from_location_id=item.location_id, reason=data.reason,
-        details={"recipient": data.recipient, "purpose": data.purpose.value,
-                 "document_number": data.document_number, "due_date": str(data.due_date)},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.check_out,
+        actor_id=actor.id,
+        from_location_id=item.location_id,
+        reason=data.reason,
+        details={
+            "recipient": data.recipient,
+            "purpose": data.purpose.value,
+            "document_number": data.document_number,
+            "due_date": str(data.due_date),
+        },
+    )
     return _save(session, item, event, status=ItemStatus.checked_out, location_id=None)
 
 
@@ -189,11 +204,18 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
     assert target is not None and item.id is not None and actor.id is not None
     override = check_placements(
         session,
-        [Placement(item.code, target, tuple(item.hazard_classes), item.net_weight_g or 0.0,
-                   item.volume_l or 0.0)],
+        [
+            Placement(
+                item.code,
+                target,
+                tuple(item.hazard_classes),
+                item.net_weight_g or 0.0,
+                item.volume_l or 0.0,
+            )
+        ],
         actor,
         data.override_reason,
-    )  # fmt: skip
+    )
     now = datetime.now(UTC)
     checkout.returned_at, checkout.returned_by_id = now, actor.id
     checkout.returned_to_location_id = target.id
@@ -201,16 +223,24 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
     if override:
         details["override"] = override
     event = NewEvent(
-        item_id=item.id, event_type=EventType.return_, actor_id=actor.id,
-        to_location_id=target.id, reason=data.reason, details=details,
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.return_,
+        actor_id=actor.id,
+        to_location_id=target.id,
+        reason=data.reason,
+        details=details,
+    )
     warehouse = session.get(Warehouse, target.warehouse_id)
     assert warehouse is not None
     # Items belong to the agency whose warehouse holds them.
     return _save(
-        session, item, event, status=ItemStatus.stored, location_id=target.id,
+        session,
+        item,
+        event,
+        status=ItemStatus.stored,
+        location_id=target.id,
         agency_id=warehouse.agency_id,
-    )  # fmt: skip
+    )
 
 
 def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
@@ -226,10 +256,17 @@ def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -
     gross = None if item.gross_weight_g is None else round(item.gross_weight_g - data.taken_g, 3)
     assert item.id is not None and actor.id is not None
     event = NewEvent(
-        item_id=item.id, event_type=EventType.sample, actor_id=actor.id, reason=data.reason,
-        details={"taken_g": data.taken_g, "net_weight_before_g": item.net_weight_g,
-                 "net_weight_after_g": after, "recipient": data.recipient},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.sample,
+        actor_id=actor.id,
+        reason=data.reason,
+        details={
+            "taken_g": data.taken_g,
+            "net_weight_before_g": item.net_weight_g,
+            "net_weight_after_g": after,
+            "recipient": data.recipient,
+        },
+    )
     return _save(session, item, event, net_weight_g=after, gross_weight_g=gross)
 
 
@@ -251,16 +288,26 @@ def reweigh(
         )
     assert item.id is not None and actor.id is not None
     event = NewEvent(
-        item_id=item.id, event_type=EventType.reweigh, actor_id=actor.id, reason=data.reason,
-        details={"net_weight_before_g": before, "net_weight_after_g": data.net_weight_g,
-                 "gross_weight_before_g": item.gross_weight_g,
-                 "gross_weight_after_g": data.gross_weight_g or item.gross_weight_g,
-                 "difference_pct": difference_pct, "flagged": flagged},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.reweigh,
+        actor_id=actor.id,
+        reason=data.reason,
+        details={
+            "net_weight_before_g": before,
+            "net_weight_after_g": data.net_weight_g,
+            "gross_weight_before_g": item.gross_weight_g,
+            "gross_weight_after_g": data.gross_weight_g or item.gross_weight_g,
+            "difference_pct": difference_pct,
+            "flagged": flagged,
+        },
+    )
     return _save(
-        session, item, event, net_weight_g=data.net_weight_g,
+        session,
+        item,
+        event,
+        net_weight_g=data.net_weight_g,
         gross_weight_g=data.gross_weight_g or item.gross_weight_g,
-    )  # fmt: skip
+    )
 
 
 def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple[Item, Item]:
@@ -281,23 +328,43 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     here = session.get(Location, item.location_id)
     assert here is not None
     # One more item in the place; the weight only moves from one item to the other.
-    check_placements(session, [Placement("#split", here, tuple(item.hazard_classes), 0.0, 0.0)],
-                     actor, None)  # fmt: skip
+    check_placements(
+        session, [Placement("#split", here, tuple(item.hazard_classes), 0.0, 0.0)], actor, None
+    )
     (child_code,) = next_item_codes(session, datetime.now(UTC).year, 1)
     now = datetime.now(UTC)
     child = Item(
         **item.model_dump(
-            exclude={"id", "code", "label_key", "version", "received_at", "updated_at",
-                     "seized_net_weight_g", "seized_gross_weight_g", "net_weight_g",
-                     "gross_weight_g", "quantity", "description", "received_by_id",
-                     "parent_item_id", "volume_l"}
+            exclude={
+                "id",
+                "code",
+                "label_key",
+                "version",
+                "received_at",
+                "updated_at",
+                "seized_net_weight_g",
+                "seized_gross_weight_g",
+                "net_weight_g",
+                "gross_weight_g",
+                "quantity",
+                "description",
+                "received_by_id",
+                "parent_item_id",
+                "volume_l",
+            }
         ),
-        code=child_code, label_key=payload.code_key(child_code), parent_item_id=item.id,
-        net_weight_g=data.net_weight_g, seized_net_weight_g=data.net_weight_g,
-        quantity=data.quantity, volume_l=child_volume, received_by_id=actor.id,
-        received_at=now, updated_at=now,
+        code=child_code,
+        label_key=payload.code_key(child_code),
+        parent_item_id=item.id,
+        net_weight_g=data.net_weight_g,
+        seized_net_weight_g=data.net_weight_g,
+        quantity=data.quantity,
+        volume_l=child_volume,
+        received_by_id=actor.id,
+        received_at=now,
+        updated_at=now,
         description=data.description or f"{item.description} (tách từ {item.code})",
-    )  # fmt: skip
+    )
     session.add(child)
     session.flush()
     assert child.id is not None
@@ -307,13 +374,16 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
         "net_weight_g": remaining,
         # Some of several units go with the part; a part of a single unit (5 g out of one
         # pack for the lab) becomes a unit of its own and the pack stays one pack.
-        "quantity": item.quantity - data.quantity if data.quantity < item.quantity
+        "quantity": item.quantity - data.quantity
+        if data.quantity < item.quantity
         else item.quantity,
-        "gross_weight_g": None if item.gross_weight_g is None
+        "gross_weight_g": None
+        if item.gross_weight_g is None
         else round(item.gross_weight_g - data.net_weight_g, 3),
-        "volume_l": None if item.volume_l is None
+        "volume_l": None
+        if item.volume_l is None
         else round(item.volume_l - (child_volume or 0.0), 6),
-    }  # fmt: skip
+    }
     result = session.execute(
         update(Item)
         .where(col(Item.id) == item.id, col(Item.version) == item.version)
@@ -322,15 +392,37 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
-    common = {"parent": item.code, "child": child.code, "split_off_g": data.net_weight_g,
-              "quantity": data.quantity, "volume_l": child_volume}  # fmt: skip
-    append_events(session, [
-        NewEvent(item.id, EventType.split_item, actor.id, reason=data.reason,
-                 details={**common, "net_weight_before_g": item.net_weight_g,
-                          "net_weight_after_g": remaining}),
-        NewEvent(child.id, EventType.intake, actor.id, to_location_id=child.location_id,
-                 reason=data.reason, details={**common, "code": child.code}),
-    ])  # fmt: skip
+    common = {
+        "parent": item.code,
+        "child": child.code,
+        "split_off_g": data.net_weight_g,
+        "quantity": data.quantity,
+        "volume_l": child_volume,
+    }
+    append_events(
+        session,
+        [
+            NewEvent(
+                item.id,
+                EventType.split_item,
+                actor.id,
+                reason=data.reason,
+                details={
+                    **common,
+                    "net_weight_before_g": item.net_weight_g,
+                    "net_weight_after_g": remaining,
+                },
+            ),
+            NewEvent(
+                child.id,
+                EventType.intake,
+                actor.id,
+                to_location_id=child.location_id,
+                reason=data.reason,
+                details={**common, "code": child.code},
+            ),
+        ],
+    )
     session.refresh(item)
     return item, child
 
@@ -341,10 +433,17 @@ def seal_check(session: Session, code: str, data: SealCheckRequest, actor: User)
     assert item.id is not None and actor.id is not None
     new_number = data.seal_number or item.seal_number
     event = NewEvent(
-        item_id=item.id, event_type=EventType.seal_check, actor_id=actor.id, reason=data.reason,
-        details={"seal_state_before": item.seal_state, "seal_state": data.seal_state.value,
-                 "seal_number_before": item.seal_number, "seal_number": new_number},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.seal_check,
+        actor_id=actor.id,
+        reason=data.reason,
+        details={
+            "seal_state_before": item.seal_state,
+            "seal_state": data.seal_state.value,
+            "seal_number_before": item.seal_number,
+            "seal_number": new_number,
+        },
+    )
     return _save(session, item, event, seal_state=data.seal_state.value, seal_number=new_number)
 
 
@@ -363,10 +462,16 @@ def change_disposition(
         )
     assert item.id is not None and actor.id is not None
     event = NewEvent(
-        item_id=item.id, event_type=EventType.disposition, actor_id=actor.id, reason=data.reason,
-        details={"before": item.disposition, "after": data.disposition.value,
-                 "document_number": data.document_number},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.disposition,
+        actor_id=actor.id,
+        reason=data.reason,
+        details={
+            "before": item.disposition,
+            "after": data.disposition.value,
+            "document_number": data.document_number,
+        },
+    )
     _save(session, item, event, disposition=data.disposition.value)
     advice = []
     if data.disposition == Disposition.destroy:
@@ -407,12 +512,17 @@ def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
     ).all()
     return [
         CheckoutPublic(
-            item_code=code, recipient=c.recipient, purpose=c.purpose,
-            document_number=c.document_number, due_at=c.due_at, checked_out_at=c.checked_out_at,
-            from_location_code=location_code, overdue_days=(now - c.due_at).days,
+            item_code=code,
+            recipient=c.recipient,
+            purpose=c.purpose,
+            document_number=c.document_number,
+            due_at=c.due_at,
+            checked_out_at=c.checked_out_at,
+            from_location_code=location_code,
+            overdue_days=(now - c.due_at).days,
         )
         for c, code, location_code in rows
-    ]  # fmt: skip
+    ]
 
 
 def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> Item:
@@ -428,11 +538,17 @@ def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> I
         )
     assert item.id is not None and actor.id is not None
     event = NewEvent(
-        item_id=item.id, event_type=EventType.release, actor_id=actor.id,
-        from_location_id=item.location_id, reason=data.reason,
-        details={"disposition": item.disposition, "recipient": data.recipient,
-                 "document_number": data.document_number},
-    )  # fmt: skip
+        item_id=item.id,
+        event_type=EventType.release,
+        actor_id=actor.id,
+        from_location_id=item.location_id,
+        reason=data.reason,
+        details={
+            "disposition": item.disposition,
+            "recipient": data.recipient,
+            "document_number": data.document_number,
+        },
+    )
     return _save(session, item, event, status=ItemStatus.released, location_id=None)
 
 
@@ -443,8 +559,11 @@ def transfer(session: Session, code: str, data: TransferRequest, actor: User) ->
     _require_status(item, frozenset({ItemStatus.stored}), "transferred")
     assert item.id is not None and actor.id is not None
     event = NewEvent(
-        item_id=item.id, event_type=EventType.transfer, actor_id=actor.id,
-        from_location_id=item.location_id, reason=data.reason,
+        item_id=item.id,
+        event_type=EventType.transfer,
+        actor_id=actor.id,
+        from_location_id=item.location_id,
+        reason=data.reason,
         details={"to_agency": data.to_agency, "document_number": data.document_number},
-    )  # fmt: skip
+    )
     return _save(session, item, event, status=ItemStatus.transferred, location_id=None)

@@ -220,7 +220,10 @@ def subtree_usage(
 
 
 def _public(
-    location: Location, warehouse_code: str, parent_code: str | None, usage: Usage,
+    location: Location,
+    warehouse_code: str,
+    parent_code: str | None,
+    usage: Usage,
     children: list[LocationSummary] | None = None,
 ) -> LocationPublic:
     return LocationPublic(
@@ -237,7 +240,7 @@ def _public(
         secure=location.secure,
         usage=usage,
         children=children or [],
-    )  # fmt: skip
+    )
 
 
 def location_public(session: Session, location: Location) -> LocationPublic:

@@ -436,12 +436,15 @@ class DestructionItem(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("batch_id", "item_id"),
         Index(
-            "uq_destruction_items_open_item", "item_id", unique=True,
-            sqlite_where=text("open"), postgresql_where=text("open"),
+            "uq_destruction_items_open_item",
+            "item_id",
+            unique=True,
+            sqlite_where=text("open"),
+            postgresql_where=text("open"),
         ),
         CheckConstraint("result IS NULL OR result IN ('destroyed', 'excluded')", name="result"),
         CheckConstraint("measured_weight_g IS NULL OR measured_weight_g >= 0", name="weight"),
-    )  # fmt: skip
+    )
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="destruction_batches.id", index=True)
     item_id: int = Field(foreign_key="items.id")
@@ -645,9 +648,7 @@ class ImportJob(SQLModel, table=True):
 
     __tablename__ = "import_jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'running', 'done', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)

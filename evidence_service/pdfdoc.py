@@ -34,13 +34,15 @@ def styles() -> dict[str, ParagraphStyle]:
     regular, bold = register_fonts()
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=14, leading=18, alignment=1),
-        "heading": ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14,
-                                  spaceBefore=6, spaceAfter=3),
+        "heading": ParagraphStyle(
+            "heading", fontName=bold, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+        ),
         "body": ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5),
         "small": ParagraphStyle("small", fontName=regular, fontSize=8, leading=10),
-        "center": ParagraphStyle("center", fontName=regular, fontSize=9.5, leading=12.5,
-                                 alignment=1),
-    }  # fmt: skip
+        "center": ParagraphStyle(
+            "center", fontName=regular, fontSize=9.5, leading=12.5, alignment=1
+        ),
+    }
 
 
 def para(text: Any, style: str = "body") -> Paragraph:
@@ -54,21 +56,26 @@ def table(
     cells = [[para(h, "small") for h in header]] + [[para(c, "small") for c in r] for r in rows]
     result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1)
     result.setStyle(
-        TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ])
-    )  # fmt: skip
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return result
 
 
 def signatures(names: Sequence[tuple[str, str]]) -> Table:
     """Signature blocks: role above, space to sign, name below; two per row."""
-    blocks = [[para(role, "center"), Spacer(1, 18 * mm), para(name, "center")]
-              for role, name in names]  # fmt: skip
-    rows = [blocks[i : i + 2] + ([""] if len(blocks[i : i + 2]) == 1 else [])
-            for i in range(0, len(blocks), 2)]  # fmt: skip
+    blocks = [
+        [para(role, "center"), Spacer(1, 18 * mm), para(name, "center")] for role, name in names
+    ]
+    rows = [
+        blocks[i : i + 2] + ([""] if len(blocks[i : i + 2]) == 1 else [])
+        for i in range(0, len(blocks), 2)
+    ]
     return Table(rows, colWidths=[85 * mm, 85 * mm])
 
 
@@ -76,9 +83,15 @@ def build(story: Sequence[Flowable], title: str) -> bytes:
     register_fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm,
-        topMargin=15 * mm, bottomMargin=15 * mm, invariant=1,
-    )  # fmt: skip
+        out,
+        pagesize=A4,
+        title=title,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        invariant=1,
+    )
     doc.build(list(story))
     return out.getvalue()
 

@@ -43,7 +43,7 @@ def render(session: Session, stocktake_id: int, actor: User) -> bytes:
         p(
             f"Kiểm kê {KIND_VI.get(stocktake.kind, stocktake.kind)} — kho {warehouse.name} "
             f"({warehouse.code})" + (f", vị trí {location.code}" if location else "")
-        ),  # fmt: skip
+        ),
         p(f"Bắt đầu: {_dt(stocktake.started_at)}. Kết thúc: {_dt(stocktake.closed_at)}."),
         p(
             "Trạng thái: "
@@ -80,7 +80,7 @@ def render(session: Session, stocktake_id: int, actor: User) -> bytes:
                 ]
             ],
             [21] * 8,
-        ),  # fmt: skip
+        ),
         p("Chi tiết", "heading"),
         pdfdoc.table(
             ["Mã vật chứng / nhãn", "Kết quả", "Niêm phong", "Vị trí theo sổ", "Vị trí thấy"],
@@ -95,13 +95,17 @@ def render(session: Session, stocktake_id: int, actor: User) -> bytes:
                 for r in rows
             ],
             [48, 34, 26, 32, 32],
-        ),  # fmt: skip
+        ),
         pdfdoc.spacer(8),
     ]
     signers = stocktake.signers or {}
-    story.append(pdfdoc.signatures([
-        ("Thủ kho", signers.get("keeper", "")),
-        ("Kế toán", signers.get("accountant", "")),
-        ("Thủ trưởng đơn vị", signers.get("head", "")),
-    ]))  # fmt: skip
+    story.append(
+        pdfdoc.signatures(
+            [
+                ("Thủ kho", signers.get("keeper", "")),
+                ("Kế toán", signers.get("accountant", "")),
+                ("Thủ trưởng đơn vị", signers.get("head", "")),
+            ]
+        )
+    )
     return pdfdoc.build(story, f"Biên bản kiểm kê {stocktake_id}")

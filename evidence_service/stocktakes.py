@@ -102,10 +102,14 @@ def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
         raise Invalid("sample_size", "a sample stocktake needs its sample size")
     assert warehouse.id is not None and actor.id is not None
     stocktake = Stocktake(
-        agency_id=warehouse.agency_id, warehouse_id=warehouse.id,
-        location_id=within.id if within else None, scope=data.scope.value, kind=data.kind.value,
-        sample_size=data.sample_size, started_by_id=actor.id,
-    )  # fmt: skip
+        agency_id=warehouse.agency_id,
+        warehouse_id=warehouse.id,
+        location_id=within.id if within else None,
+        scope=data.scope.value,
+        kind=data.kind.value,
+        sample_size=data.sample_size,
+        started_by_id=actor.id,
+    )
     session.add(stocktake)
     session.flush()
     in_scope = col(Location.warehouse_id) == warehouse.id
@@ -130,9 +134,11 @@ def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
     if rows:
         session.execute(
             insert(StocktakeExpected),
-            [{"stocktake_id": stocktake.id, "item_id": i, "location_id": loc, "status": status}
-             for i, loc, status in rows],
-        )  # fmt: skip
+            [
+                {"stocktake_id": stocktake.id, "item_id": i, "location_id": loc, "status": status}
+                for i, loc, status in rows
+            ],
+        )
     return stocktake
 
 
@@ -150,8 +156,13 @@ def record_scan(
 ) -> dict[str, Any]:
     """Record one scan. A damaged label is recorded too, then refused (422)."""
     stocktake = _open(session, stocktake_id, actor)
-    scan = StocktakeScan(stocktake_id=stocktake_id, raw=data.payload[:500], kind="damaged",
-                         scanned_by_id=actor.id, seal_state=data.seal_state)  # type: ignore[arg-type]  # fmt: skip
+    scan = StocktakeScan(
+        stocktake_id=stocktake_id,
+        raw=data.payload[:500],
+        kind="damaged",
+        scanned_by_id=actor.id,
+        seal_state=data.seal_state,
+    )  # type: ignore[arg-type]
     session.add(scan)
     try:
         scanned = payload.parse_scan(data.payload)
@@ -168,11 +179,16 @@ def record_scan(
     else:
         scan.at_location_id = _standing_at(session, stocktake_id, actor)
         item = session.exec(select(Item).where(Item.label_key == scanned.key)).first()
-        expected = item is not None and session.exec(
-            select(StocktakeExpected.id).where(
-                StocktakeExpected.stocktake_id == stocktake_id, StocktakeExpected.item_id == item.id
-            )
-        ).first() is not None  # fmt: skip
+        expected = (
+            item is not None
+            and session.exec(
+                select(StocktakeExpected.id).where(
+                    StocktakeExpected.stocktake_id == stocktake_id,
+                    StocktakeExpected.item_id == item.id,
+                )
+            ).first()
+            is not None
+        )
         if item is None or item.agency_id not in agency_scope(session, actor):
             scan.kind = "unknown_item"
             result = {"result": "unknown_label"}
@@ -181,8 +197,13 @@ def record_scan(
             result = {"result": "expected" if expected else "unexpected", "item_code": item.code}
     session.flush()
     live = progress(session, stocktake)
-    return {**result, "expected": live.expected, "seen_expected": live.seen_expected,
-            "remaining": live.remaining, "unexpected": live.unexpected}  # fmt: skip
+    return {
+        **result,
+        "expected": live.expected,
+        "seen_expected": live.seen_expected,
+        "remaining": live.remaining,
+        "unexpected": live.unexpected,
+    }
 
 
 def _standing_at(session: Session, stocktake_id: int, actor: User) -> int | None:
@@ -197,13 +218,14 @@ def _standing_at(session: Session, stocktake_id: int, actor: User) -> int | None
 
 def progress(session: Session, stocktake: Stocktake) -> StocktakeStatus:
     expected = {
-        i for i in session.exec(
+        i
+        for i in session.exec(
             select(StocktakeExpected.item_id).where(
                 StocktakeExpected.stocktake_id == stocktake.id,
                 col(StocktakeExpected.status).in_(ON_SHELF),
             )
         ).all()
-    }  # fmt: skip
+    }
     scans = session.exec(
         select(StocktakeScan.kind, StocktakeScan.item_id, StocktakeScan.raw).where(
             StocktakeScan.stocktake_id == stocktake.id
@@ -214,12 +236,20 @@ def progress(session: Session, stocktake: Stocktake) -> StocktakeStatus:
     location = session.get(Location, stocktake.location_id) if stocktake.location_id else None
     assert stocktake.id is not None
     return StocktakeStatus(
-        id=stocktake.id, scope=stocktake.scope, kind=stocktake.kind, status=stocktake.status,
-        warehouse_id=stocktake.warehouse_id, location_code=location.code if location else None,
-        started_at=stocktake.started_at, closed_at=stocktake.closed_at, expected=len(expected),
-        seen_expected=len(seen & expected), remaining=len(expected - seen),
-        unexpected=len(seen - expected) + len(unknown), counts=stocktake.counts,
-    )  # fmt: skip
+        id=stocktake.id,
+        scope=stocktake.scope,
+        kind=stocktake.kind,
+        status=stocktake.status,
+        warehouse_id=stocktake.warehouse_id,
+        location_code=location.code if location else None,
+        started_at=stocktake.started_at,
+        closed_at=stocktake.closed_at,
+        expected=len(expected),
+        seen_expected=len(seen & expected),
+        remaining=len(expected - seen),
+        unexpected=len(seen - expected) + len(unknown),
+        counts=stocktake.counts,
+    )
 
 
 def get_status(session: Session, stocktake_id: int, actor: User) -> StocktakeStatus:
@@ -242,10 +272,11 @@ def close(
     stocktake = _open(session, stocktake_id, actor)
     assert stocktake.id is not None and actor.id is not None
     expected = {
-        e.item_id: e for e in session.exec(
+        e.item_id: e
+        for e in session.exec(
             select(StocktakeExpected).where(StocktakeExpected.stocktake_id == stocktake.id)
         ).all()
-    }  # fmt: skip
+    }
     scans = session.exec(
         select(StocktakeScan)
         .where(StocktakeScan.stocktake_id == stocktake.id)
@@ -259,14 +290,15 @@ def close(
             if scan.seal_state == SealState.broken:
                 broken.add(scan.item_id)
     items = {
-        i.id: i for i in session.exec(
-            select(Item).where(col(Item.id).in_(set(expected) | set(seen)))
-        ).all()
-    }  # fmt: skip
+        i.id: i
+        for i in session.exec(select(Item).where(col(Item.id).in_(set(expected) | set(seen)))).all()
+    }
     paths = {
-        loc.id: loc.path for loc in session.exec(select(Location).where(
-            Location.warehouse_id == stocktake.warehouse_id)).all()
-    }  # fmt: skip
+        loc.id: loc.path
+        for loc in session.exec(
+            select(Location).where(Location.warehouse_id == stocktake.warehouse_id)
+        ).all()
+    }
 
     def where_seen(item_id: int, recorded_location: int | None) -> Outcome:
         at = seen[item_id].at_location_id
@@ -287,8 +319,14 @@ def close(
             outcome = where_seen(item_id, exp.location_id)
         else:
             outcome = Outcome.missing
-        lines.append(StocktakeLine(stocktake_id=stocktake.id, item_id=item_id, outcome=outcome,
-                                   expected_location_id=exp.location_id))  # fmt: skip
+        lines.append(
+            StocktakeLine(
+                stocktake_id=stocktake.id,
+                item_id=item_id,
+                outcome=outcome,
+                expected_location_id=exp.location_id,
+            )
+        )
     for item_id in seen.keys() - expected.keys():
         # In a sample, what was picked from the shelf is traced back to its record.
         outcome = (
@@ -296,8 +334,14 @@ def close(
             if stocktake.scope == StocktakeScope.sample
             else Outcome.unexpected
         )
-        lines.append(StocktakeLine(stocktake_id=stocktake.id, item_id=item_id, outcome=outcome,
-                                   expected_location_id=items[item_id].location_id))  # fmt: skip
+        lines.append(
+            StocktakeLine(
+                stocktake_id=stocktake.id,
+                item_id=item_id,
+                outcome=outcome,
+                expected_location_id=items[item_id].location_id,
+            )
+        )
     for raw in sorted({s.raw.strip() for s in scans if s.kind == "unknown_item"}):
         lines.append(
             StocktakeLine(stocktake_id=stocktake.id, label=raw, outcome=Outcome.unexpected)
@@ -320,23 +364,36 @@ def close(
         if line.item_id in broken and item.seal_state != SealState.broken:
             item.seal_state, item.version, item.updated_at = SealState.broken, item.version + 1, now
             session.add(item)
-        events.append(NewEvent(
-            item_id=line.item_id, event_type=kind, actor_id=actor.id,
-            to_location_id=line.seen_location_id,
-            details={"stocktake_id": stocktake.id, "outcome": line.outcome,
-                     "seal_state": line.seal_state},
-        ))  # fmt: skip
+        events.append(
+            NewEvent(
+                item_id=line.item_id,
+                event_type=kind,
+                actor_id=actor.id,
+                to_location_id=line.seen_location_id,
+                details={
+                    "stocktake_id": stocktake.id,
+                    "outcome": line.outcome,
+                    "seal_state": line.seal_state,
+                },
+            )
+        )
         if line.outcome == Outcome.missing or line.item_id in broken:
-            session.add(Discrepancy(
-                agency_id=stocktake.agency_id, stocktake_id=stocktake.id, item_id=line.item_id,
-                kind="missing" if line.outcome == Outcome.missing else "seal_broken",
-                due_at=working_days_after(now, discrepancy_days),
-            ))  # fmt: skip
+            session.add(
+                Discrepancy(
+                    agency_id=stocktake.agency_id,
+                    stocktake_id=stocktake.id,
+                    item_id=line.item_id,
+                    kind="missing" if line.outcome == Outcome.missing else "seal_broken",
+                    due_at=working_days_after(now, discrepancy_days),
+                )
+            )
     session.flush()
     append_events(session, events)
     counts = Counter(str(line.outcome) for line in lines)
-    stocktake.counts = {**{o.value: counts.get(o.value, 0) for o in Outcome},
-                        "seal_broken": len(broken)}  # fmt: skip
+    stocktake.counts = {
+        **{o.value: counts.get(o.value, 0) for o in Outcome},
+        "seal_broken": len(broken),
+    }
     stocktake.status, stocktake.closed_at, stocktake.closed_by_id = "closed", now, actor.id
     stocktake.signers = signers.model_dump()
     session.add(stocktake)
@@ -374,10 +431,13 @@ def discrepancies(session: Session, actor: User, include_resolved: bool) -> list
     if not include_resolved:
         query = query.where(Discrepancy.status == DiscrepancyStatus.open)
     return [
-        {**d.model_dump(exclude={"agency_id"}), "item_code": code,
-         "overdue": d.status == DiscrepancyStatus.open and d.due_at < now}
+        {
+            **d.model_dump(exclude={"agency_id"}),
+            "item_code": code,
+            "overdue": d.status == DiscrepancyStatus.open and d.due_at < now,
+        }
         for d, code in session.execute(query).all()
-    ]  # fmt: skip
+    ]
 
 
 def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:
@@ -390,9 +450,13 @@ def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, An
         .order_by(col(StocktakeLine.outcome), col(Item.code))
     ).all()
     return [
-        {"item_code": code, "label": line.label, "outcome": line.outcome,
-         "seal_state": line.seal_state,
-         "expected_location_code": codes.get(line.expected_location_id),
-         "seen_location_code": codes.get(line.seen_location_id)}
+        {
+            "item_code": code,
+            "label": line.label,
+            "outcome": line.outcome,
+            "seal_state": line.seal_state,
+            "expected_location_code": codes.get(line.expected_location_id),
+            "seen_location_code": codes.get(line.seen_location_id),
+        }
         for line, code in rows
-    ]  # fmt: skip
+    ]

@@ -101,10 +101,14 @@ def _capacity_violations(
         used = usage[loc.id]  # type: ignore[index]
         checks = (
             ("max_items", loc.max_items, used.items, len(arriving)),
-            ("max_weight_kg", loc.max_weight_kg, used.net_weight_kg,
-             sum(p.net_weight_g for p in arriving) / 1000),
+            (
+                "max_weight_kg",
+                loc.max_weight_kg,
+                used.net_weight_kg,
+                sum(p.net_weight_g for p in arriving) / 1000,
+            ),
             ("max_volume_l", loc.max_volume_l, used.volume_l, sum(p.volume_l for p in arriving)),
-        )  # fmt: skip
+        )
         for limit_name, limit, in_use, requested in checks:
             if limit and requested and in_use + requested > limit + 1e-9:
                 violations.append(
@@ -206,25 +210,29 @@ def check_placements(
         )
     ]
     if refusals:
-        raise HazardConflict({
-            "code": "location_refuses_hazard",
-            "message": f"location {refusals[0]['location_code']} may not hold "
-                       f"item {refusals[0]['item']}: {refusals[0]['message']}",
-            "location_code": refusals[0]["location_code"],
-            "refusals": refusals,
-            "overridable": False,
-        })  # fmt: skip
+        raise HazardConflict(
+            {
+                "code": "location_refuses_hazard",
+                "message": f"location {refusals[0]['location_code']} may not hold "
+                f"item {refusals[0]['item']}: {refusals[0]['message']}",
+                "location_code": refusals[0]["location_code"],
+                "refusals": refusals,
+                "overridable": False,
+            }
+        )
     by_id = _locations(session, {i for p in placements for i in _path_ids(p.target)})
     conflicts = _segregation_conflicts(session, placements, by_id)
     hard = [c for c in conflicts if not c["overridable"]]
     if hard:
-        raise HazardConflict({
-            "code": "hazard_segregation",
-            "message": "these items must be kept in different rooms or buildings",
-            "location_code": hard[0]["location_code"],
-            "conflicts": hard,
-            "overridable": False,
-        })  # fmt: skip
+        raise HazardConflict(
+            {
+                "code": "hazard_segregation",
+                "message": "these items must be kept in different rooms or buildings",
+                "location_code": hard[0]["location_code"],
+                "conflicts": hard,
+                "overridable": False,
+            }
+        )
     capacity = _capacity_violations(session, placements, by_id)
     if not conflicts and not capacity:
         return None
@@ -234,23 +242,27 @@ def check_placements(
     hint = "a manager may override with a reason" if not may_override or not override_reason else ""
     if capacity:
         first = capacity[0]
-        raise CapacityExceeded({
-            "code": "capacity_exceeded",
-            "message": (
-                f"location {first['location_code']} would exceed {first['limit']}: "
-                f"used {first['used']}, limit {first['limit_value']}, "
-                f"asked {first['requested']}"
-            ),
-            "violations": capacity,
-            "segregation": conflicts,
+        raise CapacityExceeded(
+            {
+                "code": "capacity_exceeded",
+                "message": (
+                    f"location {first['location_code']} would exceed {first['limit']}: "
+                    f"used {first['used']}, limit {first['limit_value']}, "
+                    f"asked {first['requested']}"
+                ),
+                "violations": capacity,
+                "segregation": conflicts,
+                "overridable": True,
+                "hint": hint,
+            }
+        )
+    raise HazardConflict(
+        {
+            "code": "hazard_segregation",
+            "message": "these items must be kept in different locations of the room",
+            "location_code": conflicts[0]["location_code"],
+            "conflicts": conflicts,
             "overridable": True,
             "hint": hint,
-        })  # fmt: skip
-    raise HazardConflict({
-        "code": "hazard_segregation",
-        "message": "these items must be kept in different locations of the room",
-        "location_code": conflicts[0]["location_code"],
-        "conflicts": conflicts,
-        "overridable": True,
-        "hint": hint,
-    })  # fmt: skip
+        }
+    )

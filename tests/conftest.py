@@ -148,9 +148,20 @@ def start_server(db_url: str, workers: int = 2, port: int | None = None) -> Live
             port = s.getsockname()[1]
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": LIVE_SECRET}
     env.pop("EVIDENCE_DEMO", None)
-    command = [sys.executable, "-m", "uvicorn", "evidence_service.app:create_app", "--factory",
-               "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
-    # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "evidence_service.app:create_app",
+        "--factory",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+
     server = LiveServer(f"http://127.0.0.1:{port}", subprocess.Popen(command, env=env))
     deadline = time.monotonic() + 30
     while True:

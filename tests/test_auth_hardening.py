@@ -47,22 +47,29 @@ def test_logins_failures_and_locks_are_recorded(client, world):
 def test_disabled_user_tokens_stop_at_once(client, world):
     headers = world.headers("keeper")
     assert client.get(f"{API}/users/me", headers=headers).status_code == 200
-    response = client.patch(f"{API}/users/keeper", json={"is_active": False},
-                            headers=world.headers("admin"))  # fmt: skip
+    response = client.patch(
+        f"{API}/users/keeper", json={"is_active": False}, headers=world.headers("admin")
+    )
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert client.get(f"{API}/users/me", headers=headers).status_code == 401
     assert _login(client, "keeper", PASSWORD).status_code == 401
 
 
 def test_role_change_is_recorded_and_takes_effect(client, world):
-    response = client.patch(f"{API}/users/keeper", json={"role": "auditor"},
-                            headers=world.headers("admin"))  # fmt: skip
+    response = client.patch(
+        f"{API}/users/keeper", json={"role": "auditor"}, headers=world.headers("admin")
+    )
     assert response.status_code == 200 and response.json()["role"] == "auditor"
     events = client.get(f"{API}/audit/security-events", headers=world.headers("admin")).json()
     change = next(e for e in events if e["event"] == "role_changed")
     assert change["details"] == {"before": "keeper", "after": "auditor"}
-    case = {"judgment_number": "5/2026/HS-ST", "court": "TAND", "decision_issuer": "Cục A",
-            "decision_year": 2026, "decision_number": "55"}  # fmt: skip
+    case = {
+        "judgment_number": "5/2026/HS-ST",
+        "court": "TAND",
+        "decision_issuer": "Cục A",
+        "decision_year": 2026,
+        "decision_number": "55",
+    }
     refused = client.post(f"{API}/cases", json=case, headers=world.headers("keeper"))
     assert refused.status_code == 403
 
@@ -73,14 +80,16 @@ def test_only_admins_manage_users_and_not_across_agencies(client, world):
         u["username"] for u in client.get(f"{API}/users", headers=world.headers("admin")).json()
     }
     assert "keeper" in names and "other-keeper" not in names
-    response = client.patch(f"{API}/users/other-keeper", json={"is_active": False},
-                            headers=world.headers("admin"))  # fmt: skip
+    response = client.patch(
+        f"{API}/users/other-keeper", json={"is_active": False}, headers=world.headers("admin")
+    )
     assert response.status_code == 404
 
 
 def test_admin_cannot_lock_themselves_out(client, world):
-    response = client.patch(f"{API}/users/admin", json={"is_active": False},
-                            headers=world.headers("admin"))  # fmt: skip
+    response = client.patch(
+        f"{API}/users/admin", json={"is_active": False}, headers=world.headers("admin")
+    )
     assert response.status_code == 409
 
 

@@ -12,8 +12,19 @@ def _run(tmp_path: Path, body: str, ci: bool) -> int:
     test = tmp_path / "test_sample.py"
     test.write_text(body)
     env = {**os.environ, "CI": "true" if ci else "false"}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "--rootdir",
-               str(tmp_path), "-c", os.devnull, str(test)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "tests.conftest",
+        "--rootdir",
+        str(tmp_path),
+        "-c",
+        os.devnull,
+        str(test),
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode
 
 

@@ -44,14 +44,35 @@ def db_with_items(tmp_path):
 
 
 def test_agencies_and_users_can_be_created_from_the_command_line(db_with_items):
-    result = _cli(db_with_items, "agencies", "create", "NEW-1", "--name", "Chi cục Mới",
-                  "--parent", "A-PROV")  # fmt: skip
+    result = _cli(
+        db_with_items, "agencies", "create", "NEW-1", "--name", "Chi cục Mới", "--parent", "A-PROV"
+    )
     assert result.exit_code == 0, result.output
-    result = _cli(db_with_items, "users", "create", "newkeeper", "--role", "keeper",
-                  "--agency", "NEW-1", "--password-stdin", stdin="a-long-password\n")  # fmt: skip
+    result = _cli(
+        db_with_items,
+        "users",
+        "create",
+        "newkeeper",
+        "--role",
+        "keeper",
+        "--agency",
+        "NEW-1",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
-    short = _cli(db_with_items, "users", "create", "x2", "--role", "keeper", "--agency", "NEW-1",
-                 "--password-stdin", stdin="short\n")  # fmt: skip
+    short = _cli(
+        db_with_items,
+        "users",
+        "create",
+        "x2",
+        "--role",
+        "keeper",
+        "--agency",
+        "NEW-1",
+        "--password-stdin",
+        stdin="short\n",
+    )
     assert short.exit_code == 1 and "password" in short.output
 
 
@@ -81,9 +102,18 @@ def test_anchor_file_proves_truncation(db_with_items, tmp_path):
 
 
 def _intake(http: httpx.Client, tag: str, n: int, case_id: int) -> list[str]:
-    items = [{"case_id": case_id, "category": "other", "description": f"{tag}-{i}",
-              "quantity": 1, "unit": "piece", "net_weight_g": 10.0, "location_code": "S2"}
-             for i in range(n)]  # fmt: skip
+    items = [
+        {
+            "case_id": case_id,
+            "category": "other",
+            "description": f"{tag}-{i}",
+            "quantity": 1,
+            "unit": "piece",
+            "net_weight_g": 10.0,
+            "location_code": "S2",
+        }
+        for i in range(n)
+    ]
     response = http.post("/api/v1/items/batch", json={"items": items}, timeout=30)
     response.raise_for_status()
     return [item["code"] for item in response.json()]
@@ -109,8 +139,9 @@ def test_online_backup_under_writes_restores_everything_acknowledged_before_it(t
     with live_server(url, workers=2) as server:
 
         def write() -> None:
-            with httpx.Client(base_url=server.url,
-                              headers={"Authorization": f"Bearer {token}"}) as http:  # fmt: skip
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+            ) as http:
                 n = 0
                 while not stop.is_set():
                     codes = _intake(http, f"b{n}", 5, case_id)
@@ -180,10 +211,12 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_partial_ba
     try:
         with db.session() as session:
             assert verify_chain(session).ok
-            rows = session.execute(text(
-                "SELECT i.code, i.description, l.code FROM items i "
-                "JOIN locations l ON l.id = i.location_id"
-            )).all()  # fmt: skip
+            rows = session.execute(
+                text(
+                    "SELECT i.code, i.description, l.code FROM items i "
+                    "JOIN locations l ON l.id = i.location_id"
+                )
+            ).all()
         where = {code: location for code, _, location in rows}
         assert set(acknowledged) <= set(where)
         assert all(where[code] == "R1" for code in moved)

@@ -146,13 +146,15 @@ def test_audit_endpoints_give_anchor_and_verify(client, session, world):
     anchor = client.get("/api/v1/audit/anchor", headers=world.headers("auditor")).json()
     assert anchor["events"] == 4 and len(anchor["head_hash"]) == 64
     checked = client.get(
-        "/api/v1/audit/verify", params={"events": 4, "head_hash": anchor["head_hash"]},
+        "/api/v1/audit/verify",
+        params={"events": 4, "head_hash": anchor["head_hash"]},
         headers=world.headers("auditor"),
-    ).json()  # fmt: skip
+    ).json()
     assert checked["ok"] and checked["events_checked"] == 4
     wrong = client.get(
-        "/api/v1/audit/verify", params={"events": 4, "head_hash": "0" * 64},
+        "/api/v1/audit/verify",
+        params={"events": 4, "head_hash": "0" * 64},
         headers=world.headers("auditor"),
-    ).json()  # fmt: skip
+    ).json()
     assert not wrong["ok"] and wrong["problem"]["seq"] == 4
     assert client.get("/api/v1/audit/anchor", headers=world.headers("keeper")).status_code == 403

@@ -20,19 +20,43 @@ TODAY = date.today().isoformat()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 MEMBERS = [
-    {"name": "Nguyễn Văn Ánh", "position": "Chi cục trưởng", "organisation": "Chi cục THADS",
-     "role": "chair"},
-    {"name": "Trần Thị Bích Ngọc", "position": "Chấp hành viên", "organisation": "Chi cục THADS",
-     "role": "member"},
-    {"name": "Lê Đức Thắng", "position": "Cán bộ", "organisation": "Công an huyện",
-     "role": "member"},
-    {"name": "Phạm Hồng Sơn", "position": "Kiểm sát viên",
-     "organisation": "Viện kiểm sát nhân dân huyện A", "role": "procuracy"},
-]  # fmt: skip
-INCINERATION = {"company": "Công ty Môi trường Xanh", "permit_number": "GP-123/BTNMT",
-                "chamber_temperature_c": 1100, "duration_min": 90}  # fmt: skip
-ENVIRONMENT = {"weather": "Nắng nhẹ", "residue_quantity_kg": 1.5,
-               "residue_destination": "Bãi chôn lấp hợp vệ sinh", "incidents": "Không"}  # fmt: skip
+    {
+        "name": "Nguyễn Văn Ánh",
+        "position": "Chi cục trưởng",
+        "organisation": "Chi cục THADS",
+        "role": "chair",
+    },
+    {
+        "name": "Trần Thị Bích Ngọc",
+        "position": "Chấp hành viên",
+        "organisation": "Chi cục THADS",
+        "role": "member",
+    },
+    {
+        "name": "Lê Đức Thắng",
+        "position": "Cán bộ",
+        "organisation": "Công an huyện",
+        "role": "member",
+    },
+    {
+        "name": "Phạm Hồng Sơn",
+        "position": "Kiểm sát viên",
+        "organisation": "Viện kiểm sát nhân dân huyện A",
+        "role": "procuracy",
+    },
+]
+INCINERATION = {
+    "company": "Công ty Môi trường Xanh",
+    "permit_number": "GP-123/BTNMT",
+    "chamber_temperature_c": 1100,
+    "duration_min": 90,
+}
+ENVIRONMENT = {
+    "weather": "Nắng nhẹ",
+    "residue_quantity_kg": 1.5,
+    "residue_destination": "Bãi chôn lấp hợp vệ sinh",
+    "incidents": "Không",
+}
 
 
 def post(client, world, path, body=None, user="manager"):
@@ -61,20 +85,30 @@ def approve(client, world, batch_id, members=MEMBERS, user="manager"):
         "decision_issuer": "Chi cục trưởng Chi cục THADS huyện A",
         "members": members,
     }
-    return post(client, world, f"/{batch_id}/approve", body, user=user)  # fmt: skip
+    return post(client, world, f"/{batch_id}/approve", body, user=user)
 
 
 def execution(results, method="licensed_incineration", details=None, **extra):
-    body = {"executed_at": datetime.now(UTC).isoformat(), "site": "Nhà máy xử lý chất thải Sóc Sơn",
-            "method": method, "method_details": INCINERATION if details is None else details,
-            "environment": ENVIRONMENT, "items": results}  # fmt: skip
+    body = {
+        "executed_at": datetime.now(UTC).isoformat(),
+        "site": "Nhà máy xử lý chất thải Sóc Sơn",
+        "method": method,
+        "method_details": INCINERATION if details is None else details,
+        "environment": ENVIRONMENT,
+        "items": results,
+    }
     body.update(extra)
     return body
 
 
 def destroyed(code, weight=1000.0, **extra):
-    return {"code": code, "seal_intact": True, "measured_weight_g": weight,
-            "result": "destroyed", **extra}  # fmt: skip
+    return {
+        "code": code,
+        "seal_intact": True,
+        "measured_weight_g": weight,
+        "result": "destroyed",
+        **extra,
+    }
 
 
 def executed_batch(client, world, items, results=None, **extra):
@@ -116,9 +150,12 @@ def test_whole_workflow_end_to_end(client, session, world):
     assert approved.json()["status"] == "approved"
     assert [m["name"] for m in approved.json()["members"]] == [m["name"] for m in MEMBERS]
 
-    photo = client.post(f"{B}/{batch['id']}/photos", headers=world.headers("council"),
-                        files={"file": ("hien-truong.png", PNG, "image/png")},
-                        data={"caption": "Hiện trường"})  # fmt: skip
+    photo = client.post(
+        f"{B}/{batch['id']}/photos",
+        headers=world.headers("council"),
+        files={"file": ("hien-truong.png", PNG, "image/png")},
+        data={"caption": "Hiện trường"},
+    )
     assert photo.status_code == 201, photo.text
     assert photo.json()["sha256"] == hashlib.sha256(PNG).hexdigest()
     served = get(client, world, f"/{batch['id']}/photos/{photo.json()['id']}")
@@ -148,10 +185,20 @@ def test_whole_workflow_end_to_end(client, session, world):
     closed = post(client, world, f"/{batch['id']}/close", user="council")
     assert closed.status_code == 200, closed.text
     assert closed.json()["status"] == "closed" and len(closed.json()["record_sha256"]) == 64
-    assert events(session, a) == ["intake", "destruction_added", "destruction_approved",
-                                  "destruction", "destruction_closed"]  # fmt: skip
-    assert events(session, b) == ["intake", "destruction_added", "destruction_approved",
-                                  "destruction_excluded", "destruction_closed"]  # fmt: skip
+    assert events(session, a) == [
+        "intake",
+        "destruction_added",
+        "destruction_approved",
+        "destruction",
+        "destruction_closed",
+    ]
+    assert events(session, b) == [
+        "intake",
+        "destruction_added",
+        "destruction_approved",
+        "destruction_excluded",
+        "destruction_closed",
+    ]
     listed = get(client, world, status="closed").json()
     assert [x["number"] for x in listed] == [batch["number"]]
 
@@ -207,9 +254,12 @@ def test_closed_batch_refuses_every_change(client, session, world):
         post(client, world, f"/{bid}/execute", execution([destroyed(item.code)])),
         post(client, world, f"/{bid}/cancel", {"reason": "x"}),
         post(client, world, f"/{bid}/close"),
-        client.post(f"{B}/{bid}/photos", headers=world.headers("manager"),
-                    files={"file": ("a.jpg", JPEG, "image/jpeg")}),
-    ]  # fmt: skip
+        client.post(
+            f"{B}/{bid}/photos",
+            headers=world.headers("manager"),
+            files={"file": ("a.jpg", JPEG, "image/jpeg")},
+        ),
+    ]
     assert [r.status_code for r in attempts] == [409] * len(attempts)
     assert get(client, world, f"/{bid}").json() == before
 
@@ -223,8 +273,14 @@ def test_item_in_two_open_batches_is_refused_by_api_and_database(client, session
     assert first["number"] in response.json()["detail"]
     # The partial unique index refuses it even behind the code's back.
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(DestructionItem(batch_id=second["id"], item_id=item.id, open=True,
-                                    added_by_id=world.users["manager"].id))  # fmt: skip
+        session.add(
+            DestructionItem(
+                batch_id=second["id"],
+                item_id=item.id,
+                open=True,
+                added_by_id=world.users["manager"].id,
+            )
+        )
         session.flush()
 
 
@@ -364,12 +420,23 @@ def test_every_item_needs_a_result(client, session, world):
 
 
 def test_fireworks_need_the_safety_plan_reference(client, session, world):
-    fireworks = make_item(session, world, category="fireworks", hazard_classes=["1.4G"],
-                          location_code="F1", description="Pháo hoa nổ")  # fmt: skip
+    fireworks = make_item(
+        session,
+        world,
+        category="fireworks",
+        hazard_classes=["1.4G"],
+        location_code="F1",
+        description="Pháo hoa nổ",
+    )
     batch = new_batch(client, world, [fireworks.code])
     approve(client, world, batch["id"])
-    soak = {"soak_hours": 48, "depth_m": 2, "burial_site": "Bãi đất trống xã B",
-            "distance_to_homes_m": 500, "distance_to_water_m": 300}  # fmt: skip
+    soak = {
+        "soak_hours": 48,
+        "depth_m": 2,
+        "burial_site": "Bãi đất trống xã B",
+        "distance_to_homes_m": 500,
+        "distance_to_water_m": 300,
+    }
     body = execution([destroyed(fireworks.code)], method="soak_and_bury", details=soak)
     refused = post(client, world, f"/{batch['id']}/execute", body)
     assert refused.status_code == 422
@@ -391,22 +458,31 @@ def test_method_fields_are_checked_against_the_data(client, session, world):
     missing = {k: v for k, v in INCINERATION.items() if k != "chamber_temperature_c"}
     cases = [
         (execution([destroyed(item.code)], details=missing), "chamber_temperature_c"),
-        (execution([destroyed(item.code)], details={**INCINERATION, "duration_min": "long"}),
-         "duration_min"),
+        (
+            execution([destroyed(item.code)], details={**INCINERATION, "duration_min": "long"}),
+            "duration_min",
+        ),
         (execution([destroyed(item.code)], details={**INCINERATION, "colour": "red"}), "colour"),
         (execution([destroyed(item.code)], method="teleport"), "method"),
-        (execution([destroyed(item.code)], environment={"weather": "Mưa"}),
-         "residue_quantity_kg"),
-    ]  # fmt: skip
+        (execution([destroyed(item.code)], environment={"weather": "Mưa"}), "residue_quantity_kg"),
+    ]
     for body, field in cases:
         response = post(client, world, path, body)
         assert response.status_code == 422, body
         assert response.json()["detail"][0]["loc"][-1] == field
     methods = get(client, world, "/methods").json()
     ids = {m["id"] for m in methods}
-    assert {"licensed_incineration", "cement_kiln", "onsite_incinerator", "open_burning",
-            "burial", "soak_and_bury", "chemical_neutralisation", "crushing",
-            "hazardous_waste_contractor"} <= ids  # fmt: skip
+    assert {
+        "licensed_incineration",
+        "cement_kiln",
+        "onsite_incinerator",
+        "open_burning",
+        "burial",
+        "soak_and_bury",
+        "chemical_neutralisation",
+        "crushing",
+        "hazardous_waste_contractor",
+    } <= ids
     risky = {m["id"] for m in methods if m["environmental_risk"]}
     assert {"open_burning", "burial"} <= risky and "licensed_incineration" not in risky
 
@@ -415,8 +491,11 @@ def test_photo_upload_rejects_non_images_and_oversize(client, session, world, se
     batch = new_batch(client, world)
 
     def upload(name, data, content_type="image/jpeg"):
-        return client.post(f"{B}/{batch['id']}/photos", headers=world.headers("manager"),
-                           files={"file": (name, data, content_type)})  # fmt: skip
+        return client.post(
+            f"{B}/{batch['id']}/photos",
+            headers=world.headers("manager"),
+            files={"file": (name, data, content_type)},
+        )
 
     assert upload("x.jpg", b"%PDF-1.4 not an image").status_code == 422
     assert upload("x.jpg", b"").status_code == 422
@@ -466,16 +545,28 @@ def test_destruction_totals_match_the_data(client, session, world):
     executed_batch(
         client, world, [drug, other], [destroyed(drug.code, 1990.0), destroyed(other.code, 1000.0)]
     )
-    executed_batch(client, world, [burnt], [destroyed(burnt.code, 3000.0)],
-                   method="open_burning", details={"distance_to_homes_m": 800})  # fmt: skip
-    report = client.get(f"{API}/reports/destruction", headers=world.headers(),
-                        params={"period": "quarter"}).json()  # fmt: skip
+    executed_batch(
+        client,
+        world,
+        [burnt],
+        [destroyed(burnt.code, 3000.0)],
+        method="open_burning",
+        details={"distance_to_homes_m": 800},
+    )
+    report = client.get(
+        f"{API}/reports/destruction", headers=world.headers(), params={"period": "quarter"}
+    ).json()
     assert report["items"] == 3 and report["weight_kg"] == pytest.approx(5.99)
     now = datetime.now(UTC) + timedelta(hours=7)
-    assert report["by_period"] == [{"key": f"{now.year}-Q{(now.month - 1) // 3 + 1}",
-                                    "label": f"{now.year}-Q{(now.month - 1) // 3 + 1}",
-                                    "items": 3, "weight_kg": 5.99,
-                                    "environmental_risk": None}]  # fmt: skip
+    assert report["by_period"] == [
+        {
+            "key": f"{now.year}-Q{(now.month - 1) // 3 + 1}",
+            "label": f"{now.year}-Q{(now.month - 1) // 3 + 1}",
+            "items": 3,
+            "weight_kg": 5.99,
+            "environmental_risk": None,
+        }
+    ]
     by_category = {t["key"]: (t["items"], t["weight_kg"]) for t in report["by_category"]}
     assert by_category == {"drug": (1, 1.99), "other": (2, 4.0)}
     by_method = {t["key"]: (t["items"], t["environmental_risk"]) for t in report["by_method"]}
@@ -484,8 +575,9 @@ def test_destruction_totals_match_the_data(client, session, world):
     risky = report["environmentally_risky"]
     assert risky["items"] == 1 and risky["items_pct"] == pytest.approx(33.33)
     assert risky["weight_pct"] == pytest.approx(round(3 / 5.99 * 100, 2))
-    as_csv = client.get(f"{API}/reports/destruction", headers=world.headers(),
-                        params={"format": "csv"})  # fmt: skip
+    as_csv = client.get(
+        f"{API}/reports/destruction", headers=world.headers(), params={"format": "csv"}
+    )
     assert as_csv.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert ["total", "", "", "3", "5.99", ""] in rows
@@ -496,8 +588,9 @@ def test_destruction_totals_match_the_data(client, session, world):
 
 def test_risky_method_is_flagged_in_the_record(client, session, world):
     item = make_item(session, world)
-    batch = executed_batch(client, world, [item], method="open_burning",
-                           details={"distance_to_homes_m": 800})  # fmt: skip
+    batch = executed_batch(
+        client, world, [item], method="open_burning", details={"distance_to_homes_m": 800}
+    )
     text = pdf_text(get(client, world, f"/{batch['id']}/record.pdf").content)
     assert "Đốt lộ thiên" in text and "ảnh hưởng đến môi trường" in text
 
@@ -520,28 +613,42 @@ def test_other_agency_gets_404(client, session, world):
 
 
 def test_deadlines_report_lists_items_and_batches_near_or_past_deadlines(client, session, world):
-    old_rules = create_case(session, CaseCreate(
-        judgment_number="7/2025/HS-ST", court="TAND huyện A", decision_issuer="Chi cục THADS A",
-        decision_year=2025, decision_number="77", legal_regime="before_2026_07_01",
-        disposition="destroy",
-    ), world.users["manager"])  # fmt: skip
+    old_rules = create_case(
+        session,
+        CaseCreate(
+            judgment_number="7/2025/HS-ST",
+            court="TAND huyện A",
+            decision_issuer="Chi cục THADS A",
+            decision_year=2025,
+            decision_number="77",
+            legal_regime="before_2026_07_01",
+            disposition="destroy",
+        ),
+        world.users["manager"],
+    )
     session.commit()
     waiting = make_item(session, world, case_id=old_rules.id)  # case recorded today: 1 month
     late = make_item(session, world, case_id=old_rules.id)
     batch = new_batch(client, world)
     long_ago = (date.today() - timedelta(days=60)).isoformat()
-    post(client, world, f"/{batch['id']}/items",
-         {"codes": [late.code], "enforcement_decision_date": long_ago})  # fmt: skip
-    report = client.get(f"{API}/reports/destruction-deadlines", headers=world.headers(),
-                        params={"within_days": 40}).json()  # fmt: skip
+    post(
+        client,
+        world,
+        f"/{batch['id']}/items",
+        {"codes": [late.code], "enforcement_decision_date": long_ago},
+    )
+    report = client.get(
+        f"{API}/reports/destruction-deadlines", headers=world.headers(), params={"within_days": 40}
+    ).json()
     entries = {(e["kind"], e["deadline"], tuple(e["item_codes"])): e for e in report["entries"]}
     overdue = entries[("item", "council", (late.code,))]
     assert overdue["state"] == "overdue" and overdue["days_left"] < 0
     assert entries[("item", "council", (waiting.code,))]["state"] == "approaching"
     # Once the council is established, the destruction deadline (10 days here) runs.
     assert approve(client, world, batch["id"]).status_code == 200
-    report = client.get(f"{API}/reports/destruction-deadlines", headers=world.headers(),
-                        params={"within_days": 10}).json()  # fmt: skip
+    report = client.get(
+        f"{API}/reports/destruction-deadlines", headers=world.headers(), params={"within_days": 10}
+    ).json()
     batch_entries = [e for e in report["entries"] if e["kind"] == "batch"]
     assert [(e["batch_number"], e["deadline"], e["item_codes"]) for e in batch_entries] == [
         (batch["number"], "destruction", [late.code])
@@ -553,9 +660,14 @@ def test_deadlines_report_lists_items_and_batches_near_or_past_deadlines(client,
 def test_destroyed_item_cannot_be_moved_or_added_again(client, session, world):
     item = make_item(session, world)
     executed_batch(client, world, [item])
-    moved = client.post(f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"},
-                        headers=world.headers())  # fmt: skip
+    moved = client.post(
+        f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"}, headers=world.headers()
+    )
     assert moved.status_code == 409
-    assert post(client, world, f"/{new_batch(client, world)['id']}/items",
-                {"codes": [item.code]}).status_code == 409  # fmt: skip
+    assert (
+        post(
+            client, world, f"/{new_batch(client, world)['id']}/items", {"codes": [item.code]}
+        ).status_code
+        == 409
+    )
     assert session.get(Item, item.id).location_id is None

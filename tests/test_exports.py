@@ -31,17 +31,46 @@ def at(text: str) -> str:
 def stock(session: Session, world: World, client: TestClient) -> dict[str, Item]:
     """Items received in 2025, in the first and second half of 2026; one destroyed now."""
     items = {
-        "old": make_item(session, world, description="Két sắt cũ", received_at=at("2025-02-01"),
-                         net_weight_g=30000.0, gross_weight_g=None, category="other"),
-        "h1": make_item(session, world, description="Điện thoại Nokia", net_weight_g=200.0,
-                        gross_weight_g=None, received_at=at("2026-03-10")),
-        "h1b": make_item(session, world, description="Xe mô tô", category="vehicle",
-                         net_weight_g=95000.0, gross_weight_g=None, received_at=at("2026-05-02"),
-                         location_code="D1", actor="manager"),
-        "h2": make_item(session, world, description="Pháo hoa nổ", category="fireworks",
-                        hazard_classes=["1.4G"], location_code="F1", net_weight_g=5000.0,
-                        gross_weight_g=None, received_at=at("2026-08-05")),
-    }  # fmt: skip
+        "old": make_item(
+            session,
+            world,
+            description="Két sắt cũ",
+            received_at=at("2025-02-01"),
+            net_weight_g=30000.0,
+            gross_weight_g=None,
+            category="other",
+        ),
+        "h1": make_item(
+            session,
+            world,
+            description="Điện thoại Nokia",
+            net_weight_g=200.0,
+            gross_weight_g=None,
+            received_at=at("2026-03-10"),
+        ),
+        "h1b": make_item(
+            session,
+            world,
+            description="Xe mô tô",
+            category="vehicle",
+            net_weight_g=95000.0,
+            gross_weight_g=None,
+            received_at=at("2026-05-02"),
+            location_code="D1",
+            actor="manager",
+        ),
+        "h2": make_item(
+            session,
+            world,
+            description="Pháo hoa nổ",
+            category="fireworks",
+            hazard_classes=["1.4G"],
+            location_code="F1",
+            net_weight_g=5000.0,
+            gross_weight_g=None,
+            received_at=at("2026-08-05"),
+        ),
+    }
     executed_batch(client, world, [items["h1"]])
     session.expire_all()
     return items
@@ -59,9 +88,12 @@ def pdf_text(data: bytes) -> str:
 def test_ledger_xlsx_lists_the_warehouse_items_of_the_period(
     client: TestClient, session: Session, world: World, stock: dict[str, Item]
 ) -> None:
-    r = client.get(f"{API}/ledger", headers=world.headers("manager"),
-                   params={"warehouse_code": "W1", "from": "2026-01-01", "to": "2026-12-31"})
-    # fmt: skip
+    r = client.get(
+        f"{API}/ledger",
+        headers=world.headers("manager"),
+        params={"warehouse_code": "W1", "from": "2026-01-01", "to": "2026-12-31"},
+    )
+
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd")
     rows = xlsx_rows(r.content)
     assert rows[0] == HEADERS
@@ -100,8 +132,11 @@ def test_ledger_pdf_has_vietnamese_text_and_is_reproducible(
 def test_summary_totals_match_the_database(
     client: TestClient, session: Session, world: World, stock: dict[str, Item]
 ) -> None:
-    r = client.get(f"{API}/summary", headers=world.headers("manager"),
-                   params={"period": "2026-H2", "format": "json"})  # fmt: skip
+    r = client.get(
+        f"{API}/summary",
+        headers=world.headers("manager"),
+        params={"period": "2026-H2", "format": "json"},
+    )
     assert r.status_code == 200, r.text
     data = r.json()
     current, previous = data["current"], data["previous"]
@@ -139,8 +174,9 @@ def test_summary_xlsx_reads_back_the_same_numbers_and_bytes_are_stable(
     client: TestClient, world: World, stock: dict[str, Item]
 ) -> None:
     headers = world.headers("manager")
-    data = client.get(f"{API}/summary", headers=headers,
-                      params={"period": "2026", "format": "json"}).json()  # fmt: skip
+    data = client.get(
+        f"{API}/summary", headers=headers, params={"period": "2026", "format": "json"}
+    ).json()
     first = client.get(f"{API}/summary", headers=headers, params={"period": "2026"})
     again = client.get(f"{API}/summary", headers=headers, params={"period": "2026"})
     assert first.status_code == 200 and first.content == again.content
@@ -148,8 +184,12 @@ def test_summary_xlsx_reads_back_the_same_numbers_and_bytes_are_stable(
     by_label = {r[0]: r[1:5] for r in rows if r and r[0]}
     received = data["current"]["totals"]["received"]
     prev = data["previous"]["totals"]["received"]
-    assert by_label["Tiếp nhận trong kỳ"] == [received["count"], received["weight_kg"],
-                                              prev["count"], prev["weight_kg"]]  # fmt: skip
+    assert by_label["Tiếp nhận trong kỳ"] == [
+        received["count"],
+        received["weight_kg"],
+        prev["count"],
+        prev["weight_kg"],
+    ]
     assert by_label["Đã tiêu hủy"][0] == 1
     pdf = client.get(f"{API}/summary", headers=headers, params={"period": "2026", "format": "pdf"})
     text = pdf_text(pdf.content)
@@ -160,8 +200,11 @@ def test_summary_xlsx_reads_back_the_same_numbers_and_bytes_are_stable(
 def test_a_bad_period_is_422(client: TestClient, world: World) -> None:
     r = client.get(f"{API}/summary", headers=world.headers("manager"), params={"period": "2026-Q1"})
     assert r.status_code == 422 and "half year" in str(r.json()["detail"])
-    r = client.get(f"{API}/ledger", headers=world.headers("manager"),
-                   params={"from": "2026-05-01", "to": "2026-01-01"})  # fmt: skip
+    r = client.get(
+        f"{API}/ledger",
+        headers=world.headers("manager"),
+        params={"from": "2026-05-01", "to": "2026-01-01"},
+    )
     assert r.status_code == 422
 
 
@@ -179,13 +222,15 @@ def test_cli_exports_write_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     try:
         runner = CliRunner()
         out = tmp_path / "so.xlsx"
-        r = runner.invoke(cli.app, ["export", "ledger", "--as", "manager", "--out", str(out),
-                                    "--warehouse", "W1"])  # fmt: skip
+        r = runner.invoke(
+            cli.app, ["export", "ledger", "--as", "manager", "--out", str(out), "--warehouse", "W1"]
+        )
         assert r.exit_code == 0, r.output
         assert xlsx_rows(out.read_bytes())[1][2] == "Điện thoại di động"
         pdf = tmp_path / "bc.pdf"
-        r = runner.invoke(cli.app, ["export", "summary", "2026-H1", "--as", "manager",
-                                    "--out", str(pdf)])  # fmt: skip
+        r = runner.invoke(
+            cli.app, ["export", "summary", "2026-H1", "--as", "manager", "--out", str(pdf)]
+        )
         assert r.exit_code == 0 and "1 item(s) received" in r.output
         assert "So sánh với kỳ trước: 6 tháng cuối năm 2025" in pdf_text(pdf.read_bytes())
     finally:
@@ -200,10 +245,16 @@ def test_summary_counts_released_items_as_returned_or_confiscated(client, sessio
     seized = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=200.0)
     headers = world.headers("manager")
     for item, disposition in ((returned, "return_to_owner"), (seized, "confiscate")):
-        client.post(f"/api/v1/items/{item.code}/disposition", headers=headers,
-                    json={"disposition": disposition, "document_number": "1/2026"})  # fmt: skip
-        response = client.post(f"/api/v1/items/{item.code}/release", headers=headers,
-                               json={"recipient": "x", "document_number": "BB-1"})  # fmt: skip
+        client.post(
+            f"/api/v1/items/{item.code}/disposition",
+            headers=headers,
+            json={"disposition": disposition, "document_number": "1/2026"},
+        )
+        response = client.post(
+            f"/api/v1/items/{item.code}/release",
+            headers=headers,
+            json={"recipient": "x", "document_number": "BB-1"},
+        )
         assert response.status_code == 200, response.text
     now = datetime.now(UTC)
     period = f"{now.year}-H{1 if now.month <= 6 else 2}"

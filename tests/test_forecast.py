@@ -37,8 +37,9 @@ def test_project_counts_what_destruction_frees():
 
 
 def test_capped_locations_are_the_highest_with_an_effective_limit(session, world):
-    (w1,) = [w for w in capacity_report(session, world.users["manager"]).warehouses
-             if w.code == "W1"]  # fmt: skip
+    (w1,) = [
+        w for w in capacity_report(session, world.users["manager"]).warehouses if w.code == "W1"
+    ]
     # R1 has no item limit and only one of its shelves has one: S1 alone counts.
     assert [loc.code for loc in capped_locations(w1.locations, "items")] == ["S1"]
     # R2 has its own weight limit: its shelf F1 is inside it.
@@ -92,8 +93,9 @@ def test_open_destruction_batches_free_space_in_the_forecast(session, world):
     manager = world.users["manager"]
     batch = destruction.create_batch(session, destruction.BatchCreate(title="Đợt 1"), manager)
     assert batch.id is not None
-    destruction.add_items(session, batch.id, destruction.AddItemsRequest(codes=[item.code]),
-                          manager)  # fmt: skip
+    destruction.add_items(
+        session, batch.id, destruction.AddItemsRequest(codes=[item.code]), manager
+    )
     session.commit()
     w1 = _w1(capacity_forecast(session, manager))
     items = w1.measures[0]

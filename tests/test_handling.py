@@ -17,8 +17,13 @@ def _post(client, world, path, body, user="keeper"):
 
 
 def _checkout(client, world, code, **extra):
-    body = {"recipient": "TAND tỉnh A", "purpose": "court", "document_number": "12/QĐ",
-            "due_date": TOMORROW, **extra}  # fmt: skip
+    body = {
+        "recipient": "TAND tỉnh A",
+        "purpose": "court",
+        "document_number": "12/QĐ",
+        "due_date": TOMORROW,
+        **extra,
+    }
     return _post(client, world, f"/items/{code}/check-outs", body)
 
 
@@ -103,8 +108,9 @@ def test_overdue_checkouts_report_lists_late_items(client, session, world):
 
 def test_sample_reduces_net_weight_with_an_event(client, session, world):
     item = make_item(session, world, net_weight_g=125.5, gross_weight_g=130.0)
-    response = _post(client, world, f"/items/{item.code}/samples",
-                     {"taken_g": 2.5, "recipient": "Viện KHHS"})  # fmt: skip
+    response = _post(
+        client, world, f"/items/{item.code}/samples", {"taken_g": 2.5, "recipient": "Viện KHHS"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["net_weight_g"] == 123.0 and response.json()["gross_weight_g"] == 127.5
     assert response.json()["seized_net_weight_g"] == 125.5
@@ -129,8 +135,12 @@ def test_reweigh_beyond_tolerance_needs_a_reason_and_is_flagged(client, session,
     item = make_item(session, world, net_weight_g=1000.0)
     refused = _post(client, world, f"/items/{item.code}/reweighs", {"net_weight_g": 950.0})
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "reason"]
-    ok = _post(client, world, f"/items/{item.code}/reweighs",
-               {"net_weight_g": 950.0, "reason": "hao hụt do bay hơi"})  # fmt: skip
+    ok = _post(
+        client,
+        world,
+        f"/items/{item.code}/reweighs",
+        {"net_weight_g": 950.0, "reason": "hao hụt do bay hơi"},
+    )
     assert ok.status_code == 200
     details = _last_event(client, world, item.code)["details"]
     assert details["flagged"] is True and details["difference_pct"] == 5.0
@@ -138,15 +148,20 @@ def test_reweigh_beyond_tolerance_needs_a_reason_and_is_flagged(client, session,
 
 def test_reweigh_with_stale_version_is_409(client, session, world):
     item = make_item(session, world)
-    response = _post(client, world, f"/items/{item.code}/reweighs",
-                     {"net_weight_g": 1000.0, "version": 7})  # fmt: skip
+    response = _post(
+        client, world, f"/items/{item.code}/reweighs", {"net_weight_g": 1000.0, "version": 7}
+    )
     assert response.status_code == 409
 
 
 def test_split_makes_a_new_item_with_its_own_code(client, session, world):
     item = make_item(session, world, net_weight_g=100.0, hazard_classes=[])
-    response = _post(client, world, f"/items/{item.code}/splits",
-                     {"net_weight_g": 30.0, "reason": "gửi giám định"})  # fmt: skip
+    response = _post(
+        client,
+        world,
+        f"/items/{item.code}/splits",
+        {"net_weight_g": 30.0, "reason": "gửi giám định"},
+    )
     assert response.status_code == 201, response.text
     parent, child = response.json()["parent"], response.json()["child"]
     assert parent["net_weight_g"] == 70.0 and child["net_weight_g"] == 30.0
@@ -165,8 +180,12 @@ def test_split_into_full_location_is_409(client, session, world):
 
 def test_seal_check_records_a_broken_seal(client, session, world):
     item = make_item(session, world, seal_number="NP-1")
-    response = _post(client, world, f"/items/{item.code}/seal-checks",
-                     {"seal_state": "broken", "reason": "niêm phong bị rách"})  # fmt: skip
+    response = _post(
+        client,
+        world,
+        f"/items/{item.code}/seal-checks",
+        {"seal_state": "broken", "reason": "niêm phong bị rách"},
+    )
     assert response.status_code == 200 and response.json()["seal_state"] == "broken"
     assert _last_event(client, world, item.code)["details"]["seal_state_before"] == "intact"
 
@@ -192,8 +211,13 @@ def test_release_needs_a_judgment_ordering_it(client, session, world):
     body = {"recipient": "Nguyễn Văn Chủ", "document_number": "BB-12"}
     refused = _post(client, world, f"/items/{item.code}/release", body, "manager")
     assert refused.status_code == 409 and "disposition" in refused.json()["detail"]
-    _post(client, world, f"/items/{item.code}/disposition",
-          {"disposition": "return_to_owner", "document_number": "5/2026"}, "manager")  # fmt: skip
+    _post(
+        client,
+        world,
+        f"/items/{item.code}/disposition",
+        {"disposition": "return_to_owner", "document_number": "5/2026"},
+        "manager",
+    )
     released = _post(client, world, f"/items/{item.code}/release", body, "manager")
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released" and released.json()["location_code"] is None
@@ -213,10 +237,19 @@ def test_transfer_to_another_agency_and_keepers_cannot(client, session, world):
 
 
 def test_split_moves_volume_quantity_and_gross_instead_of_copying(client, session, world):
-    item = make_item(session, world, location_code="S2", volume_l=10.0, quantity=10, unit="pack",
-                     net_weight_g=1000.0, gross_weight_g=1100.0)  # fmt: skip
-    response = _post(client, world, f"/items/{item.code}/splits",
-                     {"net_weight_g": 300.0, "quantity": 3})  # fmt: skip
+    item = make_item(
+        session,
+        world,
+        location_code="S2",
+        volume_l=10.0,
+        quantity=10,
+        unit="pack",
+        net_weight_g=1000.0,
+        gross_weight_g=1100.0,
+    )
+    response = _post(
+        client, world, f"/items/{item.code}/splits", {"net_weight_g": 300.0, "quantity": 3}
+    )
     parent, child = response.json()["parent"], response.json()["child"]
     assert (parent["quantity"], child["quantity"]) == (7, 3)
     assert (parent["volume_l"], child["volume_l"]) == (7.0, 3.0)
@@ -230,13 +263,20 @@ def test_if_match_guards_every_item_change(client, session, world):
     etag = client.get(f"{API}/items/{item.code}", headers=world.headers()).headers["ETag"]
     _post(client, world, f"/items/{item.code}/reweighs", {"net_weight_g": 1001.0})
     stale = client.post(
-        f"{API}/items/{item.code}/seal-checks", json={"seal_state": "broken"},
+        f"{API}/items/{item.code}/seal-checks",
+        json={"seal_state": "broken"},
         headers={**world.headers(), "If-Match": etag},
-    )  # fmt: skip
+    )
     assert stale.status_code == 409
-    zero = client.post(f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"},
-                       headers={**world.headers(), "If-Match": '"0"'})  # fmt: skip
+    zero = client.post(
+        f"{API}/items/{item.code}/moves",
+        json={"to_location_code": "S1"},
+        headers={**world.headers(), "If-Match": '"0"'},
+    )
     assert zero.status_code == 409
-    anything = client.post(f"{API}/items/{item.code}/moves", json={"to_location_code": "S1"},
-                           headers={**world.headers(), "If-Match": "*"})  # fmt: skip
+    anything = client.post(
+        f"{API}/items/{item.code}/moves",
+        json={"to_location_code": "S1"},
+        headers={**world.headers(), "If-Match": "*"},
+    )
     assert anything.status_code == 200

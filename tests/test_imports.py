@@ -31,19 +31,54 @@ from evidence_service.models import Case, CustodyEvent, ImportJob, Item
 from tests.conftest import fresh_database
 from tests.factories import World, make_world
 
-HEADERS = ["STT", "Tên vật chứng", "Số lượng", "Đơn vị tính", "Trọng lượng", "Số bản án",
-           "Ngày nhập kho", "Vị trí", "Loại", "Tình trạng niêm phong"]  # fmt: skip
+HEADERS = [
+    "STT",
+    "Tên vật chứng",
+    "Số lượng",
+    "Đơn vị tính",
+    "Trọng lượng",
+    "Số bản án",
+    "Ngày nhập kho",
+    "Vị trí",
+    "Loại",
+    "Tình trạng niêm phong",
+]
 GOOD = [
-    ["1", "Điện thoại Nokia", "1", "cái", "0,2 kg", "1/2026/HS-ST", "05/01/2026", "S2", "Khác",
-     "Còn nguyên"],
-    ["2", "Gói ma túy đá", "3", "gói", "12,5 g", "2/2026/HS-ST", "06/01/2026", "SEC-1", "Ma túy",
-     "Nguyên niêm phong"],
+    [
+        "1",
+        "Điện thoại Nokia",
+        "1",
+        "cái",
+        "0,2 kg",
+        "1/2026/HS-ST",
+        "05/01/2026",
+        "S2",
+        "Khác",
+        "Còn nguyên",
+    ],
+    [
+        "2",
+        "Gói ma túy đá",
+        "3",
+        "gói",
+        "12,5 g",
+        "2/2026/HS-ST",
+        "06/01/2026",
+        "SEC-1",
+        "Ma túy",
+        "Nguyên niêm phong",
+    ],
     ["3", "Xe mô tô", "1", "chiếc", "95", "1/2026/HS-ST", "2026-01-07", "S2", "Phương tiện", ""],
-]  # fmt: skip
+]
 
 
-def write_csv(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS,
-              delimiter: str = ",", bom: bool = True) -> Path:  # fmt: skip
+def write_csv(
+    path: Path,
+    rows: list[list[Any]],
+    headers: list[str] = HEADERS,
+    delimiter: str = ",",
+    bom: bool = True,
+) -> Path:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(headers)
@@ -52,8 +87,9 @@ def write_csv(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS,
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS,
-               title_rows: int = 0) -> Path:  # fmt: skip
+def write_xlsx(
+    path: Path, rows: list[list[Any]], headers: list[str] = HEADERS, title_rows: int = 0
+) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -66,8 +102,9 @@ def write_xlsx(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS,
     return path
 
 
-def run(session: Session, world: World, path: Path, user: str = "keeper",
-        **options: Any) -> ImportOutcome:  # fmt: skip
+def run(
+    session: Session, world: World, path: Path, user: str = "keeper", **options: Any
+) -> ImportOutcome:
     return import_file(
         path, world.users[user], lambda write: nullcontext(session), load_mapping(), **options
     )
@@ -86,18 +123,32 @@ def kinds(outcome: ImportOutcome) -> set[str]:
 
 @pytest.mark.parametrize(
     ("text", "grams"),
-    [("12,5 kg", 12500), ("12.5", 12500), ("500 g", 500), ("1.234,5", 1234500),
-     ("1,234.5 kg", 1234500), ("0,500", 500), ("2 gam", 2), ("3 kilôgam", 3000)],
-)  # fmt: skip
+    [
+        ("12,5 kg", 12500),
+        ("12.5", 12500),
+        ("500 g", 500),
+        ("1.234,5", 1234500),
+        ("1,234.5 kg", 1234500),
+        ("0,500", 500),
+        ("2 gam", 2),
+        ("3 kilôgam", 3000),
+    ],
+)
 def test_weights_accept_vietnamese_decimal_comma_and_units(text: str, grams: float) -> None:
     assert parse_weight_g(text, None, load_mapping()) == pytest.approx(grams)
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("12.500", "ambiguous_number"), ("12,500 kg", "ambiguous_number"), ("nặng", "bad_weight"),
-     ("5 lbs", "bad_weight"), ("0", "bad_weight"), ("1,2,3", "bad_weight")],
-)  # fmt: skip
+    [
+        ("12.500", "ambiguous_number"),
+        ("12,500 kg", "ambiguous_number"),
+        ("nặng", "bad_weight"),
+        ("5 lbs", "bad_weight"),
+        ("0", "bad_weight"),
+        ("1,2,3", "bad_weight"),
+    ],
+)
 def test_ambiguous_or_bad_weights_are_named(text: str, kind: str) -> None:
     with pytest.raises(Problem) as exc:
         parse_weight_g(text, None, load_mapping())
@@ -130,7 +181,7 @@ def test_dry_run_reports_each_kind_of_error_and_writes_nothing(
         ["14", "Hộp", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2099", "S2", "Khác", ""],
         ["15", "Hộp", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "S2", "Khác", "Lung lay"],
         ["16", "Hộp", "1,5", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "S2", "Khác", ""],
-    ]  # fmt: skip
+    ]
     before = item_count(session)
     outcome = run(session, world, write_csv(tmp_path / "ledger.csv", rows))
     report = outcome.report
@@ -139,10 +190,20 @@ def test_dry_run_reports_each_kind_of_error_and_writes_nothing(
     assert sorted(set(range(5, 19)) - rejected) == []
     assert report["rows"] == 17 and report["valid_rows"] == 3 and report["rejected_rows"] == 14
     assert kinds(outcome) == {
-        "ambiguous_number", "bad_weight", "unknown_location", "unknown_category", "bad_date",
-        "unknown_case", "duplicate", "unknown_unit", "location_refuses", "missing_value",
-        "future_date", "unknown_seal_state", "invalid",
-    }  # fmt: skip
+        "ambiguous_number",
+        "bad_weight",
+        "unknown_location",
+        "unknown_category",
+        "bad_date",
+        "unknown_case",
+        "duplicate",
+        "unknown_unit",
+        "location_refuses",
+        "missing_value",
+        "future_date",
+        "unknown_seal_state",
+        "invalid",
+    }
     by_row = {e["row"]: e for e in report["errors"]}
     assert by_row[5]["column"] == "Trọng lượng" and by_row[5]["value"] == "12.500"
     assert by_row[5]["cell"] == "E5"
@@ -156,8 +217,10 @@ def test_dry_run_reports_each_kind_of_error_and_writes_nothing(
 def test_capacity_of_a_location_is_counted_across_rows(
     session: Session, world: World, tmp_path: Path
 ) -> None:
-    rows = [[str(n), f"Hộp {n}", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "S1", "Khác", ""]
-            for n in range(1, 4)]  # fmt: skip
+    rows = [
+        [str(n), f"Hộp {n}", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "S1", "Khác", ""]
+        for n in range(1, 4)
+    ]
     outcome = run(session, world, write_csv(tmp_path / "full.csv", rows))
     errors = outcome.report["errors"]
     assert [(e["row"], e["kind"]) for e in errors] == [(4, "capacity_exceeded")]
@@ -180,8 +243,10 @@ def test_real_run_creates_items_with_intake_events_and_ledger_numbers(
 ) -> None:
     outcome = run(session, world, write_csv(tmp_path / "l.csv", GOOD), dry_run=False)
     assert outcome.report["outcome"] == "imported" and outcome.created_items == 3
-    items = {i.external_ref: i for i in session.exec(
-        select(Item).where(col(Item.external_ref).is_not(None))).all()}  # fmt: skip
+    items = {
+        i.external_ref: i
+        for i in session.exec(select(Item).where(col(Item.external_ref).is_not(None))).all()
+    }
     assert set(items) == {"1", "2", "3"}
     phone, drug, bike = items["1"], items["2"], items["3"]
     assert (phone.net_weight_g, phone.unit, phone.category) == (200.0, "piece", "other")
@@ -226,8 +291,9 @@ def test_partial_import_writes_rejects_that_import_after_fixing(
         ["4", "Hộp", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "NOWHERE", "Khác", ""],
         ["", "Túi", "1", "túi", "1", "1/2026/HS-ST", "32/01/2026", "S2", "Khác", ""],
     ]
-    outcome = run(session, world, write_csv(tmp_path / "l.csv", GOOD + bad), dry_run=False,
-                  partial=True)  # fmt: skip
+    outcome = run(
+        session, world, write_csv(tmp_path / "l.csv", GOOD + bad), dry_run=False, partial=True
+    )
     assert outcome.report["outcome"] == "partial" and outcome.created_items == 3
     rejects = tmp_path / "rejects.csv"
     assert write_rejects(outcome, load_mapping(), rejects) == 2
@@ -251,13 +317,55 @@ def test_cases_are_created_from_court_and_decision_columns(
 ) -> None:
     headers = HEADERS + ["Tòa án", "Số quyết định THA", "Ngày quyết định", "Hướng xử lý"]
     rows = [
-        ["1", "Pháo hoa", "2", "thùng", "10", "55/2025/HS-ST", "05/01/2026", "F1", "Pháo", "",
-         "TAND huyện X", "12/QĐ-CCTHADS", "20/12/2025", "Tiêu hủy"],
-        ["2", "Pháo nổ", "1", "thùng", "5", "55/2025/HS-ST", "05/01/2026", "F1", "Pháo", "",
-         "", "", "", ""],
-        ["3", "Dao", "1", "con", "1", "56/2025/HS-ST", "05/01/2026", "SEC-1", "Vũ khí", "",
-         "", "", "", ""],
-    ]  # fmt: skip
+        [
+            "1",
+            "Pháo hoa",
+            "2",
+            "thùng",
+            "10",
+            "55/2025/HS-ST",
+            "05/01/2026",
+            "F1",
+            "Pháo",
+            "",
+            "TAND huyện X",
+            "12/QĐ-CCTHADS",
+            "20/12/2025",
+            "Tiêu hủy",
+        ],
+        [
+            "2",
+            "Pháo nổ",
+            "1",
+            "thùng",
+            "5",
+            "55/2025/HS-ST",
+            "05/01/2026",
+            "F1",
+            "Pháo",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "3",
+            "Dao",
+            "1",
+            "con",
+            "1",
+            "56/2025/HS-ST",
+            "05/01/2026",
+            "SEC-1",
+            "Vũ khí",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
     path = write_csv(tmp_path / "c.csv", rows, headers)
     dry = run(session, world, path)
     assert dry.report["cases_to_create"] == ["55/2025/HS-ST"]
@@ -266,16 +374,20 @@ def test_cases_are_created_from_court_and_decision_columns(
     done = run(session, world, path, dry_run=False, partial=True)
     assert done.created_items == 2 and done.report["created_cases"] == 1
     case = session.exec(select(Case).where(Case.judgment_number == "55/2025/HS-ST")).one()
-    assert (case.court, case.decision_number, case.decision_year) == ("TAND huyện X",
-                                                                       "12/QĐ-CCTHADS", 2025)
+    assert (case.court, case.decision_number, case.decision_year) == (
+        "TAND huyện X",
+        "12/QĐ-CCTHADS",
+        2025,
+    )
     assert case.disposition == "destroy" and case.legal_regime == "before_2026_07_01"
 
 
 # -- file variants -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("delimiter", "bom"), [(",", True), (";", True), (";", False),
-                                                (",", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("delimiter", "bom"), [(",", True), (";", True), (";", False), (",", False)]
+)
 def test_csv_with_or_without_bom_comma_or_semicolon(
     session: Session, world: World, tmp_path: Path, delimiter: str, bom: bool
 ) -> None:
@@ -291,10 +403,22 @@ def test_xlsx_with_title_rows_column_numbers_and_real_dates(
     from datetime import datetime
 
     rows: list[list[Any]] = [[f"({n})" for n in range(1, 11)]]
-    rows += [[1, "Điện thoại", 1, "cái", 0.2, "1/2026/HS-ST", datetime(2026, 1, 5), "S2",
-              "Khác", "Còn nguyên"],
-             [2, "Xe máy", 1, "chiếc", 95, "1/2026/HS-ST", "06/01/2026", "S2", "Xe", None]]
-    # fmt: skip
+    rows += [
+        [
+            1,
+            "Điện thoại",
+            1,
+            "cái",
+            0.2,
+            "1/2026/HS-ST",
+            datetime(2026, 1, 5),
+            "S2",
+            "Khác",
+            "Còn nguyên",
+        ],
+        [2, "Xe máy", 1, "chiếc", 95, "1/2026/HS-ST", "06/01/2026", "S2", "Xe", None],
+    ]
+
     path = write_xlsx(tmp_path / "l.xlsx", rows, title_rows=2)
     outcome = run(session, world, path, dry_run=False)
     assert outcome.report["file"]["header_row"] == 3 and outcome.report["file"]["format"] == "xlsx"
@@ -305,8 +429,7 @@ def test_xlsx_with_title_rows_column_numbers_and_real_dates(
 
 def test_header_units_in_brackets_are_used(session: Session, world: World, tmp_path: Path) -> None:
     headers = [h if h != "Trọng lượng" else "Trọng lượng (g)" for h in HEADERS]
-    outcome = run(session, world, write_csv(tmp_path / "g.csv", GOOD[:1], headers),
-                  dry_run=False)  # fmt: skip
+    outcome = run(session, world, write_csv(tmp_path / "g.csv", GOOD[:1], headers), dry_run=False)
     assert outcome.created_items == 1
     # "0,2 kg" names its unit; a bare number would be grams under this header.
     assert session.exec(select(Item.net_weight_g).where(Item.external_ref == "1")).one() == 200.0
@@ -366,9 +489,7 @@ def test_bad_bytes_after_the_start_are_refused_with_the_row(
     assert "not UTF-8" in message and "row 60002" in message
 
 
-def test_fifty_megabytes_of_junk_is_refused(
-    session: Session, world: World, tmp_path: Path
-) -> None:
+def test_fifty_megabytes_of_junk_is_refused(session: Session, world: World, tmp_path: Path) -> None:
     junk = tmp_path / "junk.csv"
     junk.write_bytes(os.urandom(50 * 1024 * 1024))
     assert "binary" in bad(session, world, junk) or "UTF-8" in bad(session, world, junk)
@@ -389,8 +510,9 @@ def test_a_file_without_the_expected_header_is_refused(
 
 
 def test_merged_header_cells_are_refused(session: Session, world: World, tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "m.xlsx", [GOOD[0]], headers=[*HEADERS[:4], "Trọng lượng", None,
-                                                                 *HEADERS[5:]])  # fmt: skip
+    path = write_xlsx(
+        tmp_path / "m.xlsx", [GOOD[0]], headers=[*HEADERS[:4], "Trọng lượng", None, *HEADERS[5:]]
+    )
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     assert sheet is not None
@@ -430,8 +552,10 @@ def test_cli_import_dry_run_then_partial_commit_with_rejects(
     refused = runner.invoke(cli.app, ["import", str(path), "--as", "keeper", "--commit"])
     assert refused.exit_code == 1 and "nothing imported" in refused.output
     rejects = tmp_path / "rejects.csv"
-    done = runner.invoke(cli.app, ["import", str(path), "--as", "keeper", "--commit",
-                                   "--partial", "--rejects", str(rejects)])  # fmt: skip
+    done = runner.invoke(
+        cli.app,
+        ["import", str(path), "--as", "keeper", "--commit", "--partial", "--rejects", str(rejects)],
+    )
     assert done.exit_code == 0, done.output
     assert "imported 3 item(s)" in done.output and rejects.exists()
     with db.session() as s:
@@ -448,31 +572,43 @@ def test_api_small_import_answers_with_the_finished_job(
 ) -> None:
     bad_row = ["4", "Hộp", "1", "hộp", "1", "1/2026/HS-ST", "05/01/2026", "NOWHERE", "Khác", ""]
     content = write_csv(tmp_path / "l.csv", GOOD + [bad_row]).read_bytes()
-    r = client.post("/api/v1/imports", headers=world.headers(),
-                    files={"file": ("l.csv", content, "text/csv")})  # fmt: skip
+    r = client.post(
+        "/api/v1/imports", headers=world.headers(), files={"file": ("l.csv", content, "text/csv")}
+    )
     assert r.status_code == 201, r.text
     job = r.json()
     assert job["status"] == "done" and job["dry_run"] is True
     assert job["report"]["outcome"] == "checked" and job["error_count"] == 1
     assert job["progress_pct"] == 100.0
-    r = client.post("/api/v1/imports", headers=world.headers(),
-                    files={"file": ("l.csv", content, "text/csv")},
-                    data={"dry_run": "false", "partial": "true"})  # fmt: skip
+    r = client.post(
+        "/api/v1/imports",
+        headers=world.headers(),
+        files={"file": ("l.csv", content, "text/csv")},
+        data={"dry_run": "false", "partial": "true"},
+    )
     job = r.json()
     assert job["created_items"] == 3 and job["has_rejects"] is True
     rejects = client.get(f"/api/v1/imports/{job['id']}/rejects", headers=world.headers())
     assert rejects.status_code == 200 and "NOWHERE" in rejects.content.decode("utf-8-sig")
-    assert client.get(f"/api/v1/imports/{job['id']}", headers=world.headers("other-keeper")
-                      ).status_code == 404  # fmt: skip
+    assert (
+        client.get(
+            f"/api/v1/imports/{job['id']}", headers=world.headers("other-keeper")
+        ).status_code
+        == 404
+    )
 
 
-def test_api_refuses_bad_files_with_a_clear_422(
-    client: TestClient, world: World
-) -> None:
-    for content, words in [(b"", "empty"), (b"\x00\x01\x02" * 100, "not a spreadsheet"),
-                           (b"PK\x03\x04broken", "XLSX")]:  # fmt: skip
-        r = client.post("/api/v1/imports", headers=world.headers(),
-                        files={"file": ("x.csv", content, "text/csv")})  # fmt: skip
+def test_api_refuses_bad_files_with_a_clear_422(client: TestClient, world: World) -> None:
+    for content, words in [
+        (b"", "empty"),
+        (b"\x00\x01\x02" * 100, "not a spreadsheet"),
+        (b"PK\x03\x04broken", "XLSX"),
+    ]:
+        r = client.post(
+            "/api/v1/imports",
+            headers=world.headers(),
+            files={"file": ("x.csv", content, "text/csv")},
+        )
         assert r.status_code == 422 and words in r.json()["detail"], r.text
 
 
@@ -481,13 +617,18 @@ def test_api_large_import_runs_as_a_job_with_progress_in_the_database(
 ) -> None:
     db, world = committed
     settings = Settings(demo=True, database_url=str(db.engine.url), import_sync_max_bytes=0)
-    rows = [[str(n), f"Hộp {n}", "1", "hộp", "1,5", "1/2026/HS-ST", "05/01/2026", "S2", "Khác",
-             ""] for n in range(1, 5001)]  # fmt: skip
+    rows = [
+        [str(n), f"Hộp {n}", "1", "hộp", "1,5", "1/2026/HS-ST", "05/01/2026", "S2", "Khác", ""]
+        for n in range(1, 5001)
+    ]
     content = write_csv(tmp_path / "big.csv", rows).read_bytes()
     with TestClient(create_app(settings, db)) as client:
-        r = client.post("/api/v1/imports", headers=world.headers(),
-                        files={"file": ("big.csv", content, "text/csv")},
-                        data={"dry_run": "false"})  # fmt: skip
+        r = client.post(
+            "/api/v1/imports",
+            headers=world.headers(),
+            files={"file": ("big.csv", content, "text/csv")},
+            data={"dry_run": "false"},
+        )
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "pending"  # answered before the work
         job = client.get(f"/api/v1/imports/{r.json()['id']}", headers=world.headers()).json()

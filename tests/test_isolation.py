@@ -22,8 +22,11 @@ def _requests(code: str, case_id: int) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/items/{code}/custody", None),
         ("GET", f"/items/{code}/label", None),
         ("POST", f"/items/{code}/moves", {"to_location_code": "X1"}),
-        ("POST", f"/items/{code}/check-outs",
-         {"recipient": "x", "purpose": "court", "document_number": "1", "due_date": FAR}),
+        (
+            "POST",
+            f"/items/{code}/check-outs",
+            {"recipient": "x", "purpose": "court", "document_number": "1", "due_date": FAR},
+        ),
         ("POST", f"/items/{code}/returns", {}),
         ("POST", f"/items/{code}/samples", {"taken_g": 1}),
         ("POST", f"/items/{code}/reweighs", {"net_weight_g": 1}),
@@ -41,7 +44,7 @@ def _requests(code: str, case_id: int) -> list[tuple[str, str, dict | None]]:
         ("POST", "/stocktakes", {"scope": "warehouse", "warehouse_code": "W1"}),
         ("GET", "/reports/capacity?warehouse_code=W1", None),
         ("PATCH", "/users/keeper", {"is_active": False}),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("index", range(22))
@@ -56,8 +59,9 @@ def test_other_agency_gets_404_for_everything(client, world, item, index, outsid
 
 
 def test_lists_show_only_own_agencies(client, session, world, item):
-    make_item(session, world, actor="other-keeper", case_id=world.cases["other"].id,
-              location_code="X1")  # fmt: skip
+    make_item(
+        session, world, actor="other-keeper", case_id=world.cases["other"].id, location_code="X1"
+    )
     headers = world.headers("other-keeper")
     codes = {i["code"] for i in client.get(f"{API}/items", headers=headers).json()["items"]}
     assert item.code not in codes and len(codes) == 1
@@ -88,8 +92,11 @@ def test_parent_keeper_and_child_keeper_do_not_see_each_other(client, session, w
 
 def test_an_item_moved_into_another_agencys_warehouse_belongs_to_it(client, session, world):
     child_item = make_item(session, world, actor="manager", location_code="D1")
-    moved = client.post(f"{API}/items/{child_item.code}/moves", json={"to_location_code": "S1"},
-                        headers=world.headers("manager"))  # fmt: skip
+    moved = client.post(
+        f"{API}/items/{child_item.code}/moves",
+        json={"to_location_code": "S1"},
+        headers=world.headers("manager"),
+    )
     assert moved.status_code == 200
     assert client.get(f"{API}/items/{child_item.code}", headers=world.headers()).status_code == 200
     gone = client.get(f"{API}/items/{child_item.code}", headers=world.headers("child-keeper"))
@@ -97,8 +104,13 @@ def test_an_item_moved_into_another_agencys_warehouse_belongs_to_it(client, sess
 
 
 def test_duplicate_decision_of_another_agency_does_not_name_its_case(client, world):
-    body = {"judgment_number": "1/2026/HS-ST", "court": "TAND", "decision_issuer": "Cục THADS A",
-            "decision_year": 2026, "decision_number": "1"}  # fmt: skip
+    body = {
+        "judgment_number": "1/2026/HS-ST",
+        "court": "TAND",
+        "decision_issuer": "Cục THADS A",
+        "decision_year": 2026,
+        "decision_number": "1",
+    }
     response = client.post(f"{API}/cases", json=body, headers=world.headers("other-keeper"))
     assert (
         response.status_code == 409 and "case" not in response.json()["detail"].split("recorded")[1]

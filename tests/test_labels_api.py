@@ -125,8 +125,14 @@ def test_item_pdf_label_has_vietnamese_text(client, session, world):
 
 
 def test_item_zpl_label(client, session, world):
-    item = make_item(session, world, category="fireworks", hazard_classes=["1.4G"],
-                     location_code="F1", description="Pháo hoa")  # fmt: skip
+    item = make_item(
+        session,
+        world,
+        category="fireworks",
+        hazard_classes=["1.4G"],
+        location_code="F1",
+        description="Pháo hoa",
+    )
     response = client.get(
         f"{API}/items/{item.code}/label", params={"format": "zpl"}, headers=world.headers()
     )
@@ -433,10 +439,25 @@ def test_cli_labels_print_writes_a_pdf_and_records_it(cli_database, tmp_path):
     runner = CliRunner()
     result = runner.invoke(
         cli_app,
-        ["labels", "print", "--case", str(world.cases["pending"].id), "--template",
-         "a4-3x8-70x37", "--format", "pdf", "--out", str(out), "--skip", "3",
-         "--copies", "2", "--as", "keeper"],
-    )  # fmt: skip
+        [
+            "labels",
+            "print",
+            "--case",
+            str(world.cases["pending"].id),
+            "--template",
+            "a4-3x8-70x37",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+            "--skip",
+            "3",
+            "--copies",
+            "2",
+            "--as",
+            "keeper",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "3 label(s)" in result.output
     found = decode_pdf(out.read_bytes())
@@ -457,9 +478,19 @@ def test_cli_labels_print_codes_zpl_and_errors(cli_database, tmp_path):
     runner = CliRunner()
     result = runner.invoke(
         cli_app,
-        ["labels", "print", "--codes", ",".join(codes[:2]), "--format", "zpl",
-         "--out", str(out), "--as", "manager"],
-    )  # fmt: skip
+        [
+            "labels",
+            "print",
+            "--codes",
+            ",".join(codes[:2]),
+            "--format",
+            "zpl",
+            "--out",
+            str(out),
+            "--as",
+            "manager",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").count("^XA") == 2
     refused = runner.invoke(

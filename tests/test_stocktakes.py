@@ -25,9 +25,10 @@ def _start(client, world, **body):
 
 def _scan(client, world, stocktake_id, raw, **extra):
     return client.post(
-        f"{API}/stocktakes/{stocktake_id}/scans", json={"payload": raw, **extra},
+        f"{API}/stocktakes/{stocktake_id}/scans",
+        json={"payload": raw, **extra},
         headers=world.headers(),
-    )  # fmt: skip
+    )
 
 
 def _close(client, world, stocktake_id, signers=SIGNERS):
@@ -68,8 +69,14 @@ def test_counting_a_location_gives_each_outcome(client, session, world, shelf):
     assert closed.status_code == 200, closed.text
     body = closed.json()
     assert body["status"] == "closed"
-    assert body["counts"] == {"verified": 2, "misplaced": 1, "missing": 1, "unexpected": 2,
-                              "checked_out": 0, "seal_broken": 1}  # fmt: skip
+    assert body["counts"] == {
+        "verified": 2,
+        "misplaced": 1,
+        "missing": 1,
+        "unexpected": 2,
+        "checked_out": 0,
+        "seal_broken": 1,
+    }
     outcome = {(line["item_code"] or line["label"]): line["outcome"] for line in body["lines"]}
     assert outcome[shelf["a"].code] == "verified"
     assert outcome[shelf["b"].code] == "missing"
@@ -104,11 +111,15 @@ def test_resolving_discrepancies(client, session, world, shelf):
     report = client.get(f"{API}/reports/discrepancies", headers=world.headers()).json()
     first, second = report[0]["id"], report[1]["id"]
     url = f"{API}/discrepancies/{{}}/resolve"
-    no_doc = client.post(url.format(first), json={"resolution": "written_off"},
-                         headers=world.headers())  # fmt: skip
+    no_doc = client.post(
+        url.format(first), json={"resolution": "written_off"}, headers=world.headers()
+    )
     assert no_doc.status_code == 422
-    ok = client.post(url.format(first), json={"resolution": "written_off", "document_ref": "QĐ 5"},
-                     headers=world.headers())  # fmt: skip
+    ok = client.post(
+        url.format(first),
+        json={"resolution": "written_off", "document_ref": "QĐ 5"},
+        headers=world.headers(),
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "written_off"
     again = client.post(url.format(first), json={"resolution": "found"}, headers=world.headers())
     assert again.status_code == 409
@@ -140,10 +151,14 @@ def test_damaged_label_is_recorded_and_refused(client, session, world, shelf):
 def test_checked_out_items_are_expected_off_the_shelf(client, session, world, shelf):
     client.post(
         f"{API}/items/{shelf['a'].code}/check-outs",
-        json={"recipient": "Tòa", "purpose": "court", "document_number": "1",
-              "due_date": "2099-01-01"},
+        json={
+            "recipient": "Tòa",
+            "purpose": "court",
+            "document_number": "1",
+            "due_date": "2099-01-01",
+        },
         headers=world.headers(),
-    )  # fmt: skip
+    )
     sid = _start(client, world)["id"]
     body = _close(client, world, sid).json()
     outcome = {line["item_code"]: line["outcome"] for line in body["lines"]}
@@ -167,16 +182,20 @@ def test_stocktake_of_another_agency_is_404(client, world, shelf):
     sid = _start(client, world)["id"]
     response = client.get(f"{API}/stocktakes/{sid}", headers=world.headers("other-keeper"))
     assert response.status_code == 404
-    other = client.post(f"{API}/stocktakes", headers=world.headers("other-keeper"),
-                        json={"scope": "warehouse", "warehouse_code": "W1"})  # fmt: skip
+    other = client.post(
+        f"{API}/stocktakes",
+        headers=world.headers("other-keeper"),
+        json={"scope": "warehouse", "warehouse_code": "W1"},
+    )
     assert other.status_code == 404
 
 
 def test_auditor_cannot_count(client, world):
     response = client.post(
-        f"{API}/stocktakes", json={"scope": "warehouse", "warehouse_code": "W1"},
+        f"{API}/stocktakes",
+        json={"scope": "warehouse", "warehouse_code": "W1"},
         headers=world.headers("auditor"),
-    )  # fmt: skip
+    )
     assert response.status_code == 403
 
 
@@ -200,10 +219,16 @@ def test_discrepancy_deadline_counts_working_days():
 
 
 def _release(client, world, code):
-    client.post(f"{API}/items/{code}/disposition", headers=world.headers("manager"),
-                json={"disposition": "return_to_owner", "document_number": "1/QĐ"})  # fmt: skip
-    response = client.post(f"{API}/items/{code}/release", headers=world.headers("manager"),
-                           json={"recipient": "chủ sở hữu", "document_number": "BB-2"})  # fmt: skip
+    client.post(
+        f"{API}/items/{code}/disposition",
+        headers=world.headers("manager"),
+        json={"disposition": "return_to_owner", "document_number": "1/QĐ"},
+    )
+    response = client.post(
+        f"{API}/items/{code}/release",
+        headers=world.headers("manager"),
+        json={"recipient": "chủ sở hữu", "document_number": "BB-2"},
+    )
     assert response.status_code == 200, response.text
 
 

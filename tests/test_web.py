@@ -69,8 +69,9 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_https(client, world):
 
 def test_a_post_without_the_csrf_token_is_refused(client, world):
     log_in(client)
-    response = client.post("/scan/resolve", data={"payload": "EV1LS1X"},
-                           headers={"Accept": "application/json"})  # fmt: skip
+    response = client.post(
+        "/scan/resolve", data={"payload": "EV1LS1X"}, headers={"Accept": "application/json"}
+    )
     assert response.status_code == 403
     assert response.json()["messages"][0].startswith("Biểu mẫu đã cũ")
 
@@ -85,8 +86,11 @@ def test_scan_resolves_an_item_and_logs_the_scan(client, world, session):
     )
     assert response.status_code == 200
     assert response.json()["url"] == f"/items/{code}"
-    refused = client.post("/scan/resolve", data={"payload": "EV1IVC26000001", "csrf_token": csrf},
-                          headers={"Accept": "application/json"})  # fmt: skip
+    refused = client.post(
+        "/scan/resolve",
+        data={"payload": "EV1IVC26000001", "csrf_token": csrf},
+        headers={"Accept": "application/json"},
+    )
     assert refused.status_code == 422
     assert refused.json()["messages"] == [i18n.Translator("vi")("scan.damaged_label")]
 

@@ -32,8 +32,12 @@ def test_a_keeper_may_not_see_the_dashboard(client, world):
 def test_csv_downloads_of_the_dashboard(client, world, session):
     make_item(session, world, location_code="S1")
     log_in(client, "manager")
-    for name, header in (("capacity", "warehouse_code"), ("forecast", "warehouse_code"),
-                         ("ageing", ""), ("destruction", "section")):  # fmt: skip
+    for name, header in (
+        ("capacity", "warehouse_code"),
+        ("forecast", "warehouse_code"),
+        ("ageing", ""),
+        ("destruction", "section"),
+    ):
         response = client.get(f"/dashboard/{name}.csv")
         assert response.status_code == 200, name
         assert response.headers["content-type"].startswith("text/csv")
@@ -71,24 +75,42 @@ def test_a_destruction_batch_through_every_step_in_forms(client, world, session)
     codes = [make_item(session, world, location_code="S2").code for _ in range(2)]
     log_in(client, "manager")
     token = _token(client, "/destruction")
-    response = client.post("/destruction", data={"title": "Đợt 1", "csrf_token": token},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/destruction", data={"title": "Đợt 1", "csrf_token": token}, follow_redirects=False
+    )
     url = response.headers["location"]
     label = payload.make_payload("item", codes[0])
-    response = client.post(f"{url}/items", data={"codes": f"{label} {codes[1]}",
-                                                 "csrf_token": token})  # fmt: skip
+    response = client.post(
+        f"{url}/items", data={"codes": f"{label} {codes[1]}", "csrf_token": token}
+    )
     assert response.status_code == 200 and codes[1] in response.text
-    members = {f"member.{n}.{k}": v for n, (name, role) in
-               enumerate([("Ánh", "chair"), ("Bình", "member"), ("Chi", "member")])
-               for k, v in (("name", name), ("role", role))}  # fmt: skip
-    response = client.post(f"{url}/approve", data={
-        "decision_number": "15/QĐ", "decision_date": "2026-01-05", "decision_issuer": "Cục",
-        "csrf_token": token, **members})  # fmt: skip
+    members = {
+        f"member.{n}.{k}": v
+        for n, (name, role) in enumerate([("Ánh", "chair"), ("Bình", "member"), ("Chi", "member")])
+        for k, v in (("name", name), ("role", role))
+    }
+    response = client.post(
+        f"{url}/approve",
+        data={
+            "decision_number": "15/QĐ",
+            "decision_date": "2026-01-05",
+            "decision_issuer": "Cục",
+            "csrf_token": token,
+            **members,
+        },
+    )
     assert "Ghi nhận tiêu hủy tại hiện trường" in response.text, response.text
-    fields = {"executed_at": "2026-01-06T09:00", "site": "Bãi A", "method": "crushing",
-              "env.weather": "nắng", "env.residue_quantity_kg": "0,5",
-              "env.residue_destination": "bãi rác", "weight_unit": "kg", "csrf_token": token,
-              "code": codes}  # fmt: skip
+    fields = {
+        "executed_at": "2026-01-06T09:00",
+        "site": "Bãi A",
+        "method": "crushing",
+        "env.weather": "nắng",
+        "env.residue_quantity_kg": "0,5",
+        "env.residue_destination": "bãi rác",
+        "weight_unit": "kg",
+        "csrf_token": token,
+        "code": codes,
+    }
     for n in range(2):
         fields |= {f"seal.{n}": "1", f"weight.{n}": "1,5", f"result.{n}": "destroyed"}
     response = client.post(f"{url}/execute", data=fields)
@@ -108,8 +130,13 @@ def test_a_stocktake_scan_answers_with_live_counts(client, world, session):
     codes = [make_item(session, world, location_code="S2").code for _ in range(2)]
     log_in(client, "keeper")
     token = _token(client, "/stocktakes")
-    start = {"warehouse_code": "W1", "scope": "location", "location_code": "S2",
-             "kind": "spot_check", "csrf_token": token}  # fmt: skip
+    start = {
+        "warehouse_code": "W1",
+        "scope": "location",
+        "location_code": "S2",
+        "kind": "spot_check",
+        "csrf_token": token,
+    }
     response = client.post("/stocktakes", data=start, follow_redirects=False)
     url = response.headers["location"]
     headers = {"Accept": "application/json", "X-CSRF-Token": token}
@@ -118,8 +145,9 @@ def test_a_stocktake_scan_answers_with_live_counts(client, world, session):
     assert answer["counts"] == {"expected": 2, "seen": 1, "remaining": 1, "unexpected": 0}
     damaged = client.post(f"{url}/scan", headers=headers, data={"payload": "EV1IXXXX"})
     assert damaged.status_code == 422 and damaged.json()["counts"]["seen"] == 1
-    response = client.post(f"{url}/close", data={"keeper": "A", "accountant": "B", "head": "C",
-                                                 "csrf_token": token})  # fmt: skip
+    response = client.post(
+        f"{url}/close", data={"keeper": "A", "accountant": "B", "head": "C", "csrf_token": token}
+    )
     page = client.get(url).text
     assert "Thiếu: 1" in page and codes[1] in page
     assert client.get(f"{url}/record.pdf").content.startswith(b"%PDF")

@@ -34,16 +34,23 @@ def test_release_needs_a_releasable_disposition_and_says_why(client, world, sess
     html = client.get(f"/items/{code}").text
     assert 'id="release-blocked"' in html and f'action="/items/{code}/release"' not in html
     assert VI("disposition.destroy") in html
-    refused = _post(client, f"/items/{code}/release", csrf, recipient="Ông A",
-                    document_number="12/BB")  # fmt: skip
+    refused = _post(
+        client, f"/items/{code}/release", csrf, recipient="Ông A", document_number="12/BB"
+    )
     assert refused.status_code == 409 and 'role="alert"' in refused.text
 
-    done = _post(client, f"/items/{code}/disposition", csrf, disposition="return_to_owner",
-                 document_number="5/2026/QĐ")  # fmt: skip
+    done = _post(
+        client,
+        f"/items/{code}/disposition",
+        csrf,
+        disposition="return_to_owner",
+        document_number="5/2026/QĐ",
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("done=disposition")
     assert f'action="/items/{code}/release"' in client.get(f"/items/{code}").text
-    released = _post(client, f"/items/{code}/release", csrf, recipient="Ông A",
-                     document_number="12/BB")  # fmt: skip
+    released = _post(
+        client, f"/items/{code}/release", csrf, recipient="Ông A", document_number="12/BB"
+    )
     assert released.status_code == 303
     page = client.get(released.headers["location"]).text
     assert VI("item.done_release") in page and VI("status.released") in page
@@ -56,8 +63,9 @@ def test_transfer_by_a_manager(client, world, session):
     missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B")
     assert missing.status_code == 422
     assert VI("field.document_number") in missing.text  # which field, in plain words
-    done = _post(client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B",
-                 document_number="7/QĐ-CT")  # fmt: skip
+    done = _post(
+        client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B", document_number="7/QĐ-CT"
+    )
     assert done.status_code == 303
     assert session.exec(select(Item).where(Item.code == code)).one().status == "transferred"
 
@@ -73,8 +81,14 @@ def test_a_keeper_may_not_release(client, world, session):
 def test_seal_check_records_the_new_seal(client, world, session):
     code = make_item(session, world, seal_number="NP-1").code
     csrf = log_in(client)
-    response = _post(client, f"/items/{code}/seal-check", csrf, seal_state="broken",
-                     seal_number="NP-2", reason="rách góc")  # fmt: skip
+    response = _post(
+        client,
+        f"/items/{code}/seal-check",
+        csrf,
+        seal_state="broken",
+        seal_number="NP-2",
+        reason="rách góc",
+    )
     assert response.status_code == 303
     item = session.exec(select(Item).where(Item.code == code)).one()
     session.refresh(item)
@@ -88,8 +102,16 @@ def test_split_links_the_new_item_and_offers_its_label(client, world, session):
     assert 'id="sp-volume"' in client.get(f"/items/{code}").text
     too_much = _post(client, f"/items/{code}/split", csrf, net_weight="2", weight_unit="kg")
     assert too_much.status_code == 422
-    response = _post(client, f"/items/{code}/split", csrf, net_weight="0,25", weight_unit="kg",
-                     quantity="1", volume_l="0,5", reason="gửi giám định")  # fmt: skip
+    response = _post(
+        client,
+        f"/items/{code}/split",
+        csrf,
+        net_weight="0,25",
+        weight_unit="kg",
+        quantity="1",
+        volume_l="0,5",
+        reason="gửi giám định",
+    )
     assert response.status_code == 303
     child = re.search(r"child=([^&]+)", response.headers["location"]).group(1)
     page = client.get(response.headers["location"]).text
@@ -107,8 +129,13 @@ def test_disposition_to_destroy_advises_an_awaiting_destruction_location(client,
     session.commit()
     code = make_item(session, world, case_id=world.cases["pending"].id).code
     csrf = log_in(client)
-    response = _post(client, f"/items/{code}/disposition", csrf, disposition="destroy",
-                     document_number="1/2026/HS-ST")  # fmt: skip
+    response = _post(
+        client,
+        f"/items/{code}/disposition",
+        csrf,
+        disposition="destroy",
+        document_number="1/2026/HS-ST",
+    )
     assert response.status_code == 303 and "advice=1" in response.headers["location"]
     notices = " ".join(CLIENT_SEES.findall(client.get(response.headers["location"]).text))
     assert VI("item.advice_awaiting_destruction", locations="SEC-1") in notices
@@ -116,14 +143,28 @@ def test_disposition_to_destroy_advises_an_awaiting_destruction_location(client,
 
 def _intake_form(csrf, **case_fields):
     return {
-        "csrf_token": csrf, "form_key": "", "case_id": "", "judgment_number": "77/2026/HS-ST",
-        "location_code": "S2", "description": "Xe máy", "category": "vehicle", "quantity": "1",
-        "unit": "vehicle", "net_weight": "95", "weight_unit": "kg", **case_fields,
-    }  # fmt: skip
+        "csrf_token": csrf,
+        "form_key": "",
+        "case_id": "",
+        "judgment_number": "77/2026/HS-ST",
+        "location_code": "S2",
+        "description": "Xe máy",
+        "category": "vehicle",
+        "quantity": "1",
+        "unit": "vehicle",
+        "net_weight": "95",
+        "weight_unit": "kg",
+        **case_fields,
+    }
 
 
-NEW_CASE = {"court": "TAND huyện B", "decision_issuer": "Chi cục THADS huyện B",
-            "decision_year": "2026", "decision_number": "41", "disposition": "sell"}  # fmt: skip
+NEW_CASE = {
+    "court": "TAND huyện B",
+    "decision_issuer": "Chi cục THADS huyện B",
+    "decision_year": "2026",
+    "decision_number": "41",
+    "disposition": "sell",
+}
 
 
 def test_intake_creates_a_new_case_with_its_items(client, world, session):
@@ -131,8 +172,7 @@ def test_intake_creates_a_new_case_with_its_items(client, world, session):
     unknown = client.post("/intake", data=_intake_form(csrf))
     assert unknown.status_code == 422
     assert VI("validation.case_unknown") in unknown.text.replace("&#34;", '"')
-    response = client.post("/intake", data=_intake_form(csrf, **NEW_CASE),
-                           follow_redirects=False)  # fmt: skip
+    response = client.post("/intake", data=_intake_form(csrf, **NEW_CASE), follow_redirects=False)
     assert response.status_code == 303, response.text
     case = session.exec(select(Case).where(Case.judgment_number == "77/2026/HS-ST")).one()
     assert (case.court, case.disposition, case.decision_number) == ("TAND huyện B", "sell", "41")
@@ -166,11 +206,14 @@ def test_database_errors_on_pages_are_plain_words(client, world, session, monkey
     csrf = log_in(client)
     cases = [
         (IntegrityError("INSERT", {}, Exception("UNIQUE")), 409, "error.database_conflict"),
-        (OperationalError("UPDATE", {}, Exception("database is locked")), 503,
-         "error.database_busy"),
+        (
+            OperationalError("UPDATE", {}, Exception("database is locked")),
+            503,
+            "error.database_busy",
+        ),
         (DataError("INSERT", {}, Exception("value out of range")), 422, "error.database_value"),
         (OverflowError("int too large"), 422, "error.database_value"),
-    ]  # fmt: skip
+    ]
     for exc, status, key in cases:
         _fail_with(monkeypatch, exc)
         form = {"csrf_token": csrf, "seal_state": "intact"}
@@ -178,8 +221,9 @@ def test_database_errors_on_pages_are_plain_words(client, world, session, monkey
         assert page.status_code == status
         assert page.headers["content-type"].startswith("text/html")
         assert VI(key) in page.text and "Keeper" in page.text  # the page, still logged in
-        fetched = client.post(f"/items/{code}/seal-check", data=form,
-                              headers={"Accept": "application/json"})  # fmt: skip
+        fetched = client.post(
+            f"/items/{code}/seal-check", data=form, headers={"Accept": "application/json"}
+        )
         assert fetched.status_code == status and fetched.json()["messages"] == [VI(key)]
     assert page.headers.get("retry-after") is None
     # The page still works afterwards, and the API's answers are unchanged.
@@ -196,7 +240,10 @@ def test_the_api_still_answers_database_errors_in_json(client, world, session, m
         raise OperationalError("UPDATE", {}, Exception("database is locked"))
 
     monkeypatch.setattr(api_handling.handling, "seal_check", busy)
-    response = client.post(f"/api/v1/items/{code}/seal-checks", json={"seal_state": "intact"},
-                           headers=world.headers("keeper"))  # fmt: skip
+    response = client.post(
+        f"/api/v1/items/{code}/seal-checks",
+        json={"seal_state": "intact"},
+        headers=world.headers("keeper"),
+    )
     assert response.status_code == 503
     assert response.json() == {"detail": "database busy or unavailable, retry shortly"}

@@ -37,11 +37,14 @@ def verify(
         "ok": result.ok,
         "events_checked": result.events_checked,
         "head_hash": result.head_hash,
-        "problem": None if result.problem is None else {
-            "seq": result.problem.seq, "event_id": result.problem.event_id,
+        "problem": None
+        if result.problem is None
+        else {
+            "seq": result.problem.seq,
+            "event_id": result.problem.event_id,
             "problem": result.problem.problem,
         },
-    }  # fmt: skip
+    }
 
 
 @router.get("/audit/security-events", tags=["audit"])

@@ -30,24 +30,48 @@ def methods(actor: CurrentUser) -> list[destruction.MethodPublic]:
     table = destruction.load_methods()
     out = [
         destruction.MethodPublic(
-            id=m.id, name_vi=m.name_vi, name_en=m.name_en,
-            environmental_risk=m.environmental_risk, risk_cleared_by=m.risk_cleared_by,
+            id=m.id,
+            name_vi=m.name_vi,
+            name_en=m.name_en,
+            environmental_risk=m.environmental_risk,
+            risk_cleared_by=m.risk_cleared_by,
             categories=list(m.categories),
-            fields=[destruction.MethodFieldPublic(
-                name=f.name, label_vi=f.label_vi, label_en=f.label_en, type=f.type,
-                unit=f.unit, required=f.required) for f in m.fields],
+            fields=[
+                destruction.MethodFieldPublic(
+                    name=f.name,
+                    label_vi=f.label_vi,
+                    label_en=f.label_en,
+                    type=f.type,
+                    unit=f.unit,
+                    required=f.required,
+                )
+                for f in m.fields
+            ],
         )
         for m in table.methods.values()
-    ]  # fmt: skip
+    ]
     common = [
-        destruction.MethodFieldPublic(name=f.name, label_vi=f.label_vi, label_en=f.label_en,
-                                      type=f.type, unit=f.unit, required=f.required)
+        destruction.MethodFieldPublic(
+            name=f.name,
+            label_vi=f.label_vi,
+            label_en=f.label_en,
+            type=f.type,
+            unit=f.unit,
+            required=f.required,
+        )
         for f in table.common_fields
-    ]  # fmt: skip
-    out.append(destruction.MethodPublic(
-        id="common", name_vi="Ghi nhận môi trường", name_en="Environmental record",
-        environmental_risk=False, risk_cleared_by=None, categories=[], fields=common,
-    ))  # fmt: skip
+    ]
+    out.append(
+        destruction.MethodPublic(
+            id="common",
+            name_vi="Ghi nhận môi trường",
+            name_en="Environmental record",
+            environmental_risk=False,
+            risk_cleared_by=None,
+            categories=[],
+            fields=common,
+        )
+    )
     return out
 
 
@@ -139,9 +163,13 @@ def approve(
 
     def run() -> destruction.BatchPublic:
         destruction.approve(
-            session, batch_id, data, actor, settings.destruction_min_voting_members,
+            session,
+            batch_id,
+            data,
+            actor,
+            settings.destruction_min_voting_members,
             settings.destruction_block_handler_members,
-        )  # fmt: skip
+        )
         return _public(session, batch_id, actor)
 
     return create_once(  # type: ignore[return-value]
@@ -184,9 +212,14 @@ def close(
         return _public(session, batch_id, actor)
 
     return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/close", destruction.CloseRequest(),
-        run, 200,
-    )  # fmt: skip
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/close",
+        destruction.CloseRequest(),
+        run,
+        200,
+    )
 
 
 @router.post(BATCHES + "/{batch_id}/cancel", responses=ERRORS)
@@ -238,8 +271,9 @@ def add_photo(
 )
 def get_photo(batch_id: int, photo_id: int, actor: CurrentUser, session: SessionDep) -> Response:
     photo = destruction.get_photo(session, batch_id, photo_id, actor)
-    return Response(photo.data, media_type=photo.content_type,
-                    headers={"X-Photo-SHA256": photo.sha256})  # fmt: skip
+    return Response(
+        photo.data, media_type=photo.content_type, headers={"X-Photo-SHA256": photo.sha256}
+    )
 
 
 @router.get(
@@ -297,7 +331,8 @@ def totals(
     )
     if fmt == "csv":
         return Response(
-            destruction.totals_csv(report).encode("utf-8"), media_type="text/csv; charset=utf-8",
+            destruction.totals_csv(report).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="destruction.csv"'},
-        )  # fmt: skip
+        )
     return report

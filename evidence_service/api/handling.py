@@ -49,41 +49,65 @@ def _item_action(path: str, request: type[BaseModel], action: ItemAction, doc: s
     ) -> ItemPublic:
         data = with_if_match(data, if_match)
         return create_once(  # type: ignore[return-value]
-            session, actor, key, f"POST /items/{code}/{path}", data,
-            lambda: _public(session, action(session, code, data, actor, settings)), 200,
-        )  # fmt: skip
+            session,
+            actor,
+            key,
+            f"POST /items/{code}/{path}",
+            data,
+            lambda: _public(session, action(session, code, data, actor, settings)),
+            200,
+        )
 
     endpoint.__name__ = path.replace("-", "_")
     endpoint.__doc__ = doc
     router.post(f"/items/{{code}}/{path}", responses=ERRORS)(endpoint)
 
 
-# fmt: off
 for _path, _request, _action, _doc in [
-    ("check-outs", handling.CheckoutRequest,
-     lambda s, c, d, a, _: handling.check_out(s, c, d, a),
-     "Take an item out for court, a forensic lab or another agency (trích xuất)."),
-    ("returns", handling.ReturnRequest,
-     lambda s, c, d, a, _: handling.return_item(s, c, d, a),
-     "Bring a checked-out item back, to where it came from or to a scanned location."),
-    ("samples", handling.SampleRequest,
-     lambda s, c, d, a, _: handling.take_sample(s, c, d, a),
-     "Record a sample taken for testing; the item's net weight goes down by that much."),
-    ("reweighs", handling.ReweighRequest,
-     lambda s, c, d, a, settings: handling.reweigh(s, c, d, a, settings.weight_tolerance_pct),
-     "Record a new measured weight; a difference beyond the tolerance needs a reason."),
-    ("seal-checks", handling.SealCheckRequest,
-     lambda s, c, d, a, _: handling.seal_check(s, c, d, a),
-     "Record the state of the seal (and a new seal number if it was resealed)."),
-    ("release", handling.ReleaseRequest,
-     lambda s, c, d, a, _: handling.release(s, c, d, a),
-     "Hand the item over as the judgment ordered (return to owner, confiscation, sale)."),
-    ("transfer", handling.TransferRequest,
-     lambda s, c, d, a, _: handling.transfer(s, c, d, a),
-     "Hand the item to another agency that keeps it from now on."),
+    (
+        "check-outs",
+        handling.CheckoutRequest,
+        lambda s, c, d, a, _: handling.check_out(s, c, d, a),
+        "Take an item out for court, a forensic lab or another agency (trích xuất).",
+    ),
+    (
+        "returns",
+        handling.ReturnRequest,
+        lambda s, c, d, a, _: handling.return_item(s, c, d, a),
+        "Bring a checked-out item back, to where it came from or to a scanned location.",
+    ),
+    (
+        "samples",
+        handling.SampleRequest,
+        lambda s, c, d, a, _: handling.take_sample(s, c, d, a),
+        "Record a sample taken for testing; the item's net weight goes down by that much.",
+    ),
+    (
+        "reweighs",
+        handling.ReweighRequest,
+        lambda s, c, d, a, settings: handling.reweigh(s, c, d, a, settings.weight_tolerance_pct),
+        "Record a new measured weight; a difference beyond the tolerance needs a reason.",
+    ),
+    (
+        "seal-checks",
+        handling.SealCheckRequest,
+        lambda s, c, d, a, _: handling.seal_check(s, c, d, a),
+        "Record the state of the seal (and a new seal number if it was resealed).",
+    ),
+    (
+        "release",
+        handling.ReleaseRequest,
+        lambda s, c, d, a, _: handling.release(s, c, d, a),
+        "Hand the item over as the judgment ordered (return to owner, confiscation, sale).",
+    ),
+    (
+        "transfer",
+        handling.TransferRequest,
+        lambda s, c, d, a, _: handling.transfer(s, c, d, a),
+        "Hand the item to another agency that keeps it from now on.",
+    ),
 ]:
     _item_action(_path, _request, _action, _doc)  # type: ignore[arg-type]
-# fmt: on
 
 
 class SplitPublic(BaseModel):

@@ -48,9 +48,13 @@ def start_import(
         else:
             session.commit()
             background.add_task(
-                imports.run_job_in_background, request.app.state.db, job.id or 0, path,
-                table_mapping, path.unlink,
-            )  # fmt: skip
+                imports.run_job_in_background,
+                request.app.state.db,
+                job.id or 0,
+                path,
+                table_mapping,
+                path.unlink,
+            )
             in_background = True
         return imports.job_public(job)
     finally:

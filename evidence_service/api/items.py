@@ -87,9 +87,10 @@ def get_item(code: str, actor: CurrentUser, session: SessionDep) -> Response:
     item = items.item_public(session, code, actor)
     # Serialised once here: the scanners' hot path skips FastAPI's second validation pass.
     return Response(
-        item.model_dump_json(), media_type="application/json",
+        item.model_dump_json(),
+        media_type="application/json",
         headers={"ETag": f'"{item.version}"'},
-    )  # fmt: skip
+    )
 
 
 @router.post("/items/{code}/moves", responses=WRITE_ERRORS)

@@ -21,9 +21,13 @@ def start(
 ) -> stocktakes.StocktakeStatus:
     """Start counting a location subtree, a warehouse, or a random sample of its items."""
     return create_once(  # type: ignore[return-value]
-        session, actor, key, "POST /stocktakes", data,
+        session,
+        actor,
+        key,
+        "POST /stocktakes",
+        data,
         lambda: stocktakes.progress(session, stocktakes.start(session, data, actor)),
-    )  # fmt: skip
+    )
 
 
 @router.get("/stocktakes/{stocktake_id}", responses=error_responses(NotFound))
@@ -79,9 +83,10 @@ def record(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> Respon
     """The stocktake record (biên bản kiểm kê), Vietnamese, with signature blocks."""
     pdf = stocktake_record.render(session, stocktake_id, actor)
     return Response(
-        pdf, media_type="application/pdf",
+        pdf,
+        media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="kiem-ke-{stocktake_id}.pdf"'},
-    )  # fmt: skip
+    )
 
 
 @router.get("/reports/discrepancies", tags=["reports"])

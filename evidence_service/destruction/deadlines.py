@@ -36,8 +36,12 @@ from ..models import (
 
 DEADLINES_PATH = Path(__file__).resolve().parent.parent / "data" / "legal_deadlines.toml"
 EVENTS = frozenset({"enforcement_decision", "council", "destruction"})
-STILL_HELD = (ItemStatus.received, ItemStatus.stored, ItemStatus.checked_out,
-              ItemStatus.pending_destruction)  # fmt: skip
+STILL_HELD = (
+    ItemStatus.received,
+    ItemStatus.stored,
+    ItemStatus.checked_out,
+    ItemStatus.pending_destruction,
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,17 @@ def parse_deadlines(data: dict[str, Any]) -> dict[str, tuple[Deadline, ...]]:
         for raw in body.get("deadlines", []):
             if raw["from"] not in EVENTS or raw["to"] not in EVENTS:
                 raise ValueError(f"{regime}/{raw['id']}: unknown event")
-            deadlines.append(Deadline(
-                id=raw["id"], name_vi=raw["name_vi"], name_en=raw["name_en"], start=raw["from"],
-                end=raw["to"], months=raw.get("months", 0), days=raw.get("days", 0),
-            ))  # fmt: skip
+            deadlines.append(
+                Deadline(
+                    id=raw["id"],
+                    name_vi=raw["name_vi"],
+                    name_en=raw["name_en"],
+                    start=raw["from"],
+                    end=raw["to"],
+                    months=raw.get("months", 0),
+                    days=raw.get("days", 0),
+                )
+            )
         regimes[regime] = tuple(deadlines)
     return regimes
 
@@ -106,32 +117,54 @@ def deadline_report(
     table = load_deadlines()
     entries: list[DeadlineEntry] = []
 
-    def consider(deadline: Deadline, regime: str, start: date, codes: list[str],
-                 batch: DestructionBatch | None = None) -> None:  # fmt: skip
+    def consider(
+        deadline: Deadline,
+        regime: str,
+        start: date,
+        codes: list[str],
+        batch: DestructionBatch | None = None,
+    ) -> None:
         due = deadline.due(start)
         left = (due - today).days
         if left > within_days:
             return
-        entries.append(DeadlineEntry(
-            kind="batch" if batch else "item", deadline=deadline.id,
-            deadline_name=deadline.name_vi, legal_regime=LegalRegime(regime), starts_on=start,
-            due_on=due, days_left=left, state="overdue" if left < 0 else "approaching",
-            item_codes=codes, batch_id=batch.id if batch else None,
-            batch_number=batch.number if batch else None,
-        ))  # fmt: skip
+        entries.append(
+            DeadlineEntry(
+                kind="batch" if batch else "item",
+                deadline=deadline.id,
+                deadline_name=deadline.name_vi,
+                legal_regime=LegalRegime(regime),
+                starts_on=start,
+                due_on=due,
+                days_left=left,
+                state="overdue" if left < 0 else "approaching",
+                item_codes=codes,
+                batch_id=batch.id if batch else None,
+                batch_number=batch.number if batch else None,
+            )
+        )
 
     # Items the council has not been established for yet.
     rows = session.execute(
-        sa_select(col(Item.code), col(Case.legal_regime), col(Case.created_at),
-                  col(DestructionItem.enforcement_decision_date), col(DestructionBatch.status))
+        sa_select(
+            col(Item.code),
+            col(Case.legal_regime),
+            col(Case.created_at),
+            col(DestructionItem.enforcement_decision_date),
+            col(DestructionBatch.status),
+        )
         .join(Case, col(Case.id) == Item.case_id)
-        .outerjoin(DestructionItem, (col(DestructionItem.item_id) == Item.id)
-                   & col(DestructionItem.open))
+        .outerjoin(
+            DestructionItem, (col(DestructionItem.item_id) == Item.id) & col(DestructionItem.open)
+        )
         .outerjoin(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
-        .where(col(Item.agency_id).in_(scope), col(Item.disposition) == Disposition.destroy.value,
-               col(Item.status).in_([s.value for s in STILL_HELD]))
+        .where(
+            col(Item.agency_id).in_(scope),
+            col(Item.disposition) == Disposition.destroy.value,
+            col(Item.status).in_([s.value for s in STILL_HELD]),
+        )
         .order_by(col(Item.code))
-    ).all()  # fmt: skip
+    ).all()
     for code, regime, case_created, decided, batch_status in rows:
         if batch_status == BatchStatus.approved:
             continue

@@ -23,8 +23,14 @@ def _as_utc(value: datetime) -> datetime:
 def execute(
     session: Session, batch_id: int, data: ExecuteRequest, actor: User, tolerance_pct: float
 ) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "record_destruction",
-                        frozenset({BatchStatus.approved}), "executed")  # fmt: skip
+    batch = _for_change(
+        session,
+        batch_id,
+        actor,
+        "record_destruction",
+        frozenset({BatchStatus.approved}),
+        "executed",
+    )
     table = load_methods()
     method = table.get(data.method)
     details = check_fields(method.fields, data.method_details, "method_details")
@@ -67,8 +73,11 @@ def execute(
         measured = entry.measured_weight_g
         destroyed = entry.result == ItemResult.destroyed
         if destroyed and method.categories and item.category not in method.categories:
-            raise Invalid("method", f"{method.name_en} is only for {', '.join(method.categories)}"
-                          f"; item {item.code} is {item.category}")  # fmt: skip
+            raise Invalid(
+                "method",
+                f"{method.name_en} is only for {', '.join(method.categories)}"
+                f"; item {item.code} is {item.category}",
+            )
         if destroyed and measured is None:
             raise Invalid(f"items.{n}.measured_weight_g", "weigh every item before destruction")
         reason = (entry.exclusion_reason or "").strip()
@@ -88,31 +97,65 @@ def execute(
         location = locations.get(item.location_id)
         line.recorded_weight_g, line.measured_weight_g = recorded, measured
         line.weight_difference_pct, line.weight_flagged, line.weight_note = (
-            difference, flagged, note
-        )  # fmt: skip
+            difference,
+            flagged,
+            note,
+        )
         line.seal_intact, line.result = entry.seal_intact, entry.result.value
         line.exclusion_reason = reason or None
         line.warehouse_id = location.warehouse_id if location else None
         line.open = False
         session.add(line)
-        common = {"seal_intact": entry.seal_intact, "recorded_weight_g": recorded,
-                  "measured_weight_g": measured, "difference_pct": difference,
-                  "weight_flagged": flagged, "weight_note": note}  # fmt: skip
+        common = {
+            "seal_intact": entry.seal_intact,
+            "recorded_weight_g": recorded,
+            "measured_weight_g": measured,
+            "difference_pct": difference,
+            "weight_flagged": flagged,
+            "weight_note": note,
+        }
         if destroyed:
             changes.append((item, {"status": ItemStatus.destroyed.value, "location_id": None}))
-            events.append(_event(
-                item, EventType.destruction, actor, batch, from_location_id=item.location_id,
-                details={**common, "method": method.id, "site": data.site,
-                         "executed_at": executed_at.isoformat()},
-            ))  # fmt: skip
+            events.append(
+                _event(
+                    item,
+                    EventType.destruction,
+                    actor,
+                    batch,
+                    from_location_id=item.location_id,
+                    details={
+                        **common,
+                        "method": method.id,
+                        "site": data.site,
+                        "executed_at": executed_at.isoformat(),
+                    },
+                )
+            )
         else:
             changes.append((item, {"status": ItemStatus.stored.value}))
-            events.append(_event(item, EventType.destruction_excluded, actor, batch,
-                                 reason=reason, details=common))  # fmt: skip
+            events.append(
+                _event(
+                    item,
+                    EventType.destruction_excluded,
+                    actor,
+                    batch,
+                    reason=reason,
+                    details=common,
+                )
+            )
     session.flush()
     _change_items(session, changes, events)
-    _bump(session, batch, status=BatchStatus.executed.value, executed_at=executed_at,
-          site=data.site, method=method.id, method_details=details, environment=environment,
-          safety_plan_ref=safety_plan, environmental_risk=method.is_risky(details),
-          executed_by_id=actor.id)  # fmt: skip
+    _bump(
+        session,
+        batch,
+        status=BatchStatus.executed.value,
+        executed_at=executed_at,
+        site=data.site,
+        method=method.id,
+        method_details=details,
+        environment=environment,
+        safety_plan_ref=safety_plan,
+        environmental_risk=method.is_risky(details),
+        executed_by_id=actor.id,
+    )
     return batch

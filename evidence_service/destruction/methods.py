@@ -65,10 +65,15 @@ class MethodTable:
 
 def _field(raw: dict[str, Any], where: str) -> MethodField:
     field = MethodField(
-        name=raw["name"], label_vi=raw["label_vi"], label_en=raw["label_en"], type=raw["type"],
-        unit=raw.get("unit", ""), required=raw.get("required", True), min=raw.get("min"),
+        name=raw["name"],
+        label_vi=raw["label_vi"],
+        label_en=raw["label_en"],
+        type=raw["type"],
+        unit=raw.get("unit", ""),
+        required=raw.get("required", True),
+        min=raw.get("min"),
         max=raw.get("max"),
-    )  # fmt: skip
+    )
     if field.type not in FIELD_TYPES:
         raise ValueError(f"{where}: field '{field.name}' has unknown type '{field.type}'")
     return field
@@ -84,10 +89,14 @@ def parse_methods(data: dict[str, Any]) -> MethodTable:
         if raw["id"] in methods:
             raise ValueError(f"method '{raw['id']}' is defined twice")
         methods[raw["id"]] = Method(
-            id=raw["id"], name_vi=raw["name_vi"], name_en=raw["name_en"],
-            environmental_risk=bool(raw.get("environmental_risk", False)), fields=fields,
-            risk_cleared_by=cleared, categories=tuple(raw.get("categories", [])),
-        )  # fmt: skip
+            id=raw["id"],
+            name_vi=raw["name_vi"],
+            name_en=raw["name_en"],
+            environmental_risk=bool(raw.get("environmental_risk", False)),
+            fields=fields,
+            risk_cleared_by=cleared,
+            categories=tuple(raw.get("categories", [])),
+        )
     common = tuple(_field(f, "common_fields") for f in data.get("common_fields", []))
     return MethodTable(methods, common)
 

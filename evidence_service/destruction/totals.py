@@ -86,16 +86,23 @@ def destruction_totals(
     warehouse_code: str | None = None,
 ) -> DestructionTotals:
     query = (
-        select(DestructionItem, col(DestructionBatch.number), col(DestructionBatch.executed_at),
-               col(DestructionBatch.method), col(DestructionBatch.environmental_risk),
-               col(Item.code), col(Item.category), col(Warehouse.code))
+        select(
+            DestructionItem,
+            col(DestructionBatch.number),
+            col(DestructionBatch.executed_at),
+            col(DestructionBatch.method),
+            col(DestructionBatch.environmental_risk),
+            col(Item.code),
+            col(Item.category),
+            col(Warehouse.code),
+        )
         .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
         .join(Item, col(Item.id) == DestructionItem.item_id)
         .outerjoin(Warehouse, col(Warehouse.id) == DestructionItem.warehouse_id)
         .where(col(DestructionBatch.agency_id).in_(agency_scope(session, actor)))
         .where(col(DestructionBatch.status).in_([BatchStatus.executed, BatchStatus.closed]))
         .order_by(col(DestructionBatch.executed_at), col(Item.code))
-    )  # fmt: skip
+    )
     if warehouse_code is not None:
         query = query.where(col(Warehouse.code) == warehouse_code)
     methods = load_methods().methods
@@ -112,21 +119,31 @@ def destruction_totals(
         if (date_from and local_day < date_from) or (date_to and local_day > date_to):
             continue
         if line.weight_flagged:
-            discrepancies.append(WeightDiscrepancy(
-                batch_number=number, item_code=code, executed_at=executed_at,
-                recorded_weight_g=line.recorded_weight_g,
-                measured_weight_g=line.measured_weight_g,
-                difference_pct=line.weight_difference_pct, note=line.weight_note,
-                result=line.result or "",
-            ))  # fmt: skip
+            discrepancies.append(
+                WeightDiscrepancy(
+                    batch_number=number,
+                    item_code=code,
+                    executed_at=executed_at,
+                    recorded_weight_g=line.recorded_weight_g,
+                    measured_weight_g=line.measured_weight_g,
+                    difference_pct=line.weight_difference_pct,
+                    note=line.weight_note,
+                    result=line.result or "",
+                )
+            )
         if line.result != "destroyed":
             continue
-        grams = (line.measured_weight_g if line.measured_weight_g is not None
-                 else line.recorded_weight_g) or 0.0  # fmt: skip
+        grams = (
+            line.measured_weight_g if line.measured_weight_g is not None else line.recorded_weight_g
+        ) or 0.0
         method_key = f"{method}{' (risky)' if risky else ''}"
         risky_by_method[method_key] = risky
-        for group, key in (("period", period_key(executed_at, period)), ("category", category),
-                           ("method", method_key), ("warehouse", warehouse or "")):  # fmt: skip
+        for group, key in (
+            ("period", period_key(executed_at, period)),
+            ("category", category),
+            ("method", method_key),
+            ("warehouse", warehouse or ""),
+        ):
             acc = groups[group].setdefault(key, [0, 0.0])
             acc[0] += 1
             acc[1] += grams
@@ -136,26 +153,38 @@ def destruction_totals(
 
     def totals(group: str, label: Callable[[str], str] = str) -> list[Total]:
         return [
-            Total(key=k, label=label(k), items=int(v[0]), weight_kg=round(v[1] / 1000, 6),
-                  environmental_risk=risky_by_method.get(k) if group == "method" else None)
+            Total(
+                key=k,
+                label=label(k),
+                items=int(v[0]),
+                weight_kg=round(v[1] / 1000, 6),
+                environmental_risk=risky_by_method.get(k) if group == "method" else None,
+            )
             for k, v in sorted(groups[group].items())
-        ]  # fmt: skip
+        ]
 
     def method_label(key: str) -> str:
         base = key.removesuffix(" (risky)")
         return methods[base].name_vi if base in methods else base
 
     return DestructionTotals(
-        period=period, date_from=date_from, date_to=date_to, items=total_items,
-        weight_kg=round(total_g / 1000, 6), by_period=totals("period"),
-        by_category=totals("category"), by_method=totals("method", method_label),
+        period=period,
+        date_from=date_from,
+        date_to=date_to,
+        items=total_items,
+        weight_kg=round(total_g / 1000, 6),
+        by_period=totals("period"),
+        by_category=totals("category"),
+        by_method=totals("method", method_label),
         by_warehouse=totals("warehouse"),
         environmentally_risky=RiskyShare(
-            items=risky_items, weight_kg=round(risky_g / 1000, 6),
-            items_pct=_pct(risky_items, total_items), weight_pct=_pct(risky_g, total_g),
+            items=risky_items,
+            weight_kg=round(risky_g / 1000, 6),
+            items_pct=_pct(risky_items, total_items),
+            weight_pct=_pct(risky_g, total_g),
         ),
         weight_discrepancies=discrepancies,
-    )  # fmt: skip
+    )
 
 
 def totals_csv(report: DestructionTotals) -> str:
@@ -166,14 +195,20 @@ def totals_csv(report: DestructionTotals) -> str:
         ("method", report.by_method),
         ("warehouse", report.by_warehouse),
     ):
-        rows += [[section, t.key, t.label, t.items, t.weight_kg, ""] for t in entries]  # fmt: skip
+        rows += [[section, t.key, t.label, t.items, t.weight_kg, ""] for t in entries]
     risky = report.environmentally_risky
     rows.append(["environmentally_risky", "items", "", risky.items, "", risky.items_pct])
     rows.append(["environmentally_risky", "weight", "", "", risky.weight_kg, risky.weight_pct])
     rows.append(["total", "", "", report.items, report.weight_kg, ""])
     rows += [
-        ["weight_discrepancy", d.item_code, d.batch_number, 1,
-         round((d.measured_weight_g or 0) / 1000, 6), d.difference_pct]
+        [
+            "weight_discrepancy",
+            d.item_code,
+            d.batch_number,
+            1,
+            round((d.measured_weight_g or 0) / 1000, 6),
+            d.difference_pct,
+        ]
         for d in report.weight_discrepancies
-    ]  # fmt: skip
+    ]
     return to_csv(["section", "key", "label", "items", "weight_kg", "pct"], rows)

@@ -67,13 +67,21 @@ def _agency(session: Session, agency_id: int) -> Agency:
 def batch_summary(session: Session, batch: DestructionBatch, item_count: int) -> BatchSummary:
     assert batch.id is not None
     return BatchSummary(
-        id=batch.id, number=batch.number, agency_code=_agency(session, batch.agency_id).code,
-        status=BatchStatus(batch.status), title=batch.title, created_at=batch.created_at,
-        decision_number=batch.decision_number, decision_date=batch.decision_date,
-        executed_at=batch.executed_at, method=batch.method,
-        environmental_risk=batch.environmental_risk, item_count=item_count,
-        closed_at=batch.closed_at, record_sha256=batch.record_sha256,
-    )  # fmt: skip
+        id=batch.id,
+        number=batch.number,
+        agency_code=_agency(session, batch.agency_id).code,
+        status=BatchStatus(batch.status),
+        title=batch.title,
+        created_at=batch.created_at,
+        decision_number=batch.decision_number,
+        decision_date=batch.decision_date,
+        executed_at=batch.executed_at,
+        method=batch.method,
+        environmental_risk=batch.environmental_risk,
+        item_count=item_count,
+        closed_at=batch.closed_at,
+        record_sha256=batch.record_sha256,
+    )
 
 
 def summaries(session: Session, actor: User, status: BatchStatus | None) -> list[BatchSummary]:
@@ -123,25 +131,30 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         case = cases[item.case_id]
         items.append(
             BatchItemPublic(
-                code=item.code, category=Category(item.category), description=item.description,
-                case_id=item.case_id, judgment_number=case.judgment_number,
-                legal_regime=LegalRegime(case.legal_regime), item_status=ItemStatus(item.status),
-                seal_number=item.seal_number, quantity=item.quantity, unit=item.unit,
+                code=item.code,
+                category=Category(item.category),
+                description=item.description,
+                case_id=item.case_id,
+                judgment_number=case.judgment_number,
+                legal_regime=LegalRegime(case.legal_regime),
+                item_status=ItemStatus(item.status),
+                seal_number=item.seal_number,
+                quantity=item.quantity,
+                unit=item.unit,
                 override_reason=line.override_reason,
                 enforcement_decision_date=line.enforcement_decision_date,
-                recorded_weight_g=(
-                    line.recorded_weight_g if line.result else item.net_weight_g
-                ),
+                recorded_weight_g=(line.recorded_weight_g if line.result else item.net_weight_g),
                 measured_weight_g=line.measured_weight_g,
                 weight_difference_pct=line.weight_difference_pct,
-                weight_flagged=line.weight_flagged, weight_note=line.weight_note,
+                weight_flagged=line.weight_flagged,
+                weight_note=line.weight_note,
                 seal_intact=line.seal_intact,
                 result=ItemResult(line.result) if line.result else None,
                 exclusion_reason=line.exclusion_reason,
                 warehouse_code=by_warehouse.get(line.warehouse_id)
                 or by_location.get(item.location_id),
             )
-        )  # fmt: skip
+        )
     members_rows = session.exec(
         select(CouncilMember)
         .where(CouncilMember.batch_id == batch.id)
@@ -150,12 +163,15 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
     usernames = _usernames(session, {m.user_id for m in members_rows})
     members = [
         MemberPublic(
-            name=m.name, position=m.position, organisation=m.organisation,
-            role=CouncilRole(m.role), username=usernames.get(m.user_id) if m.user_id else None,
+            name=m.name,
+            position=m.position,
+            organisation=m.organisation,
+            role=CouncilRole(m.role),
+            username=usernames.get(m.user_id) if m.user_id else None,
             handled_items=list(m.handled_items),
         )
         for m in members_rows
-    ]  # fmt: skip
+    ]
     photo_rows = session.exec(
         select(DestructionPhoto)
         .options(defer(DestructionPhoto.data))  # type: ignore[arg-type]
@@ -169,48 +185,67 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
     )
     photos = [
         PhotoPublic(
-            id=p.id, filename=p.filename, content_type=p.content_type, size_bytes=p.size_bytes,
-            sha256=p.sha256, caption=p.caption, uploaded_by=names.get(p.uploaded_by_id, ""),
+            id=p.id,
+            filename=p.filename,
+            content_type=p.content_type,
+            size_bytes=p.size_bytes,
+            sha256=p.sha256,
+            caption=p.caption,
+            uploaded_by=names.get(p.uploaded_by_id, ""),
             uploaded_at=p.uploaded_at,
         )
         for p in photo_rows
         if p.id is not None
-    ]  # fmt: skip
+    ]
     method = load_methods().methods.get(batch.method) if batch.method else None
     summary = batch_summary(session, batch, len(items))
     return BatchPublic(
-        **summary.model_dump(), agency_name=_agency(session, batch.agency_id).name,
-        notes=batch.notes, created_by=names.get(batch.created_by_id, ""),
+        **summary.model_dump(),
+        agency_name=_agency(session, batch.agency_id).name,
+        notes=batch.notes,
+        created_by=names.get(batch.created_by_id, ""),
         decision_issuer=batch.decision_issuer,
         approved_by=names.get(batch.approved_by_id) if batch.approved_by_id else None,
-        approved_at=batch.approved_at, site=batch.site,
+        approved_at=batch.approved_at,
+        site=batch.site,
         method_name=method.name_vi if method else batch.method,
-        method_details=dict(batch.method_details), environment=dict(batch.environment),
+        method_details=dict(batch.method_details),
+        environment=dict(batch.environment),
         safety_plan_ref=batch.safety_plan_ref,
         executed_by=names.get(batch.executed_by_id) if batch.executed_by_id else None,
         closed_by=names.get(batch.closed_by_id) if batch.closed_by_id else None,
-        cancelled_at=batch.cancelled_at, cancel_reason=batch.cancel_reason,
-        version=batch.version, items=items, members=members, photos=photos,
+        cancelled_at=batch.cancelled_at,
+        cancel_reason=batch.cancel_reason,
+        version=batch.version,
+        items=items,
+        members=members,
+        photos=photos,
         flags=_flags(batch, items, members),
-    )  # fmt: skip
+    )
 
 
 def _flags(
     batch: DestructionBatch, items: list[BatchItemPublic], members: list[MemberPublic]
 ) -> list[Flag]:
     flags = [
-        Flag(kind="member_handled_items", member=m.name,
-             message=f"{m.name} took part in the custody of {', '.join(m.handled_items)}")
+        Flag(
+            kind="member_handled_items",
+            member=m.name,
+            message=f"{m.name} took part in the custody of {', '.join(m.handled_items)}",
+        )
         for m in members
         if m.handled_items
-    ]  # fmt: skip
+    ]
     for i in items:
         if i.weight_flagged:
-            flags.append(Flag(
-                kind="weight_discrepancy", item_code=i.code,
-                message=f"{i.code}: measured {i.measured_weight_g:g} g, recorded "
-                        f"{i.recorded_weight_g:g} g ({i.weight_difference_pct} %): {i.weight_note}",
-            ))  # fmt: skip
+            flags.append(
+                Flag(
+                    kind="weight_discrepancy",
+                    item_code=i.code,
+                    message=f"{i.code}: measured {i.measured_weight_g:g} g, recorded "
+                    f"{i.recorded_weight_g:g} g ({i.weight_difference_pct} %): {i.weight_note}",
+                )
+            )
         if i.override_reason:
             flags.append(
                 Flag(
@@ -237,29 +272,42 @@ def add_photo(
     caption: str,
 ) -> PhotoPublic:
     batch = _for_change(
-        session, batch_id, actor, "record_destruction",
+        session,
+        batch_id,
+        actor,
+        "record_destruction",
         frozenset({BatchStatus.draft, BatchStatus.approved, BatchStatus.executed}),
         "given photos",
-    )  # fmt: skip
+    )
     content_type = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
     if content_type is None:
         raise Invalid("file", "only JPEG and PNG images are accepted", where="form")
     assert batch.id is not None and actor.id is not None
     photo = DestructionPhoto(
-        batch_id=batch.id, filename=(filename or "photo")[-200:], content_type=content_type,
-        size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
-        caption=caption[:500], uploaded_by_id=actor.id,
-    )  # fmt: skip
+        batch_id=batch.id,
+        filename=(filename or "photo")[-200:],
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        caption=caption[:500],
+        uploaded_by_id=actor.id,
+    )
     session.add(photo)
     batch.version += 1
     session.add(batch)
     session.flush()
     assert photo.id is not None
     return PhotoPublic(
-        id=photo.id, filename=photo.filename, content_type=content_type, size_bytes=len(data),
-        sha256=photo.sha256, caption=photo.caption, uploaded_by=actor.full_name or actor.username,
+        id=photo.id,
+        filename=photo.filename,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=photo.sha256,
+        caption=photo.caption,
+        uploaded_by=actor.full_name or actor.username,
         uploaded_at=photo.uploaded_at,
-    )  # fmt: skip
+    )
 
 
 def get_photo(session: Session, batch_id: int, photo_id: int, actor: User) -> DestructionPhoto:

@@ -112,8 +112,9 @@ def _event(
 ) -> NewEvent:
     details = {"batch_id": batch.id, "batch_number": batch.number, **kw.pop("details", {})}
     assert item.id is not None and actor.id is not None
-    return NewEvent(item_id=item.id, event_type=event_type, actor_id=actor.id, details=details,
-                    **kw)  # fmt: skip
+    return NewEvent(
+        item_id=item.id, event_type=event_type, actor_id=actor.id, details=details, **kw
+    )
 
 
 def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
@@ -131,9 +132,12 @@ def create_batch(session: Session, data: BatchCreate, actor: User) -> Destructio
     session.add(counter)
     assert actor.id is not None
     batch = DestructionBatch(
-        agency_id=agency_id, number=f"TH-{year}-{counter.value:03d}", title=data.title,
-        notes=data.notes, created_by_id=actor.id,
-    )  # fmt: skip
+        agency_id=agency_id,
+        number=f"TH-{year}-{counter.value:03d}",
+        title=data.title,
+        notes=data.notes,
+        created_by_id=actor.id,
+    )
     session.add(batch)
     session.flush()
     return batch
@@ -142,8 +146,14 @@ def create_batch(session: Session, data: BatchCreate, actor: User) -> Destructio
 def add_items(
     session: Session, batch_id: int, data: AddItemsRequest, actor: User
 ) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "prepare_destruction",
-                        frozenset({BatchStatus.draft}), "given items")  # fmt: skip
+    batch = _for_change(
+        session,
+        batch_id,
+        actor,
+        "prepare_destruction",
+        frozenset({BatchStatus.draft}),
+        "given items",
+    )
     override = (data.override_reason or "").strip() or None
     if override:
         require(actor, "override")
@@ -160,7 +170,7 @@ def add_items(
             .where(col(DestructionItem.open))
             .where(col(DestructionItem.item_id).in_([i.id for i in items]))
         ).all()
-    }  # fmt: skip
+    }
     cases = {
         c.id: c
         for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
@@ -184,11 +194,14 @@ def add_items(
         assert item.id is not None and actor.id is not None and batch.id is not None
         session.add(
             DestructionItem(
-                batch_id=batch.id, item_id=item.id, added_by_id=actor.id,
+                batch_id=batch.id,
+                item_id=item.id,
+                added_by_id=actor.id,
                 override_reason=override if item.disposition != Disposition.destroy else None,
-                enforcement_decision_date=decided, recorded_weight_g=item.net_weight_g,
+                enforcement_decision_date=decided,
+                recorded_weight_g=item.net_weight_g,
             )
-        )  # fmt: skip
+        )
         changes.append((item, {"status": ItemStatus.pending_destruction.value}))
         details = {"disposition": item.disposition}
         if item.disposition != Disposition.destroy:
@@ -201,8 +214,9 @@ def add_items(
 
 
 def remove_item(session: Session, batch_id: int, code: str, actor: User) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "prepare_destruction",
-                        frozenset({BatchStatus.draft}), "changed")  # fmt: skip
+    batch = _for_change(
+        session, batch_id, actor, "prepare_destruction", frozenset({BatchStatus.draft}), "changed"
+    )
     item = get_item(session, code, actor)
     session.refresh(item)
     line = session.exec(
@@ -255,17 +269,19 @@ def approve(
     min_voting: int,
     block_handlers: bool,
 ) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "destroy", frozenset({BatchStatus.draft}),
-                        "approved")  # fmt: skip
+    batch = _for_change(
+        session, batch_id, actor, "destroy", frozenset({BatchStatus.draft}), "approved"
+    )
     batch_lines = lines(session, batch)
     if not batch_lines:
         raise Conflict(f"batch {batch.number} has no items")
     voting = sum(1 for m in data.members if m.role in VOTING_ROLES)
     if voting < min_voting:
         raise Invalid(
-            "members", f"the council needs at least {min_voting} voting members "
+            "members",
+            f"the council needs at least {min_voting} voting members "
             f"(chair and members), {voting} given",
-        )  # fmt: skip
+        )
     chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
     if chairs != 1:
         raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
@@ -288,27 +304,43 @@ def approve(
     flagged = {m.name: codes for m, codes in zip(data.members, handled, strict=True) if codes}
     if flagged and block_handlers:
         raise Conflict(
-            {"message": "council members took part in the custody of the items they would "
-                        "witness destroyed", "members": flagged}
-        )  # fmt: skip
+            {
+                "message": "council members took part in the custody of the items they would "
+                "witness destroyed",
+                "members": flagged,
+            }
+        )
     assert batch.id is not None
     for member, user_id, codes in zip(data.members, user_ids, handled, strict=True):
         session.add(
             CouncilMember(
-                batch_id=batch.id, name=member.name, position=member.position,
-                organisation=member.organisation, role=member.role.value, user_id=user_id,
+                batch_id=batch.id,
+                name=member.name,
+                position=member.position,
+                organisation=member.organisation,
+                role=member.role.value,
+                user_id=user_id,
                 handled_items=codes,
             )
-        )  # fmt: skip
-    _bump(session, batch, status=BatchStatus.approved.value, decision_number=data.decision_number,
-          decision_date=data.decision_date, decision_issuer=data.decision_issuer,
-          approved_by_id=actor.id, approved_at=datetime.now(UTC))  # fmt: skip
+        )
+    _bump(
+        session,
+        batch,
+        status=BatchStatus.approved.value,
+        decision_number=data.decision_number,
+        decision_date=data.decision_date,
+        decision_issuer=data.decision_issuer,
+        approved_by_id=actor.id,
+        approved_at=datetime.now(UTC),
+    )
     details = {"decision_number": data.decision_number, "decision_date": str(data.decision_date)}
     append_events(
         session,
-        [_event(item, EventType.destruction_approved, actor, batch, details=details)
-         for _, item in batch_lines],
-    )  # fmt: skip
+        [
+            _event(item, EventType.destruction_approved, actor, batch, details=details)
+            for _, item in batch_lines
+        ],
+    )
     return batch
 
 
@@ -317,10 +349,16 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     from ..destruction_record import render_record
     from .views import batch_public
 
-    batch = _for_change(session, batch_id, actor, "record_destruction",
-                        frozenset({BatchStatus.executed}), "closed")  # fmt: skip
-    _bump(session, batch, status=BatchStatus.closed.value, closed_at=datetime.now(UTC),
-          closed_by_id=actor.id)  # fmt: skip
+    batch = _for_change(
+        session, batch_id, actor, "record_destruction", frozenset({BatchStatus.executed}), "closed"
+    )
+    _bump(
+        session,
+        batch,
+        status=BatchStatus.closed.value,
+        closed_at=datetime.now(UTC),
+        closed_by_id=actor.id,
+    )
     pdf = render_record(batch_public(session, batch), lang="vi", draft=False)
     digest = hashlib.sha256(pdf).hexdigest()
     batch.record_pdf, batch.record_sha256 = pdf, digest
@@ -328,10 +366,17 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     session.flush()
     append_events(
         session,
-        [_event(item, EventType.destruction_closed, actor, batch,
-                details={"record_sha256": digest, "result": line.result})
-         for line, item in lines(session, batch)],
-    )  # fmt: skip
+        [
+            _event(
+                item,
+                EventType.destruction_closed,
+                actor,
+                batch,
+                details={"record_sha256": digest, "result": line.result},
+            )
+            for line, item in lines(session, batch)
+        ],
+    )
     return batch
 
 
@@ -347,6 +392,11 @@ def cancel(session: Session, batch_id: int, data: CancelRequest, actor: User) ->
         )
     session.flush()
     _change_items(session, changes, events)
-    _bump(session, batch, status=BatchStatus.cancelled.value, cancelled_at=datetime.now(UTC),
-          cancel_reason=data.reason)  # fmt: skip
+    _bump(
+        session,
+        batch,
+        status=BatchStatus.cancelled.value,
+        cancelled_at=datetime.now(UTC),
+        cancel_reason=data.reason,
+    )
     return batch

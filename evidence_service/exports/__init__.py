@@ -5,6 +5,13 @@ from .ledger import Ledger, ledger, ledger_pdf, ledger_xlsx
 from .summary import Summary, summary, summary_pdf, summary_xlsx
 
 __all__ = [
-    "Ledger", "Summary", "ledger", "ledger_pdf", "ledger_xlsx", "parse_period", "summary",
-    "summary_pdf", "summary_xlsx",
-]  # fmt: skip
+    "Ledger",
+    "Summary",
+    "ledger",
+    "ledger_pdf",
+    "ledger_xlsx",
+    "parse_period",
+    "summary",
+    "summary_pdf",
+    "summary_xlsx",
+]

@@ -16,12 +16,19 @@ STATUS_VI = {
     "released": "Đã xử lý, trả lại",
     "transferred": "Đã chuyển giao",
 }
-SEAL_VI = {"intact": "niêm phong còn nguyên", "broken": "niêm phong bị rách",
-           "unsealed": "không niêm phong"}  # fmt: skip
+SEAL_VI = {
+    "intact": "niêm phong còn nguyên",
+    "broken": "niêm phong bị rách",
+    "unsealed": "không niêm phong",
+}
 DISPOSITION_VI = {
-    "destroy": "Tiêu hủy", "confiscate": "Tịch thu", "return_to_owner": "Trả lại chủ sở hữu",
-    "sell": "Bán đấu giá", "keep_with_file": "Lưu hồ sơ", "pending": "Chưa có quyết định",
-}  # fmt: skip
+    "destroy": "Tiêu hủy",
+    "confiscate": "Tịch thu",
+    "return_to_owner": "Trả lại chủ sở hữu",
+    "sell": "Bán đấu giá",
+    "keep_with_file": "Lưu hồ sơ",
+    "pending": "Chưa có quyết định",
+}
 
 
 def _first_alias(table: dict[str, str], value: str) -> str:
@@ -55,8 +62,12 @@ def parse_period(text: str) -> tuple[str, date, date]:
     """'2026-H1' → first half of 2026; '2026' → the year: (label, first day, day after)."""
     m = _PERIOD.match(text.strip())
     if m is None:
-        raise Invalid("period", "a period is a year (2026) or a half year (2026-H1, 2026-H2)",
-                      text, where="query")  # fmt: skip
+        raise Invalid(
+            "period",
+            "a period is a year (2026) or a half year (2026-H1, 2026-H2)",
+            text,
+            where="query",
+        )
     year = int(m.group(1))
     if m.group(2) == "1":
         return f"{year}-H1", date(year, 1, 1), date(year, 7, 1)

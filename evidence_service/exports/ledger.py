@@ -24,9 +24,19 @@ from .common import (
 from .stable import pdf_landscape, workbook_bytes
 
 HEADERS = [
-    "STT", "Mã vật chứng", "Tên vật chứng", "Số lượng", "ĐVT", "Trọng lượng (kg)",
-    "Bản án", "Ngày nhập kho", "Vị trí", "Tình trạng", "Ngày xuất/xử lý", "Ghi chú",
-]  # fmt: skip
+    "STT",
+    "Mã vật chứng",
+    "Tên vật chứng",
+    "Số lượng",
+    "ĐVT",
+    "Trọng lượng (kg)",
+    "Bản án",
+    "Ngày nhập kho",
+    "Vị trí",
+    "Tình trạng",
+    "Ngày xuất/xử lý",
+    "Ghi chú",
+]
 WIDTHS = [6, 16, 40, 10, 8, 14, 18, 13, 12, 26, 14, 40]
 OUT_EVENTS = (EventType.destruction, EventType.release, EventType.transfer, EventType.check_out)
 
@@ -57,8 +67,13 @@ class Ledger(BaseModel):
     total_weight_kg: float
 
 
-def ledger(session: Session, actor: User, warehouse_code: str | None = None,
-           date_from: date | None = None, date_to: date | None = None) -> Ledger:  # fmt: skip
+def ledger(
+    session: Session,
+    actor: User,
+    warehouse_code: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Ledger:
     """Items received from ``date_from`` to ``date_to`` (days in Vietnam, both included). An
     item belongs to the warehouse holding it, or, once it has left, the last one that did."""
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
@@ -70,8 +85,12 @@ def ledger(session: Session, actor: User, warehouse_code: str | None = None,
     )
     placed = (
         select(CustodyEvent.item_id, CustodyEvent.to_location_id)
-        .join(last_place, and_(last_place.c.item_id == CustodyEvent.item_id,
-                               last_place.c.seq == CustodyEvent.seq))  # fmt: skip
+        .join(
+            last_place,
+            and_(
+                last_place.c.item_id == CustodyEvent.item_id, last_place.c.seq == CustodyEvent.seq
+            ),
+        )
         .subquery()
     )
     where_loc = func.coalesce(Item.location_id, placed.c.to_location_id)
@@ -95,29 +114,42 @@ def ledger(session: Session, actor: User, warehouse_code: str | None = None,
     total_g = 0.0
     for n, (item, judgment, location_code, _) in enumerate(rows, start=1):
         total_g += item.net_weight_g or 0.0
-        notes = [f"Niêm phong {item.seal_number}: {SEAL_VI.get(item.seal_state, '')}"
-                 if item.seal_number else SEAL_VI.get(item.seal_state, "").capitalize(),
-                 f"Hướng xử lý: {DISPOSITION_VI.get(item.disposition, item.disposition)}"]
+        notes = [
+            f"Niêm phong {item.seal_number}: {SEAL_VI.get(item.seal_state, '')}"
+            if item.seal_number
+            else SEAL_VI.get(item.seal_state, "").capitalize(),
+            f"Hướng xử lý: {DISPOSITION_VI.get(item.disposition, item.disposition)}",
+        ]
         if item.condition:
             notes.append(item.condition)
         if item.external_ref and not item.external_ref.startswith("#"):
-            notes.append(f"Số thứ tự sổ cũ: {item.external_ref}")  # fmt: skip
-        lines.append(LedgerLine(
-            number=n, code=item.code, description=item.description, quantity=item.quantity,
-            unit=item.unit,
-            net_weight_kg=round(item.net_weight_g / 1000, 6) if item.net_weight_g else None,
-            judgment_number=judgment, received_on=local_day(item.received_at),
-            location_code=location_code, status=item.status,
-            status_vi=STATUS_VI.get(item.status, item.status),
-            out_on=out_dates.get(item.id) if item.status in _OUT_STATUSES else None,  # type: ignore[arg-type]
-            notes="; ".join(notes),
-        ))  # fmt: skip
+            notes.append(f"Số thứ tự sổ cũ: {item.external_ref}")
+        lines.append(
+            LedgerLine(
+                number=n,
+                code=item.code,
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+                net_weight_kg=round(item.net_weight_g / 1000, 6) if item.net_weight_g else None,
+                judgment_number=judgment,
+                received_on=local_day(item.received_at),
+                location_code=location_code,
+                status=item.status,
+                status_vi=STATUS_VI.get(item.status, item.status),
+                out_on=out_dates.get(item.id) if item.status in _OUT_STATUSES else None,  # type: ignore[arg-type]
+                notes="; ".join(notes),
+            )
+        )
     return Ledger(
         warehouse_code=warehouse.code if warehouse else None,
         warehouse_name=warehouse.name if warehouse else None,
-        date_from=date_from, date_to=date_to, lines=lines, total_items=len(lines),
+        date_from=date_from,
+        date_to=date_to,
+        lines=lines,
+        total_items=len(lines),
         total_weight_kg=round(total_g / 1000, 6),
-    )  # fmt: skip
+    )
 
 
 _OUT_STATUSES = frozenset({"destroyed", "released", "transferred", "checked_out"})
@@ -151,18 +183,40 @@ def _title(data: Ledger) -> str:
 
 def _cells(line: LedgerLine) -> list[Any]:
     return [
-        line.number, line.code, line.description, line.quantity, unit_vi(line.unit),
-        line.net_weight_kg, line.judgment_number, line.received_on.strftime("%d/%m/%Y"),
-        line.location_code or "", line.status_vi,
-        line.out_on.strftime("%d/%m/%Y") if line.out_on else "", line.notes,
-    ]  # fmt: skip
+        line.number,
+        line.code,
+        line.description,
+        line.quantity,
+        unit_vi(line.unit),
+        line.net_weight_kg,
+        line.judgment_number,
+        line.received_on.strftime("%d/%m/%Y"),
+        line.location_code or "",
+        line.status_vi,
+        line.out_on.strftime("%d/%m/%Y") if line.out_on else "",
+        line.notes,
+    ]
 
 
 def ledger_xlsx(data: Ledger) -> bytes:
     rows: list[list[Any]] = [HEADERS]
     rows += [_cells(line) for line in data.lines]
-    rows.append(["", "Tổng cộng", f"{data.total_items} vật chứng", "", "",
-                 data.total_weight_kg, "", "", "", "", "", ""])  # fmt: skip
+    rows.append(
+        [
+            "",
+            "Tổng cộng",
+            f"{data.total_items} vật chứng",
+            "",
+            "",
+            data.total_weight_kg,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     stamp = day_start(data.date_to or data.date_from or date(2000, 1, 1))
     return workbook_bytes([("Sổ vật chứng", rows, WIDTHS)], _title(data), stamp)
 
@@ -170,13 +224,27 @@ def ledger_xlsx(data: Ledger) -> bytes:
 def ledger_pdf(data: Ledger) -> bytes:
     widths = [10, 24, 42, 13, 11, 16, 25, 22, 16, 27, 21, 46]
     body = [[str(c) if c is not None else "" for c in _cells(line)] for line in data.lines]
-    body.append(["", "Tổng cộng", f"{data.total_items} vật chứng", "", "",
-                 f"{data.total_weight_kg:g}", "", "", "", "", "", ""])  # fmt: skip
+    body.append(
+        [
+            "",
+            "Tổng cộng",
+            f"{data.total_items} vật chứng",
+            "",
+            "",
+            f"{data.total_weight_kg:g}",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     story = [
-        pdfdoc.para(_title(data), "title"), pdfdoc.spacer(),
-        pdfdoc.table(HEADERS, body, widths), pdfdoc.spacer(8),
+        pdfdoc.para(_title(data), "title"),
+        pdfdoc.spacer(),
+        pdfdoc.table(HEADERS, body, widths),
+        pdfdoc.spacer(8),
         pdfdoc.signatures([("Người lập sổ", ""), ("Thủ trưởng cơ quan", "")]),
-    ]  # fmt: skip
+    ]
     return pdf_landscape(story, _title(data))
-
-

@@ -17,8 +17,11 @@ FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence[Any]], Sequence[float]]],
-                   title: str, stamp: datetime) -> bytes:  # fmt: skip
+def workbook_bytes(
+    sheets: Iterable[tuple[str, Sequence[Sequence[Any]], Sequence[float]]],
+    title: str,
+    stamp: datetime,
+) -> bytes:
     """An XLSX of (sheet name, rows, column widths); timestamps fixed to ``stamp``."""
     import openpyxl
     from openpyxl.styles import Alignment, Font
@@ -63,8 +66,14 @@ def pdf_landscape(story: Sequence[Flowable], title: str) -> bytes:
     pdfdoc.styles()  # registers the fonts
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm,
-        topMargin=12 * mm, bottomMargin=12 * mm, invariant=1,
-    )  # fmt: skip
+        out,
+        pagesize=landscape(A4),
+        title=title,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        invariant=1,
+    )
     doc.build(list(story))
     return out.getvalue()

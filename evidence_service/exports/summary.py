@@ -43,9 +43,12 @@ AGE_BUCKETS = [  # (key, label, up to this many days)
 ]
 MEASURES = ["received", "stored_end", "returned", "confiscated", "destroyed"]
 MEASURE_VI = {
-    "received": "Tiếp nhận trong kỳ", "stored_end": "Đang lưu kho cuối kỳ",
-    "returned": "Trả lại", "confiscated": "Tịch thu, sung công", "destroyed": "Đã tiêu hủy",
-}  # fmt: skip
+    "received": "Tiếp nhận trong kỳ",
+    "stored_end": "Đang lưu kho cuối kỳ",
+    "returned": "Trả lại",
+    "confiscated": "Tịch thu, sung công",
+    "destroyed": "Đã tiêu hủy",
+}
 
 
 class Tally(BaseModel):
@@ -97,8 +100,9 @@ def summary(session: Session, actor: User, period: str) -> Summary:
     scope = agency_scope(session, actor)
     current = _figures(session, scope, label)
     previous = _figures(session, scope, previous_period(label))
-    return Summary(period=label, current=current, previous=previous,
-                   warehouses=_warehouses(session, actor))  # fmt: skip
+    return Summary(
+        period=label, current=current, previous=previous, warehouses=_warehouses(session, actor)
+    )
 
 
 def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
@@ -148,8 +152,12 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
     methods = load_methods().methods
     by_method: dict[str, Tally] = defaultdict(Tally)
     for category, method, measured, recorded in session.exec(
-        select(Item.category, DestructionBatch.method, DestructionItem.measured_weight_g,
-               DestructionItem.recorded_weight_g)  # fmt: skip
+        select(
+            Item.category,
+            DestructionBatch.method,
+            DestructionItem.measured_weight_g,
+            DestructionItem.recorded_weight_g,
+        )
         .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
         .join(Item, col(Item.id) == DestructionItem.item_id)
         .where(col(Item.agency_id).in_(scope), DestructionItem.result == "destroyed")
@@ -161,14 +169,18 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
         count("destroyed", category, grams)
         by_method[method or ""].add(grams)
     return PeriodFigures(
-        period=label, label=period_vi(label), start=first, end=after, totals=totals,
+        period=label,
+        label=period_vi(label),
+        start=first,
+        end=after,
+        totals=totals,
         by_category=by_category,
         destroyed_by_method=[
-            Line(key=k, label=methods[k].name_vi if k in methods else (k or "Không rõ"),
-                 tally=t) for k, t in sorted(by_method.items())
+            Line(key=k, label=methods[k].name_vi if k in methods else (k or "Không rõ"), tally=t)
+            for k, t in sorted(by_method.items())
         ],
         backlog_by_age=[Line(key=k, label=text, tally=backlog[k]) for k, text, _ in AGE_BUCKETS],
-    )  # fmt: skip
+    )
 
 
 def _bucket(days: int) -> str:
@@ -182,18 +194,30 @@ def _warehouses(session: Session, actor: User) -> list[WarehouseUse]:
     result = []
     for w in capacity_report(session, actor).warehouses:
         tops = [loc for loc in w.locations if loc.depth == 0]
-        items_limit = (sum(int(t.items.limit or 0) for t in tops)
-                       if tops and all(t.items.limit for t in tops) else None)  # fmt: skip
-        weight_limit = (sum(float(t.net_weight_kg.limit or 0) for t in tops)
-                        if tops and all(t.net_weight_kg.limit for t in tops) else None)  # fmt: skip
-        result.append(WarehouseUse(
-            code=w.code, name=w.name, items=w.totals.items, net_weight_kg=w.totals.net_weight_kg,
-            items_limit=items_limit,
-            items_percent=round(w.totals.items / items_limit * 100, 1) if items_limit else None,
-            weight_limit_kg=weight_limit,
-            weight_percent=(round(w.totals.net_weight_kg / weight_limit * 100, 1)
-                            if weight_limit else None),
-        ))  # fmt: skip
+        items_limit = (
+            sum(int(t.items.limit or 0) for t in tops)
+            if tops and all(t.items.limit for t in tops)
+            else None
+        )
+        weight_limit = (
+            sum(float(t.net_weight_kg.limit or 0) for t in tops)
+            if tops and all(t.net_weight_kg.limit for t in tops)
+            else None
+        )
+        result.append(
+            WarehouseUse(
+                code=w.code,
+                name=w.name,
+                items=w.totals.items,
+                net_weight_kg=w.totals.net_weight_kg,
+                items_limit=items_limit,
+                items_percent=round(w.totals.items / items_limit * 100, 1) if items_limit else None,
+                weight_limit_kg=weight_limit,
+                weight_percent=(
+                    round(w.totals.net_weight_kg / weight_limit * 100, 1) if weight_limit else None
+                ),
+            )
+        )
     return result
 
 
@@ -206,34 +230,82 @@ def _pair(cur: Tally, prev: Tally) -> list[Any]:
 
 def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
     cur, prev = data.current, data.previous
-    head = ["", f"Số lượng ({cur.period})", f"Trọng lượng kg ({cur.period})",
-            f"Số lượng ({prev.period})", f"Trọng lượng kg ({prev.period})"]  # fmt: skip
-    sections = [("I. Tổng hợp", head,
-                 [[MEASURE_VI[m], *_pair(cur.totals[m], prev.totals[m])] for m in MEASURES])]
+    head = [
+        "",
+        f"Số lượng ({cur.period})",
+        f"Trọng lượng kg ({cur.period})",
+        f"Số lượng ({prev.period})",
+        f"Trọng lượng kg ({prev.period})",
+    ]
+    sections = [
+        (
+            "I. Tổng hợp",
+            head,
+            [[MEASURE_VI[m], *_pair(cur.totals[m], prev.totals[m])] for m in MEASURES],
+        )
+    ]
     for m in MEASURES:
-        rows = [[category_vi(c), *_pair(cur.by_category[m][c], prev.by_category[m][c])]
-                for c in sorted(cur.by_category[m])
-                if cur.by_category[m][c].count or prev.by_category[m][c].count]  # fmt: skip
+        rows = [
+            [category_vi(c), *_pair(cur.by_category[m][c], prev.by_category[m][c])]
+            for c in sorted(cur.by_category[m])
+            if cur.by_category[m][c].count or prev.by_category[m][c].count
+        ]
         sections.append((f"{MEASURE_VI[m]} theo loại", head, rows))
     methods = sorted({line.key for line in cur.destroyed_by_method + prev.destroyed_by_method})
     cur_m = {line.key: line for line in cur.destroyed_by_method}
     prev_m = {line.key: line for line in prev.destroyed_by_method}
-    sections.append(("II. Tiêu hủy theo phương pháp", head, [
-        [(cur_m.get(k) or prev_m[k]).label,
-         *_pair(cur_m[k].tally if k in cur_m else Tally(),
-                prev_m[k].tally if k in prev_m else Tally())]
-        for k in methods
-    ]))  # fmt: skip
-    sections.append(("III. Vật chứng tồn kho theo thời gian lưu (cuối kỳ)", head, [
-        [a.label, *_pair(a.tally, b.tally)]
-        for a, b in zip(cur.backlog_by_age, prev.backlog_by_age, strict=True)
-    ]))  # fmt: skip
-    sections.append(("IV. Sử dụng sức chứa kho (hiện tại)",
-                     ["Kho", "Số vật chứng", "Sức chứa (vật chứng)", "% sử dụng",
-                      "Trọng lượng kg", "Sức chứa kg", "% sử dụng"],
-                     [[f"{w.code} – {w.name}", w.items, w.items_limit, w.items_percent,
-                       w.net_weight_kg, w.weight_limit_kg, w.weight_percent]
-                      for w in data.warehouses]))  # fmt: skip
+    sections.append(
+        (
+            "II. Tiêu hủy theo phương pháp",
+            head,
+            [
+                [
+                    (cur_m.get(k) or prev_m[k]).label,
+                    *_pair(
+                        cur_m[k].tally if k in cur_m else Tally(),
+                        prev_m[k].tally if k in prev_m else Tally(),
+                    ),
+                ]
+                for k in methods
+            ],
+        )
+    )
+    sections.append(
+        (
+            "III. Vật chứng tồn kho theo thời gian lưu (cuối kỳ)",
+            head,
+            [
+                [a.label, *_pair(a.tally, b.tally)]
+                for a, b in zip(cur.backlog_by_age, prev.backlog_by_age, strict=True)
+            ],
+        )
+    )
+    sections.append(
+        (
+            "IV. Sử dụng sức chứa kho (hiện tại)",
+            [
+                "Kho",
+                "Số vật chứng",
+                "Sức chứa (vật chứng)",
+                "% sử dụng",
+                "Trọng lượng kg",
+                "Sức chứa kg",
+                "% sử dụng",
+            ],
+            [
+                [
+                    f"{w.code} – {w.name}",
+                    w.items,
+                    w.items_limit,
+                    w.items_percent,
+                    w.net_weight_kg,
+                    w.weight_limit_kg,
+                    w.weight_percent,
+                ]
+                for w in data.warehouses
+            ],
+        )
+    )
     return sections
 
 
@@ -242,8 +314,7 @@ def _title(data: Summary) -> str:
 
 
 def summary_xlsx(data: Summary) -> bytes:
-    rows: list[list[Any]] = [[_title(data)],
-                             [f"Kỳ trước: {data.previous.label}"], []]  # fmt: skip
+    rows: list[list[Any]] = [[_title(data)], [f"Kỳ trước: {data.previous.label}"], []]
     for name, head, body in _sections(data):
         rows += [[name], head, *body, []]
     stamp = datetime.combine(data.current.end, datetime.min.time(), UTC)
@@ -251,16 +322,20 @@ def summary_xlsx(data: Summary) -> bytes:
 
 
 def summary_pdf(data: Summary) -> bytes:
-    story: list[Any] = [pdfdoc.para(_title(data), "title"),
-                        pdfdoc.para(f"So sánh với kỳ trước: {data.previous.label}", "center"),
-                        pdfdoc.spacer()]  # fmt: skip
+    story: list[Any] = [
+        pdfdoc.para(_title(data), "title"),
+        pdfdoc.para(f"So sánh với kỳ trước: {data.previous.label}", "center"),
+        pdfdoc.spacer(),
+    ]
     for name, head, body in _sections(data):
         widths = [60, 28, 28, 28, 28] if len(head) == 5 else [50, 20, 22, 18, 22, 22, 20]
-        cells = [["" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in r]
-                 for r in body] or [["Không có"] + [""] * (len(head) - 1)]  # fmt: skip
+        cells = [
+            ["" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in r]
+            for r in body
+        ] or [["Không có"] + [""] * (len(head) - 1)]
         story += [pdfdoc.para(name, "heading"), pdfdoc.table(head, cells, widths)]
-    story += [pdfdoc.spacer(10), pdfdoc.signatures([("Người lập báo cáo", ""),
-                                                    ("Thủ trưởng cơ quan", "")])]  # fmt: skip
+    story += [
+        pdfdoc.spacer(10),
+        pdfdoc.signatures([("Người lập báo cáo", ""), ("Thủ trưởng cơ quan", "")]),
+    ]
     return pdfdoc.build(story, _title(data))
-
-

@@ -16,7 +16,21 @@ from .reader import BadFile, open_table
 from .runner import ImportOutcome, import_file, rejects_csv, write_rejects
 
 __all__ = [
-    "BadFile", "ImportJobPublic", "ImportOutcome", "Mapping", "MappingError", "TooLarge",
-    "create_job", "get_job", "import_file", "job_public", "load_mapping", "open_table",
-    "rejects_csv", "run_job_here", "run_job_in_background", "save_upload", "write_rejects",
-]  # fmt: skip
+    "BadFile",
+    "ImportJobPublic",
+    "ImportOutcome",
+    "Mapping",
+    "MappingError",
+    "TooLarge",
+    "create_job",
+    "get_job",
+    "import_file",
+    "job_public",
+    "load_mapping",
+    "open_table",
+    "rejects_csv",
+    "run_job_here",
+    "run_job_in_background",
+    "save_upload",
+    "write_rejects",
+]

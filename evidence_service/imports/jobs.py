@@ -59,13 +59,24 @@ def job_public(job: ImportJob) -> ImportJobPublic:
     elif total:
         pct = round(min(job.processed_rows / total, 1.0) * 100, 1)
     return ImportJobPublic(
-        id=job.id, status=job.status, filename=job.filename, sha256=job.sha256,
-        dry_run=job.dry_run, partial=job.partial, phase=job.report.get("phase"),
-        total_rows=total, processed_rows=job.processed_rows, progress_pct=pct,
-        created_items=job.created_items, skipped_rows=job.skipped_rows,
-        error_count=job.error_count, has_rejects=job.rejects_csv is not None,
-        report=job.report, created_at=job.created_at, finished_at=job.finished_at,
-    )  # fmt: skip
+        id=job.id,
+        status=job.status,
+        filename=job.filename,
+        sha256=job.sha256,
+        dry_run=job.dry_run,
+        partial=job.partial,
+        phase=job.report.get("phase"),
+        total_rows=total,
+        processed_rows=job.processed_rows,
+        progress_pct=pct,
+        created_items=job.created_items,
+        skipped_rows=job.skipped_rows,
+        error_count=job.error_count,
+        has_rejects=job.rejects_csv is not None,
+        report=job.report,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
 
 
 def save_upload(source: IO[bytes], target: IO[bytes], max_bytes: int) -> tuple[int, str]:
@@ -89,10 +100,14 @@ def create_job(
 ) -> ImportJob:
     require(actor, "intake")
     job = ImportJob(
-        agency_id=actor.agency_id, user_id=actor.id,  # type: ignore[arg-type]
-        filename=filename[-300:] or "upload", sha256=sha256, dry_run=dry_run, partial=partial,
+        agency_id=actor.agency_id,
+        user_id=actor.id,  # type: ignore[arg-type]
+        filename=filename[-300:] or "upload",
+        sha256=sha256,
+        dry_run=dry_run,
+        partial=partial,
         report={"phase": "queued"},
-    )  # fmt: skip
+    )
     session.add(job)
     session.flush()
     return job
@@ -105,31 +120,41 @@ def get_job(session: Session, job_id: int, actor: User) -> ImportJob:
     return job
 
 
-def _finish(job_values: dict[str, Any], outcome: ImportOutcome | None, mapping: Mapping,
-            error: str | None) -> dict[str, Any]:  # fmt: skip
+def _finish(
+    job_values: dict[str, Any], outcome: ImportOutcome | None, mapping: Mapping, error: str | None
+) -> dict[str, Any]:
     values: dict[str, Any] = {"finished_at": datetime.now(UTC)}
     if outcome is None:
         values.update(status="failed", report={"phase": "failed", "error": error})
         return values
     report = {**outcome.report, "phase": "done"}
     values.update(
-        status="done", report=report, created_items=outcome.created_items,
-        skipped_rows=outcome.skipped_rows, error_count=outcome.error_count,
+        status="done",
+        report=report,
+        created_items=outcome.created_items,
+        skipped_rows=outcome.skipped_rows,
+        error_count=outcome.error_count,
         processed_rows=report["rows"] + report["empty_rows"],
         total_rows=report["rows"] + report["empty_rows"],
         rejects_csv=rejects_csv(outcome, mapping) if report["rejected_rows"] else None,
-    )  # fmt: skip
+    )
     return values
 
 
-def _execute(job: ImportJob, actor: User, path: Path, mapping: Mapping, sessions: Any,
-             progress: Progress) -> dict[str, Any]:  # fmt: skip
+def _execute(
+    job: ImportJob, actor: User, path: Path, mapping: Mapping, sessions: Any, progress: Progress
+) -> dict[str, Any]:
     outcome = None
     try:
         outcome = import_file(
-            path, actor, sessions, mapping, dry_run=job.dry_run, partial=job.partial,
+            path,
+            actor,
+            sessions,
+            mapping,
+            dry_run=job.dry_run,
+            partial=job.partial,
             progress=progress,
-        )  # fmt: skip
+        )
         return _finish({}, outcome, mapping, None)
     except DomainError as exc:
         return _finish({}, None, mapping, str(exc.detail))
@@ -141,8 +166,9 @@ def _execute(job: ImportJob, actor: User, path: Path, mapping: Mapping, sessions
             outcome.close()
 
 
-def run_job_here(session: Session, job: ImportJob, actor: User, path: Path,
-                 mapping: Mapping) -> ImportJob:  # fmt: skip
+def run_job_here(
+    session: Session, job: ImportJob, actor: User, path: Path, mapping: Mapping
+) -> ImportJob:
     """Run a (small) import inside the request's own session, before answering."""
 
     def progress(phase: str, done: int, total: int | None) -> None:
@@ -155,8 +181,9 @@ def run_job_here(session: Session, job: ImportJob, actor: User, path: Path,
     return job
 
 
-def run_job_in_background(db: Database, job_id: int, path: Path, mapping: Mapping,
-                          cleanup: Callable[[], None]) -> None:  # fmt: skip
+def run_job_in_background(
+    db: Database, job_id: int, path: Path, mapping: Mapping, cleanup: Callable[[], None]
+) -> None:
     """Run an import with sessions of its own, writing progress to the job row as it goes.
 
     On SQLite the import's write transaction holds the database's only write lock, so the
@@ -183,8 +210,14 @@ def run_job_in_background(db: Database, job_id: int, path: Path, mapping: Mappin
             if done and now - last < PROGRESS_EVERY_S and done != total:
                 return
             last = now
-            save({"status": "running", "processed_rows": done, "total_rows": total,
-                  "report": {"phase": phase}})  # fmt: skip
+            save(
+                {
+                    "status": "running",
+                    "processed_rows": done,
+                    "total_rows": total,
+                    "report": {"phase": phase},
+                }
+            )
 
         save({"status": "running", "report": {"phase": "checking"}})
         values = _execute(job, actor, path, mapping, db.session, progress)

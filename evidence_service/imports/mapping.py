@@ -13,12 +13,31 @@ from ..errors import DomainError
 
 DEFAULT_MAPPING = Path(__file__).resolve().parent.parent / "data" / "import_mapping.toml"
 FIELDS = (
-    "external_ref", "description", "category", "quantity", "unit", "net_weight",
-    "gross_weight", "volume_l", "judgment_number", "court", "decision_number",
-    "decision_issuer", "decision_date", "received_at", "location_code", "seal_state",
-    "seal_number", "condition", "hazard_classes", "disposition", "delivered_by",
-    "handover_record_no", "entry_slip_no", "notes",
-)  # fmt: skip
+    "external_ref",
+    "description",
+    "category",
+    "quantity",
+    "unit",
+    "net_weight",
+    "gross_weight",
+    "volume_l",
+    "judgment_number",
+    "court",
+    "decision_number",
+    "decision_issuer",
+    "decision_date",
+    "received_at",
+    "location_code",
+    "seal_state",
+    "seal_number",
+    "condition",
+    "hazard_classes",
+    "disposition",
+    "delivered_by",
+    "handover_record_no",
+    "entry_slip_no",
+    "notes",
+)
 WEIGHT_UNITS = {"kg": 1000.0, "g": 1.0}
 _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"^(.*?)\s*[(\[]\s*([^)\]]*)\s*[)\]]\s*$")
@@ -103,8 +122,10 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
     headers: dict[str, str] = {}
     folded: dict[str, str] = {}
     for name, aliases in columns.items():
-        if not isinstance(aliases, list) or not aliases or not all(
-            isinstance(a, str) for a in aliases
+        if (
+            not isinstance(aliases, list)
+            or not aliases
+            or not all(isinstance(a, str) for a in aliases)
         ):
             raise MappingError(f"mapping: columns.{name} must be a list of header names")
         for alias in aliases:

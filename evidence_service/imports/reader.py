@@ -159,8 +159,11 @@ def _csv_records(reader: Any, path: Path) -> Iterator[tuple[int, list[Any]]]:
             if _SURROGATE.search("".join(record)):
                 raw = "".join(record).encode("utf-8", errors="surrogateescape")
                 bad = _SURROGATE.search("".join(record))
-                offset = len("".join(record)[: bad.start() if bad else 0].encode(
-                    "utf-8", errors="surrogateescape"))  # fmt: skip
+                offset = len(
+                    "".join(record)[: bad.start() if bad else 0].encode(
+                        "utf-8", errors="surrogateescape"
+                    )
+                )
                 raise BadFile(f"row {number}: " + _not_utf8(raw, offset).replace(" on line 1", ""))
             yield number, record
     except csv.Error as exc:
@@ -208,10 +211,13 @@ def _open_xlsx(path: Path, mapping: Mapping) -> Table:
 def _xlsx_records(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [
-                Formula(v) if isinstance(v, str) and v.startswith("=") and len(v) > 1 else v
-                for v in values
-            ]
+            yield (
+                number,
+                [
+                    Formula(v) if isinstance(v, str) and v.startswith("=") and len(v) > 1 else v
+                    for v in values
+                ],
+            )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise BadFile(f"the worksheet cannot be read: {exc}") from None
 
@@ -254,9 +260,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _with_header(
-    records: Iterator[tuple[int, list[Any]]], mapping: Mapping, kind: str
-) -> Table:
+def _with_header(records: Iterator[tuple[int, list[Any]]], mapping: Mapping, kind: str) -> Table:
     seen: list[list[str]] = []
     for number, cells in records:
         texts = [cell_text(c) for c in cells]
@@ -285,9 +289,7 @@ def _with_header(
     )
 
 
-def _match_header(
-    texts: list[str], mapping: Mapping
-) -> tuple[dict[int, str], dict[int, str], str]:
+def _match_header(texts: list[str], mapping: Mapping) -> tuple[dict[int, str], dict[int, str], str]:
     fields: dict[int, str] = {}
     units: dict[int, str] = {}
     where: dict[str, list[str]] = {}

@@ -32,14 +32,24 @@ from .values import start_of_day_utc as day_start
 REGIME_CHANGE = date(2026, 7, 1)
 _YEAR_IN_NUMBER = re.compile(r"(?:^|/)((?:19|20)\d{2})(?:/|$)")
 ITEM_FIELDS = {
-    "description": "description", "category": "category", "quantity": "quantity",
-    "unit": "unit", "net_weight_g": "net_weight", "gross_weight_g": "gross_weight",
-    "volume_l": "volume_l", "seal_number": "seal_number", "seal_state": "seal_state",
-    "condition": "condition", "hazard_classes": "hazard_classes",
-    "disposition": "disposition", "location_code": "location_code",
-    "received_at": "received_at", "handover_record_no": "handover_record_no",
-    "entry_slip_no": "entry_slip_no", "judgment_number": "judgment_number",
-}  # fmt: skip
+    "description": "description",
+    "category": "category",
+    "quantity": "quantity",
+    "unit": "unit",
+    "net_weight_g": "net_weight",
+    "gross_weight_g": "gross_weight",
+    "volume_l": "volume_l",
+    "seal_number": "seal_number",
+    "seal_state": "seal_state",
+    "condition": "condition",
+    "hazard_classes": "hazard_classes",
+    "disposition": "disposition",
+    "location_code": "location_code",
+    "received_at": "received_at",
+    "handover_record_no": "handover_record_no",
+    "entry_slip_no": "entry_slip_no",
+    "judgment_number": "judgment_number",
+}
 
 
 @dataclass
@@ -52,8 +62,14 @@ class RowError:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "cell": self.cell, "value": self.value,
-                "kind": self.kind, "message": self.message}  # fmt: skip
+        return {
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": self.value,
+            "kind": self.kind,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -109,9 +125,7 @@ class RowChecker:
         ).all()
         self.locations: dict[str, tuple[Location, int]] = {r[0].code: (r[0], r[1]) for r in rows}
         self.by_id = {r[0].id: r[0] for r in rows}
-        limited = [
-            r[0] for r in rows if r[0].max_items or r[0].max_weight_kg or r[0].max_volume_l
-        ]
+        limited = [r[0] for r in rows if r[0].max_items or r[0].max_weight_kg or r[0].max_volume_l]
         self.usage = subtree_usage(session, limited)
         self.arriving: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
         self.cases: dict[str, list[Case]] = {}
@@ -144,9 +158,13 @@ class RowChecker:
                     if norm(description) == norm(row.item["description"]):
                         out.skipped.append((row.number, row.ref or "", code))
                         continue
-                    self._error(row, "external_ref", "ref_conflict",
-                                f"ledger number {row.ref} is already item {code} "
-                                f"('{description[:60]}'), a different item")  # fmt: skip
+                    self._error(
+                        row,
+                        "external_ref",
+                        "ref_conflict",
+                        f"ledger number {row.ref} is already item {code} "
+                        f"('{description[:60]}'), a different item",
+                    )
             data = self._item(row) if not row.errors else None
             if data is not None and not row.errors:
                 self._capacity(row, data)
@@ -178,9 +196,13 @@ class RowChecker:
         row = _Row(number, cells, values, [])
         for name, value in values.items():
             if isinstance(value, Formula):
-                self._error(row, name, "formula",
-                            f"the cell holds a formula ({value[:40]}), not a value; in Excel "
-                            "copy the column and 'Paste special → Values'")  # fmt: skip
+                self._error(
+                    row,
+                    name,
+                    "formula",
+                    f"the cell holds a formula ({value[:40]}), not a value; in Excel "
+                    "copy the column and 'Paste special → Values'",
+                )
         if row.errors:
             return row
         item = row.item
@@ -192,9 +214,7 @@ class RowChecker:
         self._read_synonym(row, "disposition", self.mapping.dispositions, "unknown_disposition")
         for name in ("seal_number", "handover_record_no", "entry_slip_no"):
             self._text(row, name, item)
-        condition = "; ".join(
-            str(values[n]) for n in ("condition", "notes") if n in values
-        )
+        condition = "; ".join(str(values[n]) for n in ("condition", "notes") if n in values)
         if condition:
             item["condition"] = condition
         if "delivered_by" in values:
@@ -255,8 +275,13 @@ class RowChecker:
         if "volume_l" in row.values:
             value = row.values["volume_l"]
             try:
-                number = float(value) if isinstance(value, int | float) else parse_decimal(
-                    cell_text(value).lower().removesuffix("lít").removesuffix("l").strip())
+                number = (
+                    float(value)
+                    if isinstance(value, int | float)
+                    else parse_decimal(
+                        cell_text(value).lower().removesuffix("lít").removesuffix("l").strip()
+                    )
+                )
                 if number <= 0:
                     raise Problem("bad_number", "volume must be more than 0")
                 row.item["volume_l"] = number
@@ -269,9 +294,13 @@ class RowChecker:
         text = cell_text(row.values["category"])
         category = self.mapping.categories.get(text)
         if category is None:
-            self._error(row, "category", "unknown_category",
-                        f"unknown category '{text}' (known: ma túy, pháo, hóa chất, vũ khí, "
-                        "phương tiện, tiền, giấy tờ, khác; more in the mapping)")  # fmt: skip
+            self._error(
+                row,
+                "category",
+                "unknown_category",
+                f"unknown category '{text}' (known: ma túy, pháo, hóa chất, vũ khí, "
+                "phương tiện, tiền, giấy tờ, khác; more in the mapping)",
+            )
             return
         row.item["category"] = category
 
@@ -304,8 +333,12 @@ class RowChecker:
             code = cell_text(row.values["location_code"]).upper().replace(" ", "")
             found = self.locations.get(code)
             if found is None:
-                self._error(row, "location_code", "unknown_location",
-                            f"no location '{code}' in your warehouses")  # fmt: skip
+                self._error(
+                    row,
+                    "location_code",
+                    "unknown_location",
+                    f"no location '{code}' in your warehouses",
+                )
             else:
                 row.location, row.agency_id = found
                 row.item["location_code"] = code
@@ -322,8 +355,12 @@ class RowChecker:
         elif row.ref is not None:
             first = self.refs.setdefault(row.ref, row.number)
             if first != row.number:
-                self._error(row, "external_ref", "duplicate",
-                            f"ledger number {row.ref} is also on row {first}")  # fmt: skip
+                self._error(
+                    row,
+                    "external_ref",
+                    "duplicate",
+                    f"ledger number {row.ref} is also on row {first}",
+                )
 
     def _resolve_case(self, row: _Row, judgment: str) -> None:
         matches = self.cases.get(judgment, [])
@@ -333,8 +370,12 @@ class RowChecker:
                 row.agency_id = matches[0].agency_id
             return
         if len(matches) > 1:
-            self._error(row, "judgment_number", "ambiguous_case",
-                        f"several cases have judgment number '{judgment}'")  # fmt: skip
+            self._error(
+                row,
+                "judgment_number",
+                "ambiguous_case",
+                f"several cases have judgment number '{judgment}'",
+            )
             return
         new = self._new_case(row, judgment)
         if new is None:
@@ -345,9 +386,12 @@ class RowChecker:
         elif (known[0].court, known[0].decision_number) != (new.court, new.decision_number) and (
             "court" in row.values or "decision_number" in row.values
         ):
-            self._error(row, "judgment_number", "case_conflict",
-                        f"judgment '{judgment}' has another court or decision on row "
-                        f"{known[1]}")  # fmt: skip
+            self._error(
+                row,
+                "judgment_number",
+                "case_conflict",
+                f"judgment '{judgment}' has another court or decision on row {known[1]}",
+            )
             return
         row.new_case = judgment
 
@@ -357,14 +401,22 @@ class RowChecker:
         if "court" not in values or "decision_number" not in values:
             if known is not None:
                 return known[0]
-            self._error(row, "judgment_number", "unknown_case",
-                        f"no case has judgment number '{judgment}'; create the case first, or "
-                        f"give '{self._header('court')}' and '{self._header('decision_number')}'"
-                        " so the import creates it")  # fmt: skip
+            self._error(
+                row,
+                "judgment_number",
+                "unknown_case",
+                f"no case has judgment number '{judgment}'; create the case first, or "
+                f"give '{self._header('court')}' and '{self._header('decision_number')}'"
+                " so the import creates it",
+            )
             return None
         if not self.may_create_cases:
-            self._error(row, "judgment_number", "unknown_case",
-                        f"no case has judgment number '{judgment}' and you may not create cases")
+            self._error(
+                row,
+                "judgment_number",
+                "unknown_case",
+                f"no case has judgment number '{judgment}' and you may not create cases",
+            )
             return None
         number = cell_text(values["decision_number"])
         year = None
@@ -379,9 +431,13 @@ class RowChecker:
         elif m := _YEAR_IN_NUMBER.search(number):
             year = int(m.group(1))
         if year is None:
-            self._error(row, "decision_number", "unknown_case",
-                        f"cannot tell the year of decision '{number}': add "
-                        f"'{self._header('decision_date')}'")  # fmt: skip
+            self._error(
+                row,
+                "decision_number",
+                "unknown_case",
+                f"cannot tell the year of decision '{number}': add "
+                f"'{self._header('decision_date')}'",
+            )
             return None
         received = row.item.get("received_at")
         since = decided or (received.date() if received else self.today)
@@ -392,13 +448,20 @@ class RowChecker:
                 decision_issuer=cell_text(values.get("decision_issuer", "")) or self.issuer,
                 decision_year=year,
                 decision_number=number,
-                legal_regime=(LegalRegime.before_2026_07_01 if since < REGIME_CHANGE
-                              else LegalRegime.from_2026_07_01),
+                legal_regime=(
+                    LegalRegime.before_2026_07_01
+                    if since < REGIME_CHANGE
+                    else LegalRegime.from_2026_07_01
+                ),
                 disposition=row.item.get("disposition") or "pending",
-            )  # fmt: skip
+            )
         except ValidationError as exc:
-            where = {"judgment_number": "judgment_number", "decision_number": "decision_number",
-                     "court": "court", "decision_issuer": "decision_issuer"}  # fmt: skip
+            where = {
+                "judgment_number": "judgment_number",
+                "decision_number": "decision_number",
+                "court": "court",
+                "decision_issuer": "decision_issuer",
+            }
             for e in exc.errors():
                 name = where.get(str(e["loc"][0]) if e["loc"] else "", "judgment_number")
                 hint = f" (like {JUDGMENT_PATTERN})" if name == "judgment_number" else ""
@@ -413,9 +476,12 @@ class RowChecker:
                 )
             ).first()
             if clash is not None:
-                self._error(row, "decision_number", "case_conflict",
-                            f"decision {number}/{year} is already recorded for judgment "
-                            f"'{clash}'")  # fmt: skip
+                self._error(
+                    row,
+                    "decision_number",
+                    "case_conflict",
+                    f"decision {number}/{year} is already recorded for judgment '{clash}'",
+                )
                 return None
         return case
 
@@ -455,16 +521,23 @@ class RowChecker:
         except ValidationError as exc:
             for e in exc.errors():
                 name = str(e["loc"][0]) if e["loc"] else ""
-                self._error(row, ITEM_FIELDS.get(name), "invalid", e["msg"].removeprefix(
-                    "Value error, "))  # fmt: skip
+                self._error(
+                    row, ITEM_FIELDS.get(name), "invalid", e["msg"].removeprefix("Value error, ")
+                )
             return None
         if row.location is not None:
             for refusal in check_location_accepts(
-                self.hazards, data.hazard_classes, list(row.location.allowed_hazard_classes),
+                self.hazards,
+                data.hazard_classes,
+                list(row.location.allowed_hazard_classes),
                 row.location.secure,
-            ):  # fmt: skip
-                self._error(row, "location_code", "location_refuses",
-                            f"{row.location.code}: {refusal.message}")  # fmt: skip
+            ):
+                self._error(
+                    row,
+                    "location_code",
+                    "location_refuses",
+                    f"{row.location.code}: {refusal.message}",
+                )
         return data
 
     def _capacity(self, row: _Row, data: ItemCreate) -> None:
@@ -481,16 +554,22 @@ class RowChecker:
                 continue
             used = self.usage[i]
             arriving = self.arriving[i]
-            for n, (label, limit, current) in enumerate((
-                ("max_items", loc.max_items, used.items),
-                ("max_weight_kg", loc.max_weight_kg, used.net_weight_kg),
-                ("max_volume_l", loc.max_volume_l, used.volume_l),
-            )):  # fmt: skip
+            for n, (label, limit, current) in enumerate(
+                (
+                    ("max_items", loc.max_items, used.items),
+                    ("max_weight_kg", loc.max_weight_kg, used.net_weight_kg),
+                    ("max_volume_l", loc.max_volume_l, used.volume_l),
+                )
+            ):
                 if limit and adds[n] and current + arriving[n] + adds[n] > limit + 1e-9:
-                    self._error(row, "location_code", "capacity_exceeded",
-                                f"location {loc.code} would exceed {label}: used "
-                                f"{current + arriving[n]:g} (with earlier rows), limit "
-                                f"{limit:g}, this row {adds[n]:g}")  # fmt: skip
+                    self._error(
+                        row,
+                        "location_code",
+                        "capacity_exceeded",
+                        f"location {loc.code} would exceed {label}: used "
+                        f"{current + arriving[n]:g} (with earlier rows), limit "
+                        f"{limit:g}, this row {adds[n]:g}",
+                    )
                     return
         for i in ids:
             if i in self.usage:

@@ -168,8 +168,20 @@ def import_file(
         elif counts["valid"] == 0:
             report["outcome"] = "nothing_to_import"
         else:
-            _write(valid_spool, actor, sessions, new_cases, partial, counts["valid"],
-                   notify, outcome, report, errors, kinds, write_rejects)  # fmt: skip
+            _write(
+                valid_spool,
+                actor,
+                sessions,
+                new_cases,
+                partial,
+                counts["valid"],
+                notify,
+                outcome,
+                report,
+                errors,
+                kinds,
+                write_rejects,
+            )
         report["errors_by_kind"] = dict(sorted(kinds.items()))
         report["errors"] = errors
         report["errors_truncated"] = sum(kinds.values()) > len(errors)
@@ -319,17 +331,23 @@ def _summary(report: dict[str, Any]) -> str:
     also = f"; {skipped} already imported, skipped" if skipped else ""
     if outcome == "checked":
         if rejected:
-            return (f"dry run: {rejected} of {rows} row(s) have errors, "
-                    f"{report['valid_rows']} would be imported{also}")  # fmt: skip
+            return (
+                f"dry run: {rejected} of {rows} row(s) have errors, "
+                f"{report['valid_rows']} would be imported{also}"
+            )
         return f"dry run: all {report['valid_rows']} row(s) can be imported{also}"
     if outcome == "refused":
-        return (f"nothing imported: {rejected} row(s) refused; fix them, or import the valid "
-                "rows with partial and the rejects file")  # fmt: skip
+        return (
+            f"nothing imported: {rejected} row(s) refused; fix them, or import the valid "
+            "rows with partial and the rejects file"
+        )
     if outcome == "nothing_to_import":
         return f"nothing to import{also}"
     if outcome == "partial":
-        return (f"imported {report['created_items']} item(s); {rejected} row(s) rejected, "
-                f"written to the rejects file{also}")  # fmt: skip
+        return (
+            f"imported {report['created_items']} item(s); {rejected} row(s) rejected, "
+            f"written to the rejects file{also}"
+        )
     return f"imported {report['created_items']} item(s){also}"
 
 

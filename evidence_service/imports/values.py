@@ -95,9 +95,7 @@ def parse_weight_g(value: Any, header_unit: str | None, mapping: Mapping) -> flo
         text = str(value).strip()
         m = _WITH_UNIT.match(text)
         if m is None:
-            raise Problem(
-                "bad_weight", f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)"
-            )
+            raise Problem("bad_weight", f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)")
         if m.group("unit"):
             found = mapping.units.get(m.group("unit"))
             if found not in WEIGHT_UNITS:

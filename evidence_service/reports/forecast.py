@@ -182,31 +182,39 @@ def capacity_forecast(
     today = now.date()
     capacity = capacity_report(session, actor)
     codes = {loc.code for w in capacity.warehouses for loc in w.locations}
-    rows = session.exec(
-        select(Location.id, Location.code, Location.path, Location.warehouse_id).where(
-            col(Location.code).in_(codes)
-        )
-    ).all() if codes else []  # fmt: skip
+    rows = (
+        session.exec(
+            select(Location.id, Location.code, Location.path, Location.warehouse_id).where(
+                col(Location.code).in_(codes)
+            )
+        ).all()
+        if codes
+        else []
+    )
     path_of = {code: path for _, code, path, _ in rows}
     id_path = {loc_id: path for loc_id, _, path, _ in rows}
     id_warehouse = {loc_id: warehouse_id for loc_id, _, _, warehouse_id in rows}
     warehouse_of_code = {code: warehouse_id for _, code, _, warehouse_id in rows}
 
     events = session.execute(
-        select(CustodyEvent.from_location_id, CustodyEvent.to_location_id,
-               Item.net_weight_g, Item.volume_l)
+        select(
+            CustodyEvent.from_location_id,
+            CustodyEvent.to_location_id,
+            Item.net_weight_g,
+            Item.volume_l,
+        )
         .join(Item, col(Item.id) == CustodyEvent.item_id)
         .where(col(CustodyEvent.occurred_at) >= start, col(CustodyEvent.occurred_at) <= now)
         .where(col(CustodyEvent.event_type).in_(MOVING_EVENTS))
         .where(col(Item.agency_id).in_(agency_scope(session, actor)))
-    ).all()  # fmt: skip
+    ).all()
     pending = session.execute(
         select(Item.location_id, Item.net_weight_g, Item.volume_l, DestructionBatch.number)
         .join(DestructionItem, col(DestructionItem.item_id) == Item.id)
         .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
         .where(col(DestructionItem.open), col(DestructionBatch.status).in_(OPEN_BATCH_STATUSES))
         .where(col(DestructionBatch.agency_id).in_(agency_scope(session, actor)))
-    ).all()  # fmt: skip
+    ).all()
 
     def inside(location_id: int | None, prefixes: list[str]) -> bool:
         path = id_path.get(location_id) if location_id is not None else None
@@ -235,56 +243,95 @@ def capacity_forecast(
                     moved_in += _amount(measure, weight_g, volume_l)
                 elif was and not becomes:
                     moved_out += _amount(measure, weight_g, volume_l)
-            freed = sum(_amount(measure, w, v) for loc_id, w, v, _ in here
-                        if inside(loc_id, prefixes))  # fmt: skip
+            freed = sum(
+                _amount(measure, w, v) for loc_id, w, v, _ in here if inside(loc_id, prefixes)
+            )
             rate = (moved_in - moved_out) / window_days
             before = project(limit, used, rate, today)
             after = project(limit, used, rate, today, freed)
             measures.append(
                 MeasureForecast(
-                    measure=measure, capacity=round_sum(limit) if limit is not None else None,
+                    measure=measure,
+                    capacity=round_sum(limit) if limit is not None else None,
                     used=round_sum(used),
                     free=round_sum(limit - used) if limit is not None else None,
-                    moved_in=round_sum(moved_in), moved_out=round_sum(moved_out),
-                    net_per_day=round(rate, 4), state=before.state, days_left=before.days_left,
-                    full_on=before.full_on, freed_by_batches=round_sum(freed),
-                    state_after_batches=after.state, days_left_after_batches=after.days_left,
+                    moved_in=round_sum(moved_in),
+                    moved_out=round_sum(moved_out),
+                    net_per_day=round(rate, 4),
+                    state=before.state,
+                    days_left=before.days_left,
+                    full_on=before.full_on,
+                    freed_by_batches=round_sum(freed),
+                    state_after_batches=after.state,
+                    days_left_after_batches=after.days_left,
                     full_on_after_batches=after.full_on,
                     capped_locations=[loc.code for loc in capped],
                 )
-            )  # fmt: skip
+            )
         dates = [m.full_on for m in measures if m.full_on is not None]
         dates_after = [m.full_on_after_batches for m in measures if m.full_on_after_batches]
         result.append(
             WarehouseForecast(
-                code=warehouse.code, name=warehouse.name, full_on=min(dates, default=None),
+                code=warehouse.code,
+                name=warehouse.name,
+                full_on=min(dates, default=None),
                 full_on_after_batches=min(dates_after, default=None),
-                items_in=items_in, items_out=items_out,
-                open_batches=sorted({p[3] for p in here}), freed_items=len(here),
+                items_in=items_in,
+                items_out=items_out,
+                open_batches=sorted({p[3] for p in here}),
+                freed_items=len(here),
                 freed_net_weight_kg=round_sum(sum((p[1] or 0.0) for p in here) / 1000),
                 freed_volume_l=round_sum(sum((p[2] or 0.0) for p in here)),
                 measures=measures,
             )
-        )  # fmt: skip
+        )
     return ForecastReport(
         generated_at=now, window_days=window_days, window_start=start, warehouses=result
     )
 
 
 FORECAST_CSV_COLUMNS = [
-    "warehouse_code", "warehouse_name", "measure", "capacity", "used", "free", "moved_in",
-    "moved_out", "net_per_day", "state", "days_left", "full_on", "freed_by_batches",
-    "days_left_after_batches", "full_on_after_batches", "capped_locations",
-]  # fmt: skip
+    "warehouse_code",
+    "warehouse_name",
+    "measure",
+    "capacity",
+    "used",
+    "free",
+    "moved_in",
+    "moved_out",
+    "net_per_day",
+    "state",
+    "days_left",
+    "full_on",
+    "freed_by_batches",
+    "days_left_after_batches",
+    "full_on_after_batches",
+    "capped_locations",
+]
 
 
 def forecast_csv(report: ForecastReport) -> str:
     """One row per warehouse and measure."""
     rows = [
-        [w.code, w.name, m.measure, m.capacity, m.used, m.free, m.moved_in, m.moved_out,
-         m.net_per_day, m.state, m.days_left, m.full_on, m.freed_by_batches,
-         m.days_left_after_batches, m.full_on_after_batches, " ".join(m.capped_locations)]
+        [
+            w.code,
+            w.name,
+            m.measure,
+            m.capacity,
+            m.used,
+            m.free,
+            m.moved_in,
+            m.moved_out,
+            m.net_per_day,
+            m.state,
+            m.days_left,
+            m.full_on,
+            m.freed_by_batches,
+            m.days_left_after_batches,
+            m.full_on_after_batches,
+            " ".join(m.capped_locations),
+        ]
         for w in report.warehouses
         for m in w.measures
-    ]  # fmt: skip
+    ]
     return to_csv(FORECAST_CSV_COLUMNS, rows)

@@ -161,8 +161,9 @@ def get_page(request: Request, db: SessionDep, settings: SettingsDep) -> Page:
         page = Page(request, db, settings, Translator(lang))
     else:
         web_session, user = found
-        page = Page(request, db, settings, Translator(normalise_lang(web_session.lang)),
-                    user, web_session)  # fmt: skip
+        page = Page(
+            request, db, settings, Translator(normalise_lang(web_session.lang)), user, web_session
+        )
     request.state.page = page  # for the error pages
     return page
 

@@ -248,8 +248,13 @@ class WebRoute(APIRoute):
             except RequestValidationError as exc:
                 errors = [dict(e) for e in exc.errors()]
                 return error_response(request, _Unprocessable(errors))
-            except (IntegrityError, OperationalError, DataError, OverflowError,
-                    UnicodeError) as exc:  # fmt: skip
+            except (
+                IntegrityError,
+                OperationalError,
+                DataError,
+                OverflowError,
+                UnicodeError,
+            ) as exc:
                 # The JSON API answers these in app.py; a page answers in plain words.
                 _roll_back(request)
                 return error_response(request, database_error(exc))

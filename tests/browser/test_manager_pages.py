@@ -51,8 +51,9 @@ def test_the_dashboard_shows_the_numbers_of_the_capacity_report(browser_page, si
     expect(page.locator("h1")).to_contain_text("Tổng quan")
     expect(page.locator("#forecast")).to_contain_text("Cách tính")
     token = issue_token(site.world.users["manager"], LIVE_SECRET, 10)
-    api = httpx.get(f"{site.url}/api/v1/reports/capacity",
-                    headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+    api = httpx.get(
+        f"{site.url}/api/v1/reports/capacity", headers={"Authorization": f"Bearer {token}"}
+    ).json()
     compared = 0
     for warehouse in api["warehouses"]:
         for loc in warehouse["locations"]:
@@ -64,23 +65,33 @@ def test_the_dashboard_shows_the_numbers_of_the_capacity_report(browser_page, si
                 for part in ("used", "limit"):
                     cell = row.locator(f'td[data-col="{measure}_{part}"]').text_content() or ""
                     expected = loc[measure][part]
-                    assert vi_number(cell) == (None if expected is None else pytest.approx(
-                        expected)), (loc["code"], measure, part, cell)  # fmt: skip
+                    assert vi_number(cell) == (
+                        None if expected is None else pytest.approx(expected)
+                    ), (loc["code"], measure, part, cell)
                     compared += 1
     assert compared >= 3 * 2 * 10
     s1 = page.locator('#capacity-table tr[data-location="S1"] td[data-col="net_weight_kg_used"]')
     assert s1.text_content() == "1,2345"  # 1234.5 g in kg, Vietnamese decimal comma
     # The CSV link of the chart gives the same numbers as the API's CSV.
     csv = page.request.get(f"{site.url}/dashboard/capacity.csv").text()
-    api_csv = httpx.get(f"{site.url}/api/v1/reports/capacity?format=csv",
-                        headers={"Authorization": f"Bearer {token}"}).text  # fmt: skip
+    api_csv = httpx.get(
+        f"{site.url}/api/v1/reports/capacity?format=csv",
+        headers={"Authorization": f"Bearer {token}"},
+    ).text
     assert csv == api_csv
     screenshot(page, "dashboard")
 
 
 def test_a_destruction_batch_from_draft_to_its_record(browser_page, site: WebSite):
-    codes = [site.item(description=f"Ma túy gói {n}", location_code="S2",
-                       net_weight_g=1000.0, gross_weight_g=1100.0) for n in range(2)]  # fmt: skip
+    codes = [
+        site.item(
+            description=f"Ma túy gói {n}",
+            location_code="S2",
+            net_weight_g=1000.0,
+            gross_weight_g=1100.0,
+        )
+        for n in range(2)
+    ]
     page = browser_page
     log_in(page, site, "manager", "/dashboard")
     page.goto(f"{site.url}/destruction")
@@ -217,9 +228,13 @@ def test_the_camera_of_the_stocktake_page_reads_a_label(chromium, site: WebSite,
     video = _label_video(payload.make_payload("item", code), tmp_path / "label.y4m")
     browser = chromium.browser_type.launch(
         executable_path=CHROMIUM,
-        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-              "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"],
-    )  # fmt: skip
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         context = browser.new_context(viewport=DESKTOP, permissions=["camera"], locale="vi-VN")
         page = context.new_page()

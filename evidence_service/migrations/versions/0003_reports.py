@@ -69,7 +69,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_location_usage_location_id_locations")
         ),
-        sa.PrimaryKeyConstraint("location_id", "category", "destroy", name=op.f("pk_location_usage")),
+        sa.PrimaryKeyConstraint(
+            "location_id", "category", "destroy", name=op.f("pk_location_usage")
+        ),
     )
     # What is already stored.
     op.execute(
@@ -83,7 +85,9 @@ def upgrade() -> None:
         """
     )
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"CREATE TRIGGER items_usage_insert AFTER INSERT ON items BEGIN {_add('NEW')} END")
+        op.execute(
+            f"CREATE TRIGGER items_usage_insert AFTER INSERT ON items BEGIN {_add('NEW')} END"
+        )
         op.execute(
             f"CREATE TRIGGER items_usage_update AFTER UPDATE OF {WATCHED} ON items "
             f"BEGIN {_subtract('OLD')} {_add('NEW')} END"
@@ -97,10 +101,10 @@ def upgrade() -> None:
         CREATE FUNCTION items_usage_apply() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                {_subtract('OLD')}
+                {_subtract("OLD")}
             END IF;
             IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                {_add('NEW')}
+                {_add("NEW")}
             END IF;
             RETURN NULL;
         END $$

@@ -55,12 +55,19 @@ def capacity_rows(page: Page, warehouse: reports.capacity.WarehouseCapacity) -> 
             else:
                 text += f" · {t('dashboard.no_limit')}"
                 css, scale = "bar-nolimit", peak[measure] or 1.0
-            rows.append(HRow(
-                label=loc.code, sub=t(f"dashboard.measure_{measure}"), text=text,
-                segments=[Segment(used, css)], scale_max=scale,
-                marker=limit, depth=min(loc.depth, 4), href=f"/locations/{loc.code}",
-                css="over" if loc.over_limit else "",
-            ))  # fmt: skip
+            rows.append(
+                HRow(
+                    label=loc.code,
+                    sub=t(f"dashboard.measure_{measure}"),
+                    text=text,
+                    segments=[Segment(used, css)],
+                    scale_max=scale,
+                    marker=limit,
+                    depth=min(loc.depth, 4),
+                    href=f"/locations/{loc.code}",
+                    css="over" if loc.over_limit else "",
+                )
+            )
     return rows
 
 
@@ -77,25 +84,35 @@ def forecast_rows(page: Page, warehouse: reports.WarehouseForecast, window: int)
             when = t("dashboard.full_on", date=t.date(m.full_on), days=t.number(m.days_left, 0))
         else:
             when = t("dashboard.not_filling")
-        rows.append(HRow(
-            label=t(f"dashboard.measure_{m.measure}"),
-            text=f"{_amount(page, m.used, m.measure)} / {_amount(page, m.capacity, m.measure)}"
-                 f" · {when}",
-            segments=[Segment(m.used, _level(m.used, m.capacity)), Segment(growth, "bar-growth")],
-            scale_max=scale_for(m.used, m.capacity, growth), marker=m.capacity,
-            css="over" if m.state == "full" else "",
-        ))  # fmt: skip
+        rows.append(
+            HRow(
+                label=t(f"dashboard.measure_{m.measure}"),
+                text=f"{_amount(page, m.used, m.measure)} / {_amount(page, m.capacity, m.measure)}"
+                f" · {when}",
+                segments=[
+                    Segment(m.used, _level(m.used, m.capacity)),
+                    Segment(growth, "bar-growth"),
+                ],
+                scale_max=scale_for(m.used, m.capacity, growth),
+                marker=m.capacity,
+                css="over" if m.state == "full" else "",
+            )
+        )
     return rows
 
 
 def ageing_rows(page: Page, report: reports.AgeingReport) -> list[HRow]:
     peak = max(report.totals.values(), default=0) or 1
     return [
-        HRow(label=page.t(f"dashboard.ageing_{reason}"), text=page.t.number(count),
-             segments=[Segment(count, "bar-warn" if count else "bar-used")], scale_max=peak)
+        HRow(
+            label=page.t(f"dashboard.ageing_{reason}"),
+            text=page.t.number(count),
+            segments=[Segment(count, "bar-warn" if count else "bar-used")],
+            scale_max=peak,
+        )
         for reason, count in report.totals.items()
         if reason in reports.AGEING_REASONS
-    ]  # fmt: skip
+    ]
 
 
 def method_rows(page: Page, totals: destruction.DestructionTotals) -> list[HRow]:
@@ -106,21 +123,26 @@ def method_rows(page: Page, totals: destruction.DestructionTotals) -> list[HRow]
         base = m.key.removesuffix(" (risky)")
         method = methods.get(base)
         risky = bool(m.environmental_risk)
-        rows.append(HRow(
-            label=method.name(page.lang) if method else base,
-            sub=page.t("dashboard.risky") if risky else "",
-            text=f"{page.t.number(m.weight_kg)} kg · {page.t('dashboard.n_items', n=m.items)}",
-            segments=[Segment(m.weight_kg, "bar-risky" if risky else "bar-used")],
-            scale_max=peak, css="risky" if risky else "",
-        ))  # fmt: skip
+        rows.append(
+            HRow(
+                label=method.name(page.lang) if method else base,
+                sub=page.t("dashboard.risky") if risky else "",
+                text=f"{page.t.number(m.weight_kg)} kg · {page.t('dashboard.n_items', n=m.items)}",
+                segments=[Segment(m.weight_kg, "bar-risky" if risky else "bar-used")],
+                scale_max=peak,
+                css="risky" if risky else "",
+            )
+        )
     return rows
 
 
 def period_chart(page: Page, totals: destruction.DestructionTotals) -> ColumnChart:
-    return ColumnChart([
-        Column(label=p.key, value=p.weight_kg, text=page.t.number(p.weight_kg, 1))
-        for p in totals.by_period[-12:]
-    ])  # fmt: skip
+    return ColumnChart(
+        [
+            Column(label=p.key, value=p.weight_kg, text=page.t.number(p.weight_kg, 1))
+            for p in totals.by_period[-12:]
+        ]
+    )
 
 
 @dataclass
@@ -148,8 +170,9 @@ def _totals(page: Page, period: Period, date_from: str, date_to: str) -> Totals:
 
 def _thresholds(page: Page) -> reports.AgeingThresholds:
     s = page.settings
-    return reports.AgeingThresholds(s.ageing_long_days, s.ageing_very_long_days,
-                                    s.destruction_deadline_days)  # fmt: skip
+    return reports.AgeingThresholds(
+        s.ageing_long_days, s.ageing_very_long_days, s.destruction_deadline_days
+    )
 
 
 @router.get("/dashboard")
@@ -196,9 +219,11 @@ def _csv(text: str, name: str) -> Response:
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"',
-                 "Cache-Control": "no-store"},
-    )  # fmt: skip
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/dashboard/capacity.csv")

@@ -83,8 +83,9 @@ def batches(page: UserPage) -> Response:
 
 @router.post("/destruction")
 def create(page: FormPage) -> Response:
-    data = validate(destruction.BatchCreate,
-                    {"title": page.field("title"), "notes": page.field("notes")})  # fmt: skip
+    data = validate(
+        destruction.BatchCreate, {"title": page.field("title"), "notes": page.field("notes")}
+    )
     batch = destruction.create_batch(page.db, data, page.me)
     page.db.commit()
     return page.redirect(f"/destruction/{batch.id}")
@@ -118,11 +119,16 @@ def add_items(batch_id: int, page: FormPage) -> Response:
         codes = _codes(page, page.field("codes"))
         if not codes:
             raise Invalid("codes", "scan or type at least one item code")
-        data = validate(destruction.AddItemsRequest, {
-            "codes": codes, "override_reason": page.field("override_reason") or None,
-            "enforcement_decision_date": iso_date(page.field("enforcement_decision_date"),
-                                                  "enforcement_decision_date"),
-        })  # fmt: skip
+        data = validate(
+            destruction.AddItemsRequest,
+            {
+                "codes": codes,
+                "override_reason": page.field("override_reason") or None,
+                "enforcement_decision_date": iso_date(
+                    page.field("enforcement_decision_date"), "enforcement_decision_date"
+                ),
+            },
+        )
         destruction.add_items(page.db, batch_id, data, page.me)
 
     return _act(page, batch_id, "add", run)
@@ -130,30 +136,42 @@ def add_items(batch_id: int, page: FormPage) -> Response:
 
 @router.post("/destruction/{batch_id}/items/{code}/remove")
 def remove_item(batch_id: int, code: str, page: FormPage) -> Response:
-    return _act(page, batch_id, "remove",
-                lambda: destruction.remove_item(page.db, batch_id, code, page.me))  # fmt: skip
+    return _act(
+        page, batch_id, "remove", lambda: destruction.remove_item(page.db, batch_id, code, page.me)
+    )
 
 
 @router.post("/destruction/{batch_id}/approve")
 def approve(batch_id: int, page: FormPage) -> Response:
     def run() -> None:
         members = [
-            {"name": page.field(f"member.{n}.name"),
-             "position": page.field(f"member.{n}.position"),
-             "organisation": page.field(f"member.{n}.organisation"),
-             "role": page.field(f"member.{n}.role"),
-             "username": page.field(f"member.{n}.username") or None}
+            {
+                "name": page.field(f"member.{n}.name"),
+                "position": page.field(f"member.{n}.position"),
+                "organisation": page.field(f"member.{n}.organisation"),
+                "role": page.field(f"member.{n}.role"),
+                "username": page.field(f"member.{n}.username") or None,
+            }
             for n in range(MEMBER_ROWS)
             if page.field(f"member.{n}.name")
-        ]  # fmt: skip
-        data = validate(destruction.ApproveRequest, {
-            "decision_number": page.field("decision_number"),
-            "decision_date": iso_date(page.field("decision_date"), "decision_date"),
-            "decision_issuer": page.field("decision_issuer"), "members": members,
-        })  # fmt: skip
-        destruction.approve(page.db, batch_id, data, page.me,
-                            page.settings.destruction_min_voting_members,
-                            page.settings.destruction_block_handler_members)  # fmt: skip
+        ]
+        data = validate(
+            destruction.ApproveRequest,
+            {
+                "decision_number": page.field("decision_number"),
+                "decision_date": iso_date(page.field("decision_date"), "decision_date"),
+                "decision_issuer": page.field("decision_issuer"),
+                "members": members,
+            },
+        )
+        destruction.approve(
+            page.db,
+            batch_id,
+            data,
+            page.me,
+            page.settings.destruction_min_voting_members,
+            page.settings.destruction_block_handler_members,
+        )
 
     return _act(page, batch_id, "approve", run)
 
@@ -166,8 +184,11 @@ def _typed(field: Any, raw: str, name: str) -> Any:
         return None
     if field.type in ("number", "integer"):
         value = number(raw, name)
-        return int(value) if field.type == "integer" and value is not None and value.is_integer() \
-            else value  # fmt: skip
+        return (
+            int(value)
+            if field.type == "integer" and value is not None and value.is_integer()
+            else value
+        )
     return raw
 
 
@@ -201,18 +222,30 @@ def execute(batch_id: int, page: FormPage) -> Response:
         unit = page.field("weight_unit") or "g"
         items = []
         for n, code in enumerate(page.fields("code")):
-            items.append({
-                "code": code, "seal_intact": page.field(f"seal.{n}") == "1",
-                "measured_weight_g": grams(page.field(f"weight.{n}"), unit, "measured_weight_g"),
-                "result": page.field(f"result.{n}") or "destroyed",
-                "exclusion_reason": page.field(f"reason.{n}") or None,
-                "weight_note": page.field(f"note.{n}") or None,
-            })  # fmt: skip
-        data = validate(destruction.ExecuteRequest, {
-            "executed_at": _executed_at(page.field("executed_at")), "site": page.field("site"),
-            "method": method_id, "method_details": details, "environment": environment,
-            "safety_plan_ref": page.field("safety_plan_ref") or None, "items": items,
-        })  # fmt: skip
+            items.append(
+                {
+                    "code": code,
+                    "seal_intact": page.field(f"seal.{n}") == "1",
+                    "measured_weight_g": grams(
+                        page.field(f"weight.{n}"), unit, "measured_weight_g"
+                    ),
+                    "result": page.field(f"result.{n}") or "destroyed",
+                    "exclusion_reason": page.field(f"reason.{n}") or None,
+                    "weight_note": page.field(f"note.{n}") or None,
+                }
+            )
+        data = validate(
+            destruction.ExecuteRequest,
+            {
+                "executed_at": _executed_at(page.field("executed_at")),
+                "site": page.field("site"),
+                "method": method_id,
+                "method_details": details,
+                "environment": environment,
+                "safety_plan_ref": page.field("safety_plan_ref") or None,
+                "items": items,
+            },
+        )
         destruction.execute(page.db, batch_id, data, page.me, page.settings.weight_tolerance_pct)
 
     return _act(page, batch_id, "execute", run)
@@ -220,8 +253,7 @@ def execute(batch_id: int, page: FormPage) -> Response:
 
 @router.post("/destruction/{batch_id}/close")
 def close(batch_id: int, page: FormPage) -> Response:
-    return _act(page, batch_id, "close",
-                lambda: destruction.close(page.db, batch_id, page.me))  # fmt: skip
+    return _act(page, batch_id, "close", lambda: destruction.close(page.db, batch_id, page.me))
 
 
 @router.post("/destruction/{batch_id}/cancel")
@@ -243,8 +275,9 @@ def add_photo(batch_id: int, page: FormPage) -> Response:
         data = upload.file.read(limit + 1)
         if len(data) > limit:
             raise destruction.PayloadTooLarge(f"a photo may be at most {limit} bytes")
-        destruction.add_photo(page.db, batch_id, page.me, upload.filename, data,
-                              page.field("caption"))  # fmt: skip
+        destruction.add_photo(
+            page.db, batch_id, page.me, upload.filename, data, page.field("caption")
+        )
 
     return _act(page, batch_id, "photo", run)
 
@@ -252,8 +285,11 @@ def add_photo(batch_id: int, page: FormPage) -> Response:
 @router.get("/destruction/{batch_id}/photos/{photo_id}")
 def photo(batch_id: int, photo_id: int, page: UserPage) -> Response:
     found = destruction.get_photo(page.db, batch_id, photo_id, page.me)
-    return Response(found.data, media_type=found.content_type,
-                    headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 @router.get("/destruction/{batch_id}/record.pdf")
@@ -268,4 +304,3 @@ def record(batch_id: int, page: UserPage, lang: str = "vi") -> Response:
     if found.sha256:
         headers["X-Record-SHA256"] = found.sha256
     return Response(found.pdf, media_type="application/pdf", headers=headers)
-

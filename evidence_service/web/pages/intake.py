@@ -15,12 +15,39 @@ from ..forms import FormInvalid, grams, number, validate
 from ..sessions import new_token
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-UNITS = ["piece", "pack", "box", "bag", "bottle", "set", "vehicle", "sheet", "roll",
-         "g", "kg", "l", "ml"]  # fmt: skip
-ROW_FIELDS = ("category", "description", "hazard_classes", "quantity", "unit", "net_weight",
-              "gross_weight", "weight_unit", "volume_l", "seal_number", "condition")  # fmt: skip
-EMPTY_ROW = {name: "" for name in ROW_FIELDS} | {"quantity": "1", "unit": "piece",
-                                                 "weight_unit": "g"}  # fmt: skip
+UNITS = [
+    "piece",
+    "pack",
+    "box",
+    "bag",
+    "bottle",
+    "set",
+    "vehicle",
+    "sheet",
+    "roll",
+    "g",
+    "kg",
+    "l",
+    "ml",
+]
+ROW_FIELDS = (
+    "category",
+    "description",
+    "hazard_classes",
+    "quantity",
+    "unit",
+    "net_weight",
+    "gross_weight",
+    "weight_unit",
+    "volume_l",
+    "seal_number",
+    "condition",
+)
+EMPTY_ROW = {name: "" for name in ROW_FIELDS} | {
+    "quantity": "1",
+    "unit": "piece",
+    "weight_unit": "g",
+}
 # The case created with the intake when its judgment number is new (all or nothing).
 NEW_CASE_FIELDS = ("court", "decision_issuer", "decision_year", "decision_number")
 
@@ -29,8 +56,9 @@ def _rows(page: Page) -> list[dict[str, str]]:
     """The submitted rows (fields repeat once per row), blank rows left out."""
     columns = {name: page.fields(name) for name in ROW_FIELDS}
     count = max((len(v) for v in columns.values()), default=0)
-    rows = [{name: (v[n] if n < len(v) else "") for name, v in columns.items()}
-            for n in range(count)]  # fmt: skip
+    rows = [
+        {name: (v[n] if n < len(v) else "") for name, v in columns.items()} for n in range(count)
+    ]
     return [r for r in rows if r["description"] or r["net_weight"] or r["seal_number"]]
 
 
@@ -96,8 +124,15 @@ def _new_case(page: Page) -> cases.CaseCreate | None:
     if not any(page.field(name) for name in NEW_CASE_FIELDS):
         unknown = judgment and not cases.list_cases(page.db, page.me, judgment, 1, 0)
         if unknown and page.can("manage_cases"):
-            raise FormInvalid([{"loc": ["judgment_number"], "msg": f"no case has {judgment}",
-                                "type": "case_unknown"}])  # fmt: skip
+            raise FormInvalid(
+                [
+                    {
+                        "loc": ["judgment_number"],
+                        "msg": f"no case has {judgment}",
+                        "type": "case_unknown",
+                    }
+                ]
+            )
         return None
     names = ("judgment_number", *NEW_CASE_FIELDS, "legal_regime", "disposition")
     data = {name: page.field(name) for name in names if page.field(name)}  # empty → "missing"
@@ -108,8 +143,9 @@ def _refuse_known_judgment(page: Page, judgment: str) -> None:
     """A second case with the same judgment number would make intakes by number ambiguous
     (checked inside the form's once-only run, so a resent form gets its first answer)."""
     if cases.list_cases(page.db, page.me, judgment, 1, 0):
-        raise FormInvalid([{"loc": ["judgment_number"], "msg": f"{judgment} is recorded",
-                            "type": "case_exists"}])  # fmt: skip
+        raise FormInvalid(
+            [{"loc": ["judgment_number"], "msg": f"{judgment} is recorded", "type": "case_exists"}]
+        )
 
 
 @router.post("/intake")
@@ -132,8 +168,10 @@ def intake(page: FormPage) -> Response:
             if new_case is not None:  # in the intake's transaction: both are saved, or neither
                 _refuse_known_judgment(page, new_case.judgment_number)
                 case = cases.create_case(page.db, new_case, page.me)
-                todo = [b.model_copy(update={"case_id": case.id, "judgment_number": None})
-                        for b in batch]  # fmt: skip
+                todo = [
+                    b.model_copy(update={"case_id": case.id, "judgment_number": None})
+                    for b in batch
+                ]
             ids = items.intake_items(page.db, todo, page.me, override)
             return 201, [i.code for i in items.items_public(page.db, ids)]
 

@@ -107,16 +107,25 @@ def _version(page: Page) -> int | None:
 @router.post("/items/{code}/move")
 def move(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(items.MoveRequest, {
-            "to_location_code": page.field("to_location_code"), "reason": page.field("reason"),
-            "version": _version(page), "override_reason": page.field("override_reason") or None,
-        })  # fmt: skip
+        data = validate(
+            items.MoveRequest,
+            {
+                "to_location_code": page.field("to_location_code"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+                "override_reason": page.field("override_reason") or None,
+            },
+        )
         canonical = items.get_item(page.db, code, page.me).code
         items.move_items(
-            page.db, [canonical], data.to_location_code, page.me, reason=data.reason,
+            page.db,
+            [canonical],
+            data.to_location_code,
+            page.me,
+            reason=data.reason,
             versions={canonical: data.version} if data.version else None,
             override_reason=data.override_reason,
-        )  # fmt: skip
+        )
 
     return _act(page, code, "move", run)
 
@@ -124,12 +133,17 @@ def move(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/check-out")
 def check_out(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.CheckoutRequest, {
-            "recipient": page.field("recipient"), "purpose": page.field("purpose"),
-            "document_number": page.field("document_number"),
-            "due_date": iso_date(page.field("due_date"), "due_date"),
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.CheckoutRequest,
+            {
+                "recipient": page.field("recipient"),
+                "purpose": page.field("purpose"),
+                "document_number": page.field("document_number"),
+                "due_date": iso_date(page.field("due_date"), "due_date"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.check_out(page.db, code, data, page.me)
 
     return _act(page, code, "check_out", run)
@@ -138,11 +152,15 @@ def check_out(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/return")
 def return_item(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.ReturnRequest, {
-            "to_location_code": page.field("to_location_code") or None,
-            "reason": page.field("reason"), "version": _version(page),
-            "override_reason": page.field("override_reason") or None,
-        })  # fmt: skip
+        data = validate(
+            handling.ReturnRequest,
+            {
+                "to_location_code": page.field("to_location_code") or None,
+                "reason": page.field("reason"),
+                "version": _version(page),
+                "override_reason": page.field("override_reason") or None,
+            },
+        )
         handling.return_item(page.db, code, data, page.me)
 
     return _act(page, code, "return", run)
@@ -151,11 +169,15 @@ def return_item(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/sample")
 def sample(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.SampleRequest, {
-            "taken_g": grams(page.field("taken"), page.field("weight_unit"), "taken_g"),
-            "recipient": page.field("recipient"), "reason": page.field("reason"),
-            "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.SampleRequest,
+            {
+                "taken_g": grams(page.field("taken"), page.field("weight_unit"), "taken_g"),
+                "recipient": page.field("recipient"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.take_sample(page.db, code, data, page.me)
 
     return _act(page, code, "sample", run)
@@ -165,11 +187,15 @@ def sample(code: str, page: FormPage) -> Response:
 def reweigh(code: str, page: FormPage) -> Response:
     def run() -> None:
         unit = page.field("weight_unit")
-        data = validate(handling.ReweighRequest, {
-            "net_weight_g": grams(page.field("net_weight"), unit, "net_weight_g"),
-            "gross_weight_g": grams(page.field("gross_weight"), unit, "gross_weight_g"),
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.ReweighRequest,
+            {
+                "net_weight_g": grams(page.field("net_weight"), unit, "net_weight_g"),
+                "gross_weight_g": grams(page.field("gross_weight"), unit, "gross_weight_g"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.reweigh(page.db, code, data, page.me, page.settings.weight_tolerance_pct)
 
     return _act(page, code, "reweigh", run)
@@ -178,11 +204,15 @@ def reweigh(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/seal-check")
 def seal_check(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.SealCheckRequest, {
-            "seal_state": page.field("seal_state"),
-            "seal_number": page.field("seal_number") or None,
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.SealCheckRequest,
+            {
+                "seal_state": page.field("seal_state"),
+                "seal_number": page.field("seal_number") or None,
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.seal_check(page.db, code, data, page.me)
 
     return _act(page, code, "seal_check", run)
@@ -191,14 +221,19 @@ def seal_check(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/split")
 def split(code: str, page: FormPage) -> Response:
     def run() -> str:
-        data = validate(handling.SplitRequest, {
-            "net_weight_g": grams(page.field("net_weight"), page.field("weight_unit"),
-                                  "net_weight_g"),
-            "quantity": number(page.field("quantity") or "1", "quantity"),
-            "volume_l": number(page.field("volume_l"), "volume_l"),
-            "description": page.field("description") or None,
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.SplitRequest,
+            {
+                "net_weight_g": grams(
+                    page.field("net_weight"), page.field("weight_unit"), "net_weight_g"
+                ),
+                "quantity": number(page.field("quantity") or "1", "quantity"),
+                "volume_l": number(page.field("volume_l"), "volume_l"),
+                "description": page.field("description") or None,
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         _, child = handling.split(page.db, code, data, page.me)
         return f"child={child.code}"
 
@@ -208,11 +243,15 @@ def split(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/disposition")
 def change_disposition(code: str, page: FormPage) -> Response:
     def run() -> str:
-        data = validate(handling.DispositionRequest, {
-            "disposition": page.field("disposition"),
-            "document_number": page.field("document_number"),
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.DispositionRequest,
+            {
+                "disposition": page.field("disposition"),
+                "document_number": page.field("document_number"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         _, advice = handling.change_disposition(page.db, code, data, page.me)
         # The advice is shown in the user's language on the page the redirect leads to.
         return "advice=1" if advice else ""
@@ -223,11 +262,15 @@ def change_disposition(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/release")
 def release(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.ReleaseRequest, {
-            "recipient": page.field("recipient"),
-            "document_number": page.field("document_number"),
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.ReleaseRequest,
+            {
+                "recipient": page.field("recipient"),
+                "document_number": page.field("document_number"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.release(page.db, code, data, page.me)
 
     return _act(page, code, "release", run)
@@ -236,11 +279,15 @@ def release(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/transfer")
 def transfer(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(handling.TransferRequest, {
-            "to_agency": page.field("to_agency"),
-            "document_number": page.field("document_number"),
-            "reason": page.field("reason"), "version": _version(page),
-        })  # fmt: skip
+        data = validate(
+            handling.TransferRequest,
+            {
+                "to_agency": page.field("to_agency"),
+                "document_number": page.field("document_number"),
+                "reason": page.field("reason"),
+                "version": _version(page),
+            },
+        )
         handling.transfer(page.db, code, data, page.me)
 
     return _act(page, code, "transfer", run)

@@ -20,10 +20,15 @@ def print_location_labels(page: FormPage) -> Response:
     """Location labels as a PDF: one location, or (``subtree``) it and all below it."""
     code = page.field("code")
     selector = {"location_code": code} if page.field("subtree") else {"codes": [code]}
-    request = validate(LabelRequest, {
-        **selector, "kind": "location", "format": LabelFormat.pdf,
-        "template": page.field("template") or labels.DEFAULT_TEMPLATE,
-    })  # fmt: skip
+    request = validate(
+        LabelRequest,
+        {
+            **selector,
+            "kind": "location",
+            "format": LabelFormat.pdf,
+            "template": page.field("template") or labels.DEFAULT_TEMPLATE,
+        },
+    )
     job = labels.prepare_print(page.db, page.me, page.settings, request)
     return commit_and_download(page.db, job)  # type: ignore[no-any-return]
 
@@ -31,9 +36,14 @@ def print_location_labels(page: FormPage) -> Response:
 @router.post("/labels/items")
 def print_item_labels(page: FormPage) -> Response:
     """Item labels as a PDF (one ``label_printed`` custody event per item)."""
-    request = validate(LabelRequest, {
-        "codes": page.fields("code") or None, "kind": "item", "format": LabelFormat.pdf,
-        "template": page.field("template") or labels.DEFAULT_TEMPLATE,
-    })  # fmt: skip
+    request = validate(
+        LabelRequest,
+        {
+            "codes": page.fields("code") or None,
+            "kind": "item",
+            "format": LabelFormat.pdf,
+            "template": page.field("template") or labels.DEFAULT_TEMPLATE,
+        },
+    )
     job = labels.prepare_print(page.db, page.me, page.settings, request)
     return commit_and_download(page.db, job)  # type: ignore[no-any-return]

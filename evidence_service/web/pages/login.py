@@ -55,21 +55,33 @@ def login(page: AnonymousFormPage, request: Request) -> Response:
     if not sessions.tokens_match(
         request.cookies.get(sessions.LOGIN_CSRF_COOKIE), page.field(sessions.CSRF_FIELD)
     ):
-        return _login_form(page, request, 403, username=username, next=next_url,
-                           errors=[page.t("error.csrf")])  # fmt: skip
+        return _login_form(
+            page, request, 403, username=username, next=next_url, errors=[page.t("error.csrf")]
+        )
     client = request.client.host if request.client else ""
     try:
         user = auth.authenticate(page.db, username, password, client, page.settings.login_policy)
     except DomainError as exc:
         page.db.commit()  # the failed attempt is recorded
-        return _login_form(page, request, exc.status_code, username=username, next=next_url,
-                           errors=explain(exc, page.t).messages)  # fmt: skip
+        return _login_form(
+            page,
+            request,
+            exc.status_code,
+            username=username,
+            next=next_url,
+            errors=explain(exc, page.t).messages,
+        )
     cookie = sessions.start(page.db, user, page.lang, page.settings.access_token_minutes)
     page.db.commit()
     page.user = user
     response = page.redirect(safe_next(next_url, page.home))
-    sessions.set_cookie(response, request, sessions.SESSION_COOKIE, cookie,
-                        max_age=page.settings.access_token_minutes * 60)  # fmt: skip
+    sessions.set_cookie(
+        response,
+        request,
+        sessions.SESSION_COOKIE,
+        cookie,
+        max_age=page.settings.access_token_minutes * 60,
+    )
     sessions.clear_cookie(response, request, sessions.LOGIN_CSRF_COOKIE)
     return response
 

@@ -38,11 +38,17 @@ def recent(page: Page, limit: int = 50) -> list[dict[str, Any]]:
         .limit(limit)
     ).all()
     ids = {s.location_id for s, _ in rows if s.location_id}
-    codes = dict(
-        page.db.exec(select(Location.id, Location.code).where(col(Location.id).in_(ids))).all()
-    ) if ids else {}  # fmt: skip
-    return [{"stocktake": s, "warehouse_code": w, "location_code": codes.get(s.location_id)}
-            for s, w in rows]  # fmt: skip
+    codes = (
+        dict(
+            page.db.exec(select(Location.id, Location.code).where(col(Location.id).in_(ids))).all()
+        )
+        if ids
+        else {}
+    )
+    return [
+        {"stocktake": s, "warehouse_code": w, "location_code": codes.get(s.location_id)}
+        for s, w in rows
+    ]
 
 
 def _render_list(page: Page, error: DomainError | None = None) -> Response:
@@ -75,12 +81,16 @@ def start(page: FormPage) -> Response:
         where = page.field("location_code") if scope == "location" else ""
         if where:
             where = scanning.resolve_ref(page.db, where, "location", "location_code")
-        data = validate(stocktakes.StocktakeCreate, {
-            "scope": scope, "kind": page.field("kind") or StocktakeKind.spot_check.value,
-            "warehouse_code": page.field("warehouse_code"),
-            "location_code": where or None,
-            "sample_size": int(sample) if sample.isdigit() and scope == "sample" else None,
-        })  # fmt: skip
+        data = validate(
+            stocktakes.StocktakeCreate,
+            {
+                "scope": scope,
+                "kind": page.field("kind") or StocktakeKind.spot_check.value,
+                "warehouse_code": page.field("warehouse_code"),
+                "location_code": where or None,
+                "sample_size": int(sample) if sample.isdigit() and scope == "sample" else None,
+            },
+        )
         stocktake = stocktakes.start(page.db, data, page.me)
     except DomainError as exc:
         page.db.rollback()
@@ -116,10 +126,14 @@ def _render_discrepancies(
 @router.post("/stocktakes/discrepancies/{discrepancy_id}/resolve")
 def resolve(discrepancy_id: int, page: FormPage) -> Response:
     try:
-        data = validate(stocktakes.Resolution, {
-            "resolution": page.field("resolution"),
-            "document_ref": page.field("document_ref") or None, "note": page.field("note"),
-        })  # fmt: skip
+        data = validate(
+            stocktakes.Resolution,
+            {
+                "resolution": page.field("resolution"),
+                "document_ref": page.field("document_ref") or None,
+                "note": page.field("note"),
+            },
+        )
         stocktakes.resolve(page.db, discrepancy_id, data, page.me)
     except DomainError as exc:
         page.db.rollback()
@@ -194,10 +208,19 @@ def scan(stocktake_id: int, page: FormPage) -> Response:
             return _render_stocktake(page, stocktake_id, _Refused(messages, status_code))
         return page.redirect(f"/stocktakes/{stocktake_id}")
     live = stocktakes.get_status(page.db, stocktake_id, page.me)
-    body = {"messages": messages, "kind": kind, "result": result.get("result"),
-            "item_code": result.get("item_code"), "seal_broken": broken,
-            "counts": {"expected": live.expected, "seen": live.seen_expected,
-                       "remaining": live.remaining, "unexpected": live.unexpected}}  # fmt: skip
+    body = {
+        "messages": messages,
+        "kind": kind,
+        "result": result.get("result"),
+        "item_code": result.get("item_code"),
+        "seal_broken": broken,
+        "counts": {
+            "expected": live.expected,
+            "seen": live.seen_expected,
+            "remaining": live.remaining,
+            "unexpected": live.unexpected,
+        },
+    }
     return JSONResponse(body, status_code=status_code)
 
 
@@ -210,10 +233,14 @@ class _Refused(DomainError):
 @router.post("/stocktakes/{stocktake_id}/close")
 def close(stocktake_id: int, page: FormPage) -> Response:
     try:
-        signers = validate(stocktakes.Signers, {
-            "keeper": page.field("keeper"), "accountant": page.field("accountant"),
-            "head": page.field("head"),
-        })  # fmt: skip
+        signers = validate(
+            stocktakes.Signers,
+            {
+                "keeper": page.field("keeper"),
+                "accountant": page.field("accountant"),
+                "head": page.field("head"),
+            },
+        )
         stocktakes.close(page.db, stocktake_id, signers, page.me, page.settings.discrepancy_days)
     except DomainError as exc:
         page.db.rollback()
@@ -226,7 +253,11 @@ def close(stocktake_id: int, page: FormPage) -> Response:
 def record(stocktake_id: int, page: UserPage) -> Response:
     require(page.me, "read")
     pdf = stocktake_record.render(page.db, stocktake_id, page.me)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="bien-ban-kiem-ke-{stocktake_id}.pdf"',
-        "Cache-Control": "no-store",
-    })  # fmt: skip
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="bien-ban-kiem-ke-{stocktake_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
