@@ -160,9 +160,9 @@ def record_scan(
         stocktake_id=stocktake_id,
         raw=data.payload[:500],
         kind="damaged",
-        scanned_by_id=actor.id,
+        scanned_by_id=actor.id,  # type: ignore[arg-type]
         seal_state=data.seal_state,
-    )  # type: ignore[arg-type]
+    )
     session.add(scan)
     try:
         scanned = payload.parse_scan(data.payload)
