@@ -21,6 +21,7 @@ from .api import (
     scanning,
     stocktakes,
 )
+from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
 from .config import Settings, get_settings
 from .db import Database
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static
     _add_error_handlers(app)
+    # Innermost: the request's transaction ends as its response starts (see transaction.py).
+    app.add_middleware(CommitBeforeResponse, db=app.state.db)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

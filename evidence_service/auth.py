@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
+from .db import keep_when_refused
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from .models import Agency, LoginAttempt, Role, SecurityEvent, User
 
@@ -135,14 +136,15 @@ def record(
     actor: User | None = None,
     **details: Any,
 ) -> None:
-    session.add(
-        SecurityEvent(
-            event=event,
-            username=username,
-            client=client,
-            actor_id=actor.id if actor else None,
-            details=details,
-        )
+    session.add(security_event(event, username, client, actor, **details))
+
+
+def security_event(
+    event: str, username: str, client: str = "", actor: User | None = None, **details: Any
+) -> SecurityEvent:
+    actor_id = actor.id if actor else None
+    return SecurityEvent(
+        event=event, username=username, client=client, actor_id=actor_id, details=details
     )
 
 
@@ -171,8 +173,8 @@ def authenticate(
     client: str = "",
     policy: LoginPolicy = LoginPolicy(),
 ) -> User:
-    """Check a login. Every attempt is recorded (the caller commits, also on failure);
-    too many failures for a user or from a client lock them out for a while."""
+    """Check a login. Every attempt is recorded, also when refused; too many failures for
+    a user or from a client lock them out for a while."""
     now = datetime.now(UTC)
     window = timedelta(minutes=policy.lock_minutes)
     for key, value, limit in (
@@ -182,7 +184,9 @@ def authenticate(
         failures = _failures_since(session, now - window, **{key: value})
         if len(failures) >= limit:
             retry = int((min(failures) + window - now).total_seconds()) + 1
-            record(session, "login_refused_locked", username, client, locked_by=key)
+            keep_when_refused(
+                session, security_event("login_refused_locked", username, client, locked_by=key)
+            )
             raise TooManyAttempts(
                 f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
             )
@@ -192,13 +196,15 @@ def authenticate(
         ok = False
     else:
         ok = _hasher.verify(password, user.password_hash) and user.is_active
-    session.add(LoginAttempt(username=username, client=client, at=now, success=ok))
+    attempt = LoginAttempt(username=username, client=client, at=now, success=ok)
+    keep_when_refused(session, attempt)
     if user is None or not ok:
-        record(session, "login_failed", username, client)
+        keep_when_refused(session, security_event("login_failed", username, client))
         session.flush()
         failures = _failures_since(session, now - window, username=username)
         if len(failures) == policy.max_failures_per_user:
-            record(session, "account_locked", username, client, minutes=policy.lock_minutes)
+            locked = security_event("account_locked", username, client, minutes=policy.lock_minutes)
+            keep_when_refused(session, locked)
         raise Unauthorized("incorrect username or password")
     record(session, "login_ok", username, client)
     return user

@@ -49,9 +49,8 @@ def serve(
     if demo:
         from .demo import DEMO_PASSWORD, seed_demo
 
-        with db.session(write=True) as session:
+        with db.unit_of_work() as session:
             created = seed_demo(session)
-            session.commit()
         typer.echo("Demo data loaded." if created else "Demo data already present.")
         typer.echo(
             "Log in as demo-keeper, demo-manager, demo-council, demo-auditor or demo-admin; "
@@ -92,9 +91,8 @@ def agencies_create(
 
     try:
         data = AgencyCreate(code=code, name=name, parent_code=parent)
-        with _database(get_settings()).session(write=True) as session:
+        with _database(get_settings()).unit_of_work() as session:
             create_agency(session, data, actor=None)
-            session.commit()
     except (ValidationError, DomainError) as exc:
         typer.echo(f"error: {_message(exc)}", err=True)
         raise typer.Exit(1) from None
@@ -125,9 +123,8 @@ def users_create(
         data = UserCreate(
             username=username, full_name=full_name, role=role, agency_code=agency, password=password
         )
-        with _database(get_settings()).session(write=True) as session:
+        with _database(get_settings()).unit_of_work() as session:
             create_user(session, data)
-            session.commit()
     except (ValidationError, DomainError) as exc:
         typer.echo(f"error: {_message(exc)}", err=True)
         raise typer.Exit(1) from None
@@ -151,7 +148,7 @@ def verify(
         except (OSError, ValueError) as exc:
             typer.echo(f"error: cannot read anchor {anchor}: {exc}", err=True)
             raise typer.Exit(2) from None
-    with _database(get_settings()).session() as session:
+    with _database(get_settings()).unit_of_work(write=False) as session:
         result = verify_chain(session, given)
     if result.problem is not None:
         typer.echo(f"FAILED after {result.events_checked} good events: {result.problem}", err=True)
@@ -167,7 +164,7 @@ def anchor_command(
     """Print the chain head (event count, head hash, time) to keep outside the system."""
     from .custody import make_anchor
 
-    with _database(get_settings()).session() as session:
+    with _database(get_settings()).unit_of_work(write=False) as session:
         text = json.dumps(make_anchor(session).to_dict(), indent=2)
     if out is not None:
         out.write_text(text + "\n")
@@ -308,10 +305,9 @@ def labels_print(
             skip=skip,
             copies=copies,
         )
-        with _database(settings).session(write=True) as session:
+        with _database(settings).unit_of_work() as session:
             actor = user_by_username(session, acting_user)
             job = prepare_print(session, actor, settings, request)
-            session.commit()
     except (ValidationError, DomainError) as exc:
         typer.echo(f"error: {_message(exc)}", err=True)
         raise typer.Exit(1) from None
@@ -375,7 +371,7 @@ def import_command(
     db = _database(settings)
     try:
         table_mapping = load_mapping(mapping)
-        with db.session() as session:
+        with db.unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
         with Progress(
             "[progress.description]{task.description}",
@@ -392,7 +388,7 @@ def import_command(
             outcome = import_file(
                 file,
                 actor,
-                db.session,
+                db.unit_of_work,
                 table_mapping,
                 dry_run=not commit,
                 partial=partial,
@@ -455,7 +451,7 @@ def export_ledger(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     try:
-        with _database(get_settings()).session() as session:
+        with _database(get_settings()).unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
             data = exports.ledger(session, actor, warehouse, start, end)
     except DomainError as exc:
@@ -478,7 +474,7 @@ def export_summary(
     from .labels import user_by_username
 
     try:
-        with _database(get_settings()).session() as session:
+        with _database(get_settings()).unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
             data = exports.summary(session, actor, period)
     except DomainError as exc:

@@ -1,4 +1,10 @@
-"""Engine, sessions and migrations.
+"""Engine, units of work and migrations.
+
+One unit of work is one transaction: a request's (see ``api/transaction.py``), a command's or
+a background job's. It commits once at its end, or rolls back; domain code only flushes.
+Rows that must persist even when the work is refused (the scan log, login attempts, ...) are
+handed to :func:`keep_when_refused`: they commit with the work, or, if it rolls back, in a
+transaction of their own right after.
 
 SQLite is configured for safe concurrent use by several threads/processes: WAL journal,
 foreign keys, a busy timeout, ``synchronous=FULL`` (a 201 means the row is on disk) and
@@ -16,9 +22,21 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlmodel import Session
+from sqlalchemy.orm import make_transient
+from sqlmodel import Session, SQLModel
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_WRITE = "evidence_write"  # session.info keys
+_KEPT = "evidence_kept_when_refused"
+
+
+def keep_when_refused(session: Session, *rows: SQLModel) -> None:
+    """Add rows that must persist even if this unit of work is refused or fails: the scan
+    of a damaged label, a failed login. They are written with the work if it commits, else
+    (and always for read-only work) in a transaction of their own when it ends."""
+    if session.info.get(_WRITE):
+        session.add_all(rows)
+    session.info.setdefault(_KEPT, []).extend(rows)
 
 
 def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
@@ -45,8 +63,10 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        # A read-only unit of work is read-only in the database too: a GET cannot write.
+        conn.exec_driver_sql(f"PRAGMA query_only={int(bool(options.get('read_only')))}")
+        conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if options.get('sqlite_write') else 'DEFERRED'}")
 
     return engine
 
@@ -65,9 +85,61 @@ class Database:
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
+        """A plain session whose transaction is the caller's (tests, benchmarks, tools);
+        the service itself works in :meth:`unit_of_work`."""
         bind = self.engine.execution_options(sqlite_write=True) if write else self.engine
         with Session(bind, expire_on_commit=False) as session:
             yield session
+
+    def open(self, write: bool) -> Session:
+        """A session for one unit of work; end it with :meth:`finish`."""
+        if write:
+            bind = self.engine.execution_options(sqlite_write=True)
+        elif self.is_sqlite:
+            bind = self.engine.execution_options(read_only=True)
+        else:
+            bind = self.engine.execution_options(postgresql_readonly=True)
+        session = Session(bind, expire_on_commit=False)
+        session.info[_WRITE] = write
+        return session
+
+    def finish(self, session: Session, ok: bool) -> None:
+        """End a unit of work: commit if it writes and succeeded, else roll back and save
+        what was kept in a transaction of its own. Closes the session either way; a failed
+        commit raises, and nothing of the work stays."""
+        kept: list[SQLModel] = session.info.pop(_KEPT, [])
+        write, committed = bool(session.info.get(_WRITE)), False
+        try:
+            if ok and not write and (session.new or session.dirty or session.deleted):
+                raise RuntimeError("read-only work changed rows: it must be a write")
+            if ok and write:
+                session.commit()
+                committed = True
+        finally:
+            if write and not committed:
+                session.rollback()
+            session.close()  # ends a read-only transaction without expiring what it read
+            if not committed:
+                self._save(kept)
+
+    def _save(self, rows: list[SQLModel]) -> None:
+        if rows:
+            with self.unit_of_work(write=True) as session:
+                for row in rows:
+                    make_transient(row)
+                    session.add(row)
+
+    @contextmanager
+    def unit_of_work(self, write: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends, or rolls back if it
+        raises. A read-only unit (``write=False``) never commits."""
+        session = self.open(write)
+        try:
+            yield session
+        except BaseException:
+            self.finish(session, ok=False)
+            raise
+        self.finish(session, ok=True)
 
     def alembic_config(self) -> Config:
         cfg = Config()

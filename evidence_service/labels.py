@@ -431,7 +431,7 @@ def _stamp() -> str:
 def prepare_print(
     session: Session, actor: User, settings: Settings, request: LabelRequest
 ) -> PrintJob:
-    """Validate and resolve a print request and record it; the caller commits, then renders."""
+    """Validate and resolve a print request and record it (with the caller's transaction)."""
     require(actor, "label")
     template = get_template(settings, request.template)
     fmt = request.format
@@ -470,7 +470,8 @@ def prepare_single(
     template_name: str,
     fmt: LabelFormat,
 ) -> PrintJob:
-    """One label of one item or location (``GET .../label``); item labels are recorded."""
+    """A preview of one item's or location's label (``GET .../label``): a GET records
+    nothing; printing is recorded by ``prepare_print`` (``POST``)."""
     require(actor, "label")
     template = get_template(settings, template_name, where="query")
     if kind == "location":
@@ -479,10 +480,8 @@ def prepare_single(
         assert warehouse is not None
         label = location_label(location, warehouse.name, settings.label_base_url)
         return PrintJob([label], template, fmt, 0, 1, f"{location.code}.{fmt.value}")
-    lock_for_write(session)
     ((item, judgment, location_code),) = select_items(session, actor, codes=[code])
     label = item_label(item, judgment, location_code, settings.label_base_url)
-    record_printed(session, actor, [item], template, fmt, 1)
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from . import payload
 from .auth import PERMISSIONS
+from .db import keep_when_refused
 from .errors import DomainError, Invalid, NotFound
 from .items import ItemPublic, item_public, items_public, move_items
 from .locations import LocationPublic, get_location, location_public
@@ -68,9 +69,9 @@ def _label_error(raw: str, exc: payload.PayloadError) -> DamagedLabel:
 
 
 def scan(session: Session, raw: str, actor: User) -> ScanPublic:
-    """Resolve a scan. The scan is logged whatever its outcome (the caller commits)."""
+    """Resolve a scan. The scan is logged whatever its outcome."""
     log = ScanLog(user_id=actor.id, raw=raw[:500], result=ScanResult.ok)  # type: ignore[arg-type]
-    session.add(log)
+    keep_when_refused(session, log)
     try:
         scanned = payload.parse_scan(raw)
     except payload.PayloadError as exc:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from . import payload
 from .auth import agency_scope, require
 from .custody import EventType, NewEvent, append_events, lock_for_write
+from .db import keep_when_refused
 from .errors import Conflict, Invalid, InvalidTransition, NotFound
 from .locations import get_location, get_warehouse
 from .models import (
@@ -163,7 +164,7 @@ def record_scan(
         scanned_by_id=actor.id,  # type: ignore[arg-type]
         seal_state=data.seal_state,
     )
-    session.add(scan)
+    keep_when_refused(session, scan)
     try:
         scanned = payload.parse_scan(data.payload)
     except payload.PayloadError as exc:

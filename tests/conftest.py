@@ -1,10 +1,18 @@
-"""Test fixtures: one migrated database per run, one rolled-back transaction per test.
+"""Test fixtures: a fresh migrated database per test, copied from a template built once.
 
-``EVIDENCE_TEST_DATABASE_URL`` selects the database (a temporary SQLite file by default);
-CI runs the suite once on SQLite and once on PostgreSQL.
+The app under test opens its own sessions on its own connections, as in production, so a
+write that its request does not commit is invisible to the test. ``session`` is the test's
+own session; the ``client`` commits it before each request (so the app sees what the test
+set up) and expires it after (so the test sees what the app committed).
+
+``EVIDENCE_TEST_DATABASE_URL`` selects the database server (a temporary SQLite file by
+default); CI runs the suite once on SQLite and once on PostgreSQL, where each test's
+database is ``CREATE DATABASE … TEMPLATE`` of one migrated at the start of the run.
 """
 
+import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,85 +26,122 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service.api.deps import get_session
+from evidence_service import auth
 from evidence_service.app import create_app
 from evidence_service.config import Settings
 from evidence_service.db import Database
-from tests.factories import make_world
+from tests.factories import World, load_world, make_world
 
 PG_URL = os.environ.get("EVIDENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SERVER_URL = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+# Argon2 is slow on purpose; tests only need it to work. Live servers (other processes)
+# keep the real parameters.
+auth._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+auth._DUMMY_HASH = auth._hasher.hash("dummy-password-for-timing")
 
 
-def reset_database(db: Database) -> None:
-    """Empty the database completely, then migrate it to head."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    db.migrate()
+class Templates:
+    """Migrated databases built once per run (one empty, one with the test world), and
+    the per-test copies made from them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[str, str] = {}  # template name → where it is (file or database)
+        self.created: list[str] = []
+        self._numbers = itertools.count()
+
+    def copy(self, template: str, name: str | None = None) -> Database:
+        source = self.built.get(template) or self._build(template)
+        name = f"{name or 't'}{next(self._numbers)}"  # unique: a stale -wal file must not apply
+        if not ON_POSTGRES:
+            target = self.folder / f"{name}.db"
+            shutil.copyfile(source, target)
+            return Database.from_url(f"sqlite:///{target}")
+        name = f"ev_{name}_{os.getpid()}"
+        _admin(f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} TEMPLATE {source}")
+        self.created.append(name)
+        return Database.from_url(_server_database(name))
+
+    def _build(self, template: str) -> str:
+        if ON_POSTGRES:
+            where = f"ev_template_{template}_{os.getpid()}"
+            _admin(f"DROP DATABASE IF EXISTS {where}", f"CREATE DATABASE {where}")
+            self.created.append(where)
+            db = Database.from_url(_server_database(where))
+        else:
+            where = str(self.folder / f"template-{template}.db")
+            db = Database.from_url(f"sqlite:///{where}")
+        db.migrate()
+        if template == "world":
+            with db.session(write=True) as session:
+                make_world(session)
+                session.commit()
+        if not ON_POSTGRES:
+            with db.engine.connect() as conn:  # one self-contained file to copy
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+        self.built[template] = where
+        return where
+
+    def drop_all(self) -> None:
+        if ON_POSTGRES and self.created:
+            _admin(*(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in self.created))
 
 
-def fresh_database(tmp_path: Path, name: str) -> Database:
-    """A separate, empty, migrated database for tests that must really commit.
-
-    On PostgreSQL the name gets the process id, so parallel runs on one server don't collide;
-    ``drop_fresh_databases`` removes them at the end of the run.
-    """
-    base = os.environ.get("EVIDENCE_TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        name = f"{name}_{os.getpid()}"
-        _admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-        _created.append(name)
-        db = Database.from_url(base.rsplit("/", 1)[0] + f"/{name}")
-    else:
-        db = Database.from_url(f"sqlite:///{tmp_path / (name + '.db')}")
-    db.migrate()
-    return db
+def _server_database(name: str) -> str:
+    return SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-_created: list[str] = []
-
-
-def _admin(url: str, *statements: str) -> None:
-    admin = Database.from_url(url)
+def _admin(*statements: str) -> None:
+    admin = Database.from_url(SERVER_URL)
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for statement in statements:
             conn.execute(text(statement))
     admin.engine.dispose()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def drop_fresh_databases() -> Iterator[None]:
-    yield
-    base = os.environ.get("EVIDENCE_TEST_DATABASE_URL")
-    if base and _created:
-        _admin(base, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in _created))
-
-
 @pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    url = os.environ.get("EVIDENCE_TEST_DATABASE_URL")
-    if url is None:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    db = Database.from_url(url)
-    reset_database(db)
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    built = Templates(tmp_path_factory.mktemp("databases"))
+    yield built
+    built.drop_all()
+
+
+_templates: Templates | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_templates(templates: Templates) -> None:
+    global _templates
+    _templates = templates
+
+
+def fresh_database(_tmp_path: Path, name: str) -> Database:
+    """A separate, empty, migrated database (for tests that need one besides their own)."""
+    assert _templates is not None
+    return _templates.copy("empty", name)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, templates: Templates) -> Iterator[Database]:
+    """This test's own database: with the test world if the test asks for ``world``."""
+    db = templates.copy("world" if "world" in request.fixturenames else "empty")
     yield db
     db.engine.dispose()
 
 
 @pytest.fixture
 def session(database: Database) -> Iterator[Session]:
-    """A session whose commits are savepoints inside a transaction rolled back at the end."""
-    with database.engine.connect() as connection:
-        transaction = connection.begin()
-        with Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ) as s:
-            yield s
-        transaction.rollback()
+    """The test's own session (its commits are real: the database is the test's alone)."""
+    with Session(database.engine, expire_on_commit=False) as s:
+        yield s
 
 
 @pytest.fixture
@@ -105,30 +150,35 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(database: Database, session: Session, settings: Settings) -> Any:
-    application = create_app(settings, database)
+def app(database: Database, settings: Settings) -> Any:
+    return create_app(settings, database)
 
-    def shared_session() -> Iterator[Session]:
+
+class SessionAwareClient(TestClient):
+    """A test client that hands the test's session over before each request and back after."""
+
+    def __init__(self, app: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.test_session = session
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        self.test_session.commit()
         try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-
-    application.dependency_overrides[get_session] = shared_session
-    return application
+            return super().request(*args, **kwargs)
+        finally:
+            self.test_session.expire_all()
 
 
 @pytest.fixture
-def client(app: Any) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+def client(app: Any, session: Session) -> Iterator[TestClient]:
+    with SessionAwareClient(app, session) as c:
         yield c
 
 
 @pytest.fixture
-def world(session: Session) -> Any:
+def world(session: Session) -> World:
     """Two agencies (parent and child), users of every role, warehouses, locations, cases."""
-    return make_world(session)
+    return load_world(session)
 
 
 LIVE_SECRET = "live-server-test-secret-0123456789abcdefgh"

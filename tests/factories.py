@@ -108,8 +108,27 @@ def make_world(session: Session) -> World:
         "pending": create_case(session, _case("2/2026/HS-ST", 2, "pending"), manager),
         "other": create_case(session, _case("9/2026/HS-ST", 9, "destroy"), users["other-manager"]),
     }
-    # Committed (to the test's savepoint), so a request that fails and rolls back keeps it.
     session.commit()
+    return World(agencies=agencies, users=users, cases=cases)
+
+
+# The world's keys: what load_world finds it by in a copy of the database it was built in.
+WORLD_AGENCIES = {"parent": "A-PROV", "other": "B-PROV", "child": "A-DIST"}
+WORLD_CASES = {"destroy": "1/2026/HS-ST", "pending": "2/2026/HS-ST", "other": "9/2026/HS-ST"}
+
+
+def load_world(session: Session) -> World:
+    """The world ``make_world`` built (once per run, in the template database), as objects
+    of this test's session."""
+    agencies = {
+        key: session.exec(select(Agency).where(Agency.code == code)).one()
+        for key, code in WORLD_AGENCIES.items()
+    }
+    users = {user.username: user for user in session.exec(select(User)).all()}
+    cases = {
+        key: session.exec(select(Case).where(Case.judgment_number == number)).one()
+        for key, number in WORLD_CASES.items()
+    }
     return World(agencies=agencies, users=users, cases=cases)
 
 

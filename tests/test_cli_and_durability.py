@@ -130,6 +130,7 @@ def _committed_world(db: Database) -> tuple[str, int]:
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow  # a real server process
 def test_online_backup_under_writes_restores_everything_acknowledged_before_it(tmp_path):
     db = fresh_database(tmp_path, "evidence_backup")
     token, case_id = _committed_world(db)
@@ -172,6 +173,7 @@ def test_online_backup_under_writes_restores_everything_acknowledged_before_it(t
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow  # a real server process
 def test_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_partial_batch(tmp_path):
     db = fresh_database(tmp_path, "evidence_crash")
     token, case_id = _committed_world(db)

@@ -3,6 +3,7 @@
 import threading
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from evidence_service.auth import issue_token
@@ -11,6 +12,7 @@ from tests.conftest import LIVE_SECRET, fresh_database, live_server
 from tests.factories import make_item, make_world
 
 
+@pytest.mark.slow  # a real server process
 def test_twenty_concurrent_moves_into_last_free_slot_exactly_one_succeeds(tmp_path):
     db = fresh_database(tmp_path, "evidence_concurrency")
     with db.session(write=True) as session:

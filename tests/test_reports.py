@@ -13,19 +13,11 @@ from evidence_service import reports
 from evidence_service.config import Settings
 from evidence_service.locations import OCCUPYING_STATUSES
 from evidence_service.models import Item, Location, LocationUsage
-from tests.factories import World, make_world
+from tests.factories import World
 from tests.factories import make_item as _make_item
 
 API = "/api/v1/reports"
 BOM = b"\xef\xbb\xbf"
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    """Committed to the test's savepoint, so a 404 (which rolls back) keeps the world."""
-    w = make_world(session)
-    session.commit()
-    return w
 
 
 def get(client: Any, world: World, path: str, user: str = "manager", **params: Any) -> Any:

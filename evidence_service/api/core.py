@@ -27,12 +27,7 @@ def login(
     """Exchange username and password for a bearer token. Failed attempts are throttled per
     user and per client address (429 with Retry-After while locked)."""
     client = request.client.host if request.client else ""
-    try:
-        user = auth.authenticate(
-            session, form.username, form.password, client, settings.login_policy
-        )
-    finally:
-        session.commit()  # the attempt is recorded whether or not it succeeded
+    user = auth.authenticate(session, form.username, form.password, client, settings.login_policy)
     token = auth.issue_token(user, settings.secret_key, settings.access_token_minutes)
     return {"access_token": token, "token_type": "bearer"}
 

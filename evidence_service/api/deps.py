@@ -1,6 +1,6 @@
 """Dependencies shared by the routes, as ``Annotated`` aliases."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
@@ -16,8 +16,7 @@ from ..db import Database
 from ..errors import Invalid, Unauthorized
 from ..idempotency import run_once
 from ..models import User
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from .transaction import request_session
 
 
 # Dependencies that do no blocking I/O are ``async`` so FastAPI runs them inline instead
@@ -30,20 +29,7 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    # Creating a session does no I/O; its first query runs in the route's worker thread.
-    db: Database = request.app.state.db
-    # Fetching a label prints it, which writes a custody event: a write, though a GET.
-    write = request.method not in READ_METHODS or request.url.path.endswith("/label")
-    with db.session(write=write) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(request_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -75,7 +61,7 @@ def create_once(
     create: Callable[[], Any],
     status_code: int = 201,
 ) -> JSONResponse:
-    """Run a create under an idempotency key, commit, and answer with its JSON."""
+    """Run a create under an idempotency key and answer with its JSON."""
     status, content = run_once(
         session,
         actor,
@@ -84,7 +70,6 @@ def create_once(
         body.model_dump(mode="json"),
         lambda: (status_code, jsonable_encoder(create())),
     )
-    session.commit()
     return JSONResponse(content, status_code=status)
 
 

@@ -18,10 +18,7 @@ def scan(
 ) -> scanning.ScanPublic:
     """Resolve a scanned label (payload, URL form, with scanner prefixes/suffixes) to an item
     or a location, with what the user may do next. Every scan is logged."""
-    try:
-        return scanning.scan(session, data.payload, actor)
-    finally:
-        session.commit()  # the scan log, also when the scan found nothing
+    return scanning.scan(session, data.payload, actor)
 
 
 @router.post(

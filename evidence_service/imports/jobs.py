@@ -190,7 +190,7 @@ def run_job_in_background(
     row is not updated while writing (it shows the phase "writing") until the end.
     """
     try:
-        with db.session() as session:
+        with db.unit_of_work(write=False) as session:
             job = session.get(ImportJob, job_id)
             actor = session.get(User, job.user_id) if job else None
             if job is None or actor is None:
@@ -198,9 +198,8 @@ def run_job_in_background(
         last = 0.0
 
         def save(values: dict[str, Any]) -> None:
-            with db.session(write=True) as s:
+            with db.unit_of_work() as s:
                 s.execute(update(ImportJob).where(col(ImportJob.id) == job_id).values(**values))
-                s.commit()
 
         def progress(phase: str, done: int, total: int | None) -> None:
             nonlocal last
@@ -220,7 +219,7 @@ def run_job_in_background(
             )
 
         save({"status": "running", "report": {"phase": "checking"}})
-        values = _execute(job, actor, path, mapping, db.session, progress)
+        values = _execute(job, actor, path, mapping, db.unit_of_work, progress)
         save(values)
     finally:
         cleanup()

@@ -242,62 +242,54 @@ def _write(
     refused = 0
     done = 0
     notify("writing", 0, total)
-    with sessions(True) as session:
-        outer = session.begin_nested()
-        try:
-            for chunk in _unpickle_chunks(valid_spool):
-                failed: list[tuple[ValidRow, str]] = []
-                ready: list[ValidRow] = []
-                for r in chunk:
-                    if r.new_case is not None:
-                        if r.new_case not in created_cases:
-                            created_cases[r.new_case] = _create_case(
-                                session, new_cases[r.new_case], actor, failed, r
-                            )
-                        case_id = created_cases[r.new_case]
-                        if case_id is None:
-                            failed.append((r, f"the case {r.new_case} could not be created"))
-                            continue
-                        r.data.case_id = case_id
-                    ready.append(r)
-                try:
-                    with session.begin_nested():
-                        intake_items(session, [r.data for r in ready], actor)
-                    created += len(ready)
-                except (DomainError, IntegrityError):
-                    # Find the rows the rules refuse (e.g. hazard segregation) one by one.
-                    for r in ready:
-                        try:
-                            with session.begin_nested():
-                                intake_items(session, [r.data], actor)
-                            created += 1
-                        except (DomainError, IntegrityError) as exc:
-                            failed.append((r, _detail(exc)))
-                if failed:
-                    failed.sort(key=lambda f: f[0].row)
-                    refused += len(failed)
-                    rejects = []
-                    for r, message in failed:
-                        kinds["refused"] += 1
-                        if len(errors) < MAX_REPORTED_ERRORS:
-                            errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
-                        rejects.append(
-                            Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message)
+    # The savepoint lets a refused import leave nothing behind inside a session that may
+    # also hold the request's own work (the import job row).
+    with sessions(True) as session, session.begin_nested() as outer:
+        for chunk in _unpickle_chunks(valid_spool):
+            failed: list[tuple[ValidRow, str]] = []
+            ready: list[ValidRow] = []
+            for r in chunk:
+                if r.new_case is not None:
+                    if r.new_case not in created_cases:
+                        created_cases[r.new_case] = _create_case(
+                            session, new_cases[r.new_case], actor, failed, r
                         )
-                    pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
-                done += len(chunk)
-                notify("writing", done, total)
-            report["rejected_rows"] += refused
-            if refused and not partial:
-                outer.rollback()
-                report["outcome"] = "refused"
-                return
-        except BaseException:
-            # Whatever went wrong half way, nothing of this import stays behind.
+                    case_id = created_cases[r.new_case]
+                    if case_id is None:
+                        failed.append((r, f"the case {r.new_case} could not be created"))
+                        continue
+                    r.data.case_id = case_id
+                ready.append(r)
+            try:
+                with session.begin_nested():
+                    intake_items(session, [r.data for r in ready], actor)
+                created += len(ready)
+            except (DomainError, IntegrityError):
+                # Find the rows the rules refuse (e.g. hazard segregation) one by one.
+                for r in ready:
+                    try:
+                        with session.begin_nested():
+                            intake_items(session, [r.data], actor)
+                        created += 1
+                    except (DomainError, IntegrityError) as exc:
+                        failed.append((r, _detail(exc)))
+            if failed:
+                failed.sort(key=lambda f: f[0].row)
+                refused += len(failed)
+                rejects = []
+                for r, message in failed:
+                    kinds["refused"] += 1
+                    if len(errors) < MAX_REPORTED_ERRORS:
+                        errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
+                    rejects.append(Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message))
+                pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
+            done += len(chunk)
+            notify("writing", done, total)
+        report["rejected_rows"] += refused
+        if refused and not partial:
             outer.rollback()
-            raise
-        outer.commit()
-        session.commit()
+            report["outcome"] = "refused"
+            return
     outcome.created_items = created
     report["created_items"] = created
     report["created_cases"] = sum(1 for v in created_cases.values() if v is not None)

@@ -3,8 +3,8 @@
 from datetime import date
 from typing import Any, TypeVar
 
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
 
 from ..errors import DomainError
 from ..labels import PrintJob
@@ -62,17 +62,12 @@ def iso_date(value: str, field: str) -> date | None:
         raise FormInvalid([{"loc": [field], "msg": value, "type": "date"}]) from None
 
 
-def commit_and_download(session: Session, job: PrintJob) -> Any:
-    """Commit the print's custody events, then send the document as a download."""
-    from fastapi.responses import Response, StreamingResponse
-
+def download(job: PrintJob) -> Response:
+    """The printed document as a download (its custody events commit as it starts)."""
     headers = {
         "Content-Disposition": f'attachment; filename="{job.filename}"',
         "Cache-Control": "no-store",
     }
     if job.format.value == "png":
-        body = b"".join(job.render())
-        session.commit()
-        return Response(body, media_type=job.media_type, headers=headers)
-    session.commit()
+        return Response(b"".join(job.render()), media_type=job.media_type, headers=headers)
     return StreamingResponse(job.render(), media_type=job.media_type, headers=headers)

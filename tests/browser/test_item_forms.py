@@ -7,7 +7,7 @@ import pytest
 from tests.browser.conftest import WebSite, screenshot
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
 
 try:
     from playwright.sync_api import expect

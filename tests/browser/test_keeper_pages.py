@@ -10,7 +10,7 @@ from evidence_service import payload
 from tests.browser.conftest import WebSite, log_in, screenshot
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
 
 try:
     from playwright.sync_api import expect

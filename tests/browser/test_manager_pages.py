@@ -15,7 +15,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WebSite, sc
 from tests.conftest import LIVE_SECRET
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
 
 try:
     from playwright.sync_api import expect

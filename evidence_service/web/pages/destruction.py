@@ -87,7 +87,6 @@ def create(page: FormPage) -> Response:
         destruction.BatchCreate, {"title": page.field("title"), "notes": page.field("notes")}
     )
     batch = destruction.create_batch(page.db, data, page.me)
-    page.db.commit()
     return page.redirect(f"/destruction/{batch.id}")
 
 
@@ -103,7 +102,6 @@ def _act(page: Page, batch_id: int, form: str, action: Callable[[], Any]) -> Res
     except DomainError as exc:
         page.db.rollback()
         return render_batch(page, batch_id, exc, open_form=form)
-    page.db.commit()
     return page.redirect(f"/destruction/{batch_id}?done={form}")
 
 

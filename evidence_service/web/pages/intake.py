@@ -181,7 +181,6 @@ def intake(page: FormPage) -> Response:
     except (DomainError, FormInvalid) as exc:
         page.db.rollback()
         return render_form(page, rows, exc)
-    page.db.commit()
     query = "&".join(f"code={c}" for c in codes)
     return page.redirect(f"/intake/done?{query}")
 

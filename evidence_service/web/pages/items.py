@@ -13,7 +13,7 @@ from ...models import FINAL_STATUSES, Disposition, ItemStatus, Location, SealSta
 from ...scanning import ITEM_ACTIONS
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import commit_and_download, grams, iso_date, number, validate
+from ..forms import download, grams, iso_date, number, validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -93,7 +93,6 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
     except DomainError as exc:
         page.db.rollback()
         return render_item(page, code, exc, open_form=form)
-    page.db.commit()
     canonical = items.get_item(page.db, code, page.me).code
     more = f"&{extra}" if isinstance(extra, str) and extra else ""
     return page.redirect(f"/items/{canonical}?done={form}{more}")
@@ -304,4 +303,4 @@ def print_label(code: str, page: FormPage) -> Response:
     except DomainError as exc:
         page.db.rollback()
         return render_item(page, code, exc, open_form="print_label")
-    return commit_and_download(page.db, job)  # type: ignore[no-any-return]
+    return download(job)

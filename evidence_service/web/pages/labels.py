@@ -10,7 +10,7 @@ from ... import labels
 from ...labels import LabelFormat, LabelRequest
 from ..context import FormPage
 from ..errors import WebRoute
-from ..forms import commit_and_download, validate
+from ..forms import download, validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -30,7 +30,7 @@ def print_location_labels(page: FormPage) -> Response:
         },
     )
     job = labels.prepare_print(page.db, page.me, page.settings, request)
-    return commit_and_download(page.db, job)  # type: ignore[no-any-return]
+    return download(job)
 
 
 @router.post("/labels/items")
@@ -46,4 +46,4 @@ def print_item_labels(page: FormPage) -> Response:
         },
     )
     job = labels.prepare_print(page.db, page.me, page.settings, request)
-    return commit_and_download(page.db, job)  # type: ignore[no-any-return]
+    return download(job)

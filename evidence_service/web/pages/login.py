@@ -62,7 +62,6 @@ def login(page: AnonymousFormPage, request: Request) -> Response:
     try:
         user = auth.authenticate(page.db, username, password, client, page.settings.login_policy)
     except DomainError as exc:
-        page.db.commit()  # the failed attempt is recorded
         return _login_form(
             page,
             request,
@@ -72,7 +71,6 @@ def login(page: AnonymousFormPage, request: Request) -> Response:
             errors=explain(exc, page.t).messages,
         )
     cookie = sessions.start(page.db, user, page.lang, page.settings.access_token_minutes)
-    page.db.commit()
     page.user = user
     response = page.redirect(safe_next(next_url, page.home))
     sessions.set_cookie(
@@ -92,7 +90,6 @@ def logout(page: FormPage, request: Request) -> Response:
     sessions.end(page.db, page.web_session)
     client = request.client.host if request.client else ""
     auth.record(page.db, "logout", page.me.username, client, page.me)
-    page.db.commit()
     response = page.redirect("/login")
     sessions.clear_cookie(response, request, sessions.SESSION_COOKIE)
     return response
@@ -108,7 +105,6 @@ def switch_language(page: AnonymousFormPage, request: Request) -> Response:
     if page.web_session is not None:
         page.web_session.lang = lang
         page.db.add(page.web_session)
-        page.db.commit()
     page.t = Translator(lang)
     response = page.redirect(safe_next(page.field("next"), page.home))
     sessions.set_cookie(response, request, sessions.LANG_COOKIE, lang, max_age=365 * 86400)

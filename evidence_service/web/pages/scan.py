@@ -38,10 +38,7 @@ def scan_page(page: UserPage) -> Response:
 def resolve(page: FormPage) -> Response:
     """One scan: JSON for the page's script, or a redirect to what was scanned."""
     raw = page.field("payload")
-    try:
-        found = scanning.scan(page.db, raw, page.me)
-    finally:
-        page.db.commit()  # the scan log, also when the label was refused
+    found = scanning.scan(page.db, raw, page.me)
     if found.kind == "item":
         assert found.item is not None
         url = f"/items/{found.code}"
@@ -74,7 +71,6 @@ def move(page: FormPage) -> JSONResponse:
         },
     )
     moved = scanning.move_scanned(page.db, data, page.me)
-    page.db.commit()
     message = page.t("scan.moved", count=len(moved.items), location=moved.to_location_code)
     return JSONResponse(
         {

@@ -18,9 +18,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 @router.get("/s/{label}")
 @router.get("/S/{label}")
 def open_label(label: str, page: UserPage) -> Response:
-    try:
-        found = scanning.scan(page.db, label, page.me)
-    finally:
-        page.db.commit()  # the scan log, also when the label was refused
+    found = scanning.scan(page.db, label, page.me)
     kind = "items" if found.kind == "item" else "locations"
     return page.redirect(f"/{kind}/{found.code}")

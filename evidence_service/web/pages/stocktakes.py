@@ -95,7 +95,6 @@ def start(page: FormPage) -> Response:
     except DomainError as exc:
         page.db.rollback()
         return _render_list(page, exc)
-    page.db.commit()
     return page.redirect(f"/stocktakes/{stocktake.id}")
 
 
@@ -138,7 +137,6 @@ def resolve(discrepancy_id: int, page: FormPage) -> Response:
     except DomainError as exc:
         page.db.rollback()
         return _render_discrepancies(page, False, exc, discrepancy_id)
-    page.db.commit()
     return page.redirect("/stocktakes/discrepancies?done=1")
 
 
@@ -201,8 +199,6 @@ def scan(stocktake_id: int, page: FormPage) -> Response:
         else:
             messages = explain(exc, page.t).messages
         kind, result = "error", {}
-    finally:
-        page.db.commit()  # the scan is recorded, also when it was refused
     if not wants_json(page.request):
         if status_code != 200:
             return _render_stocktake(page, stocktake_id, _Refused(messages, status_code))
@@ -245,7 +241,6 @@ def close(stocktake_id: int, page: FormPage) -> Response:
     except DomainError as exc:
         page.db.rollback()
         return _render_stocktake(page, stocktake_id, exc)
-    page.db.commit()
     return page.redirect(f"/stocktakes/{stocktake_id}")
 
 

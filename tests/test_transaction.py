@@ -1,0 +1,110 @@
+"""The request owns its transaction: one commit before the response, nothing on failure."""
+
+from typing import Any
+
+import pytest
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from evidence_service.api.deps import CurrentUser, SessionDep
+from evidence_service.db import Database
+from evidence_service.items import ItemCreate, intake_items
+from evidence_service.models import CustodyEvent, Item, ScanLog
+from tests.factories import World, item_data
+from tests.test_web import log_in
+
+API = "/api/v1"
+
+
+def count(session: Session, model: Any) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def intake(client: TestClient, world: World) -> Any:
+    return client.post(f"{API}/items", json=item_data(world), headers=world.headers("keeper"))
+
+
+def test_a_write_is_seen_by_the_next_request(client, world):
+    created = intake(client, world)
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    assert client.get(f"{API}/items/{code}", headers=world.headers()).status_code == 200
+
+
+def test_without_the_commit_the_write_is_lost_and_the_suite_sees_it(
+    client, world, app, monkeypatch
+):
+    """The proof that the tests would catch a missing commit: the app's own sessions."""
+    db: Database = app.state.db
+    finish = db.finish
+    monkeypatch.setattr(db, "finish", lambda session, ok: finish(session, False))
+    created = intake(client, world)
+    assert created.status_code == 201  # the answer was built...
+    code = created.json()["code"]
+    monkeypatch.undo()
+    # ...but nothing was committed, and the next request knows it.
+    assert client.get(f"{API}/items/{code}", headers=world.headers()).status_code == 404
+
+
+def test_a_500_while_building_the_response_leaves_nothing_written(app, world, session):
+    @app.post("/test/intake-then-unencodable")
+    def intake_then_fail(actor: CurrentUser, db: SessionDep) -> JSONResponse:
+        intake_items(db, [ItemCreate(**item_data(world))], actor)
+        return JSONResponse({"weight": float("inf")})  # JSON cannot encode it: fails late
+
+    items, events = count(session, Item), count(session, CustodyEvent)
+    session.commit()
+    with TestClient(app, raise_server_exceptions=False) as plain:
+        response = plain.post("/test/intake-then-unencodable", headers=world.headers())
+    assert response.status_code == 500
+    assert (count(session, Item), count(session, CustodyEvent)) == (items, events)
+
+
+def test_a_failed_commit_answers_503_never_200(app, world, session, monkeypatch):
+    session.commit()
+
+    def refuse(_self: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(Session, "commit", refuse)
+    with TestClient(app) as plain:
+        response = intake(plain, world)
+    monkeypatch.undo()
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1"
+    assert count(session, Item) == 0
+
+
+def test_a_refused_request_writes_nothing_but_its_scan_log(client, world, session):
+    logs = count(session, ScanLog)
+    response = client.post(
+        f"{API}/scan", json={"payload": "EV1IVC26999999ZZ"}, headers=world.headers()
+    )
+    assert response.status_code in (404, 422), response.text
+    assert count(session, ScanLog) == logs + 1
+
+
+def test_a_get_cannot_write_even_if_it_tries(app, world, session):
+    @app.get("/test/sneaky-write")
+    def sneaky(actor: CurrentUser, db: SessionDep) -> dict[str, str]:
+        intake_items(db, [ItemCreate(**item_data(world))], actor)
+        return {"status": "wrote"}
+
+    session.commit()
+    with TestClient(app, raise_server_exceptions=False) as plain:
+        response = plain.get("/test/sneaky-write", headers=world.headers())
+    assert response.status_code >= 500  # the database itself refused: read-only transaction
+    assert count(session, Item) == 0
+
+
+@pytest.mark.parametrize("path", ["/scan", "/items", "/locations", "/dashboard"])
+def test_pages_read_in_read_only_transactions(client, world, path, session):
+    """Every GET page of the keepers' loop renders without writing."""
+    log_in(client, "manager")
+    events = count(session, CustodyEvent)
+    assert client.get(path).status_code in (200, 404)
+    assert count(session, CustodyEvent) == events
