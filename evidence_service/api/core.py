@@ -46,12 +46,13 @@ def me(actor: CurrentUser, session: SessionDep) -> auth.UserPublic:
 def create_user(
     data: auth.UserCreate, actor: CurrentUser, session: SessionDep, key: IdempotencyKeyHeader = None
 ) -> auth.UserPublic:
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /users",
         data,
+        auth.UserPublic,
         lambda: auth.user_public(session, auth.create_user(session, data, actor)),
     )
 
@@ -63,12 +64,13 @@ def create_agency(
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
 ) -> agencies.AgencyPublic:
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /agencies",
         data,
+        agencies.AgencyPublic,
         lambda: agencies.agency_public(session, agencies.create_agency(session, data, actor)),
     )
 
@@ -85,12 +87,13 @@ def create_warehouse(
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
 ) -> locations.WarehousePublic:
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /warehouses",
         data,
+        locations.WarehousePublic,
         lambda: locations.warehouse_public(
             session, locations.create_warehouse(session, data, actor)
         ),
@@ -109,12 +112,13 @@ def create_location(
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
 ) -> locations.LocationPublic:
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /locations",
         data,
+        locations.LocationPublic,
         lambda: locations.location_public(session, locations.create_location(session, data, actor)),
     )
 
@@ -138,12 +142,13 @@ def create_case(
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
 ) -> cases.CasePublic:
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /cases",
         data,
+        cases.CasePublic,
         lambda: cases.case_public(session, cases.create_case(session, data, actor)),
     )
 

@@ -87,7 +87,7 @@ def create_batch(
     def run() -> destruction.BatchPublic:
         return destruction.batch_public(session, destruction.create_batch(session, data, actor))
 
-    return create_once(session, actor, key, f"POST {BATCHES}", data, run)  # type: ignore[return-value]
+    return create_once(session, actor, key, f"POST {BATCHES}", data, destruction.BatchPublic, run)
 
 
 @router.get(BATCHES, responses=ERRORS)
@@ -118,8 +118,15 @@ def add_items(
         destruction.add_items(session, batch_id, data, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/items", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/items",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -172,8 +179,15 @@ def approve(
         )
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/approve", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/approve",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -193,8 +207,15 @@ def execute(
         destruction.execute(session, batch_id, data, actor, settings.weight_tolerance_pct)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/execute", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/execute",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -211,12 +232,13 @@ def close(
         destruction.close(session, batch_id, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         f"POST {BATCHES}/{batch_id}/close",
         destruction.CloseRequest(),
+        destruction.BatchPublic,
         run,
         200,
     )
@@ -236,8 +258,15 @@ def cancel(
         destruction.cancel(session, batch_id, data, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/cancel", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/cancel",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 

@@ -48,12 +48,13 @@ def _item_action(path: str, request: type[BaseModel], action: ItemAction, doc: s
         if_match: IfMatch = None,
     ) -> ItemPublic:
         data = with_if_match(data, if_match)
-        return create_once(  # type: ignore[return-value]
+        return create_once(
             session,
             actor,
             key,
             f"POST /items/{code}/{path}",
             data,
+            ItemPublic,
             lambda: _public(session, action(session, code, data, actor, settings)),
             200,
         )
@@ -131,7 +132,7 @@ def split(
         parent, child = handling.split(session, code, data, actor)
         return SplitPublic(parent=_public(session, parent), child=_public(session, child))
 
-    return create_once(session, actor, key, f"POST /items/{code}/splits", data, run)  # type: ignore[return-value]
+    return create_once(session, actor, key, f"POST /items/{code}/splits", data, SplitPublic, run)
 
 
 class DispositionPublic(BaseModel):
@@ -155,8 +156,8 @@ def change_disposition(
         item, advice = handling.change_disposition(session, code, data, actor)
         return DispositionPublic(item=_public(session, item), advice=advice)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST /items/{code}/disposition", data, run, 200
+    return create_once(
+        session, actor, key, f"POST /items/{code}/disposition", data, DispositionPublic, run, 200
     )
 
 

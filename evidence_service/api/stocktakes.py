@@ -20,12 +20,13 @@ def start(
     key: IdempotencyKeyHeader = None,
 ) -> stocktakes.StocktakeStatus:
     """Start counting a location subtree, a warehouse, or a random sample of its items."""
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /stocktakes",
         data,
+        stocktakes.StocktakeStatus,
         lambda: stocktakes.progress(session, stocktakes.start(session, data, actor)),
     )
 
