@@ -1,10 +1,9 @@
-"""Routes for destruction batches, their photos and record, and the destruction reports;
-the work is in ``destruction``."""
+"""Routes for destruction batches, their photos and record; the work is in ``destruction``.
+The destruction reports are in ``api.reports``."""
 
-from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 
 from .. import destruction
@@ -16,7 +15,6 @@ router = APIRouter(tags=["destruction"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 BATCHES = "/destruction-batches"
 PDF_RESPONSE = {200: {"content": {"application/pdf": {}}, "description": "the record"}}
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}}
 
 
 def _public(session: SessionDep, batch_id: int, actor: CurrentUser) -> destruction.BatchPublic:
@@ -323,45 +321,3 @@ def record(
     if rec.sha256:
         headers["X-Record-SHA256"] = rec.sha256
     return Response(rec.pdf, media_type="application/pdf", headers=headers)
-
-
-@router.get("/reports/destruction-deadlines", tags=["reports"], responses=ERRORS)
-def deadlines(
-    actor: CurrentUser,
-    session: SessionDep,
-    settings: SettingsDep,
-    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
-) -> destruction.DeadlineReport:
-    """Items and batches approaching (within ``within_days``, default from the settings) or
-    past a legal deadline of their regime (council established, destruction done)."""
-    days = settings.destruction_deadline_warning_days if within_days is None else within_days
-    return destruction.deadline_report(session, actor, days)
-
-
-@router.get(
-    "/reports/destruction",
-    tags=["reports"],
-    response_model=destruction.DestructionTotals,
-    responses={**ERRORS, **CSV_RESPONSE},  # type: ignore[dict-item]
-)
-def totals(
-    actor: CurrentUser,
-    session: SessionDep,
-    period: Literal["month", "quarter", "half", "year"] = "month",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    warehouse_code: str | None = None,
-    fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
-) -> destruction.DestructionTotals | Response:
-    """Counts and weights destroyed by period, category, method and warehouse; the share
-    destroyed by environmentally risky methods; weight discrepancies."""
-    report = destruction.destruction_totals(
-        session, actor, period, date_from, date_to, warehouse_code
-    )
-    if fmt == "csv":
-        return Response(
-            destruction.totals_csv(report).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="destruction.csv"'},
-        )
-    return report

@@ -1,5 +1,5 @@
 """Routes for handling stored items: check-out/return, samples, reweighing, splits, seals,
-dispositions, and the overdue check-outs report."""
+and dispositions."""
 
 from collections.abc import Callable
 from typing import Any
@@ -159,9 +159,3 @@ def change_disposition(
     return create_once(
         session, actor, key, f"POST /items/{code}/disposition", data, DispositionPublic, run, 200
     )
-
-
-@router.get("/reports/overdue-checkouts", tags=["reports"])
-def overdue_checkouts(actor: CurrentUser, session: SessionDep) -> list[handling.CheckoutPublic]:
-    """Items checked out and not back by their due date, most overdue first."""
-    return handling.overdue_checkouts(session, actor)

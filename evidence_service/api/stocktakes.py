@@ -90,14 +90,6 @@ def record(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> Respon
     )
 
 
-@router.get("/reports/discrepancies", tags=["reports"])
-def discrepancies(
-    actor: CurrentUser, session: SessionDep, include_resolved: bool = False
-) -> list[dict[str, Any]]:
-    """Open discrepancies (missing items, broken seals), with their deadlines; overdue flagged."""
-    return stocktakes.discrepancies(session, actor, include_resolved)
-
-
 @router.post("/discrepancies/{discrepancy_id}/resolve", responses=ERRORS)
 def resolve(
     discrepancy_id: int, data: stocktakes.Resolution, actor: CurrentUser, session: SessionDep
