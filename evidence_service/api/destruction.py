@@ -1,7 +1,7 @@
 """Routes for destruction batches, their photos and record; the work is in ``destruction``.
 The destruction reports are in ``api.reports``."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
@@ -14,7 +14,9 @@ from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, cr
 router = APIRouter(tags=["destruction"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 BATCHES = "/destruction-batches"
-PDF_RESPONSE = {200: {"content": {"application/pdf": {}}, "description": "the record"}}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the record"}
+}
 
 
 def _public(session: SessionDep, batch_id: int, actor: CurrentUser) -> destruction.BatchPublic:
@@ -306,7 +308,7 @@ def get_photo(batch_id: int, photo_id: int, actor: CurrentUser, session: Session
 @router.get(
     BATCHES + "/{batch_id}/record.pdf",
     response_class=Response,
-    responses={**ERRORS, **PDF_RESPONSE},  # type: ignore[dict-item]
+    responses={**ERRORS, **PDF_RESPONSE},
 )
 def record(
     batch_id: int,
