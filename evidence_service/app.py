@@ -9,14 +9,17 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .api import (
+    agencies,
     audit,
-    core,
+    auth,
+    cases,
     destruction,
     exports,
     handling,
     imports,
     items,
     labels,
+    locations,
     reports,
     scanning,
     stocktakes,
@@ -49,7 +52,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (
         items,
         scanning,
-        core,
+        auth,
+        agencies,
+        locations,
+        cases,
         handling,
         reports,
         labels,

@@ -171,6 +171,34 @@ def test_split_makes_a_new_item_with_its_own_code(client, session, world):
     assert _last_event(client, world, child["code"])["details"]["parent"] == item.code
 
 
+def test_split_resent_with_the_same_key_answers_the_first_split_and_splits_once(
+    client, session, world
+):
+    item = make_item(session, world, net_weight_g=100.0, hazard_classes=[])
+    headers = {**world.headers("keeper"), "Idempotency-Key": "split-1"}
+    path = f"{API}/items/{item.code}/splits"
+    first = client.post(path, json={"net_weight_g": 30.0}, headers=headers)
+    events = _event_count(session)
+    again = client.post(path, json={"net_weight_g": 30.0}, headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    assert _event_count(session) == events
+    parent = client.get(f"{API}/items/{item.code}", headers=world.headers()).json()
+    assert parent["net_weight_g"] == 70.0
+
+
+def test_seal_check_resent_with_the_same_key_answers_200_and_records_once(client, session, world):
+    item = make_item(session, world, seal_number="NP-1")
+    headers = {**world.headers("keeper"), "Idempotency-Key": "seal-1"}
+    path = f"{API}/items/{item.code}/seal-checks"
+    first = client.post(path, json={"seal_state": "intact"}, headers=headers)
+    events = _event_count(session)
+    again = client.post(path, json={"seal_state": "intact"}, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert _event_count(session) == events
+
+
 def test_split_into_full_location_is_409(client, session, world):
     make_item(session, world, location_code="S1")
     item = make_item(session, world, location_code="S1")

@@ -1,12 +1,11 @@
-"""Routes for auditors and administrators: the chain anchor and check, security events,
-and user administration."""
+"""Routes for auditors: the custody chain's anchor and check, and the security events."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from .. import auth, custody
-from ..errors import Conflict, Forbidden, NotFound, Unauthorized, error_responses
+from ..errors import Forbidden, Unauthorized, error_responses
 from .deps import CurrentUser, SessionDep
 
 router = APIRouter()
@@ -53,23 +52,3 @@ def security_events(
 ) -> list[auth.SecurityEventPublic]:
     """Logins, failures, lockouts, role changes and disabled accounts, newest first."""
     return auth.security_events(session, actor, limit)
-
-
-@router.get("/users", tags=["auth"], responses=error_responses(Unauthorized, Forbidden))
-def list_users(actor: CurrentUser, session: SessionDep) -> list[auth.UserPublic]:
-    return auth.list_users(session, actor)
-
-
-@router.patch(
-    "/users/{username}",
-    tags=["auth"],
-    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict),
-)
-def update_user(
-    username: str, data: auth.UserUpdate, request: Request, actor: CurrentUser, session: SessionDep
-) -> auth.UserPublic:
-    """Change a user's role or name, or disable them (their tokens stop working at once)."""
-    client = request.client.host if request.client else ""
-    user = auth.update_user(session, username, data, actor, client)
-    session.commit()
-    return auth.user_public(session, user)

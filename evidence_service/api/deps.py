@@ -1,13 +1,11 @@
 """Dependencies shared by the routes, as ``Annotated`` aliases."""
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlmodel import Session
 
 from ..auth import user_from_token
@@ -43,6 +41,7 @@ def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+Created = TypeVar("Created")
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
@@ -58,19 +57,25 @@ def create_once(
     key: str | None,
     route: str,
     body: BaseModel,
-    create: Callable[[], Any],
+    answer: type[Created],
+    create: Callable[[], Created],
     status_code: int = 201,
-) -> JSONResponse:
-    """Run a create under an idempotency key and answer with its JSON."""
+) -> Created:
+    """Run a create under an idempotency key and return what it made, as ``answer``.
+
+    A resend with the same key gets the first answer back, rebuilt from the stored JSON, and
+    creates nothing. ``status_code`` is the route's own, recorded with the key.
+    """
+    adapter = TypeAdapter(answer)
     status, content = run_once(
         session,
         actor,
         key,
         route,
         body.model_dump(mode="json"),
-        lambda: (status_code, jsonable_encoder(create())),
+        lambda: (status_code, adapter.dump_python(create(), mode="json")),
     )
-    return JSONResponse(content, status_code=status)
+    return adapter.validate_python(content)
 
 
 def if_match_version(

@@ -1,10 +1,9 @@
-"""Routes for destruction batches, their photos and record, and the destruction reports;
-the work is in ``destruction``."""
+"""Routes for destruction batches, their photos and record; the work is in ``destruction``.
+The destruction reports are in ``api.reports``."""
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 
 from .. import destruction
@@ -15,8 +14,9 @@ from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, cr
 router = APIRouter(tags=["destruction"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 BATCHES = "/destruction-batches"
-PDF_RESPONSE = {200: {"content": {"application/pdf": {}}, "description": "the record"}}
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the record"}
+}
 
 
 def _public(session: SessionDep, batch_id: int, actor: CurrentUser) -> destruction.BatchPublic:
@@ -87,7 +87,7 @@ def create_batch(
     def run() -> destruction.BatchPublic:
         return destruction.batch_public(session, destruction.create_batch(session, data, actor))
 
-    return create_once(session, actor, key, f"POST {BATCHES}", data, run)  # type: ignore[return-value]
+    return create_once(session, actor, key, f"POST {BATCHES}", data, destruction.BatchPublic, run)
 
 
 @router.get(BATCHES, responses=ERRORS)
@@ -118,15 +118,21 @@ def add_items(
         destruction.add_items(session, batch_id, data, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/items", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/items",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
 def _remove(batch_id: int, code: str, actor: CurrentUser, session: SessionDep) -> Response:
     destruction.remove_item(session, batch_id, code, actor)
     result = _public(session, batch_id, actor)
-    session.commit()
     return Response(result.model_dump_json(), media_type="application/json")
 
 
@@ -172,8 +178,15 @@ def approve(
         )
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/approve", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/approve",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -193,8 +206,15 @@ def execute(
         destruction.execute(session, batch_id, data, actor, settings.weight_tolerance_pct)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/execute", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/execute",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -211,12 +231,13 @@ def close(
         destruction.close(session, batch_id, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         f"POST {BATCHES}/{batch_id}/close",
         destruction.CloseRequest(),
+        destruction.BatchPublic,
         run,
         200,
     )
@@ -236,8 +257,15 @@ def cancel(
         destruction.cancel(session, batch_id, data, actor)
         return _public(session, batch_id, actor)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST {BATCHES}/{batch_id}/cancel", data, run, 200
+    return create_once(
+        session,
+        actor,
+        key,
+        f"POST {BATCHES}/{batch_id}/cancel",
+        data,
+        destruction.BatchPublic,
+        run,
+        200,
     )
 
 
@@ -260,7 +288,6 @@ def add_photo(
     if len(data) > limit:
         raise destruction.PayloadTooLarge(f"a photo may be at most {limit} bytes")
     photo = destruction.add_photo(session, batch_id, actor, file.filename or "", data, caption)
-    session.commit()
     return photo
 
 
@@ -279,7 +306,7 @@ def get_photo(batch_id: int, photo_id: int, actor: CurrentUser, session: Session
 @router.get(
     BATCHES + "/{batch_id}/record.pdf",
     response_class=Response,
-    responses={**ERRORS, **PDF_RESPONSE},  # type: ignore[dict-item]
+    responses={**ERRORS, **PDF_RESPONSE},
 )
 def record(
     batch_id: int,
@@ -294,45 +321,3 @@ def record(
     if rec.sha256:
         headers["X-Record-SHA256"] = rec.sha256
     return Response(rec.pdf, media_type="application/pdf", headers=headers)
-
-
-@router.get("/reports/destruction-deadlines", tags=["reports"], responses=ERRORS)
-def deadlines(
-    actor: CurrentUser,
-    session: SessionDep,
-    settings: SettingsDep,
-    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
-) -> destruction.DeadlineReport:
-    """Items and batches approaching (within ``within_days``, default from the settings) or
-    past a legal deadline of their regime (council established, destruction done)."""
-    days = settings.destruction_deadline_warning_days if within_days is None else within_days
-    return destruction.deadline_report(session, actor, days)
-
-
-@router.get(
-    "/reports/destruction",
-    tags=["reports"],
-    response_model=destruction.DestructionTotals,
-    responses={**ERRORS, **CSV_RESPONSE},  # type: ignore[dict-item]
-)
-def totals(
-    actor: CurrentUser,
-    session: SessionDep,
-    period: Literal["month", "quarter", "half", "year"] = "month",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    warehouse_code: str | None = None,
-    fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
-) -> destruction.DestructionTotals | Response:
-    """Counts and weights destroyed by period, category, method and warehouse; the share
-    destroyed by environmentally risky methods; weight discrepancies."""
-    report = destruction.destruction_totals(
-        session, actor, period, date_from, date_to, warehouse_code
-    )
-    if fmt == "csv":
-        return Response(
-            destruction.totals_csv(report).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="destruction.csv"'},
-        )
-    return report

@@ -1,7 +1,7 @@
 """Routes for the official exports; the work is in ``exports``."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -12,7 +12,7 @@ from .deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid)
-FILES = {
+FILES: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
@@ -37,7 +37,7 @@ def _file(content: bytes, name: str, fmt: str) -> Response:
 @router.get(
     "/ledger",
     response_model=exports.Ledger,
-    responses={**ERRORS, **FILES},  # type: ignore[dict-item]
+    responses={**ERRORS, **FILES},
 )
 def ledger(
     actor: CurrentUser,
@@ -62,7 +62,7 @@ def ledger(
 @router.get(
     "/summary",
     response_model=exports.Summary,
-    responses={**ERRORS, **FILES},  # type: ignore[dict-item]
+    responses={**ERRORS, **FILES},
 )
 def summary(
     actor: CurrentUser,

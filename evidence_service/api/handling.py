@@ -1,15 +1,12 @@
 """Routes for handling stored items: check-out/return, samples, reweighing, splits, seals,
-dispositions, and the overdue check-outs report."""
+dispositions, release and transfer. Each is idempotent and checks If-Match."""
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from .. import handling
-from ..config import Settings
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..items import ItemPublic, items_public
 from ..models import Item, User
@@ -32,82 +29,166 @@ def _public(session: SessionDep, item: Item) -> ItemPublic:
     return items_public(session, [item.id])[0]
 
 
-ItemAction = Callable[[Session, str, Any, User, Settings], Item]
+def _change_once(
+    session: SessionDep,
+    actor: User,
+    key: str | None,
+    route: str,
+    data: BaseModel,
+    change: Callable[[], Item],
+) -> ItemPublic:
+    """A simple item change under its idempotency key, answered with the changed item."""
+    return create_once(
+        session, actor, key, route, data, ItemPublic, lambda: _public(session, change()), 200
+    )
 
 
-def _item_action(path: str, request: type[BaseModel], action: ItemAction, doc: str) -> None:
-    """One route per simple item change: same shape, idempotent, If-Match checked."""
-
-    def endpoint(
-        code: str,
-        data: request,  # type: ignore[valid-type]
-        actor: CurrentUser,
-        session: SessionDep,
-        settings: SettingsDep,
-        key: IdempotencyKeyHeader = None,
-        if_match: IfMatch = None,
-    ) -> ItemPublic:
-        data = with_if_match(data, if_match)
-        return create_once(  # type: ignore[return-value]
-            session,
-            actor,
-            key,
-            f"POST /items/{code}/{path}",
-            data,
-            lambda: _public(session, action(session, code, data, actor, settings)),
-            200,
-        )
-
-    endpoint.__name__ = path.replace("-", "_")
-    endpoint.__doc__ = doc
-    router.post(f"/items/{{code}}/{path}", responses=ERRORS)(endpoint)
+@router.post("/items/{code}/check-outs", responses=ERRORS)
+def check_outs(
+    code: str,
+    data: handling.CheckoutRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Take an item out for court, a forensic lab or another agency (trích xuất)."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/check-outs",
+        data,
+        lambda: handling.check_out(session, code, data, actor),
+    )
 
 
-for _path, _request, _action, _doc in [
-    (
-        "check-outs",
-        handling.CheckoutRequest,
-        lambda s, c, d, a, _: handling.check_out(s, c, d, a),
-        "Take an item out for court, a forensic lab or another agency (trích xuất).",
-    ),
-    (
-        "returns",
-        handling.ReturnRequest,
-        lambda s, c, d, a, _: handling.return_item(s, c, d, a),
-        "Bring a checked-out item back, to where it came from or to a scanned location.",
-    ),
-    (
-        "samples",
-        handling.SampleRequest,
-        lambda s, c, d, a, _: handling.take_sample(s, c, d, a),
-        "Record a sample taken for testing; the item's net weight goes down by that much.",
-    ),
-    (
-        "reweighs",
-        handling.ReweighRequest,
-        lambda s, c, d, a, settings: handling.reweigh(s, c, d, a, settings.weight_tolerance_pct),
-        "Record a new measured weight; a difference beyond the tolerance needs a reason.",
-    ),
-    (
-        "seal-checks",
-        handling.SealCheckRequest,
-        lambda s, c, d, a, _: handling.seal_check(s, c, d, a),
-        "Record the state of the seal (and a new seal number if it was resealed).",
-    ),
-    (
-        "release",
-        handling.ReleaseRequest,
-        lambda s, c, d, a, _: handling.release(s, c, d, a),
-        "Hand the item over as the judgment ordered (return to owner, confiscation, sale).",
-    ),
-    (
-        "transfer",
-        handling.TransferRequest,
-        lambda s, c, d, a, _: handling.transfer(s, c, d, a),
-        "Hand the item to another agency that keeps it from now on.",
-    ),
-]:
-    _item_action(_path, _request, _action, _doc)  # type: ignore[arg-type]
+@router.post("/items/{code}/returns", responses=ERRORS)
+def returns(
+    code: str,
+    data: handling.ReturnRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Bring a checked-out item back, to where it came from or to a scanned location."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/returns",
+        data,
+        lambda: handling.return_item(session, code, data, actor),
+    )
+
+
+@router.post("/items/{code}/samples", responses=ERRORS)
+def samples(
+    code: str,
+    data: handling.SampleRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Record a sample taken for testing; the item's net weight goes down by that much."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/samples",
+        data,
+        lambda: handling.take_sample(session, code, data, actor),
+    )
+
+
+@router.post("/items/{code}/reweighs", responses=ERRORS)
+def reweighs(
+    code: str,
+    data: handling.ReweighRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Record a new measured weight; a difference beyond the tolerance needs a reason."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/reweighs",
+        data,
+        lambda: handling.reweigh(session, code, data, actor, settings.weight_tolerance_pct),
+    )
+
+
+@router.post("/items/{code}/seal-checks", responses=ERRORS)
+def seal_checks(
+    code: str,
+    data: handling.SealCheckRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Record the state of the seal (and a new seal number if it was resealed)."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/seal-checks",
+        data,
+        lambda: handling.seal_check(session, code, data, actor),
+    )
+
+
+@router.post("/items/{code}/release", responses=ERRORS)
+def release(
+    code: str,
+    data: handling.ReleaseRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Hand the item over as the judgment ordered (return to owner, confiscation, sale)."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/release",
+        data,
+        lambda: handling.release(session, code, data, actor),
+    )
+
+
+@router.post("/items/{code}/transfer", responses=ERRORS)
+def transfer(
+    code: str,
+    data: handling.TransferRequest,
+    actor: CurrentUser,
+    session: SessionDep,
+    key: IdempotencyKeyHeader = None,
+    if_match: IfMatch = None,
+) -> ItemPublic:
+    """Hand the item to another agency that keeps it from now on."""
+    data = with_if_match(data, if_match)
+    return _change_once(
+        session,
+        actor,
+        key,
+        f"POST /items/{code}/transfer",
+        data,
+        lambda: handling.transfer(session, code, data, actor),
+    )
 
 
 class SplitPublic(BaseModel):
@@ -131,7 +212,7 @@ def split(
         parent, child = handling.split(session, code, data, actor)
         return SplitPublic(parent=_public(session, parent), child=_public(session, child))
 
-    return create_once(session, actor, key, f"POST /items/{code}/splits", data, run)  # type: ignore[return-value]
+    return create_once(session, actor, key, f"POST /items/{code}/splits", data, SplitPublic, run)
 
 
 class DispositionPublic(BaseModel):
@@ -155,12 +236,6 @@ def change_disposition(
         item, advice = handling.change_disposition(session, code, data, actor)
         return DispositionPublic(item=_public(session, item), advice=advice)
 
-    return create_once(  # type: ignore[return-value]
-        session, actor, key, f"POST /items/{code}/disposition", data, run, 200
+    return create_once(
+        session, actor, key, f"POST /items/{code}/disposition", data, DispositionPublic, run, 200
     )
-
-
-@router.get("/reports/overdue-checkouts", tags=["reports"])
-def overdue_checkouts(actor: CurrentUser, session: SessionDep) -> list[handling.CheckoutPublic]:
-    """Items checked out and not back by their due date, most overdue first."""
-    return handling.overdue_checkouts(session, actor)

@@ -44,9 +44,7 @@ def start_import(
         )
         if size <= settings.import_sync_max_bytes:
             imports.run_job_here(session, job, actor, path, table_mapping)
-            session.commit()
         else:
-            session.commit()
             background.add_task(
                 imports.run_job_in_background,
                 request.app.state.db,
@@ -70,7 +68,7 @@ def get_import(job_id: int, actor: CurrentUser, session: SessionDep) -> imports.
 
 @router.get(
     "/{job_id}/rejects",
-    responses={**ERRORS, 200: {"content": {"text/csv": {}}}},  # type: ignore[dict-item]
+    responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
 )
 def get_rejects(job_id: int, actor: CurrentUser, session: SessionDep) -> Response:
     """The rejected rows (the file's columns plus what was wrong) to fix and import again."""

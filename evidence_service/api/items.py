@@ -22,12 +22,13 @@ def intake_item(
     override_reason: str | None = None,
 ) -> items.ItemPublic:
     """Receive one item, optionally straight into a location."""
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /items",
         data,
+        items.ItemPublic,
         lambda: items.items_public(
             session, items.intake_items(session, [data], actor, override_reason)
         )[0],
@@ -42,12 +43,13 @@ def intake_batch(
     key: IdempotencyKeyHeader = None,
 ) -> list[items.ItemPublic]:
     """Receive many items at once: all are created, or none."""
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /items/batch",
         data,
+        list[items.ItemPublic],
         lambda: items.items_public(
             session, items.intake_items(session, data.items, actor, data.override_reason)
         ),
@@ -104,12 +106,13 @@ def move_item(
 ) -> items.ItemPublic:
     """Move one item to another location; returns the moved item."""
     data = with_if_match(data, if_match)
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         f"POST /items/{code}/moves",
         data,
+        items.ItemPublic,
         lambda: items.items_public(
             session,
             items.move_items(

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
-from sqlmodel import Session
 
 from .. import labels
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
@@ -28,13 +27,12 @@ TemplateQuery = Annotated[str, Query(description="a template name, see GET /labe
 FormatQuery = Annotated[labels.LabelFormat, Query(description="png, pdf or zpl")]
 
 
-def _respond(session: Session, job: labels.PrintJob) -> Response:
+def _respond(job: labels.PrintJob) -> Response:
     headers = {"Content-Disposition": job.content_disposition}
     if job.format == labels.LabelFormat.png:
-        body = b"".join(job.render())  # rendered before the commit: a failure records nothing
-        session.commit()
-        return Response(body, media_type=job.media_type, headers=headers)
-    session.commit()
+        # Rendered before the commit: a failure records nothing.
+        return Response(b"".join(job.render()), media_type=job.media_type, headers=headers)
+    # A long PDF streams after the commit (its custody events are written by then).
     return StreamingResponse(job.render(), media_type=job.media_type, headers=headers)
 
 
@@ -55,7 +53,7 @@ def print_labels(
     PDF is streamed page by page; PNG only for exactly one label. Item labels write one
     ``label_printed`` custody event per item (with the template, format and copies).
     """
-    return _respond(session, labels.prepare_print(session, actor, settings, data))
+    return _respond(labels.prepare_print(session, actor, settings, data))
 
 
 @router.get(
@@ -71,7 +69,7 @@ def item_label(
 ) -> Response:
     """The item's label; recorded as a ``label_printed`` custody event."""
     job = labels.prepare_single(session, actor, settings, "item", code, template, format)
-    return _respond(session, job)
+    return _respond(job)
 
 
 @router.get(
@@ -89,4 +87,4 @@ def location_label(
 ) -> Response:
     """The location's label (shelf, bin, room...)."""
     job = labels.prepare_single(session, actor, settings, "location", code, template, format)
-    return _respond(session, job)
+    return _respond(job)

@@ -32,12 +32,13 @@ def move_scanned(
     key: IdempotencyKeyHeader = None,
 ) -> scanning.BatchMovePublic:
     """Move several scanned items to one scanned location in one transaction."""
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /moves",
         data,
+        scanning.BatchMovePublic,
         lambda: scanning.move_scanned(session, data, actor),
         status_code=200,
     )

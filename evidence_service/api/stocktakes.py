@@ -20,12 +20,13 @@ def start(
     key: IdempotencyKeyHeader = None,
 ) -> stocktakes.StocktakeStatus:
     """Start counting a location subtree, a warehouse, or a random sample of its items."""
-    return create_once(  # type: ignore[return-value]
+    return create_once(
         session,
         actor,
         key,
         "POST /stocktakes",
         data,
+        stocktakes.StocktakeStatus,
         lambda: stocktakes.progress(session, stocktakes.start(session, data, actor)),
     )
 
@@ -46,10 +47,7 @@ def scan(
     session: SessionDep,
 ) -> dict[str, Any]:
     """Record a scanned item or location label (damaged and unknown labels are recorded too)."""
-    try:
-        return stocktakes.record_scan(session, stocktake_id, data, actor)
-    finally:
-        session.commit()
+    return stocktakes.record_scan(session, stocktake_id, data, actor)
 
 
 @router.post("/stocktakes/{stocktake_id}/close", responses=ERRORS)
@@ -62,7 +60,6 @@ def close(
 ) -> dict[str, Any]:
     """Compute every item's outcome, write the custody events, open discrepancies, freeze."""
     stocktake = stocktakes.close(session, stocktake_id, signers, actor, settings.discrepancy_days)
-    session.commit()
     assert stocktake.id is not None
     return {
         **stocktakes.progress(session, stocktake).model_dump(mode="json"),
@@ -89,19 +86,10 @@ def record(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> Respon
     )
 
 
-@router.get("/reports/discrepancies", tags=["reports"])
-def discrepancies(
-    actor: CurrentUser, session: SessionDep, include_resolved: bool = False
-) -> list[dict[str, Any]]:
-    """Open discrepancies (missing items, broken seals), with their deadlines; overdue flagged."""
-    return stocktakes.discrepancies(session, actor, include_resolved)
-
-
 @router.post("/discrepancies/{discrepancy_id}/resolve", responses=ERRORS)
 def resolve(
     discrepancy_id: int, data: stocktakes.Resolution, actor: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
     """Resolve: found, written off (with the document allowing it) or escalated."""
     discrepancy = stocktakes.resolve(session, discrepancy_id, data, actor)
-    session.commit()
     return discrepancy.model_dump(mode="json", exclude={"agency_id"})
