@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from evidence_service.db import Database
-from tests.conftest import LiveServer, start_server
-from tests.factories import PASSWORD, World, make_item, make_world
+from tests.conftest import LiveServer, Templates, start_server
+from tests.factories import PASSWORD, World, load_world, make_item
 
 CHROMIUM = os.environ.get("EVIDENCE_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,14 +67,12 @@ class WebSite:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSite]:
-    # Always SQLite: the browser tests are about the pages, not the database.
-    path = tmp_path_factory.mktemp("web") / "web.db"
-    db = Database.from_url(f"sqlite:///{path}")
-    db.migrate()
-    with db.session(write=True) as session:
-        world = make_world(session)
-    server: LiveServer = start_server(f"sqlite:///{path}", workers=1)
+def site(templates: Templates) -> Iterator[WebSite]:
+    # SQLite (the tests are marked sqlite_only): they are about the pages, not the database.
+    db = templates.copy("world", "web")
+    with db.session() as session:
+        world = load_world(session)
+    server: LiveServer = start_server(db.engine.url.render_as_string(), workers=1)
     try:
         yield WebSite(server.url, db, world)
     finally:
