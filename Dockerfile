@@ -1,12 +1,18 @@
 # Production image: PostgreSQL via EVIDENCE_DATABASE_URL, migrations, then the server.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# The locked dependencies with their hashes (pip and setuptools included), in their own
+# layer so it is rebuilt only when the lock changes. Regenerate with `python3 dev.py lock`.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
+# The project itself: no dependencies of its own to resolve, built with the locked setuptools.
 COPY pyproject.toml README.md ./
 COPY evidence_service ./evidence_service
 COPY labels ./labels
-RUN pip install . && useradd --system --uid 10001 --home /app evidence && chown -R evidence /app
+RUN pip install --no-deps --no-build-isolation . \
+    && useradd --system --uid 10001 --home /app evidence && chown -R evidence /app
 ENV EVIDENCE_LABELS_DIR=/app/labels
 USER evidence
 EXPOSE 8000
