@@ -72,8 +72,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def can(actor: User | None, action: str) -> bool:
+    """Whether the user's role permits the action; the one reader of ``PERMISSIONS``."""
+    return actor is not None and action in PERMISSIONS[Role(actor.role)]
+
+
 def require(actor: User, permission: str) -> None:
-    if permission not in PERMISSIONS[Role(actor.role)]:
+    if not can(actor, permission):
         raise Forbidden(f"role '{actor.role}' may not {permission.replace('_', ' ')}")
 
 
@@ -247,6 +252,14 @@ def agency_by_code(session: Session, code: str, actor: User) -> Agency:
     if agency is None or agency.id not in agency_scope(session, actor):
         raise NotFound(f"agency '{code}' not found")
     return agency
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """An active user by name: the actor of a command-line run."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.is_active:
+        raise NotFound(f"user '{username}' not found or inactive")
+    return user
 
 
 class UserUpdate(BaseModel):

@@ -484,11 +484,3 @@ def prepare_single(
     label = item_label(item, judgment, location_code, settings.label_base_url)
     record_printed(session, actor, [item], template, fmt, 1)
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")
-
-
-def user_by_username(session: Session, username: str) -> User:
-    """The acting user of a command-line print run."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or not user.is_active:
-        raise NotFound(f"user '{username}' not found or inactive")
-    return user

@@ -6,11 +6,11 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from . import payload
-from .auth import PERMISSIONS
+from .auth import can
 from .errors import DomainError, Invalid, NotFound
 from .items import ItemPublic, item_public, items_public, move_items
 from .locations import LocationPublic, get_location, location_public
-from .models import ItemStatus, Role, ScanLog, ScanResult, User
+from .models import ItemStatus, ScanLog, ScanResult, User
 
 # What can be done next, by item status; filtered by the user's permissions.
 ITEM_ACTIONS: dict[ItemStatus, list[tuple[str, str]]] = {
@@ -47,8 +47,7 @@ class DamagedLabel(DomainError):
 
 
 def _actions(actor: User, options: list[tuple[str, str]]) -> list[str]:
-    allowed = PERMISSIONS[Role(actor.role)]
-    return ["view", *(name for name, permission in options if permission in allowed)]
+    return ["view", *(name for name, permission in options if can(actor, permission))]
 
 
 def _label_error(raw: str, exc: payload.PayloadError) -> DamagedLabel:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
-from .auth import PERMISSIONS
+from .auth import can
 from .errors import Conflict, Invalid
 from .hazards import (
     Neighbour,
@@ -23,7 +23,7 @@ from .hazards import (
     find_conflicts,
     load_hazard_table,
 )
-from .models import Item, Location, Role, User
+from .models import Item, Location, User
 
 ROOM_KINDS = ("room", "building")
 
@@ -236,7 +236,7 @@ def check_placements(
     capacity = _capacity_violations(session, placements, by_id)
     if not conflicts and not capacity:
         return None
-    may_override = "override" in PERMISSIONS[Role(actor.role)]
+    may_override = can(actor, "override")
     if override_reason and override_reason.strip() and may_override:
         return {"reason": override_reason.strip(), "capacity": capacity, "segregation": conflicts}
     hint = "a manager may override with a reason" if not may_override or not override_reason else ""
