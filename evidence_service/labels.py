@@ -26,6 +26,7 @@ from .cases import get_case
 from .config import Settings
 from .custody import EventType, NewEvent, append_events, lock_for_write
 from .errors import Conflict, Invalid, NotFound
+from .items import ITEM_ACTIONS, allows
 from .labelling import (
     LabelData,
     LabelTemplate,
@@ -36,7 +37,7 @@ from .labelling import (
     render_png,
 )
 from .locations import get_location
-from .models import FINAL_STATUSES, Case, Item, ItemStatus, Location, User, Warehouse
+from .models import Case, Item, Location, User, Warehouse
 
 DEFAULT_TEMPLATE = "thermal-50x30-203"
 MAX_COPIES = 50
@@ -270,14 +271,14 @@ def select_items(
             session, "item", codes, _ITEM_ROWS, Item.label_key, lambda r: r[0].agency_id in scope
         )
         for item, *_ in rows:
-            if ItemStatus(item.status) in FINAL_STATUSES:
+            if not allows("print_label", item.status):
                 raise Conflict(
                     f"item {item.code} is {item.status}: a {item.status} item cannot be relabelled"
                 )
         return [(r[0], r[1], r[2]) for r in rows]
     query = _ITEM_ROWS.where(
         col(Item.agency_id).in_(scope),
-        col(Item.status).not_in([s.value for s in FINAL_STATUSES]),
+        col(Item.status).in_(ITEM_ACTIONS["print_label"].statuses),
     )
     if case_id is not None:
         get_case(session, case_id, actor)  # 404 outside the scope

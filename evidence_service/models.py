@@ -92,9 +92,6 @@ class ItemStatus(StrEnum):
     transferred = "transferred"
 
 
-FINAL_STATUSES = frozenset({ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred})
-
-
 class Disposition(StrEnum):
     destroy = "destroy"
     confiscate = "confiscate"
@@ -223,7 +220,7 @@ class Item(SQLModel, table=True):
         CheckConstraint("gross_weight_g IS NULL OR gross_weight_g >= 0", name="gross_weight"),
         CheckConstraint("volume_l IS NULL OR volume_l >= 0", name="volume"),
         CheckConstraint("version >= 1", name="version"),
-        # Stored items have a place; items that left the warehouse have none.
+        # Items on a shelf (items.lifecycle.ON_SHELF) have a place; others have none.
         CheckConstraint(
             "(status IN ('stored', 'pending_destruction')) = (location_id IS NOT NULL)",
             name="location_matches_status",

@@ -16,9 +16,9 @@ from . import payload
 from .auth import agency_scope, require
 from .custody import EventType, NewEvent, append_events, lock_for_write
 from .errors import Conflict, Invalid, InvalidTransition, NotFound
+from .items import FINAL_STATUSES, ON_SHELF
 from .locations import get_location, get_warehouse
 from .models import (
-    FINAL_STATUSES,
     Checkout,
     Discrepancy,
     DiscrepancyStatus,
@@ -35,8 +35,6 @@ from .models import (
     StocktakeScope,
     User,
 )
-
-ON_SHELF = (ItemStatus.stored.value, ItemStatus.pending_destruction.value)
 
 
 class StocktakeCreate(BaseModel):

@@ -8,10 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from .. import handling
 from ..config import Settings
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
-from ..items import ItemPublic, items_public
+from ..items import ItemPublic, handling, items_public
 from ..models import Item, User
 from .deps import (
     CurrentUser,

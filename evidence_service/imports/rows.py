@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, can
 from ..cases import JUDGMENT_PATTERN, CaseCreate
-from ..hazards import UnknownHazardClass, check_location_accepts, load_hazard_table
 from ..items import ItemCreate, Person
-from ..locations import subtree_usage
+from ..locations import load_hazard_table, subtree_usage
+from ..locations.hazards import UnknownHazardClass, check_location_accepts
 from ..models import Agency, Case, Item, LegalRegime, Location, User, Warehouse
 from .mapping import Mapping, norm
 from .reader import Formula, Table, cell_text, column_letter
