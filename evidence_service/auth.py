@@ -1,6 +1,5 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
+from .config import LoginPolicy
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from .models import Agency, LoginAttempt, Role, SecurityEvent, User
 
@@ -123,13 +123,6 @@ class TooManyAttempts(DomainError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures_per_user: int = 5
-    max_failures_per_client: int = 20
-    lock_minutes: int = 15
 
 
 def record(
