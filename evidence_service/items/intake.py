@@ -22,16 +22,16 @@ from ..locations import (
 )
 from ..models import (
     Case,
-    Category,
     CodeCounter,
     Disposition,
     Item,
+    ItemBase,
     ItemStatus,
     Location,
     SealState,
     User,
 )
-from .lookup import Person
+from .lookup import ITEM_FIELDS, Person
 
 # Units an item's quantity may be counted in; counted units need whole quantities.
 COUNTED_UNITS = frozenset(
@@ -40,23 +40,13 @@ COUNTED_UNITS = frozenset(
 MEASURED_UNITS = frozenset({"g", "kg", "l", "ml"})
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(ItemBase):
+    """An item as received: its own fields (``ItemBase``), its case, where it goes."""
+
     case_id: int | None = None
     judgment_number: str | None = Field(default=None, examples=["311/2025/HS-ST"])
-    category: Category
-    description: str = Field(min_length=1, max_length=1000)
-    hazard_classes: list[str] = Field(default_factory=list, examples=[["1.4G"]])
-    quantity: float = Field(gt=0)
-    unit: str = Field(examples=["pack"])
-    net_weight_g: float | None = Field(default=None, gt=0)
-    gross_weight_g: float | None = Field(default=None, gt=0)
-    volume_l: float | None = Field(default=None, gt=0)
-    seal_number: str | None = Field(default=None, max_length=64)
     seal_state: SealState | None = None
-    condition: str = Field(default="", max_length=500)
     delivered_by: Person = Field(default_factory=Person)
-    handover_record_no: str | None = Field(default=None, max_length=64)
-    entry_slip_no: str | None = Field(default=None, max_length=64)
     disposition: Disposition | None = Field(default=None, description="defaults to the case's")
     location_code: str | None = Field(default=None, description="omit to leave it in receiving")
     received_at: datetime | None = Field(default=None, description="defaults to now (UTC)")
@@ -148,31 +138,21 @@ def intake_items(
             )
         rows.append(
             {
+                **data.model_dump(include=set(ITEM_FIELDS), mode="json"),
                 # Items belong to the agency whose warehouse holds them.
                 "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
                 "case_id": case.id,
-                "category": data.category.value,
-                "description": data.description,
                 "hazard_classes": hazard_classes,
-                "quantity": data.quantity,
-                "unit": data.unit,
-                "net_weight_g": data.net_weight_g,
-                "gross_weight_g": data.gross_weight_g,
                 "seized_net_weight_g": data.net_weight_g,
                 "seized_gross_weight_g": data.gross_weight_g,
-                "volume_l": data.volume_l,
-                "seal_number": data.seal_number,
                 "seal_state": (
                     data.seal_state
                     or (SealState.intact if data.seal_number else SealState.unsealed)
                 ).value,
-                "condition": data.condition,
                 "delivered_by_name": data.delivered_by.name,
                 "delivered_by_position": data.delivered_by.position,
                 "delivered_by_id_document": data.delivered_by.id_document,
                 "received_by_id": actor.id,
-                "handover_record_no": data.handover_record_no,
-                "entry_slip_no": data.entry_slip_no,
                 "disposition": (data.disposition or Disposition(case.disposition)).value,
                 "status": (ItemStatus.stored if location else ItemStatus.received).value,
                 "location_id": location.id if location else None,

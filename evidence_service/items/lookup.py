@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import String, bindparam, cast, func
 from sqlmodel import Session, col, select
+from sqlmodel.main import SQLModelConfig
 
 from .. import payload
 from ..auth import agency_scope
@@ -18,6 +19,7 @@ from ..models import (
     CustodyEvent,
     Disposition,
     Item,
+    ItemBase,
     ItemStatus,
     Location,
     SealState,
@@ -32,34 +34,33 @@ class Person(BaseModel):
     id_document: str = Field(default="", max_length=64)
 
 
-class ItemPublic(BaseModel):
+class ItemPublic(ItemBase):
+    """An item as the API shows it: its own fields (``ItemBase``) and where it stands now."""
+
+    # Every field is always in the answer, defaults or not.
+    model_config = SQLModelConfig(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
+
     code: str
     label_payload: str
     status: ItemStatus
     location_code: str | None
     case_id: int
     judgment_number: str
-    category: Category
-    description: str
-    hazard_classes: list[str]
-    quantity: float
-    unit: str
-    net_weight_g: float | None
-    gross_weight_g: float | None
     seized_net_weight_g: float | None
     seized_gross_weight_g: float | None
-    volume_l: float | None
-    seal_number: str | None
     seal_state: SealState
-    condition: str
     delivered_by: Person
     received_by: str
-    handover_record_no: str | None
-    entry_slip_no: str | None
     disposition: Disposition
     version: int
     received_at: datetime
     updated_at: datetime
+
+
+# The fields an item's row and its public form share.
+ITEM_FIELDS = frozenset(ItemBase.model_fields)
 
 
 class ItemPage(BaseModel):
@@ -94,33 +95,22 @@ _ITEM_BY_KEY = _ITEM_QUERY.where(col(Item.label_key) == bindparam("key"))
 
 def _public(item: Item, location_code: str | None, judgment: str, receiver: str) -> ItemPublic:
     return ItemPublic(
+        **{name: getattr(item, name) for name in ITEM_FIELDS},
         code=item.code,
         label_payload=payload.make_payload("I", item.code),
         status=ItemStatus(item.status),
         location_code=location_code,
         case_id=item.case_id,
         judgment_number=judgment,
-        category=Category(item.category),
-        description=item.description,
-        hazard_classes=list(item.hazard_classes),
-        quantity=item.quantity,
-        unit=item.unit,
-        net_weight_g=item.net_weight_g,
-        gross_weight_g=item.gross_weight_g,
         seized_net_weight_g=item.seized_net_weight_g,
         seized_gross_weight_g=item.seized_gross_weight_g,
-        volume_l=item.volume_l,
-        seal_number=item.seal_number,
         seal_state=SealState(item.seal_state),
-        condition=item.condition,
         delivered_by=Person(
             name=item.delivered_by_name,
             position=item.delivered_by_position,
             id_document=item.delivered_by_id_document,
         ),
         received_by=receiver,
-        handover_record_no=item.handover_record_no,
-        entry_slip_no=item.entry_slip_no,
         disposition=Disposition(item.disposition),
         version=item.version,
         received_at=item.received_at,
