@@ -216,8 +216,12 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     (child_code,) = next_item_codes(session, datetime.now(UTC).year, 1)
     now = datetime.now(UTC)
     child = Item(
-        **item.model_dump(
-            exclude={
+        # The parent's columns, but for what the part has of its own.
+        **{
+            column.name: getattr(item, column.name)
+            for column in Item.__table__.columns  # type: ignore[attr-defined]
+            if column.name
+            not in {
                 "id",
                 "code",
                 "label_key",
@@ -234,7 +238,7 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
                 "parent_item_id",
                 "volume_l",
             }
-        ),
+        },
         code=child_code,
         label_key=payload.code_key(child_code),
         parent_item_id=item.id,
