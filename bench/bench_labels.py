@@ -25,7 +25,7 @@ import qrcode  # noqa: E402
 from reportlab.lib.utils import ImageReader  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
-from evidence_service.labelling import (  # noqa: E402
+from evidence_service.labels import (  # noqa: E402
     PT_PER_MM,
     LabelData,
     LabelTemplate,

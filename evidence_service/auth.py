@@ -1,6 +1,5 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
+from .config import LoginPolicy
 from .db import keep_when_refused
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from .models import Agency, LoginAttempt, Role, SecurityEvent, User
@@ -73,8 +73,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def can(actor: User | None, action: str) -> bool:
+    """Whether the user's role permits the action; the one reader of ``PERMISSIONS``."""
+    return actor is not None and action in PERMISSIONS[Role(actor.role)]
+
+
 def require(actor: User, permission: str) -> None:
-    if permission not in PERMISSIONS[Role(actor.role)]:
+    if not can(actor, permission):
         raise Forbidden(f"role '{actor.role}' may not {permission.replace('_', ' ')}")
 
 
@@ -119,13 +124,6 @@ class TooManyAttempts(DomainError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures_per_user: int = 5
-    max_failures_per_client: int = 20
-    lock_minutes: int = 15
 
 
 def record(
@@ -253,6 +251,14 @@ def agency_by_code(session: Session, code: str, actor: User) -> Agency:
     if agency is None or agency.id not in agency_scope(session, actor):
         raise NotFound(f"agency '{code}' not found")
     return agency
+
+
+def user_by_username(session: Session, username: str) -> User:
+    """An active user by name: the actor of a command-line run."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.is_active:
+        raise NotFound(f"user '{username}' not found or inactive")
+    return user
 
 
 class UserUpdate(BaseModel):

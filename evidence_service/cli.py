@@ -287,8 +287,9 @@ def labels_print(
     from pydantic import ValidationError
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from .auth import user_by_username
     from .errors import DomainError
-    from .labels import LabelRequest, prepare_print, user_by_username
+    from .labels import LabelRequest, prepare_print
 
     if format not in ("pdf", "zpl"):
         typer.echo("error: --format must be pdf or zpl", err=True)
@@ -363,9 +364,9 @@ def import_command(
     nothing was imported, 2 if the file cannot be read."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from .auth import user_by_username
     from .errors import DomainError
     from .imports import import_file, load_mapping, write_rejects
-    from .labels import user_by_username
 
     settings = get_settings()
     db = _database(settings)
@@ -441,8 +442,8 @@ def export_ledger(
     from datetime import date
 
     from . import exports
+    from .auth import user_by_username
     from .errors import DomainError
-    from .labels import user_by_username
 
     try:
         start = date.fromisoformat(date_from) if date_from else None
@@ -470,8 +471,8 @@ def export_summary(
 ) -> None:
     """The six-monthly or yearly report, with the period before alongside."""
     from . import exports
+    from .auth import user_by_username
     from .errors import DomainError
-    from .labels import user_by_username
 
     try:
         with _database(get_settings()).unit_of_work(write=False) as session:

@@ -1,16 +1,22 @@
 """Settings read from the environment (prefix ``EVIDENCE_``)."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    from .auth import LoginPolicy
-
 # Used only with --demo and in tests; the service refuses to start with it otherwise.
 DEMO_SECRET_KEY = "demo-secret-key-change-me-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """When failed logins lock a user (or a client address) out, and for how long."""
+
+    max_failures_per_user: int = 5
+    max_failures_per_client: int = 20
+    lock_minutes: int = 15
 
 
 class Settings(BaseSettings):
@@ -60,9 +66,7 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
-    def login_policy(self) -> "LoginPolicy":
-        from .auth import LoginPolicy
-
+    def login_policy(self) -> LoginPolicy:
         return LoginPolicy(
             self.login_max_failures, self.login_max_failures_per_client, self.login_lock_minutes
         )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     MetaData,
+    String,
     UniqueConstraint,
     text,
 )
@@ -90,9 +91,6 @@ class ItemStatus(StrEnum):
     destroyed = "destroyed"
     released = "released"
     transferred = "transferred"
-
-
-FINAL_STATUSES = frozenset({ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred})
 
 
 class Disposition(StrEnum):
@@ -211,7 +209,28 @@ class Case(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
-class Item(SQLModel, table=True):
+class ItemBase(SQLModel):
+    """An item's own fields, declared once: the table (``Item``), what intake takes
+    (``items.ItemCreate``) and what the API shows (``items.ItemPublic``) build on it. Table
+    models skip validation, so the checks here act at the edge; the table CHECKs the rest."""
+
+    category: Category = Field(sa_type=String(16), index=True)
+    description: str = Field(min_length=1, max_length=1000)
+    hazard_classes: list[str] = Field(
+        default_factory=list, sa_type=JSON, nullable=False, schema_extra={"examples": [["1.4G"]]}
+    )
+    quantity: float = Field(gt=0)
+    unit: str = Field(sa_type=String(16), schema_extra={"examples": ["pack"]})
+    net_weight_g: float | None = Field(default=None, gt=0)
+    gross_weight_g: float | None = Field(default=None, gt=0)
+    volume_l: float | None = Field(default=None, gt=0)
+    seal_number: str | None = Field(default=None, max_length=64)
+    condition: str = Field(default="", max_length=500)
+    handover_record_no: str | None = Field(default=None, max_length=64)
+    entry_slip_no: str | None = Field(default=None, max_length=64)
+
+
+class Item(ItemBase, table=True):
     __tablename__ = "items"
     __table_args__ = (
         CheckConstraint(_in("category", Category), name="category"),
@@ -223,7 +242,7 @@ class Item(SQLModel, table=True):
         CheckConstraint("gross_weight_g IS NULL OR gross_weight_g >= 0", name="gross_weight"),
         CheckConstraint("volume_l IS NULL OR volume_l >= 0", name="volume"),
         CheckConstraint("version >= 1", name="version"),
-        # Stored items have a place; items that left the warehouse have none.
+        # Items on a shelf (items.lifecycle.ON_SHELF) have a place; others have none.
         CheckConstraint(
             "(status IN ('stored', 'pending_destruction')) = (location_id IS NOT NULL)",
             name="location_matches_status",
@@ -235,25 +254,14 @@ class Item(SQLModel, table=True):
     label_key: str = Field(max_length=32, unique=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    category: str = Field(max_length=16, index=True)
-    description: str = Field(max_length=1000)
-    hazard_classes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    quantity: float
-    unit: str = Field(max_length=16)
-    net_weight_g: float | None = None
-    gross_weight_g: float | None = None
+    # What was recorded at intake, before any sample or reweighing.
     seized_net_weight_g: float | None = None
     seized_gross_weight_g: float | None = None
-    volume_l: float | None = None
-    seal_number: str | None = Field(default=None, max_length=64)
     seal_state: str = Field(default=SealState.unsealed, max_length=16)
-    condition: str = Field(default="", max_length=500)
     delivered_by_name: str = Field(default="", max_length=200)
     delivered_by_position: str = Field(default="", max_length=200)
     delivered_by_id_document: str = Field(default="", max_length=64)
     received_by_id: int = Field(foreign_key="users.id")
-    handover_record_no: str | None = Field(default=None, max_length=64)
-    entry_slip_no: str | None = Field(default=None, max_length=64)
     disposition: str = Field(default=Disposition.pending, max_length=32)
     status: str = Field(max_length=24, index=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)

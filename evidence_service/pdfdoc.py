@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .labelling import default_labels_dir
+from .labels.templates import default_labels_dir
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 

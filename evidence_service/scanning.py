@@ -6,28 +6,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from . import payload
-from .auth import PERMISSIONS
+from .auth import can
 from .db import keep_when_refused
 from .errors import DomainError, Invalid, NotFound
-from .items import ItemPublic, item_public, items_public, move_items
+from .items import ItemPublic, allowed_actions, item_public, items_public, move_items
 from .locations import LocationPublic, get_location, location_public
-from .models import ItemStatus, Role, ScanLog, ScanResult, User
+from .models import ScanLog, ScanResult, User
 
-# What can be done next, by item status; filtered by the user's permissions.
-ITEM_ACTIONS: dict[ItemStatus, list[tuple[str, str]]] = {
-    ItemStatus.received: [("move", "move"), ("print_label", "label")],
-    ItemStatus.stored: [
-        ("move", "move"),
-        ("check_out", "move"),
-        ("sample", "move"),
-        ("reweigh", "move"),
-        ("seal_check", "move"),
-        ("split", "move"),
-        ("print_label", "label"),
-    ],
-    ItemStatus.checked_out: [("return", "move")],
-    ItemStatus.pending_destruction: [("move", "move"), ("reweigh", "move"), ("seal_check", "move")],
-}
 LOCATION_ACTIONS = [("move_here", "move"), ("print_label", "label")]
 
 
@@ -48,8 +33,7 @@ class DamagedLabel(DomainError):
 
 
 def _actions(actor: User, options: list[tuple[str, str]]) -> list[str]:
-    allowed = PERMISSIONS[Role(actor.role)]
-    return ["view", *(name for name, permission in options if permission in allowed)]
+    return ["view", *(name for name, permission in options if can(actor, permission))]
 
 
 def _label_error(raw: str, exc: payload.PayloadError) -> DamagedLabel:
@@ -83,10 +67,8 @@ def scan(session: Session, raw: str, actor: User) -> ScanPublic:
         if scanned.kind == "item":
             public = item_public(session, scanned.key, actor)
             log.code = public.code
-            options = ITEM_ACTIONS.get(public.status, [])
-            return ScanPublic(
-                kind="item", code=public.code, item=public, actions=_actions(actor, options)
-            )
+            actions = ["view", *allowed_actions(actor, public.status)]
+            return ScanPublic(kind="item", code=public.code, item=public, actions=actions)
         location = get_location(session, scanned.key, actor)
         log.code = location.code
         return ScanPublic(

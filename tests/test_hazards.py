@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence_service.hazards import (
-    DEFAULT_TABLE_PATH,
+from evidence_service.locations.hazard_table import DEFAULT_TABLE_PATH, load_hazard_table
+from evidence_service.locations.hazards import (
     LEVELS,
     SAME_LOCATION,
     SEPARATE_LOCATION,
@@ -21,7 +21,6 @@ from evidence_service.hazards import (
     UnknownHazardClass,
     check_location_accepts,
     find_conflicts,
-    load_hazard_table,
 )
 
 

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from evidence_service.labelling import (
+from evidence_service.labels import (
     ELLIPSIS,
     LabelData,
     LabelTemplate,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from evidence_service import reports
 from evidence_service.config import Settings
-from evidence_service.locations import OCCUPYING_STATUSES
+from evidence_service.items import ON_SHELF
 from evidence_service.models import Item, Location, LocationUsage
 from tests.factories import World
 from tests.factories import make_item as _make_item
@@ -170,7 +170,7 @@ def test_usage_table_follows_every_change_to_items(client, world, session):
     for loc, cat, disposition, weight, volume in session.execute(
         select(
             Item.location_id, Item.category, Item.disposition, Item.net_weight_g, Item.volume_l
-        ).where(col(Item.status).in_(OCCUPYING_STATUSES))
+        ).where(col(Item.status).in_(ON_SHELF))
     ).all():
         sums = expected.setdefault((loc, cat, disposition == "destroy"), [0, 0.0, 0.0])
         sums[0] += 1

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from evidence_service.hazards import load_hazard_table
+from evidence_service.locations import load_hazard_table
 from evidence_service.models import CustodyEvent
 from tests.factories import World, item_data
 

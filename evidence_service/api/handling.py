@@ -6,9 +6,8 @@ from collections.abc import Callable
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from .. import handling
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
-from ..items import ItemPublic, items_public
+from ..items import ItemPublic, handling, items_public
 from ..models import Item, User
 from .deps import (
     CurrentUser,

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from .. import destruction, handling, reports, stocktakes
+from .. import destruction, reports, stocktakes
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..items import handling
 from .deps import CurrentUser, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/reports")

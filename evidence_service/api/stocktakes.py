@@ -4,8 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from .. import stocktake_record, stocktakes
+from .. import stocktakes
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..stocktakes import record as stocktake_record
 from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, create_once
 
 router = APIRouter(tags=["stocktakes"])

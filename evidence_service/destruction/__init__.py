@@ -1,14 +1,18 @@
 """Destruction batches (tiêu hủy vật chứng): the workflow, its methods and environmental
 record (data), the legal deadlines (data), the record and the totals.
 
-- ``workflow``: draft → approved → executed → closed, or cancelled before execution
+- ``batches``: the transitions table (who may take each step, from which states) and the
+  lock of a batch for a step
+- ``workflow``: draft → approved → executed → closed, or cancelled before execution; photos
 - ``execution``: the execution step (method, environment, per-item checks)
 - ``views``: what the API shows of a batch, its photos and record
+- ``record``: the destruction record (biên bản tiêu hủy) as a PDF
 - ``methods``: ``data/destruction_methods.toml`` and the check of each method's fields
 - ``deadlines``: ``data/legal_deadlines.toml`` and the deadlines report
 - ``totals``: counts and weights destroyed, for the reports
 """
 
+from .batches import TRANSITIONS, allowed_transitions, get_batch
 from .deadlines import DeadlineReport, deadline_report, load_deadlines
 from .execution import execute
 from .methods import Method, load_methods
@@ -29,7 +33,6 @@ from .totals import DestructionTotals, destruction_totals, totals_csv
 from .views import (
     PayloadTooLarge,
     Record,
-    add_photo,
     batch_public,
     get_photo,
     record,
@@ -37,15 +40,16 @@ from .views import (
 )
 from .workflow import (
     add_items,
+    add_photo,
     approve,
     cancel,
     close,
     create_batch,
-    get_batch,
     remove_item,
 )
 
 __all__ = [
+    "TRANSITIONS",
     "AddItemsRequest",
     "ApproveRequest",
     "BatchCreate",
@@ -64,6 +68,7 @@ __all__ = [
     "Record",
     "add_items",
     "add_photo",
+    "allowed_transitions",
     "approve",
     "batch_public",
     "cancel",

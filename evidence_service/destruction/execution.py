@@ -11,9 +11,9 @@ from .. import payload
 from ..custody import EventType
 from ..errors import Invalid
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
+from .batches import batch_event, bump, change_items, for_change, lines
 from .methods import check_fields, load_methods
 from .schemas import ExecuteRequest, ItemResult
-from .workflow import _bump, _change_items, _event, _for_change, lines
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -23,14 +23,7 @@ def _as_utc(value: datetime) -> datetime:
 def execute(
     session: Session, batch_id: int, data: ExecuteRequest, actor: User, tolerance_pct: float
 ) -> DestructionBatch:
-    batch = _for_change(
-        session,
-        batch_id,
-        actor,
-        "record_destruction",
-        frozenset({BatchStatus.approved}),
-        "executed",
-    )
+    batch = for_change(session, batch_id, actor, "execute")
     table = load_methods()
     method = table.get(data.method)
     details = check_fields(method.fields, data.method_details, "method_details")
@@ -117,7 +110,7 @@ def execute(
         if destroyed:
             changes.append((item, {"status": ItemStatus.destroyed.value, "location_id": None}))
             events.append(
-                _event(
+                batch_event(
                     item,
                     EventType.destruction,
                     actor,
@@ -134,7 +127,7 @@ def execute(
         else:
             changes.append((item, {"status": ItemStatus.stored.value}))
             events.append(
-                _event(
+                batch_event(
                     item,
                     EventType.destruction_excluded,
                     actor,
@@ -144,8 +137,8 @@ def execute(
                 )
             )
     session.flush()
-    _change_items(session, changes, events)
-    _bump(
+    change_items(session, changes, events)
+    bump(
         session,
         batch,
         status=BatchStatus.executed.value,

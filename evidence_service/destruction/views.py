@@ -1,6 +1,5 @@
 """What the API shows of a batch, its photos and its record."""
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -8,7 +7,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, DomainError, NotFound
 from ..models import (
     Agency,
     BatchStatus,
@@ -25,7 +24,9 @@ from ..models import (
     User,
     Warehouse,
 )
+from .batches import get_batch, lines
 from .methods import load_methods
+from .record import render_record
 from .schemas import (
     BatchItemPublic,
     BatchPublic,
@@ -35,9 +36,6 @@ from .schemas import (
     MemberPublic,
     PhotoPublic,
 )
-from .workflow import _for_change, get_batch, lines
-
-IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
 class PayloadTooLarge(DomainError):
@@ -263,53 +261,6 @@ def _flags(
     return flags
 
 
-def add_photo(
-    session: Session,
-    batch_id: int,
-    actor: User,
-    filename: str,
-    data: bytes,
-    caption: str,
-) -> PhotoPublic:
-    batch = _for_change(
-        session,
-        batch_id,
-        actor,
-        "record_destruction",
-        frozenset({BatchStatus.draft, BatchStatus.approved, BatchStatus.executed}),
-        "given photos",
-    )
-    content_type = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
-    if content_type is None:
-        raise Invalid("file", "only JPEG and PNG images are accepted", where="form")
-    assert batch.id is not None and actor.id is not None
-    photo = DestructionPhoto(
-        batch_id=batch.id,
-        filename=(filename or "photo")[-200:],
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        caption=caption[:500],
-        uploaded_by_id=actor.id,
-    )
-    session.add(photo)
-    batch.version += 1
-    session.add(batch)
-    session.flush()
-    assert photo.id is not None
-    return PhotoPublic(
-        id=photo.id,
-        filename=photo.filename,
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=photo.sha256,
-        caption=photo.caption,
-        uploaded_by=actor.full_name or actor.username,
-        uploaded_at=photo.uploaded_at,
-    )
-
-
 def get_photo(session: Session, batch_id: int, photo_id: int, actor: User) -> DestructionPhoto:
     batch = get_batch(session, batch_id, actor)
     photo = session.get(DestructionPhoto, photo_id)
@@ -327,8 +278,6 @@ class Record:
 def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
     """The frozen record of a closed batch; otherwise (or in English) a rendering of the
     batch as it is now: a draft before closing, a translation after."""
-    from ..destruction_record import render_record
-
     require(actor, "read")
     batch = get_batch(session, batch_id, actor)
     if batch.status == BatchStatus.closed and lang == "vi":

@@ -7,14 +7,13 @@ import hashlib
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from ..auth import agency_by_code, agency_scope, require
-from ..custody import EventType, NewEvent, append_events, lock_for_write
-from ..errors import Conflict, Invalid, InvalidTransition, NotFound, StaleVersion
+from ..custody import EventType, append_events, lock_for_write
+from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item
 from ..models import (
     BatchStatus,
@@ -25,96 +24,33 @@ from ..models import (
     CustodyEvent,
     DestructionBatch,
     DestructionItem,
+    DestructionPhoto,
     Disposition,
     Item,
     ItemStatus,
     User,
 )
+from .batches import (
+    batch_event,
+    bump,
+    change_items,
+    for_change,
+    lines,
+)
+from .record import render_record
 from .schemas import (
     AddItemsRequest,
     ApproveRequest,
     BatchCreate,
     CancelRequest,
+    PhotoPublic,
 )
+from .views import batch_public
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
-OPEN_STATUSES = frozenset({BatchStatus.draft, BatchStatus.approved})
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 # Events of the workflow itself don't count as handling an item (see _handled_items).
 _WORKFLOW_EVENTS = frozenset(e.value for e in EventType if e.value.startswith("destruction"))
-
-
-def get_batch(session: Session, batch_id: int, actor: User) -> DestructionBatch:
-    batch = session.get(DestructionBatch, batch_id)
-    if batch is None or batch.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"destruction batch {batch_id} not found")
-    return batch
-
-
-def _for_change(
-    session: Session,
-    batch_id: int,
-    actor: User,
-    permission: str,
-    allowed: frozenset[BatchStatus],
-    action: str,
-) -> DestructionBatch:
-    require(actor, permission)
-    lock_for_write(session)
-    batch = get_batch(session, batch_id, actor)
-    session.refresh(batch)  # the latest committed state, now that we hold the lock
-    if BatchStatus(batch.status) not in allowed:
-        raise InvalidTransition(
-            f"batch {batch.number} is {batch.status}; it cannot be {action}"
-            + (" (a closed batch is frozen)" if batch.status == BatchStatus.closed else "")
-        )
-    return batch
-
-
-def _bump(session: Session, batch: DestructionBatch, **changes: Any) -> None:
-    for name, value in changes.items():
-        setattr(batch, name, value)
-    batch.version += 1
-    session.add(batch)
-    session.flush()
-
-
-def lines(session: Session, batch: DestructionBatch) -> list[tuple[DestructionItem, Item]]:
-    rows = session.exec(
-        select(DestructionItem, Item)
-        .join(Item, col(Item.id) == DestructionItem.item_id)
-        .where(DestructionItem.batch_id == batch.id)
-        .order_by(col(Item.code))
-    ).all()
-    return [(line, item) for line, item in rows]
-
-
-def _change_items(
-    session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: list[NewEvent]
-) -> None:
-    """Item updates with a version check each, and their events, in one transaction."""
-    now = datetime.now(UTC)
-    for item, values in changes:
-        result = session.execute(
-            update(Item)
-            .where(col(Item.id) == item.id, col(Item.version) == item.version)
-            .values(**values, version=item.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
-    append_events(session, events)
-    for item, _ in changes:
-        session.refresh(item)
-
-
-def _event(
-    item: Item, event_type: EventType, actor: User, batch: DestructionBatch, **kw: Any
-) -> NewEvent:
-    details = {"batch_id": batch.id, "batch_number": batch.number, **kw.pop("details", {})}
-    assert item.id is not None and actor.id is not None
-    return NewEvent(
-        item_id=item.id, event_type=event_type, actor_id=actor.id, details=details, **kw
-    )
 
 
 def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
@@ -146,14 +82,7 @@ def create_batch(session: Session, data: BatchCreate, actor: User) -> Destructio
 def add_items(
     session: Session, batch_id: int, data: AddItemsRequest, actor: User
 ) -> DestructionBatch:
-    batch = _for_change(
-        session,
-        batch_id,
-        actor,
-        "prepare_destruction",
-        frozenset({BatchStatus.draft}),
-        "given items",
-    )
+    batch = for_change(session, batch_id, actor, "add_items")
     override = (data.override_reason or "").strip() or None
     if override:
         require(actor, "override")
@@ -206,17 +135,15 @@ def add_items(
         details = {"disposition": item.disposition}
         if item.disposition != Disposition.destroy:
             details["override_reason"] = override or ""
-        events.append(_event(item, EventType.destruction_added, actor, batch, details=details))
+        events.append(batch_event(item, EventType.destruction_added, actor, batch, details=details))
     session.flush()  # the partial unique index refuses an item in two open batches here
-    _change_items(session, changes, events)
-    _bump(session, batch)
+    change_items(session, changes, events)
+    bump(session, batch)
     return batch
 
 
 def remove_item(session: Session, batch_id: int, code: str, actor: User) -> DestructionBatch:
-    batch = _for_change(
-        session, batch_id, actor, "prepare_destruction", frozenset({BatchStatus.draft}), "changed"
-    )
+    batch = for_change(session, batch_id, actor, "remove_item")
     item = get_item(session, code, actor)
     session.refresh(item)
     line = session.exec(
@@ -227,9 +154,9 @@ def remove_item(session: Session, batch_id: int, code: str, actor: User) -> Dest
     if line is None:
         raise NotFound(f"item {item.code} is not in batch {batch.number}")
     session.execute(delete(DestructionItem).where(col(DestructionItem.id) == line.id))
-    event = _event(item, EventType.destruction_removed, actor, batch)
-    _change_items(session, [(item, {"status": ItemStatus.stored.value})], [event])
-    _bump(session, batch)
+    event = batch_event(item, EventType.destruction_removed, actor, batch)
+    change_items(session, [(item, {"status": ItemStatus.stored.value})], [event])
+    bump(session, batch)
     return batch
 
 
@@ -269,9 +196,7 @@ def approve(
     min_voting: int,
     block_handlers: bool,
 ) -> DestructionBatch:
-    batch = _for_change(
-        session, batch_id, actor, "destroy", frozenset({BatchStatus.draft}), "approved"
-    )
+    batch = for_change(session, batch_id, actor, "approve")
     batch_lines = lines(session, batch)
     if not batch_lines:
         raise Conflict(f"batch {batch.number} has no items")
@@ -323,7 +248,7 @@ def approve(
                 handled_items=codes,
             )
         )
-    _bump(
+    bump(
         session,
         batch,
         status=BatchStatus.approved.value,
@@ -337,7 +262,7 @@ def approve(
     append_events(
         session,
         [
-            _event(item, EventType.destruction_approved, actor, batch, details=details)
+            batch_event(item, EventType.destruction_approved, actor, batch, details=details)
             for _, item in batch_lines
         ],
     )
@@ -346,13 +271,8 @@ def approve(
 
 def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     """Generate the record, store it with its SHA-256, and freeze the batch."""
-    from ..destruction_record import render_record
-    from .views import batch_public
-
-    batch = _for_change(
-        session, batch_id, actor, "record_destruction", frozenset({BatchStatus.executed}), "closed"
-    )
-    _bump(
+    batch = for_change(session, batch_id, actor, "close")
+    bump(
         session,
         batch,
         status=BatchStatus.closed.value,
@@ -367,7 +287,7 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     append_events(
         session,
         [
-            _event(
+            batch_event(
                 item,
                 EventType.destruction_closed,
                 actor,
@@ -381,18 +301,18 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
 
 
 def cancel(session: Session, batch_id: int, data: CancelRequest, actor: User) -> DestructionBatch:
-    batch = _for_change(session, batch_id, actor, "destroy", OPEN_STATUSES, "cancelled")
+    batch = for_change(session, batch_id, actor, "cancel")
     changes, events = [], []
     for line, item in lines(session, batch):
         line.open = False
         session.add(line)
         changes.append((item, {"status": ItemStatus.stored.value}))
         events.append(
-            _event(item, EventType.destruction_cancelled, actor, batch, reason=data.reason)
+            batch_event(item, EventType.destruction_cancelled, actor, batch, reason=data.reason)
         )
     session.flush()
-    _change_items(session, changes, events)
-    _bump(
+    change_items(session, changes, events)
+    bump(
         session,
         batch,
         status=BatchStatus.cancelled.value,
@@ -400,3 +320,43 @@ def cancel(session: Session, batch_id: int, data: CancelRequest, actor: User) ->
         cancel_reason=data.reason,
     )
     return batch
+
+
+def add_photo(
+    session: Session,
+    batch_id: int,
+    actor: User,
+    filename: str,
+    data: bytes,
+    caption: str,
+) -> PhotoPublic:
+    batch = for_change(session, batch_id, actor, "add_photo")
+    content_type = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
+    if content_type is None:
+        raise Invalid("file", "only JPEG and PNG images are accepted", where="form")
+    assert batch.id is not None and actor.id is not None
+    photo = DestructionPhoto(
+        batch_id=batch.id,
+        filename=(filename or "photo")[-200:],
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        caption=caption[:500],
+        uploaded_by_id=actor.id,
+    )
+    session.add(photo)
+    batch.version += 1
+    session.add(batch)
+    session.flush()
+    assert photo.id is not None
+    return PhotoPublic(
+        id=photo.id,
+        filename=photo.filename,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=photo.sha256,
+        caption=photo.caption,
+        uploaded_by=actor.full_name or actor.username,
+        uploaded_at=photo.uploaded_at,
+    )

@@ -18,12 +18,12 @@ from pydantic import ValidationError
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ..auth import PERMISSIONS, agency_scope
+from ..auth import agency_scope, can
 from ..cases import JUDGMENT_PATTERN, CaseCreate
-from ..hazards import UnknownHazardClass, check_location_accepts, load_hazard_table
 from ..items import ItemCreate, Person
-from ..locations import subtree_usage
-from ..models import Agency, Case, Item, LegalRegime, Location, Role, User, Warehouse
+from ..locations import load_hazard_table, subtree_usage
+from ..locations.hazards import UnknownHazardClass, check_location_accepts
+from ..models import Agency, Case, Item, LegalRegime, Location, User, Warehouse
 from .mapping import Mapping, norm
 from .reader import Formula, Table, cell_text, column_letter
 from .values import Problem, parse_date, parse_decimal, parse_quantity, parse_weight_g
@@ -114,7 +114,7 @@ class RowChecker:
         self.table = table
         self.today = datetime.now(UTC).date()
         self.scope = agency_scope(session, actor)
-        self.may_create_cases = "manage_cases" in PERMISSIONS[Role(actor.role)]
+        self.may_create_cases = can(actor, "manage_cases")
         self.hazards = load_hazard_table()
         self.columns = {name: index for index, name in table.fields.items()}
         loc, wh = Location, Warehouse

@@ -9,9 +9,9 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..items import FINAL_STATUSES
 from ..locations import get_warehouse
 from ..models import (
-    FINAL_STATUSES,
     Disposition,
     Item,
     Location,

@@ -7,7 +7,9 @@ from pydantic import BaseModel
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
-from ..hazards import (
+from ..items import ON_SHELF
+from ..locations import load_hazard_table, room_of
+from ..locations.hazards import (
     LEVEL_TEXT_EN,
     LEVEL_TEXT_VI,
     SAME_LOCATION,
@@ -15,15 +17,12 @@ from ..hazards import (
     SEPARATE_ROOM,
     UnknownHazardClass,
     check_location_accepts,
-    load_hazard_table,
 )
-from ..locations import OCCUPYING_STATUSES
 from ..models import (
     Item,
     Location,
     User,
 )
-from ..storage import room_of
 from .common import scoped_warehouses
 
 # -- hazard conflicts --------------------------------------------------------------------------
@@ -82,7 +81,7 @@ def hazard_conflict_report(
     stored = session.execute(
         select(Item.code, Item.hazard_classes, Item.location_id)
         .where(col(Item.location_id).in_(list(locations)))
-        .where(col(Item.status).in_(OCCUPYING_STATUSES))
+        .where(col(Item.status).in_(ON_SHELF))
         .where(cast(Item.hazard_classes, String) != "[]")
         .order_by(Item.code)
     ).all()

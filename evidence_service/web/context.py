@@ -23,7 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from ..api.deps import SessionDep, SettingsDep
-from ..auth import PERMISSIONS
+from ..auth import can
 from ..config import Settings
 from ..errors import DomainError
 from ..models import Role, User, WebSession
@@ -108,7 +108,7 @@ class Page:
         return self.user
 
     def can(self, permission: str) -> bool:
-        return self.user is not None and permission in PERMISSIONS[Role(self.user.role)]
+        return can(self.user, permission)
 
     @property
     def home(self) -> str:

@@ -28,8 +28,8 @@ from ..errors import (
     StaleVersion,
     Unauthorized,
 )
+from ..locations import CapacityExceeded, HazardConflict
 from ..scanning import DamagedLabel
-from ..storage import CapacityExceeded, HazardConflict
 from . import sessions
 from .context import PAGE_HEADERS, CsrfFailed, LoginRequired, Page, environment
 from .i18n import Translator, normalise_lang

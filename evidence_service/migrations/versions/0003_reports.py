@@ -25,7 +25,7 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Must match locations.OCCUPYING_STATUSES.
+# Must match items.lifecycle.ON_SHELF.
 OCCUPYING = "('stored', 'pending_destruction')"
 WATCHED = "location_id, status, net_weight_g, volume_l, disposition, category"
 

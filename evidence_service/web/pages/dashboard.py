@@ -9,8 +9,9 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import destruction, handling, reports
+from ... import destruction, reports
 from ...auth import require
+from ...items import handling
 from ..context import Page, UserPage
 from ..errors import WebRoute
 from ..forms import iso_date

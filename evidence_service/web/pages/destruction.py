@@ -45,6 +45,7 @@ def render_batch(
     batch = destruction.batch_public(page.db, destruction.get_batch(page.db, batch_id, page.me))
     table = destruction.load_methods()
     status = BatchStatus(batch.status)
+    allowed = destruction.allowed_transitions(page.me, status)
     return page.render(
         "destruction.html",
         status_code=error.status_code if error else 200,
@@ -60,13 +61,12 @@ def render_batch(
         technical=technical(error.detail) if error else "",
         open_form=open_form,
         values=dict(page.form.items()),
-        can_prepare=page.can("prepare_destruction") and status == BatchStatus.draft,
-        can_approve=page.can("destroy") and status == BatchStatus.draft,
-        can_cancel=page.can("destroy") and status in (BatchStatus.draft, BatchStatus.approved),
-        can_execute=page.can("record_destruction") and status == BatchStatus.approved,
-        can_close=page.can("record_destruction") and status == BatchStatus.executed,
-        can_photo=page.can("record_destruction")
-        and status in (BatchStatus.draft, BatchStatus.approved, BatchStatus.executed),
+        can_prepare="add_items" in allowed,
+        can_approve="approve" in allowed,
+        can_cancel="cancel" in allowed,
+        can_execute="execute" in allowed,
+        can_close="close" in allowed,
+        can_photo="add_photo" in allowed,
         can_override=page.can("override"),
         now_local=datetime.now(VIETNAM).strftime("%Y-%m-%dT%H:%M"),
     )

@@ -6,29 +6,16 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import handling, items, labels
+from ... import items, labels
 from ...errors import DomainError
+from ...items import FINAL_STATUSES, handling
 from ...labels import LabelFormat
-from ...models import FINAL_STATUSES, Disposition, ItemStatus, Location, SealState
-from ...scanning import ITEM_ACTIONS
+from ...models import Disposition, Location, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import download, grams, iso_date, number, validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def _page_actions(page: Page, item: items.ItemPublic) -> list[str]:
-    """What this user may do to the item now: the scan's actions, and the decisions the page
-    adds (disposition for whoever manages cases; release and transfer for managers)."""
-    status = ItemStatus(item.status)
-    actions = [name for name, needs in ITEM_ACTIONS.get(status, []) if page.can(needs)]
-    decided = FINAL_STATUSES | {ItemStatus.pending_destruction}  # a batch decides it now
-    if page.can("manage_cases") and status not in decided:
-        actions.append("disposition")
-    if page.can("release") and status == ItemStatus.stored:
-        actions += ["release", "transfer"]
-    return actions
 
 
 def _awaiting_destruction_advice(page: Page, code: str) -> list[str]:
@@ -50,7 +37,7 @@ def render_item(
 ) -> Response:
     item = items.item_public(page.db, code, page.me)
     history = items.custody_history(page.db, code, page.me)
-    actions = _page_actions(page, item)
+    actions = items.allowed_actions(page.me, item.status)
     explained = explain(error, page.t) if error else None
     query = page.request.query_params
     advice = _awaiting_destruction_advice(page, code) if query.get("advice") else []

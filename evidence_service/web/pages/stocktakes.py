@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
 
-from ... import locations, scanning, stocktake_record, stocktakes
+from ... import locations, scanning, stocktakes
 from ...auth import agency_scope, require
 from ...errors import DomainError, Invalid, NotFound
 from ...models import (
@@ -21,6 +21,7 @@ from ...models import (
     StocktakeScope,
     Warehouse,
 )
+from ...stocktakes import record as stocktake_record
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical, wants_json
 from ..forms import validate

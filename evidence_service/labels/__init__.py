@@ -1,6 +1,11 @@
-"""Label templates, layout and rendering to PNG, PDF and ZPL (pure, no database).
+"""Labels: what goes on them, printing them, and rendering them to PNG, PDF and ZPL.
 
-* :mod:`.templates` – the TOML templates in ``labels/`` and their validation;
+* :mod:`.printing` – label contents, print requests and jobs, the ``label_printed`` events;
+* :mod:`.selection` – which items and locations a request names, in the actor's scope;
+
+and the renderers, pure (no database):
+
+* :mod:`.templates` – the TOML templates in the top-level ``labels/`` and their validation;
 * :mod:`.layout` – fonts, QR matrices and the placement of one label in millimetres;
 * :mod:`.png`, :mod:`.pdf`, :mod:`.zpl` – back ends that only paint a layout, so they agree.
 """
@@ -24,6 +29,19 @@ from .layout import (
 )
 from .pdf import iter_pdf, pdf_bytes, render_pdf
 from .png import render_png
+from .printing import (
+    DEFAULT_TEMPLATE,
+    MAX_CODES,
+    MAX_COPIES,
+    MEDIA_TYPES,
+    LabelFormat,
+    LabelRequest,
+    PrintJob,
+    TemplatePublic,
+    prepare_print,
+    prepare_single,
+    template_list,
+)
 from .templates import (
     FIELD_NAMES,
     PAGE_SIZES_MM,
@@ -41,6 +59,17 @@ from .zpl import iter_zpl, render_zpl
 
 __all__ = [
     "ASCENT_EM",
+    "DEFAULT_TEMPLATE",
+    "MAX_CODES",
+    "MAX_COPIES",
+    "MEDIA_TYPES",
+    "LabelFormat",
+    "LabelRequest",
+    "PrintJob",
+    "TemplatePublic",
+    "prepare_print",
+    "prepare_single",
+    "template_list",
     "ELLIPSIS",
     "FIELD_NAMES",
     "LINE_EM",

@@ -7,13 +7,13 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from . import payload
-from .auth import agency_by_code, agency_scope, require
-from .errors import Conflict, Invalid, NotFound
-from .models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
+from .. import payload
+from ..auth import agency_by_code, agency_scope, require
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
+from .hazard_table import normalise_hazard_classes
 
 LOCATION_CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
-OCCUPYING_STATUSES = ("stored", "pending_destruction")
 
 
 class WarehouseCreate(BaseModel):
@@ -136,9 +136,30 @@ def get_location(session: Session, code: str, actor: User) -> Location:
     raise NotFound(f"location '{code}' not found")
 
 
-def create_location(session: Session, data: LocationCreate, actor: User) -> Location:
-    from .storage import normalise_hazard_classes
+def warehouse_agency_id(session: Session, location: Location) -> int:
+    """The agency of the location's warehouse: items belong to the agency that holds them."""
+    warehouse = session.get(Warehouse, location.warehouse_id)
+    assert warehouse is not None
+    return warehouse.agency_id
 
+
+def awaiting_destruction_locations(
+    session: Session, actor: User, near: Location | None
+) -> list[str]:
+    """Codes of the secure locations where items ordered destroyed wait, in the actor's
+    scope; only in ``near``'s warehouse when given."""
+    query = (
+        select(Location.code)
+        .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
+        .where(col(Location.awaiting_destruction), col(Location.secure))
+        .where(col(Warehouse.agency_id).in_(agency_scope(session, actor)))
+    )
+    if near is not None:
+        query = query.where(Location.warehouse_id == near.warehouse_id)
+    return list(session.exec(query.order_by(Location.code)).all())
+
+
+def create_location(session: Session, data: LocationCreate, actor: User) -> Location:
     require(actor, "manage_locations")
     warehouse = get_warehouse(session, data.warehouse_code, actor)
     parent = None

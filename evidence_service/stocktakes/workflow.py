@@ -5,24 +5,23 @@ computes one outcome per item, writes a custody event per item, and freezes the 
 """
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
-from . import payload
-from .auth import agency_scope, require
-from .custody import EventType, NewEvent, append_events, lock_for_write
-from .db import keep_when_refused
-from .errors import Conflict, Invalid, InvalidTransition, NotFound
-from .locations import get_location, get_warehouse
-from .models import (
-    FINAL_STATUSES,
+from .. import payload
+from ..auth import agency_scope, require
+from ..custody import EventType, NewEvent, append_events, lock_for_write
+from ..db import keep_when_refused
+from ..errors import Invalid, InvalidTransition, NotFound
+from ..items import FINAL_STATUSES, ON_SHELF
+from ..locations import get_location, get_warehouse
+from ..models import (
     Checkout,
     Discrepancy,
-    DiscrepancyStatus,
     Item,
     ItemStatus,
     Location,
@@ -36,8 +35,7 @@ from .models import (
     StocktakeScope,
     User,
 )
-
-ON_SHELF = (ItemStatus.stored.value, ItemStatus.pending_destruction.value)
+from .discrepancies import working_days_after
 
 
 class StocktakeCreate(BaseModel):
@@ -57,12 +55,6 @@ class Signers(BaseModel):
     keeper: str = Field(min_length=1, max_length=200, description="thủ kho")
     accountant: str = Field(min_length=1, max_length=200, description="kế toán")
     head: str = Field(min_length=1, max_length=200, description="thủ trưởng đơn vị")
-
-
-class Resolution(BaseModel):
-    resolution: DiscrepancyStatus
-    document_ref: str | None = Field(default=None, max_length=100)
-    note: str = Field(default="", max_length=2000)
 
 
 class StocktakeStatus(BaseModel):
@@ -257,16 +249,6 @@ def get_status(session: Session, stocktake_id: int, actor: User) -> StocktakeSta
     return progress(session, _get(session, stocktake_id, actor))
 
 
-def working_days_after(start: datetime, days: int) -> datetime:
-    """``days`` working days (Monday to Friday) after ``start``; public holidays not counted."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def close(
     session: Session, stocktake_id: int, signers: Signers, actor: User, discrepancy_days: int
 ) -> Stocktake:
@@ -400,45 +382,6 @@ def close(
     session.add(stocktake)
     session.flush()
     return stocktake
-
-
-def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User) -> Discrepancy:
-    require(actor, "stocktake")
-    discrepancy = session.get(Discrepancy, discrepancy_id)
-    if discrepancy is None or discrepancy.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"discrepancy {discrepancy_id} not found")
-    if discrepancy.status != DiscrepancyStatus.open:
-        raise Conflict(f"discrepancy {discrepancy_id} is already {discrepancy.status}")
-    if data.resolution == DiscrepancyStatus.open:
-        raise Invalid("resolution", "choose found, written_off or escalated")
-    if data.resolution == DiscrepancyStatus.written_off and not data.document_ref:
-        raise Invalid("document_ref", "a write-off needs the decision that allows it")
-    discrepancy.status = data.resolution.value
-    discrepancy.document_ref, discrepancy.resolution_note = data.document_ref, data.note
-    discrepancy.resolved_by_id, discrepancy.resolved_at = actor.id, datetime.now(UTC)
-    session.add(discrepancy)
-    session.flush()
-    return discrepancy
-
-
-def discrepancies(session: Session, actor: User, include_resolved: bool) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    query = (
-        select(Discrepancy, Item.code)
-        .join(Item, col(Item.id) == Discrepancy.item_id)
-        .where(col(Discrepancy.agency_id).in_(agency_scope(session, actor)))
-        .order_by(col(Discrepancy.due_at))
-    )
-    if not include_resolved:
-        query = query.where(Discrepancy.status == DiscrepancyStatus.open)
-    return [
-        {
-            **d.model_dump(exclude={"agency_id"}),
-            "item_code": code,
-            "overdue": d.status == DiscrepancyStatus.open and d.due_at < now,
-        }
-        for d, code in session.execute(query).all()
-    ]
 
 
 def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:

@@ -1,158 +1,46 @@
 """Handling items in storage: check-out and return, sampling, reweighing, splitting, seal
-checks and disposition changes. Weights never change without an event saying why."""
+checks, disposition changes, release and transfer. Weights never change without an event
+saying why. What each status allows is :data:`.lifecycle.ITEM_ACTIONS`."""
 
-from datetime import UTC, date, datetime, time
-from enum import StrEnum
+from datetime import UTC, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, Field
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from . import payload
-from .auth import agency_scope, require
-from .custody import EventType, NewEvent, append_event, append_events, lock_for_write
-from .errors import Conflict, Invalid, InvalidTransition, StaleVersion
-from .items import COUNTED_UNITS, get_item, next_item_codes
-from .locations import get_location
-from .models import (
-    FINAL_STATUSES,
-    Case,
-    Checkout,
-    Disposition,
-    Item,
-    ItemStatus,
-    Location,
-    SealState,
-    User,
-    Warehouse,
+from .. import payload
+from ..auth import agency_scope
+from ..custody import EventType, NewEvent
+from ..errors import Conflict, Invalid, InvalidTransition
+from ..locations import (
+    Placement,
+    awaiting_destruction_locations,
+    check_placements,
+    get_location,
+    warehouse_agency_id,
 )
-from .storage import Placement, check_placements
-
-IN_STORAGE = frozenset({ItemStatus.stored, ItemStatus.pending_destruction})
-
-
-class CheckoutPurpose(StrEnum):
-    court = "court"
-    forensic_lab = "forensic_lab"
-    other_agency = "other_agency"
-    other = "other"
-
-
-class Versioned(BaseModel):
-    version: int | None = Field(default=None, description="the version you saw; stale → 409")
-    reason: str = Field(default="", max_length=1000)
-
-
-class CheckoutRequest(Versioned):
-    recipient: str = Field(min_length=1, max_length=200, examples=["TAND tỉnh Lạng Sơn"])
-    purpose: CheckoutPurpose
-    document_number: str = Field(min_length=1, max_length=64, examples=["123/QĐ-THA"])
-    due_date: date
-
-
-class ReturnRequest(Versioned):
-    to_location_code: str | None = Field(default=None, description="default: where it came from")
-    override_reason: str | None = None
-
-
-class SampleRequest(Versioned):
-    taken_g: float = Field(gt=0, description="net weight taken for testing, grams")
-    recipient: str = Field(default="", max_length=200)
-
-
-class ReweighRequest(Versioned):
-    net_weight_g: float = Field(gt=0)
-    gross_weight_g: float | None = Field(default=None, gt=0)
-
-
-class SplitRequest(Versioned):
-    net_weight_g: float = Field(gt=0, description="net weight of the part split off")
-    quantity: float = Field(default=1, gt=0, description="how much of the quantity goes with it")
-    volume_l: float | None = Field(
-        default=None, ge=0, description="default: the item's volume in proportion to the weight"
-    )
-    description: str | None = Field(default=None, max_length=1000)
-
-
-class SealCheckRequest(Versioned):
-    seal_state: SealState
-    seal_number: str | None = Field(default=None, max_length=64, description="a new seal")
-
-
-class DispositionRequest(Versioned):
-    disposition: Disposition
-    document_number: str = Field(min_length=1, max_length=64, description="judgment or decision")
-
-
-class ReleaseRequest(Versioned):
-    recipient: str = Field(min_length=1, max_length=200, description="owner, buyer, State body")
-    document_number: str = Field(min_length=1, max_length=64, description="handover record")
-
-
-class TransferRequest(Versioned):
-    to_agency: str = Field(min_length=1, max_length=200, examples=["Chi cục THADS huyện Lộc Bình"])
-    document_number: str = Field(min_length=1, max_length=64, description="transfer decision")
-
-
-# What a judgment must have ordered before an item may leave for good (not by destruction).
-RELEASABLE = frozenset(
-    {
-        Disposition.return_to_owner,
-        Disposition.confiscate,
-        Disposition.sell,
-        Disposition.keep_with_file,
-    }
+from ..models import Case, Checkout, Disposition, Item, ItemStatus, Location, User
+from .intake import COUNTED_UNITS, next_item_codes
+from .lifecycle import for_change, update_item, update_items
+from .requests import (
+    RELEASABLE,
+    CheckoutPublic,
+    CheckoutRequest,
+    DispositionRequest,
+    ReleaseRequest,
+    ReturnRequest,
+    ReweighRequest,
+    SampleRequest,
+    SealCheckRequest,
+    SplitRequest,
+    TransferRequest,
 )
-
-
-class CheckoutPublic(BaseModel):
-    item_code: str
-    recipient: str
-    purpose: str
-    document_number: str
-    due_at: datetime
-    checked_out_at: datetime
-    from_location_code: str
-    overdue_days: int
-
-
-def _for_change(session: Session, code: str, actor: User, version: int | None) -> Item:
-    require(actor, "move")
-    lock_for_write(session)
-    item = get_item(session, code, actor)
-    session.refresh(item)  # the latest committed state, now that we hold the lock
-    if version is not None and version != item.version:
-        raise StaleVersion(
-            f"item {item.code} changed since you read it (your version {version}, "
-            f"current {item.version}); reload and retry"
-        )
-    return item
-
-
-def _save(session: Session, item: Item, event: NewEvent, **changes: Any) -> Item:
-    """Apply changes with a version check and write the event, in one transaction."""
-    result = session.execute(
-        update(Item)
-        .where(col(Item.id) == item.id, col(Item.version) == item.version)
-        .values(**changes, version=item.version + 1, updated_at=datetime.now(UTC))
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
-    append_event(session, event)
-    session.refresh(item)
-    return item
-
-
-def _require_status(item: Item, allowed: frozenset[ItemStatus], action: str) -> None:
-    if ItemStatus(item.status) not in allowed:
-        raise InvalidTransition(f"item {item.code} is {item.status}; it cannot be {action}")
+from .requests import (
+    CheckoutPurpose as CheckoutPurpose,  # offered with the requests (the check-out form)
+)
 
 
 def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -> Item:
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, frozenset({ItemStatus.stored}), "checked out")
+    item = for_change(session, code, actor, data.version, "check_out")
     due_at = datetime.combine(data.due_date, time(23, 59, 59), UTC)
     if due_at < datetime.now(UTC):
         raise Invalid("due_date", "the due date is in the past", str(data.due_date))
@@ -181,7 +69,7 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
             "due_date": str(data.due_date),
         },
     )
-    return _save(session, item, event, status=ItemStatus.checked_out, location_id=None)
+    return update_item(session, item, event, status=ItemStatus.checked_out, location_id=None)
 
 
 def _open_checkout(session: Session, item: Item) -> Checkout:
@@ -194,8 +82,7 @@ def _open_checkout(session: Session, item: Item) -> Checkout:
 
 
 def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -> Item:
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, frozenset({ItemStatus.checked_out}), "returned")
+    item = for_change(session, code, actor, data.version, "return")
     checkout = _open_checkout(session, item)
     if data.to_location_code:
         target = get_location(session, data.to_location_code, actor)
@@ -230,22 +117,19 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
         reason=data.reason,
         details=details,
     )
-    warehouse = session.get(Warehouse, target.warehouse_id)
-    assert warehouse is not None
     # Items belong to the agency whose warehouse holds them.
-    return _save(
+    return update_item(
         session,
         item,
         event,
         status=ItemStatus.stored,
         location_id=target.id,
-        agency_id=warehouse.agency_id,
+        agency_id=warehouse_agency_id(session, target),
     )
 
 
 def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, IN_STORAGE, "sampled")
+    item = for_change(session, code, actor, data.version, "sample")
     if item.net_weight_g is None:
         raise Conflict(f"item {item.code} has no recorded net weight; reweigh it first")
     if data.taken_g >= item.net_weight_g:
@@ -267,14 +151,13 @@ def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -
             "recipient": data.recipient,
         },
     )
-    return _save(session, item, event, net_weight_g=after, gross_weight_g=gross)
+    return update_item(session, item, event, net_weight_g=after, gross_weight_g=gross)
 
 
 def reweigh(
     session: Session, code: str, data: ReweighRequest, actor: User, tolerance_pct: float
 ) -> Item:
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, IN_STORAGE | {ItemStatus.received}, "reweighed")
+    item = for_change(session, code, actor, data.version, "reweigh")
     before = item.net_weight_g
     difference_pct = (
         None if not before else round(abs(data.net_weight_g - before) / before * 100, 3)
@@ -301,7 +184,7 @@ def reweigh(
             "flagged": flagged,
         },
     )
-    return _save(
+    return update_item(
         session,
         item,
         event,
@@ -312,8 +195,7 @@ def reweigh(
 
 def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple[Item, Item]:
     """Split part of an item off into a new item with its own code and label."""
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, frozenset({ItemStatus.stored}), "split")
+    item = for_change(session, code, actor, data.version, "split")
     if item.net_weight_g is None or data.net_weight_g >= item.net_weight_g:
         raise Invalid("net_weight_g", "the part split off must weigh less than the item")
     if item.unit in COUNTED_UNITS and data.quantity != int(data.quantity):
@@ -334,8 +216,12 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     (child_code,) = next_item_codes(session, datetime.now(UTC).year, 1)
     now = datetime.now(UTC)
     child = Item(
-        **item.model_dump(
-            exclude={
+        # The parent's columns, but for what the part has of its own.
+        **{
+            column.name: getattr(item, column.name)
+            for column in Item.__table__.columns  # type: ignore[attr-defined]
+            if column.name
+            not in {
                 "id",
                 "code",
                 "label_key",
@@ -352,7 +238,7 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
                 "parent_item_id",
                 "volume_l",
             }
-        ),
+        },
         code=child_code,
         label_key=payload.code_key(child_code),
         parent_item_id=item.id,
@@ -384,14 +270,6 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
         if item.volume_l is None
         else round(item.volume_l - (child_volume or 0.0), 6),
     }
-    result = session.execute(
-        update(Item)
-        .where(col(Item.id) == item.id, col(Item.version) == item.version)
-        .values(**parent_changes, version=item.version + 1, updated_at=datetime.now(UTC))
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
     common = {
         "parent": item.code,
         "child": child.code,
@@ -399,8 +277,9 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
         "quantity": data.quantity,
         "volume_l": child_volume,
     }
-    append_events(
+    update_items(
         session,
+        [(item, parent_changes)],
         [
             NewEvent(
                 item.id,
@@ -428,8 +307,7 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
 
 
 def seal_check(session: Session, code: str, data: SealCheckRequest, actor: User) -> Item:
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, IN_STORAGE | {ItemStatus.received}, "seal-checked")
+    item = for_change(session, code, actor, data.version, "seal_check")
     assert item.id is not None and actor.id is not None
     new_number = data.seal_number or item.seal_number
     event = NewEvent(
@@ -444,7 +322,9 @@ def seal_check(session: Session, code: str, data: SealCheckRequest, actor: User)
             "seal_number": new_number,
         },
     )
-    return _save(session, item, event, seal_state=data.seal_state.value, seal_number=new_number)
+    return update_item(
+        session, item, event, seal_state=data.seal_state.value, seal_number=new_number
+    )
 
 
 def change_disposition(
@@ -452,14 +332,7 @@ def change_disposition(
 ) -> tuple[Item, list[str]]:
     """Record the disposition a judgment ordered. Returns the item and advice for the keeper:
     items to be destroyed should wait in a secure awaiting-destruction location."""
-    require(actor, "manage_cases")
-    item = _for_change(session, code, actor, data.version)
-    if ItemStatus(item.status) in FINAL_STATUSES:
-        raise InvalidTransition(f"item {item.code} is {item.status}; nothing can change it")
-    if item.status == ItemStatus.pending_destruction:
-        raise InvalidTransition(
-            f"item {item.code} is in a destruction batch; remove it from the batch first"
-        )
+    item = for_change(session, code, actor, data.version, "disposition")
     assert item.id is not None and actor.id is not None
     event = NewEvent(
         item_id=item.id,
@@ -472,7 +345,7 @@ def change_disposition(
             "document_number": data.document_number,
         },
     )
-    _save(session, item, event, disposition=data.disposition.value)
+    update_item(session, item, event, disposition=data.disposition.value)
     advice = []
     if data.disposition == Disposition.destroy:
         location = session.get(Location, item.location_id) if item.location_id else None
@@ -483,20 +356,6 @@ def change_disposition(
                 + (f": {', '.join(suggestions)}" if suggestions else " (none is set up yet)")
             )
     return item, advice
-
-
-def awaiting_destruction_locations(
-    session: Session, actor: User, near: Location | None
-) -> list[str]:
-    query = (
-        select(Location.code)
-        .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
-        .where(col(Location.awaiting_destruction), col(Location.secure))
-        .where(col(Warehouse.agency_id).in_(agency_scope(session, actor)))
-    )
-    if near is not None:
-        query = query.where(Location.warehouse_id == near.warehouse_id)
-    return list(session.exec(query.order_by(Location.code)).all())
 
 
 def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
@@ -528,9 +387,7 @@ def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
 def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> Item:
     """Hand the item over as the judgment ordered (return, confiscation, sale): it leaves
     the warehouse for good."""
-    require(actor, "release")
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, frozenset({ItemStatus.stored}), "released")
+    item = for_change(session, code, actor, data.version, "release")
     if Disposition(item.disposition) not in RELEASABLE:
         raise InvalidTransition(
             f"item {item.code} has disposition '{item.disposition}': record the judgment's "
@@ -549,14 +406,12 @@ def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> I
             "document_number": data.document_number,
         },
     )
-    return _save(session, item, event, status=ItemStatus.released, location_id=None)
+    return update_item(session, item, event, status=ItemStatus.released, location_id=None)
 
 
 def transfer(session: Session, code: str, data: TransferRequest, actor: User) -> Item:
     """Hand the item to another agency that will keep it from now on."""
-    require(actor, "release")
-    item = _for_change(session, code, actor, data.version)
-    _require_status(item, frozenset({ItemStatus.stored}), "transferred")
+    item = for_change(session, code, actor, data.version, "transfer")
     assert item.id is not None and actor.id is not None
     event = NewEvent(
         item_id=item.id,
@@ -566,4 +421,4 @@ def transfer(session: Session, code: str, data: TransferRequest, actor: User) ->
         reason=data.reason,
         details={"to_agency": data.to_agency, "document_number": data.document_number},
     )
-    return _save(session, item, event, status=ItemStatus.transferred, location_id=None)
+    return update_item(session, item, event, status=ItemStatus.transferred, location_id=None)

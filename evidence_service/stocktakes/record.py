@@ -2,9 +2,9 @@
 
 from sqlmodel import Session
 
-from . import pdfdoc
-from .models import Agency, Location, Stocktake, User, Warehouse
-from .stocktakes import get_status, lines
+from .. import pdfdoc
+from ..models import Agency, Location, Stocktake, User, Warehouse
+from .workflow import get_status, lines
 
 OUTCOME_VI = {
     "verified": "Đúng vị trí",

@@ -26,9 +26,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .destruction.methods import MethodField, load_methods
-from .destruction.schemas import BatchPublic
-from .pdfdoc import BOLD, FONT, register_fonts
+from ..pdfdoc import BOLD, FONT, register_fonts
+from .methods import MethodField, load_methods
+from .schemas import BatchPublic
 
 VIETNAM = timezone(timedelta(hours=7))
 

@@ -1,7 +1,7 @@
 """Labels for items and locations: what goes on them, which to print, and the custody record.
 
-The rendering itself is :mod:`evidence_service.labelling` (pure, no database). This module
-turns items and locations into :class:`~evidence_service.labelling.LabelData`, resolves a print
+The rendering itself is the rest of :mod:`evidence_service.labels` (pure, no database). This module
+turns items and locations into :class:`~evidence_service.labels.layout.LabelData`, resolves a print
 request (codes, a case or a location subtree) in the actor's agency scope, and writes one
 ``label_printed`` custody event per item printed, in the caller's transaction.
 """
@@ -18,30 +18,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from . import payload
-from .auth import agency_scope, require
-from .cases import get_case
-from .config import Settings
-from .custody import EventType, NewEvent, append_events, lock_for_write
-from .errors import Conflict, Invalid, NotFound
-from .labelling import (
-    LabelData,
-    LabelTemplate,
-    default_labels_dir,
-    iter_pdf,
-    iter_zpl,
-    load_templates,
-    render_png,
-)
-from .locations import get_location
-from .models import FINAL_STATUSES, Case, Item, ItemStatus, Location, User, Warehouse
+from .. import payload
+from ..auth import require
+from ..config import Settings
+from ..custody import EventType, NewEvent, append_events, lock_for_write
+from ..errors import Invalid
+from ..locations import get_location
+from ..models import Item, Location, User, Warehouse
+from .layout import LabelData
+from .pdf import iter_pdf
+from .png import render_png
+from .selection import select_items, select_locations
+from .templates import LabelTemplate, default_labels_dir, load_templates
+from .zpl import iter_zpl
 
 DEFAULT_TEMPLATE = "thermal-50x30-203"
 MAX_COPIES = 50
 MAX_CODES = 10_000
-_TEXT_FILE = Path(__file__).resolve().parent / "data" / "label_text.toml"
+_TEXT_FILE = Path(__file__).resolve().parent.parent / "data" / "label_text.toml"
 
 
 class LabelFormat(StrEnum):
@@ -206,121 +202,6 @@ def location_label(location: Location, warehouse_name: str, base_url: str | None
     )
 
 
-# --- selecting what to print -----------------------------------------------------------------
-
-_ITEM_ROWS = (
-    select(Item, Case.judgment_number, Location.code)
-    .join(Case, col(Case.id) == Item.case_id)
-    .outerjoin(Location, col(Location.id) == Item.location_id)
-)
-_LOCATION_ROWS = select(Location, Warehouse.name).join(
-    Warehouse, col(Warehouse.id) == Location.warehouse_id
-)
-
-
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _by_codes(
-    session: Session,
-    noun: str,
-    codes: Sequence[str],
-    query: Any,
-    key_column: Any,
-    in_scope: Callable[[Any], bool],
-) -> list[Any]:
-    """Rows for ``codes`` in request order (duplicates once); an unknown code → 404."""
-    keys: dict[str, str] = {}
-    for code in codes:
-        try:
-            keys.setdefault(payload.code_key(code), code)
-        except ValueError:
-            raise NotFound(f"{noun} '{code}' not found") from None
-    found: dict[str, Any] = {}
-    for chunk in _chunks(list(keys)):
-        for row in session.execute(query.where(col(key_column).in_(chunk))).all():
-            found[row[0].label_key] = row
-    rows: list[Any] = []
-    for key, code in keys.items():
-        match = found.get(key)
-        if match is None or not in_scope(match):
-            raise NotFound(f"{noun} '{code}' not found")
-        rows.append(match)
-    return rows
-
-
-def select_items(
-    session: Session,
-    actor: User,
-    *,
-    codes: Sequence[str] | None = None,
-    case_id: int | None = None,
-    location_code: str | None = None,
-) -> list[tuple[Item, str, str | None]]:
-    """(item, judgment number, location code) to label, in the actor's agency scope.
-
-    Named codes must all be labellable (a destroyed or released item → 409); a case or a
-    location subtree yields the items of it still in the agency's custody.
-    """
-    scope = agency_scope(session, actor)
-    if codes is not None:
-        rows = _by_codes(
-            session, "item", codes, _ITEM_ROWS, Item.label_key, lambda r: r[0].agency_id in scope
-        )
-        for item, *_ in rows:
-            if ItemStatus(item.status) in FINAL_STATUSES:
-                raise Conflict(
-                    f"item {item.code} is {item.status}: a {item.status} item cannot be relabelled"
-                )
-        return [(r[0], r[1], r[2]) for r in rows]
-    query = _ITEM_ROWS.where(
-        col(Item.agency_id).in_(scope),
-        col(Item.status).not_in([s.value for s in FINAL_STATUSES]),
-    )
-    if case_id is not None:
-        get_case(session, case_id, actor)  # 404 outside the scope
-        query = query.where(Item.case_id == case_id)
-        field = "case_id"
-    elif location_code is not None:
-        within = get_location(session, location_code, actor)
-        query = query.where(col(Location.path).startswith(within.path))
-        field = "location_code"
-    else:
-        raise Invalid("codes", "give codes, case_id or location_code")
-    found = session.execute(query.order_by(col(Item.code))).all()
-    if not found:
-        raise Invalid(field, "no items to label there")
-    return [(r[0], r[1], r[2]) for r in found]
-
-
-def select_locations(
-    session: Session,
-    actor: User,
-    *,
-    codes: Sequence[str] | None = None,
-    location_code: str | None = None,
-) -> list[tuple[Location, str]]:
-    """(location, warehouse name) to label: named codes, or a location and all below it."""
-    scope = agency_scope(session, actor)
-    query = _LOCATION_ROWS.add_columns(col(Warehouse.agency_id))
-    if codes is not None:
-        rows = _by_codes(
-            session, "location", codes, query, Location.label_key, lambda r: r[2] in scope
-        )
-    elif location_code is not None:
-        within = get_location(session, location_code, actor)
-        rows = list(
-            session.execute(
-                query.where(col(Location.path).startswith(within.path)).order_by(col(Location.path))
-            ).all()
-        )
-    else:
-        raise Invalid("codes", "give codes or location_code for location labels")
-    return [(r[0], r[1]) for r in rows]
-
-
 # --- print jobs ------------------------------------------------------------------------------
 
 
@@ -483,11 +364,3 @@ def prepare_single(
     ((item, judgment, location_code),) = select_items(session, actor, codes=[code])
     label = item_label(item, judgment, location_code, settings.label_base_url)
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")
-
-
-def user_by_username(session: Session, username: str) -> User:
-    """The acting user of a command-line print run."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or not user.is_active:
-        raise NotFound(f"user '{username}' not found or inactive")
-    return user

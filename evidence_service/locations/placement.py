@@ -14,16 +14,12 @@ from typing import Any
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
-from .auth import PERMISSIONS
-from .errors import Conflict, Invalid
-from .hazards import (
-    Neighbour,
-    UnknownHazardClass,
-    check_location_accepts,
-    find_conflicts,
-    load_hazard_table,
-)
-from .models import Item, Location, Role, User
+from ..auth import can
+from ..errors import Conflict
+from ..models import Item, Location, User
+from .hazard_table import load_hazard_table
+from .hazards import Neighbour, check_location_accepts, find_conflicts
+from .tree import subtree_usage
 
 ROOM_KINDS = ("room", "building")
 
@@ -48,14 +44,6 @@ class HazardConflict(Conflict):
     pass
 
 
-def normalise_hazard_classes(classes: Sequence[str], field: str, where: str = "body") -> list[str]:
-    table = load_hazard_table()
-    try:
-        return sorted({table.normalise(c) for c in classes})
-    except UnknownHazardClass as exc:
-        raise Invalid(field, str(exc), where=where) from None
-
-
 def _path_ids(location: Location) -> list[int]:
     return [int(s) for s in location.path.strip("/").split("/")]
 
@@ -68,8 +56,6 @@ def _locations(session: Session, ids: set[int]) -> dict[int, Location]:
 def _capacity_violations(
     session: Session, placements: Sequence[Placement], by_id: dict[int, Location]
 ) -> list[dict[str, Any]]:
-    from .locations import subtree_usage
-
     above = {i for p in placements for i in _path_ids(p.target)}
     limited = [
         by_id[i]
@@ -236,7 +222,7 @@ def check_placements(
     capacity = _capacity_violations(session, placements, by_id)
     if not conflicts and not capacity:
         return None
-    may_override = "override" in PERMISSIONS[Role(actor.role)]
+    may_override = can(actor, "override")
     if override_reason and override_reason.strip() and may_override:
         return {"reason": override_reason.strip(), "capacity": capacity, "segregation": conflicts}
     hint = "a manager may override with a reason" if not may_override or not override_reason else ""

@@ -1,0 +1,57 @@
+"""Items (vật chứng): intake, lookup, moves and handling, each change with its custody event.
+
+- ``lifecycle``: the status sets, what each status allows (:data:`ITEM_ACTIONS`), and the one
+  versioned update of an item with its event
+- ``intake``: receiving items; ``lookup``: finding and showing them; ``moves``: moving them
+- ``handling``: check-out, samples, reweighing, splits, seals, disposition, release, transfer
+  (what they take: ``requests``)
+"""
+
+from .intake import COUNTED_UNITS, MEASURED_UNITS, ItemBatchCreate, ItemCreate, intake_items
+from .lifecycle import (
+    FINAL_STATUSES,
+    IN_CUSTODY,
+    IN_WAREHOUSE,
+    ITEM_ACTIONS,
+    ON_SHELF,
+    allowed_actions,
+    allows,
+)
+from .lookup import (
+    CustodyEventPublic,
+    ItemPage,
+    ItemPublic,
+    Person,
+    custody_history,
+    get_item,
+    item_public,
+    items_public,
+    list_items,
+)
+from .moves import MoveRequest, move_items
+
+__all__ = [
+    "COUNTED_UNITS",
+    "FINAL_STATUSES",
+    "IN_CUSTODY",
+    "IN_WAREHOUSE",
+    "ITEM_ACTIONS",
+    "MEASURED_UNITS",
+    "ON_SHELF",
+    "CustodyEventPublic",
+    "ItemBatchCreate",
+    "ItemCreate",
+    "ItemPage",
+    "ItemPublic",
+    "MoveRequest",
+    "Person",
+    "allowed_actions",
+    "allows",
+    "custody_history",
+    "get_item",
+    "intake_items",
+    "item_public",
+    "items_public",
+    "list_items",
+    "move_items",
+]

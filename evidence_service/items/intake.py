@@ -1,0 +1,211 @@
+"""Receiving items (nhập kho), all or nothing, with one intake event each."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from .. import payload
+from ..auth import require
+from ..cases import find_case
+from ..custody import EventType, NewEvent, append_events, lock_for_write
+from ..errors import Invalid, NotFound
+from ..locations import (
+    Placement,
+    check_placements,
+    get_location,
+    normalise_hazard_classes,
+    warehouse_agency_id,
+)
+from ..models import (
+    Case,
+    CodeCounter,
+    Disposition,
+    Item,
+    ItemBase,
+    ItemStatus,
+    Location,
+    SealState,
+    User,
+)
+from .lookup import ITEM_FIELDS, Person
+
+# Units an item's quantity may be counted in; counted units need whole quantities.
+COUNTED_UNITS = frozenset(
+    {"piece", "pack", "box", "bag", "bottle", "set", "vehicle", "sheet", "roll"}
+)
+MEASURED_UNITS = frozenset({"g", "kg", "l", "ml"})
+
+
+class ItemCreate(ItemBase):
+    """An item as received: its own fields (``ItemBase``), its case, where it goes."""
+
+    case_id: int | None = None
+    judgment_number: str | None = Field(default=None, examples=["311/2025/HS-ST"])
+    seal_state: SealState | None = None
+    delivered_by: Person = Field(default_factory=Person)
+    disposition: Disposition | None = Field(default=None, description="defaults to the case's")
+    location_code: str | None = Field(default=None, description="omit to leave it in receiving")
+    received_at: datetime | None = Field(default=None, description="defaults to now (UTC)")
+    external_ref: str | None = Field(
+        default=None, max_length=100, description="the item's number in an imported ledger"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ItemCreate":
+        if self.case_id is None and not self.judgment_number:
+            raise ValueError("give case_id or judgment_number")
+        unit = self.unit.strip().lower()
+        if unit not in COUNTED_UNITS | MEASURED_UNITS:
+            known = ", ".join(sorted(COUNTED_UNITS | MEASURED_UNITS))
+            raise ValueError(f"unknown unit '{self.unit}' (known: {known})")
+        if unit in COUNTED_UNITS and self.quantity != int(self.quantity):
+            raise ValueError(f"a quantity in '{unit}' must be a whole number")
+        self.unit = unit
+        if self.net_weight_g and self.gross_weight_g and self.gross_weight_g < self.net_weight_g:
+            raise ValueError("gross_weight_g cannot be less than net_weight_g")
+        if self.received_at is not None:
+            if self.received_at.tzinfo is None:
+                self.received_at = self.received_at.replace(tzinfo=UTC)
+            if self.received_at > datetime.now(UTC):
+                raise ValueError("received_at cannot be in the future")
+        return self
+
+
+class ItemBatchCreate(BaseModel):
+    items: list[ItemCreate] = Field(min_length=1, max_length=5000)
+    override_reason: str | None = Field(default=None, description="manager override of limits")
+
+
+def next_item_codes(session: Session, year: int, count: int) -> list[str]:
+    name = f"item:{year}"
+    counter = session.get(CodeCounter, name)
+    if counter is None:
+        counter = CodeCounter(name=name, value=0)
+        session.add(counter)
+    start = counter.value + 1
+    counter.value += count
+    session.flush()
+    return [payload.make_item_code(year, seq) for seq in range(start, start + count)]
+
+
+def intake_items(
+    session: Session,
+    items_in: Sequence[ItemCreate],
+    actor: User,
+    override_reason: str | None = None,
+) -> list[int]:
+    """Receive items, all or nothing. Returns the new items' ids in input order."""
+    require(actor, "intake")
+    lock_for_write(session)
+    now = datetime.now(UTC)
+    cases: dict[tuple[int | None, str | None], Case] = {}
+    locations: dict[str, Location] = {}
+    agencies: dict[int, int] = {}  # warehouse id → agency id
+    rows: list[dict[str, Any]] = []
+    placements: list[Placement] = []
+    for n, data in enumerate(items_in):
+        field = f"items.{n}"
+        case_key = (data.case_id, data.judgment_number)
+        if case_key not in cases:
+            cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
+        case = cases[case_key]
+        hazard_classes = normalise_hazard_classes(data.hazard_classes, f"{field}.hazard_classes")
+        location = None
+        if data.location_code is not None:
+            code = data.location_code
+            if code not in locations:
+                try:
+                    locations[code] = get_location(session, code, actor)
+                except NotFound:
+                    raise Invalid(
+                        f"{field}.location_code", f"unknown location '{code}'", code
+                    ) from None
+            location = locations[code]
+            if location.warehouse_id not in agencies:
+                agencies[location.warehouse_id] = warehouse_agency_id(session, location)
+            placements.append(
+                Placement(
+                    code=f"#{n + 1}",
+                    target=location,
+                    hazard_classes=tuple(hazard_classes),
+                    net_weight_g=data.net_weight_g or 0.0,
+                    volume_l=data.volume_l or 0.0,
+                )
+            )
+        rows.append(
+            {
+                **data.model_dump(include=set(ITEM_FIELDS), mode="json"),
+                # Items belong to the agency whose warehouse holds them.
+                "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
+                "case_id": case.id,
+                "hazard_classes": hazard_classes,
+                "seized_net_weight_g": data.net_weight_g,
+                "seized_gross_weight_g": data.gross_weight_g,
+                "seal_state": (
+                    data.seal_state
+                    or (SealState.intact if data.seal_number else SealState.unsealed)
+                ).value,
+                "delivered_by_name": data.delivered_by.name,
+                "delivered_by_position": data.delivered_by.position,
+                "delivered_by_id_document": data.delivered_by.id_document,
+                "received_by_id": actor.id,
+                "disposition": (data.disposition or Disposition(case.disposition)).value,
+                "status": (ItemStatus.stored if location else ItemStatus.received).value,
+                "location_id": location.id if location else None,
+                "version": 1,
+                "received_at": data.received_at or now,
+                "updated_at": now,
+                "external_ref": data.external_ref,
+            }
+        )
+    override = check_placements(session, placements, actor, override_reason)
+    codes = next_item_codes(session, now.year, len(rows))
+    for row, code in zip(rows, codes, strict=True):
+        row["code"] = code
+        row["label_key"] = payload.code_key(code)
+    # A plain executemany, then the ids by code: ordered RETURNING would make SQLite
+    # insert row by row, and the ORM's bulk path costs more than the database.
+    connection = session.connection()
+    table = Item.__table__  # type: ignore[attr-defined]
+    connection.execute(insert(table), rows)
+    id_by_code: dict[str, int] = {}
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start : start + 1000]
+        found = select(table.c.code, table.c.id).where(table.c.code.in_(chunk))
+        id_by_code.update(connection.execute(found).all())  # type: ignore[arg-type]
+    ids = [id_by_code[code] for code in codes]
+    append_events(
+        session,
+        (
+            NewEvent(
+                item_id=item_id,
+                event_type=EventType.intake,
+                actor_id=actor.id,  # type: ignore[arg-type]
+                to_location_id=row["location_id"],
+                details=_intake_details(row, override if row["location_id"] else None),
+            )
+            for item_id, row in zip(ids, rows, strict=True)
+        ),
+    )
+    return ids
+
+
+def _intake_details(row: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:
+    details = {
+        "code": row["code"],
+        "case_id": row["case_id"],
+        "net_weight_g": row["net_weight_g"],
+        "gross_weight_g": row["gross_weight_g"],
+        "quantity": row["quantity"],
+        "unit": row["unit"],
+        "seal_number": row["seal_number"],
+        "seal_state": row["seal_state"],
+        "received_at": row["received_at"].isoformat(),
+    }
+    if override:
+        details["override"] = override
+    return details

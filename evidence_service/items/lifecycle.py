@@ -1,0 +1,138 @@
+"""An item's lifecycle: the sets of statuses, what each status allows, and the one way an
+item changes (a versioned update written with its custody event).
+
+The faces ask :data:`ITEM_ACTIONS`: the scan's answer, the buttons of the item page and the
+refusals of the handling functions all come from it, so they cannot disagree.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from ..auth import can, require
+from ..custody import NewEvent, append_events, lock_for_write
+from ..errors import InvalidTransition, StaleVersion
+from ..models import Item, ItemStatus, User
+from .lookup import get_item
+
+# On a shelf: the item has a location (the items table CHECKs it) and counts towards that
+# location's usage (the location_usage triggers of migration 0003 list the same two).
+ON_SHELF = frozenset({ItemStatus.stored, ItemStatus.pending_destruction})
+# In the warehouse: on a shelf or still in receiving.
+IN_WAREHOUSE = ON_SHELF | {ItemStatus.received}
+# Left for good: nothing changes these items again.
+FINAL_STATUSES = frozenset({ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred})
+# Still the agency's responsibility, wherever the item is now.
+IN_CUSTODY = frozenset(ItemStatus) - FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class ItemAction:
+    permission: str
+    statuses: frozenset[ItemStatus]
+    done: str  # the refusal's words: "item X is S; it cannot be <done>"
+
+
+# What may be done to an item, by whom and in which statuses; in the order offered.
+ITEM_ACTIONS: dict[str, ItemAction] = {
+    "move": ItemAction("move", IN_WAREHOUSE, "moved"),
+    "check_out": ItemAction("move", frozenset({ItemStatus.stored}), "checked out"),
+    "return": ItemAction("move", frozenset({ItemStatus.checked_out}), "returned"),
+    "sample": ItemAction("move", ON_SHELF, "sampled"),
+    "reweigh": ItemAction("move", IN_WAREHOUSE, "reweighed"),
+    "seal_check": ItemAction("move", IN_WAREHOUSE, "seal-checked"),
+    "split": ItemAction("move", frozenset({ItemStatus.stored}), "split"),
+    "print_label": ItemAction("label", IN_CUSTODY, "relabelled"),
+    # A destruction batch decides the fate of the items in it.
+    "disposition": ItemAction(
+        "manage_cases", IN_CUSTODY - {ItemStatus.pending_destruction}, "given a disposition"
+    ),
+    "release": ItemAction("release", frozenset({ItemStatus.stored}), "released"),
+    "transfer": ItemAction("release", frozenset({ItemStatus.stored}), "transferred"),
+}
+# Said with a refusal, by the status that caused it.
+_WHY_NOT = {
+    ItemStatus.pending_destruction: " (it is in a destruction batch; remove it from the batch "
+    "first)",
+    **{status: " (it has left for good)" for status in FINAL_STATUSES},
+}
+
+
+def allows(action: str, status: str) -> bool:
+    return ItemStatus(status) in ITEM_ACTIONS[action].statuses
+
+
+def allowed_actions(actor: User, status: str) -> list[str]:
+    """What this user may do to an item in this status now."""
+    return [
+        name
+        for name, action in ITEM_ACTIONS.items()
+        if ItemStatus(status) in action.statuses and can(actor, action.permission)
+    ]
+
+
+def require_allowed(item: Item, action: str) -> None:
+    """Refuse (409) an action the item's status does not allow."""
+    if not allows(action, item.status):
+        status = ItemStatus(item.status)
+        raise InvalidTransition(
+            f"item {item.code} is {status}; it cannot be {ITEM_ACTIONS[action].done}"
+            + _WHY_NOT.get(status, "")
+        )
+
+
+class Versioned(BaseModel):
+    """What every change of one item carries: the version seen, and why."""
+
+    version: int | None = Field(default=None, description="the version you saw; stale → 409")
+    reason: str = Field(default="", max_length=1000)
+
+
+def check_version(item: Item, version: int | None) -> None:
+    if version is not None and version != item.version:
+        raise StaleVersion(
+            f"item {item.code} changed since you read it (your version {version}, "
+            f"current {item.version}); reload and retry"
+        )
+
+
+def for_change(session: Session, code: str, actor: User, version: int | None, action: str) -> Item:
+    """The item, locked for ``action``: permission, version and status checked."""
+    require(actor, ITEM_ACTIONS[action].permission)
+    lock_for_write(session)
+    item = get_item(session, code, actor)
+    session.refresh(item)  # the latest committed state, now that we hold the lock
+    check_version(item, version)
+    require_allowed(item, action)
+    return item
+
+
+def update_items(
+    session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: Sequence[NewEvent]
+) -> None:
+    """Apply each item's changes if its version is still the one read, bump the version,
+    and write the custody events, in the caller's transaction. The objects are not
+    refreshed: callers that use them again refresh them (or expire the session)."""
+    now = datetime.now(UTC)
+    for item, values in changes:
+        result = session.execute(
+            update(Item)
+            .where(col(Item.id) == item.id, col(Item.version) == item.version)
+            .values(**values, version=item.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
+    append_events(session, events)
+
+
+def update_item(session: Session, item: Item, event: NewEvent, **changes: Any) -> Item:
+    """One item's versioned update with its event; returns the item as it is now."""
+    update_items(session, [(item, changes)], [event])
+    session.refresh(item)
+    return item

@@ -1,0 +1,37 @@
+"""Stocktakes (kiểm kê): count by scanning, compare with the records, open discrepancies.
+
+- ``workflow``: start, scan, progress and close a count, one outcome per item
+- ``discrepancies``: what a count found wrong, until it is resolved
+- ``record``: the stocktake record (biên bản kiểm kê) as a PDF
+"""
+
+from .discrepancies import Resolution, discrepancies, resolve, working_days_after
+from .workflow import (
+    Signers,
+    StocktakeCreate,
+    StocktakeScanRequest,
+    StocktakeStatus,
+    close,
+    get_status,
+    lines,
+    progress,
+    record_scan,
+    start,
+)
+
+__all__ = [
+    "Resolution",
+    "Signers",
+    "StocktakeCreate",
+    "StocktakeScanRequest",
+    "StocktakeStatus",
+    "close",
+    "discrepancies",
+    "get_status",
+    "lines",
+    "progress",
+    "record_scan",
+    "resolve",
+    "start",
+    "working_days_after",
+]
