@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from evidence_service import models
 from evidence_service.i18n import formatter, messages, parse_number
 
 vi, en = formatter("vi"), formatter("en")
@@ -17,6 +18,26 @@ def test_both_languages_have_the_same_strings():
     for key in vi_texts:  # the same placeholders, so no translation can break a page
         placeholders = set(re.findall(r"{(\w+)}", vi_texts[key]))
         assert placeholders == set(re.findall(r"{(\w+)}", en_texts[key])), key
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("category", models.Category),
+        ("status", models.ItemStatus),
+        ("disposition", models.Disposition),
+        ("seal", models.SealState),
+        ("kind", models.LocationKind),
+        ("stocktake.outcome_", models.Outcome),
+        ("stocktake_record.kind_", models.StocktakeKind),
+        ("destruction_record.role_", models.CouncilRole),
+    ],
+)
+def test_every_value_a_person_reads_has_its_words(prefix, values):
+    """Pages, records, exports and labels look these up by the stored value."""
+    known = messages("vi")
+    sep = "" if prefix.endswith("_") else "."
+    assert [v.value for v in values if f"{prefix}{sep}{v.value}" not in known] == []
 
 
 def test_numbers_group_thousands_with_a_dot_and_mark_decimals_with_a_comma_in_vietnamese():
