@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ..auth import agency_scope
-from ..i18n import LOCAL_TIME_ZONE
+from ..i18n import LOCAL_TIME_ZONE, Translator
 from ..models import BatchStatus, DestructionBatch, DestructionItem, Item, User, Warehouse
 from ..reports import to_csv
 from .methods import load_methods
@@ -187,7 +187,7 @@ def destruction_totals(
     )
 
 
-def totals_csv(report: DestructionTotals) -> str:
+def totals_csv(report: DestructionTotals, t: Translator | None = None) -> str:
     rows: list[list[object]] = []
     for section, entries in (
         ("period", report.by_period),
@@ -211,4 +211,4 @@ def totals_csv(report: DestructionTotals) -> str:
         ]
         for d in report.weight_discrepancies
     ]
-    return to_csv(["section", "key", "label", "items", "weight_kg", "pct"], rows)
+    return to_csv(["section", "key", "label", "items", "weight_kg", "pct"], rows, t)
