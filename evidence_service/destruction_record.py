@@ -61,6 +61,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _value(field: MethodField | None, value: Any, t: Translator) -> str:
     if isinstance(value, bool):
         return t("record.yes") if value else t("record.no")
+    if isinstance(value, int | float) and field and field.unit == "min":
+        return t.fmt.duration(float(value))
     if isinstance(value, int | float):
         text = t.number(float(value))
         return f"{text} {field.unit}" if field and field.unit else text
@@ -263,7 +265,7 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
                 Paragraph(result, st["small"]),
             ]
         )
-    widths = [7, 27, 31, 42, 17, 18, 18, 20]
+    widths = [7, 26, 28, 39, 17, 21, 21, 21]
     table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -98,7 +98,7 @@ def render(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -
                 ]
                 for r in rows
             ],
-            [34, 36, 20, 24, 18, 21, 21],
+            [32, 36, 20, 24, 18, 20, 20],
         ),
         pdfdoc.spacer(8),
     ]

@@ -226,7 +226,7 @@ def ledger_xlsx(data: Ledger, lang: str = "vi") -> bytes:
 
 def ledger_pdf(data: Ledger, lang: str = "vi") -> bytes:
     t = translator(lang)
-    widths = [10, 24, 42, 13, 11, 16, 25, 22, 16, 27, 21, 46]
+    widths = [10, 24, 42, 13, 11, 22, 25, 22, 16, 27, 21, 40]
     body = [[text_cell(c, t) for c in row] for row in _rows(data, t)]
     story = [
         pdfdoc.para(_title(data, t), "title"),
