@@ -265,7 +265,7 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
                 Paragraph(result, st["small"]),
             ]
         )
-    widths = [7, 26, 28, 39, 17, 21, 21, 21]
+    widths = [7, 27, 28, 38, 17, 21, 21, 21]
     table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
