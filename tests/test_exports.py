@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from evidence_service import cli
-from evidence_service.exports.common import VIETNAM, day_start
-from evidence_service.exports.ledger import HEADERS
+from evidence_service.exports.common import day_start
+from evidence_service.exports.ledger import COLUMNS
+from evidence_service.i18n import LOCAL_TIME_ZONE, Translator
 from evidence_service.models import Item
 from tests.factories import World, make_item
 from tests.test_destruction import executed_batch
@@ -96,7 +97,8 @@ def test_ledger_xlsx_lists_the_warehouse_items_of_the_period(
 
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd")
     rows = xlsx_rows(r.content)
-    assert rows[0] == HEADERS
+    assert rows[0][:3] == ["STT", "Mã vật chứng", "Tên vật chứng"]
+    assert rows[0] == [Translator("vi")(f"ledger.col_{c}") for c in COLUMNS]
     body, total = rows[1:-1], rows[-1]
     # W1's items received in 2026: the phone (destroyed since, still listed) and the fireworks;
     # the motorbike is in W2, the safe was received in 2025.
@@ -112,7 +114,7 @@ def test_ledger_xlsx_lists_the_warehouse_items_of_the_period(
     phone = body[0]
     assert phone[2] == "Điện thoại Nokia" and phone[4] == "cái" and phone[5] == 0.2
     assert phone[7] == "10/03/2026" and phone[9] == "Đã tiêu hủy"
-    assert phone[10] == datetime.now(UTC).astimezone(VIETNAM).strftime("%d/%m/%Y")
+    assert phone[10] == datetime.now(UTC).astimezone(LOCAL_TIME_ZONE).strftime("%d/%m/%Y")
     assert total[5] == pytest.approx(0.2 + 5.0)
 
 

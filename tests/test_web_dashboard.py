@@ -33,17 +33,17 @@ def test_csv_downloads_of_the_dashboard(client, world, session):
     make_item(session, world, location_code="S1")
     log_in(client, "manager")
     for name, header in (
-        ("capacity", "warehouse_code"),
-        ("forecast", "warehouse_code"),
-        ("ageing", ""),
-        ("destruction", "section"),
+        ("capacity", "Mã kho,Tên kho"),
+        ("forecast", "Mã kho,Tên kho"),
+        ("ageing", "Mã kho,Loại vật chứng"),
+        ("destruction", "Nhóm,Khóa"),
     ):
         response = client.get(f"/dashboard/{name}.csv")
         assert response.status_code == 200, name
         assert response.headers["content-type"].startswith("text/csv")
         assert response.text.lstrip("\ufeff").startswith(header)
     forecast = client.get("/dashboard/forecast.csv").text
-    assert "W1,Kho Một,items,2,1," in forecast
+    assert "W1,Kho Một,Số lượng,2,1," in forecast
 
 
 def test_a_label_link_opens_the_item_after_login(client, world, session):

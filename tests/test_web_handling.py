@@ -6,12 +6,12 @@ import re
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import select
 
+from evidence_service.i18n import Translator
 from evidence_service.models import Case, Item, Location
-from evidence_service.web import i18n
 from tests.factories import make_item
 from tests.test_web import log_in
 
-VI = i18n.Translator("vi")
+VI = Translator("vi")
 CLIENT_SEES = re.compile(r'<div class="notice (?:success|warn)" role="status">(.*?)</div>', re.S)
 
 

@@ -23,6 +23,7 @@ FILES: dict[int | str, dict[str, Any]] = {
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Format = Annotated[Literal["xlsx", "pdf", "json"], Query(alias="format")]
+Lang = Annotated[Literal["vi", "en"], Query(description="vi: the official file; en: a translation")]
 
 
 def _file(content: bytes, name: str, fmt: str) -> Response:
@@ -46,16 +47,19 @@ def ledger(
     date_from: Annotated[date | None, Query(alias="from", description="received from")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="received up to")] = None,
     fmt: Format = "xlsx",
+    lang: Lang = "vi",
 ) -> exports.Ledger | Response:
     """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
     if date_from and date_to and date_to < date_from:
         raise Invalid("to", "the end of the period is before its start", where="query")
-    data = exports.ledger(session, actor, warehouse_code, date_from, date_to)
+    data = exports.ledger(session, actor, warehouse_code, date_from, date_to, lang)
     name = f"so-vat-chung-{warehouse_code or 'tat-ca'}"
     if fmt == "json":
         return data
     return _file(
-        exports.ledger_xlsx(data) if fmt == "xlsx" else exports.ledger_pdf(data), name, fmt
+        exports.ledger_xlsx(data, lang) if fmt == "xlsx" else exports.ledger_pdf(data, lang),
+        name,
+        fmt,
     )
 
 
@@ -69,6 +73,7 @@ def summary(
     session: SessionDep,
     period: Annotated[str, Query(description="2026 (year), 2026-H1 or 2026-H2 (half year)")],
     fmt: Format = "xlsx",
+    lang: Lang = "vi",
 ) -> exports.Summary | Response:
     """The six-monthly or yearly report, with the period before alongside."""
     data = exports.summary(session, actor, period)
@@ -76,5 +81,7 @@ def summary(
         return data
     name = f"bao-cao-vat-chung-{data.period}"
     return _file(
-        exports.summary_xlsx(data) if fmt == "xlsx" else exports.summary_pdf(data), name, fmt
+        exports.summary_xlsx(data, lang) if fmt == "xlsx" else exports.summary_pdf(data, lang),
+        name,
+        fmt,
     )

@@ -1,6 +1,6 @@
 """Routes for stocktakes and their discrepancies."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 
@@ -77,9 +77,11 @@ def lines(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> list[di
     "/stocktakes/{stocktake_id}/record.pdf",
     responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
 )
-def record(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> Response:
-    """The stocktake record (biên bản kiểm kê), Vietnamese, with signature blocks."""
-    pdf = stocktake_record.render(session, stocktake_id, actor)
+def record(
+    stocktake_id: int, actor: CurrentUser, session: SessionDep, lang: Literal["vi", "en"] = "vi"
+) -> Response:
+    """The stocktake record (biên bản kiểm kê) with signature blocks; ``?lang=en``: English."""
+    pdf = stocktake_record.render(session, stocktake_id, actor, lang)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -1,12 +1,12 @@
 """Destruction totals: counts and weights destroyed by period, category, method and
 warehouse; the share destroyed by environmentally risky methods; weight discrepancies.
 
-Periods are counted in Vietnam's time (UTC+7), where the reports are read. The weight of
-an item destroyed is its measured weight before destruction (the recorded one if none).
+Periods are counted in local time (``i18n.LOCAL_TIME_ZONE``), where the reports are read. The
+weight of an item destroyed is its measured weight before destruction (the recorded one if none).
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -14,16 +14,16 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ..auth import agency_scope
+from ..i18n import LOCAL_TIME_ZONE, Translator
 from ..models import BatchStatus, DestructionBatch, DestructionItem, Item, User, Warehouse
 from ..reports import to_csv
 from .methods import load_methods
 
-VIETNAM = timezone(timedelta(hours=7))
 Period = Literal["month", "quarter", "half", "year"]
 
 
 def period_key(moment: datetime, period: Period) -> str:
-    local = moment.astimezone(VIETNAM)
+    local = moment.astimezone(LOCAL_TIME_ZONE)
     if period == "month":
         return f"{local.year}-{local.month:02d}"
     if period == "quarter":
@@ -115,7 +115,7 @@ def destruction_totals(
     for line, number, executed_at, method, risky, code, category, warehouse in session.execute(
         query
     ).all():
-        local_day = executed_at.astimezone(VIETNAM).date()
+        local_day = executed_at.astimezone(LOCAL_TIME_ZONE).date()
         if (date_from and local_day < date_from) or (date_to and local_day > date_to):
             continue
         if line.weight_flagged:
@@ -187,7 +187,7 @@ def destruction_totals(
     )
 
 
-def totals_csv(report: DestructionTotals) -> str:
+def totals_csv(report: DestructionTotals, t: Translator | None = None) -> str:
     rows: list[list[object]] = []
     for section, entries in (
         ("period", report.by_period),
@@ -211,4 +211,4 @@ def totals_csv(report: DestructionTotals) -> str:
         ]
         for d in report.weight_discrepancies
     ]
-    return to_csv(["section", "key", "label", "items", "weight_kg", "pct"], rows)
+    return to_csv(["section", "key", "label", "items", "weight_kg", "pct"], rows, t)

@@ -1,59 +1,12 @@
-"""Vietnamese labels shared by the exports, and the ledger's period arithmetic."""
+"""The ledger's and the summary's period arithmetic: days in local time, years and halves."""
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date
 
 from ..errors import Invalid
-from ..imports.mapping import load_mapping
+from ..i18n import Translator, day_start, local_day
 
-VIETNAM = timezone(timedelta(hours=7))
-STATUS_VI = {
-    "received": "Đã tiếp nhận, chưa xếp vị trí",
-    "stored": "Đang lưu kho",
-    "checked_out": "Đang trích xuất",
-    "pending_destruction": "Chờ tiêu hủy",
-    "destroyed": "Đã tiêu hủy",
-    "released": "Đã xử lý, trả lại",
-    "transferred": "Đã chuyển giao",
-}
-SEAL_VI = {
-    "intact": "niêm phong còn nguyên",
-    "broken": "niêm phong bị rách",
-    "unsealed": "không niêm phong",
-}
-DISPOSITION_VI = {
-    "destroy": "Tiêu hủy",
-    "confiscate": "Tịch thu",
-    "return_to_owner": "Trả lại chủ sở hữu",
-    "sell": "Bán đấu giá",
-    "keep_with_file": "Lưu hồ sơ",
-    "pending": "Chưa có quyết định",
-}
-
-
-def _first_alias(table: dict[str, str], value: str) -> str:
-    for word, found in table.items():
-        if found == value and word != value:
-            return word
-    return value
-
-
-def category_vi(category: str) -> str:
-    word = _first_alias(load_mapping().categories.exact, category)
-    return word[:1].upper() + word[1:]
-
-
-def unit_vi(unit: str) -> str:
-    return _first_alias(load_mapping().units.exact, unit)
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)
-
+__all__ = ["day_start", "local_day", "parse_period", "period_label", "previous_period"]
 
 _PERIOD = re.compile(r"^(\d{4})(?:-H([12]))?$")
 
@@ -84,9 +37,8 @@ def previous_period(label: str) -> str:
     return str(int(label) - 1)
 
 
-def period_vi(label: str) -> str:
-    if label.endswith("-H1"):
-        return f"6 tháng đầu năm {label[:4]}"
-    if label.endswith("-H2"):
-        return f"6 tháng cuối năm {label[:4]}"
-    return f"năm {label}"
+def period_label(label: str, t: Translator) -> str:
+    """'2026-H1' → '6 tháng đầu năm 2026' (vi), 'first half of 2026' (en)."""
+    if label.endswith(("-H1", "-H2")):
+        return t(f"period.{label[-2:].lower()}", year=label[:4])
+    return t("period.year", year=label)

@@ -1,5 +1,6 @@
 """The evidence ledger (sổ theo dõi vật chứng) of a warehouse for a period: every item
-received in it, in the official layout, as XLSX or PDF."""
+received in it, in the official layout, as XLSX or PDF. Words: the ``ledger`` keys of the
+translation files; weights are numbers of kilograms in XLSX, formatted weights in PDF."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -11,31 +12,25 @@ from sqlmodel import Session, col, select
 from .. import pdfdoc
 from ..auth import agency_scope
 from ..custody import EventType
+from ..i18n import Translator, translator
 from ..locations import get_warehouse
 from ..models import Case, CustodyEvent, Item, Location, User
-from .common import (
-    DISPOSITION_VI,
-    SEAL_VI,
-    STATUS_VI,
-    day_start,
-    local_day,
-    unit_vi,
-)
-from .stable import pdf_landscape, workbook_bytes
+from .common import day_start, local_day
+from .stable import Kilograms, pdf_landscape, text_cell, workbook_bytes
 
-HEADERS = [
-    "STT",
-    "Mã vật chứng",
-    "Tên vật chứng",
-    "Số lượng",
-    "ĐVT",
-    "Trọng lượng (kg)",
-    "Bản án",
-    "Ngày nhập kho",
-    "Vị trí",
-    "Tình trạng",
-    "Ngày xuất/xử lý",
-    "Ghi chú",
+COLUMNS = [
+    "number",
+    "code",
+    "description",
+    "quantity",
+    "unit",
+    "weight",
+    "judgment",
+    "received",
+    "location",
+    "status",
+    "out",
+    "notes",
 ]
 WIDTHS = [6, 16, 40, 10, 8, 14, 18, 13, 12, 26, 14, 40]
 OUT_EVENTS = (EventType.destruction, EventType.release, EventType.transfer, EventType.check_out)
@@ -73,9 +68,12 @@ def ledger(
     warehouse_code: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    lang: str = "vi",
 ) -> Ledger:
     """Items received from ``date_from`` to ``date_to`` (days in Vietnam, both included). An
-    item belongs to the warehouse holding it, or, once it has left, the last one that did."""
+    item belongs to the warehouse holding it, or, once it has left, the last one that did.
+    The notes are written in ``lang``; ``status_vi`` is always Vietnamese."""
+    t, vi = translator(lang), translator("vi")
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
     last_place = (
         select(CustodyEvent.item_id, func.max(CustodyEvent.seq).label("seq"))
@@ -114,16 +112,20 @@ def ledger(
     total_g = 0.0
     for n, (item, judgment, location_code, _) in enumerate(rows, start=1):
         total_g += item.net_weight_g or 0.0
+        seal = t.maybe(f"seal.{item.seal_state}", item.seal_state)
         notes = [
-            f"Niêm phong {item.seal_number}: {SEAL_VI.get(item.seal_state, '')}"
+            t("ledger.seal_numbered", number=item.seal_number, state=seal)
             if item.seal_number
-            else SEAL_VI.get(item.seal_state, "").capitalize(),
-            f"Hướng xử lý: {DISPOSITION_VI.get(item.disposition, item.disposition)}",
+            else seal[:1].upper() + seal[1:],
+            t(
+                "ledger.disposition",
+                disposition=t.maybe(f"disposition.{item.disposition}", item.disposition),
+            ),
         ]
         if item.condition:
             notes.append(item.condition)
         if item.external_ref and not item.external_ref.startswith("#"):
-            notes.append(f"Số thứ tự sổ cũ: {item.external_ref}")
+            notes.append(t("ledger.old_number", number=item.external_ref))
         lines.append(
             LedgerLine(
                 number=n,
@@ -136,7 +138,7 @@ def ledger(
                 received_on=local_day(item.received_at),
                 location_code=location_code,
                 status=item.status,
-                status_vi=STATUS_VI.get(item.status, item.status),
+                status_vi=vi.maybe(f"status.{item.status}", item.status),
                 out_on=out_dates.get(item.id) if item.status in _OUT_STATUSES else None,  # type: ignore[arg-type]
                 notes="; ".join(notes),
             )
@@ -171,80 +173,66 @@ def _out_dates(session: Session, ids: list[Any]) -> dict[int, date]:
     return found
 
 
-def _title(data: Ledger) -> str:
-    where = f"Kho {data.warehouse_code} – {data.warehouse_name}" if data.warehouse_code else ""
+def _title(data: Ledger, t: Translator) -> str:
+    where = (
+        t("ledger.warehouse", code=data.warehouse_code, name=data.warehouse_name)
+        if data.warehouse_code
+        else ""
+    )
     span = ""
     if data.date_from or data.date_to:
-        start = f"{data.date_from:%d/%m/%Y}" if data.date_from else "…"
-        end = f"{data.date_to:%d/%m/%Y}" if data.date_to else "…"
-        span = f"từ ngày {start} đến ngày {end}"
-    return " ".join(p for p in ("SỔ THEO DÕI VẬT CHỨNG", where, span) if p)
+        span = t(
+            "ledger.span",
+            start=t.date(data.date_from) or t("ledger.open_end"),
+            end=t.date(data.date_to) or t("ledger.open_end"),
+        )
+    return " ".join(p for p in (t("ledger.title"), where, span) if p)
 
 
-def _cells(line: LedgerLine) -> list[Any]:
-    return [
-        line.number,
-        line.code,
-        line.description,
-        line.quantity,
-        unit_vi(line.unit),
-        line.net_weight_kg,
-        line.judgment_number,
-        line.received_on.strftime("%d/%m/%Y"),
-        line.location_code or "",
-        line.status_vi,
-        line.out_on.strftime("%d/%m/%Y") if line.out_on else "",
-        line.notes,
-    ]
+def _headers(t: Translator) -> list[str]:
+    return [t(f"ledger.col_{c}") for c in COLUMNS]
 
 
-def ledger_xlsx(data: Ledger) -> bytes:
-    rows: list[list[Any]] = [HEADERS]
-    rows += [_cells(line) for line in data.lines]
-    rows.append(
+def _rows(data: Ledger, t: Translator) -> list[list[Any]]:
+    """The lines and the total line; weights as :class:`Kilograms`."""
+    rows: list[list[Any]] = [
         [
-            "",
-            "Tổng cộng",
-            f"{data.total_items} vật chứng",
-            "",
-            "",
-            data.total_weight_kg,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
+            line.number,
+            line.code,
+            line.description,
+            line.quantity,
+            t.maybe(f"unit.{line.unit}", line.unit),
+            Kilograms(line.net_weight_kg) if line.net_weight_kg is not None else None,
+            line.judgment_number,
+            t.date(line.received_on),
+            line.location_code or "",
+            t.maybe(f"status.{line.status}", line.status),
+            t.date(line.out_on),
+            line.notes,
         ]
-    )
+        for line in data.lines
+    ]
+    total = ["", t("ledger.total"), t("ledger.total_items", count=t.number(data.total_items))]
+    rows.append([*total, "", "", Kilograms(data.total_weight_kg), *[""] * 6])
+    return rows
+
+
+def ledger_xlsx(data: Ledger, lang: str = "vi") -> bytes:
+    t = translator(lang)
+    rows = [_headers(t), *_rows(data, t)]
     stamp = day_start(data.date_to or data.date_from or date(2000, 1, 1))
-    return workbook_bytes([("Sổ vật chứng", rows, WIDTHS)], _title(data), stamp)
+    return workbook_bytes([(t("ledger.sheet"), rows, WIDTHS)], _title(data, t), stamp)
 
 
-def ledger_pdf(data: Ledger) -> bytes:
-    widths = [10, 24, 42, 13, 11, 16, 25, 22, 16, 27, 21, 46]
-    body = [[str(c) if c is not None else "" for c in _cells(line)] for line in data.lines]
-    body.append(
-        [
-            "",
-            "Tổng cộng",
-            f"{data.total_items} vật chứng",
-            "",
-            "",
-            f"{data.total_weight_kg:g}",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+def ledger_pdf(data: Ledger, lang: str = "vi") -> bytes:
+    t = translator(lang)
+    widths = [10, 24, 42, 13, 11, 22, 25, 22, 16, 27, 21, 40]
+    body = [[text_cell(c, t) for c in row] for row in _rows(data, t)]
     story = [
-        pdfdoc.para(_title(data), "title"),
+        pdfdoc.para(_title(data, t), "title"),
         pdfdoc.spacer(),
-        pdfdoc.table(HEADERS, body, widths),
+        pdfdoc.table(_headers(t), body, widths),
         pdfdoc.spacer(8),
-        pdfdoc.signatures([("Người lập sổ", ""), ("Thủ trưởng cơ quan", "")]),
+        pdfdoc.signatures([(t("ledger.signer_maker"), ""), (t("ledger.signer_head"), "")]),
     ]
-    return pdf_landscape(story, _title(data))
+    return pdf_landscape(story, _title(data, t))

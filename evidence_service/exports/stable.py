@@ -12,6 +12,26 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from .. import pdfdoc
+from ..i18n import XLSX_KG_FORMAT, Translator
+
+
+class Kilograms(float):
+    """A weight in kilograms inside an export's rows: a number cell shown as kilograms in
+    XLSX, a weight with its unit in PDF (through the language's formatter)."""
+
+
+def text_cell(value: Any, t: Translator) -> str:
+    """A cell of a PDF table, as its reader reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, Kilograms):
+        return t.fmt.weight(value * 1000, unit="kg")
+    if isinstance(value, bool):
+        return t("record.yes") if value else t("record.no")
+    if isinstance(value, int | float):
+        return t.number(value)
+    return str(value)
+
 
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
@@ -22,7 +42,8 @@ def workbook_bytes(
     title: str,
     stamp: datetime,
 ) -> bytes:
-    """An XLSX of (sheet name, rows, column widths); timestamps fixed to ``stamp``."""
+    """An XLSX of (sheet name, rows, column widths); timestamps fixed to ``stamp``. Numbers
+    stay number cells; :class:`Kilograms` get a number format that shows the unit."""
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
@@ -32,7 +53,10 @@ def workbook_bytes(
     for name, rows, widths in sheets:
         sheet = workbook.create_sheet(name[:31])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([float(v) if isinstance(v, Kilograms) else v for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, Kilograms):
+                    cell.number_format = XLSX_KG_FORMAT
         for n, width in enumerate(widths, start=1):
             sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = width
         for row in sheet.iter_rows(min_row=1, max_row=1):

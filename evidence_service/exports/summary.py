@@ -4,7 +4,8 @@ the backlog by age and the use of each warehouse, beside the period before.
 
 Counts come from the items, the custody events (an item leaves the store with a destruction,
 release or transfer event) and the destruction batches (method, measured weight), always
-sorted, so the same data and period give the same numbers and the same bytes.
+sorted, so the same data and period give the same numbers and the same bytes. Words: the
+``summary`` and ``period`` keys of the translation files; the JSON's labels are Vietnamese.
 """
 
 from collections import defaultdict
@@ -18,6 +19,7 @@ from .. import pdfdoc
 from ..auth import agency_scope
 from ..custody import EventType
 from ..destruction.methods import load_methods
+from ..i18n import Translator, translator
 from ..models import (
     BatchStatus,
     Category,
@@ -28,27 +30,20 @@ from ..models import (
     User,
 )
 from ..reports import capacity_report
-from .common import category_vi, day_start, parse_period, period_vi, previous_period
-from .stable import workbook_bytes
+from .common import day_start, parse_period, period_label, previous_period
+from .stable import Kilograms, text_cell, workbook_bytes
 
 FINAL_EVENTS = (str(EventType.destruction), str(EventType.release), str(EventType.transfer))
 RETURNED = frozenset({"return_to_owner"})
 CONFISCATED = frozenset({"confiscate", "sell"})
-AGE_BUCKETS = [  # (key, label, up to this many days)
-    ("under_6_months", "Dưới 6 tháng", 182),
-    ("6_to_12_months", "Từ 6 đến 12 tháng", 365),
-    ("1_to_2_years", "Từ 1 đến 2 năm", 730),
-    ("2_to_5_years", "Từ 2 đến 5 năm", 1826),
-    ("over_5_years", "Trên 5 năm", None),
+AGE_BUCKETS = [  # (key, up to this many days); the words are ``summary.age_<key>``
+    ("under_6_months", 182),
+    ("6_to_12_months", 365),
+    ("1_to_2_years", 730),
+    ("2_to_5_years", 1826),
+    ("over_5_years", None),
 ]
 MEASURES = ["received", "stored_end", "returned", "confiscated", "destroyed"]
-MEASURE_VI = {
-    "received": "Tiếp nhận trong kỳ",
-    "stored_end": "Đang lưu kho cuối kỳ",
-    "returned": "Trả lại",
-    "confiscated": "Tịch thu, sung công",
-    "destroyed": "Đã tiêu hủy",
-}
 
 
 class Tally(BaseModel):
@@ -131,7 +126,7 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
     by_category: dict[str, dict[str, Tally]] = {
         m: {c.value: Tally() for c in Category} for m in MEASURES
     }
-    backlog = {key: Tally() for key, _, _ in AGE_BUCKETS}
+    backlog = {key: Tally() for key, _ in AGE_BUCKETS}
 
     def count(measure: str, category: str, grams: float | None) -> None:
         totals[measure].add(grams)
@@ -149,7 +144,6 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
                 count("returned", category, grams)
             elif disposition in CONFISCATED:
                 count("confiscated", category, grams)
-    methods = load_methods().methods
     by_method: dict[str, Tally] = defaultdict(Tally)
     for category, method, measured, recorded in session.exec(
         select(
@@ -168,23 +162,30 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
         grams = measured if measured is not None else recorded
         count("destroyed", category, grams)
         by_method[method or ""].add(grams)
+    vi = translator("vi")
     return PeriodFigures(
         period=label,
-        label=period_vi(label),
+        label=period_label(label, vi),
         start=first,
         end=after,
         totals=totals,
         by_category=by_category,
         destroyed_by_method=[
-            Line(key=k, label=methods[k].name_vi if k in methods else (k or "Không rõ"), tally=t)
-            for k, t in sorted(by_method.items())
+            Line(key=k, label=_method_name(k, vi), tally=t) for k, t in sorted(by_method.items())
         ],
-        backlog_by_age=[Line(key=k, label=text, tally=backlog[k]) for k, text, _ in AGE_BUCKETS],
+        backlog_by_age=[
+            Line(key=k, label=vi(f"summary.age_{k}"), tally=backlog[k]) for k, _ in AGE_BUCKETS
+        ],
     )
 
 
+def _method_name(key: str, t: Translator) -> str:
+    method = load_methods().methods.get(key)
+    return method.name(t.lang) if method else (key or t("summary.unknown_method"))
+
+
 def _bucket(days: int) -> str:
-    for key, _, limit in AGE_BUCKETS:
+    for key, limit in AGE_BUCKETS:
         if limit is None or days < limit:
             return key
     return AGE_BUCKETS[-1][0]
@@ -225,42 +226,46 @@ def _warehouses(session: Session, actor: User) -> list[WarehouseUse]:
 
 
 def _pair(cur: Tally, prev: Tally) -> list[Any]:
-    return [cur.count, cur.weight_kg, prev.count, prev.weight_kg]
+    return [cur.count, Kilograms(cur.weight_kg), prev.count, Kilograms(prev.weight_kg)]
 
 
-def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
+def _sections(data: Summary, t: Translator) -> list[tuple[str, list[str], list[list[Any]]]]:
     cur, prev = data.current, data.previous
     head = [
         "",
-        f"Số lượng ({cur.period})",
-        f"Trọng lượng kg ({cur.period})",
-        f"Số lượng ({prev.period})",
-        f"Trọng lượng kg ({prev.period})",
+        t("summary.col_count", period=cur.period),
+        t("summary.col_weight", period=cur.period),
+        t("summary.col_count", period=prev.period),
+        t("summary.col_weight", period=prev.period),
     ]
+
+    def measure(m: str) -> str:
+        return t(f"summary.measure_{m}")
+
     sections = [
         (
-            "I. Tổng hợp",
+            t("summary.section_totals"),
             head,
-            [[MEASURE_VI[m], *_pair(cur.totals[m], prev.totals[m])] for m in MEASURES],
+            [[measure(m), *_pair(cur.totals[m], prev.totals[m])] for m in MEASURES],
         )
     ]
     for m in MEASURES:
         rows = [
-            [category_vi(c), *_pair(cur.by_category[m][c], prev.by_category[m][c])]
+            [t.maybe(f"category.{c}", c), *_pair(cur.by_category[m][c], prev.by_category[m][c])]
             for c in sorted(cur.by_category[m])
             if cur.by_category[m][c].count or prev.by_category[m][c].count
         ]
-        sections.append((f"{MEASURE_VI[m]} theo loại", head, rows))
+        sections.append((t("summary.by_category", measure=measure(m)), head, rows))
     methods = sorted({line.key for line in cur.destroyed_by_method + prev.destroyed_by_method})
     cur_m = {line.key: line for line in cur.destroyed_by_method}
     prev_m = {line.key: line for line in prev.destroyed_by_method}
     sections.append(
         (
-            "II. Tiêu hủy theo phương pháp",
+            t("summary.section_methods"),
             head,
             [
                 [
-                    (cur_m.get(k) or prev_m[k]).label,
+                    _method_name(k, t),
                     *_pair(
                         cur_m[k].tally if k in cur_m else Tally(),
                         prev_m[k].tally if k in prev_m else Tally(),
@@ -272,25 +277,25 @@ def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
     )
     sections.append(
         (
-            "III. Vật chứng tồn kho theo thời gian lưu (cuối kỳ)",
+            t("summary.section_backlog"),
             head,
             [
-                [a.label, *_pair(a.tally, b.tally)]
+                [t(f"summary.age_{a.key}"), *_pair(a.tally, b.tally)]
                 for a, b in zip(cur.backlog_by_age, prev.backlog_by_age, strict=True)
             ],
         )
     )
     sections.append(
         (
-            "IV. Sử dụng sức chứa kho (hiện tại)",
+            t("summary.section_warehouses"),
             [
-                "Kho",
-                "Số vật chứng",
-                "Sức chứa (vật chứng)",
-                "% sử dụng",
-                "Trọng lượng kg",
-                "Sức chứa kg",
-                "% sử dụng",
+                t("summary.col_warehouse"),
+                t("summary.col_items"),
+                t("summary.col_items_limit"),
+                t("summary.col_percent"),
+                t("summary.col_weight_used"),
+                t("summary.col_weight_limit"),
+                t("summary.col_percent"),
             ],
             [
                 [
@@ -298,8 +303,8 @@ def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
                     w.items,
                     w.items_limit,
                     w.items_percent,
-                    w.net_weight_kg,
-                    w.weight_limit_kg,
+                    Kilograms(w.net_weight_kg),
+                    Kilograms(w.weight_limit_kg) if w.weight_limit_kg is not None else None,
                     w.weight_percent,
                 ]
                 for w in data.warehouses
@@ -309,33 +314,37 @@ def _sections(data: Summary) -> list[tuple[str, list[str], list[list[Any]]]]:
     return sections
 
 
-def _title(data: Summary) -> str:
-    return f"BÁO CÁO KẾT QUẢ QUẢN LÝ, XỬ LÝ VẬT CHỨNG {data.current.label.upper()}"
+def _title(data: Summary, t: Translator) -> str:
+    return t("summary.title", period=period_label(data.current.period, t).upper())
 
 
-def summary_xlsx(data: Summary) -> bytes:
-    rows: list[list[Any]] = [[_title(data)], [f"Kỳ trước: {data.previous.label}"], []]
-    for name, head, body in _sections(data):
+def summary_xlsx(data: Summary, lang: str = "vi") -> bytes:
+    t = translator(lang)
+    previous = t("summary.previous", period=period_label(data.previous.period, t))
+    rows: list[list[Any]] = [[_title(data, t)], [previous], []]
+    for name, head, body in _sections(data, t):
         rows += [[name], head, *body, []]
     stamp = datetime.combine(data.current.end, datetime.min.time(), UTC)
-    return workbook_bytes([("Báo cáo", rows, [44, 16, 18, 16, 18, 16, 12])], _title(data), stamp)
+    widths = [44, 16, 18, 16, 18, 16, 12]
+    return workbook_bytes([(t("summary.sheet"), rows, widths)], _title(data, t), stamp)
 
 
-def summary_pdf(data: Summary) -> bytes:
+def summary_pdf(data: Summary, lang: str = "vi") -> bytes:
+    t = translator(lang)
+    previous = period_label(data.previous.period, t)
     story: list[Any] = [
-        pdfdoc.para(_title(data), "title"),
-        pdfdoc.para(f"So sánh với kỳ trước: {data.previous.label}", "center"),
+        pdfdoc.para(_title(data, t), "title"),
+        pdfdoc.para(t("summary.compared", period=previous), "center"),
         pdfdoc.spacer(),
     ]
-    for name, head, body in _sections(data):
+    for name, head, body in _sections(data, t):
         widths = [60, 28, 28, 28, 28] if len(head) == 5 else [50, 20, 22, 18, 22, 22, 20]
-        cells = [
-            ["" if c is None else f"{c:g}" if isinstance(c, float) else str(c) for c in r]
-            for r in body
-        ] or [["Không có"] + [""] * (len(head) - 1)]
+        cells = [[text_cell(c, t) for c in r] for r in body] or [
+            [t("summary.none")] + [""] * (len(head) - 1)
+        ]
         story += [pdfdoc.para(name, "heading"), pdfdoc.table(head, cells, widths)]
     story += [
         pdfdoc.spacer(10),
-        pdfdoc.signatures([("Người lập báo cáo", ""), ("Thủ trưởng cơ quan", "")]),
+        pdfdoc.signatures([(t("summary.signer_maker"), ""), (t("summary.signer_head"), "")]),
     ]
-    return pdfdoc.build(story, _title(data))
+    return pdfdoc.build(story, _title(data, t))

@@ -2,12 +2,12 @@
 dates. Each parser returns the value or raises ``Problem`` naming what is wrong."""
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
+from ..i18n import day_start
 from .mapping import WEIGHT_UNITS, Mapping
 
-VIETNAM = timezone(timedelta(hours=7))
 _NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 _WITH_UNIT = re.compile(r"^(?P<num>[+-]?\d[\d.,\s]*?)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$")
 _DAY_FIRST = re.compile(
@@ -153,4 +153,4 @@ def _date_from_text(text: str) -> date:
 
 def start_of_day_utc(day: date) -> datetime:
     """Midnight in Vietnam on that day, in UTC: the ledger's date, stored as a timestamp."""
-    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)
+    return day_start(day)

@@ -8,7 +8,6 @@ request (codes, a case or a location subtree) in the actor's agency scope, and w
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from ..auth import require
 from ..config import Settings
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid
+from ..i18n import Translator
 from ..locations import get_location
 from ..models import Item, Location, User, Warehouse
 from .layout import LabelData
@@ -37,7 +37,9 @@ from .zpl import iter_zpl
 DEFAULT_TEMPLATE = "thermal-50x30-203"
 MAX_COPIES = 50
 MAX_CODES = 10_000
-_TEXT_FILE = Path(__file__).resolve().parent.parent / "data" / "label_text.toml"
+# Labels are printed in Vietnamese: the words are the ``label``, ``category``, ``unit`` and
+# ``kind`` keys of the translation files, the numbers go through the Vietnamese formatter.
+LABEL_LANG = Translator("vi")
 
 
 class LabelFormat(StrEnum):
@@ -51,34 +53,6 @@ MEDIA_TYPES = {
     LabelFormat.pdf: "application/pdf",
     LabelFormat.zpl: "text/plain; charset=utf-8",
 }
-
-
-# --- words and numbers -----------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def label_text() -> dict[str, dict[str, str]]:
-    """The Vietnamese words printed on labels (``data/label_text.toml``)."""
-    with _TEXT_FILE.open("rb") as f:
-        return tomllib.load(f)  # type: ignore[return-value]
-
-
-def vn_number(value: float, decimals: int = 3) -> str:
-    """Vietnamese style: ``.`` groups thousands, ``,`` marks decimals, no trailing zeros."""
-    text = f"{value:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def vn_weight(grams: float) -> str:
-    if grams >= 1000:
-        return f"{vn_number(grams / 1000, 3)} kg"
-    return f"{vn_number(grams, 2)} g"
-
-
-def _words(section: str, key: str) -> str:
-    return label_text()[section].get(key, key)
 
 
 def _printable_hazards(classes: Iterable[str]) -> list[str]:
@@ -157,39 +131,39 @@ def _invalid(where: str, field: str, message: str, value: Any = None) -> Invalid
 def item_label(
     item: Item, judgment_number: str, location_code: str | None, base_url: str | None
 ) -> LabelData:
-    text = label_text()["text"]
-    quantity = f"{vn_number(item.quantity)} {_words('unit', item.unit)}"
+    t = LABEL_LANG
+    quantity = t.quantity(item.quantity, item.unit)
     if item.net_weight_g is not None:
-        quantity += f" – {vn_weight(item.net_weight_g)}"
-    lines = [text["case"].format(judgment_number=judgment_number), quantity]
+        quantity += f" – {t.weight(item.net_weight_g)}"
+    lines = [t("label.case", judgment_number=judgment_number), quantity]
     if location_code:
-        lines.append(text["location"].format(code=location_code))
+        lines.append(t("label.location", code=location_code))
     label_payload = payload.make_payload("item", item.code)
     return LabelData(
         payload=label_payload,
         qr_content=payload.make_qr_content(label_payload, base_url),
         kind="item",
         code=item.code,
-        title=_words("category", item.category),
+        title=t.maybe(f"category.{item.category}", item.category),
         lines=lines,
         hazard_classes=_printable_hazards(item.hazard_classes),
     )
 
 
 def location_label(location: Location, warehouse_name: str, base_url: str | None) -> LabelData:
-    text = label_text()["text"]
-    lines = [_words("location_kind", location.kind)]
+    t = LABEL_LANG
+    lines = [t.maybe(f"kind.{location.kind}", location.kind)]
     limits = []
     if location.max_items:
-        limits.append(text["max_items"].format(value=vn_number(location.max_items)))
+        limits.append(t("label.max_items", value=t.number(location.max_items)))
     if location.max_weight_kg:
-        limits.append(text["max_weight"].format(value=vn_number(location.max_weight_kg)))
+        limits.append(t("label.max_weight", value=t.weight(location.max_weight_kg * 1000)))
     if location.max_volume_l:
-        limits.append(text["max_volume"].format(value=vn_number(location.max_volume_l)))
+        limits.append(t("label.max_volume", value=t.number(location.max_volume_l)))
     if limits:
         lines.append(", ".join(limits))
     if location.secure:
-        lines.append(text["secure"])
+        lines.append(t("label.secure"))
     label_payload = payload.make_payload("location", location.code)
     return LabelData(
         payload=label_payload,

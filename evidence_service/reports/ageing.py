@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..i18n import Translator
 from ..items import FINAL_STATUSES
 from ..locations import get_warehouse
 from ..models import (
@@ -194,7 +195,7 @@ AGEING_CSV_COLUMNS = [
 ]
 
 
-def ageing_csv(report: AgeingReport) -> str:
+def ageing_csv(report: AgeingReport, t: Translator | None = None) -> str:
     """One row per item."""
     return to_csv(
         AGEING_CSV_COLUMNS,
@@ -209,10 +210,11 @@ def ageing_csv(report: AgeingReport) -> str:
                 a.status,
                 a.disposition,
                 a.location_code,
-                a.received_at.isoformat(),
+                a.received_at,
                 a.message,
             ]
             for g in report.groups
             for a in g.items
         ),
+        t,
     )

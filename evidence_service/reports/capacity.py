@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from ..i18n import Translator
 from ..models import (
     Location,
     LocationUsage,
@@ -231,7 +232,7 @@ CAPACITY_CSV_COLUMNS = [
 ]
 
 
-def capacity_csv(report: CapacityReport) -> str:
+def capacity_csv(report: CapacityReport, t: Translator | None = None) -> str:
     """One row per location."""
     rows = []
     for w in report.warehouses:
@@ -257,4 +258,4 @@ def capacity_csv(report: CapacityReport) -> str:
                     *(loc.by_category.get(c, 0) for c in CATEGORIES),
                 ]
             )
-    return to_csv(CAPACITY_CSV_COLUMNS, rows)
+    return to_csv(CAPACITY_CSV_COLUMNS, rows, t)

@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..i18n import Translator
 from ..models import (
     BatchStatus,
     CustodyEvent,
@@ -310,7 +311,7 @@ FORECAST_CSV_COLUMNS = [
 ]
 
 
-def forecast_csv(report: ForecastReport) -> str:
+def forecast_csv(report: ForecastReport, t: Translator | None = None) -> str:
     """One row per warehouse and measure."""
     rows = [
         [
@@ -334,4 +335,4 @@ def forecast_csv(report: ForecastReport) -> str:
         for w in report.warehouses
         for m in w.measures
     ]
-    return to_csv(FORECAST_CSV_COLUMNS, rows)
+    return to_csv(FORECAST_CSV_COLUMNS, rows, t)

@@ -1,31 +1,22 @@
-"""The stocktake record (biên bản kiểm kê) as a Vietnamese A4 PDF."""
+"""The stocktake record (biên bản kiểm kê) as an A4 PDF, in Vietnamese (or English).
+
+The words are the ``record``, ``stocktake_record`` and ``stocktake`` keys of the translation
+files; weights and times go through the language's formatter.
+"""
 
 from sqlmodel import Session
 
 from .. import pdfdoc
+from ..i18n import translator
 from ..models import Agency, Location, Stocktake, User, Warehouse
 from .workflow import get_status, lines
 
-OUTCOME_VI = {
-    "verified": "Đúng vị trí",
-    "misplaced": "Sai vị trí",
-    "missing": "Thiếu",
-    "unexpected": "Thừa / không có trong sổ",
-    "checked_out": "Đang trích xuất",
-}
-KIND_VI = {
-    "quarterly": "định kỳ quý",
-    "six_monthly": "định kỳ 6 tháng",
-    "yearly": "định kỳ năm",
-    "spot_check": "đột xuất",
-}
+OUTCOMES = ("verified", "misplaced", "missing", "unexpected", "checked_out")
 
 
-def _dt(value: object) -> str:
-    return value.strftime("%d/%m/%Y %H:%M UTC") if hasattr(value, "strftime") else "—"
-
-
-def render(session: Session, stocktake_id: int, actor: User) -> bytes:
+def render(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -> bytes:
+    t = translator(lang)
+    none = t("record.none")
     status = get_status(session, stocktake_id, actor)
     stocktake = session.get(Stocktake, stocktake_id)
     assert stocktake is not None
@@ -34,67 +25,80 @@ def render(session: Session, stocktake_id: int, actor: User) -> bytes:
     location = session.get(Location, stocktake.location_id) if stocktake.location_id else None
     assert warehouse is not None and agency is not None
     rows = lines(session, stocktake_id, actor)
+    scope = t(
+        "stocktake_record.scope_location" if location else "stocktake_record.scope",
+        kind=t(f"stocktake_record.kind_{stocktake.kind}"),
+        warehouse=warehouse.name,
+        code=warehouse.code,
+        location=location.code if location else "",
+    )
+    seals = {
+        "intact": t("stocktake_record.seal_intact"),
+        "broken": t("stocktake_record.seal_broken"),
+    }
     p = pdfdoc.para
     story = [
         p(agency.name, "center"),
-        p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập – Tự do – Hạnh phúc", "center"),
+        p(f"{t('record.nation')} — {t('record.motto')}", "center"),
         pdfdoc.spacer(),
-        p(f"BIÊN BẢN KIỂM KÊ KHO VẬT CHỨNG số {stocktake_id}", "title"),
+        p(t("stocktake_record.title", id=stocktake_id), "title"),
+        p(scope),
         p(
-            f"Kiểm kê {KIND_VI.get(stocktake.kind, stocktake.kind)} — kho {warehouse.name} "
-            f"({warehouse.code})" + (f", vị trí {location.code}" if location else "")
+            t(
+                "stocktake_record.times",
+                start=t.datetime(stocktake.started_at) or none,
+                end=t.datetime(stocktake.closed_at) or none,
+            )
         ),
-        p(f"Bắt đầu: {_dt(stocktake.started_at)}. Kết thúc: {_dt(stocktake.closed_at)}."),
         p(
-            "Trạng thái: "
-            + ("đã khóa sổ" if stocktake.status == "closed" else "ĐANG KIỂM (bản nháp)")
+            t(
+                "stocktake_record.state_closed"
+                if stocktake.status == "closed"
+                else "stocktake_record.state_open"
+            )
         ),
         pdfdoc.spacer(),
-        p("Kết quả", "heading"),
+        p(t("stocktake_record.results"), "heading"),
         pdfdoc.table(
             [
-                "Theo sổ",
-                "Đã thấy",
-                "Đúng vị trí",
-                "Sai vị trí",
-                "Thiếu",
-                "Thừa",
-                "Trích xuất",
-                "Niêm phong hỏng",
+                t("stocktake_record.expected"),
+                t("stocktake_record.seen"),
+                *(t(f"stocktake.outcome_{k}") for k in OUTCOMES),
+                t("stocktake.seal_broken_count"),
             ],
             [
                 [
-                    status.expected,
-                    status.seen_expected,
-                    *(
-                        stocktake.counts.get(k, 0)
-                        for k in (
-                            "verified",
-                            "misplaced",
-                            "missing",
-                            "unexpected",
-                            "checked_out",
-                            "seal_broken",
-                        )
-                    ),
+                    t.number(status.expected),
+                    t.number(status.seen_expected),
+                    *(t.number(stocktake.counts.get(k, 0)) for k in (*OUTCOMES, "seal_broken")),
                 ]
             ],
             [21] * 8,
         ),
-        p("Chi tiết", "heading"),
+        p(t("stocktake_record.details"), "heading"),
         pdfdoc.table(
-            ["Mã vật chứng / nhãn", "Kết quả", "Niêm phong", "Vị trí theo sổ", "Vị trí thấy"],
+            [
+                t("stocktake_record.item"),
+                t("stocktake_record.description"),
+                t("stocktake_record.weight"),
+                t("stocktake.outcome"),
+                t("stocktake.seal"),
+                t("stocktake.expected_at"),
+                t("stocktake.seen_at"),
+            ],
             [
                 [
                     r["item_code"] or r["label"],
-                    OUTCOME_VI.get(r["outcome"], r["outcome"]),
-                    {"intact": "Nguyên vẹn", "broken": "Hỏng"}.get(r["seal_state"] or "", "—"),
-                    r["expected_location_code"] or "—",
-                    r["seen_location_code"] or "—",
+                    r["description"] or "",
+                    t.weight(r["net_weight_g"]) or none,
+                    t.maybe(f"stocktake.outcome_{r['outcome']}", r["outcome"]),
+                    seals.get(r["seal_state"] or "", none),
+                    r["expected_location_code"] or none,
+                    r["seen_location_code"] or none,
                 ]
                 for r in rows
             ],
-            [48, 34, 26, 32, 32],
+            [32, 36, 20, 24, 18, 20, 20],
         ),
         pdfdoc.spacer(8),
     ]
@@ -102,10 +106,9 @@ def render(session: Session, stocktake_id: int, actor: User) -> bytes:
     story.append(
         pdfdoc.signatures(
             [
-                ("Thủ kho", signers.get("keeper", "")),
-                ("Kế toán", signers.get("accountant", "")),
-                ("Thủ trưởng đơn vị", signers.get("head", "")),
+                (t(f"stocktake.signer_{role}"), signers.get(role, ""))
+                for role in ("keeper", "accountant", "head")
             ]
         )
     )
-    return pdfdoc.build(story, f"Biên bản kiểm kê {stocktake_id}")
+    return pdfdoc.build(story, t("stocktake_record.file_title", id=stocktake_id))

@@ -388,7 +388,7 @@ def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, An
     stocktake = _get(session, stocktake_id, actor)
     codes = dict(session.execute(select(Location.id, Location.code)).all())
     rows = session.execute(
-        select(StocktakeLine, Item.code)
+        select(StocktakeLine, Item.code, Item.description, Item.net_weight_g)
         .outerjoin(Item, col(Item.id) == StocktakeLine.item_id)
         .where(StocktakeLine.stocktake_id == stocktake.id)
         .order_by(col(StocktakeLine.outcome), col(Item.code))
@@ -396,11 +396,13 @@ def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, An
     return [
         {
             "item_code": code,
+            "description": description,
+            "net_weight_g": net_weight_g,
             "label": line.label,
             "outcome": line.outcome,
             "seal_state": line.seal_state,
             "expected_location_code": codes.get(line.expected_location_id),
             "seen_location_code": codes.get(line.seen_location_id),
         }
-        for line, code in rows
+        for line, code, description, net_weight_g in rows
     ]

@@ -5,8 +5,9 @@
 1. a module in ``pages/`` with ``router = APIRouter(route_class=WebRoute, ...)`` and handlers
    taking ``UserPage`` (GET) or ``FormPage`` (POST, CSRF checked) from ``context``;
 2. its router in ``pages.ROUTERS``; a navigation entry in ``context.NAV`` if it has one;
-3. a template in ``templates/`` extending ``base.html``; every string in ``i18n/vi.toml``
-   and ``i18n/en.toml`` (``tests/test_web.py`` checks both have the same keys).
+3. a template in ``templates/`` extending ``base.html``; every string in
+   ``evidence_service/i18n/vi.toml`` and ``en.toml`` (``tests/test_i18n.py`` checks both
+   have the same keys).
 """
 
 from pathlib import Path

@@ -26,9 +26,9 @@ from ..api.deps import SessionDep, SettingsDep
 from ..auth import can
 from ..config import Settings
 from ..errors import DomainError
+from ..i18n import Translator, normalise_lang
 from ..models import Role, User, WebSession
 from . import sessions
-from .i18n import Translator, normalise_lang
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 

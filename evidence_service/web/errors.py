@@ -28,11 +28,11 @@ from ..errors import (
     StaleVersion,
     Unauthorized,
 )
+from ..i18n import Translator, normalise_lang
 from ..locations import CapacityExceeded, HazardConflict
 from ..scanning import DamagedLabel
 from . import sessions
 from .context import PAGE_HEADERS, CsrfFailed, LoginRequired, Page, environment
-from .i18n import Translator, normalise_lang
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DomainError
+from ..i18n import NumberError, parse_number
 from ..labels import PrintJob
-from .i18n import NumberError, parse_number
 
 M = TypeVar("M", bound=BaseModel)
 

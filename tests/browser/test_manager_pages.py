@@ -1,6 +1,8 @@
 """The manager's and council's pages in a real browser: the dashboard against the API, a
 destruction batch from draft to its record, a stocktake counted by scanning, the camera."""
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from PIL import Image
 
 from evidence_service import payload
 from evidence_service.auth import issue_token
+from evidence_service.i18n import formatter
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WebSite, screenshot
 from tests.conftest import LIVE_SECRET
 from tests.factories import PASSWORD
@@ -72,13 +75,20 @@ def test_the_dashboard_shows_the_numbers_of_the_capacity_report(browser_page, si
     assert compared >= 3 * 2 * 10
     s1 = page.locator('#capacity-table tr[data-location="S1"] td[data-col="net_weight_kg_used"]')
     assert s1.text_content() == "1,2345"  # 1234.5 g in kg, Vietnamese decimal comma
-    # The CSV link of the chart gives the same numbers as the API's CSV.
-    csv = page.request.get(f"{site.url}/dashboard/capacity.csv").text()
-    api_csv = httpx.get(
+    # The CSV link of the chart gives the API's numbers, written for people (Vietnamese).
+    people = page.request.get(f"{site.url}/dashboard/capacity.csv").text()
+    machines = httpx.get(
         f"{site.url}/api/v1/reports/capacity?format=csv",
         headers={"Authorization": f"Bearer {token}"},
     ).text
-    assert csv == api_csv
+    people_rows = list(csv.reader(io.StringIO(people.lstrip("\ufeff"))))
+    machine_rows = list(csv.DictReader(io.StringIO(machines.lstrip("\ufeff"))))
+    assert people_rows[0][:2] == ["Mã kho", "Tên kho"] and len(people_rows) == len(machine_rows) + 1
+    column = list(machine_rows[0]).index("net_weight_kg_used")
+    vi = formatter("vi")
+    for shown, row in zip(people_rows[1:], machine_rows, strict=True):
+        assert shown[0] == row["warehouse_code"] and shown[2] == row["location_code"]
+        assert shown[column] == vi.weight(float(row["net_weight_kg_used"]) * 1000, unit="kg")
     screenshot(page, "dashboard")
 
 

@@ -217,6 +217,7 @@ def dashboard(
 
 
 def _csv(text: str, name: str) -> Response:
+    """A download for people: the page's language and formats (the API's CSV is for machines)."""
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -230,20 +231,22 @@ def _csv(text: str, name: str) -> Response:
 @router.get("/dashboard/capacity.csv")
 def capacity_csv(page: UserPage) -> Response:
     require(page.me, "audit")
-    return _csv(reports.capacity_csv(reports.capacity_report(page.db, page.me)), "capacity")
+    return _csv(reports.capacity_csv(reports.capacity_report(page.db, page.me), page.t), "capacity")
 
 
 @router.get("/dashboard/forecast.csv")
 def forecast_csv(page: UserPage) -> Response:
     require(page.me, "audit")
-    return _csv(reports.forecast_csv(reports.capacity_forecast(page.db, page.me)), "forecast")
+    return _csv(
+        reports.forecast_csv(reports.capacity_forecast(page.db, page.me), page.t), "forecast"
+    )
 
 
 @router.get("/dashboard/ageing.csv")
 def ageing_csv(page: UserPage) -> Response:
     require(page.me, "audit")
     report = reports.ageing_report(page.db, page.me, _thresholds(page))
-    return _csv(reports.ageing_csv(report), "ageing")
+    return _csv(reports.ageing_csv(report, page.t), "ageing")
 
 
 @router.get("/dashboard/destruction.csv")
@@ -255,4 +258,4 @@ def destruction_csv(
 ) -> Response:
     require(page.me, "audit")
     totals = _totals(page, period, date_from, date_to)
-    return _csv(destruction.totals_csv(totals.report), "destruction")
+    return _csv(destruction.totals_csv(totals.report, page.t), "destruction")

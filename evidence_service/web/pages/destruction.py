@@ -14,11 +14,11 @@ from starlette.datastructures import UploadFile
 from ... import destruction, scanning
 from ...auth import require
 from ...errors import DomainError, Invalid
+from ...i18n import LOCAL_TIME_ZONE
 from ...models import BatchStatus, CouncilRole
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import grams, iso_date, number, validate
-from ..i18n import VIETNAM
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MEMBER_ROWS = 6  # rows of the council form (empty rows are ignored)
@@ -68,7 +68,7 @@ def render_batch(
         can_close="close" in allowed,
         can_photo="add_photo" in allowed,
         can_override=page.can("override"),
-        now_local=datetime.now(VIETNAM).strftime("%Y-%m-%dT%H:%M"),
+        now_local=datetime.now(LOCAL_TIME_ZONE).strftime("%Y-%m-%dT%H:%M"),
     )
 
 
@@ -195,7 +195,7 @@ def _executed_at(text: str) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
+        return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TIME_ZONE)
     except ValueError:
         raise Invalid("executed_at", "not a date and time", text) from None
 

@@ -5,10 +5,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from ... import auth
 from ...errors import DomainError
+from ...i18n import Translator, normalise_lang
 from .. import sessions
 from ..context import AnonymousFormPage, AnyPage, FormPage, Page
 from ..errors import WebRoute, explain
-from ..i18n import Translator, normalise_lang
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

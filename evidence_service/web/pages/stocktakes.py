@@ -246,9 +246,10 @@ def close(stocktake_id: int, page: FormPage) -> Response:
 
 
 @router.get("/stocktakes/{stocktake_id}/record.pdf")
-def record(stocktake_id: int, page: UserPage) -> Response:
+def record(stocktake_id: int, page: UserPage, lang: str = "vi") -> Response:
+    """The record in Vietnamese (the official one); ``?lang=en`` a translation."""
     require(page.me, "read")
-    pdf = stocktake_record.render(page.db, stocktake_id, page.me)
+    pdf = stocktake_record.render(page.db, stocktake_id, page.me, lang)
     return Response(
         pdf,
         media_type="application/pdf",
