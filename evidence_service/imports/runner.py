@@ -28,9 +28,10 @@ from ..cases import create_case
 from ..errors import DomainError
 from ..items import intake_items
 from ..models import User
+from .checked import RowError, ValidRow
 from .mapping import Mapping
 from .reader import Table, cell_text, open_table
-from .rows import RowChecker, RowError, ValidRow
+from .rows import RowChecker
 
 CHUNK_ROWS = 2000
 MAX_REPORTED_ERRORS = 1000
@@ -138,7 +139,7 @@ def import_file(
                     notify("checking", counts["rows"] + counts["empty"], table.estimated_rows)
             finally:
                 table.close()
-        new_cases = {judgment: case for judgment, (case, _) in checker.new_cases.items()}
+        new_cases = checker.cases_to_create
         report: dict[str, Any] = {
             "file": {
                 "format": table.kind,

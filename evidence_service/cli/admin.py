@@ -1,0 +1,61 @@
+"""Setting up who works in the system: agencies and users (the first ones before any admin
+exists, so without an acting user)."""
+
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from ..agencies import AgencyCreate, create_agency
+from ..auth import UserCreate, create_user
+from ..config import get_settings
+from ..errors import DomainError
+from .common import database, error_message
+
+agencies_app = typer.Typer(help="Manage agencies.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+
+
+@agencies_app.command("create")
+def agencies_create(
+    code: str,
+    name: Annotated[str, typer.Option("--name")],
+    parent: Annotated[str | None, typer.Option("--parent")] = None,
+) -> None:
+    """Create an agency (the first ones are created here, before any admin exists)."""
+    try:
+        data = AgencyCreate(code=code, name=name, parent_code=parent)
+        with database(get_settings()).unit_of_work() as session:
+            create_agency(session, data, actor=None)
+    except (ValidationError, DomainError) as exc:
+        typer.echo(f"error: {error_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"agency {code} created")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option("--role")],
+    agency: Annotated[str, typer.Option("--agency")],
+    full_name: Annotated[str, typer.Option("--full-name")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user."""
+    if not password_stdin:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        data = UserCreate(
+            username=username, full_name=full_name, role=role, agency_code=agency, password=password
+        )
+        with database(get_settings()).unit_of_work() as session:
+            create_user(session, data)
+    except (ValidationError, DomainError) as exc:
+        typer.echo(f"error: {error_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"user {username} created")

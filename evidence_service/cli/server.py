@@ -1,0 +1,60 @@
+"""Running the service: the HTTP server and the database migrations."""
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from ..config import get_settings
+from ..demo import DEMO_PASSWORD, seed_demo
+from .common import database
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="demo secret and demo data; never in production")
+    ] = False,
+    workers: int = 1,
+) -> None:
+    """Run the HTTP server (applies pending migrations when using the SQLite default)."""
+    if demo:
+        os.environ["EVIDENCE_DEMO"] = "true"
+        get_settings.cache_clear()
+    settings = get_settings()
+    try:
+        settings.check_secret()
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    db = database(settings)
+    if settings.is_sqlite or demo:
+        db.migrate()
+    if demo:
+        with db.unit_of_work() as session:
+            created = seed_demo(session)
+        typer.echo("Demo data loaded." if created else "Demo data already present.")
+        typer.echo(
+            "Log in as demo-keeper, demo-manager, demo-council, demo-auditor or demo-admin; "
+            f"password: {DEMO_PASSWORD}"
+        )
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    typer.echo(f"Open http://{shown}:{port}/ in a browser (API docs: http://{shown}:{port}/docs)")
+    uvicorn.run(
+        "evidence_service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def migrate(revision: str = "head") -> None:
+    """Apply database migrations."""
+    db = database(get_settings())
+    db.migrate(revision)
+    current, _ = db.migration_status()
+    typer.echo(f"database at revision {current}")

@@ -1,0 +1,84 @@
+"""What checking ledger rows produces: the errors of a row (each placed in its cell), the rows
+ready to import, and the row being checked as it passes from reading to resolving."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..items import ItemCreate
+from ..models import Location
+from .mapping import Mapping
+from .reader import Table, cell_text, column_letter
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    cell: str
+    value: str
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": self.value,
+            "kind": self.kind,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ValidRow:
+    row: int
+    cells: list[Any]
+    ref: str
+    data: ItemCreate
+    new_case: str | None  # judgment number of a case this import creates
+
+
+@dataclass
+class Checked:
+    valid: list[ValidRow] = field(default_factory=list)
+    rejected: list[tuple[int, list[Any], str, list[RowError]]] = field(default_factory=list)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # row, ref, item code
+    empty: int = 0
+
+
+@dataclass
+class ParsedRow:
+    """One row's cells, the values read from them, and what checking has found so far."""
+
+    number: int
+    cells: list[Any]
+    values: dict[str, Any]
+    errors: list[RowError]
+    item: dict[str, Any] = field(default_factory=dict)
+    ref: str | None = None
+    fingerprint: str = ""
+    case_id: int | None = None
+    new_case: str | None = None
+    agency_id: int | None = None
+    location: Location | None = None
+
+
+class Sheet:
+    """Where each field sits in the file, so an error names the user's own column and cell."""
+
+    def __init__(self, mapping: Mapping, table: Table) -> None:
+        self.mapping = mapping
+        self.table = table
+        self.columns = {name: index for index, name in table.fields.items()}
+
+    def error(self, row: ParsedRow, field_name: str | None, kind: str, message: str) -> None:
+        index = self.columns.get(field_name) if field_name else None
+        header = self.table.headers[index] if index is not None else ""
+        value = cell_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
+        cell = f"{column_letter(index)}{row.number}" if index is not None else ""
+        row.errors.append(RowError(row.number, header, cell, value, kind, message))
+
+    def header(self, name: str) -> str:
+        index = self.columns.get(name)
+        return self.table.headers[index] if index is not None else self.mapping.header(name)
