@@ -135,6 +135,11 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
     )
 
 
+def _less(measure: float | None, taken: float, digits: int = 3) -> float | None:
+    """What is left of a measure the item may not have, rounded against float dust."""
+    return None if measure is None else round(measure - taken, digits)
+
+
 def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
     item = for_change(session, code, actor, data.version, "sample")
     if item.net_weight_g is None:
@@ -144,7 +149,7 @@ def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -
             "taken_g", f"cannot take {data.taken_g} g of {item.net_weight_g} g; split it instead"
         )
     after = round(item.net_weight_g - data.taken_g, 3)
-    gross = None if item.gross_weight_g is None else round(item.gross_weight_g - data.taken_g, 3)
+    gross = _less(item.gross_weight_g, data.taken_g)
     details = {
         "taken_g": data.taken_g,
         "net_weight_before_g": item.net_weight_g,
@@ -205,8 +210,8 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     check_placements(
         session, [Placement("#split", here, tuple(item.hazard_classes), 0.0, 0.0)], actor, None
     )
-    (child_code,) = next_item_codes(session, datetime.now(UTC).year, 1)
     now = datetime.now(UTC)
+    (child_code,) = next_item_codes(session, now.year, 1)
     child = Item(
         # The parent's columns, but for what the part has of its own.
         **{
@@ -248,19 +253,14 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     assert child.id is not None
     remaining = round(item.net_weight_g - data.net_weight_g, 3)
     # Weight, quantity and volume move to the new item; nothing is counted twice.
+    # Some of several units go with the part; a part of a single unit (5 g out of one
+    # pack for the lab) becomes a unit of its own and the pack stays one pack.
+    units_left = item.quantity - data.quantity if data.quantity < item.quantity else item.quantity
     parent_changes: dict[str, Any] = {
         "net_weight_g": remaining,
-        # Some of several units go with the part; a part of a single unit (5 g out of one
-        # pack for the lab) becomes a unit of its own and the pack stays one pack.
-        "quantity": item.quantity - data.quantity
-        if data.quantity < item.quantity
-        else item.quantity,
-        "gross_weight_g": None
-        if item.gross_weight_g is None
-        else round(item.gross_weight_g - data.net_weight_g, 3),
-        "volume_l": None
-        if item.volume_l is None
-        else round(item.volume_l - (child_volume or 0.0), 6),
+        "quantity": units_left,
+        "gross_weight_g": _less(item.gross_weight_g, data.net_weight_g),
+        "volume_l": _less(item.volume_l, child_volume or 0.0, digits=6),
     }
     common = {
         "parent": item.code,
