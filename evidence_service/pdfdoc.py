@@ -2,7 +2,7 @@
 Vietnamese diacritics print the same everywhere."""
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .labels.templates import default_labels_dir
@@ -79,20 +80,36 @@ def signatures(names: Sequence[tuple[str, str]]) -> Table:
     return Table(rows, colWidths=[85 * mm, 85 * mm])
 
 
-def build(story: Sequence[Flowable], title: str) -> bytes:
+def build(
+    story: Sequence[Flowable],
+    title: str,
+    *,
+    pagesize: tuple[float, float] = A4,
+    margins_mm: tuple[float, float, float, float] = (18, 18, 15, 15),
+    author: str | None = None,
+    decorate: Callable[[Canvas, Any], None] | None = None,
+) -> bytes:
+    """The story as a PDF with the shipped fonts, invariant (no creation time, fixed ids) so
+    the same story gives the same bytes. Margins: left, right, top, bottom; ``decorate``
+    draws on every page (watermark, page numbers)."""
     register_fonts()
     out = io.BytesIO()
+    left, right, top, bottom = margins_mm
     doc = SimpleDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=pagesize,
         title=title,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+        author=author,
+        leftMargin=left * mm,
+        rightMargin=right * mm,
+        topMargin=top * mm,
+        bottomMargin=bottom * mm,
         invariant=1,
     )
-    doc.build(list(story))
+    if decorate is None:
+        doc.build(list(story))
+    else:
+        doc.build(list(story), onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
 
 

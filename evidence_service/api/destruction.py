@@ -1,6 +1,7 @@
 """Routes for destruction batches, their photos and record; the work is in ``destruction``.
 The destruction reports are in ``api.reports``."""
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, UploadFile
@@ -23,6 +24,22 @@ def _public(session: SessionDep, batch_id: int, actor: CurrentUser) -> destructi
     return destruction.batch_public(session, destruction.get_batch(session, batch_id, actor))
 
 
+def _fields_public(
+    fields: Sequence[destruction.MethodField],
+) -> list[destruction.MethodFieldPublic]:
+    return [
+        destruction.MethodFieldPublic(
+            name=f.name,
+            label_vi=f.label_vi,
+            label_en=f.label_en,
+            type=f.type,
+            unit=f.unit,
+            required=f.required,
+        )
+        for f in fields
+    ]
+
+
 @router.get(f"{BATCHES}/methods", responses=ERRORS)
 def methods(actor: CurrentUser) -> list[destruction.MethodPublic]:
     """The destruction methods and the structured fields each needs (from the methods data),
@@ -36,30 +53,9 @@ def methods(actor: CurrentUser) -> list[destruction.MethodPublic]:
             environmental_risk=m.environmental_risk,
             risk_cleared_by=m.risk_cleared_by,
             categories=list(m.categories),
-            fields=[
-                destruction.MethodFieldPublic(
-                    name=f.name,
-                    label_vi=f.label_vi,
-                    label_en=f.label_en,
-                    type=f.type,
-                    unit=f.unit,
-                    required=f.required,
-                )
-                for f in m.fields
-            ],
+            fields=_fields_public(m.fields),
         )
         for m in table.methods.values()
-    ]
-    common = [
-        destruction.MethodFieldPublic(
-            name=f.name,
-            label_vi=f.label_vi,
-            label_en=f.label_en,
-            type=f.type,
-            unit=f.unit,
-            required=f.required,
-        )
-        for f in table.common_fields
     ]
     out.append(
         destruction.MethodPublic(
@@ -69,7 +65,7 @@ def methods(actor: CurrentUser) -> list[destruction.MethodPublic]:
             environmental_risk=False,
             risk_cleared_by=None,
             categories=[],
-            fields=common,
+            fields=_fields_public(table.common_fields),
         )
     )
     return out

@@ -15,7 +15,7 @@ record (data), the legal deadlines (data), the record and the totals.
 from .batches import TRANSITIONS, allowed_transitions, get_batch
 from .deadlines import DeadlineReport, deadline_report, load_deadlines
 from .execution import execute
-from .methods import Method, load_methods
+from .methods import Method, MethodField, load_methods
 from .schemas import (
     AddItemsRequest,
     ApproveRequest,
@@ -61,6 +61,7 @@ __all__ = [
     "DestructionTotals",
     "ExecuteRequest",
     "Method",
+    "MethodField",
     "MethodFieldPublic",
     "MethodPublic",
     "PayloadTooLarge",

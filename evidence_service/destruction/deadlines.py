@@ -22,6 +22,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..items import IN_CUSTODY
 from ..models import (
     BatchStatus,
     Case,
@@ -29,19 +30,12 @@ from ..models import (
     DestructionItem,
     Disposition,
     Item,
-    ItemStatus,
     LegalRegime,
     User,
 )
 
 DEADLINES_PATH = Path(__file__).resolve().parent.parent / "data" / "legal_deadlines.toml"
 EVENTS = frozenset({"enforcement_decision", "council", "destruction"})
-STILL_HELD = (
-    ItemStatus.received,
-    ItemStatus.stored,
-    ItemStatus.checked_out,
-    ItemStatus.pending_destruction,
-)
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,9 @@ class Deadline:
     end: str
     months: int = 0
     days: int = 0
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_vi
 
     def due(self, start: date) -> date:
         month = start.month - 1 + self.months
@@ -161,7 +158,7 @@ def deadline_report(
         .where(
             col(Item.agency_id).in_(scope),
             col(Item.disposition) == Disposition.destroy.value,
-            col(Item.status).in_([s.value for s in STILL_HELD]),
+            col(Item.status).in_(IN_CUSTODY),
         )
         .order_by(col(Item.code))
     ).all()

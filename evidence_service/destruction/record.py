@@ -8,7 +8,6 @@ the ``record`` and ``destruction_record`` keys of the translation files; numbers
 times go through the language's formatter.
 """
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -21,12 +20,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from .. import pdfdoc
 from ..i18n import Translator, translator
 from ..pdfdoc import BOLD, FONT, register_fonts
 from .methods import MethodField, load_methods
@@ -346,17 +345,10 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
         )
         canvas.restoreState()
 
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=f"{t('destruction_record.title')} {batch.number}",
+    return pdfdoc.build(
+        story,
+        f"{t('destruction_record.title')} {batch.number}",
+        margins_mm=(15, 15, 15, 18),
         author=batch.agency_name,
-        invariant=True,
+        decorate=decorate,
     )
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return out.getvalue()

@@ -42,18 +42,29 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all()
-    return {u.id: u.full_name or u.username for u in rows if u.id is not None}
+def user_name(user: User) -> str:
+    """How a batch and its record name a user: the full name, else the username."""
+    return user.full_name or user.username
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+def _users(session: Session, ids: set[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     rows = session.exec(select(User).where(col(User.id).in_(wanted))).all() if wanted else []
-    return {u.id: u.username for u in rows if u.id is not None}
+    return {u.id: u for u in rows if u.id is not None}
+
+
+def photo_public(photo: DestructionPhoto, uploaded_by: str) -> PhotoPublic:
+    assert photo.id is not None
+    return PhotoPublic(
+        id=photo.id,
+        filename=photo.filename,
+        content_type=photo.content_type,
+        size_bytes=photo.size_bytes,
+        sha256=photo.sha256,
+        caption=photo.caption,
+        uploaded_by=uploaded_by,
+        uploaded_at=photo.uploaded_at,
+    )
 
 
 def _agency(session: Session, agency_id: int) -> Agency:
@@ -158,14 +169,14 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         .where(CouncilMember.batch_id == batch.id)
         .order_by(col(CouncilMember.id))
     ).all()
-    usernames = _usernames(session, {m.user_id for m in members_rows})
+    member_users = _users(session, {m.user_id for m in members_rows})
     members = [
         MemberPublic(
             name=m.name,
             position=m.position,
             organisation=m.organisation,
             role=CouncilRole(m.role),
-            username=usernames.get(m.user_id) if m.user_id else None,
+            username=member_users[m.user_id].username if m.user_id in member_users else None,
             handled_items=list(m.handled_items),
         )
         for m in members_rows
@@ -176,25 +187,13 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         .where(DestructionPhoto.batch_id == batch.id)
         .order_by(col(DestructionPhoto.id))
     ).all()
-    names = _names(
+    people = _users(
         session,
         {batch.created_by_id, batch.approved_by_id, batch.executed_by_id, batch.closed_by_id}
         | {p.uploaded_by_id for p in photo_rows},
     )
-    photos = [
-        PhotoPublic(
-            id=p.id,
-            filename=p.filename,
-            content_type=p.content_type,
-            size_bytes=p.size_bytes,
-            sha256=p.sha256,
-            caption=p.caption,
-            uploaded_by=names.get(p.uploaded_by_id, ""),
-            uploaded_at=p.uploaded_at,
-        )
-        for p in photo_rows
-        if p.id is not None
-    ]
+    names = {user_id: user_name(user) for user_id, user in people.items()}
+    photos = [photo_public(p, names.get(p.uploaded_by_id, "")) for p in photo_rows]
     method = load_methods().methods.get(batch.method) if batch.method else None
     summary = batch_summary(session, batch, len(items))
     return BatchPublic(

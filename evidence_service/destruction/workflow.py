@@ -45,7 +45,7 @@ from .schemas import (
     CancelRequest,
     PhotoPublic,
 )
-from .views import batch_public
+from .views import batch_public, photo_public, user_name
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
 IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
@@ -349,14 +349,4 @@ def add_photo(
     batch.version += 1
     session.add(batch)
     session.flush()
-    assert photo.id is not None
-    return PhotoPublic(
-        id=photo.id,
-        filename=photo.filename,
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=photo.sha256,
-        caption=photo.caption,
-        uploaded_by=actor.full_name or actor.username,
-        uploaded_at=photo.uploaded_at,
-    )
+    return photo_public(photo, user_name(actor))

@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable
 
 from .. import pdfdoc
 from ..i18n import XLSX_KG_FORMAT, Translator
@@ -87,17 +86,4 @@ def _fix_zip(data: bytes, stamp: datetime) -> bytes:
 
 def pdf_landscape(story: Sequence[Flowable], title: str) -> bytes:
     """An A4 landscape PDF with the embedded DejaVu font; invariant, so byte-stable."""
-    pdfdoc.styles()  # registers the fonts
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=landscape(A4),
-        title=title,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        invariant=1,
-    )
-    doc.build(list(story))
-    return out.getvalue()
+    return pdfdoc.build(story, title, pagesize=landscape(A4), margins_mm=(12, 12, 12, 12))

@@ -20,7 +20,7 @@ from ..locations import (
 )
 from ..models import Case, Checkout, Disposition, Item, ItemStatus, Location, User
 from .intake import COUNTED_UNITS, next_item_codes
-from .lifecycle import for_change, update_item, update_items
+from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
 from .requests import (
     RELEASABLE,
     CheckoutPublic,
@@ -37,6 +37,37 @@ from .requests import (
 from .requests import (
     CheckoutPurpose as CheckoutPurpose,  # offered with the requests (the check-out form)
 )
+
+
+def _event(
+    item: Item,
+    actor: User,
+    event_type: EventType,
+    reason: str,
+    details: dict[str, Any],
+    from_location_id: int | None = None,
+    to_location_id: int | None = None,
+) -> NewEvent:
+    """The custody event of one handling of ``item``, by ``actor``."""
+    assert item.id is not None and actor.id is not None
+    return NewEvent(
+        item.id, event_type, actor.id, from_location_id, to_location_id, reason, details
+    )
+
+
+def _leave(
+    session: Session,
+    item: Item,
+    actor: User,
+    event_type: EventType,
+    status: ItemStatus,
+    reason: str,
+    details: dict[str, Any],
+) -> Item:
+    """The item leaves its shelf (checked out, released, transferred): the event says from
+    where, and the item has no location until it comes back, if ever."""
+    event = _event(item, actor, event_type, reason, details, from_location_id=item.location_id)
+    return update_item(session, item, event, status=status, location_id=None)
 
 
 def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -> Item:
@@ -56,20 +87,15 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
             from_location_id=item.location_id,
         )
     )
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.check_out,
-        actor_id=actor.id,
-        from_location_id=item.location_id,
-        reason=data.reason,
-        details={
-            "recipient": data.recipient,
-            "purpose": data.purpose.value,
-            "document_number": data.document_number,
-            "due_date": str(data.due_date),
-        },
+    details = {
+        "recipient": data.recipient,
+        "purpose": data.purpose.value,
+        "document_number": data.document_number,
+        "due_date": str(data.due_date),
+    }
+    return _leave(
+        session, item, actor, EventType.check_out, ItemStatus.checked_out, data.reason, details
     )
-    return update_item(session, item, event, status=ItemStatus.checked_out, location_id=None)
 
 
 def _open_checkout(session: Session, item: Item) -> Checkout:
@@ -90,33 +116,14 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
         target = session.get(Location, checkout.from_location_id)  # type: ignore[assignment]
     assert target is not None and item.id is not None and actor.id is not None
     override = check_placements(
-        session,
-        [
-            Placement(
-                item.code,
-                target,
-                tuple(item.hazard_classes),
-                item.net_weight_g or 0.0,
-                item.volume_l or 0.0,
-            )
-        ],
-        actor,
-        data.override_reason,
+        session, [Placement.of_item(item, target)], actor, data.override_reason
     )
-    now = datetime.now(UTC)
-    checkout.returned_at, checkout.returned_by_id = now, actor.id
+    checkout.returned_at, checkout.returned_by_id = datetime.now(UTC), actor.id
     checkout.returned_to_location_id = target.id
     details: dict[str, Any] = {"checkout_document": checkout.document_number}
     if override:
         details["override"] = override
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.return_,
-        actor_id=actor.id,
-        to_location_id=target.id,
-        reason=data.reason,
-        details=details,
-    )
+    event = _event(item, actor, EventType.return_, data.reason, details, to_location_id=target.id)
     # Items belong to the agency whose warehouse holds them.
     return update_item(
         session,
@@ -128,6 +135,11 @@ def return_item(session: Session, code: str, data: ReturnRequest, actor: User) -
     )
 
 
+def _less(measure: float | None, taken: float, digits: int = 3) -> float | None:
+    """What is left of a measure the item may not have, rounded against float dust."""
+    return None if measure is None else round(measure - taken, digits)
+
+
 def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
     item = for_change(session, code, actor, data.version, "sample")
     if item.net_weight_g is None:
@@ -137,20 +149,14 @@ def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -
             "taken_g", f"cannot take {data.taken_g} g of {item.net_weight_g} g; split it instead"
         )
     after = round(item.net_weight_g - data.taken_g, 3)
-    gross = None if item.gross_weight_g is None else round(item.gross_weight_g - data.taken_g, 3)
-    assert item.id is not None and actor.id is not None
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.sample,
-        actor_id=actor.id,
-        reason=data.reason,
-        details={
-            "taken_g": data.taken_g,
-            "net_weight_before_g": item.net_weight_g,
-            "net_weight_after_g": after,
-            "recipient": data.recipient,
-        },
-    )
+    gross = _less(item.gross_weight_g, data.taken_g)
+    details = {
+        "taken_g": data.taken_g,
+        "net_weight_before_g": item.net_weight_g,
+        "net_weight_after_g": after,
+        "recipient": data.recipient,
+    }
+    event = _event(item, actor, EventType.sample, data.reason, details)
     return update_item(session, item, event, net_weight_g=after, gross_weight_g=gross)
 
 
@@ -169,27 +175,18 @@ def reweigh(
             f"the new weight differs from the recorded {before} g by {difference_pct} % "
             f"(tolerance {tolerance_pct} %): say why",
         )
-    assert item.id is not None and actor.id is not None
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.reweigh,
-        actor_id=actor.id,
-        reason=data.reason,
-        details={
-            "net_weight_before_g": before,
-            "net_weight_after_g": data.net_weight_g,
-            "gross_weight_before_g": item.gross_weight_g,
-            "gross_weight_after_g": data.gross_weight_g or item.gross_weight_g,
-            "difference_pct": difference_pct,
-            "flagged": flagged,
-        },
-    )
+    gross_after = data.gross_weight_g or item.gross_weight_g
+    details = {
+        "net_weight_before_g": before,
+        "net_weight_after_g": data.net_weight_g,
+        "gross_weight_before_g": item.gross_weight_g,
+        "gross_weight_after_g": gross_after,
+        "difference_pct": difference_pct,
+        "flagged": flagged,
+    }
+    event = _event(item, actor, EventType.reweigh, data.reason, details)
     return update_item(
-        session,
-        item,
-        event,
-        net_weight_g=data.net_weight_g,
-        gross_weight_g=data.gross_weight_g or item.gross_weight_g,
+        session, item, event, net_weight_g=data.net_weight_g, gross_weight_g=gross_after
     )
 
 
@@ -213,8 +210,8 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     check_placements(
         session, [Placement("#split", here, tuple(item.hazard_classes), 0.0, 0.0)], actor, None
     )
-    (child_code,) = next_item_codes(session, datetime.now(UTC).year, 1)
     now = datetime.now(UTC)
+    (child_code,) = next_item_codes(session, now.year, 1)
     child = Item(
         # The parent's columns, but for what the part has of its own.
         **{
@@ -256,19 +253,14 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     assert child.id is not None
     remaining = round(item.net_weight_g - data.net_weight_g, 3)
     # Weight, quantity and volume move to the new item; nothing is counted twice.
+    # Some of several units go with the part; a part of a single unit (5 g out of one
+    # pack for the lab) becomes a unit of its own and the pack stays one pack.
+    units_left = item.quantity - data.quantity if data.quantity < item.quantity else item.quantity
     parent_changes: dict[str, Any] = {
         "net_weight_g": remaining,
-        # Some of several units go with the part; a part of a single unit (5 g out of one
-        # pack for the lab) becomes a unit of its own and the pack stays one pack.
-        "quantity": item.quantity - data.quantity
-        if data.quantity < item.quantity
-        else item.quantity,
-        "gross_weight_g": None
-        if item.gross_weight_g is None
-        else round(item.gross_weight_g - data.net_weight_g, 3),
-        "volume_l": None
-        if item.volume_l is None
-        else round(item.volume_l - (child_volume or 0.0), 6),
+        "quantity": units_left,
+        "gross_weight_g": _less(item.gross_weight_g, data.net_weight_g),
+        "volume_l": _less(item.volume_l, child_volume or 0.0, digits=6),
     }
     common = {
         "parent": item.code,
@@ -308,20 +300,14 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
 
 def seal_check(session: Session, code: str, data: SealCheckRequest, actor: User) -> Item:
     item = for_change(session, code, actor, data.version, "seal_check")
-    assert item.id is not None and actor.id is not None
     new_number = data.seal_number or item.seal_number
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.seal_check,
-        actor_id=actor.id,
-        reason=data.reason,
-        details={
-            "seal_state_before": item.seal_state,
-            "seal_state": data.seal_state.value,
-            "seal_number_before": item.seal_number,
-            "seal_number": new_number,
-        },
-    )
+    details = {
+        "seal_state_before": item.seal_state,
+        "seal_state": data.seal_state.value,
+        "seal_number_before": item.seal_number,
+        "seal_number": new_number,
+    }
+    event = _event(item, actor, EventType.seal_check, data.reason, details)
     return update_item(
         session, item, event, seal_state=data.seal_state.value, seal_number=new_number
     )
@@ -333,29 +319,32 @@ def change_disposition(
     """Record the disposition a judgment ordered. Returns the item and advice for the keeper:
     items to be destroyed should wait in a secure awaiting-destruction location."""
     item = for_change(session, code, actor, data.version, "disposition")
-    assert item.id is not None and actor.id is not None
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.disposition,
-        actor_id=actor.id,
-        reason=data.reason,
-        details={
-            "before": item.disposition,
-            "after": data.disposition.value,
-            "document_number": data.document_number,
-        },
-    )
+    details = {
+        "before": item.disposition,
+        "after": data.disposition.value,
+        "document_number": data.document_number,
+    }
+    event = _event(item, actor, EventType.disposition, data.reason, details)
     update_item(session, item, event, disposition=data.disposition.value)
-    advice = []
-    if data.disposition == Disposition.destroy:
-        location = session.get(Location, item.location_id) if item.location_id else None
-        if location is None or not (location.awaiting_destruction and location.secure):
-            suggestions = awaiting_destruction_locations(session, actor, location)
-            advice.append(
-                "move this item to a secure awaiting-destruction location"
-                + (f": {', '.join(suggestions)}" if suggestions else " (none is set up yet)")
-            )
-    return item, advice
+    places = places_to_await_destruction(session, actor, item)
+    if places is None:
+        return item, []
+    return item, [
+        "move this item to a secure awaiting-destruction location"
+        + (f": {', '.join(places)}" if places else " (none is set up yet)")
+    ]
+
+
+def places_to_await_destruction(session: Session, actor: User, item: Item) -> list[str] | None:
+    """Where an item ordered destroyed should wait: the codes of the secure
+    awaiting-destruction locations of its warehouse (possibly none), or None when it need
+    not move (not ordered destroyed, gone for good, or already waiting in such a place)."""
+    if item.disposition != Disposition.destroy or item.status in FINAL_STATUSES:
+        return None
+    here = session.get(Location, item.location_id) if item.location_id else None
+    if here is not None and here.awaiting_destruction and here.secure:
+        return None
+    return awaiting_destruction_locations(session, actor, here)
 
 
 def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
@@ -393,32 +382,20 @@ def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> I
             f"item {item.code} has disposition '{item.disposition}': record the judgment's "
             f"order (return, confiscation, sale) before releasing it"
         )
-    assert item.id is not None and actor.id is not None
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.release,
-        actor_id=actor.id,
-        from_location_id=item.location_id,
-        reason=data.reason,
-        details={
-            "disposition": item.disposition,
-            "recipient": data.recipient,
-            "document_number": data.document_number,
-        },
+    details = {
+        "disposition": item.disposition,
+        "recipient": data.recipient,
+        "document_number": data.document_number,
+    }
+    return _leave(
+        session, item, actor, EventType.release, ItemStatus.released, data.reason, details
     )
-    return update_item(session, item, event, status=ItemStatus.released, location_id=None)
 
 
 def transfer(session: Session, code: str, data: TransferRequest, actor: User) -> Item:
     """Hand the item to another agency that will keep it from now on."""
     item = for_change(session, code, actor, data.version, "transfer")
-    assert item.id is not None and actor.id is not None
-    event = NewEvent(
-        item_id=item.id,
-        event_type=EventType.transfer,
-        actor_id=actor.id,
-        from_location_id=item.location_id,
-        reason=data.reason,
-        details={"to_agency": data.to_agency, "document_number": data.document_number},
+    details = {"to_agency": data.to_agency, "document_number": data.document_number}
+    return _leave(
+        session, item, actor, EventType.transfer, ItemStatus.transferred, data.reason, details
     )
-    return update_item(session, item, event, status=ItemStatus.transferred, location_id=None)

@@ -47,16 +47,7 @@ def move_items(
         check_version(item, expected_versions.get(item.label_key))
         if item.location_id == target.id:
             raise Conflict(f"item {item.code} is already at {target.code}")
-        placements.append(
-            Placement(
-                code=item.code,
-                target=target,
-                hazard_classes=tuple(item.hazard_classes),
-                net_weight_g=item.net_weight_g or 0.0,
-                volume_l=item.volume_l or 0.0,
-                current_location_id=item.location_id,
-            )
-        )
+        placements.append(Placement.of_item(item, target))
     override = check_placements(session, placements, actor, override_reason)
     changes, events = [], []
     for item in items:

@@ -35,6 +35,18 @@ class Placement:
     volume_l: float
     current_location_id: int | None = None
 
+    @classmethod
+    def of_item(cls, item: Item, target: Location) -> "Placement":
+        """A stored item about to go to ``target``, with what it brings there."""
+        return cls(
+            item.code,
+            target,
+            tuple(item.hazard_classes),
+            item.net_weight_g or 0.0,
+            item.volume_l or 0.0,
+            item.location_id,
+        )
+
 
 class CapacityExceeded(Conflict):
     pass

@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from .. import payload
 from ..auth import agency_scope, require
-from ..custody import EventType, NewEvent, append_events, lock_for_write
+from ..custody import EventType, NewEvent, lock_for_write
 from ..db import keep_when_refused
 from ..errors import Invalid, InvalidTransition, NotFound
 from ..items import FINAL_STATUSES, ON_SHELF
+from ..items.lifecycle import update_items
 from ..locations import get_location, get_warehouse
 from ..models import (
     Checkout,
@@ -71,6 +72,10 @@ class StocktakeStatus(BaseModel):
     remaining: int
     unexpected: int
     counts: dict[str, Any]
+
+
+# What a scan answers besides its own result: how the count stands now.
+_RUNNING_COUNTS = {"expected", "seen_expected", "remaining", "unexpected"}
 
 
 def _get(session: Session, stocktake_id: int, actor: User) -> Stocktake:
@@ -190,13 +195,7 @@ def record_scan(
             result = {"result": "expected" if expected else "unexpected", "item_code": item.code}
     session.flush()
     live = progress(session, stocktake)
-    return {
-        **result,
-        "expected": live.expected,
-        "seen_expected": live.seen_expected,
-        "remaining": live.remaining,
-        "unexpected": live.unexpected,
-    }
+    return {**result, **live.model_dump(include=_RUNNING_COUNTS)}
 
 
 def _standing_at(session: Session, stocktake_id: int, actor: User) -> int | None:
@@ -289,6 +288,14 @@ def close(
             return Outcome.verified
         return Outcome.misplaced
 
+    def item_line(item_id: int, outcome: Outcome, expected_at: int | None) -> StocktakeLine:
+        return StocktakeLine(
+            stocktake_id=stocktake_id,
+            item_id=item_id,
+            outcome=outcome,
+            expected_location_id=expected_at,
+        )
+
     lines: list[StocktakeLine] = []
     for item_id, exp in expected.items():
         now_status = ItemStatus(items[item_id].status)
@@ -302,14 +309,7 @@ def close(
             outcome = where_seen(item_id, exp.location_id)
         else:
             outcome = Outcome.missing
-        lines.append(
-            StocktakeLine(
-                stocktake_id=stocktake.id,
-                item_id=item_id,
-                outcome=outcome,
-                expected_location_id=exp.location_id,
-            )
-        )
+        lines.append(item_line(item_id, outcome, exp.location_id))
     for item_id in seen.keys() - expected.keys():
         # In a sample, what was picked from the shelf is traced back to its record.
         outcome = (
@@ -317,14 +317,7 @@ def close(
             if stocktake.scope == StocktakeScope.sample
             else Outcome.unexpected
         )
-        lines.append(
-            StocktakeLine(
-                stocktake_id=stocktake.id,
-                item_id=item_id,
-                outcome=outcome,
-                expected_location_id=items[item_id].location_id,
-            )
-        )
+        lines.append(item_line(item_id, outcome, items[item_id].location_id))
     for raw in sorted({s.raw.strip() for s in scans if s.kind == "unknown_item"}):
         lines.append(
             StocktakeLine(stocktake_id=stocktake.id, label=raw, outcome=Outcome.unexpected)
@@ -336,7 +329,7 @@ def close(
     session.add_all(lines)
 
     now = datetime.now(UTC)
-    events = []
+    events, seals_found_broken = [], []
     for line in lines:
         if line.item_id is None or line.outcome == Outcome.checked_out:
             continue
@@ -345,8 +338,7 @@ def close(
             continue  # a label of an item that is gone: reported, but nothing changes it
         kind = EventType.stocktake_seen if line.item_id in seen else EventType.stocktake_missing
         if line.item_id in broken and item.seal_state != SealState.broken:
-            item.seal_state, item.version, item.updated_at = SealState.broken, item.version + 1, now
-            session.add(item)
+            seals_found_broken.append((item, {"seal_state": SealState.broken}))
         events.append(
             NewEvent(
                 item_id=line.item_id,
@@ -371,7 +363,7 @@ def close(
                 )
             )
     session.flush()
-    append_events(session, events)
+    update_items(session, seals_found_broken, events)
     counts = Counter(str(line.outcome) for line in lines)
     stocktake.counts = {
         **{o.value: counts.get(o.value, 0) for o in Outcome},

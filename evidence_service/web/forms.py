@@ -1,5 +1,6 @@
 """Reading submitted forms into the domain's request models, with errors in plain words."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -30,6 +31,17 @@ def validate(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
             loc = [p for p in prefix.split(".") if p] + [str(p) for p in e["loc"]]
             errors.append({"loc": loc, "msg": e["msg"], "type": e["type"]})
         raise FormInvalid(errors) from None
+
+
+def from_form(model: type[M], field: Callable[[str], str], **parsed: Any) -> M:
+    """``model`` read from a form: each of its fields from the input of the same name (an
+    empty one as None where None is the default), then ``parsed``: the values that need a
+    reader of their own (numbers, weights, dates)."""
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        value = field(name)
+        data[name] = None if value == "" and info.default is None else value
+    return validate(model, data | parsed)
 
 
 def number(value: str, field: str) -> float | None:

@@ -209,7 +209,7 @@ def dashboard(
         period_chart=period_chart(page, totals.report),
         periods=PERIODS,
         deadline_names={
-            d.id: d.name_en if page.lang == "en" else d.name_vi
+            d.id: d.name(page.lang)
             for regime in destruction.load_deadlines().values()
             for d in regime
         },

@@ -8,27 +8,24 @@ from fastapi.responses import Response
 
 from ... import items, labels
 from ...errors import DomainError
-from ...items import FINAL_STATUSES, handling
+from ...items import handling
 from ...labels import LabelFormat
-from ...models import Disposition, Location, SealState
+from ...models import Disposition, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import download, grams, iso_date, number, validate
+from ..forms import M, download, from_form, grams, iso_date, number
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 def _awaiting_destruction_advice(page: Page, code: str) -> list[str]:
-    """Where an item now ordered destroyed should wait (empty if it already waits there)."""
+    """Where an item now ordered destroyed should wait (empty if it need not move)."""
     item = items.get_item(page.db, code, page.me)
-    if item.disposition != Disposition.destroy or item.status in FINAL_STATUSES:
+    places = handling.places_to_await_destruction(page.db, page.me, item)
+    if places is None:
         return []
-    here = page.db.get(Location, item.location_id) if item.location_id else None
-    if here is not None and here.awaiting_destruction and here.secure:
-        return []
-    suggestions = handling.awaiting_destruction_locations(page.db, page.me, here)
-    if suggestions:
-        return [page.t("item.advice_awaiting_destruction", locations=", ".join(suggestions))]
+    if places:
+        return [page.t("item.advice_awaiting_destruction", locations=", ".join(places))]
     return [page.t("item.advice_no_awaiting_destruction")]
 
 
@@ -90,18 +87,15 @@ def _version(page: Page) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _read(page: Page, model: type[M], **parsed: Any) -> M:
+    """One item form: the model's fields, with the version the page was rendered at."""
+    return from_form(model, page.field, version=_version(page), **parsed)
+
+
 @router.post("/items/{code}/move")
 def move(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            items.MoveRequest,
-            {
-                "to_location_code": page.field("to_location_code"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-                "override_reason": page.field("override_reason") or None,
-            },
-        )
+        data = _read(page, items.MoveRequest)
         canonical = items.get_item(page.db, code, page.me).code
         items.move_items(
             page.db,
@@ -119,17 +113,8 @@ def move(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/check-out")
 def check_out(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.CheckoutRequest,
-            {
-                "recipient": page.field("recipient"),
-                "purpose": page.field("purpose"),
-                "document_number": page.field("document_number"),
-                "due_date": iso_date(page.field("due_date"), "due_date"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
+        due_date = iso_date(page.field("due_date"), "due_date")
+        data = _read(page, handling.CheckoutRequest, due_date=due_date)
         handling.check_out(page.db, code, data, page.me)
 
     return _act(page, code, "check_out", run)
@@ -138,16 +123,7 @@ def check_out(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/return")
 def return_item(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.ReturnRequest,
-            {
-                "to_location_code": page.field("to_location_code") or None,
-                "reason": page.field("reason"),
-                "version": _version(page),
-                "override_reason": page.field("override_reason") or None,
-            },
-        )
-        handling.return_item(page.db, code, data, page.me)
+        handling.return_item(page.db, code, _read(page, handling.ReturnRequest), page.me)
 
     return _act(page, code, "return", run)
 
@@ -155,15 +131,8 @@ def return_item(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/sample")
 def sample(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.SampleRequest,
-            {
-                "taken_g": grams(page.field("taken"), page.field("weight_unit"), "taken_g"),
-                "recipient": page.field("recipient"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
+        taken_g = grams(page.field("taken"), page.field("weight_unit"), "taken_g")
+        data = _read(page, handling.SampleRequest, taken_g=taken_g)
         handling.take_sample(page.db, code, data, page.me)
 
     return _act(page, code, "sample", run)
@@ -173,14 +142,11 @@ def sample(code: str, page: FormPage) -> Response:
 def reweigh(code: str, page: FormPage) -> Response:
     def run() -> None:
         unit = page.field("weight_unit")
-        data = validate(
+        data = _read(
+            page,
             handling.ReweighRequest,
-            {
-                "net_weight_g": grams(page.field("net_weight"), unit, "net_weight_g"),
-                "gross_weight_g": grams(page.field("gross_weight"), unit, "gross_weight_g"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
+            net_weight_g=grams(page.field("net_weight"), unit, "net_weight_g"),
+            gross_weight_g=grams(page.field("gross_weight"), unit, "gross_weight_g"),
         )
         handling.reweigh(page.db, code, data, page.me, page.settings.weight_tolerance_pct)
 
@@ -190,16 +156,7 @@ def reweigh(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/seal-check")
 def seal_check(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.SealCheckRequest,
-            {
-                "seal_state": page.field("seal_state"),
-                "seal_number": page.field("seal_number") or None,
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
-        handling.seal_check(page.db, code, data, page.me)
+        handling.seal_check(page.db, code, _read(page, handling.SealCheckRequest), page.me)
 
     return _act(page, code, "seal_check", run)
 
@@ -207,18 +164,12 @@ def seal_check(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/split")
 def split(code: str, page: FormPage) -> Response:
     def run() -> str:
-        data = validate(
+        data = _read(
+            page,
             handling.SplitRequest,
-            {
-                "net_weight_g": grams(
-                    page.field("net_weight"), page.field("weight_unit"), "net_weight_g"
-                ),
-                "quantity": number(page.field("quantity") or "1", "quantity"),
-                "volume_l": number(page.field("volume_l"), "volume_l"),
-                "description": page.field("description") or None,
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
+            net_weight_g=grams(page.field("net_weight"), page.field("weight_unit"), "net_weight_g"),
+            quantity=number(page.field("quantity") or "1", "quantity"),
+            volume_l=number(page.field("volume_l"), "volume_l"),
         )
         _, child = handling.split(page.db, code, data, page.me)
         return f"child={child.code}"
@@ -229,15 +180,7 @@ def split(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/disposition")
 def change_disposition(code: str, page: FormPage) -> Response:
     def run() -> str:
-        data = validate(
-            handling.DispositionRequest,
-            {
-                "disposition": page.field("disposition"),
-                "document_number": page.field("document_number"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
+        data = _read(page, handling.DispositionRequest)
         _, advice = handling.change_disposition(page.db, code, data, page.me)
         # The advice is shown in the user's language on the page the redirect leads to.
         return "advice=1" if advice else ""
@@ -248,16 +191,7 @@ def change_disposition(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/release")
 def release(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.ReleaseRequest,
-            {
-                "recipient": page.field("recipient"),
-                "document_number": page.field("document_number"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
-        handling.release(page.db, code, data, page.me)
+        handling.release(page.db, code, _read(page, handling.ReleaseRequest), page.me)
 
     return _act(page, code, "release", run)
 
@@ -265,16 +199,7 @@ def release(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/transfer")
 def transfer(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = validate(
-            handling.TransferRequest,
-            {
-                "to_agency": page.field("to_agency"),
-                "document_number": page.field("document_number"),
-                "reason": page.field("reason"),
-                "version": _version(page),
-            },
-        )
-        handling.transfer(page.db, code, data, page.me)
+        handling.transfer(page.db, code, _read(page, handling.TransferRequest), page.me)
 
     return _act(page, code, "transfer", run)
 
