@@ -118,6 +118,8 @@ def test_split_links_the_new_item_and_offers_its_label(client, world, session):
     assert f'href="/items/{child}"' in page and f'action="/items/{child}/label"' in page
     label = _post(client, f"/items/{child}/label", csrf, template="")
     assert label.status_code == 200 and label.content.startswith(b"%PDF")
+    printed = client.get(f"/api/v1/items/{child}/custody", headers=world.headers()).json()
+    assert [e["event_type"] for e in printed].count("label_printed") == 1  # a print is recorded
     new_part = session.exec(select(Item).where(Item.code == child)).one()
     assert (new_part.net_weight_g, new_part.volume_l) == (250, 0.5)
 

@@ -27,8 +27,9 @@ TemplateQuery = Annotated[str, Query(description="a template name, see GET /labe
 FormatQuery = Annotated[labels.LabelFormat, Query(description="png, pdf or zpl")]
 
 
-def _respond(job: labels.PrintJob) -> Response:
-    headers = {"Content-Disposition": job.content_disposition}
+def label_document(job: labels.PrintJob, headers: dict[str, str] | None = None) -> Response:
+    """The document of a print job: a PNG whole, a PDF or ZPL streamed page by page."""
+    headers = {"Content-Disposition": job.content_disposition, **(headers or {})}
     if job.format == labels.LabelFormat.png:
         # Rendered before the commit: a failure records nothing.
         return Response(b"".join(job.render()), media_type=job.media_type, headers=headers)
@@ -53,7 +54,7 @@ def print_labels(
     PDF is streamed page by page; PNG only for exactly one label. Item labels write one
     ``label_printed`` custody event per item (with the template, format and copies).
     """
-    return _respond(labels.prepare_print(session, actor, settings, data))
+    return label_document(labels.prepare_print(session, actor, settings, data))
 
 
 @router.get(
@@ -67,9 +68,9 @@ def item_label(
     template: TemplateQuery = labels.DEFAULT_TEMPLATE,
     format: FormatQuery = labels.LabelFormat.png,
 ) -> Response:
-    """The item's label; recorded as a ``label_printed`` custody event."""
-    job = labels.prepare_single(session, actor, settings, "item", code, template, format)
-    return _respond(job)
+    """A preview of the item's label: a GET records nothing (print with ``POST /labels``)."""
+    job = labels.prepare_preview(session, actor, settings, "item", code, template, format)
+    return label_document(job)
 
 
 @router.get(
@@ -86,5 +87,5 @@ def location_label(
     format: FormatQuery = labels.LabelFormat.png,
 ) -> Response:
     """The location's label (shelf, bin, room...)."""
-    job = labels.prepare_single(session, actor, settings, "location", code, template, format)
-    return _respond(job)
+    job = labels.prepare_preview(session, actor, settings, "location", code, template, format)
+    return label_document(job)

@@ -38,8 +38,8 @@ from .printing import (
     LabelRequest,
     PrintJob,
     TemplatePublic,
+    prepare_preview,
     prepare_print,
-    prepare_single,
     template_list,
 )
 from .templates import (
@@ -68,7 +68,7 @@ __all__ = [
     "PrintJob",
     "TemplatePublic",
     "prepare_print",
-    "prepare_single",
+    "prepare_preview",
     "template_list",
     "ELLIPSIS",
     "FIELD_NAMES",

@@ -316,7 +316,7 @@ def prepare_print(
     return PrintJob(labels, template, fmt, request.skip, request.copies, f"{name}.{fmt.value}")
 
 
-def prepare_single(
+def prepare_preview(
     session: Session,
     actor: User,
     settings: Settings,

@@ -4,9 +4,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
+from ..api.labels import label_document
 from ..errors import DomainError
 from ..i18n import NumberError, parse_number
 from ..labels import PrintJob
@@ -76,10 +77,5 @@ def iso_date(value: str, field: str) -> date | None:
 
 def download(job: PrintJob) -> Response:
     """The printed document as a download (its custody events commit as it starts)."""
-    headers = {
-        "Content-Disposition": f'attachment; filename="{job.filename}"',
-        "Cache-Control": "no-store",
-    }
-    if job.format.value == "png":
-        return Response(b"".join(job.render()), media_type=job.media_type, headers=headers)
-    return StreamingResponse(job.render(), media_type=job.media_type, headers=headers)
+    disposition = f'attachment; filename="{job.filename}"'
+    return label_document(job, {"Content-Disposition": disposition, "Cache-Control": "no-store"})

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from ... import items, labels
 from ...errors import DomainError
 from ...items import handling
-from ...labels import LabelFormat
+from ...labels import LabelFormat, LabelRequest
 from ...models import Disposition, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
@@ -209,9 +209,8 @@ def print_label(code: str, page: FormPage) -> Response:
     """Reprint the item's label (a ``label_printed`` custody event) as a PDF download."""
     template = page.field("template") or labels.DEFAULT_TEMPLATE
     try:
-        job = labels.prepare_single(
-            page.db, page.me, page.settings, "item", code, template, LabelFormat.pdf
-        )
+        request = LabelRequest(codes=[code], kind="item", format=LabelFormat.pdf, template=template)
+        job = labels.prepare_print(page.db, page.me, page.settings, request)
     except DomainError as exc:
         page.db.rollback()
         return render_item(page, code, exc, open_form="print_label")
