@@ -14,7 +14,7 @@ read-to-write lock upgrade.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic import command
@@ -25,9 +25,23 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import make_transient
 from sqlmodel import Session, SQLModel
 
+from .accounts import Accounts
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _WRITE = "evidence_write"  # session.info keys
 _KEPT = "evidence_kept_when_refused"
+_ACCOUNTS_CHANGED = "evidence_accounts_changed"
+
+
+def ending_may_wait(session: Session) -> bool:
+    """Whether ending this unit of work may wait on the database: a commit, or kept rows to
+    write. Otherwise ending it is closing a read, which never waits."""
+    return bool(session.info.get(_WRITE) or session.info.get(_KEPT))
+
+
+def accounts_changed(session: Session) -> None:
+    """This work changes users: once it commits, this process reads them again."""
+    session.info[_ACCOUNTS_CHANGED] = True
 
 
 def keep_when_refused(session: Session, *rows: SQLModel) -> None:
@@ -74,6 +88,10 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
 @dataclass
 class Database:
     engine: Engine
+    accounts: Accounts = field(init=False)  # who may act, as this process knows it
+
+    def __post_init__(self) -> None:
+        self.accounts = Accounts(self.engine)
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 15000) -> "Database":
@@ -115,6 +133,8 @@ class Database:
             if ok and write:
                 session.commit()
                 committed = True
+                if session.info.get(_ACCOUNTS_CHANGED):
+                    self.accounts.invalidate()
         finally:
             if write and not committed:
                 session.rollback()

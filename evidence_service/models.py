@@ -141,6 +141,8 @@ class User(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    # Bumped when the user is disabled or changes role: their older tokens stop working.
+    token_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 

@@ -174,6 +174,9 @@ class SessionAwareClient(TestClient):
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         self.test_session.commit()
+        # What the test changed in users is seen at once, as the app's own changes are
+        # (another process's are seen within a second: tests/test_accounts.py).
+        self.app.state.db.accounts.invalidate()  # type: ignore[attr-defined]
         try:
             return super().request(*args, **kwargs)
         finally:

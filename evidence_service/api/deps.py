@@ -27,17 +27,19 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(request_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+async def get_current_user(
+    request: Request, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
 ) -> User:
+    # No query and no I/O (see accounts.py), so it runs inline, without a thread hop.
     if not token:
         raise Unauthorized("not authenticated")
-    return user_from_token(session, token, settings.secret_key)
+    return user_from_token(request.app.state.db.accounts, token, settings.secret_key)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -6,8 +6,17 @@ from fastapi import APIRouter, Query, Response
 
 from .. import items
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..items import hot_lookup
 from ..models import Category, ItemStatus
-from .deps import CurrentUser, IdempotencyKeyHeader, IfMatch, SessionDep, create_once, with_if_match
+from .deps import (
+    CurrentUser,
+    DatabaseDep,
+    IdempotencyKeyHeader,
+    IfMatch,
+    SessionDep,
+    create_once,
+    with_if_match,
+)
 
 router = APIRouter(tags=["items"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
@@ -84,15 +93,11 @@ def list_items(
 
 
 @router.get("/items/{code}", response_model=items.ItemPublic, responses=error_responses(NotFound))
-def get_item(code: str, actor: CurrentUser, session: SessionDep) -> Response:
+async def get_item(code: str, actor: CurrentUser, db: DatabaseDep) -> Response:
     """The item, with an ETag of its version (send it back as If-Match when changing it)."""
-    item = items.item_public(session, code, actor)
-    # Serialised once here: the scanners' hot path skips FastAPI's second validation pass.
-    return Response(
-        item.model_dump_json(),
-        media_type="application/json",
-        headers={"ETag": f'"{item.version}"'},
-    )
+    # The scanners' hot path: one fast SELECT, run inline (a thread hop costs more).
+    body, version = hot_lookup.item_json(db, code, actor)
+    return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
 
 @router.post("/items/{code}/moves", responses=WRITE_ERRORS)

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..db import Database
+from ..db import Database, ending_may_wait
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -75,8 +75,12 @@ class CommitBeforeResponse:
 
     async def _finish(self, scope: Scope, ok: bool) -> None:
         session: Session | None = scope.pop(_SESSION, None)
-        if session is not None:
+        if session is None:
+            return
+        if ending_may_wait(session):
             await run_in_threadpool(self.db.finish, session, ok)
+        else:
+            self.db.finish(session, ok)  # closing a read costs less than a thread hop
 
 
 def _commit_failed(exc: Exception) -> Response:

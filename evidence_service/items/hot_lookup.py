@@ -1,0 +1,123 @@
+"""The scanners' lookup: an item as the API shows it, in one statement on a raw connection.
+
+``GET /items/{code}`` is what a keeper's scanner calls all day, so it skips what the general
+path (``lookup.item_public``) pays for: no ORM objects, no session and no transaction of its
+own (one SELECT reads one consistent snapshot), no validation of what the database already
+checked. The statement is compiled once per database dialect; the row comes back in the
+answer's shape. ``tests/test_hot_lookup.py`` holds it equal to ``item_public``.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select
+from sqlmodel import col
+
+from .. import payload
+from ..auth import agency_scope
+from ..db import Database
+from ..errors import NotFound
+from ..models import (
+    Case,
+    Category,
+    Disposition,
+    Item,
+    ItemBase,
+    ItemStatus,
+    Location,
+    SealState,
+    User,
+)
+from .lookup import ItemPublic, Person, key_of
+
+_OWN = [getattr(Item, name) for name in ItemBase.model_fields]
+_STATEMENT = (
+    select(  # type: ignore[call-overload]
+        Item.agency_id,
+        Item.code,
+        Item.status,
+        Location.code,
+        Item.case_id,
+        Case.judgment_number,
+        Item.seized_net_weight_g,
+        Item.seized_gross_weight_g,
+        Item.seal_state,
+        Item.delivered_by_name,
+        Item.delivered_by_position,
+        Item.delivered_by_id_document,
+        User.username,
+        Item.disposition,
+        Item.version,
+        Item.received_at,
+        Item.updated_at,
+        *_OWN,
+    )
+    .join(Case, col(Case.id) == Item.case_id)
+    .join(User, col(User.id) == Item.received_by_id)
+    .outerjoin(Location, col(Location.id) == Item.location_id)
+    .where(col(Item.label_key) == bindparam("key"))
+)
+_OWN_NAMES = list(ItemBase.model_fields)
+_compiled: dict[str, tuple[str, list[str]]] = {}  # dialect → (SQL, parameter order)
+
+
+def _sql(engine: Engine) -> tuple[str, list[str]]:
+    found = _compiled.get(engine.dialect.name)
+    if found is None:
+        compiled = _STATEMENT.compile(dialect=engine.dialect)
+        found = _compiled[engine.dialect.name] = (str(compiled), compiled.positiontup or [])
+    return found
+
+
+def _time(value: Any) -> datetime:
+    # SQLite hands back the stored text; everything stored is UTC.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def item_json(db: Database, code: str, actor: User) -> tuple[bytes, int]:
+    """The item's JSON (exactly ``item_public``'s) and its version, or NotFound."""
+    sql, order = _sql(db.engine)
+    params = {"key": key_of(code)}
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, [params[name] for name in order] if order else params)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if row is None or not _may_see(db, actor, row[0]):
+        raise NotFound(f"item '{code}' not found")
+    (_, item_code, status, location, case_id, judgment, seized_net, seized_gross, seal) = row[:9]
+    own = dict(zip(_OWN_NAMES, row[17:], strict=True))
+    if isinstance(own["hazard_classes"], str):
+        own["hazard_classes"] = json.loads(own["hazard_classes"])
+    own["category"] = Category(own["category"])
+    public = ItemPublic.model_construct(
+        **own,
+        code=item_code,
+        label_payload=payload.make_payload("I", item_code),
+        status=ItemStatus(status),
+        location_code=location,
+        case_id=case_id,
+        judgment_number=judgment,
+        seized_net_weight_g=seized_net,
+        seized_gross_weight_g=seized_gross,
+        seal_state=SealState(seal),
+        delivered_by=Person.model_construct(name=row[9], position=row[10], id_document=row[11]),
+        received_by=row[12],
+        disposition=Disposition(row[13]),
+        version=row[14],
+        received_at=_time(row[15]),
+        updated_at=_time(row[16]),
+    )
+    return public.model_dump_json().encode(), row[14]
+
+
+def _may_see(db: Database, actor: User, agency_id: int) -> bool:
+    if agency_id == actor.agency_id:  # a keeper's own items: no query
+        return True
+    with db.unit_of_work(write=False) as session:
+        return agency_id in agency_scope(session, actor)
