@@ -9,7 +9,8 @@ from . import payload
 from .auth import can
 from .db import keep_when_refused
 from .errors import DomainError, Invalid, NotFound
-from .items import ItemPublic, allowed_actions, item_public, items_public, move_items
+from .items import ItemPublic, allowed_actions, items_public, move_items
+from .items.hot_lookup import find_item
 from .locations import LocationPublic, get_location, location_public
 from .models import ScanLog, ScanResult, User
 
@@ -65,7 +66,7 @@ def scan(session: Session, raw: str, actor: User) -> ScanPublic:
     log.kind = scanned.kind
     try:
         if scanned.kind == "item":
-            public = item_public(session, scanned.key, actor)
+            public = find_item(session, scanned.key, actor)
             log.code = public.code
             actions = ["view", *allowed_actions(actor, public.status)]
             return ScanPublic(kind="item", code=public.code, item=public, actions=actions)

@@ -1,10 +1,11 @@
 """The scanners' lookup: an item as the API shows it, in one statement on a raw connection.
 
-``GET /items/{code}`` is what a keeper's scanner calls all day, so it skips what the general
-path (``lookup.item_public``) pays for: no ORM objects, no session and no transaction of its
-own (one SELECT reads one consistent snapshot), no validation of what the database already
-checked. The statement is compiled once per database dialect; the row comes back in the
-answer's shape. ``tests/test_hot_lookup.py`` holds it equal to ``item_public``.
+``GET /items/{code}`` and ``POST /scan`` are what a keeper's scanner calls all day, so they skip
+what the general path (``lookup.item_public``) pays for: no ORM objects, no transaction (one
+SELECT on a connection of its own reads one consistent snapshot; the session is only asked
+for a wider agency scope), no validation of what the database already checked. The statement
+is compiled once per database dialect; the row comes back in the answer's shape.
+``tests/test_hot_lookup.py`` holds it equal to ``item_public``.
 """
 
 import json
@@ -12,11 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from .. import payload
 from ..auth import agency_scope
-from ..db import Database
 from ..errors import NotFound
 from ..models import (
     Case,
@@ -76,11 +76,13 @@ def _time(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def item_json(db: Database, code: str, actor: User) -> tuple[bytes, int]:
-    """The item's JSON (exactly ``item_public``'s) and its version, or NotFound."""
-    sql, order = _sql(db.engine)
+def find_item(session: Session, code: str, actor: User) -> ItemPublic:
+    """What ``item_public`` answers, or NotFound."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    sql, order = _sql(engine)
     params = {"key": key_of(code)}
-    connection = db.engine.raw_connection()
+    connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(sql, [params[name] for name in order] if order else params)
@@ -88,14 +90,15 @@ def item_json(db: Database, code: str, actor: User) -> tuple[bytes, int]:
         cursor.close()
     finally:
         connection.close()
-    if row is None or not _may_see(db, actor, row[0]):
+    # A keeper's own agency needs no query; a wider scope is asked of its one home.
+    if row is None or (row[0] != actor.agency_id and row[0] not in agency_scope(session, actor)):
         raise NotFound(f"item '{code}' not found")
     (_, item_code, status, location, case_id, judgment, seized_net, seized_gross, seal) = row[:9]
     own = dict(zip(_OWN_NAMES, row[17:], strict=True))
     if isinstance(own["hazard_classes"], str):
         own["hazard_classes"] = json.loads(own["hazard_classes"])
     own["category"] = Category(own["category"])
-    public = ItemPublic.model_construct(
+    return ItemPublic.model_construct(
         **own,
         code=item_code,
         label_payload=payload.make_payload("I", item_code),
@@ -113,11 +116,3 @@ def item_json(db: Database, code: str, actor: User) -> tuple[bytes, int]:
         received_at=_time(row[15]),
         updated_at=_time(row[16]),
     )
-    return public.model_dump_json().encode(), row[14]
-
-
-def _may_see(db: Database, actor: User, agency_id: int) -> bool:
-    if agency_id == actor.agency_id:  # a keeper's own items: no query
-        return True
-    with db.unit_of_work(write=False) as session:
-        return agency_id in agency_scope(session, actor)
