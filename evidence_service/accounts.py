@@ -66,18 +66,23 @@ class Accounts:
         self._read_at = float("-inf")
 
     def active(self, user_id: int) -> Account | None:
-        """The account if it is active, as the database said at most a second ago."""
-        age = time.monotonic() - self._read_at
-        # Unknown here: perhaps created by another process since; ask again, but not often.
-        if age > self._max_age_s or (user_id not in self._by_id and age > MISS_RETRY_S):
-            self._read()
+        """The account if it is active, as last read (no I/O: see ``needs_reading``)."""
         return self._by_id.get(user_id)
 
-    def invalidate(self) -> None:
-        """This process changed users: read them again before the next check."""
-        self._read_at = float("-inf")
+    def needs_reading(self, user_id: int) -> bool:
+        """Whether to read the table before trusting what is known of this user: it is a
+        second old, or the user is unknown (perhaps created by another process since)."""
+        age = time.monotonic() - self._read_at
+        return age > self._max_age_s or (user_id not in self._by_id and age > MISS_RETRY_S)
 
-    def _read(self) -> None:
+    def invalidate(self) -> None:
+        """This process changed users (called after the commit, off the event loop): read
+        them again now, so the next check here already knows."""
+        self._read_at = float("-inf")
+        self.read()
+
+    def read(self) -> None:
+        """Read the active accounts (blocking: call it from a worker thread)."""
         with self._lock:
             if time.monotonic() - self._read_at <= MISS_RETRY_S:
                 return  # another thread has just read them

@@ -13,6 +13,7 @@ read-to-write lock upgrade.
 """
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,9 +90,13 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
 class Database:
     engine: Engine
     accounts: Accounts = field(init=False)  # who may act, as this process knows it
+    # Threads of its own for ending units of work and reading accounts: never queued behind
+    # requests that are themselves waiting for the lock or the transaction being ended.
+    ending: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.engine)
+        self.ending = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidence-db")
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 15000) -> "Database":

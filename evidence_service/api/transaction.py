@@ -11,6 +11,7 @@ an error (409 or 503), so a client never sees a 200 for a write that did not hap
 A streamed body is generated after the commit: whatever it records must be written before.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -78,7 +79,11 @@ class CommitBeforeResponse:
         if session is None:
             return
         if ending_may_wait(session):
-            await run_in_threadpool(self.db.finish, session, ok)
+            # Not the request thread pool: it may be full of requests waiting for this very
+            # transaction's lock, and the commit would wait behind them.
+            await asyncio.get_running_loop().run_in_executor(
+                self.db.ending, self.db.finish, session, ok
+            )
         else:
             self.db.finish(session, ok)  # closing a read costs less than a thread hop
 

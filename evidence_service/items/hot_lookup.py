@@ -8,9 +8,14 @@ is compiled once per database dialect; the row comes back in the answer's shape.
 ``tests/test_hot_lookup.py`` holds it equal to ``item_public``.
 """
 
+import asyncio
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session, col
@@ -70,6 +75,37 @@ def _sql(engine: Engine) -> tuple[str, list[str]]:
     return found
 
 
+def runs_inline(engine: Engine) -> bool:
+    """Whether the lookup may run on the event loop: on SQLite a read is a local call that
+    never waits on a lock (WAL). On PostgreSQL it is a round trip: a worker thread's job."""
+    return engine.dialect.name == "sqlite"
+
+
+# engine → {event loop thread → its own connection}; gone with the engine.
+_loop_connections: "WeakKeyDictionary[Engine, dict[int, Any]]" = WeakKeyDictionary()
+
+
+@contextmanager
+def _connection(engine: Engine) -> Iterator[Any]:
+    """The event loop's thread keeps one connection of its own (checking one out of the pool
+    there could wait behind busy request threads and stall every request); other threads
+    borrow one from the pool."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        borrowed = engine.raw_connection()
+        try:
+            yield borrowed
+        finally:
+            borrowed.close()
+        return
+    own = _loop_connections.setdefault(engine, {})
+    thread = threading.get_ident()
+    if thread not in own:
+        own[thread] = engine.raw_connection()
+    yield own[thread]
+
+
 def _time(value: Any) -> datetime:
     # SQLite hands back the stored text; everything stored is UTC.
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -82,14 +118,11 @@ def find_item(session: Session, code: str, actor: User) -> ItemPublic:
     assert isinstance(engine, Engine)
     sql, order = _sql(engine)
     params = {"key": key_of(code)}
-    connection = engine.raw_connection()
-    try:
+    with _connection(engine) as connection:
         cursor = connection.cursor()
         cursor.execute(sql, [params[name] for name in order] if order else params)
         row = cursor.fetchone()
         cursor.close()
-    finally:
-        connection.close()
     # A keeper's own agency needs no query; a wider scope is asked of its one home.
     if row is None or (row[0] != actor.agency_id and row[0] not in agency_scope(session, actor)):
         raise NotFound(f"item '{code}' not found")
