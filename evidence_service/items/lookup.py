@@ -93,7 +93,22 @@ _ITEM_QUERY = (
 _ITEM_BY_KEY = _ITEM_QUERY.where(col(Item.label_key) == bindparam("key"))
 
 
-def _public(item: Item, location_code: str | None, judgment: str, receiver: str) -> ItemPublic:
+# The same answer as plain rows: many items read without building an ORM object for each.
+_ITEM_ROWS = (
+    select(  # type: ignore[call-overload]
+        *Item.__table__.c,  # type: ignore[attr-defined]
+        col(Location.code).label("location_code"),
+        Case.judgment_number,
+        User.username,
+    )
+    .join(Case, col(Case.id) == Item.case_id)
+    .join(User, col(User.id) == Item.received_by_id)
+    .outerjoin(Location, col(Location.id) == Item.location_id)
+)
+
+
+def _public(item: Any, location_code: str | None, judgment: str, receiver: str) -> ItemPublic:
+    """``item``: an :class:`Item`, or a row with its columns."""
     return ItemPublic(
         **{name: getattr(item, name) for name in ITEM_FIELDS},
         code=item.code,
@@ -119,8 +134,11 @@ def _public(item: Item, location_code: str | None, judgment: str, receiver: str)
 
 
 def items_public(session: Session, ids: Sequence[int]) -> list[ItemPublic]:
-    rows = session.execute(_ITEM_QUERY.where(col(Item.id).in_(ids))).all()
-    by_id = {row[0].id: _public(*row) for row in rows}
+    """The items as the database holds them now (not as objects in the session say)."""
+    rows = session.execute(_ITEM_ROWS.where(col(Item.id).in_(ids))).all()
+    by_id = {
+        row.id: _public(row, row.location_code, row.judgment_number, row.username) for row in rows
+    }
     return [by_id[i] for i in ids]
 
 
