@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
+from .bulk import insert_rows
 from .models import CustodyEvent
 
 GENESIS_HASH = "0" * 64
@@ -129,8 +130,7 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
         }
         row["hash"] = prev = _hash(row, stamp)
         rows.append(row)
-    if rows:
-        session.connection().execute(insert(CustodyEvent.__table__), rows)  # type: ignore[attr-defined]
+    insert_rows(session.connection(), CustodyEvent.__table__, rows)  # type: ignore[attr-defined]
     return rows
 
 

@@ -6,11 +6,12 @@ from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import payload
 from ..auth import require
+from ..bulk import insert_rows
 from ..cases import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid, NotFound
@@ -148,7 +149,7 @@ def intake_items(
                 # Items belong to the agency whose warehouse holds them.
                 "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
                 "case_id": case.id,
-                "hazard_classes": list(hazard_classes),
+                "hazard_classes": hazard_classes,  # shared by rows with the same classes
                 "seized_net_weight_g": data.net_weight_g,
                 "seized_gross_weight_g": data.gross_weight_g,
                 "seal_state": (
@@ -179,7 +180,7 @@ def intake_items(
     connection = session.connection()
     table = Item.__table__  # type: ignore[attr-defined]
     highest = connection.execute(select(func.max(table.c.id))).scalar() or 0
-    connection.execute(insert(table), rows)
+    insert_rows(connection, table, rows)
     id_by_code = dict(
         connection.execute(select(table.c.code, table.c.id).where(table.c.id > highest)).all()  # type: ignore[arg-type]
     )
