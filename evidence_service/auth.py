@@ -253,11 +253,10 @@ def agency_scope(session: Session, actor: User) -> set[int]:
     scope = {actor.agency_id}
     if Role(actor.role) not in SEES_CHILD_AGENCIES:
         return scope
-    frontier = [actor.agency_id]
-    while frontier:
-        children = session.exec(select(Agency.id).where(Agency.parent_id.in_(frontier))).all()  # type: ignore[union-attr]
-        frontier = [c for c in children if c is not None and c not in scope]
-        scope.update(frontier)
+    # The whole subtree in one recursive query, however deep (UNION: a cycle ends it).
+    tree = select(col(Agency.id)).where(Agency.id == actor.agency_id).cte("tree", recursive=True)
+    tree = tree.union(select(col(Agency.id)).join(tree, col(Agency.parent_id) == tree.c.id))
+    scope.update(session.exec(select(tree.c.id)).all())
     return scope
 
 

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
+from .bulk import insert_rows
 from .models import CustodyEvent
 
 GENESIS_HASH = "0" * 64
@@ -61,21 +62,30 @@ def _ts(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False), built once: making
+# the encoder cost a third of each hash.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def event_hash(fields: dict[str, Any]) -> str:
+    return _hash(fields, _ts(fields["occurred_at"]))
+
+
+def _hash(fields: dict[str, Any], occurred_at: str) -> str:
+    """The event's hash, its time already in the canonical form (``_ts``)."""
     canonical = {
         "seq": fields["seq"],
         "item_id": fields["item_id"],
         "event_type": fields["event_type"],
         "actor_id": fields["actor_id"],
-        "occurred_at": _ts(fields["occurred_at"]),
+        "occurred_at": occurred_at,
         "from_location_id": fields.get("from_location_id"),
         "to_location_id": fields.get("to_location_id"),
         "reason": fields.get("reason") or "",
         "details": fields.get("details") or {},
         "prev_hash": fields["prev_hash"],
     }
-    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
     """Append events to the chain in order; the caller holds the write lock."""
     seq, prev = chain_head(session)
     now = datetime.now(UTC)
+    stamp = _ts(now)  # every event of the batch has the same time
     rows = []
     for ev in events:
         seq += 1
@@ -117,10 +128,9 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
             "details": ev.details or {},
             "prev_hash": prev,
         }
-        row["hash"] = prev = event_hash(row)
+        row["hash"] = prev = _hash(row, stamp)
         rows.append(row)
-    if rows:
-        session.connection().execute(insert(CustodyEvent.__table__), rows)  # type: ignore[attr-defined]
+    insert_rows(session.connection(), CustodyEvent.__table__, rows)  # type: ignore[attr-defined]
     return rows
 
 

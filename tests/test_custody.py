@@ -1,5 +1,7 @@
 """The custody log: hash chain, append-only triggers, and tamper detection."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -158,3 +160,20 @@ def test_audit_endpoints_give_anchor_and_verify(client, session, world):
     ).json()
     assert not wrong["ok"] and wrong["problem"]["seq"] == 4
     assert client.get("/api/v1/audit/anchor", headers=world.headers("keeper")).status_code == 403
+
+
+def test_the_hash_format_is_fixed():
+    """Stored chains are verified with this hash: its canonical form may never change."""
+    fields = {
+        "seq": 7,
+        "item_id": 42,
+        "event_type": "move",
+        "actor_id": 3,
+        "occurred_at": datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC),
+        "from_location_id": 5,
+        "to_location_id": None,
+        "reason": "xếp kho",
+        "details": {"status": "stored", "override": {"reason": "đầy", "capacity": [1.5]}},
+        "prev_hash": "ab" * 32,
+    }
+    assert event_hash(fields) == "3bb37769911d83b9903e57bf09acdf7cabf1d5c433038691d14756b112a2ba53"

@@ -73,6 +73,8 @@ def create_once(
     A resend with the same key gets the first answer back, rebuilt from the stored JSON, and
     creates nothing. ``status_code`` is the route's own, recorded with the key.
     """
+    if key is None:  # nothing is stored, so there is no stored answer to rebuild it from
+        return create()
     adapter = TypeAdapter(answer)
     status, content = run_once(
         session,

@@ -92,10 +92,8 @@ def lines(session: Session, batch: DestructionBatch) -> list[tuple[DestructionIt
 def change_items(
     session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: list[NewEvent]
 ) -> None:
-    """The items' versioned updates with their events; the objects refreshed after."""
+    """The items' versioned updates with their events; the objects hold their new values."""
     update_items(session, changes, events)
-    for item, _ in changes:
-        session.refresh(item)
 
 
 def batch_event(

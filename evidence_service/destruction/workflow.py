@@ -8,13 +8,13 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
-from ..items import get_item
+from ..items import get_item, get_items
 from ..models import (
     BatchStatus,
     Case,
@@ -86,11 +86,9 @@ def add_items(
     override = (data.override_reason or "").strip() or None
     if override:
         require(actor, "override")
-    items = [get_item(session, code, actor) for code in data.codes]
+    items = get_items(session, data.codes, actor)  # read afresh, under the lock
     if len({i.id for i in items}) != len(items):
         raise Invalid("codes", "the same item is listed twice")
-    for item in items:
-        session.refresh(item)
     open_lines = {
         item_id: number
         for item_id, number in session.execute(
@@ -104,7 +102,7 @@ def add_items(
         c.id: c
         for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
     }
-    changes, events = [], []
+    changes, events, added = [], [], []
     for item in items:
         if item.id in open_lines:
             raise Conflict(f"item {item.code} is already in open batch {open_lines[item.id]}")
@@ -121,22 +119,24 @@ def add_items(
             )
         decided = data.enforcement_decision_date or cases[item.case_id].created_at.date()
         assert item.id is not None and actor.id is not None and batch.id is not None
-        session.add(
-            DestructionItem(
-                batch_id=batch.id,
-                item_id=item.id,
-                added_by_id=actor.id,
-                override_reason=override if item.disposition != Disposition.destroy else None,
-                enforcement_decision_date=decided,
-                recorded_weight_g=item.net_weight_g,
-            )
+        added.append(
+            {
+                "batch_id": batch.id,
+                "item_id": item.id,
+                "added_by_id": actor.id,
+                "override_reason": override if item.disposition != Disposition.destroy else None,
+                "enforcement_decision_date": decided,
+                "recorded_weight_g": item.net_weight_g,
+            }
         )
         changes.append((item, {"status": ItemStatus.pending_destruction.value}))
         details = {"disposition": item.disposition}
         if item.disposition != Disposition.destroy:
             details["override_reason"] = override or ""
         events.append(batch_event(item, EventType.destruction_added, actor, batch, details=details))
-    session.flush()  # the partial unique index refuses an item in two open batches here
+    # One executemany (the ORM would insert row by row to learn the ids); the partial unique
+    # index refuses an item in two open batches here.
+    session.execute(insert(DestructionItem), added)
     change_items(session, changes, events)
     bump(session, batch)
     return batch

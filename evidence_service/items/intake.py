@@ -2,14 +2,16 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import insert
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import payload
 from ..auth import require
+from ..bulk import insert_rows
 from ..cases import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid, NotFound
@@ -105,6 +107,8 @@ def intake_items(
     cases: dict[tuple[int | None, str | None], Case] = {}
     locations: dict[str, Location] = {}
     agencies: dict[int, int] = {}  # warehouse id → agency id
+    # Each distinct list of classes is normalised once (the first row with it names the error).
+    normalised: dict[tuple[str, ...], list[str]] = {}
     rows: list[dict[str, Any]] = []
     placements: list[Placement] = []
     for n, data in enumerate(items_in):
@@ -113,7 +117,10 @@ def intake_items(
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
         case = cases[case_key]
-        hazard_classes = normalise_hazard_classes(data.hazard_classes, f"{field}.hazard_classes")
+        classes = tuple(data.hazard_classes)
+        if classes not in normalised:
+            normalised[classes] = normalise_hazard_classes(classes, f"{field}.hazard_classes")
+        hazard_classes = normalised[classes]
         location = None
         if data.location_code is not None:
             code = data.location_code
@@ -138,11 +145,11 @@ def intake_items(
             )
         rows.append(
             {
-                **data.model_dump(include=set(ITEM_FIELDS), mode="json"),
+                **{name: _plain(getattr(data, name)) for name in ITEM_FIELDS},
                 # Items belong to the agency whose warehouse holds them.
                 "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
                 "case_id": case.id,
-                "hazard_classes": hazard_classes,
+                "hazard_classes": hazard_classes,  # shared by rows with the same classes
                 "seized_net_weight_g": data.net_weight_g,
                 "seized_gross_weight_g": data.gross_weight_g,
                 "seal_state": (
@@ -167,16 +174,22 @@ def intake_items(
     for row, code in zip(rows, codes, strict=True):
         row["code"] = code
         row["label_key"] = payload.code_key(code)
-    # A plain executemany, then the ids by code: ordered RETURNING would make SQLite
-    # insert row by row, and the ORM's bulk path costs more than the database.
+    # A plain executemany, then the new ids by code from one range read above the highest id
+    # before: ordered RETURNING would make SQLite insert row by row, and the ORM's bulk path
+    # costs more than the database.
     connection = session.connection()
     table = Item.__table__  # type: ignore[attr-defined]
-    connection.execute(insert(table), rows)
-    id_by_code: dict[str, int] = {}
-    for start in range(0, len(codes), 1000):
-        chunk = codes[start : start + 1000]
-        found = select(table.c.code, table.c.id).where(table.c.code.in_(chunk))
-        id_by_code.update(connection.execute(found).all())  # type: ignore[arg-type]
+    highest = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    insert_rows(connection, table, rows)
+    id_by_code = dict(
+        connection.execute(select(table.c.code, table.c.id).where(table.c.id > highest)).all()  # type: ignore[arg-type]
+    )
+    missing = [code for code in codes if code not in id_by_code]
+    if missing:  # ids not above the highest (a sequence set back): by code, then
+        for start in range(0, len(missing), 1000):
+            chunk = missing[start : start + 1000]
+            found = select(table.c.code, table.c.id).where(table.c.code.in_(chunk))
+            id_by_code.update(connection.execute(found).all())  # type: ignore[arg-type]
     ids = [id_by_code[code] for code in codes]
     append_events(
         session,
@@ -192,6 +205,11 @@ def intake_items(
         ),
     )
     return ids
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the row stores it (an enum by its value)."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _intake_details(row: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:

@@ -5,14 +5,17 @@ The faces ask :data:`ITEM_ACTIONS`: the scan's answer, the buttons of the item p
 refusals of the handling functions all come from it, so they cannot disagree.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
 
 from ..auth import can, require
 from ..custody import NewEvent, append_events, lock_for_write
@@ -116,19 +119,64 @@ def update_items(
     session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: Sequence[NewEvent]
 ) -> None:
     """Apply each item's changes if its version is still the one read, bump the version,
-    and write the custody events, in the caller's transaction. The objects are not
-    refreshed: callers that use them again refresh them (or expire the session)."""
+    and write the custody events, in the caller's transaction. One executemany per set of
+    changed fields; the objects are given their new values, nothing is read back."""
     now = datetime.now(UTC)
+    groups: dict[tuple[str, ...], list[tuple[Item, dict[str, Any]]]] = defaultdict(list)
     for item, values in changes:
-        result = session.execute(
-            update(Item)
-            .where(col(Item.id) == item.id, col(Item.version) == item.version)
-            .values(**values, version=item.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleVersion(f"item {item.code} was changed by someone else; reload and retry")
+        groups[tuple(sorted(values))].append((item, values))
+    connection = session.connection()
+    for names, group in groups.items():
+        params = [
+            {
+                "_id": item.id,
+                "_seen": item.version,
+                "_next": item.version + 1,
+                "_now": now,
+                **{f"_set_{name}": value for name, value in values.items()},
+            }
+            for item, values in group
+        ]
+        result = connection.execute(_versioned_update(names), params)
+        if result.rowcount != len(params):
+            raise _stale(connection, [item for item, _ in group], now)
+    for item, values in changes:
+        for name, value in {**values, "version": item.version + 1, "updated_at": now}.items():
+            set_committed_value(item, name, value)
     append_events(session, events)
+
+
+@cache  # built once per set of fields: a statement costs more to build than to run
+def _versioned_update(names: tuple[str, ...]) -> Any:
+    """UPDATE items SET <names>, version, updated_at WHERE id = ? AND version = ?"""
+    table = Item.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_seen"))
+        .values(
+            {
+                **{name: bindparam(f"_set_{name}", type_=table.c[name].type) for name in names},
+                "version": bindparam("_next"),
+                "updated_at": bindparam("_now", type_=table.c.updated_at.type),
+            }
+        )
+    )
+
+
+def _stale(connection: Connection, items: list[Item], now: datetime) -> StaleVersion:
+    """The refusal naming the first item the update did not find at the version read: an
+    item updated here has the next version and this update's time, the others not."""
+    table = Item.__table__  # type: ignore[attr-defined]
+    written = {
+        row.id: (row.version, row.updated_at)
+        for row in connection.execute(
+            select(table.c.id, table.c.version, table.c.updated_at).where(
+                table.c.id.in_([item.id for item in items])
+            )
+        )
+    }
+    stale = next(i for i in items if written.get(i.id) != (i.version + 1, now))
+    return StaleVersion(f"item {stale.code} was changed by someone else; reload and retry")
 
 
 def update_item(session: Session, item: Item, event: NewEvent, **changes: Any) -> Item:

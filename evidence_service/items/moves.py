@@ -6,13 +6,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from ..auth import require
+from ..auth import agency_scope, require
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Conflict, Invalid
 from ..locations import Placement, check_placements, get_location, warehouse_agency_id
 from ..models import ItemStatus, User
 from .lifecycle import check_version, require_allowed, update_items
-from .lookup import get_item, key_of
+from .lookup import get_items, key_of
 
 
 class MoveRequest(BaseModel):
@@ -35,8 +35,9 @@ def move_items(
     """Move items to one location, all or nothing; one custody event each."""
     require(actor, "move")
     lock_for_write(session)
-    target = get_location(session, to_location_code, actor)
-    items = [get_item(session, code, actor) for code in codes]
+    scope = agency_scope(session, actor)
+    target = get_location(session, to_location_code, actor, scope)
+    items = get_items(session, codes, actor, scope)
     expected_versions = {key_of(code): version for code, version in (versions or {}).items()}
     target_agency = warehouse_agency_id(session, target)
     if len({i.id for i in items}) != len(items):
@@ -74,5 +75,4 @@ def move_items(
             )
         )
     update_items(session, changes, events)
-    session.expire_all()
     return [i.id for i in items if i.id is not None]

@@ -120,18 +120,23 @@ def get_warehouse(session: Session, code: str, actor: User) -> Warehouse:
     return warehouse
 
 
-def get_location(session: Session, code: str, actor: User) -> Location:
-    """A location the actor may see, by its code or by its label key (code without dashes)."""
+def get_location(
+    session: Session, code: str, actor: User, scope: set[int] | None = None
+) -> Location:
+    """A location the actor may see, by its code or by its label key (code without dashes);
+    ``scope``: the actor's agency scope, if the caller has it already."""
     try:
         key = payload.code_key(code)
     except ValueError:
         raise NotFound(f"location '{code}' not found") from None
-    location = session.exec(
-        select(Location).where((Location.code == code.upper()) | (Location.label_key == key))
+    found = session.exec(
+        select(Location, Warehouse.agency_id)
+        .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
+        .where((Location.code == code.upper()) | (Location.label_key == key))
     ).first()
-    if location is not None:
-        warehouse = session.get(Warehouse, location.warehouse_id)
-        if warehouse is not None and warehouse.agency_id in agency_scope(session, actor):
+    if found is not None:
+        location, agency_id = found
+        if agency_id in (agency_scope(session, actor) if scope is None else scope):
             return location
     raise NotFound(f"location '{code}' not found")
 

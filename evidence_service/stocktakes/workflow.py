@@ -326,10 +326,10 @@ def close(
         if line.item_id in seen:
             line.seen_location_id = seen[line.item_id].at_location_id
             line.seal_state = seen[line.item_id].seal_state
-    session.add_all(lines)
 
     now = datetime.now(UTC)
-    events, seals_found_broken = [], []
+    due = working_days_after(now, discrepancy_days)
+    events, seals_found_broken, discrepancies = [], [], []
     for line in lines:
         if line.item_id is None or line.outcome == Outcome.checked_out:
             continue
@@ -353,16 +353,22 @@ def close(
             )
         )
         if line.outcome == Outcome.missing or line.item_id in broken:
-            session.add(
-                Discrepancy(
-                    agency_id=stocktake.agency_id,
-                    stocktake_id=stocktake.id,
-                    item_id=line.item_id,
-                    kind="missing" if line.outcome == Outcome.missing else "seal_broken",
-                    due_at=working_days_after(now, discrepancy_days),
-                )
+            discrepancies.append(
+                {
+                    "agency_id": stocktake.agency_id,
+                    "stocktake_id": stocktake.id,
+                    "item_id": line.item_id,
+                    "kind": "missing" if line.outcome == Outcome.missing else "seal_broken",
+                    "due_at": due,
+                }
             )
-    session.flush()
+    # Executemany each (the ORM would insert row by row to learn ids nobody reads).
+    for model, rows in (
+        (StocktakeLine, [line.model_dump(exclude={"id"}) for line in lines]),
+        (Discrepancy, discrepancies),
+    ):
+        if rows:
+            session.execute(insert(model), rows)
     update_items(session, seals_found_broken, events)
     counts = Counter(str(line.outcome) for line in lines)
     stocktake.counts = {
