@@ -28,6 +28,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -127,7 +128,9 @@ def server(target: str, env: dict[str, str], ready_path: str, workers: int = 1) 
     args += [str(workers), "--log-level", "warning", "--no-access-log"]
     if target.endswith("create_app"):
         args.append("--factory")
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -142,7 +145,11 @@ def server(target: str, env: dict[str, str], ready_path: str, workers: int = 1) 
         yield base
     finally:
         proc.terminate()
-        proc.wait()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # stuck on its requests: it and its workers
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 # -- load generation with wrk -------------------------------------------------------------
@@ -226,20 +233,30 @@ def interleaved(
     is taken within the round, so the machine's drift between rounds cancels out."""
     names = list(loads)
     for load in loads.values():
-        load.run(1)  # warm-up: first connections, caches, the JIT of nothing
+        load.run(1)  # warm-up: first connections, caches
     per_round: list[dict[str, Figures]] = []
     for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        per_round.append({name: loads[name].run(seconds) for name in order})
+        per_round.append({name: loads[name].run(seconds) for name in rotated(names, r)})
+    return summary(per_round, reference)
+
+
+def rotated(names: list[Any], r: int) -> list[Any]:
+    return names[r % len(names) :] + names[: r % len(names)]
+
+
+def summary(per_round: list[dict[str, Figures]], reference: str) -> dict[str, Any]:
+    """Each load's median ratio to ``reference`` (None in a round where it did nothing)."""
     result: dict[str, Any] = {"rounds": per_round}
-    for name in names:
+    for name in per_round[0]:
         ours = [figures[name] for figures in per_round]
+        ratios = [f[name]["rps"] / f[reference]["rps"] for f in per_round if f[reference]["rps"]]
         result[name] = {
-            "ratio": spread([f[name]["rps"] / (f[reference]["rps"] or 1e-9) for f in per_round]),
+            "ratio": spread(ratios) if ratios else None,
             "rps": spread([o["rps"] for o in ours]),
             "p50_ms": statistics.median(o["p50_ms"] for o in ours),
             "p99_ms": statistics.median(o["p99_ms"] for o in ours),
             "non_2xx": sum(int(o["non_2xx"]) for o in ours),
+            "idle_rounds": sum(1 for o in ours if not o["rps"]),
         }
     return result
 
@@ -247,9 +264,15 @@ def interleaved(
 def show(label: str, figures: dict[str, Any], of: str) -> None:
     ratio, rps = figures["ratio"], figures["rps"]
     failed = f", {figures['non_2xx']} non-2xx!" if figures["non_2xx"] else ""
+    if figures["idle_rounds"]:
+        failed += f", {figures['idle_rounds']} rounds without a single answer!"
+    shown = (
+        f"{ratio['median']:6.0%} of {of} (rounds {ratio['min']:.0%}–{ratio['max']:.0%})"
+        if ratio
+        else f"   n/a: {of} answered nothing"
+    )
     print(
-        f"  {label:<26} {ratio['median']:6.0%} of {of} "
-        f"(rounds {ratio['min']:.0%}–{ratio['max']:.0%})  "
+        f"  {label:<30} {shown}  "
         f"{rps['median']:7,.0f} req/s  p50 {figures['p50_ms']:6.2f} ms  "
         f"p99 {figures['p99_ms']:6.2f} ms{failed}"
     )
@@ -351,39 +374,39 @@ def scale_out(opts: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     item_paths = [f"{API}/items/{code}" for code in random.sample(codes, 200)]
     pg_env = {**env, "EVIDENCE_DATABASE_URL": opts.postgres}
     bare_env = {**env, "PYTHONPATH": str(opts.workdir)}
-    w, workers = opts.workdir, (1, 2, 4)
+    w, workers = opts.workdir, [1, 2, 4]
+    print(f"scale-out: PostgreSQL, 32 connections, {opts.rounds} rounds × {opts.seconds} s")
+    per_round: dict[str, list[dict[str, Figures]]] = {"GET /items/{code}": [], "POST /items": []}
+    per_round["bare GET"] = []
     with ExitStack() as stack:
-        loads: dict[str, dict[int, Load]] = {
-            "GET /items/{code}": {},
-            "POST /items": {},
-            "bare GET": {},
+        # The bare servers run side by side (idle they cost nothing); ours one at a time, as
+        # each of their workers may hold up to 30 of PostgreSQL's 100 connections.
+        bare = {
+            n: Load(
+                w,
+                f"pg_bare_{n}",
+                stack.enter_context(server("bare_app:app", bare_env, "/bare", n)),
+                lua_script(None, "GET", ["/bare"]),
+            )
+            for n in workers
         }
+        for r in range(opts.rounds):
+            found: dict[str, dict[str, Figures]] = {name: {} for name in per_round}
+            for n in rotated(workers, r):
+                with server("evidence_service.app:create_app", pg_env, "/healthz", n) as ours:
+                    get = Load(w, f"pg_item_{n}", ours, lua_script(token, "GET", item_paths))
+                    post = lua_script(token, "POST", [f"{API}/items"], [new_item])
+                    intake = Load(w, f"pg_intake_{n}", ours, post)
+                    for name, target in (("GET /items/{code}", get), ("POST /items", intake)):
+                        target.run(1)  # warm-up
+                        found[name][f"workers={n}"] = target.run(opts.seconds)
+                found["bare GET"][f"workers={n}"] = bare[n].run(opts.seconds)
+            for name in per_round:
+                per_round[name].append(found[name])
+    result = {name: summary(rounds, "workers=1") for name, rounds in per_round.items()}
+    for name, figures in result.items():
         for n in workers:
-            ours = stack.enter_context(
-                server("evidence_service.app:create_app", pg_env, "/healthz", n)
-            )
-            bare = stack.enter_context(server("bare_app:app", bare_env, "/bare", n))
-            loads["GET /items/{code}"][n] = Load(
-                w, f"pg_item_{n}", ours, lua_script(token, "GET", item_paths)
-            )
-            loads["POST /items"][n] = Load(
-                w, f"pg_intake_{n}", ours, lua_script(token, "POST", [f"{API}/items"], [new_item])
-            )
-            loads["bare GET"][n] = Load(w, f"pg_bare_{n}", bare, lua_script(None, "GET", ["/bare"]))
-        print(f"scale-out: PostgreSQL, 32 connections, {opts.rounds} rounds × {opts.seconds} s")
-        result: dict[str, Any] = {}
-        for name, by_workers in loads.items():
-            figures = interleaved(
-                {f"workers={n}": by_workers[n] for n in workers},
-                opts.rounds,
-                opts.seconds,
-                "workers=1",
-            )
-            result[name] = figures
-            for n in workers:
-                show(
-                    f"{name}, {n} worker{'s' if n > 1 else ''}", figures[f"workers={n}"], "1 worker"
-                )
+            show(f"{name}, {n} worker{'s' * (n > 1)}", figures[f"workers={n}"], "1 worker")
     return result
 
 
