@@ -1,27 +1,44 @@
-"""Core benchmark (not a test): bulk load, batch intake throughput, item lookup vs a bare endpoint.
+"""Core benchmark (not a test): bulk load, batch intake, the scan path against a bare endpoint,
+and, with PostgreSQL, how throughput scales with uvicorn workers.
 
     .venv/bin/python bench/bench_core.py [--items 100000] [--workdir /tmp/evidence-bench]
+        [--seconds 5] [--rounds 3] [--postgres postgresql+psycopg://...] [--json PATH]
 
-1. Loads N items with their intake events into a fresh SQLite database through the
-   service's own intake code (target: 100,000 in ≤ 10 s).
-2. Starts the real server and measures POST /items/batch with batches of 1,000.
-3. Measures GET /items/{code} with 32 concurrent connections (wrk if installed, otherwise
-   an asyncio client) side by side with a bare FastAPI endpoint returning a constant, so
-   the ratio shows our overhead (targets: ≥ 50 % of the bare throughput, p99 ≤ 50 ms).
+Needs wrk (``apt-get install wrk``). This VM's speed drifts 2-3x from minute to minute, so
+every row is measured in rounds, each round the bare counterpart and ours back to back (the
+order alternating), and reported as the median of the per-round ratios with their spread.
+
+1. Loads N items with their intake events into a fresh SQLite database through the service's
+   own ``intake_items`` (target: 100,000 in ≤ 10 s).
+2. Starts the real server (one worker) and times POST /items/batch with batches of 1,000.
+3. 32 connections, one worker, SQLite: ``GET /items/{code}`` (random codes) and ``/healthz``
+   against a bare FastAPI ``def`` GET returning a constant; ``POST /scan`` with items' label
+   payloads (each scan writes a scan-log row) against a bare FastAPI POST reading a small JSON
+   body. Targets: ≥ 50 % of bare, p99 ≤ 50 ms.
+4. With ``--postgres URL`` (an empty database; it is migrated here): servers with 1, 2 and 4
+   workers side by side, ``GET /items/{code}``, intake (POST /items, one new item a request)
+   and the bare GET, each as a ratio to 1 worker in the same round.
+
+All figures go to ``--json`` (default ``<workdir>/bench_core.json``).
 """
 
 import argparse
-import asyncio
+import json
 import os
 import random
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -32,18 +49,36 @@ from evidence_service.auth import issue_token  # noqa: E402
 from evidence_service.db import Database  # noqa: E402
 from evidence_service.items import ItemCreate, intake_items  # noqa: E402
 from evidence_service.models import Item  # noqa: E402
-from tests.factories import make_world  # noqa: E402
+from tests.factories import World, make_world  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+API = "/api/v1"
 BARE_APP = """from fastapi import FastAPI
+from pydantic import BaseModel
+
 app = FastAPI()
+
+
+class Scan(BaseModel):
+    payload: str
+
+
 @app.get('/bare')
 def bare():
     return {'ok': True}
+
+
+@app.post('/bare')
+def bare_post(data: Scan):
+    return {'ok': True}
 """
+Figures = dict[str, float]
 
 
-def item(world, n: int, location: str | None) -> ItemCreate:
+# -- loading ------------------------------------------------------------------------------
+
+
+def item(world: World, n: int, location: str | None) -> ItemCreate:
     return ItemCreate(
         case_id=world.cases["destroy"].id,
         category="other",
@@ -55,7 +90,7 @@ def item(world, n: int, location: str | None) -> ItemCreate:
     )
 
 
-def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str]]:
+def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str], World]:
     with db.session(write=True) as session:
         world = make_world(session)
         session.commit()
@@ -69,91 +104,310 @@ def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str]]
             session.commit()
         done += n
     elapsed = time.perf_counter() - started
+    codes_column = Item.__table__.c.code  # type: ignore[attr-defined]
     with db.session() as session:
-        codes = list(
-            session.exec(
-                Item.__table__.select()
-                .with_only_columns(Item.__table__.c.code)  # type: ignore[attr-defined]
-                .order_by(Item.__table__.c.id)
-                .limit(2000)
-            ).scalars()
-        )  # type: ignore[attr-defined]
-    return elapsed, codes
+        query = Item.__table__.select().with_only_columns(codes_column)  # type: ignore[attr-defined]
+        codes = list(session.exec(query.order_by(codes_column).limit(2000)).scalars())
+    return elapsed, codes, world
+
+
+# -- servers ------------------------------------------------------------------------------
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
-def start(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+@contextmanager
+def server(target: str, env: dict[str, str], ready_path: str, workers: int = 1) -> Iterator[str]:
+    """A uvicorn server on a free port, ready to answer; yields its base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--workers"]
+    args += [str(workers), "--log-level", "warning", "--no-access-log"]
+    if target.endswith("create_app"):
+        args.append("--factory")
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + ready_path, timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"server did not start: {args}")
+        time.sleep(1.0 if workers > 1 else 0)  # let every worker finish booting
+        yield base
+    finally:
+        proc.terminate()
         try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server did not start: {args}")
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # stuck on its requests: it and its workers
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
-def uvicorn_args(target: str, port: int, factory: bool) -> list[str]:
-    args = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
+# -- load generation with wrk -------------------------------------------------------------
+
+
+def lua_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # as JSON writes it, Lua reads it
+
+
+def lua_script(
+    token: str | None, method: str, paths: list[str], bodies: list[str] | None = None
+) -> str:
+    """A random path of ``paths`` (and body of ``bodies``) a request. A body's ``%d`` becomes a
+    counter, so that every request differs (each wrk thread counts on its own)."""
+    quoted = ", ".join(lua_string(b.replace("%", "%%").replace("%%d", "%d")) for b in bodies or [])
+    lines = [
+        f"wrk.method = {lua_string(method)}",
+        f"local paths = {{{', '.join(lua_string(p) for p in paths)}}}",
+        f"local bodies = {{{quoted}}}",
+        "local n = 0",
     ]
-    return args + (["--factory"] if factory else [])
-
-
-def wrk(url: str, token: str | None, seconds: int) -> tuple[float, float, float]:
-    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url]
     if token:
-        cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-    def pct(p: str) -> float:
-        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    return rps, pct("50"), pct("99")
-
-
-async def _asyncio_load(
-    urls: list[str], token: str | None, seconds: int
-) -> tuple[float, float, float]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(
-        headers=headers, limits=httpx.Limits(max_connections=32)
-    ) as client:
-
-        async def worker() -> None:
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                r = await client.get(random.choice(urls))
-                r.raise_for_status()
-                latencies.append((time.perf_counter() - t0) * 1000)
-
-        await asyncio.gather(*(worker() for _ in range(32)))
-    q = statistics.quantiles(latencies, n=100)
-    return len(latencies) / seconds, q[49], q[98]
+        lines.append(f"wrk.headers['Authorization'] = {lua_string('Bearer ' + token)}")
+    if bodies:
+        lines.append("wrk.headers['Content-Type'] = 'application/json'")
+    lines += [
+        "request = function()",
+        "  n = n + 1",
+        "  local body = nil",
+        "  if #bodies > 0 then body = string.format(bodies[math.random(#bodies)], n) end",
+        "  return wrk.format(nil, paths[math.random(#paths)], nil, body)",
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
 
 
-def measure(urls: list[str], token: str | None, seconds: int) -> tuple[float, float, float]:
-    if shutil.which("wrk"):
-        return wrk(urls[0], token, seconds)
-    return asyncio.run(_asyncio_load(urls, token, seconds))
+class Load:
+    """One wrk target: a base URL and the Lua script written for it."""
+
+    def __init__(self, workdir: Path, name: str, base: str, script: str) -> None:
+        self.base = base
+        self.script = workdir / f"{name}.lua"
+        self.script.write_text(script)
+
+    def run(self, seconds: float) -> Figures:
+        # A client that waits 10 s: with wrk's 2 s it would give up and send anew while the server
+        # still works on the first, so more requests would pile up than there are clients.
+        cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+        cmd += ["-s", str(self.script)]
+        done = subprocess.run(cmd + [self.base], capture_output=True, text=True, check=True)
+        out = done.stdout
+        if done.stderr.strip():  # a Lua error: wrk would go on sending plain GET /
+            raise RuntimeError(f"wrk with {self.script}: {done.stderr.strip()}")
+        found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        if found is None:
+            raise RuntimeError(f"wrk gave no rate:\n{out}")
+
+        def pct(p: str) -> float:
+            value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", out).groups()  # type: ignore[union-attr]
+            return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        errors = re.search(r"Socket errors:.*?(\d+) timeout", out)
+        return {
+            "rps": float(found.group(1)),
+            "p50_ms": pct("50"),
+            "p99_ms": pct("99"),
+            "non_2xx": int(bad.group(1)) if bad else 0,
+            "timeouts": int(errors.group(1)) if errors else 0,
+        }
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def interleaved(
+    loads: dict[str, Load], rounds: int, seconds: float, reference: str
+) -> dict[str, Any]:
+    """Runs every load once a round, rotating the order; the ratio of each to ``reference``
+    is taken within the round, so the machine's drift between rounds cancels out."""
+    names = list(loads)
+    for load in loads.values():
+        load.run(1)  # warm-up: first connections, caches
+    per_round: list[dict[str, Figures]] = []
+    for r in range(rounds):
+        per_round.append({name: loads[name].run(seconds) for name in rotated(names, r)})
+    return summary(per_round, reference)
+
+
+def rotated(names: list[Any], r: int) -> list[Any]:
+    return names[r % len(names) :] + names[: r % len(names)]
+
+
+def summary(per_round: list[dict[str, Figures]], reference: str) -> dict[str, Any]:
+    """Each load's median ratio to ``reference`` (None in a round where it did nothing)."""
+    result: dict[str, Any] = {"rounds": per_round}
+    for name in per_round[0]:
+        ours = [figures[name] for figures in per_round]
+        ratios = [f[name]["rps"] / f[reference]["rps"] for f in per_round if f[reference]["rps"]]
+        result[name] = {
+            "ratio": spread(ratios) if ratios else None,
+            "rps": spread([o["rps"] for o in ours]),
+            "p50_ms": statistics.median(o["p50_ms"] for o in ours),
+            "p99_ms": statistics.median(o["p99_ms"] for o in ours),
+            "non_2xx": sum(int(o["non_2xx"]) for o in ours),
+            "idle_rounds": sum(1 for o in ours if not o["rps"]),
+        }
+    return result
+
+
+def show(label: str, figures: dict[str, Any], of: str) -> None:
+    ratio, rps = figures["ratio"], figures["rps"]
+    failed = f", {figures['non_2xx']} non-2xx!" if figures["non_2xx"] else ""
+    if figures["idle_rounds"]:
+        failed += f", {figures['idle_rounds']} rounds without a single answer!"
+    shown = (
+        f"{ratio['median']:6.0%} of {of} (rounds {ratio['min']:.0%}–{ratio['max']:.0%})"
+        if ratio
+        else f"   n/a: {of} answered nothing"
+    )
+    print(
+        f"  {label:<30} {shown}  "
+        f"{rps['median']:7,.0f} req/s  p50 {figures['p50_ms']:6.2f} ms  "
+        f"p99 {figures['p99_ms']:6.2f} ms{failed}"
+    )
+
+
+# -- the parts ----------------------------------------------------------------------------
+
+
+def batch_intake(base: str, token: str, case_id: int) -> dict[str, float]:
+    row = {
+        "case_id": case_id,
+        "category": "other",
+        "description": "lô",
+        "quantity": 1,
+        "unit": "piece",
+        "net_weight_g": 10.0,
+        "location_code": "S2",
+    }
+    times = []
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+        for _ in range(10):
+            t0 = time.perf_counter()
+            r = http.post(f"{base}{API}/items/batch", json={"items": [row] * 1000})
+            r.raise_for_status()
+            times.append(time.perf_counter() - t0)
+    median = statistics.median(times)
+    print(
+        f"POST /items/batch ×1000: median {median * 1000:.0f} ms per batch, "
+        f"{1000 / median:,.0f} items/s (target ≤ 150 ms)"
+    )
+    return {"median_ms": median * 1000, "items_per_s": 1000 / median}
+
+
+def label_payloads(base: str, token: str, codes: list[str]) -> list[str]:
+    """The payloads printed on the items' labels, as the API gives them."""
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+        return [
+            http.get(f"{base}{API}/items/{code}").raise_for_status().json()["label_payload"]
+            for code in codes
+        ]
+
+
+def scan_path(
+    opts: argparse.Namespace, env: dict[str, str], token: str, codes: list[str]
+) -> dict[str, Any]:
+    """Step 3: each of our rows beside its bare counterpart, one worker, SQLite."""
+    bare_env = {**env, "PYTHONPATH": str(opts.workdir)}
+    with (
+        server("evidence_service.app:create_app", env, "/healthz") as ours,
+        server("bare_app:app", bare_env, "/bare") as bare,
+    ):
+        w = opts.workdir
+        item_paths = [f"{API}/items/{code}" for code in random.sample(codes, 200)]
+        scans = [json.dumps({"payload": p}) for p in label_payloads(ours, token, codes[:50])]
+        gets = {
+            "bare GET": Load(w, "bare_get", bare, lua_script(None, "GET", ["/bare"])),
+            "GET /items/{code}": Load(w, "item", ours, lua_script(token, "GET", item_paths)),
+            "/healthz": Load(w, "healthz", ours, lua_script(None, "GET", ["/healthz"])),
+        }
+        posts = {
+            "bare POST": Load(w, "bare_post", bare, lua_script(None, "POST", ["/bare"], scans)),
+            "POST /scan": Load(w, "scan", ours, lua_script(token, "POST", [f"{API}/scan"], scans)),
+        }
+        print(
+            f"scan path: SQLite, 1 worker, 32 connections, {opts.rounds} rounds × {opts.seconds} s"
+        )
+        get_figures = interleaved(gets, opts.rounds, opts.seconds, "bare GET")
+        post_figures = interleaved(posts, opts.rounds, opts.seconds, "bare POST")
+    show("GET /items/{code}", get_figures["GET /items/{code}"], "bare GET")
+    show("POST /scan", post_figures["POST /scan"], "bare POST")
+    show("/healthz (reference)", get_figures["/healthz"], "bare GET")
+    print("  targets: ≥ 50 % of bare, p99 ≤ 50 ms")
+    return {"get": get_figures, "post": post_figures}
+
+
+def scale_out(opts: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """Step 4: PostgreSQL, servers with 1, 2 and 4 workers running side by side (an idle one
+    costs no CPU), every load measured on each in the same round."""
+    db = Database.from_url(opts.postgres)
+    if db.migration_status()[0] is not None:
+        raise SystemExit(f"--postgres needs an empty database: {opts.postgres} has tables")
+    db.migrate()
+    elapsed, codes, world = load(db, opts.pg_items)
+    db.engine.dispose()
+    print(f"PostgreSQL: loaded {opts.pg_items:,} items in {elapsed:.1f} s")
+    token = issue_token(world.users["keeper"], SECRET, 120)
+    new_item = json.dumps(
+        {
+            "case_id": world.cases["destroy"].id,
+            "category": "other",
+            "description": "Vật chứng nhập thử %d",
+            "quantity": 1,
+            "unit": "piece",
+            "net_weight_g": 10.0,
+            "location_code": "S2",
+        },
+        ensure_ascii=False,
+    )
+    item_paths = [f"{API}/items/{code}" for code in random.sample(codes, 200)]
+    pg_env = {**env, "EVIDENCE_DATABASE_URL": opts.postgres}
+    bare_env = {**env, "PYTHONPATH": str(opts.workdir)}
+    w, workers = opts.workdir, [1, 2, 4]
+    print(f"scale-out: PostgreSQL, 32 connections, {opts.rounds} rounds × {opts.seconds} s")
+    per_round: dict[str, list[dict[str, Figures]]] = {"GET /items/{code}": [], "POST /items": []}
+    per_round["bare GET"] = []
+    with ExitStack() as stack:
+        # The bare servers run side by side (idle they cost nothing); ours one at a time, as
+        # each of their workers may hold up to 30 of PostgreSQL's 100 connections.
+        bare = {
+            n: Load(
+                w,
+                f"pg_bare_{n}",
+                stack.enter_context(server("bare_app:app", bare_env, "/bare", n)),
+                lua_script(None, "GET", ["/bare"]),
+            )
+            for n in workers
+        }
+        for r in range(opts.rounds):
+            found: dict[str, dict[str, Figures]] = {name: {} for name in per_round}
+            for n in rotated(workers, r):
+                with server("evidence_service.app:create_app", pg_env, "/healthz", n) as ours:
+                    get = Load(w, f"pg_item_{n}", ours, lua_script(token, "GET", item_paths))
+                    post = lua_script(token, "POST", [f"{API}/items"], [new_item])
+                    intake = Load(w, f"pg_intake_{n}", ours, post)
+                    for name, target in (("GET /items/{code}", get), ("POST /items", intake)):
+                        target.run(1)  # warm-up
+                        found[name][f"workers={n}"] = target.run(opts.seconds)
+                found["bare GET"][f"workers={n}"] = bare[n].run(opts.seconds)
+            for name in per_round:
+                per_round[name].append(found[name])
+    result = {name: summary(rounds, "workers=1") for name, rounds in per_round.items()}
+    for name, figures in result.items():
+        for n in workers:
+            show(f"{name}, {n} worker{'s' * (n > 1)}", figures[f"workers={n}"], "1 worker")
+    return result
 
 
 def main() -> None:
@@ -162,81 +416,46 @@ def main() -> None:
     )
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/evidence-bench"))
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per measurement")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", metavar="URL", help="an empty database for the scale-out")
+    parser.add_argument("--pg-items", type=int, default=20_000, help="items loaded there")
+    parser.add_argument("--json", type=Path, help="default <workdir>/bench_core.json")
     opts = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("bench_core needs wrk: apt-get install wrk")
     shutil.rmtree(opts.workdir, ignore_errors=True)
     opts.workdir.mkdir(parents=True)
+    (opts.workdir / "bare_app.py").write_text(BARE_APP)
+    figures: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "rounds": opts.rounds,
+        "seconds": opts.seconds,
+        "connections": 32,
+    }
+
     db_url = f"sqlite:///{opts.workdir / 'bench.db'}"
     db = Database.from_url(db_url)
     db.migrate()
-
-    elapsed, codes = load(db, opts.items)
+    elapsed, codes, world = load(db, opts.items)
+    db.engine.dispose()
     print(
-        f"load: {opts.items} items + intake events in {elapsed:.2f} s "
+        f"load: {opts.items:,} items + intake events in {elapsed:.2f} s "
         f"({opts.items / elapsed:,.0f} items/s; target ≤ 10 s for 100,000)"
     )
-
-    with db.session() as session:
-        from sqlmodel import select
-
-        from evidence_service.models import Case, User
-
-        keeper = session.exec(select(User).where(User.username == "keeper")).one()
-        case_id = session.exec(select(Case.id).where(Case.judgment_number == "1/2026/HS-ST")).one()
-    token = issue_token(keeper, SECRET, 60)
+    figures["load"] = {"items": opts.items, "seconds": elapsed}
+    token = issue_token(world.users["keeper"], SECRET, 120)
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": SECRET}
-    port, bare_port = free_port(), free_port()
-    (opts.workdir / "bare_app.py").write_text(BARE_APP)
-    server = start(
-        uvicorn_args("evidence_service.app:create_app", port, True),
-        env,
-        f"http://127.0.0.1:{port}/healthz",
-    )
-    bare = start(
-        uvicorn_args("bare_app:app", bare_port, False),
-        {**env, "PYTHONPATH": str(opts.workdir)},
-        f"http://127.0.0.1:{bare_port}/bare",
-    )
-    try:
-        batch = [
-            {
-                "case_id": case_id,
-                "category": "other",
-                "description": "lô",
-                "quantity": 1,
-                "unit": "piece",
-                "net_weight_g": 10.0,
-                "location_code": "S2",
-            }
-        ] * 1000
-        times = []
-        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
-            for _ in range(10):
-                t0 = time.perf_counter()
-                r = http.post(f"http://127.0.0.1:{port}/api/v1/items/batch", json={"items": batch})
-                r.raise_for_status()
-                times.append(time.perf_counter() - t0)
-        print(
-            f"POST /items/batch ×1000: median {statistics.median(times) * 1000:.0f} ms per batch, "
-            f"{1000 / statistics.median(times):,.0f} items/s"
-        )
+    with server("evidence_service.app:create_app", env, "/healthz") as base:
+        figures["batch_1000"] = batch_intake(base, token, world.cases["destroy"].id)  # type: ignore[arg-type]
+    figures["scan_path"] = scan_path(opts, env, token, codes)
+    if opts.postgres:
+        figures["scale_out"] = scale_out(opts, env)
 
-        item_urls = [f"http://127.0.0.1:{port}/api/v1/items/{c}" for c in random.sample(codes, 200)]
-        bare_rps, bare_p50, bare_p99 = measure(
-            [f"http://127.0.0.1:{bare_port}/bare"], None, opts.seconds
-        )
-        ours_rps, ours_p50, ours_p99 = measure(item_urls, token, opts.seconds)
-        tool = "wrk" if shutil.which("wrk") else "asyncio client"
-        for name, (rps, p50, p99) in (
-            ("bare endpoint     ", (bare_rps, bare_p50, bare_p99)),
-            ("GET /items/{code} ", (ours_rps, ours_p50, ours_p99)),
-        ):
-            print(f"{name} ({tool}): {rps:8,.0f} req/s  p50 {p50:.2f} ms  p99 {p99:.2f} ms")
-        print(f"ratio: {ours_rps / bare_rps:.0%} of the bare endpoint (target ≥ 50 %, p99 ≤ 50 ms)")
-    finally:
-        for proc in (server, bare):
-            proc.terminate()
-            proc.wait()
+    path = opts.json or opts.workdir / "bench_core.json"
+    path.write_text(json.dumps(figures, indent=1, ensure_ascii=False))
+    print(f"figures written to {path}")
 
 
 if __name__ == "__main__":
