@@ -10,6 +10,7 @@ the table again when its copy is a second old).
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -60,6 +61,9 @@ _ACTIVE = select(
 class Accounts:
     def __init__(self, engine: Engine, max_age_s: float = MAX_AGE_S) -> None:
         self._engine = engine
+        # One thread of its own: a read waiting for a pooled connection holds up only the
+        # checks waiting for it, never a commit.
+        self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-accounts")
         self._max_age_s = max_age_s
         self._lock = threading.Lock()
         self._by_id: dict[int, Account] = {}

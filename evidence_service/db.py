@@ -34,6 +34,10 @@ _KEPT = "evidence_kept_when_refused"
 _ACCOUNTS_CHANGED = "evidence_accounts_changed"
 
 
+def session_writes(session: Session) -> bool:
+    return bool(session.info.get(_WRITE))
+
+
 def ending_may_wait(session: Session) -> bool:
     """Whether ending this unit of work may wait on the database: a commit, or kept rows to
     write. Otherwise ending it is closing a read, which never waits."""
@@ -90,13 +94,13 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
 class Database:
     engine: Engine
     accounts: Accounts = field(init=False)  # who may act, as this process knows it
-    # Threads of its own for ending units of work and reading accounts: never queued behind
-    # requests that are themselves waiting for the lock or the transaction being ended.
+    # Threads of its own for ending units of work: a commit never queues behind requests
+    # that are themselves waiting for the lock the transaction being ended holds.
     ending: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.engine)
-        self.ending = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidence-db")
+        self.ending = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidence-commit")
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 15000) -> "Database":

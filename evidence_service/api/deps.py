@@ -43,7 +43,7 @@ async def get_current_user(
         raise Unauthorized("not authenticated")
     db: Database = request.app.state.db
     if db.accounts.needs_reading(token_user_id(token, settings.secret_key)):
-        await asyncio.get_running_loop().run_in_executor(db.ending, db.accounts.read)
+        await asyncio.get_running_loop().run_in_executor(db.accounts.reader, db.accounts.read)
     return user_from_token(db.accounts, token, settings.secret_key)
 
 

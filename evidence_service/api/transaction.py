@@ -14,15 +14,15 @@ A streamed body is generated after the commit: whatever it records must be writt
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..db import Database, ending_may_wait
+from ..db import Database, ending_may_wait, session_writes
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -32,14 +32,47 @@ _SESSION = "evidence.session"  # the request's open session, in the ASGI scope
 async def request_session(request: Request) -> AsyncIterator[Session]:
     # Opening a session does no I/O; its first query runs in the route's worker thread.
     db: Database = request.app.state.db
-    session = db.open(write=request.method not in READ_METHODS)
+    write = request.method not in READ_METHODS
+    if write:
+        # One writing request at a time in this process, waiting here, on the event loop:
+        # writes take one database lock anyway, and a request waiting for it in a worker
+        # thread would hold a thread that the request holding the lock may need to finish.
+        await _write_gate().acquire()
+    session = db.open(write)
     request.scope[_SESSION] = session
     try:
         yield session
     finally:
         # Only if the middleware did not end it (it always does when it is installed).
-        if request.scope.pop(_SESSION, None) is not None:
-            await run_in_threadpool(db.finish, session, False)
+        if request.scope.get(_SESSION) is session:
+            await _end(db, request.scope, ok=False)
+
+
+_gates: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = WeakKeyDictionary()
+
+
+def _write_gate() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    if loop not in _gates:
+        _gates[loop] = asyncio.Lock()
+    return _gates[loop]
+
+
+async def _end(db: Database, scope: Scope, ok: bool) -> None:
+    """End the request's unit of work (once), then let the next writing request in."""
+    session: Session | None = scope.pop(_SESSION, None)
+    if session is None:
+        return
+    try:
+        if ending_may_wait(session):
+            # Not the request thread pool: it may be full of requests waiting for this very
+            # transaction's lock, and the commit would wait behind them.
+            await asyncio.get_running_loop().run_in_executor(db.ending, db.finish, session, ok)
+        else:
+            db.finish(session, ok)  # closing a read costs less than a thread hop
+    finally:
+        if session_writes(session):
+            _write_gate().release()
 
 
 class CommitBeforeResponse:
@@ -75,17 +108,7 @@ class CommitBeforeResponse:
             raise
 
     async def _finish(self, scope: Scope, ok: bool) -> None:
-        session: Session | None = scope.pop(_SESSION, None)
-        if session is None:
-            return
-        if ending_may_wait(session):
-            # Not the request thread pool: it may be full of requests waiting for this very
-            # transaction's lock, and the commit would wait behind them.
-            await asyncio.get_running_loop().run_in_executor(
-                self.db.ending, self.db.finish, session, ok
-            )
-        else:
-            self.db.finish(session, ok)  # closing a read costs less than a thread hop
+        await _end(self.db, scope, ok)
 
 
 def _commit_failed(exc: Exception) -> Response:
