@@ -38,6 +38,9 @@ from evidence_service.config import Settings
 from evidence_service.db import Database
 from tests.factories import World, load_world, make_world
 
+# Under CI a skipped test fails the run (its own plugin, so tests/test_ci_guard.py can load it
+# alone).
+pytest_plugins = ["tests.ci_guard"]
 PG_URL = os.environ.get("EVIDENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SERVER_URL = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
@@ -248,27 +251,6 @@ def live_server(db_url: str, workers: int = 2) -> Iterator[LiveServer]:
     finally:
         server.process.terminate()
         server.process.wait(timeout=15)
-
-
-# Under CI a skipped test is a failure: a missing tool must be installed by .ci/run, not
-# silently leave its tests out.
-_skipped: list[str] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and not hasattr(report, "wasxfail"):
-        _skipped.append(report.nodeid)
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if report.skipped:  # a whole module skipped at import, e.g. by importorskip
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("CI") == "true" and _skipped:
-        print(f"\nCI=true: {len(_skipped)} skipped test(s) fail the run:", *_skipped, sep="\n  ")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,4 +1,4 @@
-"""The guard in conftest.py: under CI=true a skipped test fails the run."""
+"""The guard (tests/ci_guard.py): under CI=true a skipped test fails the run."""
 
 import os
 import subprocess
@@ -18,7 +18,7 @@ def _run(tmp_path: Path, body: str, ci: bool) -> int:
         "pytest",
         "-q",
         "-p",
-        "tests.conftest",
+        "tests.ci_guard",
         "--rootdir",
         str(tmp_path),
         "-c",
