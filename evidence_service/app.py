@@ -24,6 +24,7 @@ from .api import (
     scanning,
     stocktakes,
 )
+from . import checkpoints, keys
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
 from .config import Settings, get_settings
@@ -38,6 +39,9 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secret()
+    # Outside --demo the service refuses to start without its signing key.
+    keys.setup(settings.signing_key_file, settings.public_keys_file, required=True)
+    checkpoints.configure(settings.checkpoint_every, settings.anchor_dir)
     app = FastAPI(
         title="Evidence storage and destruction tracking service",
         version="0.1.0",

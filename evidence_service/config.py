@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # imported before the upload is answered, larger ones by a background job.
     import_max_bytes: int = 100 * 1024 * 1024
     import_sync_max_bytes: int = 256 * 1024
+    # The custody record's Ed25519 private key (``evidence-service keys create``); its public
+    # keys are read from ``<file>.pub``, or from ``public_keys_file`` to verify elsewhere.
+    signing_key_file: Path | None = None
+    public_keys_file: Path | None = None
+    # Signed checkpoints: every this many events (and hourly), also as files here if set.
+    checkpoint_every: int = 1000
+    anchor_dir: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:

@@ -32,7 +32,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service import auth
+from evidence_service import auth, keys
 from evidence_service.app import create_app
 from evidence_service.config import Settings
 from evidence_service.db import Database
@@ -44,6 +44,10 @@ pytest_plugins = ["tests.ci_guard"]
 PG_URL = os.environ.get("EVIDENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SERVER_URL = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+# The custody record's signing key: one per run, as the service would load from its file.
+TEST_KEY = keys.SigningKey.generate()
+keys.install(TEST_KEY)
 
 # Argon2 is slow on purpose; tests only need it to work. Live servers (other processes)
 # keep the real parameters.
