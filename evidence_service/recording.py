@@ -117,14 +117,14 @@ def _statement(state: ORMExecuteState) -> Any:
     else:
         where = state.statement.whereclause  # type: ignore[attr-defined]
         found = select(table) if where is None else select(table).where(where)
-        before = {r["id"]: dict(r) for r in session.execute(found).mappings()}
+        before = {r["id"]: dict(r) for r in session.connection().execute(found).mappings()}
         result = state.invoke_statement()
         if state.is_delete:
             events = [_event(session, EventType.record_deleted, table.name, i) for i in before]
         else:
             again = select(table).where(table.c.id.in_(list(before)))
             events = []
-            for r in session.execute(again).mappings():
+            for r in session.connection().execute(again).mappings():
                 old = before[r["id"]]
                 changes = {k: (old[k], v) for k, v in r.items() if old[k] != v}
                 if changes:

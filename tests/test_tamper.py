@@ -1,0 +1,167 @@
+"""The tamper suite: a realistic record built through the API, then, case by case, one
+change made behind the service's back (as someone with write access to the database would)
+and ``verify`` must fail naming the right table and row. SQLite and PostgreSQL alike."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from evidence_service import checkpoints, custody, keys
+from evidence_service.custody import event_hash
+from evidence_service.verification import verify_record
+from tests.factories import make_item
+from tests.test_destruction import B, JPEG, PNG, approve, destroyed, execution, new_batch, post
+
+API = "/api/v1"
+SIGNERS = {"keeper": "Nguyễn Văn Kho", "accountant": "Trần Thị Kế", "head": "Lê Văn Trưởng"}
+
+
+@dataclass
+class Record:
+    codes: dict[str, str]
+    ids: dict[str, int]
+    batch_id: int
+    stocktake_id: int
+
+
+def _ok(response, status=(200, 201)):
+    assert response.status_code in status, response.text
+    return response.json()
+
+
+def build(client, session: Session, world) -> Record:
+    h = world.headers
+    items = {
+        name: make_item(session, world, location_code=where)
+        for name, where in [("moved", "S1"), ("out", "S2"), ("burnt", "S2"), ("kept", "S2")]
+    }
+    _ok(client.post(f"{API}/items/{items['moved'].code}/moves", json={"to_location_code": "R1", "reason": "xếp lại"}, headers=h()))
+    due = str(date.today() + timedelta(days=1))
+    checkout = {"recipient": "TAND tỉnh A", "purpose": "court", "document_number": "12/QĐ", "due_date": due}
+    _ok(client.post(f"{API}/items/{items['out'].code}/check-outs", json=checkout, headers=h()))
+    _ok(client.post(f"{API}/items/{items['out'].code}/returns", json={"reason": "xong"}, headers=h()))
+    _ok(client.post(f"{API}/items/{items['kept'].code}/reweighs", json={"net_weight_g": 1005.0}, headers=h()))
+    session.execute(text("UPDATE items SET disposition = 'destroy'"))  # as the judgment ordered
+    batch = new_batch(client, world, [items["burnt"].code])
+    _ok(approve(client, world, batch["id"]))
+    _ok(client.post(f"{B}/{batch['id']}/photos", headers=h("council"), files={"file": ("a.png", PNG, "image/png")}, data={"caption": "x"}))
+    _ok(post(client, world, f"/{batch['id']}/execute", execution([destroyed(items["burnt"].code, 1000.0)]), user="council"))
+    _ok(post(client, world, f"/{batch['id']}/close", {}))
+    stocktake = _ok(client.post(f"{API}/stocktakes", json={"scope": "location", "warehouse_code": "W1", "location_code": "S2"}, headers=h()))
+    _ok(client.post(f"{API}/stocktakes/{stocktake['id']}/close", json=SIGNERS, headers=h()))
+    report = _ok(client.get(f"{API}/reports/discrepancies", headers=h()))
+    _ok(client.post(f"{API}/discrepancies/{report[0]['id']}/resolve", json={"resolution": "found"}, headers=h()))
+    _ok(client.patch(f"{API}/users/keeper", json={"full_name": "Thủ kho"}, headers=h("admin")))
+    session.expire_all()
+    ids = {n: i.id for n, i in items.items()}
+    return Record({n: i.code for n, i in items.items()}, ids, batch["id"], stocktake["id"])
+
+
+def _drop_guards(session: Session) -> None:
+    """What an insider does first: the append-only triggers go."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for table, action in [("custody_events", "update"), ("custody_events", "delete"), ("items", "delete")]:
+        on = "" if sqlite else f" ON {table}"
+        session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}{on}"))
+    if sqlite:
+        session.execute(text("PRAGMA defer_foreign_keys=ON"))  # never committed
+    else:
+        session.execute(text("SET session_replication_role = replica"))
+
+
+def _forge_release(session: Session, r: Record) -> None:
+    """A release event appended with a correctly recomputed hash (but no key)."""
+    seq, prev = custody.chain_head(session)
+    row = {"seq": seq + 1, "item_id": r.ids["kept"], "event_type": "release", "actor_id": 1,
+           "occurred_at": custody.datetime.now(custody.UTC), "from_location_id": None,
+           "to_location_id": None, "reason": "forged", "details": {"changes": {"status": ["stored", "released"]}},
+           "prev_hash": prev, "key_id": keys.signer().key_id}
+    row["hash"] = event_hash(row)
+    session.execute(
+        text("INSERT INTO custody_events (seq, item_id, event_type, actor_id, occurred_at, reason, details, prev_hash, hash, key_id) "
+             "VALUES (:seq, :item_id, :event_type, :actor_id, :occurred_at, :reason, :details, :prev_hash, :hash, :key_id)"),
+        {**row, "details": custody._CANONICAL.encode(row["details"])},
+    )
+
+
+def _item(field_sql: str):
+    return lambda s, r: s.execute(text(f"UPDATE items SET {field_sql} WHERE id = :i"), {"i": r.ids["kept"]})
+
+
+CASES = {
+    # name: (change, table named, text the problem or row must contain)
+    "net weight set to 1 g": (_item("net_weight_g = 1"), "items", "net_weight_g"),
+    "status set to destroyed": (_item("status = 'destroyed', location_id = NULL"), "items", "status"),
+    "location changed": (lambda s, r: s.execute(text("UPDATE items SET location_id = (SELECT id FROM locations WHERE code = 'S1') WHERE id = :i"), {"i": r.ids["kept"]}), "items", "location_id"),
+    "disposition changed": (_item("disposition = 'return_to_owner'"), "items", "disposition"),
+    "description changed": (_item("description = 'khác'"), "items", "description"),
+    "agency changed": (lambda s, r: s.execute(text("UPDATE items SET agency_id = (SELECT id FROM agencies WHERE code = 'B-PROV') WHERE id = :i"), {"i": r.ids["kept"]}), "items", "agency_id"),
+    "item deleted": (lambda s, r: s.execute(text("DELETE FROM items WHERE id = :i"), {"i": r.ids["kept"]}), "items", "deleted"),
+    "item inserted with no intake": (lambda s, r: s.execute(text(
+        "INSERT INTO items (code, label_key, agency_id, case_id, category, description, hazard_classes, quantity, unit, condition, seal_state, delivered_by_name, delivered_by_position, delivered_by_id_document, received_by_id, disposition, status, version, received_at, updated_at) "
+        "SELECT 'VC-FAKE', 'VCFAKE', agency_id, case_id, category, description, hazard_classes, quantity, unit, condition, seal_state, delivered_by_name, delivered_by_position, delivered_by_id_document, received_by_id, disposition, 'received', 1, received_at, updated_at FROM items WHERE id = :i"), {"i": r.ids["kept"]}), "items", "VC-FAKE"),
+    "forged release event": (_forge_release, "custody_events", "not signed"),
+    "keeper made admin": (lambda s, r: s.execute(text("UPDATE users SET role = 'admin' WHERE username = 'keeper'")), "users", "role"),
+    "admin password hash replaced": (lambda s, r: s.execute(text("UPDATE users SET password_hash = 'x' WHERE username = 'admin'")), "users", "password_hash"),
+    "web session inserted": (lambda s, r: s.execute(text("INSERT INTO web_sessions (id, user_id, csrf_token, lang, created_at, expires_at, revoked) SELECT 'f00d', id, 'c', 'vi', created_at, created_at, false FROM users WHERE username = 'admin'")), "web_sessions", "not signed"),
+    "record PDF and its SHA-256 replaced": (lambda s, r: s.execute(text("UPDATE destruction_batches SET record_pdf = :p, record_sha256 = :h WHERE id = :b"), {"p": b"%PDF-fake", "h": hashlib.sha256(b"%PDF-fake").hexdigest(), "b": r.batch_id}), "destruction_batches", "record"),
+    "measured weight": (lambda s, r: s.execute(text("UPDATE destruction_items SET measured_weight_g = 1 WHERE batch_id = :b"), {"b": r.batch_id}), "destruction_items", "measured_weight_g"),
+    "chair's name": (lambda s, r: s.execute(text("UPDATE council_members SET name = 'Ai đó' WHERE batch_id = :b AND role = 'chair'"), {"b": r.batch_id}), "council_members", "name"),
+    "method": (lambda s, r: s.execute(text("UPDATE destruction_batches SET method = 'open_burning' WHERE id = :b"), {"b": r.batch_id}), "destruction_batches", "method"),
+    "execution time": (lambda s, r: s.execute(text("UPDATE destruction_batches SET executed_at = created_at WHERE id = :b"), {"b": r.batch_id}), "destruction_batches", "executed_at"),
+    "photo bytes and hash": (lambda s, r: s.execute(text("UPDATE destruction_photos SET data = :d, sha256 = :h"), {"d": JPEG, "h": hashlib.sha256(JPEG).hexdigest()}), "destruction_photos", ""),
+    "stocktake line outcome": (lambda s, r: s.execute(text("UPDATE stocktake_lines SET outcome = 'verified' WHERE stocktake_id = :t"), {"t": r.stocktake_id}), "stocktake_lines", "outcome"),
+    "stocktake signers": (lambda s, r: s.execute(text("UPDATE stocktakes SET signers = '{}' WHERE id = :t"), {"t": r.stocktake_id}), "stocktakes", "signers"),
+    "discrepancy resolution": (lambda s, r: s.execute(text("UPDATE discrepancies SET status = 'written_off' WHERE status = 'found'")), "discrepancies", "status"),
+    "check-out record": (lambda s, r: s.execute(text("UPDATE checkouts SET recipient = 'ai đó'")), "checkouts", "recipient"),
+    "security events deleted": (lambda s, r: s.execute(text("DELETE FROM security_events WHERE id = (SELECT min(id) FROM security_events)")), "security_events", ""),
+    "login attempts deleted": (lambda s, r: s.execute(text("DELETE FROM login_attempts WHERE id = (SELECT min(id) FROM login_attempts)")), "login_attempts", ""),
+    "scan log deleted": (lambda s, r: s.execute(text("DELETE FROM scan_log WHERE id = (SELECT min(id) FROM scan_log)")), "scan_log", ""),
+    "scan log truncated before the checkpoint": (lambda s, r: s.execute(text("DELETE FROM scan_log WHERE seq >= 2")), "scan_log", "checkpoint"),
+    "checkpoint forged": (lambda s, r: s.execute(text("UPDATE checkpoints SET events = events - 1")), "checkpoints", "signature"),
+    "event edited": (lambda s, r: s.execute(text("UPDATE custody_events SET reason = 'sửa' WHERE seq = 3")), "custody_events", "edited"),
+    "event deleted": (lambda s, r: s.execute(text("DELETE FROM custody_events WHERE seq = 3")), "custody_events", "missing"),
+    "event reordered": (lambda s, r: [s.execute(text(q)) for q in ("UPDATE custody_events SET seq = -3 WHERE seq = 3", "UPDATE custody_events SET seq = 3 WHERE seq = 4", "UPDATE custody_events SET seq = 4 WHERE seq = -3")], "custody_events", "seq"),
+    "last events truncated": (lambda s, r: s.execute(text("DELETE FROM custody_events WHERE seq > (SELECT max(seq) - 3 FROM custody_events)")), "custody_events", ""),
+}
+
+
+@pytest.fixture
+def record(client, session, world):
+    r = build(client, session, world)
+    # Something in each log for the deletions to remove, and a checkpoint signing their heads.
+    for _ in range(2):
+        client.post(f"{API}/auth/token", data={"username": "keeper", "password": "wrong"})
+        client.post(f"{API}/scan", json={"payload": "garbage"}, headers=world.headers())
+    session.expire_all()
+    checkpoints.write(session, *custody.chain_head(session))
+    client.post(f"{API}/scan", json={"payload": "garbage"}, headers=world.headers())
+    session.expire_all()
+    assert verify_record(session).ok, verify_record(session).problem
+    return r
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_tampering_is_caught_and_named(session, record, case):
+    change, table, words = CASES[case]
+    anchor = custody.make_anchor(session)
+    _drop_guards(session)
+    change(session, record)
+    session.flush()
+    problem = verify_record(session, anchor).problem
+    assert problem is not None, f"{case}: not caught"
+    assert problem.table == table, f"{case}: {problem}"
+    assert words in str(problem), f"{case}: {problem}"
+
+
+def test_verify_runs_with_only_the_public_key(tmp_path, session, record):
+    pub = tmp_path / "signing.key.pub"
+    pub.write_text(keys.signer().public_line())
+    ring = keys.Keyring.read(pub)
+    assert verify_record(session, ring=ring).ok
+    assert not verify_record(session, ring=keys.Keyring()).ok  # an unknown key proves nothing
+
