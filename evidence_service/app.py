@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import checkpoints, keys
 from .api import (
     agencies,
     audit,
@@ -24,7 +25,6 @@ from .api import (
     scanning,
     stocktakes,
 )
-from . import checkpoints, keys
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
 from .config import Settings, get_settings

@@ -60,7 +60,10 @@ def write(session: Session, events: int, head_hash: str) -> Checkpoint:
     )
     session.connection().execute(
         Checkpoint.__table__.insert(),  # type: ignore[attr-defined]
-        {k: getattr(point, k) for k in ("events", "head_hash", "at", "logs", "key_id", "signature")},
+        {
+            k: getattr(point, k)
+            for k in ("events", "head_hash", "at", "logs", "key_id", "signature")
+        },
     )
     _last_written["at"] = now
     if policy.anchor_dir is not None:

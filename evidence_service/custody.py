@@ -180,10 +180,10 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
     seq, prev = chain_head(session)
     now = datetime.now(UTC)
     stamp = _ts(now)  # every event of the batch has the same time
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ev in events:
         seq += 1
-        row = {
+        row: dict[str, Any] = {
             "seq": seq,
             "item_id": ev.item_id,
             "event_type": str(ev.event_type),
@@ -205,7 +205,8 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
         return rows
     # One signature per append: it covers the whole batch through the hashes (signing each
     # event would cost 100,000 intakes seconds).
-    rows[-1]["signature"] = key.sign(signed_message(rows[-1]["seq"], rows[-1]["hash"]))
+    head = rows[-1]
+    head["signature"] = key.sign(signed_message(head["seq"], head["hash"]))
     insert_rows(session.connection(), CustodyEvent.__table__, rows)  # type: ignore[attr-defined]
     for hook in _AFTER_APPEND:
         hook(session, rows[0]["seq"], rows[-1])
@@ -353,13 +354,15 @@ def verify_links(
         elif event_hash(ev) != ev["hash"]:
             problem = "content does not match its hash (edited)"
         elif ev["signature"] is not None:
-            problem = ring.verify(ev["key_id"], signed_message(ev["seq"], ev["hash"]), ev["signature"])
-        if problem is None and anchor is not None and ev["seq"] == anchor.events:
-            if not anchor.matches(ev["hash"]):
-                problem = (
-                    f"differs from the anchor of {anchor.at}: history up to here was rewritten "
-                    f"(hashes recomputed)"
-                )
+            problem = ring.verify(
+                ev["key_id"], signed_message(ev["seq"], ev["hash"]), ev["signature"]
+            )
+        at_anchor = anchor is not None and ev["seq"] == anchor.events
+        if problem is None and at_anchor and not anchor.matches(ev["hash"]):  # type: ignore[union-attr]
+            problem = (
+                f"differs from the anchor of {anchor.at}: history up to here was rewritten "  # type: ignore[union-attr]
+                f"(hashes recomputed)"
+            )
         if problem:
             yield VerifyResult(count, prev, ChainProblem(ev["seq"], ev["id"], problem))
             return
@@ -371,7 +374,10 @@ def verify_links(
         yield VerifyResult(count, prev, ChainProblem(last["seq"], last["id"], problem))
         return
     if anchor is not None and count < anchor.events:
-        problem = f"truncated: the anchor of {anchor.at} recorded {anchor.events} events, only {count} remain"
+        problem = (
+            f"truncated: the anchor of {anchor.at} recorded {anchor.events} events, "
+            f"only {count} remain"
+        )
         yield VerifyResult(count, prev, ChainProblem(count + 1, None, problem))
         return
     yield VerifyResult(count, prev, None)

@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import Table, event, select, text
 from sqlmodel import Session
 
-from .custody import _CANONICAL, GENESIS_HASH, EventType, NewEvent, append_events, lock_for_write, plain
+from .custody import (
+    _CANONICAL,
+    GENESIS_HASH,
+    EventType,
+    NewEvent,
+    append_events,
+    lock_for_write,
+    plain,
+)
 from .models import LoginAttempt, ScanLog, SecurityEvent, utcnow
 
 LOGS: dict[str, tuple[type[Any], str, int]] = {
@@ -80,7 +88,11 @@ def verify_log(
     for row in walk_log(session, table):
         where = f"seq={row['seq']} (id={row['id']})"
         if row["seq"] != expected:
-            return (expected - 1, prev), where, f"expected seq {expected}: rows deleted or reordered"
+            return (
+                (expected - 1, prev),
+                where,
+                f"expected seq {expected}: rows deleted or reordered",
+            )
         if row["prev_hash"] != prev or row_hash(name, row) != row["hash"]:
             return (expected - 1, prev), where, "does not match its hash (edited or inserted)"
         expected, prev = expected + 1, row["hash"]
@@ -99,7 +111,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
     found = session.execute(select(table.c.hash).where(table.c.seq == up_to)).first()
     if found is None:
         raise ValueError(f"{name} has no row seq={up_to}")
-    gone = session.execute(table.delete().where(table.c.seq <= up_to)).rowcount
+    gone = session.connection().execute(table.delete().where(table.c.seq <= up_to)).rowcount
     append_events(
         session,
         [

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from .custody import EventType, NewEvent, append_events, lock_for_write
@@ -65,7 +66,7 @@ def _changes(obj: Any, table: Table) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
-def _event(session: Session, kind: EventType, table: str, row_id: Any, **what: Any) -> NewEvent:
+def _event(session: OrmSession, kind: EventType, table: str, row_id: Any, **what: Any) -> NewEvent:
     return NewEvent(
         item_id=None,
         event_type=kind,
@@ -82,7 +83,9 @@ def _after_flush(session: Session, _context: Any) -> None:
     for obj in session.new:
         if (table := _table(obj)) is not None:
             events.append(
-                _event(session, EventType.record_created, table.name, obj.id, record=_row(obj, table))
+                _event(
+                    session, EventType.record_created, table.name, obj.id, record=_row(obj, table)
+                )
             )
     for obj in session.dirty:
         if (table := _table(obj)) is not None and (changes := _changes(obj, table)):
@@ -105,7 +108,7 @@ def _statement(state: ORMExecuteState) -> Any:
     table = getattr(state.statement, "table", None)
     if not isinstance(table, Table) or table.name not in CHAINED:
         return None
-    session = state.session
+    session: Any = state.session  # the service's sessions are SQLModel's
     if state.is_insert:
         result = state.invoke_statement(statement=state.statement.returning(*table.c))  # type: ignore[attr-defined]
         frozen = result.freeze()
@@ -129,7 +132,9 @@ def _statement(state: ORMExecuteState) -> Any:
                 changes = {k: (old[k], v) for k, v in r.items() if old[k] != v}
                 if changes:
                     events.append(
-                        _event(session, EventType.record_changed, table.name, r["id"], changes=changes)
+                        _event(
+                            session, EventType.record_changed, table.name, r["id"], changes=changes
+                        )
                     )
     if events:
         lock_for_write(session)

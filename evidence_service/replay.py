@@ -82,7 +82,9 @@ class Replay:
         for row_id, state in replayed_rows.items():
             if row_id not in seen and state is not _GONE:
                 return Difference(
-                    table.name, _name({"id": row_id, **state}), "row missing (deleted from the table)"
+                    table.name,
+                    _name({"id": row_id, **state}),
+                    "row missing (deleted from the table)",
                 )
         return None
 
@@ -95,8 +97,6 @@ def _name(row: dict[str, Any]) -> str:
 
 
 def table_rows(session: Session, table: Table, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    result = session.execute(
-        select(table).order_by(table.c.id).execution_options(yield_per=batch)
-    )
+    result = session.execute(select(table).order_by(table.c.id).execution_options(yield_per=batch))
     for row in result.mappings():
         yield dict(row)

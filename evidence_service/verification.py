@@ -77,9 +77,13 @@ def _checkpoints(
         if (why := checkpoints.verify_checkpoint(ring, point)) is not None:
             return _problem("checkpoints", name, why)
         if point["events"] > result.events_checked:
-            return _problem("checkpoints", name, "the chain is shorter than this checkpoint (truncated)")
+            return _problem(
+                "checkpoints", name, "the chain is shorter than this checkpoint (truncated)"
+            )
         if hashes.get(point["events"]) != point["head_hash"]:
-            return _problem("checkpoints", name, "the chain differs from this checkpoint (rewritten)")
+            return _problem(
+                "checkpoints", name, "the chain differs from this checkpoint (rewritten)"
+            )
         for log, (seq, _digest) in point["logs"].items():
             if log in heads and seq > heads[log][0]:
                 return _problem(log, f"seq={seq}", "rows after this checkpoint's head are gone")
@@ -87,9 +91,8 @@ def _checkpoints(
         for log, (seq, digest) in points[-1]["logs"].items():
             if seq and log in logchain.LOGS:
                 log_table = logchain.LOGS[log][0].__table__
-                found = session.execute(
-                    select(log_table.c.hash).where(log_table.c.seq == seq)
-                ).first()
-                if found is not None and found[0] != digest:
+                at_seq = select(log_table.c.hash).where(log_table.c.seq == seq)
+                stored = session.execute(at_seq).first()
+                if stored is not None and stored[0] != digest:
                     return _problem(log, f"seq={seq}", "differs from the checkpoint (rewritten)")
     return None

@@ -21,4 +21,6 @@ def sign(row: WebSession) -> None:
 def session_problem(ring: keys.Keyring, row: WebSession) -> str | None:
     """None if the row is the service's, else what is wrong with it."""
     kid, _, signature = (row.signature or "").partition(":")
-    return ring.verify(kid or None, _message(row.id, row.user_id, row.expires_at), signature or None)
+    return ring.verify(
+        kid or None, _message(row.id, row.user_id, row.expires_at), signature or None
+    )

@@ -76,27 +76,38 @@ def test_agencies_and_users_can_be_created_from_the_command_line(db_with_items):
     assert short.exit_code == 1 and "password" in short.output
 
 
+def _events(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM custody_events")).scalar_one())
+
+
 def test_verify_passes_then_names_a_tampered_event(db_with_items):
+    n = _events(db_with_items)
     ok = _cli(db_with_items, "verify")
-    assert ok.exit_code == 0 and "OK: 3 events" in ok.output
+    assert ok.exit_code == 0 and f"OK: {n} events" in ok.output
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_update{on}"))
-        conn.execute(text("UPDATE custody_events SET reason = 'sửa' WHERE seq = 2"))
+        conn.execute(text(f"UPDATE custody_events SET reason = 'sửa' WHERE seq = {n - 1}"))
     failed = _cli(db_with_items, "verify")
-    assert failed.exit_code == 1 and "seq=2" in failed.output and "edited" in failed.output
+    assert failed.exit_code == 1 and f"seq={n - 1}" in failed.output and "edited" in failed.output
 
 
 def test_anchor_file_proves_truncation(db_with_items, tmp_path):
     anchor_file = tmp_path / "anchor.json"
     result = _cli(db_with_items, "anchor", "--out", str(anchor_file))
-    assert result.exit_code == 0 and json.loads(anchor_file.read_text())["events"] == 3
+    n = _events(db_with_items)
+    assert result.exit_code == 0 and json.loads(anchor_file.read_text())["events"] == n
     assert _cli(db_with_items, "verify", "--anchor", str(anchor_file)).exit_code == 0
+    printed = f"EV {n} {json.loads(anchor_file.read_text())['head_hash'][:16]}"
+    assert _cli(db_with_items, "verify", "--anchor", printed).exit_code == 0  # from a PDF footer
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_delete{on}"))
-        conn.execute(text("DELETE FROM custody_events WHERE seq = 3"))
-    assert _cli(db_with_items, "verify").exit_code == 0
+        conn.execute(text(f"DELETE FROM custody_events WHERE seq = {n}"))
+    # The replay names the item whose intake went; the anchor, the truncation.
+    alone = _cli(db_with_items, "verify")
+    assert alone.exit_code == 1 and "items:" in alone.output and "not on the chain" in alone.output
     failed = _cli(db_with_items, "verify", "--anchor", str(anchor_file))
     assert failed.exit_code == 1 and "truncated" in failed.output
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evidence_service.custody import chain_head, event_hash, make_anchor, verify_chain
 from evidence_service.items import move_items
@@ -14,7 +14,9 @@ from tests.factories import make_item
 
 
 def _events(session: Session, after: int = 0) -> list[CustodyEvent]:
-    query = select(CustodyEvent).where(CustodyEvent.seq > after).order_by(CustodyEvent.seq)
+    query = (
+        select(CustodyEvent).where(col(CustodyEvent.seq) > after).order_by(col(CustodyEvent.seq))
+    )
     return list(session.exec(query).all())
 
 
@@ -75,7 +77,9 @@ def test_database_refuses_rewriting_history(session, world, statement):
 def test_verify_names_an_edited_event(session, world):
     events = _three_items_and_a_move(session, world)
     _drop_triggers(session)
-    session.execute(text("UPDATE custody_events SET reason = 'đã sửa' WHERE seq = :s"), {"s": events[1].seq})
+    session.execute(
+        text("UPDATE custody_events SET reason = 'đã sửa' WHERE seq = :s"), {"s": events[1].seq}
+    )
     problem = verify_chain(session).problem
     assert problem is not None and problem.seq == events[1].seq and problem.event_id == events[1].id
     assert "edited" in problem.problem

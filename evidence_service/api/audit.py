@@ -43,7 +43,9 @@ def verify(
             given = custody.Anchor(events=events, head_hash=head_hash, at="(given)")
         except ValueError as exc:
             field = "events" if "events" in str(exc) else "head_hash"
-            raise Invalid(field, str(exc), head_hash if field == "head_hash" else events, where="query") from None
+            raise Invalid(
+                field, str(exc), head_hash if field == "head_hash" else events, where="query"
+            ) from None
     result = verify_record(session, given)
     return {
         "ok": result.ok,

@@ -53,7 +53,9 @@ def verify(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if not ring.keys:
-        typer.echo("error: no public keys: pass --public-keys or set EVIDENCE_PUBLIC_KEYS_FILE", err=True)
+        typer.echo(
+            "error: no public keys: pass --public-keys or set EVIDENCE_PUBLIC_KEYS_FILE", err=True
+        )
         raise typer.Exit(2)
     with db.unit_of_work(write=False) as session:
         result = verify_record(session, given, ring)

@@ -141,7 +141,9 @@ def update_items(
         if result.rowcount != len(params):
             raise _stale(connection, [item for item, _ in group], now)
     # Each event carries what it did to its item: every changed field, before and after.
-    done = {item.id: {n: (getattr(item, n), v) for n, v in values.items()} for item, values in changes}
+    done = {
+        item.id: {n: (getattr(item, n), v) for n, v in values.items()} for item, values in changes
+    }
     for item, values in changes:
         done[item.id]["version"] = (item.version, item.version + 1)
         for name, value in {**values, "version": item.version + 1, "updated_at": now}.items():

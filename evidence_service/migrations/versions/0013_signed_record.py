@@ -89,9 +89,9 @@ def _columns(bind: sa.Connection, name: str) -> sa.Table:
 def _chain_logs(bind: sa.Connection) -> None:
     for name in _LOGS:
         table = _columns(bind, name)
-        prev, seq = custody.GENESIS_HASH, 0
-        for row in bind.execute(sa.select(table).order_by(table.c.id)).mappings().all():
-            seq += 1
+        prev = custody.GENESIS_HASH
+        rows = bind.execute(sa.select(table).order_by(table.c.id)).mappings().all()
+        for seq, row in enumerate(rows, 1):
             values = {**row, "seq": seq, "prev_hash": prev}
             prev = logchain.row_hash(name, values)
             bind.execute(
