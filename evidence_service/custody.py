@@ -82,9 +82,14 @@ def _ts(value: datetime) -> str:
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_AS_IS = frozenset({str, int, float, bool})
+
+
 def plain(value: Any) -> Any:
     """A column's value as the chain records it (JSON): times in the canonical UTC form,
     dates ISO, bytes by their SHA-256, enums by value."""
+    if value is None or type(value) in _AS_IS:  # most values: checked first, cheaply
+        return value
     if isinstance(value, datetime):
         return _ts(value)
     if isinstance(value, date):
@@ -154,9 +159,14 @@ UNRECORDED = frozenset({"updated_at"})
 
 
 def _details(ev: NewEvent) -> dict[str, Any]:
-    details = plain(ev.details) if ev.details else {}
+    details = {}
+    for k, v in (ev.details or {}).items():
+        details[k] = v if v is None or type(v) in _AS_IS else plain(v)
     if ev.record is not None:
-        details["record"] = {k: plain(v) for k, v in ev.record.items() if k not in UNRECORDED}
+        record = details["record"] = {}
+        for k, v in ev.record.items():
+            if k not in UNRECORDED:
+                record[k] = v if v is None or type(v) in _AS_IS else plain(v)
     if ev.changes:
         details["changes"] = {
             k: [plain(a), plain(b)] for k, (a, b) in ev.changes.items() if k not in UNRECORDED
