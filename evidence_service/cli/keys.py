@@ -1,14 +1,17 @@
-"""The signing keys: ``keys create`` (refuses to overwrite), ``keys rotate``, ``keys show``."""
+"""The record's guards: the signing keys (``keys create`` refuses to overwrite, ``keys
+rotate``) and the PostgreSQL app role's rights (``roles grant``)."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .. import keys
+from .. import keys, pgroles
 from ..config import get_settings
+from .common import database
 
 keys_app = typer.Typer(help="The custody record's Ed25519 signing keys.", no_args_is_help=True)
+roles_app = typer.Typer(help="PostgreSQL roles: least privilege for the service.", no_args_is_help=True)
 
 
 def _path(given: Path | None) -> Path:
@@ -48,3 +51,19 @@ def rotate(file: FileOption = None) -> None:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"now signing with key {key.key_id}; restart the service")
+
+
+@roles_app.command("grant")
+def roles_grant(
+    app_role: Annotated[str, typer.Argument(help="the role the service connects as")],
+) -> None:
+    """PostgreSQL: give the service's role only what it needs (run as the owner, after
+    `migrate`): no UPDATE/DELETE/TRUNCATE on the chain and the logs, owning nothing."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        typer.echo("error: roles are for PostgreSQL; SQLite has none", err=True)
+        raise typer.Exit(2)
+    db = database(settings)
+    with db.engine.begin() as connection:
+        statements = pgroles.grant(connection, app_role)
+    typer.echo(f"granted {app_role} the service's rights on {len(statements) - 3} tables")
