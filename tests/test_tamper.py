@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
+import zxingcpp
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -14,7 +16,17 @@ from evidence_service import checkpoints, custody, keys
 from evidence_service.custody import event_hash
 from evidence_service.verification import verify_record
 from tests.factories import make_item
-from tests.test_destruction import JPEG, PNG, B, approve, destroyed, execution, new_batch, post
+from tests.test_destruction import (
+    JPEG,
+    PNG,
+    B,
+    approve,
+    destroyed,
+    execution,
+    new_batch,
+    pdf_text,
+    post,
+)
 
 API = "/api/v1"
 SIGNERS = {"keeper": "Nguyễn Văn Kho", "accountant": "Trần Thị Kế", "head": "Lê Văn Trưởng"}
@@ -381,3 +393,38 @@ def test_verify_runs_with_only_the_public_key(tmp_path, session, record):
     ring = keys.Keyring.read(pub)
     assert verify_record(session, ring=ring).ok
     assert not verify_record(session, ring=keys.Keyring()).ok  # an unknown key proves nothing
+
+
+def test_official_pdfs_carry_the_chain_head_as_an_anchor(client, session, world, record):
+    pdf = client.get(f"{B}/{record.batch_id}/record.pdf", headers=world.headers("manager"))
+    assert pdf.status_code == 200
+    page = pdfium.PdfDocument(pdf.content)[0]
+    image = page.render(scale=4).to_pil()
+    found = zxingcpp.read_barcodes(image)
+    printed = next(code.text for code in found if code.text.startswith("EV "))
+    anchor = custody.Anchor.parse(printed)
+    assert verify_record(session, anchor).ok  # the paper is an anchor of the record
+    assert printed in pdf_text(pdf.content).replace("\n", " ")
+    session.execute(text("DROP TRIGGER IF EXISTS custody_events_no_delete" + _on(session)))
+    session.execute(text(f"DELETE FROM custody_events WHERE seq >= {anchor.events - 1}"))
+    problem = verify_record(session, anchor).problem
+    assert problem is not None and problem.table == "custody_events"
+
+
+def _on(session: Session) -> str:
+    return "" if session.get_bind().dialect.name == "sqlite" else " ON custody_events"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"events": 0, "head_hash": "garbage"},
+        {"events": -1, "head_hash": "0" * 64},
+        {"events": 3},
+        {"head_hash": "0" * 64},
+        {"events": 3, "head_hash": "ABC"},
+    ],
+)
+def test_audit_verify_refuses_malformed_anchors(client, world, params):
+    response = client.get(f"{API}/audit/verify", params=params, headers=world.headers("auditor"))
+    assert response.status_code == 422, response.text

@@ -11,7 +11,9 @@ from ..config import get_settings
 from .common import database
 
 keys_app = typer.Typer(help="The custody record's Ed25519 signing keys.", no_args_is_help=True)
-roles_app = typer.Typer(help="PostgreSQL roles: least privilege for the service.", no_args_is_help=True)
+roles_app = typer.Typer(
+    help="PostgreSQL roles: least privilege for the service.", no_args_is_help=True
+)
 
 
 def _path(given: Path | None) -> Path:

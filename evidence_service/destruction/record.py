@@ -126,7 +126,9 @@ def _flags(batch: BatchPublic, t: Translator) -> list[str]:
     return out
 
 
-def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> bytes:
+def render_record(
+    batch: BatchPublic, lang: str = "vi", draft: bool = False, chain_head: str | None = None
+) -> bytes:
     register_fonts()
     t, st = translator(lang), _styles()
     story: list[Any] = []
@@ -351,4 +353,5 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
         margins_mm=(15, 15, 15, 18),
         author=batch.agency_name,
         decorate=decorate,
+        chain=(t("record_chain.footer"), chain_head) if chain_head else None,
     )
