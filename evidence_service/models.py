@@ -280,6 +280,7 @@ class CustodyEvent(SQLModel, table=True):
     """Append-only: triggers refuse UPDATE and DELETE (see the first migration)."""
 
     __tablename__ = "custody_events"
+    __table_args__ = (Index("ix_custody_events_subject", "subject", "subject_id"),)
     id: int | None = Field(default=None, primary_key=True)
     # Position in the global hash chain: contiguous from 1, so a removed event leaves a gap.
     seq: int = Field(unique=True)

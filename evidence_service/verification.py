@@ -1,8 +1,8 @@
 """The whole check an auditor runs (``evidence-service verify``, ``/audit/verify``): the
 chain's links, hashes and signatures; the state of every item and every chained record
 replayed from it and compared with the tables; the append-only logs; the signed
-checkpoints; the web sessions' signatures. Only public keys are needed. It streams the
-events once; what it keeps is the replayed state (a few fields per row), not the events.
+checkpoints; the web sessions' signatures. Only public keys are needed. It streams: the
+chain once in order, then each table beside its events (``replay``); memory stays flat.
 """
 
 from typing import Any
@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from . import checkpoints, keys, logchain
-from .custody import Anchor, ChainProblem, VerifyResult, verify_links
+from .custody import Anchor, ChainProblem, EventType, VerifyResult, verify_links
 from .models import Checkpoint, Item, WebSession, metadata
 from .recording import CHAINED
-from .replay import Replay, table_rows
+from .replay import compare_table
 from .websign import session_problem
 
 
@@ -26,13 +26,16 @@ def verify_record(
     session: Session, anchor: Anchor | None = None, ring: keys.Keyring | None = None
 ) -> VerifyResult:
     ring = ring or keys.keyring()
-    replay = Replay()
+    if session.get_bind().dialect.name == "postgresql":  # both passes see one snapshot
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    pruned: dict[str, tuple[int, str]] = {}  # log → (seq, hash) pruned up to
     result: VerifyResult | None = None
     for step in verify_links(session, ring, anchor):
         if isinstance(step, VerifyResult):
             result = step
-        else:
-            replay.apply(step)
+        elif step["event_type"] == EventType.log_pruned:
+            details = step["details"]
+            pruned[details["log"]] = (details["up_to"], details["hash"])
     assert result is not None
     if result.problem is not None:
         return result
@@ -41,13 +44,12 @@ def verify_record(
         return VerifyResult(result.events_checked, result.head_hash, problem)
 
     for table in [Item.__table__, *(metadata.tables[n] for n in sorted(CHAINED))]:  # type: ignore[attr-defined]
-        difference = replay.compare(table, table_rows(session, table))
+        difference = compare_table(session, table)
         if difference is not None:
             return failed(_problem(difference.table, difference.row, difference.problem))
     heads: dict[str, tuple[int, str]] = {}
     for name in logchain.LOGS:
-        pruned = replay.pruned.get(name)
-        head, row, problem = logchain.verify_log(session, name, pruned)
+        head, row, problem = logchain.verify_log(session, name, pruned.get(name))
         if problem is not None:
             return failed(_problem(name, row or "", problem))
         heads[name] = head

@@ -52,6 +52,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("signature", sa.String(length=100), nullable=True))
+        batch.create_index("ix_custody_events_subject", ["subject", "subject_id"], unique=False)
     _events_triggers(create=True)
     op.create_table(
         "checkpoints",
