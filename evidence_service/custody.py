@@ -70,7 +70,18 @@ def lock_for_write(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
 
 
+_LAST_TS: list[Any] = [None, ""]  # the last time formatted: a batch's events share theirs
+
+
 def _ts(value: datetime) -> str:
+    if value == _LAST_TS[0] and value.tzinfo is _LAST_TS[0].tzinfo:
+        return _LAST_TS[1]  # type: ignore[no-any-return]
+    text_ = _format_ts(value)
+    _LAST_TS[0], _LAST_TS[1] = value, text_
+    return text_
+
+
+def _format_ts(value: datetime) -> str:
     # SQLite hands datetimes back without a zone; everything we store is UTC.
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
@@ -280,8 +291,7 @@ def walk(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
     # identity map and hide a change made behind its back.
     table = CustodyEvent.__table__  # type: ignore[attr-defined]
     result = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=batch))
-    for row in result.mappings():
-        yield dict(row)
+    yield from result.mappings()  # type: ignore[misc]
 
 
 _HEX = frozenset("0123456789abcdef")
