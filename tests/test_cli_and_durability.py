@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from evidence_service import keys
 from evidence_service.auth import issue_token
 from evidence_service.cli import app
 from evidence_service.config import get_settings
 from evidence_service.custody import verify_chain
 from evidence_service.db import Database
-from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
+from tests.conftest import LIVE_SECRET, ON_POSTGRES, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world
 
 runner = CliRunner()
@@ -240,3 +241,29 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_partial_ba
         restarted.process.terminate()
         restarted.process.wait()
     db.engine.dispose()
+
+
+@pytest.mark.skipif(
+    ON_POSTGRES, reason="backup/restore commands are SQLite's (pg_dump on PostgreSQL)"
+)
+def test_an_auditor_verifies_a_restored_backup_with_only_the_public_key(db_with_items, tmp_path):
+    """Backup, restore elsewhere, verify with the .pub file alone: no private key in the
+    process. A key made elsewhere does not verify it, and a forged head is named."""
+    pub = tmp_path / "signing.key.pub"
+    pub.write_text(keys.signer().public_line())
+    assert _cli(db_with_items, "backup", str(tmp_path / "backup.db")).exit_code == 0
+    restored = Database.from_url(f"sqlite:///{tmp_path / 'restored.db'}")
+    assert _cli(restored, "restore", str(tmp_path / "backup.db")).exit_code == 0
+    signing = keys.signer()
+    keys.install(None)  # the auditor's machine: no signing key at all
+    try:
+        ok = _cli(restored, "verify", "--public-keys", str(pub))
+        assert ok.exit_code == 0, ok.output
+        other = tmp_path / "other.key"
+        keys.create_key_file(other)
+        wrong = _cli(restored, "verify", "--public-keys", str(keys.public_path(other)))
+        assert wrong.exit_code == 1 and "not among the trusted public keys" in wrong.output
+        assert _cli(restored, "verify").exit_code == 2  # no public key: says so
+    finally:
+        keys.install(signing)
+    restored.engine.dispose()
