@@ -11,6 +11,7 @@ before and after, ``record_deleted``). ``replay`` then recomputes those tables f
 chain, whatever columns later migrations add.
 """
 
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Table, event, inspect, select
@@ -38,6 +39,8 @@ CHAINED = frozenset(
     }
 )
 ACTOR = "evidence_actor_id"  # session.info: who acts in this unit of work, when known
+# Who the request acts for (set when its bearer token is checked), for the record events.
+CURRENT_ACTOR: ContextVar[int | None] = ContextVar("evidence_current_actor", default=None)
 
 
 def acting(session: Session, actor_id: int | None) -> None:
@@ -70,7 +73,7 @@ def _event(session: OrmSession, kind: EventType, table: str, row_id: Any, **what
     return NewEvent(
         item_id=None,
         event_type=kind,
-        actor_id=session.info.get(ACTOR),
+        actor_id=session.info.get(ACTOR, CURRENT_ACTOR.get()),
         subject=table,
         subject_id=row_id,
         **what,

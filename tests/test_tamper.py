@@ -428,3 +428,13 @@ def _on(session: Session) -> str:
 def test_audit_verify_refuses_malformed_anchors(client, world, params):
     response = client.get(f"{API}/audit/verify", params=params, headers=world.headers("auditor"))
     assert response.status_code == 422, response.text
+
+
+def test_record_events_name_who_acted(session, record, world):
+    rows = session.execute(
+        text(
+            "SELECT actor_id, details FROM custody_events WHERE subject = 'users' "
+            "AND event_type = 'record_changed' ORDER BY seq DESC"
+        )
+    ).all()
+    assert rows and rows[0][0] == world.users["admin"].id  # the admin renamed the keeper

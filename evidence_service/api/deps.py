@@ -15,6 +15,7 @@ from ..db import Database
 from ..errors import Invalid, Unauthorized
 from ..idempotency import run_once
 from ..models import User
+from ..recording import CURRENT_ACTOR
 from .transaction import request_session
 
 
@@ -44,7 +45,9 @@ async def get_current_user(
     db: Database = request.app.state.db
     if db.accounts.needs_reading(token_user_id(token, settings.secret_key)):
         await asyncio.get_running_loop().run_in_executor(db.accounts.reader, db.accounts.read)
-    return user_from_token(db.accounts, token, settings.secret_key)
+    user = user_from_token(db.accounts, token, settings.secret_key)
+    CURRENT_ACTOR.set(user.id)  # the record events of this request name who acted
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
