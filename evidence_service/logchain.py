@@ -21,6 +21,7 @@ from .custody import (
     plain,
 )
 from .models import LoginAttempt, ScanLog, SecurityEvent, utcnow
+from .recording import touches_chained
 
 LOGS: dict[str, tuple[type[Any], str, int]] = {
     # table: (model, its time column, advisory lock id)
@@ -54,6 +55,8 @@ def _place(session: Session, _context: Any, _instances: Any) -> None:
         if not new:
             continue
         connection = session.connection()
+        if touches_chained(session):  # always the chain's lock before a log's
+            lock_for_write(session)
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
         table: Table = model.__table__

@@ -38,6 +38,9 @@ CHAINED = frozenset(
         "import_jobs",
     }
 )
+# Rows whose state is recorded only once final: an import job's progress is written by
+# sessions of its own while the import holds the write lock, and is no record.
+FINAL_ONLY = {"import_jobs": ("status", frozenset({"done", "failed"}))}
 ACTOR = "evidence_actor_id"  # session.info: who acts in this unit of work, when known
 # Who the request acts for (set when its bearer token is checked), for the record events.
 CURRENT_ACTOR: ContextVar[int | None] = ContextVar("evidence_current_actor", default=None)
@@ -91,6 +94,9 @@ def _after_flush(session: Session, _context: Any) -> None:
                 )
             )
     for obj in session.dirty:
+        final = FINAL_ONLY.get(getattr(_table(obj), "name", ""))
+        if final and getattr(obj, final[0]) not in final[1]:
+            continue
         if (table := _table(obj)) is not None and (changes := _changes(obj, table)):
             events.append(
                 _event(session, EventType.record_changed, table.name, obj.id, changes=changes)
@@ -133,6 +139,9 @@ def _statement(state: ORMExecuteState) -> Any:
             for r in session.connection().execute(again).mappings():
                 old = before[r["id"]]
                 changes = {k: (old[k], v) for k, v in r.items() if old[k] != v}
+                final = FINAL_ONLY.get(table.name)
+                if final and r[final[0]] not in final[1]:
+                    continue  # progress: no event, no lock
                 if changes:
                     events.append(
                         _event(
@@ -143,6 +152,11 @@ def _statement(state: ORMExecuteState) -> Any:
         lock_for_write(session)
         append_events(session, events)
     return result
+
+
+def touches_chained(session: Session) -> bool:
+    """Whether this flush will write record events (so it takes the chain's lock)."""
+    return any(_table(obj) is not None for obj in (*session.new, *session.dirty, *session.deleted))
 
 
 def chained_tables() -> list[Table]:
