@@ -97,9 +97,16 @@ class Database:
     # Threads of its own for ending units of work: a commit never queues behind requests
     # that are themselves waiting for the lock the transaction being ended holds.
     ending: ThreadPoolExecutor = field(init=False)
+    _binds: dict[bool, Engine] = field(init=False)  # writes?  → the engine with its options
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.engine)
+        # Made once: a new options engine per unit of work costs a scan its tens of µs.
+        read = {"read_only": True} if self.is_sqlite else {"postgresql_readonly": True}
+        self._binds = {
+            True: self.engine.execution_options(sqlite_write=True),
+            False: self.engine.execution_options(**read),
+        }
         self.ending = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidence-commit")
 
     @classmethod
@@ -120,13 +127,7 @@ class Database:
 
     def open(self, write: bool) -> Session:
         """A session for one unit of work; end it with :meth:`finish`."""
-        if write:
-            bind = self.engine.execution_options(sqlite_write=True)
-        elif self.is_sqlite:
-            bind = self.engine.execution_options(read_only=True)
-        else:
-            bind = self.engine.execution_options(postgresql_readonly=True)
-        session = Session(bind, expire_on_commit=False)
+        session = Session(self._binds[write], expire_on_commit=False)
         session.info[_WRITE] = write
         return session
 
