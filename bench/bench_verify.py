@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from evidence_service import custody, keys  # noqa: E402
 from evidence_service.bulk import insert_rows  # noqa: E402
@@ -51,22 +52,19 @@ def build(path: Path, events: int, key_file: Path) -> None:
             session, [ItemCreate(**item_data(world, location_code="S2"))], keeper
         )
         session.commit()
-        template = dict(
-            session.execute(select(Item.__table__).where(Item.__table__.c.id == first))
-            .mappings()
-            .one()
-        )  # type: ignore[attr-defined]
+        items_table = Item.__table__  # type: ignore[attr-defined]
+        found = session.execute(select(items_table).where(items_table.c.id == first))
+        template = dict(found.mappings().one())
         shelves = [
             loc.id
             for loc in session.execute(
-                select(Location).where(Location.code.in_(["S2", "R1"]))
-            ).scalars()  # type: ignore[attr-defined]
+                select(Location).where(col(Location.code).in_(["S2", "R1"]))
+            ).scalars()
         ]
         seq, prev = custody.chain_head(session)
         connection = session.connection()
         now = datetime.now(UTC)
         stamp = custody._ts(now)
-        items_table = Item.__table__  # type: ignore[attr-defined]
         events_table = CustodyEvent.__table__  # type: ignore[attr-defined]
         next_id = first + 1
         item_rows: list[dict[str, Any]] = []
