@@ -114,6 +114,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
     found = session.execute(select(table.c.hash).where(table.c.seq == up_to)).first()
     if found is None:
         raise ValueError(f"{name} has no row seq={up_to}")
+    head = log_head(session, table)  # what remains must reach it still
     gone = session.connection().execute(table.delete().where(table.c.seq <= up_to)).rowcount
     append_events(
         session,
@@ -123,7 +124,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
                 event_type=EventType.log_pruned,
                 actor_id=actor_id,
                 subject=name,
-                details={"log": name, "up_to": up_to, "hash": found[0]},
+                details={"log": name, "up_to": up_to, "hash": found[0], "head": list(head)},
             )
         ],
     )

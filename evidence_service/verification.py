@@ -29,6 +29,7 @@ def verify_record(
     if session.get_bind().dialect.name == "postgresql":  # both passes see one snapshot
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     pruned: dict[str, tuple[int, str]] = {}  # log → (seq, hash) pruned up to
+    reached: dict[str, int] = {}  # log → the seq it had reached when pruned
     result: VerifyResult | None = None
     for step in verify_links(session, ring, anchor):
         if isinstance(step, VerifyResult):
@@ -36,6 +37,7 @@ def verify_record(
         elif step["event_type"] == EventType.log_pruned:
             details = step["details"]
             pruned[details["log"]] = (details["up_to"], details["hash"])
+            reached[details["log"]] = details.get("head", [0])[0]
     assert result is not None
     if result.problem is not None:
         return result
@@ -52,6 +54,9 @@ def verify_record(
         head, row, problem = logchain.verify_log(session, name, pruned.get(name))
         if problem is not None:
             return failed(_problem(name, row or "", problem))
+        if head[0] < reached.get(name, 0):
+            why = f"rows up to seq {reached[name]} existed when it was pruned: some are gone"
+            return failed(_problem(name, f"seq={head[0] + 1}", why))
         heads[name] = head
     problem_ = _checkpoints(session, ring, result, heads)
     if problem_ is not None:

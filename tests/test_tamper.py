@@ -12,7 +12,7 @@ import zxingcpp
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service import checkpoints, custody, keys
+from evidence_service import checkpoints, custody, keys, logchain
 from evidence_service.custody import event_hash
 from evidence_service.verification import verify_record
 from tests.factories import make_item
@@ -438,3 +438,17 @@ def test_record_events_name_who_acted(session, record, world):
         )
     ).all()
     assert rows and rows[0][0] == world.users["admin"].id  # the admin renamed the keeper
+
+
+def test_pruning_a_log_is_a_signed_event_and_verify_accepts_it(session, record):
+    first_kept = session.execute(text("SELECT max(seq) FROM scan_log")).scalar_one()
+    gone = logchain.prune(session, "scan_log", first_kept - 1, None)
+    assert gone == first_kept - 1
+    assert verify_record(session).ok, verify_record(session).problem
+    pruned = session.execute(
+        text("SELECT details FROM custody_events WHERE event_type = 'log_pruned'")
+    ).scalar_one()
+    assert "scan_log" in str(pruned)
+    # Deleting more by hand, without the signed event, is still caught.
+    session.execute(text("DELETE FROM scan_log"))
+    assert verify_record(session).problem is not None
