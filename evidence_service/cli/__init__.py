@@ -9,7 +9,7 @@ import typer
 from .admin import agencies_app, users_app
 from .exports import export_app
 from .imports import import_command
-from .keys import keys_app, roles_app
+from .keys import keys_app, logs_app, roles_app
 from .labels import labels_app
 from .records import anchor_command, backup, restore, verify
 from .server import migrate, serve
@@ -19,6 +19,7 @@ app.command()(serve)
 app.command()(migrate)
 app.add_typer(keys_app, name="keys")
 app.add_typer(roles_app, name="roles")
+app.add_typer(logs_app, name="logs")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(users_app, name="users")
 app.command()(verify)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from .. import keys, pgroles
+from .. import keys, logchain, pgroles
 from ..config import get_settings
 from .common import database
 
 keys_app = typer.Typer(help="The custody record's Ed25519 signing keys.", no_args_is_help=True)
+logs_app = typer.Typer(help="The append-only logs: pruning by policy.", no_args_is_help=True)
 roles_app = typer.Typer(
     help="PostgreSQL roles: least privilege for the service.", no_args_is_help=True
 )
@@ -69,3 +70,23 @@ def roles_grant(
     with db.engine.begin() as connection:
         statements = pgroles.grant(connection, app_role)
     typer.echo(f"granted {app_role} the service's rights on {len(statements) - 3} tables")
+
+
+@logs_app.command("prune")
+def logs_prune(
+    log: Annotated[str, typer.Argument(help="scan_log, security_events or login_attempts")],
+    up_to: Annotated[int, typer.Option("--up-to", help="remove rows up to this seq")],
+) -> None:
+    """Remove a log's old rows by policy, with a signed event saying so ("pruned up to N").
+    On PostgreSQL run it as the owner: the service's role may not delete log rows."""
+    if log not in logchain.LOGS:
+        typer.echo(f"error: unknown log '{log}' (known: {', '.join(logchain.LOGS)})", err=True)
+        raise typer.Exit(2)
+    db = database(get_settings())
+    try:
+        with db.unit_of_work() as session:
+            gone = logchain.prune(session, log, up_to, None)
+    except (ValueError, keys.KeyFileError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"pruned {gone} rows of {log} up to seq {up_to}")
