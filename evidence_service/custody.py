@@ -70,14 +70,17 @@ def lock_for_write(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
 
 
-_LAST_TS: list[Any] = [None, ""]  # the last time formatted: a batch's events share theirs
+# The last time formatted, with its text, as one tuple (replaced at once, so threads never
+# see one's time with another's text): the events of a batch share their time.
+_LAST_TS: list[tuple[datetime | None, str]] = [(None, "")]
 
 
 def _ts(value: datetime) -> str:
-    if value == _LAST_TS[0] and value.tzinfo is _LAST_TS[0].tzinfo:
-        return _LAST_TS[1]  # type: ignore[no-any-return]
+    last, text_ = _LAST_TS[0]
+    if last is not None and value == last and value.tzinfo is last.tzinfo:
+        return text_
     text_ = _format_ts(value)
-    _LAST_TS[0], _LAST_TS[1] = value, text_
+    _LAST_TS[0] = (value, text_)
     return text_
 
 
