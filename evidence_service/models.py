@@ -722,5 +722,6 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow)
     expires_at: datetime = _ts(nullable=False)
     revoked: bool = Field(default=False)
-    # The service's signature over id, user and expiry: a row inserted by hand has none.
-    signature: str | None = Field(default=None, max_length=100)
+    # The service's signature over id, user and expiry ("<key id>:<base64>"): a row
+    # inserted by hand has none.
+    signature: str | None = Field(default=None, max_length=120)

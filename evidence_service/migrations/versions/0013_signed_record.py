@@ -72,7 +72,7 @@ def upgrade() -> None:
             batch.add_column(sa.Column("hash", sa.String(length=64), nullable=True))
             batch.create_unique_constraint(op.f(f"uq_{name}_seq"), ["seq"])
     with op.batch_alter_table("web_sessions", schema=None) as batch:
-        batch.add_column(sa.Column("signature", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("signature", sa.String(length=120), nullable=True))
     bind = op.get_bind()
     # Sessions from before signing cannot be bound to the key: they end (users log in again).
     bind.execute(sa.text("DELETE FROM web_sessions"))
