@@ -17,7 +17,6 @@ from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
 from ..models import (
     BatchStatus,
-    Case,
     CodeCounter,
     CouncilMember,
     CouncilRole,
@@ -37,6 +36,7 @@ from .batches import (
     for_change,
     lines,
 )
+from .deadlines import remember_council
 from .record import render_record
 from .schemas import (
     AddItemsRequest,
@@ -98,10 +98,6 @@ def add_items(
             .where(col(DestructionItem.item_id).in_([i.id for i in items]))
         ).all()
     }
-    cases = {
-        c.id: c
-        for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
-    }
     changes, events, added = [], [], []
     for item in items:
         if item.id in open_lines:
@@ -117,7 +113,8 @@ def add_items(
                 f"item {item.code} has disposition '{item.disposition}', not 'destroy'; "
                 "a manager may add it with an override_reason"
             )
-        decided = data.enforcement_decision_date or cases[item.case_id].created_at.date()
+        # Not given: the deadlines start from the case's own enforcement decision.
+        decided = data.enforcement_decision_date
         assert item.id is not None and actor.id is not None and batch.id is not None
         added.append(
             {
@@ -258,6 +255,7 @@ def approve(
         approved_by_id=actor.id,
         approved_at=datetime.now(UTC),
     )
+    remember_council(session, batch)
     details = {"decision_number": data.decision_number, "decision_date": str(data.decision_date)}
     append_events(
         session,

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from .. import payload
 from ..auth import require
 from ..bulk import insert_rows
-from ..cases import find_case
+from ..cases.core import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid, NotFound
 from ..locations import (

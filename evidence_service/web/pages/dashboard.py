@@ -209,9 +209,8 @@ def dashboard(
         period_chart=period_chart(page, totals.report),
         periods=PERIODS,
         deadline_names={
-            d.id: d.name(page.lang)
-            for regime in destruction.load_deadlines().values()
-            for d in regime
+            key: names["en" if page.lang == "en" else "vi"]
+            for key, names in destruction.load_deadlines().items()
         },
     )
 
