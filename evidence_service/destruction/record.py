@@ -256,7 +256,7 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
             [
                 Paragraph(str(n), st["small"]),
                 Paragraph(escape(item.code), st["small"]),
-                Paragraph(escape(item.judgment_number), st["small"]),
+                Paragraph(escape(item.judgment_number or ""), st["small"]),
                 Paragraph(escape(item.description), st["small"]),
                 Paragraph(seal, st["small"]),
                 Paragraph(t.weight(item.recorded_weight_g) or t("record.none"), st["small"]),

@@ -88,7 +88,7 @@ class BatchItemPublic(BaseModel):
     category: Category
     description: str
     case_id: int
-    judgment_number: str
+    judgment_number: str | None
     legal_regime: LegalRegime
     item_status: ItemStatus
     seal_number: str | None

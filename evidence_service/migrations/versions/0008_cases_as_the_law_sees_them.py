@@ -54,9 +54,9 @@ def _sqlite_loosen(table: str, columns: list[str], checks: bool) -> None:
 
 
 def _widen_dispositions_postgresql(table: str) -> None:
-    op.drop_constraint(f"ck_{table}_disposition", table, type_="check")
+    op.drop_constraint(op.f(f"ck_{table}_disposition"), table, type_="check")
     op.create_check_constraint(
-        f"ck_{table}_disposition", table, f"disposition IN ({NEW_DISPOSITIONS})"
+        op.f(f"ck_{table}_disposition"), table, f"disposition IN ({NEW_DISPOSITIONS})"
     )
 
 
