@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import cases, items, labels, locations
+from ... import auth, cases, items, labels, locations, units
 from ...errors import DomainError, Invalid
 from ...idempotency import run_once
 from ...models import Category, Disposition, LegalRegime
@@ -15,21 +15,6 @@ from ..forms import FormInvalid, grams, number, validate
 from ..sessions import new_token
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-UNITS = [
-    "piece",
-    "pack",
-    "box",
-    "bag",
-    "bottle",
-    "set",
-    "vehicle",
-    "sheet",
-    "roll",
-    "g",
-    "kg",
-    "l",
-    "ml",
-]
 ROW_FIELDS = (
     "category",
     "description",
@@ -77,7 +62,7 @@ def render_form(
         regimes=list(LegalRegime),
         dispositions=list(Disposition),
         new_case_open=any(page.field(name) for name in (*NEW_CASE_FIELDS, *TRANSFER_FIELDS)),
-        units=UNITS,
+        units=list(units.units_for(page.db, auth.agency_scope(page.db, page.me))),
         rows=rows or [dict(EMPTY_ROW)],
         empty_row=EMPTY_ROW,
         values=dict(page.form.items()),
