@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from ..i18n.formatting import local_day
 from ..models import (
+    Agency,
     BatchStatus,
     Case,
     CustodyEvent,
@@ -278,6 +279,12 @@ def _agency_duties(
         )
     ).all():
         counts[agency_id].append((kind, local_day(closed)))
+    since = {
+        agency_id: local_day(created)
+        for agency_id, created in session.execute(
+            sa_select(col(Agency.id), col(Agency.created_at)).where(col(Agency.id).in_(agency_ids))
+        ).all()
+    }
     out: list[Entry] = []
     for deadline in table.applying("agency"):
         for agency_id in agency_ids:
@@ -290,6 +297,8 @@ def _agency_duties(
                 if kind is None or (not current and deadline.step == "not_recorded"):
                     continue  # not recorded: only this period's duty is listed
                 first, last = period_start(kind, day), period_end(kind, day)
+                if last < since.get(agency_id, first):
+                    continue  # the agency did not exist yet
                 period = deadline.periods[table.regime_on(day)]
                 done = None
                 if deadline.step == "inventory":
