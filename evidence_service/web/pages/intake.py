@@ -11,7 +11,7 @@ from ...idempotency import run_once
 from ...models import Category, Disposition, LegalRegime
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import FormInvalid, grams, number, validate
+from ..forms import FormInvalid, grams, iso_date, number, validate
 from ..sessions import new_token
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -115,7 +115,7 @@ def _new_case(page: Page) -> cases.CaseCreate | None:
         transfer = {
             "issuer": page.field("transfer_issuer"),
             "number": page.field("transfer_number"),
-            "date": page.field("transfer_date"),
+            "date": iso_date(page.field("transfer_date"), "transfer_date"),
             "investigating_body": page.field("investigating_body") or None,
         }
         chosen = ("legal_regime", "disposition")
@@ -140,7 +140,7 @@ def _new_case(page: Page) -> cases.CaseCreate | None:
         data["transfer_decision"] = {
             "issuer": page.field("transfer_issuer"),
             "number": page.field("transfer_number"),
-            "date": page.field("transfer_date"),
+            "date": iso_date(page.field("transfer_date"), "transfer_date"),
             "investigating_body": page.field("investigating_body") or None,
         }
     return validate(cases.CaseCreate, data)
