@@ -204,6 +204,7 @@ def dashboard(
         deadlines=destruction.deadline_report(
             db, me, page.settings.destruction_deadline_warning_days
         ),
+        legal=reports.legal_deadline_report(db, me),
         totals=totals,
         method_chart=method_rows(page, totals.report),
         period_chart=period_chart(page, totals.report),
