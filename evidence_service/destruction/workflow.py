@@ -6,7 +6,7 @@ wrong state. A closed batch is frozen: nothing in it changes again."""
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -15,6 +15,7 @@ from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
+from ..legal.holidays import local_today
 from ..models import (
     BatchStatus,
     CodeCounter,
@@ -207,7 +208,7 @@ def approve(
     chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
     if chairs != 1:
         raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
-    if data.decision_date > datetime.now(UTC).date() + timedelta(days=1):
+    if data.decision_date > local_today():
         raise Invalid("decision_date", "the decision date is in the future")
     scope = agency_scope(session, actor)
     user_ids: list[int | None] = []

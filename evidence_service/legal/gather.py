@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -129,18 +129,22 @@ def gather(
         computed = Computed(deadline, period, start, exact, line.council_due_on, done, late, None)
         entries.append(maker.entry(computed))
 
-    case_query = select(Case).where(col(Case.agency_id).in_(agency_ids))
+    # Every query joins the cases in scope rather than listing ids (tens of thousands of
+    # items per province, vn-legal-context §1.2).
+    in_scope: ColumnElement[bool] = col(Case.agency_id).in_(agency_ids)
     if case_ids is not None:
-        case_query = case_query.where(col(Case.id).in_(case_ids))
-    cases: dict[int, Case] = {c.id or 0: c for c in session.exec(case_query).all()}
-    ids = list(cases)
+        in_scope = and_(in_scope, col(Case.id).in_(case_ids))
+    cases: dict[int, Case] = {c.id or 0: c for c in session.exec(select(Case).where(in_scope))}
     judgments: dict[int, list[Judgment]] = defaultdict(list)
-    for j in session.exec(select(Judgment).where(col(Judgment.case_id).in_(ids))).all():
+    for j in session.exec(
+        select(Judgment).join(Case, col(Case.id) == Judgment.case_id).where(in_scope)
+    ).all():
         judgments[j.case_id].append(j)
     decisions: dict[int, list[EnforcementDecision]] = defaultdict(list)
     for d in session.exec(
         select(EnforcementDecision)
-        .where(col(EnforcementDecision.case_id).in_(ids))
+        .join(Case, col(Case.id) == EnforcementDecision.case_id)
+        .where(in_scope)
         .order_by(col(EnforcementDecision.year), col(EnforcementDecision.decision_date))
     ).all():
         decisions[d.case_id].append(d)
@@ -166,16 +170,18 @@ def gather(
             col(Item.disposition),
             col(Item.id),
         )
-        .where(col(Item.case_id).in_(ids))
+        .join(Case, col(Case.id) == Item.case_id)
+        .where(in_scope)
         .order_by(col(Item.code))
     ).all()
-    item_ids = [row[5] for row in item_rows]
     councils: dict[int, tuple[DestructionItem, DestructionBatch]] = {}
     for di, batch in session.execute(
         sa_select(DestructionItem, DestructionBatch)
         .join(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
+        .join(Item, col(Item.id) == DestructionItem.item_id)
+        .join(Case, col(Case.id) == Item.case_id)
         .where(
-            col(DestructionItem.item_id).in_(item_ids),
+            in_scope,
             col(DestructionBatch.status) != BatchStatus.cancelled.value,
         )
         .order_by(col(DestructionItem.id))
@@ -184,8 +190,10 @@ def gather(
     released: dict[int, datetime] = dict(
         session.execute(  # type: ignore[arg-type]
             sa_select(col(CustodyEvent.item_id), func.min(col(CustodyEvent.occurred_at)))
+            .join(Item, col(Item.id) == CustodyEvent.item_id)
+            .join(Case, col(Case.id) == Item.case_id)
             .where(
-                col(CustodyEvent.item_id).in_(item_ids),
+                in_scope,
                 col(CustodyEvent.event_type).in_(("release", "transfer")),
             )
             .group_by(col(CustodyEvent.item_id))
