@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evidence_service.db import Database
 from evidence_service.legal.gather import gather
@@ -60,17 +60,19 @@ def test_todays_cases_migrate_with_year_only_decisions(tmp_path):
                 )
         db.migrate()
         with Session(db.engine) as session:
-            cases = session.exec(select(Case).order_by(Case.id)).all()
+            cases = session.exec(select(Case).order_by(col(Case.id))).all()
             assert [(c.judgment_number, c.decision_year, c.notes) for c in cases] == [
                 ("311/2025/HS-ST", 2025, "ghi chú"),
                 ("58/2026/HS-PT", 2026, "ghi chú"),
             ]
-            judgments = session.exec(select(Judgment).order_by(Judgment.id)).all()
+            judgments = session.exec(select(Judgment).order_by(col(Judgment.id))).all()
             assert [(j.number, j.level, j.judgment_date) for j in judgments] == [
                 ("311/2025/HS-ST", "first_instance", None),
                 ("58/2026/HS-PT", "appeal", None),
             ]
-            decisions = session.exec(select(EnforcementDecision).order_by(EnforcementDecision.id))
+            decisions = session.exec(
+                select(EnforcementDecision).order_by(col(EnforcementDecision.id))
+            )
             assert [(d.number, d.year, d.decision_date) for d in decisions] == [
                 ("1", 2025, None),
                 ("2", 2026, None),

@@ -36,6 +36,7 @@ def test_tet_and_hung_kings_day_are_the_vietnamese_lunar_dates(year):
     new_year = lunar.lunar_new_year_date(year)[0]
     hung_kings = lunar.hung_kings_date(year)[0]
     days = {d.day: d for d in holiday_calendar().year(year)}
+    assert new_year is not None and hung_kings is not None
     assert days[new_year].kind == "tet" and "mùng 1" in days[new_year].name_vi
     assert days[hung_kings].kind == "hung_kings"
 
@@ -108,7 +109,8 @@ def test_every_deadline_of_the_data_file_falls_due_as_its_period_says(deadline_i
     assert computed.period.confirmed == (body["status"] == "confirmed")
     assert computed.period.source == body["source"]
     # Done on the due date: on time; a day later: late by one day of the period's kind.
-    assert compute(table, table.by_id(deadline_id), start, expected, expected).days_late == 0
+    on_time = compute(table, table.by_id(deadline_id), start, expected, expected)
+    assert on_time is not None and on_time.days_late == 0
     after = compute(table, table.by_id(deadline_id), start, expected + timedelta(days=3), start)
     assert after is not None and after.status == "late" and after.days_late
 
