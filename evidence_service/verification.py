@@ -62,8 +62,9 @@ def verify_record(
     if problem_ is not None:
         return failed(problem_)
     for web in session.execute(select(WebSession)).scalars():
-        if (why := session_problem(ring, web)) is not None:
-            return failed(_problem("web_sessions", f"id={web.id[:12]}… user_id={web.user_id}", why))
+        if (unsigned := session_problem(ring, web)) is not None:
+            where = f"id={web.id[:12]}… user_id={web.user_id}"
+            return failed(_problem("web_sessions", where, unsigned))
     return result
 
 
