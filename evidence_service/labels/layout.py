@@ -20,7 +20,7 @@ from PIL import ImageFont
 from qrcode.util import QRData
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from .templates import LabelTemplate, default_labels_dir
+from .templates import LabelTemplate, Section, default_labels_dir
 
 MM_PER_PT = 25.4 / 72
 PT_PER_MM = 72 / 25.4
@@ -93,7 +93,7 @@ def pil_font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
 # --- QR --------------------------------------------------------------------------------------
 
 
-def qr_matrix(content: str, error_correction: str = "M") -> list[list[bool]]:
+def qr_matrix(content: str, error_correction: str = "H") -> list[list[bool]]:
     """Module matrix (True = dark), without quiet zone; alphanumeric mode when possible."""
     qr = qrcode.QRCode(
         error_correction=_EC_LEVELS[error_correction], border=0, mask_pattern=QR_MASK
@@ -122,13 +122,16 @@ def dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
 
 @dataclass(frozen=True)
 class LabelData:
+    """What one label says: ``fields`` maps field names (templates.FIELD_NAMES) to the text
+    already worded and formatted; a template prints those it lists, in its order."""
+
     payload: str
     qr_content: str
     kind: Literal["item", "location"]
     code: str
-    title: str = ""
-    lines: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
     hazard_classes: list[str] = field(default_factory=list)
+    preview: str = ""  # a preview mark ("XEM TRƯỚC"): a look, not a print
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class TextLine:
     size_pt: float
     bold: bool
     width: float
+    field: str = ""
 
     @property
     def baseline(self) -> float:
@@ -185,6 +189,22 @@ class HazardMark:
 
 
 @dataclass(frozen=True)
+class QrPlacement:
+    """The symbol on the printer's dot grid: whole dots per module, in every format."""
+
+    x_dots: int  # top-left corner of the first module
+    y_dots: int
+    module_dots: int
+    modules: int
+    quiet_zone: int
+    dpi: int
+
+    @property
+    def module_mm(self) -> float:
+        return self.module_dots * 25.4 / self.dpi
+
+
+@dataclass(frozen=True)
 class Layout:
     width: float
     height: float
@@ -192,6 +212,27 @@ class Layout:
     text_box: Box
     lines: list[TextLine]
     hazards: list[HazardMark]
+
+
+def qr_placement(template: LabelTemplate, kind: str, modules: int) -> QrPlacement:
+    """Modules of a whole number of dots at the template's dpi, centred in the QR box; a
+    4-module quiet zone unless that would push modules under ``min_module_mm`` (never < 2)."""
+    s = template.section(kind)
+    dots = template.dpi / 25.4
+    box = int(s.qr_size_mm * dots + 1e-6)
+    quiet = template.quiet_zone_modules
+    while quiet > 2 and box // (modules + 2 * quiet) * 25.4 / template.dpi < template.min_module_mm:
+        quiet -= 1
+    module = max(1, box // (modules + 2 * quiet))
+    offset = (box - modules * module) // 2
+    return QrPlacement(
+        round(s.qr_x_mm * dots) + offset,
+        round(s.qr_y_mm * dots) + offset,
+        module,
+        modules,
+        quiet,
+        template.dpi,
+    )
 
 
 def _text_area(t: LabelTemplate, qr: Box) -> Box:
@@ -248,53 +289,86 @@ def _wrap(text: str, size: float, bold: bool, width: float) -> list[str]:
 
 def _ellipsize(text: str, size: float, bold: bool, width: float) -> str:
     face = font_face(bold)
+    text = text.removesuffix(ELLIPSIS)
+    if face.width_mm(text + ELLIPSIS, size) <= width:
+        return text + ELLIPSIS
     words = text.split()
-    while words and face.width_mm(" ".join(words) + ELLIPSIS, size) > width:
+    while len(words) > 1 and face.width_mm(" ".join(words) + ELLIPSIS, size) > width:
         words.pop()
-    return " ".join(words) + ELLIPSIS
+    cut = " ".join(words)
+    while cut and face.width_mm(cut + ELLIPSIS, size) > width:
+        cut = cut[:-1]  # one word wider than the box: cut between letters
+    return cut + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph to fit: nominal size, its floor, the lines it may take."""
+
+    field: str
+    text: str
+    pt: float
+    min_pt: float
+    bold: bool
+    max_lines: int
+
+
+Fitted = list[tuple[str, float, bool, str]]  # (line, size, bold, field)
+
+
+def _fit_block(b: Block, size: float, width: float) -> tuple[list[str], float]:
+    """Wrap before shrinking: at ``size`` if it wraps into its lines, else smaller down to
+    the floor, then the last allowed line ends with an ellipsis."""
+    while True:
+        lines = _wrap(b.text, size, b.bold, width)
+        if len(lines) <= b.max_lines or size <= b.min_pt:
+            break
+        size = max(b.min_pt, size * 0.94)
+    if len(lines) > b.max_lines:
+        kept = lines[: b.max_lines]
+        kept[-1] = _ellipsize(kept[-1], size, b.bold, width)
+        lines = kept
+    return lines, size
+
+
+def fit_blocks(blocks: list[Block], width: float, height: float) -> Fitted:
+    """Fit paragraphs into ``width`` x ``height`` mm: each wraps into its lines first, then
+    everything shrinks together towards its floor; still too tall at the floors, the text is
+    cut after the last whole line that fits and ends with an ellipsis."""
+    if width <= 0 or height <= 0 or not blocks:
+        return []
+    scale = 1.0
+    while True:
+        out: Fitted = []
+        for b in blocks:
+            lines, size = _fit_block(b, max(b.min_pt, b.pt * scale), width)
+            out += [(line, size, b.bold, b.field) for line in lines]
+        if sum(_line_height(s) for _, s, _, _ in out) <= height + 1e-9:
+            return out
+        if all(b.pt * scale <= b.min_pt for b in blocks):
+            break
+        scale *= 0.92
+    kept: Fitted = []
+    used = 0.0
+    for line in out:
+        if used + _line_height(line[1]) > height + 1e-9:
+            break
+        kept.append(line)
+        used += _line_height(line[1])
+    if kept and len(kept) < len(out):
+        text, size, bold, name = kept[-1]
+        kept[-1] = (_ellipsize(text, size, bold, width), size, bold, name)
+    return kept
 
 
 def fit_text(
     blocks: list[tuple[str, float, bool]], width: float, height: float, min_pt: float
 ) -> list[tuple[str, float, bool]]:
-    """Fit paragraphs ``(text, nominal_pt, bold)`` into ``width`` x ``height`` mm.
-
-    First each paragraph shrinks towards ``min_pt`` to stay on one line; a paragraph still too
-    wide wraps by words. If the whole is too tall, everything shrinks further; at the minimum
-    size the text is cut after the last whole line that fits and ends with an ellipsis.
-    """
-    if width <= 0 or height <= 0:
-        return []
-    sizes = []
-    for text, nominal, bold in blocks:
-        floor = min(min_pt, nominal)
-        em = font_face(bold).width_em(text) * MM_PER_PT
-        one_line = width / em * 0.999 if em else nominal
-        sizes.append((floor, max(floor, min(nominal, one_line))))
-    scale = 1.0
-    while True:
-        current = [max(floor, size * scale) for floor, size in sizes]
-        lines = [
-            (line, size, bold)
-            for (text, _, bold), size in zip(blocks, current, strict=True)
-            for line in _wrap(text, size, bold, width)
-        ]
-        if sum(_line_height(s) for _, s, _ in lines) <= height + 1e-9:
-            return lines
-        if all(c <= floor for c, (floor, _) in zip(current, sizes, strict=True)):
-            break
-        scale *= 0.92
-    kept: list[tuple[str, float, bool]] = []
-    used = 0.0
-    for line, size, bold in lines:
-        if used + _line_height(size) > height + 1e-9:
-            break
-        kept.append((line, size, bold))
-        used += _line_height(size)
-    if kept:
-        line, size, bold = kept[-1]
-        kept[-1] = (_ellipsize(line, size, bold, width), size, bold)
-    return kept
+    """:func:`fit_blocks` for plain ``(text, nominal_pt, bold)`` paragraphs of any length."""
+    fitted = fit_blocks(
+        [Block("", t, pt, min(min_pt, pt), bold, 99) for t, pt, bold in blocks], width, height
+    )
+    return [(line, size, bold) for line, size, bold, _ in fitted]
 
 
 def _clean(text: str) -> str:
@@ -303,48 +377,101 @@ def _clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+HAZARD_GAP_MM = 1.0
+
+
+def _hazard_marks(classes: list[str], s: Section, area: Box) -> tuple[list[HazardMark], float]:
+    """Diamonds in a strip along the bottom of the text area; returns them and its height."""
+    if not classes or area.w <= 0 or area.h <= 0:
+        return [], 0.0
+    gap = HAZARD_GAP_MM
+    d = min(s.hazard_size_mm, (area.w - gap * (len(classes) - 1)) / len(classes))
+    x = area.x + area.w - (d * len(classes) + gap * (len(classes) - 1))
+    y = area.y + area.h - d
+    marks = []
+    for c in classes:
+        em = max(font_face(True).width_em(c), 0.6)
+        size = min(d * 0.45 / em, d * 0.3 / LINE_EM) * PT_PER_MM
+        marks.append(HazardMark(c, Box(x, y, d, d), size))
+        x += d + gap
+    return marks, d + gap
+
+
 def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
     s = template.section(label.kind)
     qr = Box(s.qr_x_mm, s.qr_y_mm, s.qr_size_mm, s.qr_size_mm)
     area = _text_area(template, qr)
-    hazards: list[HazardMark] = []
     classes = [_clean(c) for c in label.hazard_classes if c.strip()]
-    text_h = area.h
-    if "hazard" in s.fields and classes and area.w > 0 and area.h > 0:
-        gap = 1.0
-        d = min(s.hazard_size_mm, area.h * 0.45)
-        d = min(d, (area.w - gap * (len(classes) - 1)) / len(classes))
-        x = area.x + area.w - (d * len(classes) + gap * (len(classes) - 1))
-        y = area.y + area.h - d
-        for c in classes:
-            em = max(font_face(True).width_em(c), 0.6)
-            size = min(d * 0.5 / em, d * 0.3 / LINE_EM) * PT_PER_MM
-            hazards.append(HazardMark(c, Box(x, y, d, d), size))
-            x += d + gap
-        text_h = area.h - d - gap
-    # The code is the one thing a keeper reads off the shelf: it is fitted first and alone,
-    # so a long description shrinks or loses its tail instead of shrinking the code.
-    fitted: list[tuple[str, float, bool]] = []
-    if "code" in s.fields and label.code.strip():
-        fitted = fit_text(
-            [(_clean(label.code), s.font_pt.code, True)], area.w, text_h, s.min_font_pt
-        )
-    blocks: list[tuple[str, float, bool]] = []
-    for name in s.fields:
-        if name == "title" and label.title.strip():
-            blocks.append((_clean(label.title), s.font_pt.title, True))
-        elif name == "lines":
-            blocks.extend((_clean(ln), s.font_pt.lines, False) for ln in label.lines if ln.strip())
-    rest_h = text_h - sum(_line_height(size) for _, size, _ in fitted)
-    fitted += fit_text(blocks, area.w, rest_h, s.min_font_pt)
+    hazards, strip = _hazard_marks(classes, s, area)
+    text_h = area.h - strip
+    values = {**label.fields, "code": label.code}
+    fitted: Fitted = []
+    # The preview mark, then the never-dropped secure warning, then the code (what a keeper
+    # reads off the shelf) are fitted first and alone; the rest shares what is left.
+    first: list[Block] = []
+    if label.preview:
+        first.append(Block("preview", _clean(label.preview), 7.0, 6.0, True, 1))
+    for name in ("secure", "code"):
+        spec = s.field(name)
+        if spec is not None and values.get(name, "").strip():
+            text = _clean(values[name])
+            first.append(Block(name, text, spec.pt, spec.min_pt, spec.bold, spec.lines))
+    for b in first:
+        fitted += fit_blocks([b], area.w, text_h - sum(_line_height(f[1]) for f in fitted))
+    rest = [
+        Block(f.name, _clean(values[f.name]), f.pt, f.min_pt, f.bold, f.lines)
+        for f in s.fields
+        if f.name not in ("secure", "code", "hazard") and values.get(f.name, "").strip()
+    ]
+    fitted += fit_blocks(rest, area.w, text_h - sum(_line_height(f[1]) for f in fitted))
+    # Print in the template's order (the preview mark on top).
+    order = {"preview": -1, **{f.name: i for i, f in enumerate(s.fields)}}
+    fitted.sort(key=lambda f: order.get(f[3], 99))
     lines, top = [], area.y
-    for text, size, bold in fitted:
+    for text, size, bold, name in fitted:
         width = font_face(bold).width_mm(text, size)
-        lines.append(TextLine(text, area.x, top, size, bold, width))
+        lines.append(TextLine(text, area.x, top, size, bold, width, name))
         top += _line_height(size)
     return Layout(template.width_mm, template.height_mm, qr, area, lines, hazards)
+
+
+def unfit_reason(template: LabelTemplate, secure_text: str) -> str | None:
+    """Why ``template`` cannot print its never-dropped marks (None if it can): the code, the
+    secure-area warning and a strip of three hazard diamonds at once, at the floors."""
+    for kind in ("item", "location"):
+        s = template.section(kind)
+        qr = Box(s.qr_x_mm, s.qr_y_mm, s.qr_size_mm, s.qr_size_mm)
+        area = _text_area(template, qr)
+        if area.w <= 0 or area.h <= 0:
+            return f"[{kind}] no room for text beside the QR"
+        marks, strip = _hazard_marks(["1.4G", "6.1", "8"], s, area)
+        if marks[0].box.w < 5.0:
+            return f"[{kind}] three hazard diamonds are {marks[0].box.w:.1f} mm (< 5 mm) wide"
+        need = 0.0
+        for name, text in (("code", "VC26-000001-J"), ("secure", secure_text)):
+            spec = s.field(name)
+            if spec is None:
+                continue
+            lines, size = _fit_block(
+                Block(name, text, spec.pt, spec.min_pt, spec.bold, spec.lines), spec.pt, area.w
+            )
+            if any(line.endswith(ELLIPSIS) for line in lines):
+                return f"[{kind}] {name} {text!r} does not fit {spec.lines} line(s) at {size} pt"
+            need += len(lines) * _line_height(size)
+        if need + strip > area.h + 1e-9:
+            return (
+                f"[{kind}] code, secure-area warning and hazard diamonds need "
+                f"{need + strip:.1f} mm; the text area is {area.h:.1f} mm high"
+            )
+    return None
 
 
 def diamond_points(b: Box) -> list[tuple[float, float]]:
     cx, cy = b.x + b.w / 2, b.y + b.h / 2
     return [(cx, b.y), (b.x + b.w, cy), (cx, b.y + b.h), (b.x, cy)]
+
+
+def inner_diamond(b: Box, inset: float = 0.12) -> Box:
+    """The inner border line of a GHS/ADR diamond."""
+    d = b.w * inset
+    return Box(b.x + d, b.y + d, b.w - 2 * d, b.h - 2 * d)
