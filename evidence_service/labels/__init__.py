@@ -22,6 +22,7 @@ from .jobs import (
     create_print_job,
     get_print_job,
     last_printer,
+    public,
 )
 from .layout import (
     ASCENT_EM,
@@ -108,6 +109,7 @@ __all__ = [
     "load_printers",
     "location_label",
     "printers",
+    "public",
     "qr_placement",
     "z64",
     "HazardMark",

@@ -125,9 +125,7 @@ def create_print_job(
             labels += [location_label(loc, warehouse, base_url)] * request.copies
     else:
         lock_for_write(session)  # a destruction cannot slip between the check and the events
-        items = select_items(
-            session, actor, codes=request.items, location_code=request.contents_of
-        )
+        items = select_items(session, actor, codes=request.items, location_code=request.contents_of)
         before = _printed_before(session, [i.id for i, _, _ in items])  # type: ignore[misc]
         again = [i.code for i, _, _ in items if before.get(i.id or 0)]
         if again and not request.reason.strip():
@@ -210,4 +208,3 @@ def last_printer(session: Session, actor: User) -> str | None:
         .limit(1)
     ).first()
     return row[0] if row else None
-

@@ -425,7 +425,7 @@ def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
     ]
     fitted += fit_blocks(rest, area.w, text_h - sum(_line_height(f[1]) for f in fitted))
     # Print in the template's order (the preview mark on top).
-    order = {"preview": -1, **{f.name: i for i, f in enumerate(s.fields)}}
+    order: dict[str, int] = {"preview": -1, **{f.name: i for i, f in enumerate(s.fields)}}
     fitted.sort(key=lambda f: order.get(f[3], 99))
     lines, top = [], area.y
     for text, size, bold, name in fitted:
@@ -447,6 +447,7 @@ def unfit_reason(template: LabelTemplate, secure_text: str) -> str | None:
         marks, strip = _hazard_marks(["1.4G", "6.1", "8"], s, area)
         if marks[0].box.w < 5.0:
             return f"[{kind}] three hazard diamonds are {marks[0].box.w:.1f} mm (< 5 mm) wide"
+        strip = max(strip, _hazard_marks(["3"], s, area)[1])
         need = 0.0
         for name, text in (("code", "VC26-000001-J"), ("secure", secure_text)):
             spec = s.field(name)

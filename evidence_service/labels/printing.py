@@ -282,6 +282,6 @@ def prepare_preview(
         assert warehouse is not None
         label = location_label(location, warehouse.name, settings.label_base_url, preview=True)
         return PrintJob([label], template, fmt, 0, 1, f"{location.code}.{fmt.value}")
-    ((item, case, location),) = select_items(session, actor, codes=[code])
-    label = item_label(item, case, location, settings.label_base_url, preview=True)
+    ((item, case, place),) = select_items(session, actor, codes=[code])
+    label = item_label(item, case, place, settings.label_base_url, preview=True)
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")
