@@ -116,7 +116,10 @@ def test_adding_a_template_is_adding_a_file(tmp_path):
         (('{ name = "hazard", pt = 7.0 },', ""), "must print the field 'hazard'"),
         (('error_correction = "H"', 'error_correction = "M"'), "error_correction_reason"),
         # A secure-area warning that cannot fit: refused when loaded, with the reason.
-        (('{ name = "secure", pt = 6.5, bold = true }', '{ name = "secure", pt = 30.0, min_pt = 20.0 }'), "secure"),
+        (
+            ('{ name = "secure", pt = 6.5, bold = true }', '{ name = "secure", pt = 30, min_pt = 20 }'),
+            "secure",
+        ),
         (("hazard_size_mm = 6.0", "hazard_size_mm = 26.0"), "hazard diamonds"),
     ],
 )
