@@ -117,7 +117,7 @@ def test_adding_a_template_is_adding_a_file(tmp_path):
         (('error_correction = "H"', 'error_correction = "M"'), "error_correction_reason"),
         # A secure-area warning that cannot fit: refused when loaded, with the reason.
         (
-            ('{ name = "secure", pt = 6.5, bold = true }', '{ name = "secure", pt = 30, min_pt = 20 }'),
+            ('name = "secure", pt = 6.5, bold = true', 'name = "secure", pt = 30, min_pt = 20'),
             "secure",
         ),
         (("hazard_size_mm = 6.0", "hazard_size_mm = 26.0"), "hazard diamonds"),
@@ -343,9 +343,7 @@ def test_text_wraps_before_it_shrinks():
 def test_a_field_too_long_for_its_lines_shrinks_then_ends_with_an_ellipsis():
     template = TEMPLATES["thermal-50x30-203"]
     base = item_label(1, hazards=[])
-    label = LabelData(
-        base.payload, base.qr_content, "item", base.code, {"description": LONG_TITLE}
-    )
+    label = LabelData(base.payload, base.qr_content, "item", base.code, {"description": LONG_TITLE})
     lay = layout_label(label, template)
     desc = [ln for ln in lay.lines if ln.field == "description"]
     spec = template.item.field("description")
