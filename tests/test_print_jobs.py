@@ -12,6 +12,7 @@ import pytest
 
 from evidence_service.labels import load_printers
 from tests.factories import make_item
+from tests.test_web import log_in
 
 API = "/api/v1"
 
@@ -316,3 +317,93 @@ def test_bad_printers_file_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="address"):
         load_printers(bad)
+
+
+# --- the web's print dialog ------------------------------------------------------------------
+
+
+def test_web_dialog_prints_to_a_named_printer_and_remembers_it(
+    printers_app, client, session, world, fake_printer
+):
+    item = make_item(session, world, location_code="SEC-1")
+    csrf = log_in(client)
+    page = client.get(f"/items/{item.code}").text
+    assert 'action="/labels/print"' in page and 'value="zebra-a"' in page
+    assert "/static/print_dialog.js" in page
+    sent = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "zebra-a",
+            "template": "thermal-50x30-203",
+            "code": item.code,
+            "copies": "1",
+            "skip": "0",
+        },
+    )
+    assert sent.status_code == 200, sent.text
+    assert "zebra-a" in sent.text and len(fake_printer.jobs) == 1
+    assert len(events(client, world, item.code)) == 1
+    # The last printer is preselected next time, on every page with the dialog.
+    again = client.get("/locations/SEC-1").text
+    assert (
+        '<option value="zebra-a" data-media="thermal-50x30-203 thermal-100x50-203" selected>'
+        in again
+    )
+    assert 'form="selected-print"' in again  # the item list selects with checkboxes
+    # A reprint from the dialog without a reason is refused, in words, and writes nothing.
+    refused = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "zebra-a",
+            "template": "thermal-50x30-203",
+            "code": item.code,
+        },
+    )
+    assert refused.status_code == 422 and len(fake_printer.jobs) == 1
+    assert len(events(client, world, item.code)) == 1
+
+
+def test_web_dialog_selection_and_location_contents_as_downloads(
+    printers_app, client, session, world
+):
+    a = make_item(session, world, location_code="SEC-1")
+    b = make_item(session, world, location_code="SEC-1")
+    csrf = log_in(client)
+    zpl = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "",
+            "template": "thermal-50x30-203",
+            "code": [a.code, b.code],
+            "format": "zpl",
+            "copies": "2",
+        },
+    )
+    assert zpl.status_code == 200 and zpl.text.count("^XA") == 4
+    assert "attachment" in zpl.headers["content-disposition"]
+    pdf = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "",
+            "template": "a4-3x8-70x37",
+            "contents_of": "SEC-1",
+            "skip": "3",
+            "format": "pdf",
+            "reason": "in lại",
+        },
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    failed = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "zebra-off",
+            "template": "thermal-50x30-203",
+            "location": "SEC-1",
+        },
+    )
+    assert failed.status_code == 502 and 'role="alert"' in failed.text
