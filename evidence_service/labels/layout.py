@@ -15,9 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import qrcode
+import zxingcpp
 from PIL import ImageFont
-from qrcode.util import QRData
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from .templates import LabelTemplate, Section, default_labels_dir
@@ -30,14 +29,6 @@ PT_PER_MM = 72 / 25.4
 ASCENT_EM = 1.07
 LINE_EM = 1.32
 ELLIPSIS = "…"
-_EC_LEVELS = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
-}
-# Any fixed mask decodes; choosing one skips qrcode's 8-way penalty search (~10x faster).
-QR_MASK = 2
 
 
 # --- fonts -----------------------------------------------------------------------------------
@@ -93,14 +84,22 @@ def pil_font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
 # --- QR --------------------------------------------------------------------------------------
 
 
-def qr_matrix(content: str, error_correction: str = "H") -> list[list[bool]]:
-    """Module matrix (True = dark), without quiet zone; alphanumeric mode when possible."""
-    qr = qrcode.QRCode(
-        error_correction=_EC_LEVELS[error_correction], border=0, mask_pattern=QR_MASK
+@lru_cache(maxsize=256)
+def _qr_rows(content: str, error_correction: str) -> tuple[tuple[bool, ...], ...]:
+    symbol = zxingcpp.create_barcode(
+        content, zxingcpp.BarcodeFormat.QRCode, ec_level=error_correction
     )
-    qr.add_data(QRData(content.encode("utf-8")))
-    qr.make(fit=True)
-    return [[bool(m) for m in row] for row in qr.modules]
+    image = symbol.to_image(scale=1, add_quiet_zones=False)
+    n = image.shape[1]
+    data = bytes(memoryview(image))  # type: ignore[arg-type]  # a buffer (no stubs say so)
+    dark = (0).__eq__  # 0 = a dark module
+    return tuple(tuple(map(dark, data[r * n : (r + 1) * n])) for r in range(n))
+
+
+def qr_matrix(content: str, error_correction: str = "H") -> list[list[bool]]:
+    """Module matrix (True = dark), without quiet zone, in the smallest version (zxing-cpp's
+    encoder picks the segment modes: alphanumeric for our upper-case payloads)."""
+    return [list(row) for row in _qr_rows(content, error_correction)]
 
 
 def dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
@@ -264,26 +263,57 @@ def _split_long_word(word: str, face: FontFace, size: float, width: float) -> li
     return parts + [cur] if cur else parts
 
 
+@lru_cache(maxsize=8192)
+def _word_em(word: str, bold: bool) -> float:
+    return font_face(bold).width_em(word)
+
+
+def word_em(word: str, bold: bool) -> float:
+    return _word_em(word, bold)
+
+
+def text_em(text: str, bold: bool) -> float:
+    """Width in em of NFC text with single spaces (the layout's own), word by word: words
+    repeat from label to label, so each is measured once."""
+    words = text.split(" ")
+    return sum(_word_em(w, bold) for w in words) + (len(words) - 1) * _word_em(" ", bold)
+
+
+def _words(text: str, bold: bool) -> tuple[list[str], list[float], float, float]:
+    """The words of ``text``, their widths and the whole width (em), and a space's width:
+    so wrapping at any size is arithmetic."""
+    words = text.split()
+    ems = [_word_em(w, bold) for w in words]
+    space = _word_em(" ", bold)
+    return words, ems, sum(ems) + space * (len(words) - 1), space
+
+
 def _wrap(text: str, size: float, bold: bool, width: float) -> list[str]:
-    face = font_face(bold)
-    if face.width_mm(text, size) <= width:
+    words, ems, whole, space = _words(text, bold)
+    limit = width / (size * MM_PER_PT) + 1e-9  # the box's width in em at this size
+    if whole <= limit:
         return [text]
     lines: list[str] = []
-    cur = ""
-    for word in text.split():
-        candidate = f"{cur} {word}" if cur else word
-        if face.width_mm(candidate, size) <= width:
-            cur = candidate
+    cur: list[str] = []
+    cur_em = 0.0
+    for word, em in zip(words, ems, strict=True):
+        if cur and cur_em + space + em <= limit:
+            cur.append(word)
+            cur_em += space + em
+            continue
+        if not cur and em <= limit:
+            cur, cur_em = [word], em
             continue
         if cur:
-            lines.append(cur)
-        if face.width_mm(word, size) <= width:
-            cur = word
+            lines.append(" ".join(cur))
+        if em <= limit:
+            cur, cur_em = [word], em
         else:
-            *full, cur = _split_long_word(word, face, size, width)
+            *full, last = _split_long_word(word, font_face(bold), size, width)
             lines.extend(full)
+            cur, cur_em = [last], font_face(bold).width_em(last)
     if cur:
-        lines.append(cur)
+        lines.append(" ".join(cur))
     return lines
 
 
@@ -429,7 +459,7 @@ def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
     fitted.sort(key=lambda f: order.get(f[3], 99))
     lines, top = [], area.y
     for text, size, bold, name in fitted:
-        width = font_face(bold).width_mm(text, size)
+        width = text_em(text, bold) * size * MM_PER_PT
         lines.append(TextLine(text, area.x, top, size, bold, width, name))
         top += _line_height(size)
     return Layout(template.width_mm, template.height_mm, qr, area, lines, hazards)
