@@ -111,9 +111,7 @@ def naive_zpl(items: list[LabelData], template: LabelTemplate) -> bytes:
         canvas_ = Image.new("1", (width, img.height), 0)
         canvas_.paste(img, (0, 0))
         raw = canvas_.tobytes()
-        out.append(
-            f"^XA^FO0,0^GFA,{len(raw)},{len(raw)},{width // 8},{raw.hex().upper()}^FS^XZ\n"
-        )
+        out.append(f"^XA^FO0,0^GFA,{len(raw)},{len(raw)},{width // 8},{raw.hex().upper()}^FS^XZ\n")
     return "".join(out).encode("ascii")
 
 
