@@ -41,6 +41,7 @@ from .layout import (
     layout_label,
     qr_matrix,
     qr_placement,
+    qr_rows,
 )
 from .pdf import iter_pdf, pdf_bytes, render_pdf
 from .png import render_png
@@ -109,6 +110,7 @@ __all__ = [
     "printers",
     "public",
     "qr_placement",
+    "qr_rows",
     "z64",
     "HazardMark",
     "LabelData",

@@ -7,9 +7,10 @@ and ZPL back ends only paint that layout, so the three outputs agree.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,35 +86,33 @@ def pil_font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=256)
-def _qr_rows(content: str, error_correction: str) -> tuple[tuple[bool, ...], ...]:
+def qr_rows(content: str, error_correction: str = "H") -> tuple[bytes, ...]:
+    """The symbol's rows, one byte per module (1 = dark), without quiet zone, in the smallest
+    version (zxing-cpp's encoder picks the segment modes: alphanumeric for our payloads)."""
     symbol = zxingcpp.create_barcode(
         content, zxingcpp.BarcodeFormat.QRCode, ec_level=error_correction
     )
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     n = image.shape[1]
-    data = bytes(memoryview(image))  # type: ignore[arg-type]  # a buffer (no stubs say so)
-    dark = (0).__eq__  # 0 = a dark module
-    return tuple(tuple(map(dark, data[r * n : (r + 1) * n])) for r in range(n))
+    data = bytes(memoryview(image)).translate(_DARK)  # type: ignore[arg-type]  # a buffer
+    return tuple(data[r * n : (r + 1) * n] for r in range(n))
+
+
+_DARK = bytes([1] + [0] * 255)  # zxing's image: 0 = a dark module
+_RUN = re.compile(b"\x01+")
 
 
 def qr_matrix(content: str, error_correction: str = "H") -> list[list[bool]]:
-    """Module matrix (True = dark), without quiet zone, in the smallest version (zxing-cpp's
-    encoder picks the segment modes: alphanumeric for our upper-case payloads)."""
-    return [list(row) for row in _qr_rows(content, error_correction)]
+    """Module matrix (True = dark), without quiet zone."""
+    return [[bool(v) for v in row] for row in qr_rows(content, error_correction)]
 
 
-def dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
+def dark_runs(rows: Sequence[Sequence[int] | bytes]) -> Iterator[tuple[int, int, int]]:
     """(row, first column, length) of each horizontal run of dark modules."""
-    for r, row in enumerate(matrix):
-        c, n = 0, len(row)
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                yield r, start, c - start
-            else:
-                c += 1
+    for r, row in enumerate(rows):
+        data = row if isinstance(row, bytes) else bytes(1 if v else 0 for v in row)
+        for m in _RUN.finditer(data):
+            yield r, m.start(), m.end() - m.start()
 
 
 # --- layout ----------------------------------------------------------------------------------

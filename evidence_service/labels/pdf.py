@@ -24,8 +24,8 @@ from .layout import (
     font_face,
     inner_diamond,
     layout_label,
-    qr_matrix,
     qr_placement,
+    qr_rows,
 )
 from .templates import LabelTemplate
 
@@ -185,14 +185,14 @@ def _pdf_label(
         return page_h - (oy + y) * PT_PER_MM
 
     lay = layout_label(label, template)
-    matrix = qr_matrix(label.qr_content, template.error_correction)
-    qr = qr_placement(template, label.kind, len(matrix))
+    rows = qr_rows(label.qr_content, template.error_correction)
+    qr = qr_placement(template, label.kind, len(rows))
     # Modules of whole printer dots at the template's dpi, on its dot grid (as PNG and ZPL).
     dot = 25.4 / template.dpi
     # Module units via a y-flipping matrix: each rectangle is four small integers.
     s = qr.module_mm * PT_PER_MM
     ops.append(f"q 0 g {s:.4f} 0 0 {-s:.4f} {X(qr.x_dots * dot):.3f} {Y(qr.y_dots * dot):.3f} cm")
-    ops.append(" ".join(f"{c} {r} {ln} 1 re" for r, c, ln in dark_runs(matrix)))
+    ops.append(" ".join(f"{c} {r} {ln} 1 re" for r, c, ln in dark_runs(rows)))
     ops.append("f Q")
     for line in lay.lines:
         _pdf_text(w, line.text, line.bold, line.size_pt, X(line.x), Y(line.baseline), ops, fonts)

@@ -15,8 +15,8 @@ from .layout import (
     inner_diamond,
     layout_label,
     pil_font,
-    qr_matrix,
     qr_placement,
+    qr_rows,
     word_em,
 )
 from .templates import LabelTemplate
@@ -85,12 +85,12 @@ def render_png(label: LabelData, template: LabelTemplate) -> bytes:
     lay = layout_label(label, template)
     img = Image.new("P", (round(lay.width * px), round(lay.height * px)), _WHITE)
     img.putpalette(_PALETTE)
-    matrix = qr_matrix(label.qr_content, template.error_correction)
-    n = len(matrix)
+    rows = qr_rows(label.qr_content, template.error_correction)
+    n = len(rows)
     qr = qr_placement(template, label.kind, n)
     m = qr.module_dots
     # Whole pixels per module: a fractional module size would blur edges and hurt decoding.
-    sym = Image.frombytes("P", (n, n), bytes(_BLACK if v else _WHITE for r in matrix for v in r))
+    sym = Image.frombytes("P", (n, n), b"".join(rows))  # 1 = dark = the palette's black
     sym = sym.resize((n * m, n * m), Image.Resampling.NEAREST)
     img.paste(sym, (qr.x_dots, qr.y_dots))
     draw_text(ImageDraw.Draw(img), lay, template.dpi, _BLACK, _RED)

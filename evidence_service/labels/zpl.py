@@ -21,7 +21,7 @@ from typing import Literal
 
 from PIL import Image, ImageDraw
 
-from .layout import LabelData, Layout, font_face, layout_label, qr_matrix, qr_placement
+from .layout import LabelData, Layout, font_face, layout_label, qr_placement, qr_rows
 from .png import draw_text
 from .templates import LabelTemplate
 
@@ -95,8 +95,9 @@ def _font_fields(lay: Layout, template: LabelTemplate) -> list[str]:
 def _zpl_label(label: LabelData, template: LabelTemplate, text: TextMode) -> str:
     dots = template.dpi / 25.4
     lay = layout_label(label, template)
-    matrix = qr_matrix(label.qr_content, template.error_correction)
-    qr = qr_placement(template, label.kind, len(matrix))
+    qr = qr_placement(
+        template, label.kind, len(qr_rows(label.qr_content, template.error_correction))
+    )
     mag = min(10, qr.module_dots)  # ^BQ magnifies 1-10 dots per module
     cmd = ["^XA", "^CI28", f"^PW{round(lay.width * dots)}", f"^LL{round(lay.height * dots)}"]
     cmd.append("^LH0,0")
