@@ -10,7 +10,8 @@ and the renderers, pure (no database):
 
 * :mod:`.templates`, :mod:`.catalog` – the TOML templates in the top-level ``labels/``, their
   validation, and the refusal of a template that cannot fit its never-dropped marks;
-* :mod:`.layout` – fonts, QR matrices and the placement of one label in millimetres;
+* :mod:`.text` – fonts and fitting text (wrap before shrink); :mod:`.qr` – QR symbols on the
+  printer's dot grid; :mod:`.layout` – the placement of one label in millimetres;
 * :mod:`.png`, :mod:`.pdf`, :mod:`.zpl` – back ends that only paint a layout, so they agree.
 """
 
