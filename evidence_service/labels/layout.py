@@ -151,21 +151,35 @@ def _text_area(t: LabelTemplate, qr: Box) -> Box:
 HAZARD_GAP_MM = 1.0
 
 
-def _hazard_marks(classes: list[str], s: Section, area: Box) -> tuple[list[HazardMark], float]:
-    """Diamonds in a strip along the bottom of the text area; returns them and its height."""
+# A text area at least this wide keeps its diamonds in a column at its right (the text
+# keeps the full height); a narrower one in a strip along its bottom (the text keeps the width).
+HAZARD_COLUMN_MIN_MM = 40.0
+
+
+def _hazard_marks(classes: list[str], s: Section, area: Box) -> tuple[list[HazardMark], Box]:
+    """The diamonds in the text area, and the rectangle of it left for text."""
     if not classes or area.w <= 0 or area.h <= 0:
-        return [], 0.0
-    gap = HAZARD_GAP_MM
-    d = min(s.hazard_size_mm, (area.w - gap * (len(classes) - 1)) / len(classes))
-    x = area.x + area.w - (d * len(classes) + gap * (len(classes) - 1))
-    y = area.y + area.h - d
+        return [], area
+    gap, k = HAZARD_GAP_MM, len(classes)
+    column = area.w >= HAZARD_COLUMN_MIN_MM and k * s.hazard_size_mm + (k - 1) * gap <= area.h
+    if column:
+        d = s.hazard_size_mm
+        spots = [
+            (area.x + area.w - d, area.y + area.h - (k - i) * d - (k - 1 - i) * gap)
+            for i in range(k)
+        ]
+        text = Box(area.x, area.y, area.w - d - gap, area.h)
+    else:
+        d = min(s.hazard_size_mm, (area.w - gap * (k - 1)) / k)
+        x0 = area.x + area.w - (d * k + gap * (k - 1))
+        spots = [(x0 + i * (d + gap), area.y + area.h - d) for i in range(k)]
+        text = Box(area.x, area.y, area.w, area.h - d - gap)
     marks = []
-    for c in classes:
+    for c, (x, y) in zip(classes, spots, strict=True):
         em = max(font_face(True).width_em(c), 0.6)
         size = min(d * 0.45 / em, d * 0.3 / LINE_EM) * PT_PER_MM
         marks.append(HazardMark(c, Box(x, y, d, d), size))
-        x += d + gap
-    return marks, d + gap
+    return marks, text
 
 
 def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
@@ -173,8 +187,7 @@ def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
     qr = Box(s.qr_x_mm, s.qr_y_mm, s.qr_size_mm, s.qr_size_mm)
     area = _text_area(template, qr)
     classes = [clean_text(c) for c in label.hazard_classes if c.strip()]
-    hazards, strip = _hazard_marks(classes, s, area)
-    text_h = area.h - strip
+    hazards, room = _hazard_marks(classes, s, area)
     values = {**label.fields, "code": label.code}
     fitted: Fitted = []
     # The preview mark, then the never-dropped secure warning, then the code (what a keeper
@@ -188,13 +201,13 @@ def layout_label(label: LabelData, template: LabelTemplate) -> Layout:
             text = clean_text(values[name])
             first.append(Block(name, text, spec.pt, spec.min_pt, spec.bold, spec.lines))
     for b in first:
-        fitted += fit_blocks([b], area.w, text_h - sum(line_height(f[1]) for f in fitted))
+        fitted += fit_blocks([b], room.w, room.h - sum(line_height(f[1]) for f in fitted))
     rest = [
         Block(f.name, clean_text(values[f.name]), f.pt, f.min_pt, f.bold, f.lines)
         for f in s.fields
         if f.name not in ("secure", "code", "hazard") and values.get(f.name, "").strip()
     ]
-    fitted += fit_blocks(rest, area.w, text_h - sum(line_height(f[1]) for f in fitted))
+    fitted += fit_blocks(rest, room.w, room.h - sum(line_height(f[1]) for f in fitted))
     # Print in the template's order (the preview mark on top).
     order: dict[str, int] = {"preview": -1, **{f.name: i for i, f in enumerate(s.fields)}}
     fitted.sort(key=lambda f: order.get(f[3], 99))
@@ -215,26 +228,27 @@ def unfit_reason(template: LabelTemplate, secure_text: str) -> str | None:
         area = _text_area(template, qr)
         if area.w <= 0 or area.h <= 0:
             return f"[{kind}] no room for text beside the QR"
-        marks, strip = _hazard_marks(["1.4G", "6.1", "8"], s, area)
+        marks, room3 = _hazard_marks(["1.4G", "6.1", "8"], s, area)
         if marks[0].box.w < 5.0:
             return f"[{kind}] three hazard diamonds are {marks[0].box.w:.1f} mm (< 5 mm) wide"
-        strip = max(strip, _hazard_marks(["3"], s, area)[1])
-        need = 0.0
-        for name, text in (("code", "VC26-000001-J"), ("secure", secure_text)):
-            spec = s.field(name)
-            if spec is None:
-                continue
-            lines, size = fit_block(
-                Block(name, text, spec.pt, spec.min_pt, spec.bold, spec.lines), spec.pt, area.w
-            )
-            if any(line.endswith(ELLIPSIS) for line in lines):
-                return f"[{kind}] {name} {text!r} does not fit {spec.lines} line(s) at {size} pt"
-            need += len(lines) * line_height(size)
-        if need + strip > area.h + 1e-9:
-            return (
-                f"[{kind}] code, secure-area warning and hazard diamonds need "
-                f"{need + strip:.1f} mm; the text area is {area.h:.1f} mm high"
-            )
+        for room in (room3, _hazard_marks(["3"], s, area)[1]):
+            need = 0.0
+            for name, text in (("code", "VC26-000001-J"), ("secure", secure_text)):
+                spec = s.field(name)
+                if spec is None:
+                    continue
+                block = Block(name, text, spec.pt, spec.min_pt, spec.bold, spec.lines)
+                lines, size = fit_block(block, spec.pt, room.w)
+                if room.w <= 0 or any(line.endswith(ELLIPSIS) for line in lines):
+                    return (
+                        f"[{kind}] {name} {text!r} does not fit {spec.lines} line(s) at {size} pt"
+                    )
+                need += len(lines) * line_height(size)
+            if need > room.h + 1e-9:
+                return (
+                    f"[{kind}] code, secure-area warning and hazard diamonds need "
+                    f"{need + area.h - room.h:.1f} mm; the text area is {area.h:.1f} mm high"
+                )
     return None
 
 
