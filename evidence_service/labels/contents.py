@@ -37,17 +37,24 @@ def item_fields(item: Item, case: Case, location: Location | None) -> dict[str, 
         if item.seal_number
         else t("labels_print.no_seal")
     )
-    judgment = case.judgment_number
-    court = getattr(case, "court", "") or ""
-    case_name = getattr(case, "name", "") or getattr(case, "title", "") or ""
-    agency = " – ".join(x for x in (item.delivered_by_name, item.delivered_by_position) if x)
+    # The case repeats its latest judgment (number and court) and the transfer decision's
+    # issuer; a case before any judgment has none (the field is then left off the label).
+    judgment = getattr(case, "judgment_number", None) or ""
+    court = getattr(case, "court", None) or ""
+    case_name = getattr(case, "name", None) or getattr(case, "title", None) or ""
+    delivered = " – ".join(x for x in (item.delivered_by_name, item.delivered_by_position) if x)
+    agency = getattr(case, "transfer_issuer", None) or delivered
     fields = {
         "description": item.description,
         "category": t.maybe(f"category.{item.category}", str(item.category)),
         "seal": seal,
-        "judgment": t("labels_print.judgment", number=judgment, court=court)
-        if court
-        else t("label.case", judgment_number=judgment),
+        "judgment": (
+            t("labels_print.judgment", number=judgment, court=court)
+            if court
+            else t("label.case", judgment_number=judgment)
+        )
+        if judgment
+        else "",
         "case_name": t("labels_print.case_name", name=case_name) if case_name else "",
         "agency": t("labels_print.agency", name=agency) if agency else "",
         "intake_date": t("labels_print.intake_date", date=t.date(item.received_at)),
