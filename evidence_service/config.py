@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     labels_dir: Path | None = None
     # If set, QR codes hold this URL followed by the payload, so phone cameras open the item.
     label_base_url: str | None = None
+    # The label printers (TOML, see labels/README.md); none configured: downloads only.
+    printers_file: Path | None = None
+    # The CUPS client that sends to sheet printers' queues (a stand-in in tests).
+    lp_command: str = "lp"
     idempotency_ttl_hours: int = 48
     # Failed logins: a user (or a client address) is locked out for a while after this many.
     login_max_failures: int = 5

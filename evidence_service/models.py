@@ -823,3 +823,25 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow)
     expires_at: datetime = _ts(nullable=False)
     revoked: bool = Field(default=False)
+
+
+class LabelPrintJob(SQLModel, table=True):
+    """A label job sent to a printer (``POST /print-jobs``): in the database, so every app
+    process answers its status. A failed job is kept with the printer's error."""
+
+    __tablename__ = "label_print_jobs"
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    printer: str = Field(max_length=100, index=True)
+    template: str = Field(max_length=100)
+    format: str = Field(max_length=8)
+    status: str = Field(max_length=16)  # sent / failed
+    error: str = Field(default="")
+    labels: int = Field(default=0)
+    copies: int = Field(default=1)
+    skip: int = Field(default=0)
+    reason: str = Field(default="")
+    byte_count: int = Field(default=0)
+    sha256: str = Field(default="", max_length=64)
+    font_sent: bool = Field(default=False)
+    created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -14,6 +14,7 @@ from ...models import Disposition, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import M, download, from_form, grams, iso_date, number
+from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -48,6 +49,7 @@ def render_item(
         history=list(reversed(history)),  # newest first
         actions=actions,
         templates=labels.template_list(page.settings),
+        **print_dialog(page),
         purposes=list(handling.CheckoutPurpose),
         seal_states=list(SealState),
         dispositions=list(Disposition),
