@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # imported before the upload is answered, larger ones by a background job.
     import_max_bytes: int = 100 * 1024 * 1024
     import_sync_max_bytes: int = 256 * 1024
+    # Any other request body larger than this is refused (413) before it is read.
+    max_body_bytes: int = 2 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
