@@ -1,6 +1,7 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
 import time
+from importlib.resources import files
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -8,16 +9,26 @@ from typing import Any
 import jwt
 from pwdlib import PasswordHash
 from pydantic import BaseModel, Field
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from .accounts import Accounts
 from .config import LoginPolicy
 from .db import accounts_changed, keep_when_refused
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
-from .models import Agency, LoginAttempt, Role, SecurityEvent, User
+from .models import Agency, LoginAttempt, Role, SecurityEvent, User, WebSession
 
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 5
+# Passwords every guessing list starts with, and their kin (checked case-insensitively).
+_COMMON_PASSWORDS = frozenset(
+    line
+    for line in (files("evidence_service") / "data" / "common_passwords.txt")
+    .read_text(encoding="utf-8")
+    .casefold()
+    .splitlines()
+    if line and not line.startswith("#")
+)
 _hasher = PasswordHash.recommended()  # Argon2id
 # Verifying against this keeps the time of a login for an unknown user the same as for a
 # known one, so response times don't reveal which usernames exist.
@@ -75,6 +86,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password_strength(password: str, username: str, field: str = "password") -> None:
+    """Refuse (422) a password a guesser tries first: short, on the deny-list, the username
+    itself, or made of a few characters repeated."""
+    folded = password.casefold()
+    why = None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        why = f"at least {MIN_PASSWORD_LENGTH} characters"
+    elif len(set(folded)) < MIN_DISTINCT_CHARACTERS:
+        why = f"at least {MIN_DISTINCT_CHARACTERS} different characters"
+    elif folded in _COMMON_PASSWORDS or folded.rstrip("0123456789!.") in _COMMON_PASSWORDS:
+        why = "not one of the commonly used passwords"
+    elif len(username) >= 3 and username.casefold() in folded:
+        why = "not containing the username"
+    if why:
+        raise Invalid(field, f"the password is too weak: it must be {why}")
+
+
 def can(actor: User | None, action: str) -> bool:
     """Whether the user's role permits the action; the one reader of ``PERMISSIONS``."""
     return actor is not None and action in PERMISSIONS[Role(actor.role)]
@@ -95,6 +123,7 @@ def create_user(session: Session, data: UserCreate, actor: User | None = None) -
         raise Invalid("agency_code", f"unknown agency '{data.agency_code}'", data.agency_code)
     if session.exec(select(User).where(User.username == data.username)).first():
         raise Conflict(f"user '{data.username}' already exists")
+    check_password_strength(data.password, data.username)
     assert agency.id is not None
     user = User(
         username=data.username,
@@ -279,6 +308,15 @@ class UserUpdate(BaseModel):
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     is_active: bool | None = Field(default=None, description="false: its tokens stop at once")
+    password: str | None = Field(
+        default=None,
+        max_length=200,
+        description="a new password (an admin's reset): the user's tokens and sessions end",
+    )
+
+
+# Two-factor enrolment is not a field anyone may PATCH: it is set by the enrolment steps only.
+_KEEP = object()
 
 
 def _user_in_scope(session: Session, username: str, actor: User) -> User:
@@ -298,29 +336,104 @@ def list_users(session: Session, actor: User) -> list[UserPublic]:
 
 
 def update_user(
-    session: Session, username: str, data: UserUpdate, actor: User, client: str = ""
+    session: Session,
+    username: str,
+    data: UserUpdate,
+    actor: User | None,
+    client: str = "",
+    totp_secret: object = _KEEP,
+    totp_pending: object = _KEEP,
 ) -> User:
-    """Change a user's role, name or whether they may log in; security events record it."""
-    require(actor, "manage_users")
-    user = _user_in_scope(session, username, actor)
-    if user.id == actor.id and (data.is_active is False or data.role not in (None, user.role)):
+    """Every change of a user passes here: role, name, whether they may log in, password
+    (an admin's reset, or the user's own change once :func:`change_own_password` checked the
+    old one) and two-factor enrolment. Security events record it. A change of role, state or
+    password moves the user's "tokens valid after" point (``token_version``) forward: their
+    bearer tokens and web sessions end, and never come back.
+
+    ``actor`` is None only from the command line. A user changing only their own password or
+    two-factor enrolment needs no ``manage_users``."""
+    own_credentials = (
+        actor is not None
+        and actor.username == username
+        and data.role is None
+        and data.is_active is None
+        and data.full_name is None
+    )
+    if actor is not None and not own_credentials:
+        require(actor, "manage_users")
+    if actor is None or own_credentials:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound(f"user '{username}' not found")
+    else:
+        user = _user_in_scope(session, username, actor)
+    if (
+        actor is not None
+        and user.id == actor.id
+        and (data.is_active is False or data.role not in (None, user.role))
+    ):
         raise Conflict("you cannot disable yourself or change your own role")
+    if data.password is not None:
+        check_password_strength(data.password, user.username)
+    revoked = False
     if data.role is not None and data.role != user.role:
         record(session, "role_changed", username, client, actor, before=user.role, after=data.role)
         user.role = data.role.value
-        user.token_version += 1  # tokens carry no role, but a changed role starts afresh
+        revoked = True  # tokens carry no role, but a changed role starts afresh
     if data.is_active is not None and data.is_active != user.is_active:
         record(
             session, "user_enabled" if data.is_active else "user_disabled", username, client, actor
         )
         user.is_active = data.is_active
-        user.token_version += 1  # re-enabling does not revive the old tokens
+        revoked = True  # re-enabling does not revive the old tokens
+    if data.password is not None:
+        own = actor is not None and actor.id == user.id
+        record(session, "password_changed" if own else "password_reset", username, client, actor)
+        user.password_hash = hash_password(data.password)
+        revoked = True
+    if totp_pending is not _KEEP:
+        user.totp_pending = totp_pending  # type: ignore[assignment]
+    if totp_secret is not _KEEP:
+        record(
+            session, "totp_enrolled" if totp_secret else "totp_removed", username, client, actor
+        )
+        user.totp_secret = totp_secret  # type: ignore[assignment]
+        revoked = True
+    if revoked:
+        user.token_version += 1
+        # Web sessions end too (a re-enabled account's old cookies stay dead).
+        session.execute(
+            update(WebSession)
+            .where(col(WebSession.user_id) == user.id, col(WebSession.revoked).is_(False))
+            .values(revoked=True)
+        )
     accounts_changed(session)
     if data.full_name is not None:
         user.full_name = data.full_name
     session.add(user)
     session.flush()
     return user
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+def change_own_password(
+    session: Session, data: PasswordChange, actor: User, client: str = ""
+) -> User:
+    """A user's own new password, once the current one is proven (a stolen session alone
+    cannot take the account over)."""
+    user = session.get(User, actor.id)
+    if user is None or not _hasher.verify(data.current_password, user.password_hash):
+        record(session, "password_change_refused", actor.username, client, actor)
+        raise Invalid("current_password", "the current password is not correct")
+    if data.new_password == data.current_password:
+        raise Invalid("new_password", "the new password must differ from the current one")
+    return update_user(
+        session, actor.username, UserUpdate(password=data.new_password), actor, client
+    )
 
 
 class SecurityEventPublic(BaseModel):
