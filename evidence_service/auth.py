@@ -1,20 +1,22 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
+import hashlib
 import time
-from importlib.resources import files
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pydantic import BaseModel, Field
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
+from . import totp
 from .accounts import Accounts
 from .config import LoginPolicy
-from .db import accounts_changed, keep_when_refused
+from .db import Database, accounts_changed, keep_when_refused
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from .models import Agency, LoginAttempt, Role, SecurityEvent, User, WebSession
 
@@ -178,14 +180,17 @@ def security_event(
     )
 
 
-def _failures_since(session: Session, since: datetime, **where: str) -> list[datetime]:
-    """Failed attempts in the window, after the last success (which resets the count)."""
-    column = getattr(LoginAttempt, next(iter(where)))
-    value = next(iter(where.values()))
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.success))
-    )
-    start = max(since, _aware(last_ok)) if last_ok else since
+def _failures_since(
+    session: Session, since: datetime, column: Any, value: str, reset_by_success: bool
+) -> list[datetime]:
+    """Failed attempts in the window; for a user, only those after their last success (a
+    success from one place does not excuse a client guessing many names: its count holds)."""
+    start = since
+    if reset_by_success:
+        last_ok = session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.success))
+        )
+        start = max(since, _aware(last_ok)) if last_ok else since
     failed = select(LoginAttempt.at).where(
         column == value, col(LoginAttempt.success).is_(False), col(LoginAttempt.at) > start
     )
@@ -196,46 +201,87 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _lock_key(kind: str, value: str) -> int:
+    digest = hashlib.sha256(f"login:{kind}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def reserve_attempt(
+    database: Database, username: str, client: str, policy: LoginPolicy, now: datetime
+) -> int:
+    """Count the failures and record this attempt (as failed until proven otherwise) in one
+    locked transaction of its own, committed before the password is even checked: parallel
+    guesses queue here and each sees the ones before it, on both databases (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL: a lock per user and per client). Returns the attempt's id; raises
+    429 while locked out."""
+    window = timedelta(minutes=policy.lock_minutes)
+    with database.unit_of_work(write=True) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            for lock in sorted({_lock_key("user", username), _lock_key("client", client)}):
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+        for key, column, value, limit in (
+            ("username", LoginAttempt.username, username, policy.max_failures_per_user),
+            ("client", LoginAttempt.client, client, policy.max_failures_per_client),
+        ):
+            failures = _failures_since(session, now - window, column, value, key == "username")
+            if len(failures) >= limit:
+                retry = int((min(failures) + window - now).total_seconds()) + 1
+                session.add(security_event("login_refused_locked", username, client, locked_by=key))
+                break
+        else:
+            attempt = LoginAttempt(username=username, client=client, at=now, success=False)
+            session.add(attempt)
+            session.flush()
+            assert attempt.id is not None
+            return attempt.id
+    # Locked: the refusal's event is committed above, the attempt is not counted again.
+    raise TooManyAttempts(f"too many failed logins; try again in {retry // 60 + 1} minutes", retry)
+
+
 def authenticate(
     session: Session,
     username: str,
     password: str,
     client: str = "",
     policy: LoginPolicy = LoginPolicy(),
+    *,
+    database: Database,
+    totp_code: str = "",
+    totp_required_roles: frozenset[str] = frozenset(),
 ) -> User:
-    """Check a login. Every attempt is recorded, also when refused; too many failures for
-    a user or from a client lock them out for a while."""
+    """Check a login. Every attempt is recorded first, also when refused (see
+    :func:`reserve_attempt`); too many failures for a user or from a client lock them out for
+    a while. A user enrolled in two-factor sign-in also gives the code of their app; a user
+    whose role must have it and who has not enrolled is refused (403)."""
     now = datetime.now(UTC)
-    window = timedelta(minutes=policy.lock_minutes)
-    for key, value, limit in (
-        ("username", username, policy.max_failures_per_user),
-        ("client", client, policy.max_failures_per_client),
-    ):
-        failures = _failures_since(session, now - window, **{key: value})
-        if len(failures) >= limit:
-            retry = int((min(failures) + window - now).total_seconds()) + 1
-            keep_when_refused(
-                session, security_event("login_refused_locked", username, client, locked_by=key)
-            )
-            raise TooManyAttempts(
-                f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
-            )
+    attempt_id = reserve_attempt(database, username, client, policy, now)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)  # same time as a real check
         ok = False
     else:
         ok = _hasher.verify(password, user.password_hash) and user.is_active
-    attempt = LoginAttempt(username=username, client=client, at=now, success=ok)
-    keep_when_refused(session, attempt)
+    second_factor = user.totp_secret if ok and user is not None else None
+    if second_factor and not totp.verify(second_factor, totp_code):
+        keep_when_refused(session, security_event("login_failed_totp", username, client))
+        raise Unauthorized("a valid two-factor code is required")
     if user is None or not ok:
         keep_when_refused(session, security_event("login_failed", username, client))
-        session.flush()
-        failures = _failures_since(session, now - window, username=username)
+        window_start = now - timedelta(minutes=policy.lock_minutes)
+        failures = _failures_since(session, window_start, LoginAttempt.username, username, True)
         if len(failures) == policy.max_failures_per_user:
             locked = security_event("account_locked", username, client, minutes=policy.lock_minutes)
             keep_when_refused(session, locked)
         raise Unauthorized("incorrect username or password")
+    if user.role in totp_required_roles and not user.totp_secret:
+        keep_when_refused(session, security_event("login_refused_no_totp", username, client))
+        raise Forbidden(
+            f"two-factor sign-in is required for the role '{user.role}': ask an administrator "
+            "to enrol you (evidence-service users totp-enrol)"
+        )
+    session.execute(
+        update(LoginAttempt).where(col(LoginAttempt.id) == attempt_id).values(success=True)
+    )
     record(session, "login_ok", username, client)
     return user
 
@@ -394,9 +440,7 @@ def update_user(
     if totp_pending is not _KEEP:
         user.totp_pending = totp_pending  # type: ignore[assignment]
     if totp_secret is not _KEEP:
-        record(
-            session, "totp_enrolled" if totp_secret else "totp_removed", username, client, actor
-        )
+        record(session, "totp_enrolled" if totp_secret else "totp_removed", username, client, actor)
         user.totp_secret = totp_secret  # type: ignore[assignment]
         revoked = True
     if revoked:
@@ -434,6 +478,45 @@ def change_own_password(
     return update_user(
         session, actor.username, UserUpdate(password=data.new_password), actor, client
     )
+
+
+class TotpEnrolment(BaseModel):
+    secret: str = Field(description="base32; type it into the app if it cannot read the QR code")
+    otpauth_uri: str = Field(description="the link an authenticator app reads from a QR code")
+
+
+def start_totp(session: Session, actor: User, client: str = "") -> TotpEnrolment:
+    """Propose a new two-factor secret for the actor; it holds once confirmed with a code."""
+    secret = totp.new_secret()
+    update_user(session, actor.username, UserUpdate(), actor, client, totp_pending=secret)
+    return TotpEnrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, actor.username))
+
+
+def confirm_totp(session: Session, code: str, actor: User, client: str = "") -> User:
+    """The app makes the proposed secret's codes: from now on sign-in asks for one. Every
+    token and session issued before ends (they were issued without it)."""
+    user = session.get(User, actor.id)
+    if user is None or not user.totp_pending:
+        raise Conflict("no two-factor enrolment was started: start one first")
+    if not totp.verify(user.totp_pending, code):
+        raise Invalid("code", "the code does not match: check the app's clock and try again")
+    return update_user(
+        session,
+        actor.username,
+        UserUpdate(),
+        actor,
+        client,
+        totp_secret=user.totp_pending,
+        totp_pending=None,
+    )
+
+
+def enrol_totp_by_admin(session: Session, username: str, remove: bool = False) -> str | None:
+    """From the command line: give a user a two-factor secret at once (the returned secret is
+    handed to them to put in their app), or remove theirs."""
+    secret = None if remove else totp.new_secret()
+    update_user(session, username, UserUpdate(), None, totp_secret=secret, totp_pending=None)
+    return secret
 
 
 class SecurityEventPublic(BaseModel):
