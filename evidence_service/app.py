@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .api import (
     agencies,
+    approvals,
     audit,
     auth,
     cases,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         locations,
         cases,
         handling,
+        approvals,
         reports,
         labels,
         audit,

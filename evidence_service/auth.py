@@ -56,10 +56,23 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "destroy",
             "release",
             "record_destruction",
+            # Two people for every exit: the second one, who confirms what another asked.
+            "confirm_exit",
+            "write_off",
         }
     ),
+    # Keepers ask for releases and transfers ("release"); a manager confirms them.
     Role.keeper: frozenset(
-        {"read", "manage_cases", "intake", "move", "label", "stocktake", "prepare_destruction"}
+        {
+            "read",
+            "manage_cases",
+            "intake",
+            "move",
+            "label",
+            "stocktake",
+            "prepare_destruction",
+            "release",
+        }
     ),
     Role.council: frozenset({"read", "record_destruction"}),
     Role.auditor: frozenset({"read", "audit"}),

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     discrepancy_days: int = 5
     # A re-weighed weight further than this from the recorded one needs a note and is flagged.
     weight_tolerance_pct: float = 2.0
+    # A sample taking more than this share of an item's net weight (or a reweigh beyond the
+    # tolerance above) waits for a manager's confirmation.
+    sample_max_share: float = 0.10
     sqlite_busy_timeout_ms: int = 15000
     # Ageing report: items held longer than these without a judgment (disposition pending).
     ageing_long_days: int = 365

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    approvals,
     dashboard,
     destruction,
     intake,
@@ -20,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     scan.router,
     intake.router,
     items.router,
+    approvals.router,
     locations.router,
     labels.router,
     dashboard.router,
