@@ -179,11 +179,10 @@ def split(code: str, page: FormPage) -> Response:
 
 @router.post("/items/{code}/disposition")
 def change_disposition(code: str, page: FormPage) -> Response:
-    def run() -> str:
+    def run() -> None:
         data = _read(page, exits.DispositionRequest)
-        _, advice = exits.change_disposition(page.db, code, data, page.me)
-        # The advice is shown in the user's language on the page the redirect leads to.
-        return "advice=1" if advice else ""
+        # It waits for a second person (the page says so); where to keep it comes after.
+        exits.change_disposition(page.db, code, data, page.me)
 
     return _act(page, code, "disposition", run)
 
