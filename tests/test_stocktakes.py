@@ -111,14 +111,18 @@ def test_resolving_discrepancies(client, session, world, shelf):
     report = client.get(f"{API}/reports/discrepancies", headers=world.headers()).json()
     first, second = report[0]["id"], report[1]["id"]
     url = f"{API}/discrepancies/{{}}/resolve"
-    no_doc = client.post(
-        url.format(first), json={"resolution": "written_off"}, headers=world.headers()
-    )
-    assert no_doc.status_code == 422
-    ok = client.post(
+    manager = world.headers("manager")
+    keeper = client.post(
         url.format(first),
         json={"resolution": "written_off", "document_ref": "QĐ 5"},
         headers=world.headers(),
+    )
+    assert keeper.status_code == 403  # a write-off is a manager's, on the head's decision
+    no_doc = client.post(url.format(first), json={"resolution": "written_off"}, headers=manager)
+    assert no_doc.status_code == 422
+    decision = {"document_ref": "QĐ 5", "document_date": "2026-11-30", "document_issuer": "Cục"}
+    ok = client.post(
+        url.format(first), json={"resolution": "written_off", **decision}, headers=manager
     )
     assert ok.status_code == 200 and ok.json()["status"] == "written_off"
     again = client.post(url.format(first), json={"resolution": "found"}, headers=world.headers())

@@ -12,7 +12,7 @@ from ..models import Disposition, SealState
 from .lifecycle import Versioned
 
 
-def _document_number(value: str) -> str:
+def check_document_number(value: str) -> str:
     """A document's number as the law writes them ("123/QĐ-THA", "NK24/371C"): with a digit
     other than 0, not a placeholder like ``0``, ``-`` or ``bịa``."""
     value = " ".join(value.split())
@@ -40,7 +40,7 @@ def _issuer(value: str) -> str:
 
 
 DocumentNumber = Annotated[
-    str, Field(min_length=1, max_length=64), AfterValidator(_document_number)
+    str, Field(min_length=1, max_length=64), AfterValidator(check_document_number)
 ]
 DocumentDate = Annotated[date | None, AfterValidator(_document_date)]
 DocumentIssuer = Annotated[str, Field(max_length=200), AfterValidator(_issuer)]
