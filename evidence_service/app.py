@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         BodyLimit,
         default_max_bytes=settings.max_body_bytes,
         path_limits=(
-            PathLimit(re.compile(API_PREFIX + r"/destruction/batches/\d+/photos"), photo),
+            PathLimit(re.compile(API_PREFIX + r"/destruction-batches/\d+/photos"), photo),
             PathLimit(re.compile(r"/destruction/\d+/photos"), photo),
             PathLimit(
                 re.compile(API_PREFIX + r"/imports"), settings.import_max_bytes + MULTIPART_OVERHEAD

@@ -51,7 +51,7 @@ def test_a_declared_huge_json_body_is_refused_unread(client):
 
 def test_an_unauthenticated_photo_upload_is_refused_before_it_is_read(client):
     response = client.post(
-        f"{API}/destruction/batches/1/photos", files={"file": ("a.jpg", b"x" * 3_000_000)}
+        f"{API}/destruction-batches/1/photos", files={"file": ("a.jpg", b"x" * 3_000_000)}
     )
     assert response.status_code == 401
 
@@ -59,7 +59,7 @@ def test_an_unauthenticated_photo_upload_is_refused_before_it_is_read(client):
 def test_a_photo_larger_than_its_limit_is_413_even_with_a_token(client, world):
     body = b"x" * (11 * 1024 * 1024)
     response = client.post(
-        f"{API}/destruction/batches/1/photos",
+        f"{API}/destruction-batches/1/photos",
         files={"file": ("a.jpg", body)},
         headers=world.headers("manager"),
     )
