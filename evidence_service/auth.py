@@ -40,7 +40,11 @@ _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
 # Destruction batches: "prepare_destruction" builds a draft, "destroy" approves or cancels
 # one, "record_destruction" records the execution and photos and closes the batch.
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.admin: frozenset({"read", "manage_agencies", "manage_users", "manage_locations", "audit"}),
+    # "audit_system": the whole custody chain's figures (anchor, verify), which span every
+    # agency; managers audit their own agencies only ("audit").
+    Role.admin: frozenset(
+        {"read", "manage_agencies", "manage_users", "manage_locations", "audit", "audit_system"}
+    ),
     Role.manager: frozenset(
         {
             "read",
@@ -75,7 +79,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
         }
     ),
     Role.council: frozenset({"read", "record_destruction"}),
-    Role.auditor: frozenset({"read", "audit"}),
+    Role.auditor: frozenset({"read", "audit", "audit_system"}),
 }
 # Roles that also see (and, for managers, act on) the agencies below their own.
 SEES_CHILD_AGENCIES = frozenset({Role.admin, Role.manager, Role.auditor})

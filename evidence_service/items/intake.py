@@ -34,6 +34,7 @@ from ..models import (
     User,
 )
 from .lookup import ITEM_FIELDS, Person
+from .requests import CLOCK_SKEW, EARLIEST_DATE
 
 # Units an item's quantity may be counted in; counted units need whole quantities.
 COUNTED_UNITS = frozenset(
@@ -72,8 +73,10 @@ class ItemCreate(ItemBase):
         if self.received_at is not None:
             if self.received_at.tzinfo is None:
                 self.received_at = self.received_at.replace(tzinfo=UTC)
-            if self.received_at > datetime.now(UTC):
+            if self.received_at > datetime.now(UTC) + CLOCK_SKEW:
                 raise ValueError("received_at cannot be in the future")
+            if self.received_at.date() < EARLIEST_DATE:
+                raise ValueError(f"received_at cannot be before {EARLIEST_DATE}")
         return self
 
 
