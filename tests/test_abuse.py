@@ -569,6 +569,7 @@ def test_a_member_who_handled_the_items_is_checked_again_at_execution(
     # After approval the keeper takes part in the item's custody, and still sits on the council.
     item_row = session.get(Item, item.id)
     assert item_row is not None and item_row.status == "pending_destruction"
+    assert item.id is not None
     _handle(session, world, item.id)
     settings.destruction_block_handler_members = True
     blocked = _execute(client, world, batch_id, item, datetime.now(UTC))
