@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from . import totp
 from .accounts import Accounts
 from .config import LoginPolicy
-from .db import Database, accounts_changed, keep_when_refused
+from .db import Database, accounts_changed, keep_when_refused, session_writes
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from .models import Agency, LoginAttempt, Role, SecurityEvent, User, WebSession
 
@@ -224,35 +224,57 @@ def _lock_key(kind: str, value: str) -> int:
 
 
 def reserve_attempt(
-    database: Database, username: str, client: str, policy: LoginPolicy, now: datetime
+    database: Database,
+    session: Session,
+    username: str,
+    client: str,
+    policy: LoginPolicy,
+    now: datetime,
 ) -> int:
     """Count the failures and record this attempt (as failed until proven otherwise) in one
     locked transaction of its own, committed before the password is even checked: parallel
     guesses queue here and each sees the ones before it, on both databases (SQLite: BEGIN
     IMMEDIATE; PostgreSQL: a lock per user and per client). Returns the attempt's id; raises
-    429 while locked out."""
+    429 while locked out.
+
+    On SQLite a request that already writes (a page that read its session cookie) holds the
+    database's one write lock: the count and the attempt go in its own transaction then, the
+    attempt kept even if the request is refused (a second writer would wait on the first)."""
+    if database.is_sqlite and session.in_transaction() and session_writes(session):
+        attempt_id, retry = _count_and_record(session, username, client, policy, now, keep=True)
+    else:
+        with database.unit_of_work(write=True) as own:
+            attempt_id, retry = _count_and_record(own, username, client, policy, now, keep=False)
+    if attempt_id is None:  # locked out; the refusal's event is committed or kept
+        raise TooManyAttempts(
+            f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
+        )
+    return attempt_id
+
+
+def _count_and_record(
+    session: Session, username: str, client: str, policy: LoginPolicy, now: datetime, keep: bool
+) -> tuple[int | None, int]:
+    """(the new attempt's id, 0), or (None, seconds until the lock-out ends)."""
     window = timedelta(minutes=policy.lock_minutes)
-    with database.unit_of_work(write=True) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            for lock in sorted({_lock_key("user", username), _lock_key("client", client)}):
-                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
-        for key, column, value, limit in (
-            ("username", LoginAttempt.username, username, policy.max_failures_per_user),
-            ("client", LoginAttempt.client, client, policy.max_failures_per_client),
-        ):
-            failures = _failures_since(session, now - window, column, value, key == "username")
-            if len(failures) >= limit:
-                retry = int((min(failures) + window - now).total_seconds()) + 1
-                session.add(security_event("login_refused_locked", username, client, locked_by=key))
-                break
-        else:
-            attempt = LoginAttempt(username=username, client=client, at=now, success=False)
-            session.add(attempt)
-            session.flush()
-            assert attempt.id is not None
-            return attempt.id
-    # Locked: the refusal's event is committed above, the attempt is not counted again.
-    raise TooManyAttempts(f"too many failed logins; try again in {retry // 60 + 1} minutes", retry)
+    add = (lambda row: keep_when_refused(session, row)) if keep else session.add
+    if session.get_bind().dialect.name == "postgresql":
+        for lock in sorted({_lock_key("user", username), _lock_key("client", client)}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+    for key, column, value, limit in (
+        ("username", LoginAttempt.username, username, policy.max_failures_per_user),
+        ("client", LoginAttempt.client, client, policy.max_failures_per_client),
+    ):
+        failures = _failures_since(session, now - window, column, value, key == "username")
+        if len(failures) >= limit:
+            retry = int((min(failures) + window - now).total_seconds()) + 1
+            add(security_event("login_refused_locked", username, client, locked_by=key))
+            return None, retry
+    attempt = LoginAttempt(username=username, client=client, at=now, success=False)
+    add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    return attempt.id, 0
 
 
 def authenticate(
@@ -271,7 +293,7 @@ def authenticate(
     a while. A user enrolled in two-factor sign-in also gives the code of their app; a user
     whose role must have it and who has not enrolled is refused (403)."""
     now = datetime.now(UTC)
-    attempt_id = reserve_attempt(database, username, client, policy, now)
+    attempt_id = reserve_attempt(database, session, username, client, policy, now)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)  # same time as a real check

@@ -745,3 +745,23 @@ def test_conflicts_and_audit_figures_stay_within_the_agency(client, session, wor
     assert response.status_code == 409 and "X1" not in response.json()["detail"]
     assert client.get(f"{API}/audit/anchor", headers=world.headers("manager")).status_code == 403
     assert client.get(f"{API}/audit/anchor", headers=world.headers("auditor")).status_code == 200
+
+
+def test_a_member_confirms_presence_on_the_web_page_with_their_password(client, session, world):
+    from tests.test_web import log_in
+
+    item = make_item(session, world)
+    batch_id = _batch(client, world, [item.code])
+    members = [*MEMBERS[:2], {**MEMBERS[2], "name": "Council", "username": "council"}, MEMBERS[3]]
+    assert _approve(client, world, batch_id, members).status_code == 200
+    csrf = log_in(client, "manager")  # the tablet's session; the member types their password
+    page = client.get(f"/destruction/{batch_id}").text
+    assert 'id="presence-council"' in page
+    form = {"csrf_token": csrf, "username": "council", "password": PASSWORD}
+    done = client.post(f"/destruction/{batch_id}/presence", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    page = client.get(done.headers["location"]).text
+    assert (
+        "presence-council" in page
+        and 'name="password"' not in page.split("presence-council")[1][:600]
+    )
