@@ -765,3 +765,19 @@ def test_a_member_confirms_presence_on_the_web_page_with_their_password(client, 
         "presence-council" in page
         and 'name="password"' not in page.split("presence-council")[1][:600]
     )
+
+
+def test_infinity_typed_into_a_web_form_is_not_a_weight(client, session, world):
+    from tests.test_web import log_in
+
+    item = make_item(session, world)
+    csrf = log_in(client)
+    for typed in ("inf", "Infinity", "nan", "-inf"):
+        response = client.post(
+            f"/items/{item.code}/reweigh",
+            data={"csrf_token": csrf, "net_weight": typed, "weight_unit": "g", "reason": "x"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 422, typed
+    session.refresh(item)
+    assert item.net_weight_g == 1000.0
