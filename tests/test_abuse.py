@@ -781,3 +781,15 @@ def test_infinity_typed_into_a_web_form_is_not_a_weight(client, session, world):
         assert response.status_code == 422, typed
     session.refresh(item)
     assert item.net_weight_g == 1000.0
+
+
+def test_the_item_page_offers_narcotics_only_the_dispositions_the_law_allows(
+    client, session, world
+):
+    from tests.test_web import log_in
+
+    item = _narcotics(session, world)
+    log_in(client, "manager")
+    page = client.get(f"/items/{item.code}").text
+    form = page.split(f'action="/items/{item.code}/disposition"')[1].split("</form>")[0]
+    assert 'value="destroy"' in form and 'value="sell"' not in form

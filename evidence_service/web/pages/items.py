@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from ... import items, labels
 from ...errors import DomainError
 from ...items import exits, handling
+from ...items.disposition_rules import allowed_dispositions
 from ...labels import LabelFormat, LabelRequest
 from ...models import Disposition, SealState
 from ..context import FormPage, Page, UserPage
@@ -50,7 +51,8 @@ def render_item(
         templates=labels.template_list(page.settings),
         purposes=list(handling.CheckoutPurpose),
         seal_states=list(SealState),
-        dispositions=list(Disposition),
+        # Only those the law allows for this kind of item (data/disposition_rules.toml).
+        dispositions=allowed_dispositions(item.category, list(item.hazard_classes)),
         releasable=Disposition(item.disposition) in exits.RELEASABLE,
         advice=advice,
         split_child=split_child,
