@@ -26,6 +26,7 @@ from .api import (
     reports,
     scanning,
     stocktakes,
+    units,
 )
 from .api.limits import MULTIPART_OVERHEAD, BodyLimit, PathLimit, shorten_errors
 from .api.transaction import CommitBeforeResponse
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         destruction,
         imports,
         exports,
+        units,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

@@ -4,7 +4,7 @@ item of the batch in the same transaction, and refuses (409) when the batch is i
 wrong state. A closed batch is frozen: nothing in it changes again."""
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -13,9 +13,9 @@ from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
+from ..legal.holidays import local_today
 from ..models import (
     BatchStatus,
-    Case,
     CodeCounter,
     CouncilMember,
     CouncilRole,
@@ -34,6 +34,7 @@ from .batches import (
     lines,
 )
 from .council import check_close, check_decision_date, check_members, handled_items
+from .deadlines import remember_council
 from .record import render_record
 from .schemas import (
     AddItemsRequest,
@@ -93,10 +94,6 @@ def add_items(
             .where(col(DestructionItem.item_id).in_([i.id for i in items]))
         ).all()
     }
-    cases = {
-        c.id: c
-        for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
-    }
     changes, events, added = [], [], []
     for item in items:
         if item.id in open_lines:
@@ -112,7 +109,8 @@ def add_items(
                 f"item {item.code} has disposition '{item.disposition}', not 'destroy'; "
                 "a manager may add it with an override_reason"
             )
-        decided = data.enforcement_decision_date or cases[item.case_id].created_at.date()
+        # Not given: the deadlines start from the case's own enforcement decision.
+        decided = data.enforcement_decision_date
         assert item.id is not None and actor.id is not None and batch.id is not None
         added.append(
             {
@@ -178,7 +176,7 @@ def approve(
     if chairs != 1:
         raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
     check_members(data.members)
-    if data.decision_date > datetime.now(UTC).date() + timedelta(days=1):
+    if data.decision_date > local_today():
         raise Invalid("decision_date", "the decision date is in the future")
     enforcement = [
         line.enforcement_decision_date
@@ -232,6 +230,7 @@ def approve(
         approved_by_id=actor.id,
         approved_at=datetime.now(UTC),
     )
+    remember_council(session, batch)
     details = {"decision_number": data.decision_number, "decision_date": str(data.decision_date)}
     append_events(
         session,

@@ -6,6 +6,7 @@
 - ``handling``: check-out, samples, reweighing, splits, seals (what they take: ``requests``)
 - ``exits``: disposition, release, transfer, each confirmed by a second person
   (``approvals``); ``disposition_rules``: which dispositions the law allows per kind of item
+- ``orders``: the disposition a judgment orders for each item
 """
 
 from .intake import COUNTED_UNITS, MEASURED_UNITS, ItemBatchCreate, ItemCreate, intake_items
@@ -31,6 +32,7 @@ from .lookup import (
     list_items,
 )
 from .moves import MoveRequest, move_items
+from .orders import JudgmentRecorded, order_dispositions, order_from_judgment, record_judgment
 
 __all__ = [
     "COUNTED_UNITS",
@@ -45,6 +47,7 @@ __all__ = [
     "ItemCreate",
     "ItemPage",
     "ItemPublic",
+    "JudgmentRecorded",
     "MoveRequest",
     "Person",
     "allowed_actions",
@@ -57,4 +60,7 @@ __all__ = [
     "items_public",
     "list_items",
     "move_items",
+    "order_dispositions",
+    "order_from_judgment",
+    "record_judgment",
 ]

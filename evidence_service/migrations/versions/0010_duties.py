@@ -2,7 +2,7 @@
 out of stock (written_off), council presence, two-factor sign-in
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008 (0007 on its branch; re-chained at the merge of main)
 Create Date: 2026-12-01 14:10:23
 
 Items get three statuses; ``pending_release`` keeps its shelf (it is still in stock), so the
@@ -25,7 +25,7 @@ OLD_SHELF = "('stored', 'pending_destruction')"
 NEW_SHELF = "('stored', 'pending_destruction', 'pending_release')"
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

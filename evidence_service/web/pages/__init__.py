@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from . import (
     approvals,
+    cases,
     dashboard,
     destruction,
     intake,
@@ -22,6 +23,7 @@ ROUTERS: list[APIRouter] = [
     intake.router,
     items.router,
     approvals.router,
+    cases.router,
     locations.router,
     labels.router,
     dashboard.router,
