@@ -793,3 +793,23 @@ def test_the_item_page_offers_narcotics_only_the_dispositions_the_law_allows(
     page = client.get(f"/items/{item.code}").text
     form = page.split(f'action="/items/{item.code}/disposition"')[1].split("</form>")[0]
     assert 'value="destroy"' in form and 'value="sell"' not in form
+
+
+def test_a_user_changes_their_own_password_on_the_web_and_the_session_ends(client, world):
+    from tests.test_web import log_in
+
+    csrf = log_in(client)
+    assert 'id="change-password"' in client.get("/account").text
+    weak = client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "current_password": PASSWORD, "new_password": "password1"},
+    )
+    assert weak.status_code == 422
+    done = client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "current_password": PASSWORD, "new_password": "Núi-Bà-Đen-cao-9"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"].startswith("/login")
+    assert client.get("/scan", follow_redirects=False).status_code in (302, 303)  # session over
+    assert _login(client, "keeper", "Núi-Bà-Đen-cao-9").status_code == 200

@@ -64,6 +64,7 @@ NAV: list[NavEntry] = [
     NavEntry("/destruction", "destruction.nav"),
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
     NavEntry("/approvals", "duties_exits.nav", "release"),
+    NavEntry("/account", "duties_account_page.nav"),
 ]
 # Where "/" and a successful login lead, by role (first match with the permission).
 HOME_BY_ROLE: dict[Role, str] = {

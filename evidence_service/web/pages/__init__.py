@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
     approvals,
     cases,
     dashboard,
@@ -23,6 +24,7 @@ ROUTERS: list[APIRouter] = [
     intake.router,
     items.router,
     approvals.router,
+    account.router,
     cases.router,
     locations.router,
     labels.router,
