@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
+    approvals,
     cases,
     dashboard,
     destruction,
@@ -21,6 +23,8 @@ ROUTERS: list[APIRouter] = [
     scan.router,
     intake.router,
     items.router,
+    approvals.router,
+    account.router,
     cases.router,
     locations.router,
     labels.router,
