@@ -134,6 +134,7 @@ class Mapping:
     totals: tuple[str, ...] = ()
     signatures: tuple[str, ...] = ()
     column_units: dict[str, str] = field(default_factory=dict)  # weight field → unit
+    fallback_category: str | None = None
     # Given for one upload: the category of every row, the ledger's name (see rows.py).
     category: str | None = None
     ledger: str | None = None
@@ -280,6 +281,7 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
         signatures=tuple(header_key(w) for w in footers.get("signatures", [])),
         required=required,
         error_column=settings.get("error_column", "Lỗi"),
+        fallback_category=settings.get("fallback_category") or None,
         _headers=headers,
         _folded=folded,
     )

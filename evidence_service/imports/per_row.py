@@ -93,14 +93,14 @@ def record_rows(
         action = "conflict" if any(e.kind == "conflict" for e in row_errors) else "rejected"
         errors = "; ".join(describe(e) for e in row_errors)
         rows.append(PreviewRow(number, _number(ref), action, notes=errors))
-    if rows and outcome.record_rows is not None:
-        pickle.dump(rows, outcome.record_rows, pickle.HIGHEST_PROTOCOL)
+    if rows and outcome.preview_spool is not None:
+        pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
 
 
 def record_footers(table: Table, outcome: Any) -> list[dict[str, Any]]:
     rows = [PreviewRow(n, "", "footer", notes=kind) for n, kind in table.footers]
-    if rows and outcome.record_rows is not None:
-        pickle.dump(rows, outcome.record_rows, pickle.HIGHEST_PROTOCOL)
+    if rows and outcome.preview_spool is not None:
+        pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
     return [{"row": n, "kind": kind} for n, kind in table.footers[:100]]
 
 

@@ -148,6 +148,16 @@ class RowReader:
                 row.item["category"], row.category_source = self.mapping.category, "file"
                 return
             found = self.mapping.category_keywords.find(cell_text(row.values.get("description")))
+            if found is None and self.mapping.fallback_category:
+                row.item["category"], row.category_source = (
+                    self.mapping.fallback_category,
+                    "default",
+                )
+                row.warnings.append(
+                    f"the description names no known kind: category "
+                    f"'{self.mapping.fallback_category}' (add a 'Loại' column to say otherwise)"
+                )
+                return
             if found is None:
                 self.sheet.error(
                     row,
