@@ -271,3 +271,21 @@ def test_cli_imports_the_office_workbook(committed: Any, tmp_path: Path) -> None
     assert "row 12: total row, skipped" in dry.output and rows.exists()
     done = runner.invoke(cli.app, ["import", str(path), "--as", "keeper", "--commit"])
     assert done.exit_code == 0 and "imported 5 item(s)" in done.output, done.output
+
+
+def test_a_drug_follows_the_same_rule_through_post_items_and_the_import(
+    client: TestClient, world: World, session: Session, tmp_path: Path
+) -> None:
+    from tests.factories import item_data
+
+    drug = item_data(world, category="drug", description="Gói heroin", location_code="S2")
+    r = client.post("/api/v1/items", headers=world.headers(), json=drug)
+    assert r.status_code in (409, 422), r.text
+    rows = office_rows()[:1]
+    rows[0][7] = "S2"
+    outcome = run(session, world, office_xlsx(tmp_path / "d.xlsx", rows))
+    assert {e["kind"] for e in outcome.report["errors"]} == {"location_refuses"}
+    secure = client.post(
+        "/api/v1/items", headers=world.headers(), json={**drug, "location_code": "SEC-1"}
+    )
+    assert secure.status_code == 201 and secure.json()["hazard_classes"] == ["narcotics"]

@@ -127,7 +127,6 @@ class Mapping:
     categories: Synonyms
     seal_states: Synonyms
     dispositions: Synonyms
-    category_hazard_classes: dict[str, list[str]]
     weight_unit: str | None = None  # None: a bare weight is kilograms, with a warning
     weight_grams: dict[str, float] = field(default_factory=lambda: dict(WEIGHT_UNITS))
     category_keywords: Keywords = field(default_factory=lambda: Keywords((), ()))
@@ -272,7 +271,6 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
         categories=Synonyms.build(merged.get("categories", {})),
         seal_states=Synonyms.build(merged.get("seal_states", {})),
         dispositions=Synonyms.build(merged.get("dispositions", {})),
-        category_hazard_classes=dict(merged.get("category_hazard_classes", {})),
         weight_unit=weight_unit,
         weight_grams=grams,
         column_units={str(k): str(v) for k, v in merged.get("column_units", {}).items()},

@@ -25,6 +25,7 @@ from ..auth import agency_scope
 from ..cases import CaseCreate
 from ..i18n import local_day
 from ..items import ItemCreate
+from ..items.categories import hazard_classes_for
 from ..locations import load_hazard_table, subtree_usage
 from ..locations.hazards import check_location_accepts
 from ..models import Item, Location, User, Warehouse
@@ -239,9 +240,6 @@ class RowChecker:
 
     def _item(self, row: ParsedRow) -> ItemCreate | None:
         item = dict(row.item)
-        category = item.get("category")
-        if "hazard_classes" not in item and category:
-            item["hazard_classes"] = list(self.mapping.category_hazard_classes.get(category, []))
         if row.case_id is not None:
             item["case_id"] = row.case_id
         else:
@@ -263,7 +261,7 @@ class RowChecker:
         if row.location is not None:
             for refusal in check_location_accepts(
                 self.hazards,
-                data.hazard_classes,
+                list(hazard_classes_for(data.category, data.hazard_classes)),
                 list(row.location.allowed_hazard_classes),
                 row.location.secure,
             ):

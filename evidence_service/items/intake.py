@@ -33,6 +33,7 @@ from ..models import (
     SealState,
     User,
 )
+from .categories import hazard_classes_for
 from .lookup import ITEM_FIELDS, Person
 
 # Units an item's quantity may be counted in; counted units need whole quantities.
@@ -117,7 +118,7 @@ def intake_items(
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
         case = cases[case_key]
-        classes = tuple(data.hazard_classes)
+        classes = hazard_classes_for(data.category, data.hazard_classes)
         if classes not in normalised:
             normalised[classes] = normalise_hazard_classes(classes, f"{field}.hazard_classes")
         hazard_classes = normalised[classes]
