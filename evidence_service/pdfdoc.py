@@ -10,6 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -68,18 +69,25 @@ def table(
     return result
 
 
+_PADDING = 3
+
+
 def light_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
     widths_mm: Sequence[float],
     wrapped: set[int],
 ) -> Table:
-    """A table like ``table`` whose cells are plain text except the ``wrapped`` columns
-    (paragraphs): for long lists, where a paragraph per cell costs most of the time."""
+    """A table like ``table`` whose cells are plain text, the ``wrapped`` columns broken
+    into lines to fit: for long lists, where a paragraph per cell costs most of the time."""
     small = styles()["small"]
+    room = [w * mm - 2 * _PADDING for w in widths_mm]
 
     def cell(n: int, value: Any) -> Any:
-        return para(value, "small") if n in wrapped else str(value)
+        text = str(value)
+        if n not in wrapped or not text:
+            return text
+        return "\n".join(simpleSplit(text, small.fontName, small.fontSize, room[n]))
 
     cells = [[para(h, "small") for h in header]]
     cells += [[cell(n, c) for n, c in enumerate(r)] for r in rows]
@@ -91,6 +99,8 @@ def light_table(
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("FONT", (0, 1), (-1, -1), small.fontName, small.fontSize, small.leading),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
             ]
         )
     )

@@ -5,13 +5,13 @@ translation files; weights are numbers of kilograms in XLSX, formatted weights i
 The files are made in bounded memory (``ledger_file``): the lines stream from the database
 in chunks into a write-only workbook, or into a PDF built page by page."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -75,55 +75,73 @@ def _query(
     date_from: date | None,
     date_to: date | None,
 ) -> Any:
-    """The ledger's items as plain columns, in the ledger's order. An item belongs to the
-    warehouse holding it, or, once it has left, the last one that did; an item never placed
-    (still in receiving) to its agency's first warehouse, so that it is in a ledger too."""
-    last_place = (
-        select(CustodyEvent.item_id, func.max(CustodyEvent.seq).label("seq"))
-        .where(col(CustodyEvent.to_location_id).is_not(None))
-        .group_by(col(CustodyEvent.item_id))
-        .subquery()
-    )
-    placed = (
-        select(CustodyEvent.item_id, CustodyEvent.to_location_id)
-        .join(
-            last_place,
-            and_(
-                last_place.c.item_id == CustodyEvent.item_id, last_place.c.seq == CustodyEvent.seq
-            ),
-        )
-        .subquery()
-    )
-    where_loc = func.coalesce(Item.location_id, placed.c.to_location_id)
+    """The candidate items as plain columns, in the ledger's order: those on a shelf of the
+    warehouse and those on no shelf (left, or never placed), which ``_Places`` sorts out."""
     query = (
         sa_select(
             *(Item.__table__.c[c] for c in _ITEM_COLUMNS),  # type: ignore[attr-defined]
             col(Case.judgment_number),
-            col(Location.code),
+            col(Item.location_id),
+            col(Item.agency_id),
         )
         .join(Case, col(Case.id) == Item.case_id)
-        .outerjoin(placed, placed.c.item_id == Item.id)
-        .outerjoin(Location, col(Location.id) == where_loc)
         .where(col(Item.agency_id).in_(agency_scope(session, actor)))
         .order_by(col(Item.received_at), col(Item.code))
     )
     if warehouse is not None:
-        first_warehouse = (
-            select(func.min(Warehouse.id))
-            .where(col(Warehouse.agency_id) == Item.agency_id)
-            .scalar_subquery()
-        )
+        shelves = select(Location.id).where(col(Location.warehouse_id) == warehouse.id)
         query = query.where(
-            or_(
-                col(Location.warehouse_id) == warehouse.id,
-                and_(where_loc.is_(None), first_warehouse == warehouse.id),
-            )
+            or_(col(Item.location_id).in_(shelves), col(Item.location_id).is_(None))
         )
     if date_from is not None:
         query = query.where(col(Item.received_at) >= day_start(date_from))
     if date_to is not None:
         query = query.where(col(Item.received_at) < day_start(date_to) + _ONE_DAY)
     return query
+
+
+class _Places:
+    """Where each item of the ledger is: the shelf holding it; once it has left, the last
+    one that did (its last custody event with a destination); never placed (still in
+    receiving), its agency's first warehouse, so that it is in a ledger too."""
+
+    def __init__(self, session: Session, actor: User) -> None:
+        self.session = session
+        rows = session.execute(
+            sa_select(col(Location.id), col(Location.code), col(Location.warehouse_id))
+            .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
+            .where(col(Warehouse.agency_id).in_(agency_scope(session, actor)))
+        ).all()
+        self.locations = {r[0]: (r[1], r[2]) for r in rows}
+        firsts = session.execute(
+            sa_select(col(Warehouse.agency_id), func.min(Warehouse.id)).group_by(
+                col(Warehouse.agency_id)
+            )
+        ).all()
+        self.first_warehouse = dict(firsts)
+
+    def of(self, part: Sequence[Any]) -> dict[int, tuple[str | None, int | None]]:
+        """item id → (location code, warehouse id) for a chunk of rows."""
+        away = [r[0] for r in part if r[_LOCATION] is None]
+        last: dict[int, int] = {}
+        for start in range(0, len(away), 1000):
+            events = self.session.execute(
+                sa_select(col(CustodyEvent.item_id), col(CustodyEvent.to_location_id))
+                .where(
+                    col(CustodyEvent.item_id).in_(away[start : start + 1000]),
+                    col(CustodyEvent.to_location_id).is_not(None),
+                )
+                .order_by(col(CustodyEvent.seq))
+            ).all()
+            last.update({item_id: location_id for item_id, location_id in events})
+        out: dict[int, tuple[str | None, int | None]] = {}
+        for r in part:
+            location_id = r[_LOCATION] if r[_LOCATION] is not None else last.get(r[0])
+            if location_id is not None and location_id in self.locations:
+                out[r[0]] = self.locations[location_id]
+            else:
+                out[r[0]] = (None, self.first_warehouse.get(r[_AGENCY]))
+        return out
 
 
 _ITEM_COLUMNS = (
@@ -141,6 +159,7 @@ _ITEM_COLUMNS = (
     "received_at",
     "status",
 )
+_LOCATION, _AGENCY = len(_ITEM_COLUMNS) + 1, len(_ITEM_COLUMNS) + 2
 CHUNK = 2000
 
 
@@ -153,6 +172,7 @@ class LedgerRun:
     date_from: date | None
     date_to: date | None
     session: Session
+    actor: User
     query: Any
     t: Translator
     total_items: int = 0
@@ -160,13 +180,17 @@ class LedgerRun:
 
     def lines(self) -> Iterator[LedgerLine]:
         vi = translator("vi")
+        places = _Places(self.session, self.actor)
         result = self.session.execute(self.query.execution_options(yield_per=CHUNK))
         number = 0
         for part in result.partitions():
+            where = places.of(part)
+            if self.warehouse is not None:
+                part = [r for r in part if where[r[0]][1] == self.warehouse.id]
             out_dates = _out_dates(self.session, [r[0] for r in part])
             for row in part:
                 number += 1
-                line = _line(number, row, out_dates, self.t, vi)
+                line = _line(number, row, where[row[0]][0], out_dates, self.t, vi)
                 self.total_items += 1
                 self.total_g += row[5] or 0.0
                 yield line
@@ -193,7 +217,7 @@ def ledger_run(
 ) -> LedgerRun:
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
     query = _query(session, actor, warehouse, date_from, date_to)
-    return LedgerRun(warehouse, date_from, date_to, session, query, translator(lang))
+    return LedgerRun(warehouse, date_from, date_to, session, actor, query, translator(lang))
 
 
 def ledger(
@@ -213,7 +237,12 @@ def ledger(
 
 
 def _line(
-    number: int, row: Any, out_dates: dict[int, date], t: Translator, vi: Translator
+    number: int,
+    row: Any,
+    location_code: str | None,
+    out_dates: dict[int, date],
+    t: Translator,
+    vi: Translator,
 ) -> LedgerLine:
     (
         item_id,
@@ -230,7 +259,7 @@ def _line(
         received_at,
         status,
         judgment,
-        location_code,
+        *_,
     ) = row
     seal = t.maybe(f"seal.{seal_state}", seal_state)
     notes = [
