@@ -1,7 +1,5 @@
 """Routes for ledger imports; the work is in ``imports``."""
 
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +10,7 @@ from fastapi.responses import Response
 
 from .. import imports
 from ..config import Settings
-from ..errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from .deps import CurrentUser, SessionDep, SettingsDep
 
 
@@ -24,17 +22,12 @@ async def _recover(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/imports", tags=["imports"], lifespan=_recover)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, imports.TooLarge)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, imports.TooLarge)
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
 def limits(settings: Settings) -> imports.Limits:
-    return imports.Limits(
-        max_unpacked_bytes=settings.import_max_unpacked_bytes,
-        max_shared_strings=settings.import_max_shared_strings,
-        max_rows=settings.import_max_rows,
-        max_columns=settings.import_max_columns,
-    )
+    return imports.Limits.of(settings)
 
 
 @router.post("", status_code=201, responses=ERRORS)
@@ -58,48 +51,77 @@ def start_import(
     ledger: Annotated[
         str | None, Form(description="the ledger's name (else: warehouse and year)")
     ] = None,
+    keep: Annotated[
+        bool, Form(description="keep a dry run's file for POST /imports/{id}/commit")
+    ] = False,
 ) -> imports.ImportJobPublic:
     """Upload a ledger. The file's type is checked now; it is parsed and checked (and
     imported) by a job: poll ``GET /imports/{id}`` for the progress and the report."""
-    base = imports.load_mapping(text=mapping) if mapping else imports.load_mapping()
-    table_mapping = base.for_file(weight_unit, category, ledger)
-    fd, name = tempfile.mkstemp(prefix="evidence-upload-", suffix=".ledger")
-    path = Path(name)
-    in_background = False
-    try:
-        with os.fdopen(fd, "wb") as target:
-            size, sha256 = imports.save_upload(file.file, target, settings.import_max_bytes)
-        imports.sniff(path)  # a PDF, an image, an .xls: refused now, not in a failed job
-        job = imports.create_job(
-            session,
-            actor,
-            file.filename or "upload",
-            sha256,
-            dry_run,
-            partial,
-            upload=path,
-            retention_days=settings.import_job_retention_days,
-        )
-        if size <= settings.import_sync_max_bytes:
+    options = {"mapping": mapping, "weight_unit": weight_unit, "category": category}
+    job, path, table_mapping, size = imports.receive_upload(
+        session,
+        actor,
+        file.file,
+        file.filename or "upload",
+        {**options, "ledger": ledger},
+        dry_run=dry_run,
+        partial=partial,
+        max_bytes=settings.import_max_bytes,
+        retention_days=settings.import_job_retention_days,
+    )
+    if size <= settings.import_sync_max_bytes:
+        try:
             imports.run_job_here(
                 session, job, actor, path, table_mapping, corrections, limits(settings)
             )
-        else:
-            background.add_task(
-                imports.run_job_in_background,
-                request.app.state.db,
-                job.id or 0,
-                path,
-                table_mapping,
-                path.unlink,
-                corrections,
-                limits(settings),
-            )
-            in_background = True
-        return imports.job_public(job)
-    finally:
-        if not in_background:
+        finally:
             path.unlink(missing_ok=True)
+    else:
+        schedule(request, background, job.id or 0, path, table_mapping, corrections, keep)
+    return imports.job_public(job)
+
+
+def schedule(
+    request: Request,
+    background: BackgroundTasks,
+    job_id: int,
+    path: Path,
+    mapping: imports.Mapping,
+    corrections: bool = False,
+    keep: bool = False,
+) -> None:
+    """Run the job once the answer is sent (the faces share this: the web page too)."""
+    background.add_task(
+        imports.run_job_in_background,
+        request.app.state.db,
+        job_id,
+        path,
+        mapping,
+        path.unlink,
+        corrections,
+        limits(request.app.state.settings),
+        keep,
+    )
+
+
+@router.post("/{job_id}/commit", status_code=201, responses=ERRORS)
+def commit_import(
+    job_id: int,
+    request: Request,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    partial: Annotated[bool, Form()] = False,
+    corrections: Annotated[bool, Form()] = False,
+) -> imports.ImportJobPublic:
+    """Import the file a finished dry run checked (kept when the dry run was started from
+    the web page), with its options: a new job."""
+    job, path, mapping = imports.commit_kept(
+        session, actor, job_id, partial, settings.import_job_retention_days
+    )
+    schedule(request, background, job.id or 0, path, mapping, corrections)
+    return imports.job_public(job)
 
 
 @router.get("", responses=ERRORS)

@@ -21,6 +21,7 @@ from .jobs import (
 from .mapping import Mapping, MappingError, load_mapping
 from .reader import open_table, sniff
 from .runner import ImportOutcome, import_file
+from .uploads import commit_kept, mapping_for, receive_upload, uploads_options
 
 __all__ = [
     "LIVE",
@@ -31,21 +32,25 @@ __all__ = [
     "Mapping",
     "MappingError",
     "TooLarge",
+    "commit_kept",
     "create_job",
     "get_job",
     "import_file",
     "job_public",
     "list_jobs",
     "load_mapping",
+    "mapping_for",
     "open_table",
     "preview_rows",
     "prune_jobs",
+    "receive_upload",
     "recover_jobs",
     "run_job_here",
     "run_job_in_background",
     "save_upload",
     "sniff",
     "unpack",
+    "uploads_options",
     "write_rejects",
     "write_table",
 ]

@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import DomainError
 
@@ -39,6 +40,16 @@ class Limits:
     max_shared_strings: int = 500_000
     max_rows: int = 200_000
     max_columns: int = 100
+
+    @classmethod
+    def of(cls, settings: Any) -> "Limits":
+        """The limits a ``Settings`` sets (``import_max_*``)."""
+        return cls(
+            max_unpacked_bytes=settings.import_max_unpacked_bytes,
+            max_shared_strings=settings.import_max_shared_strings,
+            max_rows=settings.import_max_rows,
+            max_columns=settings.import_max_columns,
+        )
 
 
 @dataclass

@@ -161,6 +161,14 @@ def prune_jobs(session: Session, retention_days: int) -> int:
     if retention_days <= 0:
         return 0
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    old = session.exec(
+        select(ImportJob).where(
+            col(ImportJob.status).in_(("done", "failed")), col(ImportJob.finished_at) < cutoff
+        )
+    ).all()
+    for job in old:
+        if job.report.get("_kept"):
+            Path(job.report["_kept"]).unlink(missing_ok=True)
     result = session.execute(
         delete(ImportJob).where(
             col(ImportJob.status).in_(("done", "failed")), col(ImportJob.finished_at) < cutoff
@@ -305,6 +313,7 @@ def run_job_in_background(
     cleanup: Callable[[], None],
     corrections: bool = False,
     limits: Limits | None = None,
+    keep: bool = False,
 ) -> None:
     """Run an import with sessions of its own, writing progress to the job row as it goes.
 
@@ -349,7 +358,11 @@ def run_job_in_background(
         save({"status": "running", "report": running("checking")})
         options = {"corrections": corrections, "limits": limits}
         values = _execute(job, actor, path, mapping, db.unit_of_work, progress, options)
+        keep = keep and job.dry_run and values.get("status") == "done"
+        given = {k: job.report[k] for k in ("_options", "checked_by") if k in job.report}
+        values["report"] = {**values["report"], **given, **({"_kept": str(path)} if keep else {})}
         save(values)
     finally:
         LIVE.pop(job_id, None)
-        cleanup()
+        if not keep:
+            cleanup()

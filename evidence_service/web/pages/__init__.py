@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from . import (
     dashboard,
     destruction,
+    downloads,
+    imports,
     intake,
     items,
     labels,
@@ -25,5 +27,7 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     destruction.router,
     stocktakes.router,
+    imports.router,
+    downloads.router,
     shortlinks.router,
 ]
