@@ -15,7 +15,6 @@ from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-WEIGHT_UNITS = ("kg", "g", "mg", "lạng")
 ACTIONS = ("create", "correction", "already_imported", "conflict", "rejected", "footer")
 
 
@@ -27,7 +26,7 @@ def _render_list(page: Page, error: DomainError | None = None) -> Response:
         status_code=error.status_code if error else 200,
         jobs=jobs,
         categories=list(Category),
-        weight_units=WEIGHT_UNITS,
+        weight_units=list(imports.load_mapping().weight_grams),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",
         values={k: v for k, v in page.form.items() if isinstance(v, str)},
