@@ -289,3 +289,19 @@ def test_a_drug_follows_the_same_rule_through_post_items_and_the_import(
         "/api/v1/items", headers=world.headers(), json={**drug, "location_code": "SEC-1"}
     )
     assert secure.status_code == 201 and secure.json()["hazard_classes"] == ["narcotics"]
+
+
+def test_progress_of_a_running_job_comes_from_the_process_writing_it(
+    session: Session, world: World
+) -> None:
+    from evidence_service.imports import LIVE, job_public
+
+    job = create_job(session, world.users["keeper"], "big.csv", "0" * 64, False, False)
+    job.status = "running"
+    assert job.id is not None
+    LIVE[job.id] = ("writing", 500, 1000)  # SQLite: the row cannot be updated meanwhile
+    try:
+        shown = job_public(job)
+    finally:
+        LIVE.pop(job.id)
+    assert (shown.phase, shown.progress_pct) == ("writing", 50.0)

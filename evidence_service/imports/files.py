@@ -52,22 +52,24 @@ class PreviewRow:
         return {name: getattr(self, name) for name in PREVIEW_COLUMNS}
 
 
-def pack(text: str) -> bytes:
-    """A CSV (UTF-8 with BOM) as stored: gzip, level 6 (a rejects file of 69 MB is ~5 MB)."""
-    return gzip.compress(("\ufeff" + text).encode("utf-8"), compresslevel=6, mtime=0)
+def pack(rows: Iterable[Iterable[Any]]) -> bytes:
+    """Rows as a stored CSV (UTF-8 with BOM): compressed as they are written, so only the
+    compressed file is ever in memory (rejects repeat the file's cells: ~10× smaller)."""
+    out = io.BytesIO()
+    with (
+        gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as packed,
+        io.TextIOWrapper(packed, encoding="utf-8", newline="") as text,
+    ):
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow(csv_row(row))
+    return out.getvalue()
 
 
 def unpack(blob: bytes) -> bytes:
     """The CSV of a stored blob (older jobs stored it uncompressed)."""
     return gzip.decompress(blob) if blob.startswith(GZIP) else blob
-
-
-def csv_text(rows: Iterable[Iterable[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(csv_row(row))
-    return out.getvalue()
 
 
 def preview_rows(rows: Iterable[PreviewRow]) -> Iterator[list[Any]]:
@@ -123,8 +125,8 @@ def write_rejects(outcome: Any, mapping: Mapping, target: Path) -> int:
 
 
 def rejects_blob(outcome: Any, mapping: Mapping) -> bytes:
-    return pack(csv_text(rejects_table(outcome, mapping)))
+    return pack(rejects_table(outcome, mapping))
 
 
 def preview_blob(outcome: Any) -> bytes:
-    return pack(csv_text(preview_rows(outcome.preview())))
+    return pack(preview_rows(outcome.preview()))
