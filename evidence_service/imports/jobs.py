@@ -193,18 +193,21 @@ def _alive(owner: str) -> bool:
 
 
 def recover_jobs(db: Database) -> list[int]:
-    """Mark the jobs interrupted by a restart failed and remove their temporary files."""
+    """Mark the jobs interrupted by a restart failed and remove their temporary files.
+    Read first: a start-up with nothing to recover writes nothing."""
     now = datetime.now(UTC)
-    failed = []
-    with db.unit_of_work() as session:
+    with db.unit_of_work(write=False) as session:
         jobs = session.exec(
             select(ImportJob).where(col(ImportJob.status).in_(("pending", "running")))
         ).all()
-        for job in jobs:
-            beat = job.report.get("_heartbeat")
-            stale = beat is not None and now - datetime.fromisoformat(beat) > STALE_AFTER
-            if _alive(job.report.get("_owner", "")) and not stale:
-                continue
+        gone = [job.id for job in jobs if _interrupted(job, now)]
+    if not gone:
+        return []
+    failed = []
+    with db.unit_of_work() as session:
+        for job in session.exec(select(ImportJob).where(col(ImportJob.id).in_(gone))).all():
+            if job.status not in ("pending", "running") or not _interrupted(job, now):
+                continue  # it finished meanwhile
             upload = job.report.get("_upload")
             if upload:
                 Path(upload).unlink(missing_ok=True)
@@ -218,6 +221,12 @@ def recover_jobs(db: Database) -> list[int]:
             session.add(job)
             failed.append(job.id)
     return [i for i in failed if i is not None]
+
+
+def _interrupted(job: ImportJob, now: datetime) -> bool:
+    beat = job.report.get("_heartbeat")
+    stale = beat is not None and now - datetime.fromisoformat(beat) > STALE_AFTER
+    return stale or not _alive(job.report.get("_owner", ""))
 
 
 def get_job(session: Session, job_id: int, actor: User) -> ImportJob:
