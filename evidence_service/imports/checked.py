@@ -43,6 +43,7 @@ class ValidRow:
     # the changes {field: [before, after]}, applied as a correction when confirmed.
     correction: tuple[str, dict[str, list[Any]]] | None = None
     location: str | None = None
+    case: str = ""  # the judgment number as written
 
 
 @dataclass

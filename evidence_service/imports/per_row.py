@@ -83,7 +83,7 @@ def record_rows(
                 r.category_source,
                 r.data.net_weight_g,
                 r.location or "",
-                r.new_case or getattr(r.data, "judgment_number", None) or "",
+                r.case or r.new_case or "",
                 text,
             )
         )

@@ -170,6 +170,7 @@ class RowChecker:
             warnings=row.warnings,
             category_source=row.category_source,
             location=row.location.code if row.location else None,
+            case=cell_text(row.values.get("judgment_number", "")),
         )
 
     # -- against the other rows and the database -------------------------------------------
