@@ -422,19 +422,23 @@ def _data_rows(
     signed = False
     for number, cells in records:
         if signed:
-            if any(cell_text(c) for c in cells):
+            if any(c is not None and cell_text(c) for c in cells):
                 table.footers.append((number, "signature"))
             continue
-        texts = [cell_text(c) for c in cells]
-        if first and any(texts):
+        if first:
+            texts = [cell_text(c) for c in cells]
+            if not any(texts):
+                continue
             first = False
             # Official ledgers number their columns under the header: (1) (2) (3) ...
             filled = [t for t in texts if t]
             if len(filled) >= 3 and all(_COLUMN_NUMBERS.match(t) for t in filled):
                 table.warnings.append(f"row {number}: column numbers, skipped")
                 continue
-        numbered = ref is not None and ref < len(texts) and texts[ref].rstrip(".").isdigit()
-        kind = None if numbered else mapping.footer(texts)
+        # A row with its ledger number is an item; only the others may be a footer.
+        stt = cells[ref] if ref is not None and ref < len(cells) else None
+        numbered = isinstance(stt, int | float) or cell_text(stt).rstrip(".").isdigit()
+        kind = None if numbered else mapping.footer([cell_text(c) for c in cells])
         if kind is not None:
             table.footers.append((number, kind))
             signed = kind == "signature"
