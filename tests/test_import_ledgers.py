@@ -305,3 +305,16 @@ def test_progress_of_a_running_job_comes_from_the_process_writing_it(
     finally:
         LIVE.pop(job.id)
     assert (shown.phase, shown.progress_pct) == ("writing", 50.0)
+
+
+def test_items_imported_before_ledgers_had_names_are_found_by_their_number(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    path = office_xlsx(tmp_path / "old.xlsx", office_rows()[:1])
+    run(session, world, path, dry_run=False)
+    item = session.exec(select(Item).where(Item.description == "Gói heroin")).one()
+    item.external_ref = "1"  # as the import stored it before (bare STT)
+    session.add(item)
+    session.commit()
+    again = run(session, world, path)
+    assert again.report["already_imported"] == 1 and again.report["valid_rows"] == 0
