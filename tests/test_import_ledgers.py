@@ -318,3 +318,33 @@ def test_items_imported_before_ledgers_had_names_are_found_by_their_number(
     session.commit()
     again = run(session, world, path)
     assert again.report["already_imported"] == 1 and again.report["valid_rows"] == 0
+
+
+def test_rows_without_a_number_imported_by_the_earlier_fingerprint_are_found_again(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from evidence_service.imports.mapping import norm
+
+    rows = [["", *office_rows()[2][1:]]]  # the phone, without STT
+    path = office_xlsx(tmp_path / "nostt.xlsx", rows)
+    run(session, world, path, dry_run=False)
+    item = session.exec(select(Item).where(Item.description == "Điện thoại Nokia")).one()
+    # What the import stored before: every value of the row, sorted by field.
+    values = {
+        "description": "Điện thoại Nokia",
+        "quantity": "1",
+        "unit": "cái",
+        "net_weight": "0,85kg",
+        "judgment_number": "1/2026/HS-ST",
+        "received_at": "15/01/26",
+        "location_code": "S2",
+        "notes": "màn hình vỡ",
+    }
+    parts = [f"{n}={norm(values[n])}" for n in sorted(values)]
+    item.external_ref = f"#{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:20]}-1"
+    session.add(item)
+    session.commit()
+    again = run(session, world, path)
+    assert again.report["already_imported"] == 1, again.report["preview"]

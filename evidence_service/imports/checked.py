@@ -69,6 +69,8 @@ class ParsedRow:
     ref: str | None = None
     stt: str | None = None  # the ledger number as written
     fingerprint: str = ""
+    old_fingerprint: str = ""
+    old_ref: str | None = None  # the reference an earlier version of the import gave it
     case_id: int | None = None
     new_case: str | None = None
     agency_id: int | None = None

@@ -81,6 +81,9 @@ class RowReader:
                 )
         else:
             row.fingerprint = fingerprint(row)
+            # How rows without STT were known before (every value): found again, not doubled.
+            parts = [f"{n}={norm(cell_text(values[n]))}" for n in sorted(values)]
+            row.old_fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
         for name in self.mapping.required:
             if name not in values and not (name == "unit" and item.get("unit")):
                 self.sheet.error(

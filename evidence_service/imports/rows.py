@@ -114,6 +114,7 @@ class RowChecker:
         self.arriving: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
         self.refs: dict[str, int] = {}  # ref → first row
         self.fingerprints: dict[str, int] = defaultdict(int)
+        self.old_fingerprints: dict[str, int] = defaultdict(int)
 
     @property
     def cases_to_create(self) -> dict[str, CaseCreate]:
@@ -139,9 +140,9 @@ class RowChecker:
             found = None
             if not row.errors:
                 found = existing.get((row.agency_id or 0, row.ref or ""))
-                legacy = existing.get((row.agency_id or 0, row.stt or ""))
+                legacy = existing.get((row.agency_id or 0, row.stt or row.old_ref or ""))
                 if found is None and legacy is not None and _same(legacy, row.item):
-                    found = legacy  # imported before ledgers had names: its bare STT
+                    found = legacy  # imported before ledgers had names (bare STT, old print)
             data = self._item(row) if not row.errors else None
             if data is not None and found is not None:
                 changes = _changes(found, data)
@@ -199,6 +200,8 @@ class RowChecker:
             # the n-th copy gets the n-th reference, so a re-import finds each again.
             self.fingerprints[row.fingerprint] += 1
             row.ref = f"#{row.fingerprint}-{self.fingerprints[row.fingerprint]}"
+            self.old_fingerprints[row.old_fingerprint] += 1
+            row.old_ref = f"#{row.old_fingerprint}-{self.old_fingerprints[row.old_fingerprint]}"
         elif row.ref is not None:
             row.stt = row.ref
             row.ref = f"{self._ledger(row)}|{row.ref}"
@@ -223,7 +226,7 @@ class RowChecker:
 
     def _existing_refs(self, rows: list[ParsedRow]) -> dict[tuple[int, str], dict[str, Any]]:
         refs = [r.ref for r in rows if r.ref and not r.errors]
-        refs += [r.stt for r in rows if r.stt and not r.errors]
+        refs += [old for r in rows if not r.errors and (old := r.stt or r.old_ref)]
         found: dict[tuple[int, str], dict[str, Any]] = {}
         table = Item.__table__.c  # type: ignore[attr-defined]
         names = ("agency_id", "external_ref", *COMPARED, "code", "id")
