@@ -23,6 +23,7 @@ from .api import (
     reports,
     scanning,
     stocktakes,
+    units,
 )
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         destruction,
         imports,
         exports,
+        units,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

@@ -14,7 +14,6 @@ A row found again unchanged is skipped; changed, it is a conflict, a correction 
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from ..cases import CaseCreate
 from ..i18n import local_day
 from ..items import ItemCreate
 from ..items.categories import hazard_classes_for
+from ..legal.holidays import local_today
 from ..locations import load_hazard_table, subtree_usage
 from ..locations.hazards import check_location_accepts
 from ..models import Item, Location, User, Warehouse
@@ -90,7 +90,7 @@ class RowChecker:
         self.session = session
         self.actor = actor
         self.mapping = mapping
-        today = datetime.now(UTC).date()
+        today = local_today()  # the date in Viet Nam
         self.scope = agency_scope(session, actor)
         self.hazards = load_hazard_table()
         self.sheet = Sheet(mapping, table)

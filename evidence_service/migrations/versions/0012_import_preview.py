@@ -4,7 +4,7 @@ Existing jobs keep their rejects as they are (plain CSV; new ones are gzip, and 
 tells them apart by the gzip magic), and get no per-row report.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0008 (written on 0007; chained after 0008 when main was merged)
 Create Date: 2026-12-01 14:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

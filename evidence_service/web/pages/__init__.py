@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    cases,
     dashboard,
     destruction,
     downloads,
@@ -22,6 +23,7 @@ ROUTERS: list[APIRouter] = [
     scan.router,
     intake.router,
     items.router,
+    cases.router,
     locations.router,
     labels.router,
     dashboard.router,
