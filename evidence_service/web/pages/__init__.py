@@ -8,6 +8,8 @@ from . import (
     cases,
     dashboard,
     destruction,
+    downloads,
+    imports,
     intake,
     items,
     labels,
@@ -31,5 +33,7 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     destruction.router,
     stocktakes.router,
+    imports.router,
+    downloads.router,
     shortlinks.router,
 ]
