@@ -16,7 +16,7 @@ router = APIRouter()
 def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The custody chain's head now: keep it outside the system (print it, mail it) and
     `evidence-service verify --anchor FILE` later proves nothing before it changed."""
-    auth.require(actor, "audit")
+    auth.require(actor, "audit_system")  # the whole system's figures: not for an agency
     return custody.make_anchor(session).to_dict()
 
 
@@ -33,7 +33,7 @@ def verify(
 ) -> dict[str, Any]:
     """Check the whole record: the chain, its signatures, every record replayed against the
     tables (and against an anchor, if given: both ``events`` and ``head_hash``)."""
-    auth.require(actor, "audit")
+    auth.require(actor, "audit_system")
     given = None
     if (events is None) != (head_hash is None):
         missing = "head_hash" if head_hash is None else "events"

@@ -35,7 +35,9 @@ from ..models import (
 )
 from ..units import built_in_units, check_quantity, units_for
 from ..units import normalise as normalise_unit
+from .categories import hazard_classes_for
 from .lookup import ITEM_FIELDS, Person
+from .requests import CLOCK_SKEW, EARLIEST_DATE
 
 # The built-in units (data/units.toml); an agency may add its own (units.add_unit). Counted
 # units need whole quantities.
@@ -71,8 +73,10 @@ class ItemCreate(ItemBase):
         if self.received_at is not None:
             if self.received_at.tzinfo is None:
                 self.received_at = self.received_at.replace(tzinfo=UTC)
-            if self.received_at > datetime.now(UTC):
+            if self.received_at > datetime.now(UTC) + CLOCK_SKEW:
                 raise ValueError("received_at cannot be in the future")
+            if self.received_at.date() < EARLIEST_DATE:
+                raise ValueError(f"received_at cannot be before {EARLIEST_DATE}")
         return self
 
 
@@ -118,7 +122,7 @@ def intake_items(
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
         case = cases[case_key]
-        classes = tuple(data.hazard_classes)
+        classes = hazard_classes_for(data.category, data.hazard_classes)
         if classes not in normalised:
             normalised[classes] = normalise_hazard_classes(classes, f"{field}.hazard_classes")
         hazard_classes = normalised[classes]

@@ -63,6 +63,10 @@ NAV: list[NavEntry] = [
     NavEntry("/dashboard", "dashboard.nav", "audit"),
     NavEntry("/destruction", "destruction.nav"),
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
+    NavEntry("/approvals", "duties_exits.nav", "release"),
+    NavEntry("/account", "duties_account_page.nav"),
+    NavEntry("/imports", "ledgers_import.nav", "intake"),
+    NavEntry("/downloads", "ledgers_download.nav"),
 ]
 # Where "/" and a successful login lead, by role (first match with the permission).
 HOME_BY_ROLE: dict[Role, str] = {

@@ -3,9 +3,13 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
+    approvals,
     cases,
     dashboard,
     destruction,
+    downloads,
+    imports,
     intake,
     items,
     labels,
@@ -21,11 +25,15 @@ ROUTERS: list[APIRouter] = [
     scan.router,
     intake.router,
     items.router,
+    approvals.router,
+    account.router,
     cases.router,
     locations.router,
     labels.router,
     dashboard.router,
     destruction.router,
     stocktakes.router,
+    imports.router,
+    downloads.router,
     shortlinks.router,
 ]
