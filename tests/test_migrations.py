@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from evidence_service import custody
@@ -31,12 +32,20 @@ def _database_at_0007(tmp_path) -> Database:
         name = f"ev_m0007_{os.getpid()}"
         _admin(f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
         db = Database.from_url(_server_database(name))
-    db.migrate("0007")
+    db.migrate(_before_signing(db))
     return db
 
 
+def _before_signing(db: Database) -> str:
+    """The revision just before 0013 (whatever the chain is after merges)."""
+    script = ScriptDirectory.from_config(db.alembic_config())
+    down = script.get_revision("0013").down_revision
+    assert isinstance(down, str)
+    return down
+
+
 def test_signing_migration_keeps_the_history_and_records_a_baseline(tmp_path):
-    """A database of before signing (0007) with an item, its intake event and log rows:
+    """A database of just before signing with an item, its intake event and log rows:
     after 0013 and sealing, the old chain still verifies, every row has its baseline and
     the replay agrees with the tables."""
     db = _database_at_0007(tmp_path)
