@@ -51,7 +51,8 @@ def corpus() -> list[str]:
     out += ["", "EV", "EV2IABC", "EV1", "EV1X", "hello", "4006381333931", "EV1Q" + "A" * 5]
     kind_q = "EV1QABC"
     out.append(kind_q + payload.check_char(kind_q))  # well-formed, unknown kind
-    out += ["".join(rng.choice(payload.ALPHABET) for _ in range(rng.randint(3, 14))) for _ in range(300)]
+    letters = payload.ALPHABET
+    out += ["".join(rng.choice(letters) for _ in range(rng.randint(3, 14))) for _ in range(300)]
     out += ["EV1I" + "".join(rng.choice(payload.ALPHABET) for _ in range(9)) for _ in range(300)]
     return out
 
@@ -71,7 +72,11 @@ def test_the_browser_reads_every_label_exactly_as_the_server_does(tmp_path: Path
     )
     result = json.loads(done.stdout)
     expected = [python_answer(raw) for raw in inputs]
-    mismatches = [(raw, js, py) for raw, js, py in zip(inputs, result["out"], expected) if js != py]
+    mismatches = [
+        (raw, js, py)
+        for raw, js, py in zip(inputs, result["out"], expected, strict=True)
+        if js != py
+    ]
     assert not mismatches, mismatches[:5]
     assert {k for k, _ in expected} >= {"item", "location", "damaged_label", "not_a_label"}
     for s, check in result["checks"]:

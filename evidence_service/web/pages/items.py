@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import items, labels
+from ... import items, labels, scanning
 from ...errors import DomainError
 from ...items import handling
 from ...labels import LabelFormat, LabelRequest
@@ -54,6 +54,7 @@ def render_item(
         releasable=Disposition(item.disposition) in handling.RELEASABLE,
         advice=advice,
         split_child=split_child,
+        checkout=handling.current_checkout(page.db, code, page.me),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",
@@ -92,10 +93,16 @@ def _read(page: Page, model: type[M], **parsed: Any) -> M:
     return from_form(model, page.field, version=_version(page), **parsed)
 
 
+def _place(page: Page) -> str | None:
+    """The destination typed as a code or scanned as a location label."""
+    value = page.field("to_location_code")
+    return scanning.resolve_ref(page.db, value, "location", "to_location_code") if value else None
+
+
 @router.post("/items/{code}/move")
 def move(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = _read(page, items.MoveRequest)
+        data = _read(page, items.MoveRequest, to_location_code=_place(page))
         canonical = items.get_item(page.db, code, page.me).code
         items.move_items(
             page.db,
@@ -123,7 +130,8 @@ def check_out(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/return")
 def return_item(code: str, page: FormPage) -> Response:
     def run() -> None:
-        handling.return_item(page.db, code, _read(page, handling.ReturnRequest), page.me)
+        data = _read(page, handling.ReturnRequest, to_location_code=_place(page))
+        handling.return_item(page.db, code, data, page.me)
 
     return _act(page, code, "return", run)
 

@@ -1,0 +1,416 @@
+/* The keeper's loop on every page: the result banner, one keyboard-wedge listener, the
+   offline outbox (IndexedDB, replayed in order with each entry's Idempotency-Key) and form
+   drafts kept until the server acknowledges them. Loaded after app.js (window.EV). */
+(function () {
+  "use strict";
+  var EV = window.EV;
+  var lang = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+  var numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  var own = document.getElementById("keeper-strings");
+  var strings = own ? JSON.parse(own.textContent) : {};
+  var pageT = EV.t;
+  /* "keeper.x" keys come from the [keeper_js] section, on every page. */
+  EV.t = function (key, values) {
+    if (key.indexOf("keeper.") !== 0) { return pageT(key, values); }
+    var text = strings[key.slice(7)] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  };
+
+  function number(value) { return numberFormat.format(value || 0); }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return String(Date.now()) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  /* A control that takes typed text: a scanner typing there is the user's own business. */
+  function isTextField(node) {
+    if (!node || node === document.body) { return false; }
+    if (node.isContentEditable || node.tagName === "TEXTAREA" || node.tagName === "SELECT") { return true; }
+    if (node.tagName !== "INPUT") { return false; }
+    return ["button", "submit", "reset", "checkbox", "radio", "file", "image", "range", "color"].indexOf(node.type) < 0;
+  }
+
+  /* Keys arriving faster than a person types: a scanner. */
+  var lastKeyAt = 0;
+  var gap = Infinity;
+  var burst = 0;
+  document.addEventListener("keydown", function () {
+    var now = Date.now();
+    gap = now - lastKeyAt;
+    burst = gap < 60 ? burst + 1 : 0;
+    lastKeyAt = now;
+  }, true);
+  function recentBurst() { return burst >= 3 && Date.now() - lastKeyAt < 600; }
+
+  /* --- the banner: colour, icon, sound, vibration, and what the item is --------------- */
+  var ICONS = { success: "✔", warn: "!", error: "✖", info: "i" };
+  var VIBRATE = { success: [60], warn: [80, 60, 80], error: [250, 100, 250] };
+
+  function pictogram(code, label) {
+    var span = document.createElement("span");
+    span.className = "pictogram hz-" + String(code).split(".")[0];
+    span.setAttribute("role", "img");
+    span.setAttribute("aria-label", label);
+    span.title = label;
+    var inner = document.createElement("span");
+    inner.textContent = code;
+    span.appendChild(inner);
+    return span;
+  }
+
+  function itemBlock(item) {
+    var box = document.createElement("div");
+    box.className = "banner-item";
+    var head = document.createElement("p");
+    var code = document.createElement("strong");
+    code.className = "code";
+    code.textContent = item.code;
+    head.appendChild(code);
+    if (item.status_label) {
+      var status = document.createElement("span");
+      status.className = "badge status-" + item.status;
+      status.textContent = item.status_label;
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(status);
+    }
+    box.appendChild(head);
+    if (item.description) {
+      var desc = document.createElement("p");
+      desc.className = "banner-desc";
+      desc.textContent = item.description + (item.category_label ? " · " + item.category_label : "");
+      box.appendChild(desc);
+    }
+    var facts = [];
+    if (item.location_code) { facts.push(EV.t("keeper.at_location", { code: item.location_code })); }
+    if (item.weight) { facts.push(item.weight); }
+    if (item.seal_state === "broken") { facts.push(item.seal_label); }
+    if (facts.length) {
+      var where = document.createElement("p");
+      where.textContent = facts.join(" · ");
+      box.appendChild(where);
+    }
+    if (item.hazard_classes && item.hazard_classes.length) {
+      var hz = document.createElement("p");
+      hz.className = "pictograms";
+      item.hazard_classes.forEach(function (c, n) { hz.appendChild(pictogram(c, item.hazard_labels[n] || c)); });
+      box.appendChild(hz);
+    }
+    return box;
+  }
+
+  /* EV.banner({kind, title, lines, item, quiet}) */
+  function banner(answer) {
+    var node = document.getElementById("scan-status") || document.getElementById("banner");
+    if (!node) { return; }
+    var kind = answer.kind || "info";
+    node.hidden = false;
+    node.className = "banner notice " + kind;
+    node.textContent = "";
+    var title = document.createElement("p");
+    title.className = "banner-title";
+    var icon = document.createElement("span");
+    icon.className = "banner-icon";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = ICONS[kind] || ICONS.info;
+    title.appendChild(icon);
+    title.appendChild(document.createTextNode(" " + answer.title));
+    node.appendChild(title);
+    (answer.lines || []).forEach(function (text) {
+      var p = document.createElement("p");
+      p.textContent = text;
+      node.appendChild(p);
+    });
+    if (answer.item) { node.appendChild(itemBlock(answer.item)); }
+    if (kind !== "info" && !answer.quiet) {
+      EV.beep(kind === "success" ? "ok" : kind);
+      if (navigator.vibrate) { try { navigator.vibrate(VIBRATE[kind]); } catch (e) { /* not allowed */ } }
+    }
+  }
+
+  /* --- the outbox: what could not be sent, in order, each with its key ---------------- */
+  var DB_NAME = "evidence";
+  var STORE = "outbox";
+  var OUTCOMES = "evidence.outbox.outcomes";
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = window.indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function outcomes() {
+    try { return JSON.parse(window.localStorage.getItem(OUTCOMES) || "[]"); } catch (e) { return []; }
+  }
+
+  function remember(outcome) {
+    var all = [outcome].concat(outcomes()).slice(0, 10);
+    try { window.localStorage.setItem(OUTCOMES, JSON.stringify(all)); } catch (e) { /* ignore */ }
+  }
+
+  function showOutbox(waiting) {
+    var box = document.getElementById("outbox");
+    if (!box) { return; }
+    var done = outcomes();
+    box.hidden = !waiting && !done.length;
+    document.getElementById("outbox-count").textContent = EV.t("keeper.outbox_count", { count: waiting });
+    var list = document.getElementById("outbox-list");
+    list.textContent = "";
+    done.forEach(function (o) {
+      var li = document.createElement("li");
+      li.className = o.ok ? "ok" : "refused";
+      li.textContent = (o.ok ? "✔ " : "✖ ") + o.label + (o.message ? " — " + o.message : "");
+      if (o.url) {
+        var a = document.createElement("a");
+        a.href = o.url;
+        a.textContent = " " + EV.t("keeper.outbox_open");
+        li.appendChild(a);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  function count() {
+    return withStore("readonly", function (store) { return store.count(); }).catch(function () { return 0; });
+  }
+
+  function refresh() { return count().then(showOutbox); }
+
+  function add(entry) {
+    entry.key = entry.key || newKey();
+    entry.created = new Date().toISOString();
+    return withStore("readwrite", function (store) { store.add(entry); }).then(refresh);
+  }
+
+  function send(entry) {
+    var headers = { "X-CSRF-Token": EV.csrfToken(), "Idempotency-Key": entry.key };
+    var body = new FormData();
+    if (entry.form) {
+      entry.form.forEach(function (pair) { body.append(pair[0], pair[0] === "csrf_token" ? EV.csrfToken() : pair[1]); });
+    } else {
+      headers.Accept = "application/json";
+      body = new URLSearchParams();
+      Object.keys(entry.fields).forEach(function (name) {
+        var value = entry.fields[name];
+        (Array.isArray(value) ? value : [value]).forEach(function (v) { body.append(name, v); });
+      });
+    }
+    return fetch(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
+  }
+
+  var flushing = null;
+  /* Replay in order; stop at the first that cannot reach the server (or needs a login). */
+  function flush() {
+    if (flushing) { return flushing; }
+    flushing = withStore("readonly", function (store) { return store.getAll(); }).then(function (entries) {
+      return entries.reduce(function (chain, entry) {
+        return chain.then(function (go) {
+          if (!go) { return false; }
+          return send(entry).then(function (response) {
+            if (response.status === 401 || response.status === 403) {
+              EV.banner({ kind: "warn", title: EV.t("keeper.outbox_login") });
+              return false;
+            }
+            return response.clone().json().catch(function () { return {}; }).then(function (json) {
+              var ok = response.ok;
+              var message = ok ? ((json.messages || [])[0] || "") : ((json.messages || [])[0] || EV.t("keeper.outbox_refused"));
+              remember({ label: entry.label, ok: ok, message: message, url: entry.form && ok ? response.url : "" });
+              if (ok && entry.draft) { window.localStorage.removeItem(entry.draft); }
+              return withStore("readwrite", function (store) { store.delete(entry.id); }).then(function () { return true; });
+            });
+          }, function () { return false; });
+        });
+      }, Promise.resolve(true));
+    }).catch(function () { return false; }).then(function () {
+      flushing = null;
+      return refresh();
+    });
+    return flushing;
+  }
+
+  window.addEventListener("online", flush);
+  window.setInterval(function () { if (navigator.onLine) { flush(); } }, 15000);
+
+  /* --- drafts: <form data-draft="name"> keeps what was typed until acknowledged -------- */
+  function draftKey(form) { return "evidence.draft:" + form.getAttribute("data-draft"); }
+
+  function pairs(form) {
+    var out = [];
+    new FormData(form).forEach(function (value, name) { out.push([name, value]); });
+    return out;
+  }
+
+  function saveDraft(form) {
+    var text = pairs(form).filter(function (p) { return typeof p[1] === "string"; });
+    try { window.localStorage.setItem(draftKey(form), JSON.stringify(text)); } catch (e) { /* full */ }
+  }
+
+  function restoreDraft(form) {
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(draftKey(form)) || "null"); } catch (e) { saved = null; }
+    if (!saved || form.getAttribute("data-draft-fresh") !== "1") { return; }
+    var byName = {};
+    saved.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
+    var add = form.getAttribute("data-draft-add");
+    var repeat = form.getAttribute("data-draft-repeat");
+    if (add && repeat && byName[repeat]) {
+      var button = document.querySelector(add);
+      var guard = 50;
+      while (button && form.querySelectorAll('[name="' + repeat + '"]').length < byName[repeat].length && guard--) { button.click(); }
+    }
+    Object.keys(byName).forEach(function (name) {
+      if (name === "csrf_token") { return; }
+      var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+      byName[name].forEach(function (value, n) {
+        var field = fields[n];
+        if (!field || field.type === "file") { return; }
+        if (field.type === "checkbox" || field.type === "radio") { field.checked = field.value === value; } else { field.value = value; }
+      });
+    });
+    banner({ kind: "info", title: EV.t("keeper.draft_restored"), quiet: true });
+  }
+
+  function submitDraft(form, event) {
+    event.preventDefault();
+    saveDraft(form);
+    var body = new FormData(form);
+    fetch(form.action, { method: "POST", credentials: "same-origin", body: body }).then(function (response) {
+      if (response.ok && response.redirected) {
+        window.localStorage.removeItem(draftKey(form));
+        window.location.assign(response.url);
+        return;
+      }
+      return response.text().then(function (html) {  // the page with the refusal: draft kept
+        document.open();
+        document.write(html);
+        document.close();
+      });
+    }, function () {
+      add({ url: form.action, form: pairs(form), draft: draftKey(form),
+            key: (form.querySelector('[name="form_key"]') || {}).value,
+            label: form.getAttribute("data-draft-label") || form.action });
+      banner({ kind: "warn", title: EV.t("keeper.form_queued") });
+    });
+  }
+
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    restoreDraft(form);
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("change", function () { saveDraft(form); });
+    form.addEventListener("submit", function (event) { submitDraft(form, event); });
+  });
+
+  /* --- one wedge listener for pages without a scan field of their own ----------------- */
+  function fieldForLocation(node) { return node && node.getAttribute && node.getAttribute("data-accepts") === "location"; }
+
+  /* A location field given a scanned label shows the location's code. */
+  document.addEventListener("keydown", function (event) {
+    var node = event.target;
+    if (event.key !== "Enter" || !fieldForLocation(node) || !window.EVPayload.looksLikePayload(node.value)) { return; }
+    event.preventDefault();
+    try {
+      var scanned = window.EVPayload.parse(node.value);
+      if (scanned.kind === "location") { node.value = scanned.code; } else { banner({ kind: "error", title: EV.t("keeper.not_a_location") }); }
+    } catch (e) { banner({ kind: "error", title: EV.t("keeper." + e.type) }); }
+  });
+
+  var buffer = "";
+  var pendingLocation = null;
+  var ownScanner = document.getElementById("scan-input") || document.getElementById("exec-scan");
+
+  function onItemPage(scanned) {
+    var forms = ["form-return", "form-move"].map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    if (!forms.length) { banner({ kind: "warn", title: EV.t("keeper.no_move_here") }); return; }
+    var details = forms[0];
+    var form = details.querySelector("form");
+    var field = form.querySelector('[name="to_location_code"]');
+    if (pendingLocation === scanned.code && field.value === scanned.code) {
+      banner({ kind: "info", title: EV.t("working") });
+      form.requestSubmit();
+      return;
+    }
+    details.open = true;
+    field.value = scanned.code;
+    pendingLocation = scanned.code;
+    details.scrollIntoView({ block: "center" });
+    var what = details.id === "form-return" ? "keeper.offer_return" : "keeper.offer_move";
+    banner({ kind: "info", title: EV.t(what, { code: document.body.getAttribute("data-item") || "", location: scanned.code }),
+             lines: [EV.t("keeper.scan_again")] });
+  }
+
+  function onLocationPage(scanned) {
+    var form = document.getElementById("count-here");
+    if (form && form.querySelector('[name="location_code"]').value === scanned.code) {
+      banner({ kind: "info", title: EV.t("keeper.count_starting", { location: scanned.code }) });
+      form.requestSubmit();
+      return;
+    }
+    window.location.assign("/locations/" + encodeURIComponent(scanned.code));
+  }
+
+  function wedgeScan(raw) {
+    var scanned;
+    try { scanned = window.EVPayload.parse(raw); } catch (e) {
+      banner({ kind: "error", title: EV.t("keeper." + e.type) });
+      return;
+    }
+    var context = document.body.getAttribute("data-scan-context");
+    if (scanned.kind === "item") {
+      banner({ kind: "success", title: EV.t("opening", { code: scanned.code }) });
+      window.location.assign("/items/" + encodeURIComponent(scanned.code));
+    } else if (context === "item") {
+      onItemPage(scanned);
+    } else if (context === "location") {
+      onLocationPage(scanned);
+    } else {
+      window.location.assign("/locations/" + encodeURIComponent(scanned.code));
+    }
+  }
+
+  if (!ownScanner) {
+    document.addEventListener("keydown", function (event) {
+      if (isTextField(event.target) || event.ctrlKey || event.metaKey || event.altKey) { buffer = ""; return; }
+      if (event.key === "Enter") {
+        if (buffer.length >= 5 && window.EVPayload.looksLikePayload(buffer)) {
+          event.preventDefault();  // the scanner's Enter never presses a focused button
+          event.stopPropagation();
+          wedgeScan(buffer);
+        }
+        buffer = "";
+        return;
+      }
+      if (event.key.length !== 1) { return; }
+      if (gap > 300) { buffer = ""; }
+      buffer += event.key;
+      if (buffer.length > 1) { event.preventDefault(); }  // keep the burst off buttons and links
+    }, true);
+  }
+
+  /* --- the app shell: a service worker keeps the pages' files for offline use --------- */
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* pages still work */ });
+  }
+
+  Object.assign(EV, { banner: banner, number: number, newKey: newKey, isTextField: isTextField,
+                      recentBurst: recentBurst, outbox: { add: add, flush: flush, count: count } });
+  refresh();
+  if (navigator.onLine) { flush(); }
+})();
