@@ -166,33 +166,45 @@
     try { window.localStorage.setItem(OUTCOMES, JSON.stringify(all)); } catch (e) { /* ignore */ }
   }
 
+  function outcomeItem(o) {
+    var li = document.createElement("li");
+    li.className = o.ok ? "ok" : "refused";
+    li.textContent = (o.ok ? "✔ " : "✖ ") + o.label + (o.message ? " — " + o.message : "");
+    if (o.url) {
+      var a = document.createElement("a");
+      a.href = o.url;
+      a.textContent = " " + EV.t("keeper.outbox_open");
+      li.appendChild(a);
+    }
+    return li;
+  }
+
+  /* The count waiting, what waits (in order), then the last outcomes. */
   function showOutbox(waiting) {
     var box = document.getElementById("outbox");
     if (!box) { return; }
     var done = outcomes();
-    box.hidden = !waiting && !done.length;
-    document.getElementById("outbox-count").textContent = EV.t("keeper.outbox_count", { count: waiting });
+    box.hidden = !waiting.length && !done.length;
+    box.className = "outbox card" + (waiting.length ? " waiting" : "");
+    document.getElementById("outbox-count").textContent = EV.t("keeper.outbox_count", { count: waiting.length });
     var list = document.getElementById("outbox-list");
     list.textContent = "";
-    done.forEach(function (o) {
+    waiting.forEach(function (entry) {
       var li = document.createElement("li");
-      li.className = o.ok ? "ok" : "refused";
-      li.textContent = (o.ok ? "✔ " : "✖ ") + o.label + (o.message ? " — " + o.message : "");
-      if (o.url) {
-        var a = document.createElement("a");
-        a.href = o.url;
-        a.textContent = " " + EV.t("keeper.outbox_open");
-        li.appendChild(a);
-      }
+      li.className = "pending";
+      li.textContent = "⏳ " + entry.label;
       list.appendChild(li);
     });
+    done.forEach(function (o) { list.appendChild(outcomeItem(o)); });
   }
 
-  function count() {
-    return withStore("readonly", function (store) { return store.count(); }).catch(function () { return 0; });
+  function pending() {
+    return withStore("readonly", function (store) { return store.getAll(); }).catch(function () { return []; });
   }
 
-  function refresh() { return count().then(showOutbox); }
+  function count() { return pending().then(function (all) { return all.length; }); }
+
+  function refresh() { return pending().then(showOutbox); }
 
   function add(entry) {
     entry.key = entry.key || newKey();

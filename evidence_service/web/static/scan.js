@@ -195,11 +195,11 @@
     };
   }
 
-  function moved(messages) {
+  function moved(messages, kind) {
     items = [];
     closeConfirm();
     render();
-    EV.banner({ kind: "success", title: messages[0], lines: messages.slice(1) });
+    EV.banner({ kind: kind || "success", title: messages[0], lines: messages.slice(1) });
     input.focus();
   }
 
@@ -214,7 +214,7 @@
       if (answer.status === 0) {
         EV.outbox.add({ url: "/scan/move", fields: fields, key: key,
                         label: EV.t("confirm_title", { count: fields.item.length, location: fields.location }) });
-        moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })]);
+        moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })], "warn");
         return;
       }
       if (!answer.ok) {
