@@ -122,9 +122,7 @@ def test_the_banner_names_the_item_with_its_hazards_and_refuses_a_final_one(phon
     expect(banner).to_have_class(re.compile(r"\bwarn\b"))  # a duplicate is not a success
 
 
-def test_a_scan_on_the_item_page_offers_the_move_and_a_second_scan_confirms(
-    phone, site: WebSite
-):
+def test_a_scan_on_the_item_page_offers_the_move_and_a_second_scan_confirms(phone, site: WebSite):
     code = site.item(location_code="S2")
     page = phone
     log_in(page, site)

@@ -421,6 +421,15 @@
     navigator.serviceWorker.register("/sw.js").catch(function () { /* pages still work */ });
   }
 
+  /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too. */
+  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", EV.t("keeper.scroll_table"));
+    }
+  });
+
   Object.assign(EV, { banner: banner, number: number, newKey: newKey, isTextField: isTextField,
                       recentBurst: recentBurst, outbox: { add: add, flush: flush, count: count } });
   refresh();
