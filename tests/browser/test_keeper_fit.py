@@ -204,6 +204,11 @@ def test_the_tablet_execute_page_fits_and_clears_a_refused_scan(context_for, sit
     scan(page, bad)
     expect(page.locator("#exec-status")).to_have_class(re.compile(r"\berror\b"))
     expect(page.locator("#exec-scan")).to_have_value("")  # the next scan is not glued to it
+    for field in ("input.note", ".reason-field input"):  # the reason and the note are not cut
+        box = page.locator(f".check-row {field}").first.bounding_box()
+        assert box and box["width"] >= 150 and box["x"] + box["width"] <= TABLET["width"], box
+    # The photo picker speaks the page's language, not the browser's.
+    expect(page.locator(".file-pick .file-button").first).to_have_text("Chụp hoặc chọn ảnh")
     shot(page, "execute-tablet")
 
 

@@ -421,6 +421,30 @@
     navigator.serviceWorker.register("/sw.js").catch(function () { /* pages still work */ });
   }
 
+  /* File pickers in the page's language: the browser's own button speaks the browser's. */
+  document.querySelectorAll('input[type="file"]').forEach(function (field) {
+    if (field.closest(".file-pick")) { return; }
+    var wrap = document.createElement("span");
+    wrap.className = "file-pick";
+    var button = document.createElement("span");
+    button.className = "button secondary file-button";
+    button.setAttribute("aria-hidden", "true");
+    button.textContent = EV.t(field.hasAttribute("capture") ? "keeper.take_photo" : "keeper.choose_file");
+    var chosen = document.createElement("span");
+    chosen.className = "file-chosen";
+    chosen.setAttribute("aria-live", "polite");
+    chosen.textContent = EV.t("keeper.no_file");
+    field.parentNode.insertBefore(wrap, field);
+    wrap.appendChild(field);
+    wrap.appendChild(button);
+    wrap.appendChild(chosen);
+    field.classList.add("file-native");
+    field.addEventListener("change", function () {
+      var names = Array.prototype.map.call(field.files || [], function (f) { return f.name; });
+      chosen.textContent = names.length ? names.join(", ") : EV.t("keeper.no_file");
+    });
+  });
+
   /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too. */
   document.querySelectorAll(".table-wrap").forEach(function (wrap) {
     if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
