@@ -47,6 +47,7 @@ class EventType(StrEnum):
     transfer = "transfer"
     disposition = "disposition"
     correction = "correction"
+    photo = "photo"
 
 
 def lock_for_write(session: Session) -> None:

@@ -1,7 +1,17 @@
 """The keeper's loop seen from the server: answers the pages' scripts rely on."""
 
+import hashlib
+import re
+
+from sqlmodel import select
+
+from evidence_service import payload
+from evidence_service.custody import verify_chain
 from evidence_service.i18n import Translator
+from evidence_service.models import CustodyEvent, Item, ItemPhoto, Location
 from evidence_service.web.pages.dashboard import counted, period_words
+from tests.factories import make_item, tiny_image
+from tests.test_web import log_in
 
 
 def test_periods_read_as_words_in_both_languages():
@@ -19,3 +29,117 @@ def test_english_counts_take_the_singular_for_one():
     assert counted(en, "n_items", 1) == "1 item"
     assert counted(en, "n_items", 2) == "2 items"
     assert counted(vi, "n_items", 1) == "1 vật chứng"
+
+
+def test_a_photo_is_kept_with_its_hash_on_the_custody_chain(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    image = tiny_image("JPEG")
+    answer = client.post(
+        f"/items/{code}/photos",
+        data={"csrf_token": csrf, "kind": "seal"},
+        files={"photo": ("niem-phong.jpg", image, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(f"/items/{code}").text
+    assert "Niêm phong" in page and hashlib.sha256(image).hexdigest()[:16] in page
+    photo_id = re.search(rf"/items/{code}/photos/(\d+)", page)
+    assert photo_id is not None
+    served = client.get(f"/items/{code}/photos/{photo_id.group(1)}")
+    assert served.content == image and served.headers["content-type"] == "image/jpeg"
+    session.expire_all()
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    events = session.exec(
+        select(CustodyEvent).where(
+            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "photo"
+        )
+    ).all()
+    assert [e.details["sha256"] for e in events] == [hashlib.sha256(image).hexdigest()]
+    assert verify_chain(session).ok
+
+
+def test_a_photo_that_does_not_decode_is_refused_and_nothing_is_kept(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    whole = tiny_image("PNG", (40, 30))
+    for name, data in [
+        ("cut.png", whole[: len(whole) // 2]),
+        ("fake.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64),
+    ]:
+        answer = client.post(
+            f"/items/{code}/photos",
+            data={"csrf_token": csrf, "kind": "item"},
+            files={"photo": (name, data, "image/png")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 422, name
+        assert "JPEG" in answer.text
+    session.expire_all()
+    assert session.exec(select(ItemPhoto)).all() == []
+
+
+def test_the_move_form_takes_a_scanned_location_label(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    label = payload.make_payload("location", "C1")
+    answer = client.post(
+        f"/items/{code}/move",
+        data={"csrf_token": csrf, "to_location_code": label},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    session.expire_all()
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    assert session.get(Location, item.location_id).code == "C1"
+    damaged = label[:-1] + ("0" if label[-1] != "0" else "1")
+    refused = client.post(
+        f"/items/{code}/move", data={"csrf_token": csrf, "to_location_code": damaged}
+    )
+    assert refused.status_code == 422 and "Nhãn bị hỏng" in refused.text
+
+
+def test_a_scan_move_resent_with_its_key_moves_once(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    headers = {"Accept": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": "k-17"}
+    fields = {"item": code, "location": "C1"}
+    first = client.post("/scan/move", data=fields, headers=headers)
+    again = client.post("/scan/move", data=fields, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    session.expire_all()
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    moves = session.exec(
+        select(CustodyEvent).where(
+            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "move"
+        )
+    ).all()
+    assert len(moves) == 1
+
+
+def test_the_item_page_shows_who_holds_a_checked_out_item_and_until_when(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    answer = client.post(
+        f"/items/{code}/check-out",
+        data={
+            "csrf_token": csrf,
+            "recipient": "TAND huyện A",
+            "purpose": "court",
+            "document_number": "CV-12",
+            "due_date": "31/12/2099",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(f"/items/{code}").text
+    holder = re.search(r'id="checkout-holder">([^<]*)<', page)
+    due = re.search(r'id="checkout-due">([^<]*)<', page)
+    assert holder and "TAND huyện A" in holder.group(1)
+    assert due and "31/12/2099" in due.group(1)

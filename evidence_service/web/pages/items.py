@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from ... import items, labels, scanning
 from ...errors import DomainError
 from ...items import handling
+from ...items import photos as item_photos
 from ...labels import LabelFormat, LabelRequest
-from ...models import Disposition, SealState
+from ...models import Disposition, PhotoKind, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import M, download, from_form, grams, iso_date, number
@@ -55,6 +56,8 @@ def render_item(
         advice=advice,
         split_child=split_child,
         checkout=handling.current_checkout(page.db, code, page.me),
+        photos=item_photos.list_photos(page.db, code, page.me),
+        photo_kinds=list(PhotoKind),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",
@@ -81,6 +84,10 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
     canonical = items.get_item(page.db, code, page.me).code
     more = f"&{extra}" if isinstance(extra, str) and extra else ""
     return page.redirect(f"/items/{canonical}?done={form}{more}")
+
+
+# For the item page's other modules (photos): the same success and refusal handling.
+act_on_item = _act
 
 
 def _version(page: Page) -> int | None:
