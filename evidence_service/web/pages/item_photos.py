@@ -1,8 +1,8 @@
 """Photos on the item page: taken with the phone's camera or uploaded, shown with the item."""
 
 from fastapi import APIRouter
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from ...errors import Invalid
 from ...items import photos
