@@ -6,6 +6,7 @@ import re
 from sqlmodel import select
 
 from evidence_service import payload
+from evidence_service.category_hazards import category_defaults, hazard_choices
 from evidence_service.custody import verify_chain
 from evidence_service.i18n import Translator
 from evidence_service.models import CustodyEvent, Item, ItemPhoto, Location
@@ -143,3 +144,47 @@ def test_the_item_page_shows_who_holds_a_checked_out_item_and_until_when(client,
     due = re.search(r'id="checkout-due">([^<]*)<', page)
     assert holder and "TAND huyện A" in holder.group(1)
     assert due and "31/12/2099" in due.group(1)
+
+
+def test_category_defaults_are_known_classes_and_fireworks_start_at_1_4g():
+    defaults = category_defaults()
+    assert defaults["fireworks"] == ["1.4G"]
+    known = {c.id for c in hazard_choices()}
+    assert all(c in known for classes in defaults.values() for c in classes)
+
+
+def test_intake_keeps_each_rows_photos_and_refuses_an_unchosen_category(client, world, session):
+    csrf = log_in(client, "keeper")
+    case = str(world.cases["destroy"].id)
+    image = tiny_image("PNG")
+    fields = {
+        "csrf_token": csrf,
+        "case_id": case,
+        "location_code": "S2",
+        "form_key": "intake-photos-1",
+        "description": ["Hộp thứ nhất", "Hộp thứ hai"],
+        "category": ["other", "other"],
+        "quantity": ["1", "1"],
+        "unit": ["piece", "piece"],
+        "weight_unit": ["g", "g"],
+    }
+    files = [
+        ("photo_item", ("", b"", "application/octet-stream")),
+        ("photo_item", ("hop2.png", image, "image/png")),
+        ("photo_seal", ("", b"", "application/octet-stream")),
+        ("photo_seal", ("", b"", "application/octet-stream")),
+    ]
+    answer = client.post("/intake", data=fields, files=files, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    codes = re.findall(r"code=([^&]+)", answer.headers["location"])
+    session.expire_all()
+    kept = session.exec(select(ItemPhoto, Item.code).join(Item, Item.id == ItemPhoto.item_id)).all()
+    assert [(code, p.kind, p.sha256) for p, code in kept] == [
+        (codes[1], "item", hashlib.sha256(image).hexdigest())
+    ]
+    unchosen = client.post(
+        "/intake",
+        data={**fields, "form_key": "intake-photos-2", "category": ["", "other"]},
+        follow_redirects=False,
+    )
+    assert unchosen.status_code == 422
