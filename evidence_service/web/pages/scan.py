@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ... import scanning
+from ...category_hazards import hazard_name
 from ...idempotency import run_once
 from ...items import ItemPublic
 from ..context import STATIC_DIR, FormPage, Page, UserPage
@@ -27,7 +28,7 @@ def item_summary(page: Page, item: ItemPublic) -> dict[str, Any]:
         "category_label": t(f"category.{item.category.value}"),
         "location_code": item.location_code or "",
         "hazard_classes": item.hazard_classes,
-        "hazard_labels": [t.maybe(f"hazard.{c}", c) for c in item.hazard_classes],
+        "hazard_labels": [hazard_name(c, t.lang) for c in item.hazard_classes],
         "seal_state": item.seal_state.value,
         "seal_label": t(f"seal.{item.seal_state.value}"),
         "weight": t.weight(item.net_weight_g),
