@@ -188,3 +188,39 @@ def test_intake_keeps_each_rows_photos_and_refuses_an_unchosen_category(client, 
         follow_redirects=False,
     )
     assert unchosen.status_code == 422
+
+
+def test_stocktake_scans_tell_new_duplicate_broken_seal_and_not_in_this_place(
+    client, world, session
+):
+    here = make_item(session, world, location_code="S2").code
+    sealed = make_item(session, world, location_code="S2").code
+    away = make_item(session, world, location_code="C1").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    started = client.post(
+        "/stocktakes",
+        data={"csrf_token": csrf, "scope": "warehouse", "warehouse_code": "W1"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    url = started.headers["location"] + "/scan"
+    headers = {"Accept": "application/json", "X-CSRF-Token": csrf}
+
+    def scan(kind: str, code: str, **extra: str) -> dict:
+        answer = client.post(
+            url, data={"payload": payload.make_payload(kind, code), **extra}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    scan("location", "S2")
+    first = scan("item", here)
+    assert first["kind"] == "success" and "có trong sổ" in first["messages"][0]
+    again = scan("item", here)
+    assert again["kind"] == "warn" and "đã quét rồi" in again["messages"][0]
+    broken = scan("item", sealed, seal_broken="1")
+    assert broken["kind"] == "error" and "NIÊM PHONG BỊ RÁCH" in " ".join(broken["messages"])
+    elsewhere = scan("item", away)
+    assert elsewhere["kind"] == "warn" and "sổ ghi ở C1" in " ".join(elsewhere["messages"])
+    assert again["counts"]["seen"] == first["counts"]["seen"]  # a duplicate counts once
