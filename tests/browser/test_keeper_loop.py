@@ -158,6 +158,8 @@ def test_an_offline_move_is_queued_then_replayed_exactly_once(phone, site: WebSi
     code = site.item(location_code="S2")
     page = phone
     log_in(page, site)
+    page.evaluate("navigator.serviceWorker.ready")  # the app shell is kept
+    page.wait_for_timeout(500)
     continuous(page)
     page.context.set_offline(True)
     scan(page, payload.make_payload("item", code))
@@ -172,6 +174,9 @@ def test_an_offline_move_is_queued_then_replayed_exactly_once(phone, site: WebSi
     expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 3")  # 2 scans and the move
     shot(page, "offline-queue-phone")
     assert where(site, code) == "S2"
+    page.reload()  # still offline: the app shell opens the page, the queue is still there
+    expect(page.locator("#scan-input")).to_be_visible()
+    expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 3")
     page.context.set_offline(False)
     expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 0", timeout=20_000)
     expect(page.locator("#outbox-list")).to_contain_text("Đã chuyển 1 vật chứng đến C1")

@@ -418,7 +418,13 @@
 
   /* --- the app shell: a service worker keeps the pages' files for offline use --------- */
   if ("serviceWorker" in navigator && window.isSecureContext) {
-    navigator.serviceWorker.register("/sw.js").catch(function () { /* pages still work */ });
+    navigator.serviceWorker.register("/sw.js").then(function () {
+      // The first page opened before the worker took charge: keep its copy too.
+      if (!navigator.serviceWorker.controller && window.caches) {
+        window.caches.open("evidence-pages-v1").then(function (cache) { return cache.add(window.location.href); })
+          .catch(function () { /* offline already */ });
+      }
+    }).catch(function () { /* pages still work */ });
   }
 
   /* File pickers in the page's language: the browser's own button speaks the browser's. */

@@ -28,6 +28,8 @@
   var items = [];          // scanned items, in order: {code, description, ...}
   var target = null;       // the scanned location waiting for confirmation
   var queue = Promise.resolve();
+  var SAVED = "evidence.scan.items";
+  try { items = JSON.parse(window.localStorage.getItem(SAVED) || "[]"); } catch (e) { items = []; }
 
   function refuse(answer, item) {
     var messages = (answer.body && answer.body.messages) || [EV.t("network_error")];
@@ -80,6 +82,8 @@
     });
     count.textContent = String(items.length);
     batch.hidden = !continuous.checked;
+    // The list survives a reload, a crash and an expired session (until moved or cleared).
+    try { window.localStorage.setItem(SAVED, JSON.stringify(items)); } catch (e) { /* full */ }
   }
 
   function closeConfirm() {
