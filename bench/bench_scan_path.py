@@ -11,7 +11,7 @@ not here: ``bench_core.py``'s bare endpoint measures that ceiling):
   the path parameter, the ``Response``: the full request minus the steps below;
 - the token check: signature cached, the account from the per-process cache;
 - the raw SELECT: pool checkout, execute, fetch, return;
-- building the answer and dumping its JSON: ``item_json`` minus the SELECT.
+- building the answer and dumping its JSON: ``find_item`` and its dump minus the SELECT.
 """
 
 import argparse
@@ -37,7 +37,7 @@ from evidence_service.auth import issue_token, user_from_token  # noqa: E402
 from evidence_service.config import Settings  # noqa: E402
 from evidence_service.db import Database  # noqa: E402
 from evidence_service.items import ItemCreate, intake_items  # noqa: E402
-from evidence_service.items.hot_lookup import _sql, item_json  # noqa: E402
+from evidence_service.items.hot_lookup import _sql, find_item  # noqa: E402
 from evidence_service.items.lookup import key_of  # noqa: E402
 from evidence_service.models import Item  # noqa: E402
 from tests.factories import make_world  # noqa: E402
@@ -139,6 +139,7 @@ def main() -> None:
     with db.session() as session:
         code = session.exec(select(Item.code).order_by(col(Item.id)).offset(500)).first()
     assert code is not None
+    db.accounts.read()  # as the first request would
     actor = user_from_token(db.accounts, token, SECRET)
     sql, order = _sql(db.engine)
 
@@ -156,7 +157,8 @@ def main() -> None:
     app = create_app(Settings(database_url=url, secret_key=SECRET), db)
     token_us = best_us(lambda: user_from_token(db.accounts, token, SECRET))
     select_us = best_us(select_row)
-    lookup_us = best_us(lambda: item_json(db, code, actor))
+    with db.session() as session:
+        lookup_us = best_us(lambda: find_item(session, code, actor).model_dump_json())
     constant = constant_app()
     wrapped = SecurityHeaders(CommitBeforeResponse(constant, db))
     middleware_us = asgi_us(wrapped, "/x", token) - asgi_us(constant, "/x", token)

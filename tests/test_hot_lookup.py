@@ -51,3 +51,17 @@ def test_the_hot_lookup_keeps_agency_scope(client, world, session):
     assert client.get(f"{API}/items/{child}", headers=world.headers("manager")).status_code == 200
     assert client.get(f"{API}/items/{child}", headers=world.headers("keeper")).status_code == 404
     assert client.get(f"{API}/items/VC26-999999-X", headers=world.headers()).status_code == 404
+
+
+def test_the_hot_route_reads_its_token_as_the_other_routes_do(client, world, session):
+    # It takes no dependencies (bench/README.md), so it reads the header itself.
+    code = make_item(session, world).code
+    token = world.headers()["Authorization"].split(" ", 1)[1]
+    for header in (f"bearer {token}", f"Bearer {token}"):
+        assert client.get(f"{API}/items/{code}", headers={"Authorization": header}).is_success
+    for header in ({}, {"Authorization": token}, {"Authorization": f"Basic {token}"}):
+        refused = client.get(f"{API}/items/{code}", headers=header)
+        assert refused.status_code == 401, header
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/items/{code}"]["get"]
+    assert operation["security"] == [{"OAuth2PasswordBearer": []}]

@@ -108,3 +108,83 @@ def test_pages_read_in_read_only_transactions(client, world, path, session):
     events = count(session, CustodyEvent)
     assert client.get(path).status_code in (200, 404)
     assert count(session, CustodyEvent) == events
+
+
+def test_kept_rows_of_concurrent_work_share_one_transaction():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from evidence_service.db import KeptRows
+
+    batches: list[list[Any]] = []
+    first_started, release = Event(), Event()
+
+    def write(rows: list[Any]) -> None:
+        if not batches:
+            first_started.set()
+            release.wait(5)  # the first write is slow: the others gather behind it
+        batches.append(list(rows))
+
+    kept = KeptRows(write)
+    with ThreadPoolExecutor(20) as pool:
+        first = pool.submit(kept.save, ["scan-0"])
+        assert first_started.wait(5)
+        rest = [pool.submit(kept.save, [f"scan-{n}"]) for n in range(1, 20)]
+        while len(kept._waiting) < 19:  # every other save is queued behind the first
+            release.wait(0.01)
+        release.set()
+        for done in [first, *rest]:
+            done.result(5)
+    assert batches[0] == ["scan-0"]
+    assert sorted(batches[1]) == sorted(f"scan-{n}" for n in range(1, 20))
+    assert len(batches) == 2
+
+
+def test_a_bad_kept_row_loses_nobody_elses():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from evidence_service.db import KeptRows
+
+    saved: list[Any] = []
+    first_started, release = Event(), Event()
+
+    def write(rows: list[Any]) -> None:
+        if rows == ["slow"]:
+            first_started.set()
+            release.wait(5)
+        if "bad" in rows:
+            raise ValueError("refused by the database")
+        saved.extend(rows)
+
+    kept = KeptRows(write)
+    with ThreadPoolExecutor(4) as pool:
+        slow = pool.submit(kept.save, ["slow"])
+        assert first_started.wait(5)
+        futures = {row: pool.submit(kept.save, [row]) for row in ("a", "bad", "b")}
+        while len(kept._waiting) < 3:  # the three wait together behind the slow one
+            release.wait(0.01)
+        release.set()
+        slow.result(5)
+        with pytest.raises(ValueError):
+            futures["bad"].result(5)
+        futures["a"].result(5)
+        futures["b"].result(5)
+    assert sorted(saved) == ["a", "b", "slow"]
+
+
+def test_a_scan_is_logged_before_its_answer_damaged_labels_too(client, world, session):
+    code = client.post(f"{API}/items", json=item_data(world), headers=world.headers()).json()[
+        "code"
+    ]
+    label = client.get(f"{API}/items/{code}", headers=world.headers()).json()["label_payload"]
+    before = session.exec(select(func.count()).select_from(ScanLog)).one()
+    assert client.post(f"{API}/scan", json={"payload": label}, headers=world.headers()).is_success
+    assert (
+        client.post(
+            f"{API}/scan", json={"payload": "EV1IXXXX"}, headers=world.headers()
+        ).status_code
+        == 422
+    )
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(ScanLog)).one() == before + 2

@@ -1,24 +1,45 @@
 """Routes for scanning labels and moving what was scanned."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import scanning
+from ..db import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
-from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, create_once
+from ..items import hot_lookup
+from .deps import (
+    BEARER_SECURITY,
+    CurrentUser,
+    IdempotencyKeyHeader,
+    SessionDep,
+    bearer_user,
+    create_once,
+)
+from .transaction import open_request_session
 
 router = APIRouter(tags=["scanning"])
 
 
 @router.post(
     "/scan",
+    response_model=scanning.ScanPublic,
     responses={**error_responses(Unauthorized, NotFound), 422: {"description": "damaged label"}},
+    openapi_extra=BEARER_SECURITY,
 )
-def scan(
-    data: scanning.ScanRequest, actor: CurrentUser, session: SessionDep
-) -> scanning.ScanPublic:
+async def scan(data: scanning.ScanRequest, request: Request) -> Response:
     """Resolve a scanned label (payload, URL form, with scanner prefixes/suffixes) to an item
     or a location, with what the user may do next. Every scan is logged."""
-    return scanning.scan(session, data.payload, actor)
+    # The keepers' main call, built as GET /items/{code} is (no dependencies, the lookup
+    # inline on SQLite). A scan only reads; its log row is kept (db.keep_when_refused) and
+    # written with other scans' rows in one transaction before the answer leaves.
+    actor = await bearer_user(request)
+    session = await open_request_session(request, write=False)
+    db: Database = request.app.state.db
+    if hot_lookup.runs_inline(db.engine):
+        public = scanning.scan(session, data.payload, actor)
+    else:
+        public = await run_in_threadpool(scanning.scan, session, data.payload, actor)
+    return Response(public.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -29,10 +29,13 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SESSION = "evidence.session"  # the request's open session, in the ASGI scope
 
 
-async def request_session(request: Request) -> AsyncIterator[Session]:
+async def open_request_session(request: Request, write: bool | None = None) -> Session:
+    """The request's unit of work, which :class:`CommitBeforeResponse` ends. Routes on the
+    scanners' hot path call this themselves: as a dependency it costs more than their query.
+    ``write`` is the method's (GET, HEAD and OPTIONS read) unless the route says otherwise."""
     # Opening a session does no I/O; its first query runs in the route's worker thread.
     db: Database = request.app.state.db
-    write = request.method not in READ_METHODS
+    write = request.method not in READ_METHODS if write is None else write
     if write:
         # One writing request at a time in this process, waiting here, on the event loop:
         # writes take one database lock anyway, and a request waiting for it in a worker
@@ -40,12 +43,17 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
         await _write_gate().acquire()
     session = db.open(write)
     request.scope[_SESSION] = session
+    return session
+
+
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    session = await open_request_session(request)
     try:
         yield session
     finally:
         # Only if the middleware did not end it (it always does when it is installed).
         if request.scope.get(_SESSION) is session:
-            await _end(db, request.scope, ok=False)
+            await _end(request.app.state.db, request.scope, ok=False)
 
 
 _gates: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = WeakKeyDictionary()
