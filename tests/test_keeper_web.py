@@ -178,7 +178,9 @@ def test_intake_keeps_each_rows_photos_and_refuses_an_unchosen_category(client, 
     assert answer.status_code == 303, answer.text
     codes = re.findall(r"code=([^&]+)", answer.headers["location"])
     session.expire_all()
-    kept = session.exec(select(ItemPhoto, Item.code).join(Item, col(Item.id) == ItemPhoto.item_id)).all()
+    kept = session.exec(
+        select(ItemPhoto, Item.code).join(Item, col(Item.id) == ItemPhoto.item_id)
+    ).all()
     assert [(code, p.kind, p.sha256) for p, code in kept] == [
         (codes[1], "item", hashlib.sha256(image).hexdigest())
     ]
