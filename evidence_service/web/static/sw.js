@@ -5,7 +5,7 @@
 var SHELL = "evidence-shell-v1";
 var PAGES = "evidence-pages-v1";
 var FILES = [
-  "/static/app.css", "/static/keeper.css", "/static/app.js", "/static/keeper.js", "/static/payload.js",
+  "/static/app.css", "/static/keeper.css", "/static/app.js", "/static/keeper.js", "/static/outbox.js", "/static/payload.js",
   "/static/scan.js", "/static/camera.js", "/static/intake.js", "/static/stocktake.js",
   "/static/vendor/jsQR.js", "/static/favicon.svg"
 ];
