@@ -17,6 +17,7 @@ from .api import (
     exports,
     handling,
     imports,
+    item_photos,
     items,
     labels,
     locations,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         destruction,
         imports,
         exports,
+        item_photos,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

@@ -226,3 +226,28 @@ def test_stocktake_scans_tell_new_duplicate_broken_seal_and_not_in_this_place(
     elsewhere = scan("item", away)
     assert elsewhere["kind"] == "warn" and "sổ ghi ở C1" in " ".join(elsewhere["messages"])
     assert again["counts"]["seen"] == first["counts"]["seen"]  # a duplicate counts once
+
+
+def test_the_api_keeps_an_item_photo_and_lists_it(client, world, session):
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    image = tiny_image("PNG")
+    headers = world.headers("keeper")
+    sent = client.post(
+        f"/api/v1/items/{code}/photos",
+        headers=headers,
+        data={"kind": "packaging"},
+        files={"file": ("bao-bi.png", image, "image/png")},
+    )
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["sha256"] == hashlib.sha256(image).hexdigest()
+    listed = client.get(f"/api/v1/items/{code}/photos", headers=headers).json()
+    assert [p["kind"] for p in listed] == ["packaging"]
+    served = client.get(f"/api/v1/items/{code}/photos/{listed[0]['id']}", headers=headers)
+    assert served.content == image
+    bad = client.post(
+        f"/api/v1/items/{code}/photos",
+        headers=headers,
+        files={"file": ("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "image/png")},
+    )
+    assert bad.status_code == 422
