@@ -118,6 +118,9 @@ def test_the_banner_names_the_item_with_its_hazards_and_refuses_a_final_one(phon
     expect(banner.locator(".pictogram")).to_have_count(1)
     expect(banner).to_contain_text("F1")
     shot(page, "scan-banner-phone")
+    page.set_viewport_size(TABLET)
+    shot(page, "scan-banner-tablet")
+    page.set_viewport_size(PHONE)
     scan(page, payload.make_payload("item", code))
     expect(banner).to_have_class(re.compile(r"\bwarn\b"))  # a duplicate is not a success
 
@@ -196,6 +199,7 @@ def test_an_intake_submitted_offline_survives_and_is_sent_once(phone, site: WebS
     row = page.locator("[data-row]").nth(0)
     row.locator("[name=description]").fill("Bình gas mini gửi khi mất mạng")
     row.locator("[name=category]").select_option("other")
+    shot(page, "intake-phone")
     page.reload()  # a draft survives a reload (and an expired session, a crash)
     expect(row.locator("[name=description]")).to_have_value("Bình gas mini gửi khi mất mạng")
     page.context.set_offline(True)

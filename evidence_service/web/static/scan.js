@@ -217,7 +217,7 @@
       yes.disabled = false;
       if (answer.status === 0) {
         EV.outbox.add({ url: "/scan/move", fields: fields, key: key,
-                        label: EV.t("confirm_title", { count: fields.item.length, location: fields.location }) });
+                        label: EV.t("keeper.queued_move", { count: fields.item.length, location: fields.location }) });
         moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })], "warn");
         return;
       }
