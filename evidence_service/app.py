@@ -24,6 +24,7 @@ from .api import (
     reports,
     scanning,
     stocktakes,
+    units,
 )
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         imports,
         exports,
         item_photos,
+        units,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

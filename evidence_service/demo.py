@@ -1,13 +1,22 @@
-"""Demo data: an agency tree, two warehouses, cases and items of every category."""
+"""Demo data: an agency tree, two warehouses, cases and items of every category.
+
+The agencies and courts are those of the 2025 structure (vn-legal-context §1.1, §5.1): the
+provincial THADS agency over a regional office (Phòng THADS khu vực), regional courts
+"TAND khu vực N – tỉnh". One case waits on its transfer decision, before any judgment; one has
+a chain of judgments; the cash seized goes to the State Treasury account, not to destruction.
+"""
+
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from .agencies import AgencyCreate, create_agency
 from .auth import UserCreate, create_user
-from .cases import CaseCreate, create_case
-from .items import ItemCreate, Person, intake_items
+from .cases import CaseCreate, ItemOrder, TransferDecision, create_case, judgments_of
+from .items import ItemCreate, Person, intake_items, order_dispositions
+from .legal.holidays import local_today
 from .locations import LocationCreate, WarehouseCreate, create_location, create_warehouse
-from .models import Agency, Category, Disposition, LegalRegime, LocationKind, Role
+from .models import Agency, Category, Disposition, Item, LegalRegime, LocationKind, Role
 
 DEMO_PASSWORD = "demo-password"
 
@@ -106,10 +115,14 @@ def seed_demo(session: Session) -> bool:
     """Create the demo data unless it exists; returns whether it created anything."""
     if session.exec(select(Agency).where(Agency.code == "THADS-LS")).first():
         return False
-    create_agency(session, AgencyCreate(code="THADS-LS", name="Cục THADS tỉnh Lạng Sơn"), None)
+    create_agency(
+        session, AgencyCreate(code="THADS-LS", name="Thi hành án dân sự tỉnh Lạng Sơn"), None
+    )
     create_agency(
         session,
-        AgencyCreate(code="THADS-CL", name="Chi cục THADS huyện Cao Lộc", parent_code="THADS-LS"),
+        AgencyCreate(
+            code="THADS-CL", name="Phòng THADS khu vực 2 - Lạng Sơn", parent_code="THADS-LS"
+        ),
         None,
     )
     users = {}
@@ -129,13 +142,13 @@ def seed_demo(session: Session) -> bool:
     create_warehouse(
         session,
         WarehouseCreate(
-            code="KHO-LS1", name="Kho vật chứng Cục THADS Lạng Sơn", address="TP Lạng Sơn"
+            code="KHO-LS1", name="Kho vật chứng THADS tỉnh Lạng Sơn", address="Phường Lương Văn Tri"
         ),
         manager,
     )
     create_warehouse(
         session,
-        WarehouseCreate(code="KHO-CL", name="Kho Chi cục Cao Lộc", agency_code="THADS-CL"),
+        WarehouseCreate(code="KHO-CL", name="Kho Phòng THADS khu vực 2", agency_code="THADS-CL"),
         manager,
     )
     for warehouse, code, parent, name, kind, limits, hazards, secure in _LOCATIONS:
@@ -164,35 +177,56 @@ def seed_demo(session: Session) -> bool:
         ),
         (
             "27/2026/HS-ST",
-            "TAND huyện Cao Lộc",
+            "TAND khu vực 2 - Lạng Sơn",
             112,
             Disposition.destroy,
             LegalRegime.from_2026_07_01,
         ),
         (
             "58/2026/HS-PT",
-            "TAND cấp cao tại Hà Nội",
+            "TAND tỉnh Lạng Sơn",
             9,
             Disposition.pending,
             LegalRegime.from_2026_07_01,
         ),
     ]
-    for judgment, court, number, disposition, regime in cases:
-        create_case(
+    today = local_today()
+    made = {}
+    for n, (judgment, court, number, disposition, regime) in enumerate(cases):
+        # The 2025 decision is of the provincial department before July 2025 (QĐ-CTHADS).
+        old = regime == LegalRegime.before_2026_07_01
+        decided = today - timedelta(days=50 - 20 * n) if not old else None
+        made[judgment] = create_case(
             session,
             CaseCreate(
                 judgment_number=judgment,
                 court=court,
-                decision_issuer="Cục THADS tỉnh Lạng Sơn",
-                decision_year=int(judgment.split("/")[1]),
-                decision_number=str(number),
+                decision_issuer="Cục THADS tỉnh Lạng Sơn" if old else "THADS tỉnh Lạng Sơn",
+                decision_year=decided.year if decided else int(judgment.split("/")[1]),
+                decision_number=f"{number}/QĐ-CTHADS" if old else f"{number}/QĐ-THADS",
+                decision_date=decided,
                 legal_regime=regime,
                 disposition=disposition,
             ),
             manager,
         )
+    # Received on the procuracy's transfer decision: no judgment yet (the usual case).
+    waiting = create_case(
+        session,
+        CaseCreate(
+            transfer_decision=TransferDecision(
+                issuer="VKSND khu vực 1 - Lạng Sơn",
+                number="21/QĐ-VKS",
+                date=today - timedelta(days=12),
+                investigating_body="Cơ quan CSĐT Công an tỉnh Lạng Sơn",
+            ),
+        ),
+        manager,
+    )
     officer = Person(name="Nguyễn Văn An", position="Điều tra viên", id_document="CA-LS-0231")
-    items = [
+    assert waiting.id is not None
+    # Each line's case: a judgment number, or (before any judgment) the case's id.
+    items: list[tuple[str | int, Category, str, list[str], int, str, float, str]] = [
         (
             "311/2025/HS-ST",
             Category.drug,
@@ -229,7 +263,7 @@ def seed_demo(session: Session) -> bool:
             "Axit sunfuric đậm đặc",
             ["8"],
             2,
-            "bottle",
+            "can",
             3600,
             "LS1-P3-K01",
         ),
@@ -249,7 +283,7 @@ def seed_demo(session: Session) -> bool:
             "Sổ sách kế toán, 4 quyển",
             [],
             4,
-            "piece",
+            "quyển",
             2100,
             "LS1-P1-K01",
         ),
@@ -274,9 +308,32 @@ def seed_demo(session: Session) -> bool:
             "CL-BAI",
         ),
     ]
+    items += [
+        (
+            waiting.id,
+            Category.drug,
+            "Heroin, 2 bánh niêm phong",
+            ["narcotics"],
+            2,
+            "bánh",
+            700,
+            "LS1-AT-T01",
+        ),
+        (
+            waiting.id,
+            Category.drug,
+            "Ma túy tổng hợp dạng viên nén",
+            ["narcotics"],
+            150,
+            "viên",
+            45,
+            "LS1-AT-T01",
+        ),
+    ]
     specs = [
         ItemCreate(
-            judgment_number=judgment,
+            judgment_number=judgment if isinstance(judgment, str) else None,
+            case_id=judgment if isinstance(judgment, int) else None,
             category=category,
             description=description,
             hazard_classes=hazards,
@@ -302,4 +359,16 @@ def seed_demo(session: Session) -> bool:
     # The district warehouse is outside the provincial keeper's agency; its manager sees both.
     intake_items(session, [s for s in specs if s.location_code != "CL-BAI"], users[Role.keeper])
     intake_items(session, [s for s in specs if s.location_code == "CL-BAI"], manager)
+    # The judgment orders the seized cash into the State Treasury account (§2.1, §2.3(1)).
+    case = made["311/2025/HS-ST"]
+    assert case.id is not None
+    cash = session.exec(
+        select(Item.code).where(Item.case_id == case.id, Item.category == Category.cash.value)
+    ).one()
+    order = ItemOrder(
+        item_code=cash,
+        disposition=Disposition.deposit_to_treasury,
+        document="Giấy nộp tiền vào tài khoản tạm giữ số 0012",
+    )
+    order_dispositions(session, case, judgments_of(session, case.id)[0], [order], manager)
     return True

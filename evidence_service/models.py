@@ -99,7 +99,34 @@ class Disposition(StrEnum):
     return_to_owner = "return_to_owner"
     sell = "sell"
     keep_with_file = "keep_with_file"
+    # Money goes to the agency's State Treasury account, never to destruction
+    # (vn-legal-context §2.1, §2.3(1)).
+    deposit_to_treasury = "deposit_to_treasury"
     pending = "pending"
+
+
+class JudgmentLevel(StrEnum):
+    # The chain of judgments of one case (vn-legal-context §5.2).
+    first_instance = "first_instance"
+    appeal = "appeal"
+    review = "review"  # cassation (giám đốc thẩm) or reopening (tái thẩm)
+
+
+class AttachmentKind(StrEnum):
+    # The acts of the case file (vn-legal-context §5.2, §7).
+    transfer_decision = "transfer_decision"
+    judgment = "judgment"
+    enforcement_decision = "enforcement_decision"
+    seizure_record = "seizure_record"
+    forensic_conclusion = "forensic_conclusion"
+    other = "other"
+
+
+class UnitKind(StrEnum):
+    count_ = "count"  # not "count": that would shadow str.count
+    mass = "mass"
+    volume = "volume"
+    length = "length"
 
 
 class SealState(StrEnum):
@@ -190,6 +217,11 @@ class Location(SQLModel, table=True):
 
 
 class Case(SQLModel, table=True):
+    """A case as the agency receives it: usually on the procuracy's transfer decision, long
+    before any judgment (vn-legal-context §2.1). The judgments and enforcement decisions are
+    their own tables; ``judgment_number``, ``court`` and ``decision_*`` repeat the latest
+    judgment and the first decision, for the faces that show one line per case."""
+
     __tablename__ = "cases"
     __table_args__ = (
         # A decision number restarts every year at every issuer, so it is unique only
@@ -200,14 +232,102 @@ class Case(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
-    judgment_number: str = Field(max_length=64, index=True)
-    court: str = Field(max_length=200)
-    decision_issuer: str = Field(max_length=200)
-    decision_year: int
-    decision_number: str = Field(max_length=32)
+    judgment_number: str | None = Field(default=None, max_length=64, index=True)
+    court: str | None = Field(default=None, max_length=200)
+    decision_issuer: str | None = Field(default=None, max_length=200)
+    decision_year: int | None = None
+    decision_number: str | None = Field(default=None, max_length=32)
+    # The procuracy's (or investigating body's) decision transferring the evidence.
+    transfer_issuer: str | None = Field(default=None, max_length=200)
+    transfer_number: str | None = Field(default=None, max_length=64)
+    transfer_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    investigating_body: str | None = Field(default=None, max_length=200)
     legal_regime: str = Field(max_length=32)
+    # The default for the case's items; each item's own comes from the judgment ordering it.
     disposition: str = Field(default=Disposition.pending, max_length=32)
     notes: str = Field(default="")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Judgment(SQLModel, table=True):
+    """One judgment of a case's chain: first instance, appeal, review."""
+
+    __tablename__ = "judgments"
+    __table_args__ = (
+        UniqueConstraint("case_id", "number"),
+        CheckConstraint(_in("level", JudgmentLevel), name="level"),
+        CheckConstraint(
+            "effective_date IS NULL OR judgment_date IS NULL OR effective_date >= judgment_date",
+            name="effective_after_date",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    number: str = Field(max_length=64, index=True)
+    # NULL only on judgments migrated from cases that kept no date.
+    judgment_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    court: str = Field(max_length=200)
+    level: str = Field(max_length=16)
+    effective_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    received_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class EnforcementDecision(SQLModel, table=True):
+    """An enforcement decision (quyết định thi hành án). Its number restarts every year at
+    every issuer (vn-legal-context §5.1). ``date`` is NULL when only the year is known
+    (decisions recorded before dates were kept): the day is unknown, never invented."""
+
+    __tablename__ = "enforcement_decisions"
+    __table_args__ = (
+        UniqueConstraint("issuer", "year", "number"),
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="year"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    issuer: str = Field(max_length=200)
+    number: str = Field(max_length=32)
+    year: int
+    decision_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class CaseAttachment(SQLModel, table=True):
+    """A scanned act of the case file, kept whole with its SHA-256."""
+
+    __tablename__ = "case_attachments"
+    __table_args__ = (CheckConstraint(_in("kind", AttachmentKind), name="kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=32)
+    title: str = Field(default="", max_length=300)
+    filename: str = Field(max_length=200)
+    media_type: str = Field(max_length=64)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class AgencyUnit(SQLModel, table=True):
+    """A unit an agency added to the built-in ones (data/units.toml), with its kind."""
+
+    __tablename__ = "agency_units"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "code"),
+        CheckConstraint(_in("kind", UnitKind), name="kind"),
+        CheckConstraint("factor > 0", name="factor_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    code: str = Field(max_length=16)
+    kind: str = Field(max_length=8)
+    # How many of the kind's base unit (piece, g, l, m) one of it is.
+    factor: float = Field(default=1.0)
+    created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -265,6 +385,10 @@ class Item(ItemBase, table=True):
     delivered_by_id_document: str = Field(default="", max_length=64)
     received_by_id: int = Field(foreign_key="users.id")
     disposition: str = Field(default=Disposition.pending, max_length=32)
+    # The judgment that ordered the disposition, and the document carrying it out (for
+    # cash: the deposit slip of the State Treasury account).
+    disposition_judgment_id: int | None = Field(default=None, foreign_key="judgments.id")
+    disposition_document: str | None = Field(default=None, max_length=100)
     status: str = Field(max_length=24, index=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
     # Set on items split off another one (e.g. the part sent to the forensic lab).
@@ -455,6 +579,9 @@ class DestructionBatch(SQLModel, table=True):
     # The method used is environmentally risky (from the methods data, fixed at execution).
     environmental_risk: bool = Field(default=False)
     executed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # The destruction deadline from the council decision, and the days it was exceeded.
+    destruction_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    destruction_days_late: int | None = None
     # closing: the record is generated once and frozen with its hash
     closed_at: datetime | None = _ts(nullable=True)
     closed_by_id: int | None = Field(default=None, foreign_key="users.id")
@@ -495,6 +622,10 @@ class DestructionItem(SQLModel, table=True):
     enforcement_decision_date: date | None = Field(
         default=None, sa_column=Column(Date, nullable=True)
     )
+    # Lateness, remembered once the step is taken (vn-legal-context §4.3: the procuracy
+    # checks it): the council's due date for this item and the days it sat late (0: on time).
+    council_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    council_days_late: int | None = None
     # Where the item was kept when destroyed (its location is cleared then): for reports.
     warehouse_id: int | None = Field(default=None, foreign_key="warehouses.id")
     recorded_weight_g: float | None = None

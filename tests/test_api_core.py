@@ -368,7 +368,10 @@ def test_create_case_201_and_get_it(client, world):
     assert case["legal_regime"] == "from_2026_07_01"
     fetched = get(client, world, f"/cases/{case['id']}")
     assert fetched.status_code == 200
-    assert fetched.json() == case
+    detail = fetched.json()
+    assert {k: detail[k] for k in case} == case  # and the lists of the case page besides
+    assert [j["number"] for j in detail["judgments"]] == ["311/2025/HS-ST"]
+    assert detail["enforcement_decisions"][0]["day_known"] is False
     listed = get(client, world, "/cases", judgment_number="311/2025/HS-ST").json()
     assert [c["id"] for c in listed] == [case["id"]]
 

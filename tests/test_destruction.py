@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from evidence_service.cases import CaseCreate, create_case
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import CustodyEvent, DestructionItem, Item
 from tests.factories import make_item, tiny_image
 
@@ -613,24 +614,25 @@ def test_other_agency_gets_404(client, session, world):
 
 
 def test_deadlines_report_lists_items_and_batches_near_or_past_deadlines(client, session, world):
+    today = local_today()
     old_rules = create_case(
         session,
         CaseCreate(
             judgment_number="7/2025/HS-ST",
             court="TAND huyện A",
             decision_issuer="Chi cục THADS A",
-            decision_year=2025,
+            decision_year=today.year,
             decision_number="77",
-            legal_regime="before_2026_07_01",
+            decision_date=today - timedelta(days=5),
             disposition="destroy",
         ),
         world.users["manager"],
     )
     session.commit()
-    waiting = make_item(session, world, case_id=old_rules.id)  # case recorded today: 1 month
+    waiting = make_item(session, world, case_id=old_rules.id)  # decided 5 days ago: 1 month
     late = make_item(session, world, case_id=old_rules.id)
     batch = new_batch(client, world)
-    long_ago = (date.today() - timedelta(days=60)).isoformat()
+    long_ago = (today - timedelta(days=60)).isoformat()
     post(
         client,
         world,
@@ -644,17 +646,25 @@ def test_deadlines_report_lists_items_and_batches_near_or_past_deadlines(client,
     overdue = entries[("item", "council", (late.code,))]
     assert overdue["state"] == "overdue" and overdue["days_left"] < 0
     assert entries[("item", "council", (waiting.code,))]["state"] == "approaching"
-    # Once the council is established, the destruction deadline (10 days here) runs.
+    # Once the council is established, the destruction deadline (20 days under the rules in
+    # force on the council's date) runs, and the late council stays listed as late.
     assert approve(client, world, batch["id"]).status_code == 200
     report = client.get(
-        f"{API}/reports/destruction-deadlines", headers=world.headers(), params={"within_days": 10}
+        f"{API}/reports/destruction-deadlines", headers=world.headers(), params={"within_days": 20}
     ).json()
     batch_entries = [e for e in report["entries"] if e["kind"] == "batch"]
     assert [(e["batch_number"], e["deadline"], e["item_codes"]) for e in batch_entries] == [
         (batch["number"], "destruction", [late.code])
     ]
-    assert batch_entries[0]["due_on"] == (date.today() + timedelta(days=10)).isoformat()
-    assert all(late.code not in e["item_codes"] for e in report["entries"] if e["kind"] == "item")
+    council_day = date.fromisoformat(TODAY)
+    assert batch_entries[0]["due_on"] == (council_day + timedelta(days=20)).isoformat()
+    late_council = [
+        e for e in report["entries"] if e["kind"] == "item" and late.code in e["item_codes"]
+    ]
+    assert [(e["deadline"], e["state"]) for e in late_council] == [("council", "late")]
+    assert (
+        late_council[0]["days_late"] == (council_day - date.fromisoformat(overdue["due_on"])).days
+    )
 
 
 def test_destroyed_item_cannot_be_moved_or_added_again(client, session, world):

@@ -249,3 +249,41 @@ def test_the_api_still_answers_database_errors_in_json(client, world, session, m
     )
     assert response.status_code == 503
     assert response.json() == {"detail": "database busy or unavailable, retry shortly"}
+
+
+def test_intake_on_a_transfer_decision_opens_a_case_before_any_judgment(client, world, session):
+    csrf = log_in(client, "manager")
+    transfer = {
+        "judgment_number": "",
+        "transfer_issuer": "VKSND khu vực 1 - Lạng Sơn",
+        "transfer_number": "31/QĐ-VKS",
+        "transfer_date": "02/11/2026",
+        "investigating_body": "Cơ quan CSĐT",
+    }
+    response = client.post("/intake", data=_intake_form(csrf, **transfer), follow_redirects=False)
+    assert response.status_code == 303, response.text
+    case = session.exec(select(Case).where(Case.transfer_number == "31/QĐ-VKS")).one()
+    assert case.judgment_number is None and case.transfer_date.isoformat() == "2026-11-02"
+    assert [i.description for i in session.exec(select(Item).where(Item.case_id == case.id))] == [
+        "Xe máy"
+    ]
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "31/QĐ-VKS" in page.text
+    assert VI("cases_page.no_judgment") in page.text
+    added = client.post(
+        f"/cases/{case.id}/judgments",
+        data={
+            "csrf_token": csrf,
+            "number": "12/2026/HS-ST",
+            "level": "first_instance",
+            "court": "TAND khu vực 1 - Lạng Sơn",
+            "date": "2026-11-20",
+            "effective_date": "2026-11-25",
+            "received_date": "2026-11-26",
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    page = client.get(f"/cases/{case.id}")
+    assert "12/2026/HS-ST" in page.text and VI("cases_page.level_first_instance") in page.text
+    assert "Law 26/2008 Art. 28" in page.text or "Law 106/2025" in page.text  # its deadlines

@@ -114,6 +114,21 @@ def deadlines(
     return destruction.deadline_report(session, actor, days)
 
 
+@router.get("/legal-deadlines", tags=["reports"], responses=error_responses(Unauthorized, Invalid))
+def legal_deadlines(
+    actor: CurrentUser,
+    session: SessionDep,
+    kind: Annotated[str | None, Query(description="a deadline id of the data file")] = None,
+    status: Literal["due", "overdue", "late"] | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> reports.LegalDeadlineReport:
+    """Every legal deadline (data/legal_deadlines.toml) of the cases, items, batches and
+    agencies in scope: due, overdue, or done late (``from``/``to`` bound the due date of open
+    lines and the done date of late ones). "Today" is the date in Viet Nam."""
+    return reports.legal_deadline_report(session, actor, kind, status, date_from, date_to)
+
+
 @router.get(
     "/destruction",
     tags=["destruction", "reports"],

@@ -1,89 +1,38 @@
-"""Legal deadlines of destruction, as data per legal regime (``data/legal_deadlines.toml``),
-and the report of items and batches approaching or past them.
+"""The destruction deadlines (council after the enforcement decision, destruction after the
+council: ``data/legal_deadlines.toml``, computed by ``legal``), the report of items and
+batches approaching or past them, and the lateness each step is remembered with.
 
 Where a deadline starts:
-- ``enforcement_decision``: cases keep the enforcement decision's year and number but not
-  its date. An item in a batch carries the date given when it was added; any other item
-  falls back on the day its case was recorded (the decision exists by then, so the real
-  deadline is never later than the one reported: the report errs on the early side).
-- ``council``: the date of the decision establishing the council (the batch's approval).
+- ``council``: the enforcement decision ordering destruction: the date given when the item was
+  added to a batch, else the case's first enforcement decision (year only: its earliest day,
+  flagged ``start_exact: false``). An item whose case has no decision yet starts nothing.
+- ``destruction``: the decision establishing the council (the batch's approval).
+
+When the council is established (approval) each item's due date and days late are written on
+its batch line, and when the batch is destroyed the batch's; they stay in this report as
+``late`` and print on the destruction record (vn-legal-context §4.3).
 """
 
-import calendar
-import tomllib
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
-from ..items import IN_CUSTODY
-from ..models import (
-    BatchStatus,
-    Case,
-    DestructionBatch,
-    DestructionItem,
-    Disposition,
-    Item,
-    LegalRegime,
-    User,
-)
-
-DEADLINES_PATH = Path(__file__).resolve().parent.parent / "data" / "legal_deadlines.toml"
-EVENTS = frozenset({"enforcement_decision", "council", "destruction"})
+from ..legal.deadlines import compute, load_table
+from ..legal.gather import Entry, first_decisions, gather
+from ..legal.holidays import CalendarGap, local_today
+from ..models import DestructionBatch, DestructionItem, Item, LegalRegime, User
 
 
-@dataclass(frozen=True)
-class Deadline:
-    id: str
-    name_vi: str
-    name_en: str
-    start: str
-    end: str
-    months: int = 0
-    days: int = 0
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_vi
-
-    def due(self, start: date) -> date:
-        month = start.month - 1 + self.months
-        year, month = start.year + month // 12, month % 12 + 1
-        day = min(start.day, calendar.monthrange(year, month)[1])
-        return date(year, month, day) + timedelta(days=self.days)
-
-
-def parse_deadlines(data: dict[str, Any]) -> dict[str, tuple[Deadline, ...]]:
-    regimes = {}
-    for regime, body in data["regimes"].items():
-        LegalRegime(regime)  # every regime in the file is one the cases know
-        deadlines = []
-        for raw in body.get("deadlines", []):
-            if raw["from"] not in EVENTS or raw["to"] not in EVENTS:
-                raise ValueError(f"{regime}/{raw['id']}: unknown event")
-            deadlines.append(
-                Deadline(
-                    id=raw["id"],
-                    name_vi=raw["name_vi"],
-                    name_en=raw["name_en"],
-                    start=raw["from"],
-                    end=raw["to"],
-                    months=raw.get("months", 0),
-                    days=raw.get("days", 0),
-                )
-            )
-        regimes[regime] = tuple(deadlines)
-    return regimes
-
-
-@lru_cache(maxsize=1)
-def load_deadlines() -> dict[str, tuple[Deadline, ...]]:
-    return parse_deadlines(tomllib.loads(DEADLINES_PATH.read_text(encoding="utf-8")))
+def load_deadlines() -> dict[str, dict[str, str]]:
+    """The names of the destruction deadlines, per id (for the faces)."""
+    return {
+        d.id: {"vi": d.name_vi, "en": d.name_en}
+        for d in load_table().deadlines
+        if d.id in ("council", "destruction")
+    }
 
 
 class DeadlineEntry(BaseModel):
@@ -92,9 +41,14 @@ class DeadlineEntry(BaseModel):
     deadline_name: str
     legal_regime: LegalRegime
     starts_on: date
+    start_exact: bool = True
     due_on: date
     days_left: int
-    state: Literal["approaching", "overdue"]
+    state: Literal["approaching", "overdue", "late"]
+    days_late: int | None = None
+    done_on: date | None = None
+    source: str = ""
+    confirmed: bool = True
     item_codes: list[str]
     batch_id: int | None = None
     batch_number: str | None = None
@@ -106,93 +60,105 @@ class DeadlineReport(BaseModel):
     entries: list[DeadlineEntry]
 
 
+def _entry(e: Entry, today: date, codes: list[str]) -> DeadlineEntry:
+    c = e.computed
+    state: Literal["approaching", "overdue", "late"] = (
+        "late" if c.status == "late" else ("overdue" if c.status == "overdue" else "approaching")
+    )
+    return DeadlineEntry(
+        kind="batch" if e.subject == "batch" else "item",
+        deadline=c.deadline.id,
+        deadline_name=c.deadline.name_vi,
+        legal_regime=c.period.regime,
+        starts_on=c.starts_on,
+        start_exact=c.start_exact,
+        due_on=c.due_on,
+        days_left=(c.due_on - today).days,
+        state=state,
+        days_late=c.days_late,
+        done_on=c.done_on,
+        source=c.period.source,
+        confirmed=c.period.confirmed,
+        item_codes=codes,
+        batch_id=e.batch_id,
+        batch_number=e.batch_number,
+    )
+
+
 def deadline_report(
     session: Session, actor: User, within_days: int, today: date | None = None
 ) -> DeadlineReport:
-    today = today or datetime.now(UTC).date()
-    scope = agency_scope(session, actor)
-    table = load_deadlines()
+    """Council and destruction deadlines due within ``within_days`` or past, and those met
+    late (kept after the step, so a late council does not drop out once approved)."""
+    today = today or local_today()
+    scope = list(agency_scope(session, actor))
     entries: list[DeadlineEntry] = []
-
-    def consider(
-        deadline: Deadline,
-        regime: str,
-        start: date,
-        codes: list[str],
-        batch: DestructionBatch | None = None,
-    ) -> None:
-        due = deadline.due(start)
-        left = (due - today).days
-        if left > within_days:
-            return
-        entries.append(
-            DeadlineEntry(
-                kind="batch" if batch else "item",
-                deadline=deadline.id,
-                deadline_name=deadline.name_vi,
-                legal_regime=LegalRegime(regime),
-                starts_on=start,
-                due_on=due,
-                days_left=left,
-                state="overdue" if left < 0 else "approaching",
-                item_codes=codes,
-                batch_id=batch.id if batch else None,
-                batch_number=batch.number if batch else None,
-            )
-        )
-
-    # Items the council has not been established for yet.
-    rows = session.execute(
-        sa_select(
-            col(Item.code),
-            col(Case.legal_regime),
-            col(Case.created_at),
-            col(DestructionItem.enforcement_decision_date),
-            col(DestructionBatch.status),
-        )
-        .join(Case, col(Case.id) == Item.case_id)
-        .outerjoin(
-            DestructionItem, (col(DestructionItem.item_id) == Item.id) & col(DestructionItem.open)
-        )
-        .outerjoin(DestructionBatch, col(DestructionBatch.id) == DestructionItem.batch_id)
-        .where(
-            col(Item.agency_id).in_(scope),
-            col(Item.disposition) == Disposition.destroy.value,
-            col(Item.status).in_(IN_CUSTODY),
-        )
+    batch_codes: dict[int, list[str]] = {}
+    for batch_id, code in session.exec(
+        select(DestructionItem.batch_id, Item.code)
+        .join(Item, col(Item.id) == DestructionItem.item_id)
+        .where(col(Item.agency_id).in_(scope), col(DestructionItem.open))
         .order_by(col(Item.code))
-    ).all()
-    for code, regime, case_created, decided, batch_status in rows:
-        if batch_status == BatchStatus.approved:
+    ).all():
+        batch_codes.setdefault(batch_id, []).append(code)
+    for e in gather(session, scope, None, today, with_agency_duties=False):
+        c = e.computed
+        if c.deadline.id not in ("council", "destruction") or c.status == "done":
             continue
-        start = decided or case_created.date()
-        for deadline in table.get(regime, ()):
-            if deadline.start == "enforcement_decision":
-                consider(deadline, regime, start, [code])
-
-    # Approved batches not destroyed yet, per legal regime of their items.
-    batches = session.exec(
-        select(DestructionBatch)
-        .where(
-            col(DestructionBatch.agency_id).in_(scope),
-            DestructionBatch.status == BatchStatus.approved.value,
-        )
-        .order_by(col(DestructionBatch.id))
-    ).all()
-    for batch in batches:
-        assert batch.decision_date is not None
-        by_regime: dict[str, list[str]] = {}
-        for code, regime in session.execute(
-            select(Item.code, Case.legal_regime)
-            .join(DestructionItem, col(DestructionItem.item_id) == Item.id)
-            .join(Case, col(Case.id) == Item.case_id)
-            .where(DestructionItem.batch_id == batch.id)
-            .order_by(col(Item.code))
-        ).all():
-            by_regime.setdefault(regime, []).append(code)
-        for regime, codes in by_regime.items():
-            for deadline in table.get(regime, ()):
-                if deadline.start == "council":
-                    consider(deadline, regime, batch.decision_date, codes, batch)
+        if c.status in ("due", "overdue") and (c.due_on - today).days > within_days:
+            continue
+        if e.subject == "batch":
+            codes = batch_codes.get(e.batch_id or 0, [])
+        else:
+            codes = [e.item_code or ""]
+        entries.append(_entry(e, today, codes))
     entries.sort(key=lambda e: (e.due_on, e.kind, e.batch_number or "", e.item_codes))
     return DeadlineReport(as_of=today, within_days=within_days, entries=entries)
+
+
+def remember_council(session: Session, batch: DestructionBatch) -> None:
+    """On approval: each line's council due date and days late, from its decision."""
+    assert batch.decision_date is not None
+    table = load_table()
+    deadline = table.by_id("council")
+    rows = session.exec(
+        select(DestructionItem, Item.case_id)
+        .join(Item, col(Item.id) == DestructionItem.item_id)
+        .where(DestructionItem.batch_id == batch.id, col(DestructionItem.open))
+    ).all()
+    starts = first_decisions(session, {case_id for _, case_id in rows})
+    for line, case_id in rows:
+        start = starts.get(case_id)
+        day = line.enforcement_decision_date or (start.day if start else None)
+        if day is None:
+            continue
+        exact = line.enforcement_decision_date is not None or bool(start and start.exact)
+        try:
+            computed = compute(
+                table, deadline, day, batch.decision_date, batch.decision_date, exact
+            )
+        except CalendarGap:
+            continue
+        if computed is None:
+            continue
+        line.council_due_on, line.council_days_late = computed.due_on, computed.days_late
+        session.add(line)
+    session.flush()
+
+
+def remember_destruction(session: Session, batch: DestructionBatch, executed_on: date) -> None:
+    """On execution: the batch's destruction due date and days late."""
+    assert batch.decision_date is not None
+    table = load_table()
+    try:
+        computed = compute(
+            table, table.by_id("destruction"), batch.decision_date, executed_on, executed_on
+        )
+    except CalendarGap:
+        return
+    if computed is not None:
+        batch.destruction_due_on, batch.destruction_days_late = (
+            computed.due_on,
+            computed.days_late,
+        )
+        session.add(batch)

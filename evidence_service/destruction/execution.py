@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 from .. import payload
 from ..custody import EventType
 from ..errors import Invalid
+from ..i18n.formatting import local_day
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
 from .batches import batch_event, bump, change_items, for_change, lines
+from .deadlines import remember_destruction
 from .methods import check_fields, load_methods
 from .schemas import ExecuteRequest, ItemResult
 
@@ -151,4 +153,5 @@ def execute(
         environmental_risk=method.is_risky(details),
         executed_by_id=actor.id,
     )
+    remember_destruction(session, batch, local_day(executed_at))
     return batch

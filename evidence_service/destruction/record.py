@@ -126,6 +126,25 @@ def _flags(batch: BatchPublic, t: Translator) -> list[str]:
     return out
 
 
+def lateness_lines(batch: BatchPublic, t: Translator) -> list[str]:
+    """The deadlines met late, as the procuracy checks them (vn-legal-context §4.3): the
+    council for each item, the destruction for the batch."""
+    lines = []
+    late = [i for i in batch.items if i.council_days_late]
+    for days in sorted({i.council_days_late for i in late if i.council_days_late}, reverse=True):
+        codes = ", ".join(i.code for i in late if i.council_days_late == days)
+        lines.append(t("cases_record.council_late", days=days, items=codes))
+    if batch.destruction_days_late:
+        lines.append(
+            t(
+                "cases_record.destruction_late",
+                days=batch.destruction_days_late,
+                due=t.date(batch.destruction_due_on),
+            )
+        )
+    return lines
+
+
 def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> bytes:
     register_fonts()
     t, st = translator(lang), _styles()
@@ -177,6 +196,8 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
         )
     else:
         story.append(Paragraph(t("destruction_record.when_pending"), st["base"]))
+    for line in lateness_lines(batch, t):
+        story.append(Paragraph(escape(line), st["base"]))
 
     role_name = {
         role: t(f"destruction_record.role_{role}")
@@ -256,7 +277,7 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
             [
                 Paragraph(str(n), st["small"]),
                 Paragraph(escape(item.code), st["small"]),
-                Paragraph(escape(item.judgment_number), st["small"]),
+                Paragraph(escape(item.judgment_number or ""), st["small"]),
                 Paragraph(escape(item.description), st["small"]),
                 Paragraph(seal, st["small"]),
                 Paragraph(t.weight(item.recorded_weight_g) or t("record.none"), st["small"]),

@@ -88,7 +88,7 @@ class BatchItemPublic(BaseModel):
     category: Category
     description: str
     case_id: int
-    judgment_number: str
+    judgment_number: str | None
     legal_regime: LegalRegime
     item_status: ItemStatus
     seal_number: str | None
@@ -96,6 +96,9 @@ class BatchItemPublic(BaseModel):
     unit: str
     override_reason: str | None
     enforcement_decision_date: date | None
+    # Remembered when the council was established (vn-legal-context §4.3).
+    council_due_on: date | None = None
+    council_days_late: int | None = None
     recorded_weight_g: float | None
     measured_weight_g: float | None
     weight_difference_pct: float | None
@@ -169,6 +172,8 @@ class BatchPublic(BatchSummary):
     closed_by: str | None
     cancelled_at: datetime | None
     cancel_reason: str | None
+    destruction_due_on: date | None = None
+    destruction_days_late: int | None = None
     version: int
     items: list[BatchItemPublic]
     members: list[MemberPublic]

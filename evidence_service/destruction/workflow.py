@@ -6,7 +6,7 @@ wrong state. A closed batch is frozen: nothing in it changes again."""
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -15,9 +15,9 @@ from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
+from ..legal.holidays import local_today
 from ..models import (
     BatchStatus,
-    Case,
     CodeCounter,
     CouncilMember,
     CouncilRole,
@@ -38,6 +38,7 @@ from .batches import (
     for_change,
     lines,
 )
+from .deadlines import remember_council
 from .record import render_record
 from .schemas import (
     AddItemsRequest,
@@ -98,10 +99,6 @@ def add_items(
             .where(col(DestructionItem.item_id).in_([i.id for i in items]))
         ).all()
     }
-    cases = {
-        c.id: c
-        for c in session.exec(select(Case).where(col(Case.id).in_({i.case_id for i in items})))
-    }
     changes, events, added = [], [], []
     for item in items:
         if item.id in open_lines:
@@ -117,7 +114,8 @@ def add_items(
                 f"item {item.code} has disposition '{item.disposition}', not 'destroy'; "
                 "a manager may add it with an override_reason"
             )
-        decided = data.enforcement_decision_date or cases[item.case_id].created_at.date()
+        # Not given: the deadlines start from the case's own enforcement decision.
+        decided = data.enforcement_decision_date
         assert item.id is not None and actor.id is not None and batch.id is not None
         added.append(
             {
@@ -210,7 +208,7 @@ def approve(
     chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
     if chairs != 1:
         raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
-    if data.decision_date > datetime.now(UTC).date() + timedelta(days=1):
+    if data.decision_date > local_today():
         raise Invalid("decision_date", "the decision date is in the future")
     scope = agency_scope(session, actor)
     user_ids: list[int | None] = []
@@ -258,6 +256,7 @@ def approve(
         approved_by_id=actor.id,
         approved_at=datetime.now(UTC),
     )
+    remember_council(session, batch)
     details = {"decision_number": data.decision_number, "decision_date": str(data.decision_date)}
     append_events(
         session,

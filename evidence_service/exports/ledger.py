@@ -43,7 +43,7 @@ class LedgerLine(BaseModel):
     quantity: float
     unit: str
     net_weight_kg: float | None
-    judgment_number: str
+    judgment_number: str | None
     received_on: date
     location_code: str | None
     status: str
@@ -203,7 +203,7 @@ def _rows(data: Ledger, t: Translator) -> list[list[Any]]:
             line.quantity,
             t.maybe(f"unit.{line.unit}", line.unit),
             Kilograms(line.net_weight_kg) if line.net_weight_kg is not None else None,
-            line.judgment_number,
+            line.judgment_number or "",
             t.date(line.received_on),
             line.location_code or "",
             t.maybe(f"status.{line.status}", line.status),

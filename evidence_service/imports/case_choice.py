@@ -53,7 +53,7 @@ class CaseChooser:
             for judgment in part:
                 self.cases[judgment] = []
             for case in found:
-                self.cases[case.judgment_number].append(case)  # type: ignore[attr-defined]
+                self.cases[case.judgment_number or ""].append(case)  # type: ignore[attr-defined]
 
     def choose(self, row: ParsedRow, judgment: str) -> None:
         """Set the row's case (or the case it creates), or record why there is none."""

@@ -8,7 +8,6 @@ earlier rows and the items already received.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +17,7 @@ from sqlmodel import Session, col, select
 from ..auth import agency_scope
 from ..cases import CaseCreate
 from ..items import ItemCreate
+from ..legal.holidays import local_today
 from ..locations import load_hazard_table, subtree_usage
 from ..locations.hazards import check_location_accepts
 from ..models import Item, Location, User, Warehouse
@@ -56,7 +56,7 @@ class RowChecker:
         self.session = session
         self.actor = actor
         self.mapping = mapping
-        today = datetime.now(UTC).date()
+        today = local_today()  # the date in Viet Nam
         self.scope = agency_scope(session, actor)
         self.hazards = load_hazard_table()
         self.sheet = Sheet(mapping, table)

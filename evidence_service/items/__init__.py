@@ -5,6 +5,7 @@
 - ``intake``: receiving items; ``lookup``: finding and showing them; ``moves``: moving them
 - ``handling``: check-out, samples, reweighing, splits, seals, disposition, release, transfer
   (what they take: ``requests``)
+- ``orders``: the disposition a judgment orders for each item
 """
 
 from .intake import COUNTED_UNITS, MEASURED_UNITS, ItemBatchCreate, ItemCreate, intake_items
@@ -30,6 +31,7 @@ from .lookup import (
     list_items,
 )
 from .moves import MoveRequest, move_items
+from .orders import JudgmentRecorded, order_dispositions, order_from_judgment, record_judgment
 
 __all__ = [
     "COUNTED_UNITS",
@@ -44,6 +46,7 @@ __all__ = [
     "ItemCreate",
     "ItemPage",
     "ItemPublic",
+    "JudgmentRecorded",
     "MoveRequest",
     "Person",
     "allowed_actions",
@@ -56,4 +59,7 @@ __all__ = [
     "items_public",
     "list_items",
     "move_items",
+    "order_dispositions",
+    "order_from_judgment",
+    "record_judgment",
 ]

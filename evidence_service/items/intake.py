@@ -10,9 +10,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import payload
-from ..auth import require
+from ..auth import agency_scope, require
 from ..bulk import insert_rows
-from ..cases import find_case
+from ..cases.core import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid, NotFound
 from ..locations import (
@@ -33,13 +33,14 @@ from ..models import (
     SealState,
     User,
 )
+from ..units import built_in_units, check_quantity, units_for
+from ..units import normalise as normalise_unit
 from .lookup import ITEM_FIELDS, Person
 
-# Units an item's quantity may be counted in; counted units need whole quantities.
-COUNTED_UNITS = frozenset(
-    {"piece", "pack", "box", "bag", "bottle", "set", "vehicle", "sheet", "roll"}
-)
-MEASURED_UNITS = frozenset({"g", "kg", "l", "ml"})
+# The built-in units (data/units.toml); an agency may add its own (units.add_unit). Counted
+# units need whole quantities.
+COUNTED_UNITS = frozenset(u.code for u in built_in_units().values() if u.whole)
+MEASURED_UNITS = frozenset(u.code for u in built_in_units().values() if not u.whole)
 
 
 class ItemCreate(ItemBase):
@@ -60,10 +61,8 @@ class ItemCreate(ItemBase):
     def _consistent(self) -> "ItemCreate":
         if self.case_id is None and not self.judgment_number:
             raise ValueError("give case_id or judgment_number")
-        unit = self.unit.strip().lower()
-        if unit not in COUNTED_UNITS | MEASURED_UNITS:
-            known = ", ".join(sorted(COUNTED_UNITS | MEASURED_UNITS))
-            raise ValueError(f"unknown unit '{self.unit}' (known: {known})")
+        # Known units and whole counts are checked at intake, with the agency's own units.
+        unit = normalise_unit(self.unit)
         if unit in COUNTED_UNITS and self.quantity != int(self.quantity):
             raise ValueError(f"a quantity in '{unit}' must be a whole number")
         self.unit = unit
@@ -111,8 +110,10 @@ def intake_items(
     normalised: dict[tuple[str, ...], list[str]] = {}
     rows: list[dict[str, Any]] = []
     placements: list[Placement] = []
+    known_units = units_for(session, agency_scope(session, actor))
     for n, data in enumerate(items_in):
         field = f"items.{n}"
+        check_quantity(known_units, data.unit, data.quantity, field)
         case_key = (data.case_id, data.judgment_number)
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)

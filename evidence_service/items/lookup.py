@@ -47,7 +47,7 @@ class ItemPublic(ItemBase):
     status: ItemStatus
     location_code: str | None
     case_id: int
-    judgment_number: str
+    judgment_number: str | None  # none before the first judgment
     seized_net_weight_g: float | None
     seized_gross_weight_g: float | None
     seal_state: SealState

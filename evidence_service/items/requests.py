@@ -73,6 +73,7 @@ RELEASABLE = frozenset(
     {
         Disposition.return_to_owner,
         Disposition.confiscate,
+        Disposition.deposit_to_treasury,  # the deposit slip of the State Treasury account
         Disposition.sell,
         Disposition.keep_with_file,
     }

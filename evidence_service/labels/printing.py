@@ -129,13 +129,13 @@ def _invalid(where: str, field: str, message: str, value: Any = None) -> Invalid
 
 
 def item_label(
-    item: Item, judgment_number: str, location_code: str | None, base_url: str | None
+    item: Item, judgment_number: str | None, location_code: str | None, base_url: str | None
 ) -> LabelData:
     t = LABEL_LANG
     quantity = t.quantity(item.quantity, item.unit)
     if item.net_weight_g is not None:
         quantity += f" – {t.weight(item.net_weight_g)}"
-    lines = [t("label.case", judgment_number=judgment_number), quantity]
+    lines = [t("label.case", judgment_number=judgment_number or "—"), quantity]
     if location_code:
         lines.append(t("label.location", code=location_code))
     label_payload = payload.make_payload("item", item.code)

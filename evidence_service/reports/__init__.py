@@ -36,6 +36,12 @@ from .forecast import (
     project,
 )
 from .hazard_conflicts import HazardConflictReport, hazard_conflict_report
+from .legal_deadlines import (
+    HolidayYear,
+    LegalDeadlineReport,
+    holidays_of,
+    legal_deadline_report,
+)
 
 __all__ = [
     "AGEING_CSV_COLUMNS",
@@ -53,10 +59,14 @@ __all__ = [
     "CapacityReport",
     "ForecastReport",
     "HazardConflictReport",
+    "HolidayYear",
+    "LegalDeadlineReport",
     "MeasureForecast",
     "Projection",
     "WarehouseForecast",
     "ageing_csv",
+    "holidays_of",
+    "legal_deadline_report",
     "ageing_report",
     "capacity_csv",
     "capacity_forecast",

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    cases,
     dashboard,
     destruction,
     intake,
@@ -22,6 +23,7 @@ ROUTERS: list[APIRouter] = [
     intake.router,
     items.router,
     item_photos.router,
+    cases.router,
     locations.router,
     labels.router,
     dashboard.router,

@@ -232,14 +232,14 @@ def dashboard(
         deadlines=destruction.deadline_report(
             db, me, page.settings.destruction_deadline_warning_days
         ),
+        legal=reports.legal_deadline_report(db, me),
         totals=totals,
         method_chart=method_rows(page, totals.report),
         period_chart=period_chart(page, totals.report),
         periods=PERIODS,
         deadline_names={
-            d.id: d.name(page.lang)
-            for regime in destruction.load_deadlines().values()
-            for d in regime
+            key: names["en" if page.lang == "en" else "vi"]
+            for key, names in destruction.load_deadlines().items()
         },
     )
 

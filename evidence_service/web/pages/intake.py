@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ... import cases, items, labels, locations
+from ... import auth, cases, items, labels, locations, units
 from ...category_hazards import category_defaults, hazard_choices
 from ...errors import DomainError, Invalid
 from ...idempotency import run_once
@@ -16,25 +16,10 @@ from ...models import Category, Disposition, LegalRegime, PhotoKind
 from ...photos import check_photo
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import FormInvalid, grams, number, validate
+from ..forms import FormInvalid, grams, iso_date, number, validate
 from ..sessions import new_token
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-UNITS = [
-    "piece",
-    "pack",
-    "box",
-    "bag",
-    "bottle",
-    "set",
-    "vehicle",
-    "sheet",
-    "roll",
-    "g",
-    "kg",
-    "l",
-    "ml",
-]
 ROW_FIELDS = (
     "category",
     "description",
@@ -55,6 +40,8 @@ EMPTY_ROW = {name: "" for name in ROW_FIELDS} | {
 }
 # The case created with the intake when its judgment number is new (all or nothing).
 NEW_CASE_FIELDS = ("court", "decision_issuer", "decision_year", "decision_number")
+# Or the case opened on the transfer decision alone, before any judgment (vn-legal-context §2.1).
+TRANSFER_FIELDS = ("transfer_issuer", "transfer_number", "transfer_date", "investigating_body")
 
 
 def _rows(page: Page) -> list[dict[str, str]]:
@@ -102,8 +89,8 @@ def render_form(
         categories=list(Category),
         regimes=list(LegalRegime),
         dispositions=list(Disposition),
-        new_case_open=any(page.field(name) for name in NEW_CASE_FIELDS),
-        units=UNITS,
+        new_case_open=any(page.field(name) for name in (*NEW_CASE_FIELDS, *TRANSFER_FIELDS)),
+        units=list(units.units_for(page.db, auth.agency_scope(page.db, page.me))),
         hazard_choices=hazard_choices(),
         hazard_defaults=category_defaults(),
         photo_kinds=list(PhotoKind),
@@ -125,8 +112,11 @@ def intake_form(page: UserPage) -> Response:
 def _item(page: Page, row: dict[str, str], n: int) -> items.ItemCreate:
     prefix = f"items.{n}"
     case = page.field("case_id")
+    # A case opened with this intake on its transfer decision has no number yet: its id
+    # replaces the 0 once it exists.
+    opened = not case.isdigit() and not page.field("judgment_number") and _transfer_given(page)
     data: dict[str, Any] = {
-        "case_id": int(case) if case.isdigit() else None,
+        "case_id": int(case) if case.isdigit() else (0 if opened else None),
         "judgment_number": None if case.isdigit() else (page.field("judgment_number") or None),
         "category": row["category"],
         "description": row["description"],
@@ -152,6 +142,16 @@ def _new_case(page: Page) -> cases.CaseCreate | None:
     if page.field("case_id").isdigit():
         return None
     judgment = page.field("judgment_number")
+    if not judgment and _transfer_given(page):
+        transfer = {
+            "issuer": page.field("transfer_issuer"),
+            "number": page.field("transfer_number"),
+            "date": iso_date(page.field("transfer_date"), "transfer_date"),
+            "investigating_body": page.field("investigating_body") or None,
+        }
+        chosen = ("legal_regime", "disposition")
+        data: dict[str, Any] = {n: page.field(n) for n in chosen if page.field(n)}
+        return validate(cases.CaseCreate, data | {"transfer_decision": transfer})
     if not any(page.field(name) for name in NEW_CASE_FIELDS):
         unknown = judgment and not cases.list_cases(page.db, page.me, judgment, 1, 0)
         if unknown and page.can("manage_cases"):
@@ -167,13 +167,24 @@ def _new_case(page: Page) -> cases.CaseCreate | None:
         return None
     names = ("judgment_number", *NEW_CASE_FIELDS, "legal_regime", "disposition")
     data = {name: page.field(name) for name in names if page.field(name)}  # empty → "missing"
+    if _transfer_given(page):
+        data["transfer_decision"] = {
+            "issuer": page.field("transfer_issuer"),
+            "number": page.field("transfer_number"),
+            "date": iso_date(page.field("transfer_date"), "transfer_date"),
+            "investigating_body": page.field("investigating_body") or None,
+        }
     return validate(cases.CaseCreate, data)
 
 
-def _refuse_known_judgment(page: Page, judgment: str) -> None:
+def _transfer_given(page: Page) -> bool:
+    return any(page.field(name) for name in TRANSFER_FIELDS)
+
+
+def _refuse_known_judgment(page: Page, judgment: str | None) -> None:
     """A second case with the same judgment number would make intakes by number ambiguous
     (checked inside the form's once-only run, so a resent form gets its first answer)."""
-    if cases.list_cases(page.db, page.me, judgment, 1, 0):
+    if judgment and cases.list_cases(page.db, page.me, judgment, 1, 0):
         raise FormInvalid(
             [{"loc": ["judgment_number"], "msg": f"{judgment} is recorded", "type": "case_exists"}]
         )
