@@ -1,8 +1,10 @@
 """The FastAPI application."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -10,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .api import (
     agencies,
+    approvals,
     audit,
     auth,
     cases,
@@ -26,12 +29,14 @@ from .api import (
     stocktakes,
     units,
 )
+from .api.limits import MULTIPART_OVERHEAD, BodyLimit, PathLimit, shorten_errors
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
 from .config import Settings, get_settings
 from .db import Database
 from .errors import DomainError, Unauthorized
 from .web import install as install_web
+from .web.sessions import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         locations,
         cases,
         handling,
+        approvals,
         reports,
         labels,
         audit,
@@ -83,6 +89,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         )
 
     app.add_middleware(SecurityHeaders)
+    # Outermost: a body too large is refused before routing, authentication or parsing.
+    photo = settings.destruction_photo_max_bytes + MULTIPART_OVERHEAD
+    app.add_middleware(
+        BodyLimit,
+        default_max_bytes=settings.max_body_bytes,
+        path_limits=(
+            PathLimit(re.compile(API_PREFIX + r"/destruction-batches/\d+/photos"), photo),
+            PathLimit(re.compile(r"/destruction/\d+/photos"), photo),
+            PathLimit(
+                re.compile(API_PREFIX + r"/imports"), settings.import_max_bytes + MULTIPART_OVERHEAD
+            ),
+        ),
+        session_cookie=SESSION_COOKIE,
+    )
     return app
 
 
@@ -125,6 +145,12 @@ def _add_error_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": str(exc.retry_after_s)}
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Each error as FastAPI gives it, but the input it quotes is cut short: a 422 never
+        # echoes a huge body back.
+        return JSONResponse({"detail": shorten_errors(exc.errors())}, status_code=422)
+
     @app.exception_handler(IntegrityError)
     def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         # The database caught what the domain checks missed (e.g. a concurrent duplicate).
@@ -164,9 +190,10 @@ def _add_health(app: FastAPI) -> None:
             db.ping()
             current, head = db.migration_status()
         except Exception as exc:  # readiness reports any failure instead of raising
-            return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
+            # The cause goes to the log only: it names hosts, ports and databases.
+            log.error("not ready: %s", exc)
+            return JSONResponse({"status": "not ready"}, status_code=503)
         if current != head:
-            return JSONResponse(
-                {"status": "migrations pending", "current": current, "head": head}, status_code=503
-            )
-        return JSONResponse({"status": "ready", "revision": current})
+            log.error("not ready: database at revision %s, code at %s", current, head)
+            return JSONResponse({"status": "not ready"}, status_code=503)
+        return JSONResponse({"status": "ready"})

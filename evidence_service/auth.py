@@ -1,23 +1,36 @@
 """Users, passwords, bearer tokens, roles and agency scope."""
 
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pydantic import BaseModel, Field
-from sqlalchemy import func
+from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
+from . import totp
 from .accounts import Accounts
 from .config import LoginPolicy
-from .db import accounts_changed, keep_when_refused
+from .db import Database, accounts_changed, keep_when_refused, session_writes
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
-from .models import Agency, LoginAttempt, Role, SecurityEvent, User
+from .models import Agency, LoginAttempt, Role, SecurityEvent, User, WebSession
 
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 5
+# Passwords every guessing list starts with, and their kin (checked case-insensitively).
+_COMMON_PASSWORDS = frozenset(
+    line
+    for line in (files("evidence_service") / "data" / "common_passwords.txt")
+    .read_text(encoding="utf-8")
+    .casefold()
+    .splitlines()
+    if line and not line.startswith("#")
+)
 _hasher = PasswordHash.recommended()  # Argon2id
 # Verifying against this keeps the time of a login for an unknown user the same as for a
 # known one, so response times don't reveal which usernames exist.
@@ -27,7 +40,11 @@ _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
 # Destruction batches: "prepare_destruction" builds a draft, "destroy" approves or cancels
 # one, "record_destruction" records the execution and photos and closes the batch.
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.admin: frozenset({"read", "manage_agencies", "manage_users", "manage_locations", "audit"}),
+    # "audit_system": the whole custody chain's figures (anchor, verify), which span every
+    # agency; managers audit their own agencies only ("audit").
+    Role.admin: frozenset(
+        {"read", "manage_agencies", "manage_users", "manage_locations", "audit", "audit_system"}
+    ),
     Role.manager: frozenset(
         {
             "read",
@@ -43,13 +60,26 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "destroy",
             "release",
             "record_destruction",
+            # Two people for every exit: the second one, who confirms what another asked.
+            "confirm_exit",
+            "write_off",
         }
     ),
+    # Keepers ask for releases and transfers ("release"); a manager confirms them.
     Role.keeper: frozenset(
-        {"read", "manage_cases", "intake", "move", "label", "stocktake", "prepare_destruction"}
+        {
+            "read",
+            "manage_cases",
+            "intake",
+            "move",
+            "label",
+            "stocktake",
+            "prepare_destruction",
+            "release",
+        }
     ),
     Role.council: frozenset({"read", "record_destruction"}),
-    Role.auditor: frozenset({"read", "audit"}),
+    Role.auditor: frozenset({"read", "audit", "audit_system"}),
 }
 # Roles that also see (and, for managers, act on) the agencies below their own.
 SEES_CHILD_AGENCIES = frozenset({Role.admin, Role.manager, Role.auditor})
@@ -75,6 +105,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password_strength(password: str, username: str, field: str = "password") -> None:
+    """Refuse (422) a password a guesser tries first: short, on the deny-list, the username
+    itself, or made of a few characters repeated."""
+    folded = password.casefold()
+    why = None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        why = f"at least {MIN_PASSWORD_LENGTH} characters"
+    elif len(set(folded)) < MIN_DISTINCT_CHARACTERS:
+        why = f"at least {MIN_DISTINCT_CHARACTERS} different characters"
+    elif folded in _COMMON_PASSWORDS or folded.rstrip("0123456789!.") in _COMMON_PASSWORDS:
+        why = "not one of the commonly used passwords"
+    elif len(username) >= 3 and username.casefold() in folded:
+        why = "not containing the username"
+    if why:
+        raise Invalid(field, f"the password is too weak: it must be {why}")
+
+
 def can(actor: User | None, action: str) -> bool:
     """Whether the user's role permits the action; the one reader of ``PERMISSIONS``."""
     return actor is not None and action in PERMISSIONS[Role(actor.role)]
@@ -95,6 +142,7 @@ def create_user(session: Session, data: UserCreate, actor: User | None = None) -
         raise Invalid("agency_code", f"unknown agency '{data.agency_code}'", data.agency_code)
     if session.exec(select(User).where(User.username == data.username)).first():
         raise Conflict(f"user '{data.username}' already exists")
+    check_password_strength(data.password, data.username)
     assert agency.id is not None
     user = User(
         username=data.username,
@@ -149,14 +197,17 @@ def security_event(
     )
 
 
-def _failures_since(session: Session, since: datetime, **where: str) -> list[datetime]:
-    """Failed attempts in the window, after the last success (which resets the count)."""
-    column = getattr(LoginAttempt, next(iter(where)))
-    value = next(iter(where.values()))
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.success))
-    )
-    start = max(since, _aware(last_ok)) if last_ok else since
+def _failures_since(
+    session: Session, since: datetime, column: Any, value: str, reset_by_success: bool
+) -> list[datetime]:
+    """Failed attempts in the window; for a user, only those after their last success (a
+    success from one place does not excuse a client guessing many names: its count holds)."""
+    start = since
+    if reset_by_success:
+        last_ok = session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.success))
+        )
+        start = max(since, _aware(last_ok)) if last_ok else since
     failed = select(LoginAttempt.at).where(
         column == value, col(LoginAttempt.success).is_(False), col(LoginAttempt.at) > start
     )
@@ -167,46 +218,109 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _lock_key(kind: str, value: str) -> int:
+    digest = hashlib.sha256(f"login:{kind}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def reserve_attempt(
+    database: Database,
+    session: Session,
+    username: str,
+    client: str,
+    policy: LoginPolicy,
+    now: datetime,
+) -> int:
+    """Count the failures and record this attempt (as failed until proven otherwise) in one
+    locked transaction of its own, committed before the password is even checked: parallel
+    guesses queue here and each sees the ones before it, on both databases (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL: a lock per user and per client). Returns the attempt's id; raises
+    429 while locked out.
+
+    On SQLite a request that already writes (a page that read its session cookie) holds the
+    database's one write lock: the count and the attempt go in its own transaction then, the
+    attempt kept even if the request is refused (a second writer would wait on the first)."""
+    if database.is_sqlite and session.in_transaction() and session_writes(session):
+        attempt_id, retry = _count_and_record(session, username, client, policy, now, keep=True)
+    else:
+        with database.unit_of_work(write=True) as own:
+            attempt_id, retry = _count_and_record(own, username, client, policy, now, keep=False)
+    if attempt_id is None:  # locked out; the refusal's event is committed or kept
+        raise TooManyAttempts(
+            f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
+        )
+    return attempt_id
+
+
+def _count_and_record(
+    session: Session, username: str, client: str, policy: LoginPolicy, now: datetime, keep: bool
+) -> tuple[int | None, int]:
+    """(the new attempt's id, 0), or (None, seconds until the lock-out ends)."""
+    window = timedelta(minutes=policy.lock_minutes)
+    add = (lambda row: keep_when_refused(session, row)) if keep else session.add
+    if session.get_bind().dialect.name == "postgresql":
+        for lock in sorted({_lock_key("user", username), _lock_key("client", client)}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+    for key, column, value, limit in (
+        ("username", LoginAttempt.username, username, policy.max_failures_per_user),
+        ("client", LoginAttempt.client, client, policy.max_failures_per_client),
+    ):
+        failures = _failures_since(session, now - window, column, value, key == "username")
+        if len(failures) >= limit:
+            retry = int((min(failures) + window - now).total_seconds()) + 1
+            add(security_event("login_refused_locked", username, client, locked_by=key))
+            return None, retry
+    attempt = LoginAttempt(username=username, client=client, at=now, success=False)
+    add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    return attempt.id, 0
+
+
 def authenticate(
     session: Session,
     username: str,
     password: str,
     client: str = "",
     policy: LoginPolicy = LoginPolicy(),
+    *,
+    database: Database,
+    totp_code: str = "",
+    totp_required_roles: frozenset[str] = frozenset(),
 ) -> User:
-    """Check a login. Every attempt is recorded, also when refused; too many failures for
-    a user or from a client lock them out for a while."""
+    """Check a login. Every attempt is recorded first, also when refused (see
+    :func:`reserve_attempt`); too many failures for a user or from a client lock them out for
+    a while. A user enrolled in two-factor sign-in also gives the code of their app; a user
+    whose role must have it and who has not enrolled is refused (403)."""
     now = datetime.now(UTC)
-    window = timedelta(minutes=policy.lock_minutes)
-    for key, value, limit in (
-        ("username", username, policy.max_failures_per_user),
-        ("client", client, policy.max_failures_per_client),
-    ):
-        failures = _failures_since(session, now - window, **{key: value})
-        if len(failures) >= limit:
-            retry = int((min(failures) + window - now).total_seconds()) + 1
-            keep_when_refused(
-                session, security_event("login_refused_locked", username, client, locked_by=key)
-            )
-            raise TooManyAttempts(
-                f"too many failed logins; try again in {retry // 60 + 1} minutes", retry
-            )
+    attempt_id = reserve_attempt(database, session, username, client, policy, now)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)  # same time as a real check
         ok = False
     else:
         ok = _hasher.verify(password, user.password_hash) and user.is_active
-    attempt = LoginAttempt(username=username, client=client, at=now, success=ok)
-    keep_when_refused(session, attempt)
+    second_factor = user.totp_secret if ok and user is not None else None
+    if second_factor and not totp.verify(second_factor, totp_code):
+        keep_when_refused(session, security_event("login_failed_totp", username, client))
+        raise Unauthorized("a valid two-factor code is required")
     if user is None or not ok:
         keep_when_refused(session, security_event("login_failed", username, client))
-        session.flush()
-        failures = _failures_since(session, now - window, username=username)
+        window_start = now - timedelta(minutes=policy.lock_minutes)
+        failures = _failures_since(session, window_start, LoginAttempt.username, username, True)
         if len(failures) == policy.max_failures_per_user:
             locked = security_event("account_locked", username, client, minutes=policy.lock_minutes)
             keep_when_refused(session, locked)
         raise Unauthorized("incorrect username or password")
+    if user.role in totp_required_roles and not user.totp_secret:
+        keep_when_refused(session, security_event("login_refused_no_totp", username, client))
+        raise Forbidden(
+            f"two-factor sign-in is required for the role '{user.role}': ask an administrator "
+            "to enrol you (evidence-service users totp-enrol)"
+        )
+    session.execute(
+        update(LoginAttempt).where(col(LoginAttempt.id) == attempt_id).values(success=True)
+    )
     record(session, "login_ok", username, client)
     return user
 
@@ -279,6 +393,15 @@ class UserUpdate(BaseModel):
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     is_active: bool | None = Field(default=None, description="false: its tokens stop at once")
+    password: str | None = Field(
+        default=None,
+        max_length=200,
+        description="a new password (an admin's reset): the user's tokens and sessions end",
+    )
+
+
+# Two-factor enrolment is not a field anyone may PATCH: it is set by the enrolment steps only.
+_KEEP = object()
 
 
 def _user_in_scope(session: Session, username: str, actor: User) -> User:
@@ -298,29 +421,141 @@ def list_users(session: Session, actor: User) -> list[UserPublic]:
 
 
 def update_user(
-    session: Session, username: str, data: UserUpdate, actor: User, client: str = ""
+    session: Session,
+    username: str,
+    data: UserUpdate,
+    actor: User | None,
+    client: str = "",
+    totp_secret: object = _KEEP,
+    totp_pending: object = _KEEP,
 ) -> User:
-    """Change a user's role, name or whether they may log in; security events record it."""
-    require(actor, "manage_users")
-    user = _user_in_scope(session, username, actor)
-    if user.id == actor.id and (data.is_active is False or data.role not in (None, user.role)):
+    """Every change of a user passes here: role, name, whether they may log in, password
+    (an admin's reset, or the user's own change once :func:`change_own_password` checked the
+    old one) and two-factor enrolment. Security events record it. A change of role, state or
+    password moves the user's "tokens valid after" point (``token_version``) forward: their
+    bearer tokens and web sessions end, and never come back.
+
+    ``actor`` is None only from the command line. A user changing only their own password or
+    two-factor enrolment needs no ``manage_users``."""
+    own_credentials = (
+        actor is not None
+        and actor.username == username
+        and data.role is None
+        and data.is_active is None
+        and data.full_name is None
+    )
+    if actor is not None and not own_credentials:
+        require(actor, "manage_users")
+    if actor is None or own_credentials:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound(f"user '{username}' not found")
+    else:
+        user = _user_in_scope(session, username, actor)
+    if (
+        actor is not None
+        and user.id == actor.id
+        and (data.is_active is False or data.role not in (None, user.role))
+    ):
         raise Conflict("you cannot disable yourself or change your own role")
+    if data.password is not None:
+        check_password_strength(data.password, user.username)
+    revoked = False
     if data.role is not None and data.role != user.role:
         record(session, "role_changed", username, client, actor, before=user.role, after=data.role)
         user.role = data.role.value
-        user.token_version += 1  # tokens carry no role, but a changed role starts afresh
+        revoked = True  # tokens carry no role, but a changed role starts afresh
     if data.is_active is not None and data.is_active != user.is_active:
         record(
             session, "user_enabled" if data.is_active else "user_disabled", username, client, actor
         )
         user.is_active = data.is_active
-        user.token_version += 1  # re-enabling does not revive the old tokens
+        revoked = True  # re-enabling does not revive the old tokens
+    if data.password is not None:
+        own = actor is not None and actor.id == user.id
+        record(session, "password_changed" if own else "password_reset", username, client, actor)
+        user.password_hash = hash_password(data.password)
+        revoked = True
+    if totp_pending is not _KEEP:
+        user.totp_pending = totp_pending  # type: ignore[assignment]
+    if totp_secret is not _KEEP:
+        record(session, "totp_enrolled" if totp_secret else "totp_removed", username, client, actor)
+        user.totp_secret = totp_secret  # type: ignore[assignment]
+        revoked = True
+    if revoked:
+        user.token_version += 1
+        # Web sessions end too (a re-enabled account's old cookies stay dead).
+        session.execute(
+            update(WebSession)
+            .where(col(WebSession.user_id) == user.id, col(WebSession.revoked).is_(False))
+            .values(revoked=True)
+        )
     accounts_changed(session)
     if data.full_name is not None:
         user.full_name = data.full_name
     session.add(user)
     session.flush()
     return user
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+def change_own_password(
+    session: Session, data: PasswordChange, actor: User, client: str = ""
+) -> User:
+    """A user's own new password, once the current one is proven (a stolen session alone
+    cannot take the account over)."""
+    user = session.get(User, actor.id)
+    if user is None or not _hasher.verify(data.current_password, user.password_hash):
+        record(session, "password_change_refused", actor.username, client, actor)
+        raise Invalid("current_password", "the current password is not correct")
+    if data.new_password == data.current_password:
+        raise Invalid("new_password", "the new password must differ from the current one")
+    return update_user(
+        session, actor.username, UserUpdate(password=data.new_password), actor, client
+    )
+
+
+class TotpEnrolment(BaseModel):
+    secret: str = Field(description="base32; type it into the app if it cannot read the QR code")
+    otpauth_uri: str = Field(description="the link an authenticator app reads from a QR code")
+
+
+def start_totp(session: Session, actor: User, client: str = "") -> TotpEnrolment:
+    """Propose a new two-factor secret for the actor; it holds once confirmed with a code."""
+    secret = totp.new_secret()
+    update_user(session, actor.username, UserUpdate(), actor, client, totp_pending=secret)
+    return TotpEnrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, actor.username))
+
+
+def confirm_totp(session: Session, code: str, actor: User, client: str = "") -> User:
+    """The app makes the proposed secret's codes: from now on sign-in asks for one. Every
+    token and session issued before ends (they were issued without it)."""
+    user = session.get(User, actor.id)
+    if user is None or not user.totp_pending:
+        raise Conflict("no two-factor enrolment was started: start one first")
+    if not totp.verify(user.totp_pending, code):
+        raise Invalid("code", "the code does not match: check the app's clock and try again")
+    return update_user(
+        session,
+        actor.username,
+        UserUpdate(),
+        actor,
+        client,
+        totp_secret=user.totp_pending,
+        totp_pending=None,
+    )
+
+
+def enrol_totp_by_admin(session: Session, username: str, remove: bool = False) -> str | None:
+    """From the command line: give a user a two-factor secret at once (the returned secret is
+    handed to them to put in their app), or remove theirs."""
+    secret = None if remove else totp.new_secret()
+    update_user(session, username, UserUpdate(), None, totp_secret=secret, totp_pending=None)
+    return secret
 
 
 class SecurityEventPublic(BaseModel):

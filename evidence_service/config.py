@@ -30,17 +30,29 @@ class Settings(BaseSettings):
     labels_dir: Path | None = None
     # If set, QR codes hold this URL followed by the payload, so phone cameras open the item.
     label_base_url: str | None = None
+    # The label printers (TOML, see labels/README.md); none configured: downloads only.
+    printers_file: Path | None = None
+    # The CUPS client that sends to sheet printers' queues (a stand-in in tests).
+    lp_command: str = "lp"
     idempotency_ttl_hours: int = 48
     # Failed logins: a user (or a client address) is locked out for a while after this many.
     login_max_failures: int = 5
     login_max_failures_per_client: int = 20
     login_lock_minutes: int = 15
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+    # none by default: the client is the connection's peer.
+    trusted_proxies: str = ""
+    # Roles that must sign in with a two-factor code (comma-separated, e.g. "manager,admin").
+    totp_required_roles: str = ""
     # Browser origins allowed to call the API; none by default (CORS closed).
     cors_origins: list[str] = []
     # Working days a stocktake discrepancy has before it is overdue.
     discrepancy_days: int = 5
     # A re-weighed weight further than this from the recorded one needs a note and is flagged.
     weight_tolerance_pct: float = 2.0
+    # A sample taking more than this share of an item's net weight (or a reweigh beyond the
+    # tolerance above) waits for a manager's confirmation.
+    sample_max_share: float = 0.10
     sqlite_busy_timeout_ms: int = 15000
     # Ageing report: items held longer than these without a judgment (disposition pending).
     ageing_long_days: int = 365
@@ -60,10 +72,20 @@ class Settings(BaseSettings):
     # imported before the upload is answered, larger ones by a background job.
     import_max_bytes: int = 100 * 1024 * 1024
     import_sync_max_bytes: int = 256 * 1024
+    # Any other request body larger than this is refused (413) before it is read.
+    max_body_bytes: int = 2 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def totp_roles(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.totp_required_roles.split(",") if r.strip())
 
     @property
     def login_policy(self) -> LoginPolicy:
@@ -72,12 +94,27 @@ class Settings(BaseSettings):
         )
 
     def check_secret(self) -> None:
-        if not self.demo and (self.secret_key == DEMO_SECRET_KEY or len(self.secret_key) < 32):
+        if not self.demo and (
+            self.secret_key == DEMO_SECRET_KEY or not strong_key(self.secret_key)
+        ):
             raise RuntimeError(
-                "EVIDENCE_SECRET_KEY must be set to a random string of at least 32 characters "
+                "EVIDENCE_SECRET_KEY must be set to a random string of at least 32 characters, "
+                "not a few characters repeated "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`); "
                 "the built-in key is only for --demo."
             )
+
+
+def strong_key(key: str) -> bool:
+    """Enough entropy to sign tokens: 32 characters or more, at least 10 different ones, none
+    making up more than a quarter of the key, and no short pattern repeated."""
+    if len(key) < 32 or len(set(key)) < 10:
+        return False
+    if max(key.count(c) for c in set(key)) > len(key) / 4:
+        return False
+    return not any(
+        key == key[:n] * (len(key) // n) + key[: len(key) % n] for n in range(1, len(key) // 2 + 1)
+    )
 
 
 @lru_cache

@@ -48,6 +48,12 @@ class EventType(StrEnum):
     disposition = "disposition"
     correction = "correction"
     photo = "photo"
+    approval_requested = "approval_requested"  # two people for every exit: asked
+    approval_refused = "approval_refused"
+    transfer_received = "transfer_received"
+    write_off = "write_off"
+    stocktake_found = "stocktake_found"
+    stocktake_escalated = "stocktake_escalated"
 
 
 def lock_for_write(session: Session) -> None:

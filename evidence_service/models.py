@@ -91,6 +91,12 @@ class ItemStatus(StrEnum):
     destroyed = "destroyed"
     released = "released"
     transferred = "transferred"
+    # Two people for every exit: asked for, not yet confirmed (still on its shelf, in stock).
+    pending_release = "pending_release"
+    # Confirmed transfer, until the receiving agency's keeper scans it in (still in stock).
+    in_transit = "in_transit"
+    # Missing at a count and written off by the head's decision: out of stock.
+    written_off = "written_off"
 
 
 class Disposition(StrEnum):
@@ -170,6 +176,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     # Bumped when the user is disabled or changes role: their older tokens stop working.
     token_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Two-factor sign-in: the confirmed TOTP secret (base32), and one being enrolled.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_pending: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -366,7 +375,8 @@ class Item(ItemBase, table=True):
         CheckConstraint("version >= 1", name="version"),
         # Items on a shelf (items.lifecycle.ON_SHELF) have a place; others have none.
         CheckConstraint(
-            "(status IN ('stored', 'pending_destruction')) = (location_id IS NOT NULL)",
+            "(status IN ('stored', 'pending_destruction', 'pending_release')) "
+            "= (location_id IS NOT NULL)",
             name="location_matches_status",
         ),
         Index("uq_items_agency_external_ref", "agency_id", "external_ref", unique=True),
@@ -651,6 +661,8 @@ class CouncilMember(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     # Codes of the batch's items in whose custody history the member appears as an actor.
     handled_items: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # A member with an account confirms being there with their own password, before close.
+    present_confirmed_at: datetime | None = _ts(nullable=True)
 
 
 class DestructionPhoto(SQLModel, table=True):
@@ -850,3 +862,73 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow)
     expires_at: datetime = _ts(nullable=False)
     revoked: bool = Field(default=False)
+
+
+class LabelPrintJob(SQLModel, table=True):
+    """A label job sent to a printer (``POST /print-jobs``): in the database, so every app
+    process answers its status. A failed job is kept with the printer's error."""
+
+    __tablename__ = "label_print_jobs"
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    printer: str = Field(max_length=100, index=True)
+    template: str = Field(max_length=100)
+    format: str = Field(max_length=8)
+    status: str = Field(max_length=16)  # sent / failed
+    error: str = Field(default="")
+    labels: int = Field(default=0)
+    copies: int = Field(default=1)
+    skip: int = Field(default=0)
+    reason: str = Field(default="")
+    byte_count: int = Field(default=0)
+    sha256: str = Field(default="", max_length=64)
+    font_sent: bool = Field(default=False)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class ApprovalKind(StrEnum):
+    release = "release"
+    transfer = "transfer"
+    disposition = "disposition"
+    sample = "sample"
+    reweigh = "reweigh"
+
+
+class ApprovalStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    refused = "refused"
+    received = "received"  # a confirmed transfer, scanned in by the receiving agency
+
+
+class Approval(SQLModel, table=True):
+    """Two people for every exit: one user asks (``requested_by``), a manager who is not that
+    user confirms or refuses (``decided_by``). What is asked is in ``details``; it is done
+    only when confirmed (see ``items/approvals.py``)."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ApprovalKind), name="kind"),
+        CheckConstraint(_in("status", ApprovalStatus), name="status"),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="two_people"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    kind: str = Field(max_length=16)
+    status: str = Field(default=ApprovalStatus.pending, max_length=16, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The item's version and status when asked: a confirmation applies to that state only.
+    item_version: int
+    item_status: str = Field(max_length=24)
+    to_agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    requested_by_id: int = Field(foreign_key="users.id")
+    requested_at: datetime = _ts(nullable=False, default=utcnow)
+    reason: str = Field(default="")
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = _ts(nullable=True)
+    decision_note: str = Field(default="")
+    received_by_id: int | None = Field(default=None, foreign_key="users.id")
+    received_at: datetime | None = _ts(nullable=True)

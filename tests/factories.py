@@ -82,6 +82,8 @@ def make_world(session: Session) -> World:
     )
     users = {role.value: make_user(session, role.value, role, agencies["parent"]) for role in Role}
     users["child-keeper"] = make_user(session, "child-keeper", Role.keeper, agencies["child"])
+    # A second manager: two people for every exit (one asks, another confirms).
+    users["manager2"] = make_user(session, "manager2", Role.manager, agencies["parent"])
     users["other-manager"] = make_user(session, "other-manager", Role.manager, agencies["other"])
     users["other-keeper"] = make_user(session, "other-keeper", Role.keeper, agencies["other"])
     manager = users["manager"]
@@ -173,3 +175,11 @@ def tiny_image(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=kind)
     return out.getvalue()
+
+
+def confirm_request(client: Any, world: World, code: str, user: str = "manager2") -> Any:
+    """The second person confirms the request waiting for item ``code`` (through the API)."""
+    headers = world.headers(user)
+    waiting = client.get("/api/v1/approvals", headers=headers).json()
+    (approval,) = [a for a in waiting if a["item_code"] == code]
+    return client.post(f"/api/v1/approvals/{approval['id']}/confirm", json={}, headers=headers)

@@ -218,22 +218,22 @@ def test_every_illegal_transition_is_409(client, session, world, settings):
     body = execution([destroyed(item.code)])
     # draft: cannot be executed or closed
     assert post(client, world, f"/{bid}/execute", body).status_code == 409
-    assert post(client, world, f"/{bid}/close").status_code == 409
+    assert post(client, world, f"/{bid}/close", user="manager2").status_code == 409
     assert approve(client, world, bid).status_code == 200
     # approved: no more items, no second approval, no closing before execution
     other = make_item(session, world)
     assert post(client, world, f"/{bid}/items", {"codes": [other.code]}).status_code == 409
     assert post(client, world, f"/{bid}/items/{item.code}/remove").status_code == 409
     assert approve(client, world, bid).status_code == 409
-    assert post(client, world, f"/{bid}/close").status_code == 409
+    assert post(client, world, f"/{bid}/close", user="manager2").status_code == 409
     assert post(client, world, f"/{bid}/execute", body).status_code == 200
     # executed: no cancel, no second execution, no approval
     assert post(client, world, f"/{bid}/cancel", {"reason": "nhầm"}).status_code == 409
     assert post(client, world, f"/{bid}/execute", body).status_code == 409
     assert approve(client, world, bid).status_code == 409
-    assert post(client, world, f"/{bid}/close").status_code == 200
+    assert post(client, world, f"/{bid}/close", user="manager2").status_code == 200
     # closed: nothing
-    assert post(client, world, f"/{bid}/close").status_code == 409
+    assert post(client, world, f"/{bid}/close", user="manager2").status_code == 409
     # cancelled: nothing but reading
     cancelled = new_batch(client, world, [other.code])
     assert post(client, world, f"/{cancelled['id']}/cancel", {"reason": "Hoãn"}).status_code == 200
@@ -246,7 +246,7 @@ def test_closed_batch_refuses_every_change(client, session, world):
     spare = make_item(session, world)
     batch = executed_batch(client, world, [item])
     bid = batch["id"]
-    assert post(client, world, f"/{bid}/close").status_code == 200
+    assert post(client, world, f"/{bid}/close", user="manager2").status_code == 200
     before = get(client, world, f"/{bid}").json()
     attempts = [
         post(client, world, f"/{bid}/items", {"codes": [spare.code]}),
@@ -254,7 +254,7 @@ def test_closed_batch_refuses_every_change(client, session, world):
         approve(client, world, bid),
         post(client, world, f"/{bid}/execute", execution([destroyed(item.code)])),
         post(client, world, f"/{bid}/cancel", {"reason": "x"}),
-        post(client, world, f"/{bid}/close"),
+        post(client, world, f"/{bid}/close", user="manager2"),
         client.post(
             f"{B}/{bid}/photos",
             headers=world.headers("manager"),
@@ -345,7 +345,8 @@ def test_minimum_voting_members_comes_from_settings(client, session, world, sett
     settings.destruction_min_voting_members = 2
     item = make_item(session, world)
     batch = new_batch(client, world, [item.code])
-    assert approve(client, world, batch["id"], MEMBERS[:2]).status_code == 200
+    two_and_procuracy = [*MEMBERS[:2], MEMBERS[3]]
+    assert approve(client, world, batch["id"], two_and_procuracy).status_code == 200
 
 
 def test_only_a_manager_approves(client, session, world):
@@ -357,7 +358,8 @@ def test_only_a_manager_approves(client, session, world):
 
 def test_member_who_handled_items_is_flagged_or_blocks(client, session, world, settings):
     item = make_item(session, world)  # received by "keeper"
-    members = MEMBERS[:2] + [{**MEMBERS[2], "name": "Keeper", "username": "keeper"}]
+    keeper = {**MEMBERS[2], "name": "Keeper", "username": "keeper"}
+    members = [*MEMBERS[:2], keeper, MEMBERS[3]]
     batch = new_batch(client, world, [item.code])
     settings.destruction_block_handler_members = True
     blocked = approve(client, world, batch["id"], members)
@@ -529,7 +531,7 @@ def test_record_pdf_has_every_code_and_member_name_with_diacritics(client, sessi
 def test_closed_record_is_frozen_and_its_hash_matches_the_served_bytes(client, session, world):
     item = make_item(session, world)
     batch = executed_batch(client, world, [item])
-    closed = post(client, world, f"/{batch['id']}/close").json()
+    closed = post(client, world, f"/{batch['id']}/close", user="manager2").json()
     first = get(client, world, f"/{batch['id']}/record.pdf")
     digest = hashlib.sha256(first.content).hexdigest()
     assert first.headers["x-record-sha256"] == digest == closed["record_sha256"]

@@ -18,7 +18,7 @@ from evidence_service.exports.common import day_start
 from evidence_service.exports.ledger import COLUMNS
 from evidence_service.i18n import LOCAL_TIME_ZONE, Translator
 from evidence_service.models import Item
-from tests.factories import World, make_item
+from tests.factories import World, confirm_request, make_item
 from tests.test_destruction import executed_batch
 
 API = "/api/v1/exports"
@@ -252,12 +252,14 @@ def test_summary_counts_released_items_as_returned_or_confiscated(client, sessio
             headers=headers,
             json={"disposition": disposition, "document_number": "1/2026"},
         )
+        confirm_request(client, world, item.code)  # two people for every exit
         response = client.post(
             f"/api/v1/items/{item.code}/release",
             headers=headers,
             json={"recipient": "x", "document_number": "BB-1"},
         )
         assert response.status_code == 200, response.text
+        assert confirm_request(client, world, item.code).status_code == 200
     now = datetime.now(UTC)
     period = f"{now.year}-H{1 if now.month <= 6 else 2}"
     totals = summary(session, world.users["manager"], period).current.totals

@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from evidence_service.models import Checkout, CustodyEvent
-from tests.factories import make_item
+from tests.factories import confirm_request, make_item
 
 API = "/api/v1"
 TOMORROW = str(date.today() + timedelta(days=1))
@@ -141,9 +141,10 @@ def test_reweigh_beyond_tolerance_needs_a_reason_and_is_flagged(client, session,
         f"/items/{item.code}/reweighs",
         {"net_weight_g": 950.0, "reason": "hao hụt do bay hơi"},
     )
-    assert ok.status_code == 200
-    details = _last_event(client, world, item.code)["details"]
-    assert details["flagged"] is True and details["difference_pct"] == 5.0
+    assert ok.status_code == 200 and ok.json()["net_weight_g"] == 1000.0  # waits for a manager
+    assert confirm_request(client, world, item.code).status_code == 200
+    event = _last_event(client, world, item.code)
+    assert event["details"]["flagged"] is True and event["details"]["difference_pct"] == 5.0
 
 
 def test_reweigh_with_stale_version_is_409(client, session, world):
@@ -223,8 +224,11 @@ def test_disposition_destroy_advises_moving_to_awaiting_destruction(client, sess
     body = {"disposition": "destroy", "document_number": "3/2026"}
     response = _post(client, world, f"/items/{item.code}/disposition", body, "manager")
     assert response.status_code == 200, response.text
-    assert response.json()["item"]["disposition"] == "destroy"
-    assert "awaiting-destruction" in response.json()["advice"][0]
+    assert response.json()["item"]["disposition"] == "pending"  # until a second person confirms
+    assert "confirmation" in response.json()["advice"][0]
+    assert confirm_request(client, world, item.code, "manager").status_code == 403  # not alone
+    confirmed = confirm_request(client, world, item.code)
+    assert confirmed.status_code == 200 and confirmed.json()["disposition"] == "destroy"
 
 
 def test_auditor_cannot_handle_items(client, session, world):
@@ -246,7 +250,11 @@ def test_release_needs_a_judgment_ordering_it(client, session, world):
         {"disposition": "return_to_owner", "document_number": "5/2026"},
         "manager",
     )
-    released = _post(client, world, f"/items/{item.code}/release", body, "manager")
+    confirm_request(client, world, item.code)
+    asked = _post(client, world, f"/items/{item.code}/release", body, "keeper")
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["status"] == "pending_release" and asked.json()["location_code"] == "S2"
+    released = confirm_request(client, world, item.code, "manager")
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released" and released.json()["location_code"] is None
     assert _last_event(client, world, item.code)["details"]["recipient"] == "Nguyễn Văn Chủ"
@@ -254,14 +262,18 @@ def test_release_needs_a_judgment_ordering_it(client, session, world):
     assert moved.status_code == 409  # nothing leaves released
 
 
-def test_transfer_to_another_agency_and_keepers_cannot(client, session, world):
+def test_transfer_goes_to_an_existing_agency_confirmed_by_a_second_manager(client, session, world):
     item = make_item(session, world)
-    body = {"to_agency": "Chi cục THADS huyện B", "document_number": "QĐ-9"}
-    assert _post(client, world, f"/items/{item.code}/transfer", body).status_code == 403
-    done = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
-    assert done.status_code == 200 and done.json()["status"] == "transferred"
+    nowhere = {"to_agency": "nobody", "document_number": "QĐ-9"}
+    assert _post(client, world, f"/items/{item.code}/transfer", nowhere).status_code == 422
+    body = {"to_agency": "B-PROV", "document_number": "QĐ-9"}
+    assert _post(client, world, f"/items/{item.code}/transfer", body, "auditor").status_code == 403
+    asked = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
+    assert asked.status_code == 200 and asked.json()["status"] == "pending_release"
     again = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
     assert again.status_code == 409
+    done = confirm_request(client, world, item.code)
+    assert done.status_code == 200 and done.json()["status"] == "in_transit"
 
 
 def test_split_moves_volume_quantity_and_gross_instead_of_copying(client, session, world):

@@ -10,7 +10,7 @@ from sqlmodel import select
 from evidence_service.models import CustodyEvent
 from evidence_service.payload import make_payload
 from evidence_service.stocktakes import working_days_after
-from tests.factories import make_item
+from tests.factories import confirm_request, make_item
 
 API = "/api/v1"
 SIGNERS = {"keeper": "Nguyễn Văn Kho", "accountant": "Trần Thị Kế", "head": "Lê Văn Trưởng"}
@@ -111,14 +111,18 @@ def test_resolving_discrepancies(client, session, world, shelf):
     report = client.get(f"{API}/reports/discrepancies", headers=world.headers()).json()
     first, second = report[0]["id"], report[1]["id"]
     url = f"{API}/discrepancies/{{}}/resolve"
-    no_doc = client.post(
-        url.format(first), json={"resolution": "written_off"}, headers=world.headers()
-    )
-    assert no_doc.status_code == 422
-    ok = client.post(
+    manager = world.headers("manager")
+    keeper = client.post(
         url.format(first),
         json={"resolution": "written_off", "document_ref": "QĐ 5"},
         headers=world.headers(),
+    )
+    assert keeper.status_code == 403  # a write-off is a manager's, on the head's decision
+    no_doc = client.post(url.format(first), json={"resolution": "written_off"}, headers=manager)
+    assert no_doc.status_code == 422
+    decision = {"document_ref": "QĐ 5", "document_date": "2026-11-30", "document_issuer": "Cục"}
+    ok = client.post(
+        url.format(first), json={"resolution": "written_off", **decision}, headers=manager
     )
     assert ok.status_code == 200 and ok.json()["status"] == "written_off"
     again = client.post(url.format(first), json={"resolution": "found"}, headers=world.headers())
@@ -224,12 +228,14 @@ def _release(client, world, code):
         headers=world.headers("manager"),
         json={"disposition": "return_to_owner", "document_number": "1/QĐ"},
     )
+    confirm_request(client, world, code)
     response = client.post(
         f"{API}/items/{code}/release",
         headers=world.headers("manager"),
         json={"recipient": "chủ sở hữu", "document_number": "BB-2"},
     )
     assert response.status_code == 200, response.text
+    assert confirm_request(client, world, code).status_code == 200
 
 
 def test_item_released_during_the_count_is_not_missing(client, session, world, shelf):

@@ -1,8 +1,10 @@
 """The manager's pages without a browser: dashboard, CSV downloads, label links."""
 
 import re
+from datetime import datetime
 
 from evidence_service import payload
+from evidence_service.i18n import LOCAL_TIME_ZONE
 from tests.factories import make_item
 from tests.test_web import log_in
 
@@ -84,16 +86,23 @@ def test_a_destruction_batch_through_every_step_in_forms(client, world, session)
         f"{url}/items", data={"codes": f"{label} {codes[1]}", "csrf_token": token}
     )
     assert response.status_code == 200 and codes[1] in response.text
+    council = [("Ánh", "chair"), ("Bình", "member"), ("Chi", "member"), ("Dũng", "procuracy")]
     members = {
         f"member.{n}.{k}": v
-        for n, (name, role) in enumerate([("Ánh", "chair"), ("Bình", "member"), ("Chi", "member")])
-        for k, v in (("name", name), ("role", role))
+        for n, (name, role) in enumerate(council)
+        for k, v in (
+            ("name", name),
+            ("role", role),
+            ("position", "Cán bộ"),
+            ("organisation", "Cục"),
+        )
     }
+    today = datetime.now(LOCAL_TIME_ZONE)
     response = client.post(
         f"{url}/approve",
         data={
             "decision_number": "15/QĐ",
-            "decision_date": "2026-01-05",
+            "decision_date": today.date().isoformat(),
             "decision_issuer": "Cục",
             "csrf_token": token,
             **members,
@@ -101,7 +110,7 @@ def test_a_destruction_batch_through_every_step_in_forms(client, world, session)
     )
     assert "Ghi nhận tiêu hủy tại hiện trường" in response.text, response.text
     fields = {
-        "executed_at": "2026-01-06T09:00",
+        "executed_at": today.strftime("%Y-%m-%dT%H:%M"),
         "site": "Bãi A",
         "method": "crushing",
         "env.weather": "nắng",
@@ -120,6 +129,11 @@ def test_a_destruction_batch_through_every_step_in_forms(client, world, session)
     response = client.post(f"{url}/execute", data=fields)
     assert response.status_code == 200, response.text
     assert "Lập biên bản và khóa đợt" in response.text
+    alone = client.post(f"{url}/close", data={"csrf_token": token})
+    assert alone.status_code == 403  # nobody destroys alone
+    client.cookies.clear()
+    log_in(client, "manager2")
+    token = _token(client, url)
     response = client.post(f"{url}/close", data={"csrf_token": token})
     assert "Tải biên bản tiêu hủy" in response.text
     pdf = client.get(f"{url}/record.pdf")

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from evidence_service.i18n import Translator
 from evidence_service.models import Case, Item, Location
-from tests.factories import make_item
+from tests.factories import confirm_request, make_item
 from tests.test_web import log_in
 
 VI = Translator("vi")
@@ -19,13 +19,13 @@ def _post(client, url, csrf, **fields):
     return client.post(url, data={"csrf_token": csrf, **fields}, follow_redirects=False)
 
 
-def test_keeper_sees_seal_split_and_disposition_but_not_release(client, world, session):
+def test_keeper_sees_seal_split_disposition_and_may_ask_for_a_transfer(client, world, session):
     code = make_item(session, world).code
     log_in(client)
     html = client.get(f"/items/{code}").text
-    for form in ("seal-check", "split", "disposition"):
+    for form in ("seal-check", "split", "disposition", "transfer"):
         assert f'action="/items/{code}/{form}"' in html
-    assert "/release" not in html and "/transfer" not in html
+    assert f'action="/items/{code}/release"' not in html  # its case orders destruction
 
 
 def test_release_needs_a_releasable_disposition_and_says_why(client, world, session):
@@ -47,32 +47,58 @@ def test_release_needs_a_releasable_disposition_and_says_why(client, world, sess
         document_number="5/2026/QĐ",
     )
     assert done.status_code == 303 and done.headers["location"].endswith("done=disposition")
+    confirm_request(client, world, code)
     assert f'action="/items/{code}/release"' in client.get(f"/items/{code}").text
     released = _post(
         client, f"/items/{code}/release", csrf, recipient="Ông A", document_number="12/BB"
     )
     assert released.status_code == 303
     page = client.get(released.headers["location"]).text
-    assert VI("item.done_release") in page and VI("status.released") in page
-    assert session.exec(select(Item).where(Item.code == code)).one().status == "released"
+    assert VI("item.done_release") in page and VI("status.pending_release") in page
+    assert session.exec(select(Item).where(Item.code == code)).one().status == "pending_release"
+    # The second person, in the browser: the request is on /approvals with its buttons.
+    client.cookies.clear()
+    csrf2 = log_in(client, "manager2")
+    approvals = client.get("/approvals").text
+    assert code in approvals and VI("duties_exits.confirm") in approvals
+    (approval_id,) = re.findall(r'action="/approvals/(\d+)/confirm"', approvals)
+    confirmed = _post(client, f"/approvals/{approval_id}/confirm", csrf2)
+    assert confirmed.status_code == 303, confirmed.text
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    session.refresh(item)
+    assert item.status == "released"
 
 
 def test_transfer_by_a_manager(client, world, session):
     code = make_item(session, world).code
     csrf = log_in(client, "manager")
-    missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B")
+    missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="B-PROV")
     assert missing.status_code == 422
     assert VI("field.document_number") in missing.text  # which field, in plain words
     done = _post(
-        client, f"/items/{code}/transfer", csrf, to_agency="Chi cục B", document_number="7/QĐ-CT"
+        client, f"/items/{code}/transfer", csrf, to_agency="B-PROV", document_number="7/QĐ-CT"
     )
     assert done.status_code == 303
-    assert session.exec(select(Item).where(Item.code == code)).one().status == "transferred"
+    assert session.exec(select(Item).where(Item.code == code)).one().status == "pending_release"
+    assert confirm_request(client, world, code).status_code == 200
+    # The receiving agency's keeper scans it in on their own page.
+    client.cookies.clear()
+    csrf_b = log_in(client, "other-keeper")
+    page = client.get("/approvals").text
+    assert code in page
+    (approval_id,) = re.findall(r'action="/approvals/(\d+)/receive"', page)
+    received = _post(
+        client, f"/approvals/{approval_id}/receive", csrf_b, item_code=code, location_code="X1"
+    )
+    assert received.status_code == 303, received.text
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    session.refresh(item)
+    assert (item.status, item.agency_id) == ("stored", world.agencies["other"].id)
 
 
-def test_a_keeper_may_not_release(client, world, session):
+def test_an_auditor_may_not_release(client, world, session):
     code = make_item(session, world).code
-    csrf = log_in(client)
+    csrf = log_in(client, "auditor")
     response = _post(client, f"/items/{code}/release", csrf, recipient="A", document_number="1")
     assert response.status_code == 403
     assert VI("error.forbidden") in response.text
@@ -138,8 +164,9 @@ def test_disposition_to_destroy_advises_an_awaiting_destruction_location(client,
         disposition="destroy",
         document_number="1/2026/HS-ST",
     )
-    assert response.status_code == 303 and "advice=1" in response.headers["location"]
-    notices = " ".join(CLIENT_SEES.findall(client.get(response.headers["location"]).text))
+    assert response.status_code == 303
+    assert confirm_request(client, world, code).status_code == 200  # the second person
+    notices = " ".join(CLIENT_SEES.findall(client.get(f"/items/{code}?advice=1").text))
     assert VI("item.advice_awaiting_destruction", locations="SEC-1") in notices
 
 

@@ -15,7 +15,7 @@ router = APIRouter()
 def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The custody chain's head now: keep it outside the system (print it, mail it) and
     `evidence-service verify --anchor FILE` later proves nothing before it changed."""
-    auth.require(actor, "audit")
+    auth.require(actor, "audit_system")  # the whole system's figures: not for an agency
     return custody.make_anchor(session).to_dict()
 
 
@@ -27,7 +27,7 @@ def verify(
     head_hash: Annotated[str | None, Query(description="anchor: hash of the last one")] = None,
 ) -> dict[str, Any]:
     """Walk the whole custody chain (and check it against an anchor, if given)."""
-    auth.require(actor, "audit")
+    auth.require(actor, "audit_system")
     given = None
     if events is not None and head_hash is not None:
         given = custody.Anchor(events=events, head_hash=head_hash, at="(given)")

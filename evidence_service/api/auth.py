@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 
 from .. import auth
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
@@ -21,11 +22,24 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    totp_code: Annotated[
+        str, Form(max_length=16, description="the authenticator app's code, if enrolled")
+    ] = "",
 ) -> dict[str, str]:
-    """Exchange username and password for a bearer token. Failed attempts are throttled per
-    user and per client address (429 with Retry-After while locked)."""
+    """Exchange username and password (and, for users enrolled in two-factor sign-in, the
+    code of their app) for a bearer token. Failed attempts are throttled per user and per
+    client address (429 with Retry-After while locked)."""
     client = request.client.host if request.client else ""
-    user = auth.authenticate(session, form.username, form.password, client, settings.login_policy)
+    user = auth.authenticate(
+        session,
+        form.username,
+        form.password,
+        client,
+        settings.login_policy,
+        database=request.app.state.db,
+        totp_code=totp_code,
+        totp_required_roles=settings.totp_roles,
+    )
     token = auth.issue_token(user, settings.secret_key, settings.access_token_minutes)
     return {"access_token": token, "token_type": "bearer"}
 
@@ -70,3 +84,54 @@ def update_user(
     client = request.client.host if request.client else ""
     user = auth.update_user(session, username, data, actor, client)
     return auth.user_public(session, user)
+
+
+@router.post("/users/me/password", responses=error_responses(Unauthorized, Invalid))
+def change_own_password(
+    data: auth.PasswordChange, request: Request, actor: CurrentUser, session: SessionDep
+) -> auth.UserPublic:
+    """Change your own password (the current one proves it is you). Every token and web
+    session you had ends, this one too: log in again."""
+    client = request.client.host if request.client else ""
+    return auth.user_public(session, auth.change_own_password(session, data, actor, client))
+
+
+class PasswordReset(BaseModel):
+    new_password: str = Field(max_length=200)
+
+
+@router.post(
+    "/users/{username}/password",
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Invalid),
+)
+def reset_password(
+    username: str, data: PasswordReset, request: Request, actor: CurrentUser, session: SessionDep
+) -> auth.UserPublic:
+    """An administrator sets a user's password (a reset): the user's tokens and sessions end."""
+    client = request.client.host if request.client else ""
+    user = auth.update_user(
+        session, username, auth.UserUpdate(password=data.new_password), actor, client
+    )
+    return auth.user_public(session, user)
+
+
+@router.post("/users/me/totp", responses=error_responses(Unauthorized))
+def start_totp(request: Request, actor: CurrentUser, session: SessionDep) -> auth.TotpEnrolment:
+    """Start two-factor enrolment: a new secret for your authenticator app. It holds once
+    confirmed with a code (``POST /users/me/totp/confirm``)."""
+    client = request.client.host if request.client else ""
+    return auth.start_totp(session, actor, client)
+
+
+class TotpConfirm(BaseModel):
+    code: str = Field(max_length=16)
+
+
+@router.post("/users/me/totp/confirm", responses=error_responses(Unauthorized, Invalid, Conflict))
+def confirm_totp(
+    data: TotpConfirm, request: Request, actor: CurrentUser, session: SessionDep
+) -> auth.UserPublic:
+    """Confirm enrolment with a code from the app: sign-in asks for one from now on, and your
+    earlier tokens end."""
+    client = request.client.host if request.client else ""
+    return auth.user_public(session, auth.confirm_totp(session, data.code, actor, client))

@@ -2,12 +2,15 @@
 The destruction reports are in ``api.reports``."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from .. import destruction
+from .. import auth, destruction
+from ..destruction import council
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..models import BatchStatus
 from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, SettingsDep, create_once
@@ -199,7 +202,14 @@ def execute(
     and per item the seal, the weight measured before destruction and the result."""
 
     def run() -> destruction.BatchPublic:
-        destruction.execute(session, batch_id, data, actor, settings.weight_tolerance_pct)
+        destruction.execute(
+            session,
+            batch_id,
+            data,
+            actor,
+            settings.weight_tolerance_pct,
+            settings.destruction_block_handler_members,
+        )
         return _public(session, batch_id, actor)
 
     return create_once(
@@ -317,3 +327,42 @@ def record(
     if rec.sha256:
         headers["X-Record-SHA256"] = rec.sha256
     return Response(rec.pdf, media_type="application/pdf", headers=headers)
+
+
+class PresenceRequest(BaseModel):
+    username: str = Field(max_length=64, description="the council member's own account")
+    password: str = Field(max_length=200, description="typed by the member themselves")
+    totp_code: str = Field(default="", max_length=16)
+
+
+class PresencePublic(BaseModel):
+    name: str
+    present_confirmed_at: datetime | None
+
+
+@router.post(
+    BATCHES + "/{batch_id}/presence",
+    responses={**ERRORS, 429: {"description": "locked out for a while"}},
+)
+def confirm_presence(
+    batch_id: int,
+    data: PresenceRequest,
+    request: Request,
+    actor: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> PresencePublic:
+    """A council member with an account confirms being there, on this device, with their own
+    password (counted like a login). Every such member must before the batch is closed."""
+    client = request.client.host if request.client else ""
+    member_user = auth.authenticate(
+        session,
+        data.username,
+        data.password,
+        client,
+        settings.login_policy,
+        database=request.app.state.db,
+        totp_code=data.totp_code,
+    )
+    member = council.confirm_presence(session, batch_id, actor, member_user)
+    return PresencePublic(name=member.name, present_confirmed_at=member.present_confirmed_at)

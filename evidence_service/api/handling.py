@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
-from ..items import ItemPublic, handling, items_public
+from ..items import ItemPublic, exits, handling, items_public
 from ..models import Item, User
 from .deps import (
     CurrentUser,
@@ -90,10 +90,12 @@ def samples(
     data: handling.SampleRequest,
     actor: CurrentUser,
     session: SessionDep,
+    settings: SettingsDep,
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> ItemPublic:
-    """Record a sample taken for testing; the item's net weight goes down by that much."""
+    """Record a sample taken for testing; the item's net weight goes down by that much. More
+    than ``EVIDENCE_SAMPLE_MAX_SHARE`` of it waits for a manager (see ``/approvals``)."""
     data = with_if_match(data, if_match)
     return _change_once(
         session,
@@ -101,7 +103,7 @@ def samples(
         key,
         f"POST /items/{code}/samples",
         data,
-        lambda: handling.take_sample(session, code, data, actor),
+        lambda: handling.take_sample(session, code, data, actor, settings.sample_max_share),
     )
 
 
@@ -115,7 +117,8 @@ def reweighs(
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> ItemPublic:
-    """Record a new measured weight; a difference beyond the tolerance needs a reason."""
+    """Record a new measured weight; a difference beyond the tolerance needs a reason and
+    waits for a manager's confirmation (see ``/approvals``)."""
     data = with_if_match(data, if_match)
     return _change_once(
         session,
@@ -151,13 +154,14 @@ def seal_checks(
 @router.post("/items/{code}/release", responses=ERRORS)
 def release(
     code: str,
-    data: handling.ReleaseRequest,
+    data: exits.ReleaseRequest,
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> ItemPublic:
-    """Hand the item over as the judgment ordered (return to owner, confiscation, sale)."""
+    """Ask to hand the item over as the judgment ordered (return to owner, confiscation,
+    sale): it is ``pending_release`` until a manager who did not ask confirms it."""
     data = with_if_match(data, if_match)
     return _change_once(
         session,
@@ -165,20 +169,21 @@ def release(
         key,
         f"POST /items/{code}/release",
         data,
-        lambda: handling.release(session, code, data, actor),
+        lambda: exits.release(session, code, data, actor),
     )
 
 
 @router.post("/items/{code}/transfer", responses=ERRORS)
 def transfer(
     code: str,
-    data: handling.TransferRequest,
+    data: exits.TransferRequest,
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> ItemPublic:
-    """Hand the item to another agency that keeps it from now on."""
+    """Ask to hand the item to another agency (an existing agency's code): once a manager
+    confirms, it is ``in_transit`` until the receiving keeper scans it in."""
     data = with_if_match(data, if_match)
     return _change_once(
         session,
@@ -186,7 +191,7 @@ def transfer(
         key,
         f"POST /items/{code}/transfer",
         data,
-        lambda: handling.transfer(session, code, data, actor),
+        lambda: exits.transfer(session, code, data, actor),
     )
 
 
@@ -222,17 +227,18 @@ class DispositionPublic(BaseModel):
 @router.post("/items/{code}/disposition", responses=ERRORS)
 def change_disposition(
     code: str,
-    data: handling.DispositionRequest,
+    data: exits.DispositionRequest,
     actor: CurrentUser,
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> DispositionPublic:
-    """Record the disposition a judgment ordered (destroy, return, confiscate…)."""
+    """Ask to record the disposition a judgment ordered (only those the law allows for the
+    item's category and hazard classes); a manager who did not ask confirms it."""
     data = with_if_match(data, if_match)
 
     def run() -> DispositionPublic:
-        item, advice = handling.change_disposition(session, code, data, actor)
+        item, advice = exits.change_disposition(session, code, data, actor)
         return DispositionPublic(item=_public(session, item), advice=advice)
 
     return create_once(

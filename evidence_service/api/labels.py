@@ -68,7 +68,8 @@ def item_label(
     template: TemplateQuery = labels.DEFAULT_TEMPLATE,
     format: FormatQuery = labels.LabelFormat.png,
 ) -> Response:
-    """A preview of the item's label: a GET records nothing (print with ``POST /labels``)."""
+    """A preview of the item's label, marked as one: a GET records nothing (print with
+    ``POST /labels`` or ``POST /print-jobs``)."""
     job = labels.prepare_preview(session, actor, settings, "item", code, template, format)
     return label_document(job)
 
@@ -86,6 +87,35 @@ def location_label(
     template: TemplateQuery = labels.DEFAULT_TEMPLATE,
     format: FormatQuery = labels.LabelFormat.png,
 ) -> Response:
-    """The location's label (shelf, bin, room...)."""
+    """A preview of the location's label (shelf, bin, room...), marked as one."""
     job = labels.prepare_preview(session, actor, settings, "location", code, template, format)
     return label_document(job)
+
+
+@router.get("/printers")
+def list_printers(_actor: CurrentUser, settings: SettingsDep) -> list[labels.Printer]:
+    """The label printers of ``EVIDENCE_PRINTERS_FILE`` (none: downloads only)."""
+    return list(labels.printers(settings).values())
+
+
+@router.post(
+    "/print-jobs",
+    status_code=201,
+    responses=error_responses(
+        Unauthorized, Forbidden, NotFound, Conflict, Invalid, labels.PrinterError
+    ),
+)
+def create_print_job(
+    data: labels.PrintJobRequest, actor: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> labels.PrintJobPublic:
+    """Send labels to a named printer and record one ``label_printed`` event per label
+    (item x copy, with the printer, copy and print number, and the reason; a reprint needs
+    one). A template of another dpi or media than the printer's is refused (409). A printer
+    that fails answers 502 with the job id; the job is kept as failed, nothing is recorded."""
+    return labels.public(labels.create_print_job(session, actor, settings, data))
+
+
+@router.get("/print-jobs/{job_id}", responses=error_responses(Unauthorized, Forbidden, NotFound))
+def get_print_job(job_id: str, actor: CurrentUser, session: SessionDep) -> labels.PrintJobPublic:
+    """A print job's status: ``sent``, or ``failed`` with the printer's error."""
+    return labels.public(labels.get_print_job(session, actor, job_id))

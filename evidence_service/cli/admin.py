@@ -8,9 +8,10 @@ import typer
 from pydantic import ValidationError
 
 from ..agencies import AgencyCreate, create_agency
-from ..auth import UserCreate, create_user
+from ..auth import UserCreate, UserUpdate, create_user, enrol_totp_by_admin, update_user
 from ..config import get_settings
 from ..errors import DomainError
+from ..totp import provisioning_uri
 from .common import database, error_message
 
 agencies_app = typer.Typer(help="Manage agencies.", no_args_is_help=True)
@@ -59,3 +60,44 @@ def users_create(
         typer.echo(f"error: {error_message(exc)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"user {username} created")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a user's password (their tokens and web sessions end)."""
+    if not password_stdin:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with database(get_settings()).unit_of_work() as session:
+            update_user(session, username, UserUpdate(password=password), None)
+    except (ValidationError, DomainError) as exc:
+        typer.echo(f"error: {error_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"password of {username} reset")
+
+
+@users_app.command("totp-enrol")
+def users_totp_enrol(
+    username: str,
+    remove: Annotated[bool, typer.Option("--remove", help="remove two-factor sign-in")] = False,
+) -> None:
+    """Give a user two-factor sign-in now (prints the secret and its otpauth link for their
+    app), or remove it."""
+    try:
+        with database(get_settings()).unit_of_work() as session:
+            secret = enrol_totp_by_admin(session, username, remove)
+    except DomainError as exc:
+        typer.echo(f"error: {error_message(exc)}", err=True)
+        raise typer.Exit(1) from None
+    if secret is None:
+        typer.echo(f"two-factor sign-in removed for {username}")
+        return
+    typer.echo(f"secret: {secret}")
+    typer.echo(f"otpauth: {provisioning_uri(secret, username)}")

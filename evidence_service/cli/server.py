@@ -72,6 +72,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # X-Forwarded-For is believed only from EVIDENCE_TRUSTED_PROXIES (none by default).
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=",".join(settings.trusted_proxy_list) or "",
         **tls,  # type: ignore[arg-type]
     )
 

@@ -2,7 +2,7 @@
 seal, the weight measured before destruction and the result (destroyed, or excluded and
 back to storage)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 from .. import payload
 from ..custody import EventType
 from ..errors import Invalid
+from ..i18n import local_time
 from ..i18n.formatting import local_day
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
 from .batches import batch_event, bump, change_items, for_change, lines
+from .council import recheck_handlers
 from .deadlines import remember_destruction
 from .methods import check_fields, load_methods
 from .schemas import ExecuteRequest, ItemResult
@@ -23,7 +25,12 @@ def _as_utc(value: datetime) -> datetime:
 
 
 def execute(
-    session: Session, batch_id: int, data: ExecuteRequest, actor: User, tolerance_pct: float
+    session: Session,
+    batch_id: int,
+    data: ExecuteRequest,
+    actor: User,
+    tolerance_pct: float,
+    block_handlers: bool = False,
 ) -> DestructionBatch:
     batch = for_change(session, batch_id, actor, "execute")
     table = load_methods()
@@ -34,9 +41,21 @@ def execute(
     if executed_at > datetime.now(UTC) + timedelta(minutes=5):
         raise Invalid("executed_at", "the destruction cannot be in the future")
     assert batch.decision_date is not None
-    if executed_at < datetime.combine(batch.decision_date, time(0), UTC) - timedelta(days=1):
-        raise Invalid("executed_at", "the destruction cannot precede the council's decision")
+    # The decision's day is a day in Vietnam: 10:00 there on the day before is before it,
+    # whatever the UTC date says.
+    if local_time(executed_at).date() < batch.decision_date:
+        raise Invalid(
+            "executed_at",
+            f"the destruction cannot precede the council's decision of {batch.decision_date} "
+            "(local time)",
+        )
     batch_lines = lines(session, batch)
+    received = max((i.received_at for _, i in batch_lines), default=None)
+    if received is not None and local_time(executed_at).date() < local_time(received).date():
+        raise Invalid("executed_at", "the destruction cannot precede the items' receipt")
+    recheck_handlers(
+        session, batch, [i.id for _, i in batch_lines if i.id is not None], block_handlers
+    )
     by_key = {item.label_key: (line, item) for line, item in batch_lines}
     results: dict[str, Any] = {}
     for n, entry in enumerate(data.items):

@@ -117,6 +117,9 @@ class MemberPublic(BaseModel):
     role: CouncilRole
     username: str | None
     handled_items: list[str] = Field(description="batch items whose custody they took part in")
+    present_confirmed_at: datetime | None = Field(
+        default=None, description="when a member with an account confirmed being there"
+    )
 
 
 class PhotoPublic(BaseModel):

@@ -180,6 +180,7 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
             role=CouncilRole(m.role),
             username=member_users[m.user_id].username if m.user_id in member_users else None,
             handled_items=list(m.handled_items),
+            present_confirmed_at=m.present_confirmed_at,
         )
         for m in members_rows
     ]

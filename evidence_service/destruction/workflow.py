@@ -4,8 +4,6 @@ item of the batch in the same transaction, and refuses (409) when the batch is i
 wrong state. A closed batch is frozen: nothing in it changes again."""
 
 import hashlib
-import unicodedata
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
@@ -21,12 +19,10 @@ from ..models import (
     CodeCounter,
     CouncilMember,
     CouncilRole,
-    CustodyEvent,
     DestructionBatch,
     DestructionItem,
     DestructionPhoto,
     Disposition,
-    Item,
     ItemStatus,
     User,
 )
@@ -38,6 +34,7 @@ from .batches import (
     for_change,
     lines,
 )
+from .council import check_close, check_decision_date, check_members, handled_items
 from .deadlines import remember_council
 from .record import render_record
 from .schemas import (
@@ -50,8 +47,6 @@ from .schemas import (
 from .views import batch_public, photo_public, user_name
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
-# Events of the workflow itself don't count as handling an item (see _handled_items).
-_WORKFLOW_EVENTS = frozenset(e.value for e in EventType if e.value.startswith("destruction"))
 
 
 def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
@@ -158,34 +153,6 @@ def remove_item(session: Session, batch_id: int, code: str, actor: User) -> Dest
     return batch
 
 
-def _norm(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _handled_items(
-    session: Session, item_ids: list[int], members: Sequence[tuple[str, int | None]]
-) -> list[list[str]]:
-    """For each (name, user id) member, the codes of the items whose custody history has
-    them as an actor: matched by account, or by full name for members without one."""
-    rows = session.execute(
-        select(Item.code, CustodyEvent.actor_id, User.full_name)
-        .join(Item, col(Item.id) == CustodyEvent.item_id)
-        .join(User, col(User.id) == CustodyEvent.actor_id)
-        .where(col(CustodyEvent.item_id).in_(item_ids))
-        .where(col(CustodyEvent.event_type).not_in(_WORKFLOW_EVENTS))
-    ).all()
-    found = []
-    for name, user_id in members:
-        codes = {
-            code
-            for code, actor_id, full_name in rows
-            if (user_id is not None and actor_id == user_id)
-            or (user_id is None and full_name and _norm(full_name) == _norm(name))
-        }
-        found.append(sorted(codes))
-    return found
-
-
 def approve(
     session: Session,
     batch_id: int,
@@ -208,8 +175,15 @@ def approve(
     chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
     if chairs != 1:
         raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
+    check_members(data.members)
     if data.decision_date > local_today():
         raise Invalid("decision_date", "the decision date is in the future")
+    enforcement = [
+        line.enforcement_decision_date
+        for line, _ in batch_lines
+        if line.enforcement_decision_date is not None
+    ]
+    check_decision_date(data.decision_date, [item for _, item in batch_lines], enforcement)
     scope = agency_scope(session, actor)
     user_ids: list[int | None] = []
     for n, member in enumerate(data.members):
@@ -221,7 +195,7 @@ def approve(
             raise Invalid(f"members.{n}.username", "unknown user", member.username)
         user_ids.append(user.id)
     item_ids = [item.id for _, item in batch_lines if item.id is not None]
-    handled = _handled_items(
+    handled = handled_items(
         session, item_ids, [(m.name, uid) for m, uid in zip(data.members, user_ids, strict=True)]
     )
     flagged = {m.name: codes for m, codes in zip(data.members, handled, strict=True) if codes}
@@ -271,6 +245,7 @@ def approve(
 def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     """Generate the record, store it with its SHA-256, and freeze the batch."""
     batch = for_change(session, batch_id, actor, "close")
+    check_close(session, batch, actor)
     bump(
         session,
         batch,

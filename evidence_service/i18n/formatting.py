@@ -8,6 +8,7 @@ moment is shown in the local time of the offices (:data:`LOCAL_TIME_ZONE`). What
 stays SI and UTC: grams, litres, aware UTC datetimes.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
@@ -131,6 +132,9 @@ def parse_number(text: str | None) -> float | None:
     if s.count(",") + s.count(".") > 1:
         raise NumberError(text)
     try:
-        return float(s.replace(",", "."))
+        value = float(s.replace(",", "."))
     except ValueError:
         raise NumberError(text) from None
+    if not math.isfinite(value):  # "inf", "nan": not a weight anyone weighed
+        raise NumberError(text)
+    return value

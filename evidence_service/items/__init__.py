@@ -3,8 +3,9 @@
 - ``lifecycle``: the status sets, what each status allows (:data:`ITEM_ACTIONS`), and the one
   versioned update of an item with its event
 - ``intake``: receiving items; ``lookup``: finding and showing them; ``moves``: moving them
-- ``handling``: check-out, samples, reweighing, splits, seals, disposition, release, transfer
-  (what they take: ``requests``)
+- ``handling``: check-out, samples, reweighing, splits, seals (what they take: ``requests``)
+- ``exits``: disposition, release, transfer, each confirmed by a second person
+  (``approvals``); ``disposition_rules``: which dispositions the law allows per kind of item
 - ``orders``: the disposition a judgment orders for each item
 """
 

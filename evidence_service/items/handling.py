@@ -18,22 +18,28 @@ from ..locations import (
     get_location,
     warehouse_agency_id,
 )
-from ..models import Case, Checkout, Disposition, Item, ItemStatus, Location, User
+from ..models import (
+    ApprovalKind,
+    Case,
+    Checkout,
+    Disposition,
+    Item,
+    ItemStatus,
+    Location,
+    User,
+)
+from . import approvals
 from .intake import COUNTED_UNITS, next_item_codes
 from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
 from .lookup import get_item
 from .requests import (
-    RELEASABLE,
     CheckoutPublic,
     CheckoutRequest,
-    DispositionRequest,
-    ReleaseRequest,
     ReturnRequest,
     ReweighRequest,
     SampleRequest,
     SealCheckRequest,
     SplitRequest,
-    TransferRequest,
 )
 from .requests import (
     CheckoutPurpose as CheckoutPurpose,  # offered with the requests (the check-out form)
@@ -141,7 +147,11 @@ def _less(measure: float | None, taken: float, digits: int = 3) -> float | None:
     return None if measure is None else round(measure - taken, digits)
 
 
-def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -> Item:
+def take_sample(
+    session: Session, code: str, data: SampleRequest, actor: User, max_share: float = 1.0
+) -> Item:
+    """Take part of an item for testing. More than ``max_share`` of its net weight waits
+    for a manager's confirmation (two people)."""
     item = for_change(session, code, actor, data.version, "sample")
     if item.net_weight_g is None:
         raise Conflict(f"item {item.code} has no recorded net weight; reweigh it first")
@@ -157,8 +167,20 @@ def take_sample(session: Session, code: str, data: SampleRequest, actor: User) -
         "net_weight_after_g": after,
         "recipient": data.recipient,
     }
+    changes = {"net_weight_g": after, "gross_weight_g": gross}
+    if data.taken_g > item.net_weight_g * max_share:
+        details["share_limit"] = max_share
+        return approvals.ask(
+            session,
+            item,
+            ApprovalKind.sample,
+            actor,
+            data.reason,
+            changes,
+            (EventType.sample, details),
+        )
     event = _event(item, actor, EventType.sample, data.reason, details)
-    return update_item(session, item, event, net_weight_g=after, gross_weight_g=gross)
+    return update_item(session, item, event, **changes)
 
 
 def reweigh(
@@ -185,10 +207,19 @@ def reweigh(
         "difference_pct": difference_pct,
         "flagged": flagged,
     }
+    changes = {"net_weight_g": data.net_weight_g, "gross_weight_g": gross_after}
+    if flagged:  # beyond tolerance: a second person confirms the new weight
+        return approvals.ask(
+            session,
+            item,
+            ApprovalKind.reweigh,
+            actor,
+            data.reason,
+            changes,
+            (EventType.reweigh, details),
+        )
     event = _event(item, actor, EventType.reweigh, data.reason, details)
-    return update_item(
-        session, item, event, net_weight_g=data.net_weight_g, gross_weight_g=gross_after
-    )
+    return update_item(session, item, event, **changes)
 
 
 def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple[Item, Item]:
@@ -314,28 +345,6 @@ def seal_check(session: Session, code: str, data: SealCheckRequest, actor: User)
     )
 
 
-def change_disposition(
-    session: Session, code: str, data: DispositionRequest, actor: User
-) -> tuple[Item, list[str]]:
-    """Record the disposition a judgment ordered. Returns the item and advice for the keeper:
-    items to be destroyed should wait in a secure awaiting-destruction location."""
-    item = for_change(session, code, actor, data.version, "disposition")
-    details = {
-        "before": item.disposition,
-        "after": data.disposition.value,
-        "document_number": data.document_number,
-    }
-    event = _event(item, actor, EventType.disposition, data.reason, details)
-    update_item(session, item, event, disposition=data.disposition.value)
-    places = places_to_await_destruction(session, actor, item)
-    if places is None:
-        return item, []
-    return item, [
-        "move this item to a secure awaiting-destruction location"
-        + (f": {', '.join(places)}" if places else " (none is set up yet)")
-    ]
-
-
 def places_to_await_destruction(session: Session, actor: User, item: Item) -> list[str] | None:
     """Where an item ordered destroyed should wait: the codes of the secure
     awaiting-destruction locations of its warehouse (possibly none), or None when it need
@@ -392,32 +401,4 @@ def current_checkout(session: Session, code: str, actor: User) -> CheckoutPublic
         checked_out_at=c.checked_out_at,
         from_location_code=location.code if location else "",
         overdue_days=max((now - due_at).days, 0) if due_at < now else 0,
-    )
-
-
-def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> Item:
-    """Hand the item over as the judgment ordered (return, confiscation, sale): it leaves
-    the warehouse for good."""
-    item = for_change(session, code, actor, data.version, "release")
-    if Disposition(item.disposition) not in RELEASABLE:
-        raise InvalidTransition(
-            f"item {item.code} has disposition '{item.disposition}': record the judgment's "
-            f"order (return, confiscation, sale) before releasing it"
-        )
-    details = {
-        "disposition": item.disposition,
-        "recipient": data.recipient,
-        "document_number": data.document_number,
-    }
-    return _leave(
-        session, item, actor, EventType.release, ItemStatus.released, data.reason, details
-    )
-
-
-def transfer(session: Session, code: str, data: TransferRequest, actor: User) -> Item:
-    """Hand the item to another agency that will keep it from now on."""
-    item = for_change(session, code, actor, data.version, "transfer")
-    details = {"to_agency": data.to_agency, "document_number": data.document_number}
-    return _leave(
-        session, item, actor, EventType.transfer, ItemStatus.transferred, data.reason, details
     )

@@ -36,6 +36,7 @@ from ..models import (
 from ..units import built_in_units, check_quantity, units_for
 from ..units import normalise as normalise_unit
 from .lookup import ITEM_FIELDS, Person
+from .requests import CLOCK_SKEW, EARLIEST_DATE
 
 # The built-in units (data/units.toml); an agency may add its own (units.add_unit). Counted
 # units need whole quantities.
@@ -71,8 +72,10 @@ class ItemCreate(ItemBase):
         if self.received_at is not None:
             if self.received_at.tzinfo is None:
                 self.received_at = self.received_at.replace(tzinfo=UTC)
-            if self.received_at > datetime.now(UTC):
+            if self.received_at > datetime.now(UTC) + CLOCK_SKEW:
                 raise ValueError("received_at cannot be in the future")
+            if self.received_at.date() < EARLIEST_DATE:
+                raise ValueError(f"received_at cannot be before {EARLIEST_DATE}")
         return self
 
 

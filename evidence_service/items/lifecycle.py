@@ -25,11 +25,16 @@ from .lookup import get_item
 
 # On a shelf: the item has a location (the items table CHECKs it) and counts towards that
 # location's usage (the location_usage triggers of migration 0003 list the same two).
-ON_SHELF = frozenset({ItemStatus.stored, ItemStatus.pending_destruction})
+# A release or transfer waiting for its second person keeps its shelf (migration 0010).
+ON_SHELF = frozenset(
+    {ItemStatus.stored, ItemStatus.pending_destruction, ItemStatus.pending_release}
+)
 # In the warehouse: on a shelf or still in receiving.
 IN_WAREHOUSE = ON_SHELF | {ItemStatus.received}
 # Left for good: nothing changes these items again.
-FINAL_STATUSES = frozenset({ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred})
+FINAL_STATUSES = frozenset(
+    {ItemStatus.destroyed, ItemStatus.released, ItemStatus.transferred, ItemStatus.written_off}
+)
 # Still the agency's responsibility, wherever the item is now.
 IN_CUSTODY = frozenset(ItemStatus) - FINAL_STATUSES
 
@@ -41,28 +46,38 @@ class ItemAction:
     done: str  # the refusal's words: "item X is S; it cannot be <done>"
 
 
+# Waiting for a second person, or on the road: nothing else is done to it meanwhile.
+_WAITING = frozenset({ItemStatus.pending_release, ItemStatus.in_transit})
+_WORKABLE = IN_WAREHOUSE - _WAITING
+_SHELVED = ON_SHELF - _WAITING
 # What may be done to an item, by whom and in which statuses; in the order offered.
 ITEM_ACTIONS: dict[str, ItemAction] = {
-    "move": ItemAction("move", IN_WAREHOUSE, "moved"),
+    "move": ItemAction("move", _WORKABLE, "moved"),
     "check_out": ItemAction("move", frozenset({ItemStatus.stored}), "checked out"),
     "return": ItemAction("move", frozenset({ItemStatus.checked_out}), "returned"),
-    "sample": ItemAction("move", ON_SHELF, "sampled"),
-    "reweigh": ItemAction("move", IN_WAREHOUSE, "reweighed"),
-    "seal_check": ItemAction("move", IN_WAREHOUSE, "seal-checked"),
+    "sample": ItemAction("move", _SHELVED, "sampled"),
+    "reweigh": ItemAction("move", _WORKABLE, "reweighed"),
+    "seal_check": ItemAction("move", _WORKABLE, "seal-checked"),
     "split": ItemAction("move", frozenset({ItemStatus.stored}), "split"),
     "print_label": ItemAction("label", IN_CUSTODY, "relabelled"),
     "photo": ItemAction("intake", IN_CUSTODY, "photographed"),
     # A destruction batch decides the fate of the items in it.
     "disposition": ItemAction(
-        "manage_cases", IN_CUSTODY - {ItemStatus.pending_destruction}, "given a disposition"
+        "manage_cases",
+        IN_CUSTODY - {ItemStatus.pending_destruction} - _WAITING,
+        "given a disposition",
     ),
     "release": ItemAction("release", frozenset({ItemStatus.stored}), "released"),
     "transfer": ItemAction("release", frozenset({ItemStatus.stored}), "transferred"),
+    # The receiving agency's keeper scans a transferred item in (items/approvals.py).
+    "receive": ItemAction("move", frozenset({ItemStatus.in_transit}), "received"),
 }
 # Said with a refusal, by the status that caused it.
 _WHY_NOT = {
     ItemStatus.pending_destruction: " (it is in a destruction batch; remove it from the batch "
     "first)",
+    ItemStatus.pending_release: " (a release or transfer waits for a manager's confirmation)",
+    ItemStatus.in_transit: " (it is in transit to another agency)",
     **{status: " (it has left for good)" for status in FINAL_STATUSES},
 }
 

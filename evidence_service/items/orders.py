@@ -14,6 +14,7 @@ from ..cases import ItemOrder, JudgmentCreate, add_judgment, get_case, get_judgm
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Invalid
 from ..models import Case, Item, Judgment, User
+from .disposition_rules import check_disposition
 from .lifecycle import for_change, update_items
 
 
@@ -45,6 +46,7 @@ def order_dispositions(
                 order.item_code,
             )
         item = for_change(session, order.item_code, actor, None, "disposition")
+        check_disposition(item, order.disposition)  # the law's table (disposition_rules)
         before = {
             "disposition": item.disposition,
             "judgment_id": item.disposition_judgment_id,

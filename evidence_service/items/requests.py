@@ -1,13 +1,54 @@
 """What a change of one stored item takes (each carries the version seen and a reason), and
 what the overdue check-outs report shows."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ..models import Disposition, SealState
 from .lifecycle import Versioned
+
+# No record of this service's kind goes back further (the THADS system's present law is of
+# 2008; imported ledgers start well after this): earlier dates are typing mistakes.
+EARLIEST_DATE = date(2000, 1, 1)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_document_number(value: str) -> str:
+    """A document's number as the law writes them ("123/QĐ-THA", "NK24/371C"): with a digit
+    other than 0, not a placeholder like ``0``, ``-`` or ``bịa``."""
+    value = " ".join(value.split())
+    if not re.search(r"[1-9]", value):
+        raise ValueError("a document number with its digits, e.g. 123/QĐ-THA")
+    return value
+
+
+def _document_date(value: date | None) -> date | None:
+    """Not in the future (a day of clock skew allowed), not before the service's records."""
+    if value is not None:
+        today = datetime.now(UTC).date()
+        if value > today + timedelta(days=1):
+            raise ValueError("the document's date is in the future")
+        if value < EARLIEST_DATE:
+            raise ValueError("the document's date is implausibly old")
+    return value
+
+
+def _issuer(value: str) -> str:
+    value = " ".join(value.split())
+    if value and not re.search(r"\w{2}", value):
+        raise ValueError("the issuer's name")
+    return value
+
+
+DocumentNumber = Annotated[
+    str, Field(min_length=1, max_length=64), AfterValidator(check_document_number)
+]
+DocumentDate = Annotated[date | None, AfterValidator(_document_date)]
+DocumentIssuer = Annotated[str, Field(max_length=200), AfterValidator(_issuer)]
 
 
 class CheckoutPurpose(StrEnum):
@@ -53,19 +94,27 @@ class SealCheckRequest(Versioned):
     seal_number: str | None = Field(default=None, max_length=64, description="a new seal")
 
 
-class DispositionRequest(Versioned):
+class Documented(Versioned):
+    """The document that orders or records the change: its number (validated), date and
+    issuer."""
+
+    document_number: DocumentNumber
+    document_date: DocumentDate = None
+    document_issuer: DocumentIssuer = ""
+
+
+class DispositionRequest(Documented):
     disposition: Disposition
-    document_number: str = Field(min_length=1, max_length=64, description="judgment or decision")
 
 
-class ReleaseRequest(Versioned):
+class ReleaseRequest(Documented):
     recipient: str = Field(min_length=1, max_length=200, description="owner, buyer, State body")
-    document_number: str = Field(min_length=1, max_length=64, description="handover record")
 
 
-class TransferRequest(Versioned):
-    to_agency: str = Field(min_length=1, max_length=200, examples=["Chi cục THADS huyện Lộc Bình"])
-    document_number: str = Field(min_length=1, max_length=64, description="transfer decision")
+class TransferRequest(Documented):
+    to_agency: str = Field(
+        min_length=1, max_length=200, description="the receiving agency's code", examples=["A-DIST"]
+    )
 
 
 # What a judgment must have ordered before an item may leave for good (not by destruction).

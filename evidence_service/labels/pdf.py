@@ -22,8 +22,10 @@ from .layout import (
     dark_runs,
     diamond_points,
     font_face,
+    inner_diamond,
     layout_label,
-    qr_matrix,
+    qr_placement,
+    qr_rows,
 )
 from .templates import LabelTemplate
 
@@ -183,24 +185,27 @@ def _pdf_label(
         return page_h - (oy + y) * PT_PER_MM
 
     lay = layout_label(label, template)
-    matrix = qr_matrix(label.qr_content, template.error_correction)
-    n = len(matrix)
-    module = lay.qr.w / (n + 2 * template.quiet_zone_modules)
-    q0 = template.quiet_zone_modules * module
+    rows = qr_rows(label.qr_content, template.error_correction)
+    qr = qr_placement(template, label.kind, len(rows))
+    # Modules of whole printer dots at the template's dpi, on its dot grid (as PNG and ZPL).
+    dot = 25.4 / template.dpi
     # Module units via a y-flipping matrix: each rectangle is four small integers.
-    s = module * PT_PER_MM
-    ops.append(f"q 0 g {s:.4f} 0 0 {-s:.4f} {X(lay.qr.x + q0):.3f} {Y(lay.qr.y + q0):.3f} cm")
-    ops.append(" ".join(f"{c} {r} {ln} 1 re" for r, c, ln in dark_runs(matrix)))
+    s = qr.module_mm * PT_PER_MM
+    ops.append(f"q 0 g {s:.4f} 0 0 {-s:.4f} {X(qr.x_dots * dot):.3f} {Y(qr.y_dots * dot):.3f} cm")
+    ops.append(" ".join(f"{c} {r} {ln} 1 re" for r, c, ln in dark_runs(rows)))
     ops.append("f Q")
     for line in lay.lines:
         _pdf_text(w, line.text, line.bold, line.size_pt, X(line.x), Y(line.baseline), ops, fonts)
     for mark in lay.hazards:
         b = mark.box
-        pts = [f"{X(x):.2f} {Y(y):.2f}" for x, y in diamond_points(b)]
-        lw = b.w * 0.07 * PT_PER_MM
-        ops.append(
-            f"q 1 g 0.8 0 0 RG {lw:.2f} w 1 j {pts[0]} m {pts[1]} l {pts[2]} l {pts[3]} l h B Q"
-        )
+        # A GHS/ADR diamond: a red border, an inner line, white inside (vector).
+        for box, ratio, paint in ((b, 0.07, "B"), (inner_diamond(b), 0.03, "S")):
+            pts = [f"{X(x):.2f} {Y(y):.2f}" for x, y in diamond_points(box)]
+            lw = b.w * ratio * PT_PER_MM
+            ops.append(
+                f"q 1 g 0.8 0 0 RG {lw:.2f} w 1 j "
+                f"{pts[0]} m {pts[1]} l {pts[2]} l {pts[3]} l h {paint} Q"
+            )
         tw = font_face(True).width_mm(mark.hazard_class, mark.size_pt)
         cap = 0.73 * mark.size_pt * MM_PER_PT  # centre on the cap height of the digits
         _pdf_text(

@@ -19,27 +19,24 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session
 
-from .. import payload
 from ..auth import require
 from ..config import Settings
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid
-from ..i18n import Translator
 from ..locations import get_location
-from ..models import Item, Location, User, Warehouse
+from ..models import Item, User, Warehouse
+from .catalog import load_templates
+from .contents import item_label, location_label
 from .layout import LabelData
 from .pdf import iter_pdf
 from .png import render_png
 from .selection import select_items, select_locations
-from .templates import LabelTemplate, default_labels_dir, load_templates
-from .zpl import iter_zpl
+from .templates import LabelTemplate, default_labels_dir
+from .zpl import TextMode, iter_zpl
 
 DEFAULT_TEMPLATE = "thermal-50x30-203"
 MAX_COPIES = 50
 MAX_CODES = 10_000
-# Labels are printed in Vietnamese: the words are the ``label``, ``category``, ``unit`` and
-# ``kind`` keys of the translation files, the numbers go through the Vietnamese formatter.
-LABEL_LANG = Translator("vi")
 
 
 class LabelFormat(StrEnum):
@@ -53,12 +50,6 @@ MEDIA_TYPES = {
     LabelFormat.pdf: "application/pdf",
     LabelFormat.zpl: "text/plain; charset=utf-8",
 }
-
-
-def _printable_hazards(classes: Iterable[str]) -> list[str]:
-    # The diamond marker is for UN dangerous-goods classes ("1.4G", "3", "6.1"); the non-UN
-    # groups (narcotics, weapons, cash) are already said by the title and the secure marker.
-    return [c for c in classes if c[:1].isdigit()]
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -125,57 +116,6 @@ def _invalid(where: str, field: str, message: str, value: Any = None) -> Invalid
     return exc
 
 
-# --- label contents --------------------------------------------------------------------------
-
-
-def item_label(
-    item: Item, judgment_number: str | None, location_code: str | None, base_url: str | None
-) -> LabelData:
-    t = LABEL_LANG
-    quantity = t.quantity(item.quantity, item.unit)
-    if item.net_weight_g is not None:
-        quantity += f" – {t.weight(item.net_weight_g)}"
-    lines = [t("label.case", judgment_number=judgment_number or "—"), quantity]
-    if location_code:
-        lines.append(t("label.location", code=location_code))
-    label_payload = payload.make_payload("item", item.code)
-    return LabelData(
-        payload=label_payload,
-        qr_content=payload.make_qr_content(label_payload, base_url),
-        kind="item",
-        code=item.code,
-        title=t.maybe(f"category.{item.category}", item.category),
-        lines=lines,
-        hazard_classes=_printable_hazards(item.hazard_classes),
-    )
-
-
-def location_label(location: Location, warehouse_name: str, base_url: str | None) -> LabelData:
-    t = LABEL_LANG
-    lines = [t.maybe(f"kind.{location.kind}", location.kind)]
-    limits = []
-    if location.max_items:
-        limits.append(t("label.max_items", value=t.number(location.max_items)))
-    if location.max_weight_kg:
-        limits.append(t("label.max_weight", value=t.weight(location.max_weight_kg * 1000)))
-    if location.max_volume_l:
-        limits.append(t("label.max_volume", value=t.number(location.max_volume_l)))
-    if limits:
-        lines.append(", ".join(limits))
-    if location.secure:
-        lines.append(t("label.secure"))
-    label_payload = payload.make_payload("location", location.code)
-    return LabelData(
-        payload=label_payload,
-        qr_content=payload.make_qr_content(label_payload, base_url),
-        kind="location",
-        code=location.code,
-        title=f"{warehouse_name} / {location.name or location.code}",
-        lines=lines,
-        hazard_classes=_printable_hazards(location.allowed_hazard_classes),
-    )
-
-
 # --- print jobs ------------------------------------------------------------------------------
 
 
@@ -192,6 +132,7 @@ class LabelRequest(BaseModel):
     format: LabelFormat = LabelFormat.pdf
     skip: int = Field(default=0, ge=0, description="label positions already used on the sheet")
     copies: int = Field(default=1, ge=1, le=MAX_COPIES, description="copies of each label")
+    reason: str = Field(default="", max_length=500, description="why (a reprint, a damaged label)")
 
     @model_validator(mode="after")
     def _one_selector(self) -> LabelRequest:
@@ -211,6 +152,7 @@ class PrintJob:
     skip: int
     copies: int
     filename: str
+    text: TextMode = "graphic"
 
     @property
     def media_type(self) -> str:
@@ -233,7 +175,8 @@ class PrintJob:
             return iter([render_png(self.labels[0], self.template)])
         if self.format == LabelFormat.pdf:
             return iter_pdf(labels, self.template, self.skip, self.copies)
-        return (s.encode("utf-8") for s in iter_zpl(labels, self.template, self.copies))
+        zpl = iter_zpl(labels, self.template, self.copies, self.text)
+        return (s.encode("utf-8") for s in zpl)
 
 
 def _counting(labels: Iterable[LabelData], tick: Callable[[], None]) -> Iterator[LabelData]:
@@ -263,6 +206,7 @@ def record_printed(
     template: LabelTemplate,
     fmt: LabelFormat,
     copies: int,
+    reason: str = "",
 ) -> None:
     """One ``label_printed`` custody event per item, in the caller's transaction."""
     append_events(
@@ -272,6 +216,7 @@ def record_printed(
                 item_id=item.id,  # type: ignore[arg-type]
                 event_type=EventType.label_printed,
                 actor_id=actor.id,  # type: ignore[arg-type]
+                reason=reason,
                 details={"template": template.name, "format": fmt.value, "copies": copies},
             )
             for item in items
@@ -310,8 +255,10 @@ def prepare_print(
             location_code=request.location_code,
         )
         _check_output(template, fmt, len(rows), request.skip, request.copies, "body")
-        labels = [item_label(item, judgment, loc, base_url) for item, judgment, loc in rows]
-        record_printed(session, actor, [r[0] for r in rows], template, fmt, request.copies)
+        labels = [item_label(item, case, loc, base_url) for item, case, loc in rows]
+        record_printed(
+            session, actor, [r[0] for r in rows], template, fmt, request.copies, request.reason
+        )
         name = rows[0][0].code if len(rows) == 1 else f"labels-{_stamp()}"
     return PrintJob(labels, template, fmt, request.skip, request.copies, f"{name}.{fmt.value}")
 
@@ -325,16 +272,16 @@ def prepare_preview(
     template_name: str,
     fmt: LabelFormat,
 ) -> PrintJob:
-    """A preview of one item's or location's label (``GET .../label``): a GET records
-    nothing; printing is recorded by ``prepare_print`` (``POST``)."""
+    """A preview of one item's or location's label (``GET .../label``), marked as such: a
+    GET records nothing; printing is recorded by ``prepare_print`` (``POST``)."""
     require(actor, "label")
     template = get_template(settings, template_name, where="query")
     if kind == "location":
         location = get_location(session, code, actor)
         warehouse = session.get(Warehouse, location.warehouse_id)
         assert warehouse is not None
-        label = location_label(location, warehouse.name, settings.label_base_url)
+        label = location_label(location, warehouse.name, settings.label_base_url, preview=True)
         return PrintJob([label], template, fmt, 0, 1, f"{location.code}.{fmt.value}")
-    ((item, judgment, location_code),) = select_items(session, actor, codes=[code])
-    label = item_label(item, judgment, location_code, settings.label_base_url)
+    ((item, case, place),) = select_items(session, actor, codes=[code])
+    label = item_label(item, case, place, settings.label_base_url, preview=True)
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")

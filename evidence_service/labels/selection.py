@@ -14,7 +14,7 @@ from ..locations import get_location
 from ..models import Case, Item, Location, User, Warehouse
 
 _ITEM_ROWS = (
-    select(Item, Case.judgment_number, Location.code)
+    select(Item, Case, Location)
     .join(Case, col(Case.id) == Item.case_id)
     .outerjoin(Location, col(Location.id) == Item.location_id)
 )
@@ -63,8 +63,8 @@ def select_items(
     codes: Sequence[str] | None = None,
     case_id: int | None = None,
     location_code: str | None = None,
-) -> list[tuple[Item, str, str | None]]:
-    """(item, judgment number, location code) to label, in the actor's agency scope.
+) -> list[tuple[Item, Case, Location | None]]:
+    """(item, its case, its location) to label, in the actor's agency scope.
 
     Named codes must all be labellable (a destroyed or released item → 409); a case or a
     location subtree yields the items of it still in the agency's custody.

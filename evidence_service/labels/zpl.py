@@ -1,11 +1,39 @@
-"""ZPL II for Zebra-compatible thermal printers (UTF-8 text via ``^CI28``, ``^BQ`` QR)."""
+"""ZPL II for Zebra-compatible thermal printers.
+
+The printers' resident fonts have no Vietnamese glyphs, so text never goes into a
+resident-font field. Two ways, a printer setting (``text``) chooses:
+
+* ``graphic`` (default, any Zebra): the text and hazard diamonds are drawn with the label's
+  own font at the printer's dpi and sent as one compressed graphic (``^GFA`` with ``:Z64:``
+  data); the QR stays a native ``^BQ`` so it prints sharp;
+* ``font``: the label's TrueType font is downloaded to the printer once (``~DY``, see
+  :func:`font_download`) and text fields name it (``^A@…E:DEJAVU.TTF``, UTF-8 via ``^CI28``).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
+import zlib
 from collections.abc import Iterable, Iterator
+from typing import Literal
 
-from .layout import LabelData, layout_label, qr_matrix
+from PIL import Image, ImageDraw
+
+from .layout import LabelData, Layout, font_face, layout_label, qr_placement, qr_rows
+from .png import draw_text
 from .templates import LabelTemplate
+
+TextMode = Literal["graphic", "font"]
+# Where the downloaded fonts live on the printer (drive E: is the flash on every Zebra).
+PRINTER_FONTS = {False: "E:DEJAVU.TTF", True: "E:DEJAVUB.TTF"}
+
+
+def z64(data: bytes) -> str:
+    """Zebra's ``:Z64:`` encoding: deflate, base64, and the CRC-16 (CCITT) of the base64."""
+    encoded = base64.b64encode(zlib.compress(data, 6))
+    return f":Z64:{encoded.decode('ascii')}:{binascii.crc_hqx(encoded, 0):04X}"
 
 
 def _zpl_data(text: str) -> str:
@@ -16,35 +44,35 @@ def _zpl_data(text: str) -> str:
     return f"^FH^FD{escaped}^FS"
 
 
-def _zpl_font(template: LabelTemplate, height: int) -> str:
-    if ":" in template.zpl_font:  # a TTF stored on the printer, e.g. E:DEJAVU.TTF
-        return f"^A@N,{height},{height},{template.zpl_font}"
-    return f"^A{template.zpl_font}N,{height},{height}"
+def _text_graphic(lay: Layout, dpi: int) -> str:
+    """The label's text and hazard marks as one ``^GFA`` field (1 bit per dot, Z64)."""
+    boxes = [ln.box for ln in lay.lines] + [h.box for h in lay.hazards]
+    if not boxes:
+        return ""
+    dots = dpi / 25.4
+    # A glyph may overhang its advance box a little: a dot of slack on every side.
+    x0 = max(0, math.floor(min(b.x for b in boxes) * dots) - 2)
+    y0 = max(0, math.floor(min(b.y for b in boxes) * dots) - 2)
+    x1 = math.ceil(max(b.x + b.w for b in boxes) * dots) + 2
+    y1 = math.ceil(max(b.y + b.h for b in boxes) * dots) + 2
+    width = (x1 - x0 + 7) // 8 * 8
+    img = Image.new("1", (width, y1 - y0), 0)  # 1 = a black dot, as ^GF wants it
+    draw_text(ImageDraw.Draw(img), lay, dpi, 1, 1, origin=(x0 / dots, y0 / dots))
+    raw = img.tobytes()
+    return f"^FO{x0},{y0}^GFA,{len(raw)},{len(raw)},{width // 8},{z64(raw)}^FS"
 
 
-def _zpl_label(label: LabelData, template: LabelTemplate) -> list[str]:
+def _font_fields(lay: Layout, template: LabelTemplate) -> list[str]:
     dots = template.dpi / 25.4
 
     def d(mm: float) -> int:
         return round(mm * dots)
 
-    lay = layout_label(label, template)
-    n = len(qr_matrix(label.qr_content, template.error_correction))
-    box = int(lay.qr.w * dots)
-    mag = max(1, min(10, box // (n + 2 * template.quiet_zone_modules)))
-    off = (box - n * mag) // 2
-    cmd = ["^XA", "^CI28", f"^PW{d(lay.width)}", f"^LL{d(lay.height)}", "^LH0,0"]
-    # ^FD<ec>A,<data>: error-correction letter, then A = automatic input mode, which picks
-    # alphanumeric for our upper-case payload and byte mode for a lower-case URL.
-    cmd.append(
-        f"^FO{d(lay.qr.x) + off},{d(lay.qr.y) + off}^BQN,2,{mag}"
-        f"^FD{template.error_correction}A,{label.qr_content}^FS"
-    )
+    cmd = []
     for line in lay.lines:
         h = max(10, round(line.size_pt * template.dpi / 72))
-        cmd.append(
-            f"^FT{d(line.x)},{d(line.baseline)}{_zpl_font(template, h)}{_zpl_data(line.text)}"
-        )
+        font = PRINTER_FONTS[line.bold]
+        cmd.append(f"^FT{d(line.x)},{d(line.baseline)}^A@N,{h},{h},{font}{_zpl_data(line.text)}")
     for mark in lay.hazards:
         b = mark.box
         side, half = d(b.w), d(b.w) // 2
@@ -58,25 +86,64 @@ def _zpl_label(label: LabelData, template: LabelTemplate) -> list[str]:
         ]
         h = max(10, round(mark.size_pt * template.dpi / 72))
         cmd.append(
-            f"^FO{x},{y + half - h // 2}^FB{side},1,0,C{_zpl_font(template, h)}"
+            f"^FO{x},{y + half - h // 2}^FB{side},1,0,C^A@N,{h},{h},{PRINTER_FONTS[True]}"
             f"{_zpl_data(mark.hazard_class)}"
         )
-    cmd.append("^XZ")
     return cmd
 
 
-def render_zpl(labels: Iterable[LabelData], template: LabelTemplate) -> str:
-    """Zebra ZPL II, one ``^XA ... ^XZ`` block per label, UTF-8 (``^CI28``)."""
-    return "".join("\n".join(_zpl_label(lb, template)) + "\n" for lb in labels)
+def _zpl_label(label: LabelData, template: LabelTemplate, text: TextMode) -> str:
+    dots = template.dpi / 25.4
+    lay = layout_label(label, template)
+    qr = qr_placement(
+        template, label.kind, len(qr_rows(label.qr_content, template.error_correction))
+    )
+    mag = min(10, qr.module_dots)  # ^BQ magnifies 1-10 dots per module
+    cmd = ["^XA", "^CI28", f"^PW{round(lay.width * dots)}", f"^LL{round(lay.height * dots)}"]
+    cmd.append("^LH0,0")
+    # ^FD<ec>A,<data>: error-correction letter, then A = automatic input mode, which picks
+    # alphanumeric for our upper-case payload and byte mode for a lower-case URL.
+    cmd.append(
+        f"^FO{qr.x_dots},{qr.y_dots}^BQN,2,{mag}"
+        f"^FD{template.error_correction}A,{label.qr_content}^FS"
+    )
+    if text == "graphic":
+        graphic = _text_graphic(lay, template.dpi)
+        if graphic:
+            cmd.append(graphic)
+    else:
+        cmd += _font_fields(lay, template)
+    cmd.append("^XZ")
+    return "\n".join(cmd) + "\n"
+
+
+def render_zpl(
+    labels: Iterable[LabelData], template: LabelTemplate, text: TextMode = "graphic"
+) -> str:
+    """Zebra ZPL II, one ``^XA ... ^XZ`` block per label."""
+    return "".join(_zpl_label(lb, template, text) for lb in labels)
 
 
 def iter_zpl(
-    labels: Iterable[LabelData], template: LabelTemplate, copies: int = 1
+    labels: Iterable[LabelData],
+    template: LabelTemplate,
+    copies: int = 1,
+    text: TextMode = "graphic",
 ) -> Iterator[str]:
     """:func:`render_zpl` one label block at a time, each repeated ``copies`` times."""
     if copies < 1:
         raise ValueError("copies must be at least 1")
     for lb in labels:
-        block = "\n".join(_zpl_label(lb, template)) + "\n"
+        block = _zpl_label(lb, template, text)
         for _ in range(copies):
             yield block
+
+
+def font_download() -> bytes:
+    """``~DY`` commands storing the label's fonts on the printer (once per printer)."""
+    out = []
+    for bold, target in PRINTER_FONTS.items():
+        data = font_face(bold).path.read_bytes()
+        name = target.split(":")[1].removesuffix(".TTF")
+        out.append(f"~DYE:{name},A,T,{len(data)},,{data.hex().upper()}\n".encode("ascii"))
+    return b"".join(out)

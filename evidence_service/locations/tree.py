@@ -177,7 +177,12 @@ def create_location(session: Session, data: LocationCreate, actor: User) -> Loca
         select(Location).where((Location.code == data.code) | (Location.label_key == key))
     ).first()
     if clash is not None:
-        raise Conflict(f"location code '{data.code}' is already used (by '{clash.code}')")
+        # Another agency's location is not named to this user.
+        mine = warehouse_agency_id(session, clash) in agency_scope(session, actor)
+        raise Conflict(
+            f"location code '{data.code}' is already used"
+            + (f" (by '{clash.code}')" if mine else "")
+        )
     assert warehouse.id is not None
     location = Location(
         code=data.code,

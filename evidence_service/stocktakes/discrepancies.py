@@ -4,17 +4,35 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
+from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Discrepancy, DiscrepancyStatus, Item, User
+from ..items import FINAL_STATUSES
+from ..items.lifecycle import update_item
+from ..items.requests import DocumentDate, check_document_number
+from ..models import Discrepancy, DiscrepancyStatus, Item, ItemStatus, User
+from ..people import clean_name, person_key
 
 
 class Resolution(BaseModel):
     resolution: DiscrepancyStatus
-    document_ref: str | None = Field(default=None, max_length=100)
+    document_ref: str | None = Field(
+        default=None, max_length=100, description="write-off: the head's decision, its number"
+    )
+    document_date: DocumentDate = None
+    document_issuer: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=2000)
+
+
+# The custody event each resolution writes on the item.
+_EVENTS = {
+    DiscrepancyStatus.found: EventType.stocktake_found,
+    DiscrepancyStatus.written_off: EventType.write_off,
+    DiscrepancyStatus.escalated: EventType.stocktake_escalated,
+}
 
 
 def working_days_after(start: datetime, days: int) -> datetime:
@@ -28,22 +46,80 @@ def working_days_after(start: datetime, days: int) -> datetime:
 
 
 def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User) -> Discrepancy:
+    """Resolve an open discrepancy once, with its custody event on the item. A write-off is a
+    manager's, on the head's decision (the document is the second person): the item leaves
+    stock (``written_off``). Two resolutions of one discrepancy cannot both win: the update
+    only applies to a discrepancy still open (the second one waits for the first's row lock,
+    then finds it resolved: 409)."""
     require(actor, "stocktake")
+    if data.resolution == DiscrepancyStatus.open:
+        raise Invalid("resolution", "choose found, written_off or escalated")
+    document: dict[str, Any] = {}
+    if data.resolution == DiscrepancyStatus.written_off:
+        require(actor, "write_off")
+        document = _write_off_document(data)
+    lock_for_write(session)
     discrepancy = session.get(Discrepancy, discrepancy_id)
     if discrepancy is None or discrepancy.agency_id not in agency_scope(session, actor):
         raise NotFound(f"discrepancy {discrepancy_id} not found")
+    session.refresh(discrepancy)
     if discrepancy.status != DiscrepancyStatus.open:
         raise Conflict(f"discrepancy {discrepancy_id} is already {discrepancy.status}")
-    if data.resolution == DiscrepancyStatus.open:
-        raise Invalid("resolution", "choose found, written_off or escalated")
-    if data.resolution == DiscrepancyStatus.written_off and not data.document_ref:
-        raise Invalid("document_ref", "a write-off needs the decision that allows it")
-    discrepancy.status = data.resolution.value
-    discrepancy.document_ref, discrepancy.resolution_note = data.document_ref, data.note
-    discrepancy.resolved_by_id, discrepancy.resolved_at = actor.id, datetime.now(UTC)
-    session.add(discrepancy)
-    session.flush()
+    now = datetime.now(UTC)
+    claimed = session.execute(
+        update(Discrepancy)
+        .where(col(Discrepancy.id) == discrepancy_id, col(Discrepancy.status) == "open")
+        .values(
+            status=data.resolution.value,
+            document_ref=document.get("document_number", data.document_ref),
+            resolution_note=data.note,
+            resolved_by_id=actor.id,
+            resolved_at=now,
+        )
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"discrepancy {discrepancy_id} was resolved by someone else")
+    item = session.get(Item, discrepancy.item_id)
+    assert item is not None and item.id is not None and actor.id is not None
+    session.refresh(item)
+    details = {"discrepancy": discrepancy_id, "kind": discrepancy.kind, **document}
+    changes: dict[str, Any] = {}
+    from_location = None
+    if data.resolution == DiscrepancyStatus.written_off:
+        if ItemStatus(item.status) in FINAL_STATUSES:
+            raise Conflict(f"item {item.code} is {item.status}: there is nothing to write off")
+        changes = {"status": ItemStatus.written_off.value, "location_id": None}
+        from_location = item.location_id
+    event = NewEvent(
+        item.id,
+        _EVENTS[data.resolution],
+        actor.id,
+        from_location_id=from_location,
+        reason=data.note,
+        details=details,
+    )
+    update_item(session, item, event, **changes)
+    session.refresh(discrepancy)
     return discrepancy
+
+
+def _write_off_document(data: Resolution) -> dict[str, Any]:
+    """The head's decision allowing the write-off: number, date and issuer, all real."""
+    if not data.document_ref:
+        raise Invalid("document_ref", "a write-off needs the head's decision that allows it")
+    try:
+        number = check_document_number(data.document_ref)
+    except ValueError as exc:
+        raise Invalid("document_ref", str(exc), data.document_ref) from None
+    if data.document_date is None:
+        raise Invalid("document_date", "the date of the head's decision")
+    if len(person_key(data.document_issuer)) < 2:
+        raise Invalid("document_issuer", "who issued the decision (the head of the agency)")
+    return {
+        "document_number": number,
+        "document_date": data.document_date.isoformat(),
+        "document_issuer": clean_name(data.document_issuer),
+    }
 
 
 def discrepancies(session: Session, actor: User, include_resolved: bool) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from ..models import (
     StocktakeScope,
     User,
 )
+from ..people import require_distinct
 from .discrepancies import working_days_after
 from .scan_notes import earlier_scans, recorded_elsewhere
 
@@ -54,9 +55,15 @@ class StocktakeScanRequest(BaseModel):
 
 
 class Signers(BaseModel):
+    """Three different people sign a count (Circular 04/2023 Art. 11(4)): compared after
+    Unicode, case and whitespace folding (``people.py``)."""
+
     keeper: str = Field(min_length=1, max_length=200, description="thủ kho")
     accountant: str = Field(min_length=1, max_length=200, description="kế toán")
     head: str = Field(min_length=1, max_length=200, description="thủ trưởng đơn vị")
+
+    def check_people(self) -> None:
+        require_distinct([self.keeper, self.accountant, self.head], "signers")
 
 
 class StocktakeStatus(BaseModel):
@@ -256,6 +263,7 @@ def get_status(session: Session, stocktake_id: int, actor: User) -> StocktakeSta
 def close(
     session: Session, stocktake_id: int, signers: Signers, actor: User, discrepancy_days: int
 ) -> Stocktake:
+    signers.check_people()
     stocktake = _open(session, stocktake_id, actor)
     assert stocktake.id is not None and actor.id is not None
     expected = {

@@ -64,6 +64,8 @@ NAV: list[NavEntry] = [
     NavEntry("/dashboard", "dashboard.nav", "audit"),
     NavEntry("/destruction", "destruction.nav"),
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
+    NavEntry("/approvals", "duties_exits.nav", "release"),
+    NavEntry("/account", "duties_account_page.nav"),
 ]
 # Where "/" and a successful login lead, by role (first match with the permission).
 HOME_BY_ROLE: dict[Role, str] = {

@@ -157,7 +157,7 @@ def test_intake_of_two_items_then_their_labels_download_and_decode(browser_page,
     # The template choice is remembered for the next print.
     page.goto(f"{site.url}/items/{codes[0]}")
     page.click("#form-print_label summary")
-    expect(page.locator("#item-template")).to_have_value("a4-3x8-70x37")
+    expect(page.locator("#item-print-template")).to_have_value("a4-3x8-70x37")
 
 
 def test_language_switch_is_kept_on_the_session(browser_page, site: WebSite):

@@ -4,6 +4,7 @@ destruction batch from draft to its record, a stocktake counted by scanning, the
 import csv
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,7 @@ from PIL import Image
 
 from evidence_service import payload
 from evidence_service.auth import issue_token
-from evidence_service.i18n import formatter
+from evidence_service.i18n import LOCAL_TIME_ZONE, formatter
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WebSite, screenshot
 from tests.conftest import LIVE_SECRET
 from tests.factories import PASSWORD
@@ -115,11 +116,14 @@ def test_a_destruction_batch_from_draft_to_its_record(browser_page, site: WebSit
     screenshot(page, "destruction-draft")
 
     page.fill("#decision_number", "15/QĐ-CCTHADS")
-    page.fill("#decision_date", "2026-01-05")
+    page.fill("#decision_date", datetime.now(LOCAL_TIME_ZONE).date().isoformat())
     page.fill("#decision_issuer", "Chi cục THADS huyện A")
-    for n, name in enumerate(["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Văn Chí"]):
+    for n, name in enumerate(["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Văn Chí", "Phạm Kiểm"]):
         page.fill(f'input[name="member.{n}.name"]', name)
+        page.fill(f'input[name="member.{n}.position"]', "Cán bộ")
+        page.fill(f'input[name="member.{n}.organisation"]', "Chi cục THADS")
     page.select_option('select[name="member.0.role"]', "chair")
+    page.select_option('select[name="member.3.role"]', "procuracy")
     page.click("text=Duyệt đợt tiêu hủy")
     expect(page.locator("#batch-status")).to_have_text("Đã duyệt")
 
@@ -149,6 +153,10 @@ def test_a_destruction_batch_from_draft_to_its_record(browser_page, site: WebSit
     expect(page.locator("#batch-status")).to_have_text("Đã tiêu hủy")
     expect(page.locator(".flag-weight_discrepancy")).to_contain_text(codes[1])
 
+    batch_url = page.url.split("?")[0]
+    page.context.clear_cookies()  # nobody destroys alone: another manager closes
+    log_in(page, site, "manager2", "/dashboard")
+    page.goto(batch_url)
     page.click("#close-batch")
     expect(page.locator("#batch-status")).to_have_text("Đã lập biên bản")
     with page.expect_download() as info:

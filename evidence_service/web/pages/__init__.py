@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
+    approvals,
     cases,
     dashboard,
     destruction,
@@ -23,6 +25,8 @@ ROUTERS: list[APIRouter] = [
     intake.router,
     items.router,
     item_photos.router,
+    approvals.router,
+    account.router,
     cases.router,
     locations.router,
     labels.router,

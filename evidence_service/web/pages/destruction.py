@@ -11,8 +11,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ... import destruction, scanning
+from ... import auth, destruction, scanning
 from ...auth import require
+from ...destruction import council
 from ...errors import DomainError, Invalid
 from ...i18n import LOCAL_TIME_ZONE
 from ...models import BatchStatus, CouncilRole
@@ -246,7 +247,14 @@ def execute(batch_id: int, page: FormPage) -> Response:
                 "items": items,
             },
         )
-        destruction.execute(page.db, batch_id, data, page.me, page.settings.weight_tolerance_pct)
+        destruction.execute(
+            page.db,
+            batch_id,
+            data,
+            page.me,
+            page.settings.weight_tolerance_pct,
+            page.settings.destruction_block_handler_members,
+        )
 
     return _act(page, batch_id, "execute", run)
 
@@ -254,6 +262,26 @@ def execute(batch_id: int, page: FormPage) -> Response:
 @router.post("/destruction/{batch_id}/close")
 def close(batch_id: int, page: FormPage) -> Response:
     return _act(page, batch_id, "close", lambda: destruction.close(page.db, batch_id, page.me))
+
+
+@router.post("/destruction/{batch_id}/presence")
+def presence(batch_id: int, page: FormPage) -> Response:
+    """A council member with an account confirms being there, typing their own password."""
+
+    def run() -> None:
+        client = page.request.client.host if page.request.client else ""
+        member = auth.authenticate(
+            page.db,
+            page.field("username"),
+            str(page.form.get("password") or ""),
+            client,
+            page.settings.login_policy,
+            database=page.request.app.state.db,
+            totp_code=page.field("totp_code"),
+        )
+        council.confirm_presence(page.db, batch_id, page.me, member)
+
+    return _act(page, batch_id, "presence", run)
 
 
 @router.post("/destruction/{batch_id}/cancel")

@@ -18,6 +18,7 @@ from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import FormInvalid, grams, iso_date, number, validate
 from ..sessions import new_token
+from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ROW_FIELDS = (
@@ -244,4 +245,5 @@ def intake_done(page: UserPage) -> Response:
         "intake_done.html",
         items=received,
         templates=labels.template_list(page.settings),
+        **print_dialog(page),
     )

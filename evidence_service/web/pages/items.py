@@ -8,13 +8,15 @@ from fastapi.responses import Response
 
 from ... import items, labels, scanning
 from ...errors import DomainError
-from ...items import handling
+from ...items import exits, handling
 from ...items import photos as item_photos
+from ...items.disposition_rules import allowed_dispositions
 from ...labels import LabelFormat, LabelRequest
 from ...models import Disposition, PhotoKind, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import M, download, from_form, grams, iso_date, number
+from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -49,10 +51,12 @@ def render_item(
         history=list(reversed(history)),  # newest first
         actions=actions,
         templates=labels.template_list(page.settings),
+        **print_dialog(page),
         purposes=list(handling.CheckoutPurpose),
         seal_states=list(SealState),
-        dispositions=list(Disposition),
-        releasable=Disposition(item.disposition) in handling.RELEASABLE,
+        # Only those the law allows for this kind of item (data/disposition_rules.toml).
+        dispositions=allowed_dispositions(item.category, list(item.hazard_classes)),
+        releasable=Disposition(item.disposition) in exits.RELEASABLE,
         advice=advice,
         split_child=split_child,
         checkout=handling.current_checkout(page.db, code, page.me),
@@ -148,7 +152,7 @@ def sample(code: str, page: FormPage) -> Response:
     def run() -> None:
         taken_g = grams(page.field("taken"), page.field("weight_unit"), "taken_g")
         data = _read(page, handling.SampleRequest, taken_g=taken_g)
-        handling.take_sample(page.db, code, data, page.me)
+        handling.take_sample(page.db, code, data, page.me, page.settings.sample_max_share)
 
     return _act(page, code, "sample", run)
 
@@ -194,11 +198,10 @@ def split(code: str, page: FormPage) -> Response:
 
 @router.post("/items/{code}/disposition")
 def change_disposition(code: str, page: FormPage) -> Response:
-    def run() -> str:
-        data = _read(page, handling.DispositionRequest)
-        _, advice = handling.change_disposition(page.db, code, data, page.me)
-        # The advice is shown in the user's language on the page the redirect leads to.
-        return "advice=1" if advice else ""
+    def run() -> None:
+        data = _read(page, exits.DispositionRequest)
+        # It waits for a second person (the page says so); where to keep it comes after.
+        exits.change_disposition(page.db, code, data, page.me)
 
     return _act(page, code, "disposition", run)
 
@@ -206,7 +209,7 @@ def change_disposition(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/release")
 def release(code: str, page: FormPage) -> Response:
     def run() -> None:
-        handling.release(page.db, code, _read(page, handling.ReleaseRequest), page.me)
+        exits.release(page.db, code, _read(page, exits.ReleaseRequest), page.me)
 
     return _act(page, code, "release", run)
 
@@ -214,7 +217,7 @@ def release(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/transfer")
 def transfer(code: str, page: FormPage) -> Response:
     def run() -> None:
-        handling.transfer(page.db, code, _read(page, handling.TransferRequest), page.me)
+        exits.transfer(page.db, code, _read(page, exits.TransferRequest), page.me)
 
     return _act(page, code, "transfer", run)
 

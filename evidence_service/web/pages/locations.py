@@ -9,6 +9,7 @@ from ... import labels, locations
 from ...items import list_items
 from ..context import Page, UserPage
 from ..errors import WebRoute
+from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -88,4 +89,5 @@ def location_page(code: str, page: UserPage) -> Response:
         children=[(child, usage_bars(child)) for child in children],
         items=here,
         templates=labels.template_list(page.settings),
+        **print_dialog(page),
     )

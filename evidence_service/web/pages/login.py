@@ -60,7 +60,16 @@ def login(page: AnonymousFormPage, request: Request) -> Response:
         )
     client = request.client.host if request.client else ""
     try:
-        user = auth.authenticate(page.db, username, password, client, page.settings.login_policy)
+        user = auth.authenticate(
+            page.db,
+            username,
+            password,
+            client,
+            page.settings.login_policy,
+            database=request.app.state.db,
+            totp_code=page.field("totp_code"),
+            totp_required_roles=page.settings.totp_roles,
+        )
     except DomainError as exc:
         return _login_form(
             page,

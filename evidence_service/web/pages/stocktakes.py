@@ -131,6 +131,8 @@ def resolve(discrepancy_id: int, page: FormPage) -> Response:
             {
                 "resolution": page.field("resolution"),
                 "document_ref": page.field("document_ref") or None,
+                "document_date": page.field("document_date") or None,
+                "document_issuer": page.field("document_issuer"),
                 "note": page.field("note"),
             },
         )
