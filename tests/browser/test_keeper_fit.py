@@ -48,6 +48,12 @@ MEMBERS = [
         "role": "member",
     },
     {"name": "Lê Đức Thắng", "position": "Cán bộ", "organisation": "Công an", "role": "member"},
+    {
+        "name": "Phạm Hồng Sơn",
+        "position": "Kiểm sát viên",
+        "organisation": "Viện kiểm sát nhân dân huyện A",
+        "role": "procuracy",
+    },
 ]
 
 
