@@ -32,6 +32,7 @@ from .api import (
 from .api.limits import MULTIPART_OVERHEAD, BodyLimit, PathLimit, shorten_errors
 from .api.transaction import CommitBeforeResponse
 from .auth import TooManyAttempts
+from .cases.attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .config import Settings, get_settings
 from .db import Database
 from .errors import DomainError, Unauthorized
@@ -90,16 +91,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.add_middleware(SecurityHeaders)
     # Outermost: a body too large is refused before routing, authentication or parsing.
+    # Each upload's limit, for the API path and the web page's alike.
     photo = settings.destruction_photo_max_bytes + MULTIPART_OVERHEAD
+    ledger = settings.import_max_bytes + MULTIPART_OVERHEAD
+    case_file = ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
     app.add_middleware(
         BodyLimit,
         default_max_bytes=settings.max_body_bytes,
         path_limits=(
             PathLimit(re.compile(API_PREFIX + r"/destruction-batches/\d+/photos"), photo),
             PathLimit(re.compile(r"/destruction/\d+/photos"), photo),
-            PathLimit(
-                re.compile(API_PREFIX + r"/imports"), settings.import_max_bytes + MULTIPART_OVERHEAD
-            ),
+            PathLimit(re.compile(f"({API_PREFIX})?/imports"), ledger),
+            PathLimit(re.compile(f"({API_PREFIX})?/cases/\\d+/attachments"), case_file),
         ),
         session_cookie=SESSION_COOKIE,
     )

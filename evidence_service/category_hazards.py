@@ -1,15 +1,12 @@
-"""The hazard classes an intake starts with for each category (data/category_hazards.toml),
-and the classes a keeper may pick, with their names: the intake form's hazard picker."""
+"""The intake form's hazard picker: the classes a keeper may pick, with their names, and the
+classes each category starts with (data/category_hazards.toml, read by items.categories)."""
 
 import functools
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
+from .items.categories import hazard_classes_for
 from .locations import load_hazard_table
 from .models import Category
-
-DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "category_hazards.toml"
 
 
 @dataclass(frozen=True)
@@ -37,17 +34,13 @@ def hazard_name(cls: str, lang: str) -> str:
     return found.name_vi if lang == "vi" else found.name_en
 
 
-@functools.cache
-def category_defaults(path: Path = DEFAULTS_FILE) -> dict[str, list[str]]:
-    """``{category: [class, ...]}``; refuses a file naming an unknown category or class."""
-    data = tomllib.loads(path.read_text(encoding="utf-8")).get("defaults", {})
+def category_defaults() -> dict[str, list[str]]:
+    """``{category: [class, ...]}``: the classes each category brings (one rule, asked of
+    ``items.categories`` as intake by the API, the web and imports do)."""
     table = load_hazard_table()
-    known = {c.value for c in Category}
-    out: dict[str, list[str]] = {}
-    for category, classes in data.items():
-        if category not in known:
-            raise ValueError(f"{path}: unknown category {category!r}")
-        if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
-            raise ValueError(f"{path}: {category} must be a list of hazard classes")
-        out[category] = table.normalise_all(classes)
+    out = {}
+    for category in Category:
+        classes = hazard_classes_for(category.value, [])
+        if classes:
+            out[category.value] = table.normalise_all(classes)
     return out

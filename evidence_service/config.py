@@ -70,8 +70,17 @@ class Settings(BaseSettings):
     destruction_deadline_warning_days: int = 7
     # Ledger imports: files larger than this are refused; files up to the second limit are
     # imported before the upload is answered, larger ones by a background job.
+    # (13 and 18: parsing runs in the job by default, so the sync limit is 0.) An upload
+    # body larger than import_max_bytes is refused with 413 (the request-size limit reads it).
     import_max_bytes: int = 100 * 1024 * 1024
-    import_sync_max_bytes: int = 256 * 1024
+    import_sync_max_bytes: int = 0
+    # XLSX archive limits, checked before any XML is parsed (imports/archive.py).
+    import_max_unpacked_bytes: int = 200 * 1024 * 1024
+    import_max_shared_strings: int = 500_000
+    import_max_rows: int = 200_000
+    import_max_columns: int = 100
+    # Finished import jobs (reports, rejects) are deleted after this many days (0: kept).
+    import_job_retention_days: int = 30
     # Any other request body larger than this is refused (413) before it is read.
     max_body_bytes: int = 2 * 1024 * 1024
 

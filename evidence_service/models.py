@@ -844,8 +844,11 @@ class ImportJob(SQLModel, table=True):
     skipped_rows: int = Field(default=0)
     error_count: int = Field(default=0)
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The rejected rows with what was wrong (CSV, UTF-8 with BOM), to fix and import again.
+    # The rejected rows with what was wrong (CSV, UTF-8 with BOM), to fix and import again;
+    # gzip-compressed since migration 0012 (imports.files.unpack reads both).
     rejects_csv: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # What each row would create or why not (the dry run's per-row report), gzip CSV.
+    preview_csv: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = _ts(nullable=False, default=utcnow)
     finished_at: datetime | None = _ts(nullable=True)
 

@@ -2,7 +2,7 @@
 Vietnamese diacritics print the same everywhere."""
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -10,6 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -68,6 +69,80 @@ def table(
     return result
 
 
+_PADDING = 3
+
+
+def light_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths_mm: Sequence[float],
+    wrapped: set[int],
+) -> Table:
+    """A table like ``table`` whose cells are plain text, the ``wrapped`` columns broken
+    into lines to fit: for long lists, where a paragraph per cell costs most of the time."""
+    small = styles()["small"]
+    room = [w * mm - 2 * _PADDING for w in widths_mm]
+
+    def cell(n: int, value: Any) -> Any:
+        text = str(value)
+        if n not in wrapped or not text:
+            return text
+        return "\n".join(simpleSplit(text, small.fontName, small.fontSize, room[n]))
+
+    cells = [[para(h, "small") for h in header]]
+    cells += [[cell(n, c) for n, c in enumerate(r)] for r in rows]
+    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    result.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 1), (-1, -1), small.fontName, small.fontSize, small.leading),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
+            ]
+        )
+    )
+    return result
+
+
+class LazyStory(list):  # type: ignore[type-arg]
+    """A story that draws its flowables from an iterator as the document consumes them
+    (reportlab takes them from the front of the list), so a long record is built page by
+    page instead of all at once."""
+
+    def __init__(self, source: Iterator[Flowable], ahead: int = 4) -> None:
+        super().__init__()
+        self._source, self._ahead = source, ahead
+        self._fill()
+
+    def _fill(self) -> None:
+        while list.__len__(self) < self._ahead:
+            try:
+                self.append(next(self._source))
+            except StopIteration:
+                return
+
+    def __len__(self) -> int:
+        self._fill()
+        return list.__len__(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        self._fill()
+        return list.__getitem__(self, index)
+
+    def __delitem__(self, index: Any) -> None:
+        list.__delitem__(self, index)
+        self._fill()
+
+    def pop(self, index: Any = -1) -> Any:
+        self._fill()
+        value = list.pop(self, index)
+        self._fill()
+        return value
+
+
 def signatures(names: Sequence[tuple[str, str]]) -> Table:
     """Signature blocks: role above, space to sign, name below; two per row."""
     blocks = [
@@ -106,10 +181,11 @@ def build(
         bottomMargin=bottom * mm,
         invariant=1,
     )
+    flowables = story if isinstance(story, LazyStory) else list(story)
     if decorate is None:
-        doc.build(list(story))
+        doc.build(flowables)
     else:
-        doc.build(list(story), onFirstPage=decorate, onLaterPages=decorate)
+        doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
 
 

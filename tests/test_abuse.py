@@ -70,6 +70,24 @@ def test_a_photo_larger_than_its_limit_is_413_even_with_a_token(client, world):
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("path", "within", "over"),
+    [
+        # Each upload has its own limit, on the API path and on the web page alike.
+        (f"{API}/imports", 5 * 1024 * 1024, 200 * 1024 * 1024),
+        ("/imports", 5 * 1024 * 1024, 200 * 1024 * 1024),
+        (f"{API}/cases/1/attachments", 5 * 1024 * 1024, 30 * 1024 * 1024),
+        ("/cases/1/attachments", 5 * 1024 * 1024, 30 * 1024 * 1024),
+    ],
+)
+def test_each_upload_has_its_own_limit(client, world, path, within, over):
+    headers = {**world.headers("manager"), "Content-Type": "multipart/form-data; boundary=x"}
+    for size, refused in ((within, False), (over, True)):
+        declared = {**headers, "Content-Length": str(size)}
+        response = client.post(path, content=b"--x--\r\n", headers=declared)
+        assert (response.status_code == 413) is refused, (path, size, response.status_code)
+
+
 def _chunks(total: int, size: int = 1024 * 1024) -> Iterator[bytes]:
     sent = 0
     while sent < total:

@@ -542,7 +542,14 @@ def test_closed_record_is_frozen_and_its_hash_matches_the_served_bytes(client, s
 
 
 def test_destruction_totals_match_the_data(client, session, world):
-    drug = make_item(session, world, category="drug", net_weight_g=2000.0, gross_weight_g=None)
+    drug = make_item(
+        session,
+        world,
+        category="drug",
+        location_code="SEC-1",  # a drug goes to a secure place (its category's classes)
+        net_weight_g=2000.0,
+        gross_weight_g=None,
+    )
     other = make_item(session, world, net_weight_g=1000.0)
     burnt = make_item(session, world, net_weight_g=3000.0, gross_weight_g=None)
     executed_batch(

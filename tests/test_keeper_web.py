@@ -146,9 +146,9 @@ def test_the_item_page_shows_who_holds_a_checked_out_item_and_until_when(client,
     assert due and "31/12/2099" in due.group(1)
 
 
-def test_category_defaults_are_known_classes_and_fireworks_start_at_1_4g():
+def test_category_defaults_are_known_classes_and_drugs_start_as_narcotics():
     defaults = category_defaults()
-    assert defaults["fireworks"] == ["1.4G"]
+    assert defaults["drug"] == ["narcotics"] and defaults["fireworks"]
     known = {c.id for c in hazard_choices()}
     assert all(c in known for classes in defaults.values() for c in classes)
 

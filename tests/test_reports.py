@@ -49,6 +49,7 @@ def fill(session: Session, world: World) -> dict[str, Item]:
             world,
             location_code="S2",
             category="drug",
+            hazard_classes=["general"],  # by hand: this world is about capacity, not hazards
             disposition="pending",
             net_weight_g=2000.0,
             volume_l=1.5,
@@ -269,11 +270,15 @@ def test_hazard_conflicts_lists_violations_among_stored_items(client, world, ses
     solvent = make_item(
         session, world, location_code="C2", category="chemical", hazard_classes=["3"]
     )
-    fireworks = make_item(session, world, location_code="C2", category="fireworks")
+    fireworks = make_item(
+        session, world, location_code="C2", category="fireworks", hazard_classes=["3"]
+    )
     put_by_hand(session, fireworks, "C1", ["1.4G"])
     oxidiser = make_item(session, world, location_code="C2", category="chemical")
     put_by_hand(session, oxidiser, "C2", ["5.1"])
-    drugs = make_item(session, world, location_code="S2", category="drug")
+    drugs = make_item(
+        session, world, location_code="S2", category="drug", hazard_classes=["general"]
+    )
     put_by_hand(session, drugs, "S2", ["narcotics"])
     make_item(session, world, location_code="SEC-1", category="drug", hazard_classes=["narcotics"])
     session.commit()
@@ -335,7 +340,12 @@ def make_aged(session: Session, world: World) -> dict[str, Item]:
     made = {
         "very_long": make_item(session, world, case_id=pending, received_at=days_ago(2000)),
         "long": make_item(
-            session, world, case_id=pending, category="drug", received_at=days_ago(400)
+            session,
+            world,
+            case_id=pending,
+            category="drug",
+            location_code="SEC-1",
+            received_at=days_ago(400),
         ),
         "recent_pending": make_item(session, world, case_id=pending, received_at=days_ago(100)),
         "overdue": make_item(session, world, location_code="S1", received_at=days_ago(40)),

@@ -52,15 +52,11 @@ def ledger(
     """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
     if date_from and date_to and date_to < date_from:
         raise Invalid("to", "the end of the period is before its start", where="query")
-    data = exports.ledger(session, actor, warehouse_code, date_from, date_to, lang)
     name = f"so-vat-chung-{warehouse_code or 'tat-ca'}"
     if fmt == "json":
-        return data
-    return _file(
-        exports.ledger_xlsx(data, lang) if fmt == "xlsx" else exports.ledger_pdf(data, lang),
-        name,
-        fmt,
-    )
+        return exports.ledger(session, actor, warehouse_code, date_from, date_to, lang)
+    content = exports.ledger_file(session, actor, fmt, warehouse_code, date_from, date_to, lang)
+    return _file(content, name, fmt)
 
 
 @router.get(

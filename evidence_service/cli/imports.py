@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from ..auth import user_by_username
 from ..config import get_settings
 from ..errors import DomainError
-from ..imports import import_file, load_mapping, write_rejects
+from ..imports import import_file, load_mapping, preview_rows, write_rejects, write_table
 from .common import database, error_message
 
 
@@ -35,6 +35,23 @@ def import_command(
     report: Annotated[
         Path | None, typer.Option("--report", help="also write the full report (JSON)")
     ] = None,
+    rows: Annotated[
+        Path | None,
+        typer.Option("--rows", help="write what each row creates or why not (.csv or .xlsx)"),
+    ] = None,
+    corrections: Annotated[
+        bool,
+        typer.Option("--corrections", help="apply rows changed since imported as corrections"),
+    ] = False,
+    weight_unit: Annotated[
+        str | None, typer.Option("--weight-unit", help="unit of bare weights: kg, g, mg, lạng")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="the category of every row")
+    ] = None,
+    ledger: Annotated[
+        str | None, typer.Option("--ledger", help="the ledger's name (else: warehouse and year)")
+    ] = None,
 ) -> None:
     """Import an evidence ledger. A dry run by default; with --commit all rows or none, or
     with --partial the valid ones (the rest go to --rejects). Exit 1 if rows have errors and
@@ -42,7 +59,7 @@ def import_command(
     settings = get_settings()
     db = database(settings)
     try:
-        table_mapping = load_mapping(mapping)
+        table_mapping = load_mapping(mapping).for_file(weight_unit, category, ledger)
         with db.unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
         with Progress(
@@ -64,6 +81,7 @@ def import_command(
                 table_mapping,
                 dry_run=not commit,
                 partial=partial,
+                corrections=corrections,
                 progress=progress,
             )
     except DomainError as exc:
@@ -73,6 +91,10 @@ def import_command(
         result = outcome.report
         for warning in result["file"]["warnings"]:
             typer.echo(f"warning: {warning}")
+        for footer in result["file"]["footer_rows"]:
+            typer.echo(f"row {footer['row']}: {footer['kind']} row, skipped")
+        for w in result["warnings"][:50]:
+            typer.echo(f"row {w['row']}: warning: {w['message']}")
         for e in result["errors"][:50]:
             where = f"{e['cell'] or 'row ' + str(e['row'])} {e['column']}".strip()
             value = f" '{e['value']}'" if e["value"] else ""
@@ -85,6 +107,9 @@ def import_command(
         if rejects is not None and result["rejected_rows"]:
             count = write_rejects(outcome, table_mapping, rejects)
             typer.echo(f"{count} rejected row(s) written to {rejects}")
+        if rows is not None:
+            count = write_table(preview_rows(outcome.preview()), rows, "Kiểm tra")
+            typer.echo(f"{count} row(s) described in {rows}")
         if report is not None:
             report.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         typer.echo(result["message"])

@@ -1,13 +1,14 @@
 """Official exports: the evidence ledger and the six-monthly/yearly summary, XLSX and PDF."""
 
 from .common import parse_period
-from .ledger import Ledger, ledger, ledger_pdf, ledger_xlsx
+from .ledger import Ledger, ledger, ledger_file, ledger_pdf, ledger_xlsx
 from .summary import Summary, summary, summary_pdf, summary_xlsx
 
 __all__ = [
     "Ledger",
     "Summary",
     "ledger",
+    "ledger_file",
     "ledger_pdf",
     "ledger_xlsx",
     "parse_period",

@@ -3,7 +3,7 @@
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable
 
 from .. import pdfdoc
 from ..i18n import XLSX_KG_FORMAT, Translator
+from ..safecells import xlsx_text
 
 
 class Kilograms(float):
@@ -54,6 +55,7 @@ def workbook_bytes(
         for row in rows:
             sheet.append([float(v) if isinstance(v, Kilograms) else v for v in row])
             for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                xlsx_text(cell)  # a description "=HYPERLINK(…)" stays text
                 if isinstance(value, Kilograms):
                     cell.number_format = XLSX_KG_FORMAT
         for n, width in enumerate(widths, start=1):
@@ -62,6 +64,53 @@ def workbook_bytes(
             for cell in row:
                 cell.font = bold
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    workbook.properties.title = title
+    workbook.properties.creator = "evidence-service"
+    out = io.BytesIO()
+    workbook.save(out)
+    return _fix_zip(out.getvalue(), stamp)
+
+
+def streamed_workbook(
+    name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    last_row: Callable[[], Sequence[Any]],
+    widths: Sequence[float],
+    title: str,
+    stamp: datetime,
+) -> bytes:
+    """One sheet in openpyxl's write-only mode: rows go to a temporary file as they come, so
+    memory does not grow with them. ``last_row`` is asked after the rows (a total line).
+    Text cells are text (never formulas); :class:`Kilograms` show their unit."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(name[:31])
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = width
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def heading(value: Any) -> Any:
+        cell = xlsx_text(WriteOnlyCell(sheet, value=value))
+        cell.font, cell.alignment = bold, wrap
+        return cell
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Kilograms):
+            out = WriteOnlyCell(sheet, value=float(value))
+            out.number_format = XLSX_KG_FORMAT
+            return out
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return xlsx_text(WriteOnlyCell(sheet, value=value))
+        return value
+
+    sheet.append([heading(h) for h in header])
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    sheet.append([cell(v) for v in last_row()])
     workbook.properties.title = title
     workbook.properties.creator = "evidence-service"
     out = io.BytesIO()

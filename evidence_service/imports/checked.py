@@ -37,6 +37,13 @@ class ValidRow:
     ref: str
     data: ItemCreate
     new_case: str | None  # judgment number of a case this import creates
+    warnings: list[str] = field(default_factory=list)
+    category_source: str = "column"  # column | file | inferred
+    # An item already imported from this ledger line that the row changes: its code and
+    # the changes {field: [before, after]}, applied as a correction when confirmed.
+    correction: tuple[str, dict[str, list[Any]]] | None = None
+    location: str | None = None
+    case: str = ""  # the judgment number as written
 
 
 @dataclass
@@ -45,6 +52,7 @@ class Checked:
     rejected: list[tuple[int, list[Any], str, list[RowError]]] = field(default_factory=list)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # row, ref, item code
     empty: int = 0
+    conflicts: list[ValidRow] = field(default_factory=list)  # with their correction
 
 
 @dataclass
@@ -56,8 +64,13 @@ class ParsedRow:
     values: dict[str, Any]
     errors: list[RowError]
     item: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    category_source: str = "column"
     ref: str | None = None
+    stt: str | None = None  # the ledger number as written
     fingerprint: str = ""
+    old_fingerprint: str = ""
+    old_ref: str | None = None  # the reference an earlier version of the import gave it
     case_id: int | None = None
     new_case: str | None = None
     agency_id: int | None = None

@@ -1,9 +1,13 @@
 """Reading a ledger file as rows, streamed: CSV (UTF-8, with or without BOM, comma or
-semicolon) or XLSX (openpyxl read-only). Anything else is refused with a clear message."""
+semicolon) or XLSX (openpyxl read-only, formulas by their cached values, after the archive
+passed ``archive.check_xlsx``). Anything else is refused with a clear message. Title rows
+above the header, a column-number row "(1) (2) …" under it, and total and signature rows at
+the foot are recognised and skipped, each with a note."""
 
 import codecs
 import csv
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import DomainError
+from .archive import BadFile, Limits, check_xlsx
 from .mapping import Mapping
 
 SNIFF_BYTES = 64 * 1024
@@ -19,12 +23,6 @@ HEADER_SEARCH_ROWS = 30
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _COLUMN_NUMBERS = re.compile(r"^\(?\d+\)?$")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-class BadFile(DomainError):
-    """The file cannot be read as a ledger at all (as opposed to rows with errors)."""
-
-    status_code = 422
 
 
 class Formula(str):
@@ -43,6 +41,7 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
+    footers: list[tuple[int, str]] = field(default_factory=list)  # (row, total | signature)
     _close: Any = None
 
     def column_of(self, field_name: str) -> int | None:
@@ -72,8 +71,9 @@ def _letters_to_index(letters: bytes) -> int:
     return n - 1
 
 
-def open_table(path: Path, mapping: Mapping) -> Table:
-    """Open a ledger and find its header row. Raises ``BadFile`` with the reason."""
+def sniff(path: Path) -> tuple[str, bytes]:
+    """('xlsx' or 'csv', the first bytes) from the file's first bytes only, nothing parsed:
+    what the upload request checks before it answers. Raises ``BadFile`` with the reason."""
     try:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
@@ -82,7 +82,8 @@ def open_table(path: Path, mapping: Mapping) -> Table:
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise BadFile("the file is empty")
     if head.startswith(b"PK\x03\x04"):
-        return _open_xlsx(path, mapping)
+        _zip_directory(path)
+        return "xlsx", head
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadFile(
             "this is an old Excel .xls workbook; open it in Excel and save it as .xlsx "
@@ -99,6 +100,28 @@ def open_table(path: Path, mapping: Mapping) -> Table:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise BadFile(_not_utf8(head, exc.start)) from None
+    return "csv", head
+
+
+def _zip_directory(path: Path) -> None:
+    """The archive's directory (its last bytes) names a workbook: nothing is inflated."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadFile(
+            f"not a readable XLSX workbook ({type(exc).__name__}); "
+            "open it in Excel and save it again as .xlsx or CSV UTF-8"
+        ) from None
+    if "xl/workbook.xml" not in names:
+        raise BadFile("a ZIP archive but not an XLSX workbook (no xl/workbook.xml)")
+
+
+def open_table(path: Path, mapping: Mapping, limits: Limits | None = None) -> Table:
+    """Open a ledger and find its header row. Raises ``BadFile`` with the reason."""
+    kind, head = sniff(path)
+    if kind == "xlsx":
+        return _open_xlsx(path, mapping, limits or Limits())
     return _open_csv(path, head, mapping)
 
 
@@ -170,12 +193,14 @@ def _csv_records(reader: Any, path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise BadFile(f"row {number + 1}: not readable as CSV ({exc})") from None
 
 
-def _open_xlsx(path: Path, mapping: Mapping) -> Table:
+def _load(handle: IO[bytes], data_only: bool) -> Any:
+    """A read-only workbook over an open file: openpyxl refuses a file *name* whose suffix
+    is not .xlsx (an upload's temporary name), never an open file."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        return openpyxl.load_workbook(handle, read_only=True, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise BadFile(
             f"not a readable XLSX workbook ({type(exc).__name__}); "
@@ -183,41 +208,80 @@ def _open_xlsx(path: Path, mapping: Mapping) -> Table:
         ) from None
     except Exception as exc:  # openpyxl raises many kinds of errors on broken files
         raise BadFile(f"not a readable XLSX workbook: {exc}") from None
+
+
+def _open_xlsx(path: Path, mapping: Mapping, limits: Limits) -> Table:
+    shape = check_xlsx(path, limits)
+    handles = [path.open("rb")]
+    workbook = formulas = None
+
+    def close() -> None:
+        for book in (workbook, formulas):
+            if book is not None:
+                book.close()
+        for handle in handles:
+            handle.close()
+
+    try:
+        workbook = _load(handles[0], data_only=True)
+        # Formulas are read by the value Excel saved with them; a second reader over the
+        # sheet tells a formula without a saved value from an empty cell (if it has any).
+        if shape.formulas:
+            handles.append(path.open("rb"))
+            formulas = _load(handles[1], data_only=False)
+    except BaseException:
+        close()
+        raise
+
     if not workbook.worksheets:
-        workbook.close()
+        close()
         raise BadFile("the workbook has no worksheet")
     sheet = workbook.worksheets[0]
+    twin = formulas.worksheets[0] if formulas is not None else None
     try:
-        table = _with_header(_xlsx_records(sheet), mapping, "xlsx")
+        table = _with_header(_xlsx_records(sheet, twin, limits), mapping, "xlsx")
         merged = _merged_ranges(path, getattr(sheet, "_worksheet_path", ""))
     except BaseException:
-        workbook.close()
+        close()
         raise
     for first_col, first_row, last_col, last_row in merged:
         if first_row <= table.header_row <= last_row and last_col > first_col:
-            workbook.close()
+            close()
             raise BadFile(
                 f"the header row {table.header_row} has merged cells "
                 f"({column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}); "
                 "unmerge them and give each column a header of its own on one row"
             )
     table.sheet = sheet.title
-    max_row = sheet.max_row
-    table.estimated_rows = max(max_row - table.header_row, 0) if max_row else None
-    table._close = workbook.close
+    rows = shape.rows.get(getattr(sheet, "_worksheet_path", "").lstrip("/"))
+    table.estimated_rows = max(rows - table.header_row, 0) if rows else None
+    table._close = close
     return table
 
 
-def _xlsx_records(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+def _xlsx_records(sheet: Any, twin: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+    # The declared dimension was checked; rows are then read without padding to it.
+    sheet.reset_dimensions()
+    values_rows = sheet.iter_rows(values_only=True)
+    formula_rows: Iterator[Any] | None = None
+    if twin is not None:
+        twin.reset_dimensions()
+        formula_rows = twin.iter_rows(values_only=True)
     try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield (
-                number,
-                [
-                    Formula(v) if isinstance(v, str) and v.startswith("=") and len(v) > 1 else v
-                    for v in values
-                ],
-            )
+        for number, values in enumerate(values_rows, start=1):
+            if number > limits.max_rows:
+                raise BadFile(f"the sheet has more than {limits.max_rows} rows")
+            cells = list(values[: limits.max_columns])
+            if formula_rows is not None:
+                written = next(formula_rows, ())
+                for i, raw in enumerate(written[: len(cells)]):
+                    if cells[i] is None and _is_formula(raw):
+                        cells[i] = Formula(raw)
+            yield number, cells
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise BadFile(f"the worksheet cannot be read: {exc}") from None
 
@@ -257,7 +321,7 @@ def cell_text(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value)).strip()
 
 
 def _with_header(records: Iterator[tuple[int, list[Any]]], mapping: Mapping, kind: str) -> Table:
@@ -336,25 +400,47 @@ def _table(
         raise BadFile(
             f"row {header_row} looks like the header but lacks required column(s) {names}"
         )
-    return Table(
+    table = Table(
         kind=kind,
         headers=headers,
         header_row=header_row,
         fields=fields,
         header_units=units,
-        rows=_data_rows(records),
+        rows=iter(()),
         estimated_rows=None,
         warnings=warnings,
     )
+    ref = next((i for i, f in fields.items() if f == "external_ref"), None)
+    table.rows = _data_rows(records, mapping, table, ref)
+    return table
 
 
-def _data_rows(records: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+def _data_rows(
+    records: Iterator[tuple[int, list[Any]]], mapping: Mapping, table: Table, ref: int | None
+) -> Iterator[tuple[int, list[Any]]]:
     first = True
+    signed = False
     for number, cells in records:
+        if signed:
+            if any(c is not None and cell_text(c) for c in cells):
+                table.footers.append((number, "signature"))
+            continue
         if first:
+            texts = [cell_text(c) for c in cells]
+            if not any(texts):
+                continue
             first = False
             # Official ledgers number their columns under the header: (1) (2) (3) ...
-            texts = [cell_text(c) for c in cells if cell_text(c)]
-            if texts and len(texts) >= 3 and all(_COLUMN_NUMBERS.match(t) for t in texts):
+            filled = [t for t in texts if t]
+            if len(filled) >= 3 and all(_COLUMN_NUMBERS.match(t) for t in filled):
+                table.warnings.append(f"row {number}: column numbers, skipped")
                 continue
+        # A row with its ledger number is an item; only the others may be a footer.
+        stt = cells[ref] if ref is not None and ref < len(cells) else None
+        numbered = isinstance(stt, int | float) or cell_text(stt).rstrip(".").isdigit()
+        kind = None if numbered else mapping.footer([cell_text(c) for c in cells])
+        if kind is not None:
+            table.footers.append((number, kind))
+            signed = kind == "signature"
+            continue
         yield number, cells

@@ -4,6 +4,7 @@ the database."""
 
 import hashlib
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -29,7 +30,7 @@ class RowReader:
         for name, index in self.sheet.columns.items():
             value = cells[index] if index < len(cells) else None
             if isinstance(value, str) and not isinstance(value, Formula):
-                value = value.strip()
+                value = unicodedata.normalize("NFC", value).strip()
             if value is not None and value != "":
                 values[name] = value
         if not any(k != "external_ref" for k in values):
@@ -41,8 +42,9 @@ class RowReader:
                     row,
                     name,
                     "formula",
-                    f"the cell holds a formula ({value[:40]}), not a value; in Excel "
-                    "copy the column and 'Paste special → Values'",
+                    f"the cell holds a formula ({value[:40]}) and the file keeps no value "
+                    "computed for it (saved by a program other than Excel?); open it in "
+                    "Excel and save it again, or 'Paste special → Values'",
                 )
         if row.errors:
             return row
@@ -78,8 +80,10 @@ class RowReader:
                     row, "external_ref", "too_long", "ledger number over 100 characters"
                 )
         else:
+            row.fingerprint = fingerprint(row)
+            # How rows without STT were known before (every value): found again, not doubled.
             parts = [f"{n}={norm(cell_text(values[n]))}" for n in sorted(values)]
-            row.fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+            row.old_fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
         for name in self.mapping.required:
             if name not in values and not (name == "unit" and item.get("unit")):
                 self.sheet.error(
@@ -113,10 +117,18 @@ class RowReader:
         for name, key in (("net_weight", "net_weight_g"), ("gross_weight", "gross_weight_g")):
             if name in row.values:
                 unit = self.sheet.table.header_units.get(self.sheet.columns[name])
+                unit = unit or self.mapping.column_units.get(name)
                 try:
-                    row.item[key] = parse_weight_g(row.values[name], unit, self.mapping)
+                    row.item[key], assumed = parse_weight_g(row.values[name], unit, self.mapping)
                 except Problem as p:
                     self.sheet.error(row, name, p.kind, p.message)
+                    continue
+                if assumed:
+                    row.warnings.append(
+                        f"{self.sheet.header(name)}: '{cell_text(row.values[name])}' has no "
+                        f"unit, read as {assumed} (write the unit, or set the weight unit "
+                        "of the column or the file)"
+                    )
         if "volume_l" in row.values:
             value = row.values["volume_l"]
             try:
@@ -135,6 +147,30 @@ class RowReader:
 
     def _read_category(self, row: ParsedRow) -> None:
         if "category" not in row.values:
+            if self.mapping.category is not None:
+                row.item["category"], row.category_source = self.mapping.category, "file"
+                return
+            found = self.mapping.category_keywords.find(cell_text(row.values.get("description")))
+            if found is None and self.mapping.fallback_category:
+                row.item["category"], row.category_source = (
+                    self.mapping.fallback_category,
+                    "default",
+                )
+                row.warnings.append(
+                    f"the description names no known kind: category "
+                    f"'{self.mapping.fallback_category}' (add a 'Loại' column to say otherwise)"
+                )
+                return
+            if found is None:
+                self.sheet.error(
+                    row,
+                    "description",
+                    "unknown_category",
+                    "no category column, and the description names none of the known "
+                    "kinds; add a 'Loại' column or give the category for the whole file",
+                )
+                return
+            row.item["category"], row.category_source = found, "inferred"
             return
         text = cell_text(row.values["category"])
         category = self.mapping.categories.get(text)
@@ -156,3 +192,15 @@ class RowReader:
             if value is None:
                 self.sheet.error(row, name, kind, f"unknown value '{text}'")
             row.item[name] = value
+
+
+def fingerprint(row: ParsedRow) -> str:
+    """A row without a ledger number, known again by its case, description, quantity and
+    weight as read (so a changed column order or a new notes column changes nothing)."""
+    parts = [
+        norm(cell_text(row.values.get("judgment_number"))),
+        norm(cell_text(row.values.get("description"))),
+        f"{row.item.get('quantity', '')}",
+        f"{row.item.get('net_weight_g', '')}",
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]

@@ -4,6 +4,12 @@ real import would refuse is found here, without writing anything or taking the w
 Each row is read on its own (``row_values``), then resolved against the rest: its location
 with capacity and hazard rules, its case (``case_choice``), and its ledger number against the
 earlier rows and the items already received.
+
+A row is known by its ledger and its number there (STT): the ledger is the name given for the
+upload, or the warehouse of the row's location and the year of its entry, since offices keep
+a book per warehouse and year and start each at 1. Stored as ``external_ref`` =
+``"<ledger>|<STT>"``. A row without STT is known by a fingerprint (``row_values.fingerprint``).
+A row found again unchanged is skipped; changed, it is a conflict, a correction if confirmed.
 """
 
 from collections import defaultdict
@@ -16,7 +22,9 @@ from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
 from ..cases import CaseCreate
+from ..i18n import local_day
 from ..items import ItemCreate
+from ..items.categories import hazard_classes_for
 from ..legal.holidays import local_today
 from ..locations import load_hazard_table, subtree_usage
 from ..locations.hazards import check_location_accepts
@@ -49,6 +57,32 @@ COLUMN_OF_ITEM_FIELD = {
 }
 
 
+# What a re-imported ledger line may change in its item (applied as a correction).
+COMPARED = ("description", "category", "quantity", "unit", "net_weight_g", "gross_weight_g")
+
+
+def _differs(before: Any, after: Any) -> bool:
+    if isinstance(before, float | int) or isinstance(after, float | int):
+        if before is None or after is None:
+            return True
+        return abs(float(before) - float(after)) > 1e-6 * max(1.0, abs(float(before)))
+    return norm(str(before or "")) != norm(str(after or ""))
+
+
+def _changes(item: dict[str, Any], data: ItemCreate) -> dict[str, list[Any]]:
+    """{field: [stored, in the file]} for the compared fields the file sets differently."""
+    out = {}
+    for name in COMPARED:
+        after = getattr(data, name)
+        if after is not None and _differs(item[name], after):
+            out[name] = [item[name], after]
+    return out
+
+
+def _same(item: dict[str, Any], values: dict[str, Any]) -> bool:
+    return norm(str(item["description"])) == norm(str(values.get("description", "")))
+
+
 class RowChecker:
     """Holds what the rows of one file must agree with: each other and the database."""
 
@@ -69,12 +103,18 @@ class RowChecker:
             .where(col(wh.agency_id).in_(self.scope))
         ).all()
         self.locations: dict[str, tuple[Location, int]] = {r[0].code: (r[0], r[1]) for r in rows}
+        self.warehouses = dict(
+            session.exec(
+                select(wh.id, wh.code).where(col(wh.agency_id).in_(self.scope))  # type: ignore[call-overload]
+            ).all()
+        )
         self.by_id = {r[0].id: r[0] for r in rows}
         limited = [r[0] for r in rows if r[0].max_items or r[0].max_weight_kg or r[0].max_volume_l]
         self.usage = subtree_usage(session, limited)
         self.arriving: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
         self.refs: dict[str, int] = {}  # ref → first row
         self.fingerprints: dict[str, int] = defaultdict(int)
+        self.old_fingerprints: dict[str, int] = defaultdict(int)
 
     @property
     def cases_to_create(self) -> dict[str, CaseCreate]:
@@ -97,28 +137,42 @@ class RowChecker:
             self._resolve(row)
         existing = self._existing_refs(rows)
         for row in rows:
+            found = None
             if not row.errors:
                 found = existing.get((row.agency_id or 0, row.ref or ""))
-                if found is not None:
-                    code, description = found
-                    if norm(description) == norm(row.item["description"]):
-                        out.skipped.append((row.number, row.ref or "", code))
-                        continue
-                    self.sheet.error(
-                        row,
-                        "external_ref",
-                        "ref_conflict",
-                        f"ledger number {row.ref} is already item {code} "
-                        f"('{description[:60]}'), a different item",
-                    )
+                legacy = existing.get((row.agency_id or 0, row.stt or row.old_ref or ""))
+                if found is None and legacy is not None and _same(legacy, row.item):
+                    found = legacy  # imported before ledgers had names (bare STT, old print)
             data = self._item(row) if not row.errors else None
+            if data is not None and found is not None:
+                changes = _changes(found, data)
+                if not changes:
+                    out.skipped.append((row.number, row.ref or "", found["code"]))
+                    continue
+                valid = self._valid(row, data)
+                valid.correction = (found["code"], changes)
+                out.conflicts.append(valid)
+                continue
             if data is not None and not row.errors:
                 self._capacity(row, data)
             if row.errors or data is None:
                 out.rejected.append((row.number, row.cells, row.ref or "", row.errors))
                 continue
-            out.valid.append(ValidRow(row.number, row.cells, row.ref or "", data, row.new_case))
+            out.valid.append(self._valid(row, data))
         return out
+
+    def _valid(self, row: ParsedRow, data: ItemCreate) -> ValidRow:
+        return ValidRow(
+            row.number,
+            row.cells,
+            row.ref or "",
+            data,
+            row.new_case,
+            warnings=row.warnings,
+            category_source=row.category_source,
+            location=row.location.code if row.location else None,
+            case=cell_text(row.values.get("judgment_number", "")),
+        )
 
     # -- against the other rows and the database -------------------------------------------
 
@@ -146,37 +200,50 @@ class RowChecker:
             # the n-th copy gets the n-th reference, so a re-import finds each again.
             self.fingerprints[row.fingerprint] += 1
             row.ref = f"#{row.fingerprint}-{self.fingerprints[row.fingerprint]}"
+            self.old_fingerprints[row.old_fingerprint] += 1
+            row.old_ref = f"#{row.old_fingerprint}-{self.old_fingerprints[row.old_fingerprint]}"
         elif row.ref is not None:
+            row.stt = row.ref
+            row.ref = f"{self._ledger(row)}|{row.ref}"
             first = self.refs.setdefault(row.ref, row.number)
             if first != row.number:
                 self.sheet.error(
                     row,
                     "external_ref",
                     "duplicate",
-                    f"ledger number {row.ref} is also on row {first}",
+                    f"ledger number {row.stt} is also on row {first} "
+                    f"(ledger {row.ref.rsplit('|', 1)[0]})",
                 )
 
-    def _existing_refs(self, rows: list[ParsedRow]) -> dict[tuple[int, str], tuple[str, str]]:
+    def _ledger(self, row: ParsedRow) -> str:
+        """The ledger a row's STT counts in: the name given, or warehouse and year."""
+        if self.mapping.ledger:
+            return self.mapping.ledger
+        warehouse = self.warehouses.get(row.location.warehouse_id) if row.location else None
+        received = row.item.get("received_at")
+        year = local_day(received).year if received is not None else ""
+        return f"{warehouse or '*'}/{year}"
+
+    def _existing_refs(self, rows: list[ParsedRow]) -> dict[tuple[int, str], dict[str, Any]]:
         refs = [r.ref for r in rows if r.ref and not r.errors]
-        found: dict[tuple[int, str], tuple[str, str]] = {}
+        refs += [old for r in rows if not r.errors and (old := r.stt or r.old_ref)]
+        found: dict[tuple[int, str], dict[str, Any]] = {}
         table = Item.__table__.c  # type: ignore[attr-defined]
+        names = ("agency_id", "external_ref", *COMPARED, "code", "id")
         for start in range(0, len(refs), 1000):
-            query = sa_select(table.agency_id, table.external_ref, table.code, table.description)
-            query = query.where(
+            query = sa_select(*(table[n] for n in names)).where(
                 table.external_ref.in_(refs[start : start + 1000]),
                 table.agency_id.in_(self.scope),
             )
-            for agency_id, ref, code, description in self.session.execute(query).all():
-                found[(agency_id, ref)] = (code, description)
+            for values in self.session.execute(query).all():
+                item = dict(zip(names, values, strict=True))
+                found[(item["agency_id"], item["external_ref"])] = item
         return found
 
     # -- the item --------------------------------------------------------------------------
 
     def _item(self, row: ParsedRow) -> ItemCreate | None:
         item = dict(row.item)
-        category = item.get("category")
-        if "hazard_classes" not in item and category:
-            item["hazard_classes"] = list(self.mapping.category_hazard_classes.get(category, []))
         if row.case_id is not None:
             item["case_id"] = row.case_id
         else:
@@ -198,7 +265,7 @@ class RowChecker:
         if row.location is not None:
             for refusal in check_location_accepts(
                 self.hazards,
-                data.hazard_classes,
+                list(hazard_classes_for(data.category, data.hazard_classes)),
                 list(row.location.allowed_hazard_classes),
                 row.location.secure,
             ):

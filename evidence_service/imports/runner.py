@@ -6,11 +6,12 @@ first pass streams the file, checks each chunk of rows and spools the valid ones
 to a temporary file; the second reads the spool back. A dry run stops after the first pass.
 All or nothing by default: any rejected row and nothing is written. With ``partial`` the
 valid rows are imported and the rejected ones are returned to be fixed and imported again.
+A row changed since it was imported is a conflict (rejected, the changes named) unless
+``corrections`` confirms it: then it is applied as a correction with its custody event.
+Every row's outcome is spooled too, for the per-row report (``files.PreviewRow``).
 """
 
-import csv
 import heapq
-import io
 import pickle
 import tempfile
 from collections import Counter
@@ -28,13 +29,18 @@ from ..cases import create_case
 from ..errors import DomainError
 from ..items import intake_items
 from ..models import User
+from .archive import Limits
 from .checked import RowError, ValidRow
+from .corrections import apply_correction
+from .files import PreviewRow
 from .mapping import Mapping
+from .per_row import ExpectedCodes, describe, first, record_footers, record_rows, refuse_conflicts
 from .reader import Table, cell_text, open_table
 from .rows import RowChecker
 
 CHUNK_ROWS = 2000
 MAX_REPORTED_ERRORS = 1000
+MAX_PREVIEW = 200  # rows of the per-row report kept in the job's JSON (all are in its file)
 Progress = Callable[[str, int, int | None], None]
 Sessions = Callable[[bool], AbstractContextManager[Session]]
 
@@ -56,18 +62,26 @@ class ImportOutcome:
     created_items: int = 0
     skipped_rows: int = 0
     error_count: int = 0
+    corrected_items: int = 0
     headers: list[str] = field(default_factory=list)
     ref_column: int | None = None
     _spools: list[IO[bytes]] = field(default_factory=list)
+    preview_spool: IO[bytes] | None = None
 
     def rejects(self) -> Iterator[Reject]:
         """The rejected rows in file order (validation and write-time rejects merged)."""
         streams = [_unpickle(s) for s in self._spools]
         yield from heapq.merge(*streams)
 
+    def preview(self) -> Iterator[PreviewRow]:
+        """Every row's outcome in file order."""
+        if self.preview_spool is not None:
+            yield from sorted(_unpickle(self.preview_spool))
+
     def close(self) -> None:
-        for spool in self._spools:
-            spool.close()
+        for spool in [*self._spools, self.preview_spool]:
+            if spool is not None:
+                spool.close()
 
 
 def _unpickle(spool: IO[bytes]) -> Iterator[Any]:
@@ -91,34 +105,45 @@ def import_file(
     *,
     dry_run: bool = True,
     partial: bool = False,
+    corrections: bool = False,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    limits: Limits | None = None,
 ) -> ImportOutcome:
     """Check (and unless ``dry_run`` import) a ledger. Raises ``BadFile`` for a file that
     cannot be read at all; every problem with rows is in the outcome's report."""
     require(actor, "intake")
     notify = progress or (lambda phase, done, total: None)
     valid_spool, rejects_spool, write_rejects = _spool(), _spool(), _spool()
-    outcome = ImportOutcome(report={}, _spools=[rejects_spool, write_rejects])
+    outcome = ImportOutcome(
+        report={}, _spools=[rejects_spool, write_rejects], preview_spool=_spool()
+    )
     errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
     counts = Counter[str]()
     try:
         with sessions(False) as session:
-            table = open_table(path, mapping)
+            table = open_table(path, mapping, limits)
             try:
                 checker = RowChecker(session, actor, mapping, table)
+                codes = ExpectedCodes(session)
                 outcome.headers = table.headers
                 outcome.ref_column = table.column_of("external_ref")
                 notify("checking", 0, table.estimated_rows)
                 for chunk in _chunks(table, chunk_rows):
                     checked = checker.check(chunk)
+                    if not corrections:
+                        refuse_conflicts(checked, table)
                     counts["rows"] += len(chunk) - checked.empty
                     counts["empty"] += checked.empty
-                    counts["valid"] += len(checked.valid)
+                    counts["valid"] += len(checked.valid) + len(checked.conflicts)
+                    counts["conflicts"] += len(checked.conflicts)
                     counts["skipped"] += len(checked.skipped)
-                    if checked.valid:
-                        pickle.dump(checked.valid, valid_spool, pickle.HIGHEST_PROTOCOL)
+                    record_rows(checked, codes, table, outcome, warnings)
+                    if checked.valid or checked.conflicts:
+                        ready = [*checked.conflicts, *checked.valid]
+                        pickle.dump(ready, valid_spool, pickle.HIGHEST_PROTOCOL)
                     rejects = []
                     for number, cells, ref, row_errors in checked.rejected:
                         for e in row_errors:
@@ -130,13 +155,14 @@ def import_file(
                                 number,
                                 [cell_text(c) for c in cells],
                                 ref,
-                                "; ".join(_describe(e) for e in row_errors),
+                                "; ".join(describe(e) for e in row_errors),
                             )
                         )
                     if rejects:
                         pickle.dump(rejects, rejects_spool, pickle.HIGHEST_PROTOCOL)
                     counts["rejected"] += len(checked.rejected)
                     notify("checking", counts["rows"] + counts["empty"], table.estimated_rows)
+                footers = record_footers(table, outcome)
             finally:
                 table.close()
         new_cases = checker.cases_to_create
@@ -148,6 +174,10 @@ def import_file(
                 "header_row": table.header_row,
                 "columns": {table.headers[i]: f for i, f in sorted(table.fields.items())},
                 "warnings": table.warnings,
+                "footer_rows": footers,
+                "ledger": mapping.ledger,
+                "category": mapping.category,
+                "weight_unit": mapping.weight_unit,
             },
             "dry_run": dry_run,
             "partial": partial,
@@ -156,11 +186,19 @@ def import_file(
             "valid_rows": counts["valid"],
             "already_imported": counts["skipped"],
             "rejected_rows": counts["rejected"],
+            "conflicts": counts["conflicts"] + kinds["conflict"],
+            "corrections": corrections,
+            "rows_with_warnings": counts["warned"],
+            "warnings": warnings,
+            "preview": [r.to_dict() for r in first(outcome.preview(), MAX_PREVIEW)],
             "cases_to_create": sorted(new_cases)[:100],
             "cases_to_create_count": len(new_cases),
             "created_items": 0,
+            "corrected_items": 0,
             "created_cases": 0,
         }
+        counts["warned"] = len({w["row"] for w in warnings})
+        report["rows_with_warnings"] = counts["warned"]
         outcome.skipped_rows = counts["skipped"]
         if dry_run:
             report["outcome"] = "checked"
@@ -208,11 +246,6 @@ def _chunks(table: Table, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
         yield chunk
 
 
-def _describe(e: RowError) -> str:
-    where = f"{e.column}: " if e.column else ""
-    return f"{where}{e.message}"
-
-
 def _detail(exc: Exception) -> str:
     if isinstance(exc, IntegrityError):
         return "conflicts with data already in the database (imported at the same time?)"
@@ -239,7 +272,7 @@ def _write(
     write_rejects: IO[bytes],
 ) -> None:
     created_cases: dict[str, int | None] = {}
-    created = 0
+    created = corrected = 0
     refused = 0
     done = 0
     notify("writing", 0, total)
@@ -250,6 +283,14 @@ def _write(
             failed: list[tuple[ValidRow, str]] = []
             ready: list[ValidRow] = []
             for r in chunk:
+                if r.correction is not None:
+                    try:
+                        with session.begin_nested():
+                            apply_correction(session, r.correction, actor)
+                        corrected += 1
+                    except (DomainError, IntegrityError) as exc:
+                        failed.append((r, _detail(exc)))
+                    continue
                 if r.new_case is not None:
                     if r.new_case not in created_cases:
                         created_cases[r.new_case] = _create_case(
@@ -292,7 +333,9 @@ def _write(
             report["outcome"] = "refused"
             return
     outcome.created_items = created
+    outcome.corrected_items = corrected
     report["created_items"] = created
+    report["corrected_items"] = corrected
     report["created_cases"] = sum(1 for v in created_cases.values() if v is not None)
     report["outcome"] = "partial" if report["rejected_rows"] else "imported"
 
@@ -323,6 +366,8 @@ def _summary(report: dict[str, Any]) -> str:
     skipped = report["already_imported"]
     also = f"; {skipped} already imported, skipped" if skipped else ""
     if outcome == "checked":
+        if report["conflicts"]:
+            also += f"; {report['conflicts']} changed since imported (conflicts)"
         if rejected:
             return (
                 f"dry run: {rejected} of {rows} row(s) have errors, "
@@ -341,49 +386,6 @@ def _summary(report: dict[str, Any]) -> str:
             f"imported {report['created_items']} item(s); {rejected} row(s) rejected, "
             f"written to the rejects file{also}"
         )
-    return f"imported {report['created_items']} item(s){also}"
-
-
-def rejects_table(outcome: ImportOutcome, mapping: Mapping) -> Iterator[list[str]]:
-    """Header then rows: the file's own columns plus the error column. A row without a
-    ledger number gets the reference it was given, so fixing and re-importing it cannot
-    make a duplicate."""
-    headers = list(outcome.headers)
-    ref_column = outcome.ref_column
-    add_ref = ref_column is None
-    yield ([mapping.header("external_ref")] if add_ref else []) + headers + [mapping.error_column]
-    for reject in outcome.rejects():
-        cells = reject.cells + [""] * (len(headers) - len(reject.cells))
-        cells = cells[: len(headers)]
-        if ref_column is not None and not cells[ref_column] and reject.ref:
-            cells[ref_column] = reject.ref
-        yield ([reject.ref] if add_ref else []) + cells + [reject.message]
-
-
-def write_rejects(outcome: ImportOutcome, mapping: Mapping, target: Path) -> int:
-    """Write the rejects as CSV (UTF-8 with BOM, for Excel) or XLSX, by the file's suffix."""
-    rows = rejects_table(outcome, mapping)
-    count = -1
-    if target.suffix.lower() == ".xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet("Lỗi nhập")
-        for row in rows:
-            sheet.append(row)
-            count += 1
-        workbook.save(target)
-        return count
-    with target.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
-
-
-def rejects_csv(outcome: ImportOutcome, mapping: Mapping) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out, lineterminator="\r\n").writerows(rejects_table(outcome, mapping))
-    return out.getvalue().encode("utf-8")
+    fixed = report["corrected_items"]
+    corrected = f"; {fixed} item(s) corrected" if fixed else ""
+    return f"imported {report['created_items']} item(s){corrected}{also}"

@@ -1,12 +1,13 @@
-"""Reading the values a ledger writes: Vietnamese decimal commas, weights with units, day-first
-dates. Each parser returns the value or raises ``Problem`` naming what is wrong."""
+"""Reading the values a ledger writes: Vietnamese decimal commas and dot thousands, weights with
+units (kg, g, mg, lạng, tấn), day-first dates with two- or four-digit years. Each parser
+returns the value or raises ``Problem`` naming what is wrong."""
 
 import re
 from datetime import date, datetime
 from typing import Any
 
 from ..i18n import day_start
-from .mapping import WEIGHT_UNITS, Mapping
+from .mapping import Mapping
 
 _NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 _WITH_UNIT = re.compile(r"^(?P<num>[+-]?\d[\d.,\s]*?)\s*(?P<unit>[^\d\s.,+-][^\d]*)?$")
@@ -23,9 +24,10 @@ class Problem(Exception):
         self.message = message
 
 
-def parse_decimal(text: str) -> float:
+def parse_decimal(text: str, dot_thousands: bool = False) -> float:
     """``12,5`` and ``12.5`` → 12.5; ``1.234,5`` and ``1,234.5`` → 1234.5; ``12.500`` is
-    refused as ambiguous (12.5 or 12500?)."""
+    refused as ambiguous (12.5 or 12500?) unless ``dot_thousands`` (a number written with
+    its unit, "1.250 g", as Vietnamese writes it): then it is 12500."""
     s = text.replace("\u00a0", "").replace(" ", "").strip()
     if not _NUMBER.match(s) or s[-1] in ".,":
         raise Problem("bad_number", f"'{text}' is not a number")
@@ -47,6 +49,8 @@ def parse_decimal(text: str) -> float:
             raise Problem("bad_number", f"'{text}' is not a number")
         return sign * float("".join(parts))
     whole, fraction = parts
+    if dot_thousands and separator == "." and _grouped(parts):
+        return sign * float(whole + fraction)
     if len(fraction) == 3 and whole.lstrip("0"):
         raise Problem(
             "ambiguous_number",
@@ -86,11 +90,18 @@ def parse_quantity(value: Any, mapping: Mapping) -> tuple[float, str | None]:
     return parse_decimal(m.group("num")), unit
 
 
-def parse_weight_g(value: Any, header_unit: str | None, mapping: Mapping) -> float:
-    """A weight in grams. A bare number is in the header's unit, else the mapping's."""
-    default = header_unit if header_unit in WEIGHT_UNITS else mapping.weight_unit
+def parse_weight_g(
+    value: Any, header_unit: str | None, mapping: Mapping
+) -> tuple[float, str | None]:
+    """(weight in grams, the unit assumed for a bare number or None). A bare number is in
+    the column's unit (its header's brackets, the mapping's ``column_units``), else the
+    file's or mapping's; where none is set it is kilograms and the unit is returned, so the
+    row carries a warning: a bare number is never silently a kilogram."""
+    grams = mapping.weight_grams
+    default = header_unit if header_unit in grams else mapping.weight_unit
     number = _number(value)
-    unit = default
+    unit = default or "kg"
+    assumed = default is None
     if number is None:
         text = str(value).strip()
         m = _WITH_UNIT.match(text)
@@ -98,20 +109,21 @@ def parse_weight_g(value: Any, header_unit: str | None, mapping: Mapping) -> flo
             raise Problem("bad_weight", f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)")
         if m.group("unit"):
             found = mapping.units.get(m.group("unit"))
-            if found not in WEIGHT_UNITS:
+            if found not in grams:
                 raise Problem(
                     "bad_weight",
-                    f"'{m.group('unit').strip()}' is not a weight unit (use kg or g)",
+                    f"'{m.group('unit').strip()}' is not a weight unit "
+                    "(use kg, g, mg, lạng or tấn)",
                 )
-            unit = found
+            unit, assumed = found, False
         try:
-            number = parse_decimal(m.group("num"))
+            number = parse_decimal(m.group("num"), dot_thousands=bool(m.group("unit")))
         except Problem as exc:
             kind = "ambiguous_number" if exc.kind == "ambiguous_number" else "bad_weight"
             raise Problem(kind, f"weight {exc.message}") from None
-    if number <= 0:
+    if not number > 0 or number == float("inf"):
         raise Problem("bad_weight", f"weight must be more than 0 (got {value})")
-    return round(number * WEIGHT_UNITS[unit], 6)
+    return round(number * grams[unit], 6), unit if assumed else None
 
 
 def parse_date(value: Any, today: date) -> date:
@@ -121,7 +133,7 @@ def parse_date(value: Any, today: date) -> date:
         found = value
     else:
         text = str(value).strip()
-        found = _date_from_text(text)
+        found = _date_from_text(text, today)
     if found > today:
         raise Problem("future_date", f"{found:%d/%m/%Y} is in the future")
     if found.year < 1950:
@@ -129,11 +141,14 @@ def parse_date(value: Any, today: date) -> date:
     return found
 
 
-def _date_from_text(text: str) -> date:
+def _date_from_text(text: str, today: date) -> date:
     m = _DAY_FIRST.match(text)
     if m:
         day, month, year = (int(g) for g in m.groups())
-        if len(m.group(3)) != 4:
+        if len(m.group(3)) == 2:
+            # 15/01/25 is 2025; a year after this one is last century (15/01/98: 1998).
+            year += 2000 if year <= today.year % 100 else 1900
+        elif len(m.group(3)) != 4:
             raise Problem("bad_date", f"'{text}': write the year in full (dd/mm/yyyy)")
         if month > 12 and day <= 12:
             raise Problem(

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..units import built_in_units, check_quantity, units_for
 from ..units import normalise as normalise_unit
+from .categories import hazard_classes_for
 from .lookup import ITEM_FIELDS, Person
 from .requests import CLOCK_SKEW, EARLIEST_DATE
 
@@ -121,7 +122,7 @@ def intake_items(
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
         case = cases[case_key]
-        classes = tuple(data.hazard_classes)
+        classes = hazard_classes_for(data.category, data.hazard_classes)
         if classes not in normalised:
             normalised[classes] = normalise_hazard_classes(classes, f"{field}.hazard_classes")
         hazard_classes = normalised[classes]

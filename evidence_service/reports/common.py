@@ -17,6 +17,7 @@ from ..models import (
     User,
     Warehouse,
 )
+from ..safecells import csv_text
 
 CATEGORIES = [c.value for c in Category]
 
@@ -98,6 +99,11 @@ def person_header(column: str, t: Translator) -> str:
     return t(f"csv.{column}")
 
 
+def _safe(value: Any, text: Any) -> Any:
+    """A text the data holds is kept from being a formula; a formatted number is a number."""
+    return csv_text(text) if isinstance(value, str) else text
+
+
 def to_csv(
     header: Sequence[str], rows: Iterable[Sequence[Any]], t: Translator | None = None
 ) -> str:
@@ -113,9 +119,11 @@ def to_csv(
     writer = csv.writer(out, lineterminator="\r\n")
     if t is None:
         writer.writerow(header)
-        writer.writerows([csv_cell(v) for v in row] for row in rows)
+        writer.writerows([csv_text(csv_cell(v)) for v in row] for row in rows)
         return out.getvalue()
     keep = [n for n, column in enumerate(header) if column not in MACHINE_ONLY]
     writer.writerow([person_header(header[n], t) for n in keep])
-    writer.writerows([person_cell(header[n], row[n], t) for n in keep] for row in rows)
+    writer.writerows(
+        [_safe(row[n], person_cell(header[n], row[n], t)) for n in keep] for row in rows
+    )
     return out.getvalue()

@@ -66,6 +66,8 @@ NAV: list[NavEntry] = [
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
     NavEntry("/approvals", "duties_exits.nav", "release"),
     NavEntry("/account", "duties_account_page.nav"),
+    NavEntry("/imports", "ledgers_import.nav", "intake"),
+    NavEntry("/downloads", "ledgers_download.nav"),
 ]
 # Where "/" and a successful login lead, by role (first match with the permission).
 HOME_BY_ROLE: dict[Role, str] = {

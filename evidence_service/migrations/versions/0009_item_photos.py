@@ -1,7 +1,7 @@
 """item_photos: photos of an item, its packaging and its seal, with their SHA-256
 
 Revision ID: 0009
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01 14:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

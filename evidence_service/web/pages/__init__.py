@@ -8,6 +8,8 @@ from . import (
     cases,
     dashboard,
     destruction,
+    downloads,
+    imports,
     intake,
     item_photos,
     items,
@@ -33,5 +35,7 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     destruction.router,
     stocktakes.router,
+    imports.router,
+    downloads.router,
     shortlinks.router,
 ]

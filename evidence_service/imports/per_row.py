@@ -1,0 +1,118 @@
+"""The per-row report, written as the rows are checked: what each row creates (with the code
+it is expected to get), corrects, skips, or why not, and the footer rows; spooled by the
+runner and given back as ``files.PreviewRow`` in file order."""
+
+import pickle
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from .. import payload
+from ..models import CodeCounter
+from .checked import Checked, RowError
+from .corrections import describe_changes
+from .files import PreviewRow
+from .reader import Table, column_letter
+
+MAX_REPORTED = 1000
+
+
+def describe(e: RowError) -> str:
+    where = f"{e.column}: " if e.column else ""
+    return f"{where}{e.message}"
+
+
+class ExpectedCodes:
+    """The codes new items are expected to get: the next ones of this year's counter."""
+
+    def __init__(self, session: Session) -> None:
+        self.year = datetime.now(UTC).year
+        counter = session.get(CodeCounter, f"item:{self.year}")
+        self.seq = counter.value if counter else 0
+
+    def next(self) -> str:
+        self.seq += 1
+        return payload.make_item_code(self.year, self.seq)
+
+
+def refuse_conflicts(checked: Checked, table: Table) -> None:
+    """Without ``corrections`` a changed row is refused, its changes named."""
+    column = table.column_of("external_ref")
+    for r in checked.conflicts:
+        assert r.correction is not None
+        code, changes = r.correction
+        message = (
+            f"ledger line already imported as item {code}, and changed since: "
+            f"{describe_changes(changes)}; confirm the corrections to apply them"
+        )
+        header = table.headers[column] if column is not None else ""
+        cell = f"{column_letter(column)}{r.row}" if column is not None else ""
+        value = r.ref.rsplit("|", 1)[-1]
+        checked.rejected.append(
+            (r.row, r.cells, r.ref, [RowError(r.row, header, cell, value, "conflict", message)])
+        )
+    checked.conflicts = []
+
+
+def record_rows(
+    checked: Checked,
+    codes: ExpectedCodes,
+    table: Table,
+    outcome: Any,
+    warnings: list[dict[str, Any]],
+) -> None:
+    rows = []
+    for r in [*checked.conflicts, *checked.valid]:
+        correction = r.correction
+        for w in r.warnings:
+            if len(warnings) < MAX_REPORTED:
+                warnings.append({"row": r.row, "message": w})
+        notes = list(r.warnings)
+        if correction is not None:
+            notes.insert(0, describe_changes(correction[1]))
+        text = "; ".join(notes)
+        rows.append(
+            PreviewRow(
+                r.row,
+                _number(r.ref),
+                "correction" if correction else "create",
+                correction[0] if correction else codes.next(),
+                r.data.category,
+                r.category_source,
+                r.data.net_weight_g,
+                r.location or "",
+                r.case or r.new_case or "",
+                text,
+            )
+        )
+    for number, ref, code in checked.skipped:
+        rows.append(PreviewRow(number, _number(ref), "already_imported", code))
+    for number, _, ref, row_errors in checked.rejected:
+        action = "conflict" if any(e.kind == "conflict" for e in row_errors) else "rejected"
+        errors = "; ".join(describe(e) for e in row_errors)
+        rows.append(PreviewRow(number, _number(ref), action, notes=errors))
+    if rows and outcome.preview_spool is not None:
+        pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
+
+
+def record_footers(table: Table, outcome: Any) -> list[dict[str, Any]]:
+    rows = [PreviewRow(n, "", "footer", notes=kind) for n, kind in table.footers]
+    if rows and outcome.preview_spool is not None:
+        pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
+    return [{"row": n, "kind": kind} for n, kind in table.footers[:100]]
+
+
+def _number(ref: str) -> str:
+    """The ledger number as written (the part after the ledger's name)."""
+    return "" if ref.startswith("#") else ref.rsplit("|", 1)[-1]
+
+
+def first(rows: Iterator[PreviewRow], n: int) -> list[PreviewRow]:
+    out: list[PreviewRow] = []
+    for row in rows:
+        if len(out) >= n:
+            break
+        out.append(row)
+    return out

@@ -1,0 +1,75 @@
+"""The official files in the browser: the ledger of a warehouse for a period (XLSX or PDF)
+and the six-monthly or yearly summary, picked by period. The work is in ``exports``."""
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from ... import exports, locations
+from ...errors import Invalid
+from ..context import UserPage
+from ..errors import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _file(content: bytes, name: str, fmt: str) -> Response:
+    return Response(
+        content=content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+def _format(value: str) -> str:
+    if value not in MEDIA:
+        raise Invalid("format", "xlsx or pdf", value, where="query")
+    return value
+
+
+def _day(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(name, "a date (yyyy-mm-dd)", value, where="query") from None
+
+
+@router.get("/downloads")
+def downloads(page: UserPage) -> Response:
+    year = datetime.now(UTC).year
+    return page.render(
+        "downloads.html",
+        warehouses=locations.list_warehouses(page.db, page.me),
+        years=list(range(year, year - 6, -1)),
+        this_year=year,
+    )
+
+
+@router.get("/downloads/ledger")
+def ledger_file(page: UserPage) -> Response:
+    q = page.request.query_params
+    fmt = _format(q.get("format", "xlsx"))
+    warehouse = q.get("warehouse_code") or None
+    start, end = _day(q.get("from", ""), "from"), _day(q.get("to", ""), "to")
+    if start and end and end < start:
+        raise Invalid("to", "the end of the period is before its start", where="query")
+    content = exports.ledger_file(page.db, page.me, fmt, warehouse, start, end, page.lang)
+    return _file(content, f"so-vat-chung-{warehouse or 'tat-ca'}", fmt)
+
+
+@router.get("/downloads/summary")
+def summary_file(page: UserPage) -> Response:
+    q = page.request.query_params
+    fmt = _format(q.get("format", "xlsx"))
+    half = q.get("half", "")
+    period = q.get("year", "") + (f"-{half}" if half in ("H1", "H2") else "")
+    data = exports.summary(page.db, page.me, period)
+    render = exports.summary_xlsx if fmt == "xlsx" else exports.summary_pdf
+    return _file(render(data, page.lang), f"bao-cao-vat-chung-{data.period}", fmt)
