@@ -20,6 +20,7 @@ from .api import (
     exports,
     handling,
     imports,
+    item_photos,
     items,
     labels,
     locations,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         destruction,
         imports,
         exports,
+        item_photos,
         units,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -47,6 +47,7 @@ class EventType(StrEnum):
     transfer = "transfer"
     disposition = "disposition"
     correction = "correction"
+    photo = "photo"
     approval_requested = "approval_requested"  # two people for every exit: asked
     approval_refused = "approval_refused"
     transfer_received = "transfer_received"
