@@ -3,6 +3,8 @@
 Revision ID: 0009
 Revises: 0012
 Create Date: 2026-12-01 14:30:00
+
+Written beside 0010–0012 and chained after them: 0009 runs after 0012.
 """
 
 from collections.abc import Sequence
