@@ -21,6 +21,7 @@ from .api import (
     exports,
     handling,
     imports,
+    item_photos,
     items,
     labels,
     locations,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         destruction,
         imports,
         exports,
+        item_photos,
         units,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -62,6 +62,7 @@ class EventType(StrEnum):
     record_deleted = "record_deleted"
     sealed = "sealed"
     log_pruned = "log_pruned"
+    photo = "photo"
     approval_requested = "approval_requested"  # two people for every exit: asked
     approval_refused = "approval_refused"
     transfer_received = "transfer_received"

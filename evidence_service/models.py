@@ -523,6 +523,33 @@ class Checkout(SQLModel, table=True):
     returned_to_location_id: int | None = Field(default=None, foreign_key="locations.id")
 
 
+class PhotoKind(StrEnum):
+    item = "item"
+    packaging = "packaging"
+    seal = "seal"
+
+
+class ItemPhoto(SQLModel, table=True):
+    """A photo of an item, its packaging or its seal (intake, or later), kept as sent; its
+    SHA-256 is also in the ``photo`` custody event that recorded it."""
+
+    __tablename__ = "item_photos"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PhotoKind), name="kind"),
+        CheckConstraint("size_bytes > 0", name="size"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    kind: str = Field(max_length=16)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=32)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class LocationUsage(SQLModel, table=True):
     """What each location holds itself (not its subtree), kept current by database triggers.
 

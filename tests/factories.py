@@ -1,9 +1,11 @@
 """Plain factory functions for tests."""
 
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from PIL import Image
 from sqlmodel import Session, select
 
 from evidence_service.agencies import AgencyCreate, create_agency
@@ -166,6 +168,13 @@ def make_item(session: Session, world: World, actor: str = "keeper", **overrides
     )
     session.commit()
     return session.exec(select(Item).where(Item.id == item_id)).one()
+
+
+def tiny_image(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
+    """A real, decodable image (``"PNG"`` or ``"JPEG"``) for photo uploads."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=kind)
+    return out.getvalue()
 
 
 def confirm_request(client: Any, world: World, code: str, user: str = "manager2") -> Any:

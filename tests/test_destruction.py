@@ -13,13 +13,13 @@ from sqlmodel import select
 from evidence_service.cases import CaseCreate, create_case
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import CustodyEvent, DestructionItem, Item
-from tests.factories import make_item
+from tests.factories import make_item, tiny_image
 
 API = "/api/v1"
 B = API + "/destruction-batches"
 TODAY = date.today().isoformat()
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = tiny_image("PNG")
+JPEG = tiny_image("JPEG")
 MEMBERS = [
     {
         "name": "Nguyễn Văn Ánh",
@@ -502,7 +502,7 @@ def test_photo_upload_rejects_non_images_and_oversize(client, session, world, se
 
     assert upload("x.jpg", b"%PDF-1.4 not an image").status_code == 422
     assert upload("x.jpg", b"").status_code == 422
-    settings.destruction_photo_max_bytes = 100
+    settings.destruction_photo_max_bytes = len(JPEG) + 10
     assert upload("big.jpg", JPEG + b"\x00" * 100).status_code == 413
     ok = upload("ok.jpg", JPEG)
     assert ok.status_code == 201 and ok.json()["content_type"] == "image/jpeg"

@@ -1,8 +1,13 @@
 """The capacity forecast: when a warehouse is full at its 90-day net intake rate."""
 
+import math
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import select
+
 from evidence_service import destruction
+from evidence_service.demo import seed_demo
+from evidence_service.models import User
 from evidence_service.reports import capacity_forecast, capacity_report, project
 from evidence_service.reports.forecast import capped_locations
 from tests.factories import make_item
@@ -107,3 +112,22 @@ def test_open_destruction_batches_free_space_in_the_forecast(session, world):
 def test_forecast_sees_only_the_actors_warehouses(session, world):
     codes = {w.code for w in capacity_forecast(session, world.users["other-manager"]).warehouses}
     assert codes == {"W9"}
+
+
+def test_demo_forecast_counts_a_parent_by_its_childrens_limits(session):
+    """LS1-P1 (no limit, shelves of 40 and 3) and LS1-AT (none; 100 and 200): 343 items."""
+    seed_demo(session)
+    session.flush()
+    manager = session.exec(select(User).where(User.username == "demo-manager")).one()
+    now = datetime.now(UTC)
+    report = capacity_forecast(session, manager, 90, now)
+    ls1 = next(w for w in report.warehouses if w.code == "KHO-LS1")
+    items = next(m for m in ls1.measures if m.measure == "items")
+    assert sorted(items.capped_locations) == ["LS1-AT", "LS1-P1"]
+    assert items.capacity == 40 + 3 + 100 + 200
+    assert 0 < items.used < items.capacity * 0.2
+    assert items.state == "filling"
+    assert items.net_per_day == round(items.used / 90, 4)  # every demo item came in this window
+    days = math.ceil((items.capacity - items.used) / (items.used / 90))
+    assert items.full_on == now.date() + timedelta(days=days)
+    assert all(m.state != "full" for w in report.warehouses for m in w.measures)

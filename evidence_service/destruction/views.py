@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
 from ..custody import make_anchor
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import Conflict, NotFound
 from ..models import (
     Agency,
     BatchStatus,
@@ -25,6 +25,7 @@ from ..models import (
     User,
     Warehouse,
 )
+from ..photos import PhotoTooLarge
 from .batches import get_batch, lines
 from .methods import load_methods
 from .record import render_record
@@ -38,9 +39,8 @@ from .schemas import (
     PhotoPublic,
 )
 
-
-class PayloadTooLarge(DomainError):
-    status_code = 413
+# The one refusal of a photo too large (photos.py): a destruction photo is a photo.
+PayloadTooLarge = PhotoTooLarge
 
 
 def user_name(user: User) -> str:

@@ -26,6 +26,7 @@ from ..models import (
     ItemStatus,
     User,
 )
+from ..photos import check_photo
 from .batches import (
     batch_event,
     bump,
@@ -46,7 +47,6 @@ from .schemas import (
 from .views import batch_public, photo_public, user_name
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
-IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
 def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
@@ -306,16 +306,14 @@ def add_photo(
     caption: str,
 ) -> PhotoPublic:
     batch = for_change(session, batch_id, actor, "add_photo")
-    content_type = next((t for sig, t in IMAGE_SIGNATURES if data.startswith(sig)), None)
-    if content_type is None:
-        raise Invalid("file", "only JPEG and PNG images are accepted", where="form")
+    checked = check_photo(data, max_bytes=len(data), field="file")  # the faces limit the size
     assert batch.id is not None and actor.id is not None
     photo = DestructionPhoto(
         batch_id=batch.id,
         filename=(filename or "photo")[-200:],
-        content_type=content_type,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        content_type=checked.content_type,
+        size_bytes=checked.size_bytes,
+        sha256=checked.sha256,
         data=data,
         caption=caption[:500],
         uploaded_by_id=actor.id,

@@ -31,6 +31,7 @@ from ..models import (
 from . import approvals
 from .intake import COUNTED_UNITS, next_item_codes
 from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
+from .lookup import get_item
 from .requests import (
     CheckoutPublic,
     CheckoutRequest,
@@ -380,3 +381,24 @@ def overdue_checkouts(session: Session, actor: User) -> list[CheckoutPublic]:
         )
         for c, code, location_code in rows
     ]
+
+
+def current_checkout(session: Session, code: str, actor: User) -> CheckoutPublic | None:
+    """Who holds a checked-out item now, and until when (None if it is not out)."""
+    item = get_item(session, code, actor)
+    if item.status != ItemStatus.checked_out:
+        return None
+    c = _open_checkout(session, item)
+    location = session.get(Location, c.from_location_id)
+    now = datetime.now(UTC)
+    due_at = c.due_at if c.due_at.tzinfo else c.due_at.replace(tzinfo=UTC)
+    return CheckoutPublic(
+        item_code=item.code,
+        recipient=c.recipient,
+        purpose=c.purpose,
+        document_number=c.document_number,
+        due_at=due_at,
+        checked_out_at=c.checked_out_at,
+        from_location_code=location.code if location else "",
+        overdue_days=max((now - due_at).days, 0) if due_at < now else 0,
+    )

@@ -60,6 +60,7 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
     "seal_check": ItemAction("move", _WORKABLE, "seal-checked"),
     "split": ItemAction("move", frozenset({ItemStatus.stored}), "split"),
     "print_label": ItemAction("label", IN_CUSTODY, "relabelled"),
+    "photo": ItemAction("intake", IN_CUSTODY, "photographed"),
     # A destruction batch decides the fate of the items in it.
     "disposition": ItemAction(
         "manage_cases",

@@ -134,6 +134,14 @@ def _used(loc: LocationCapacity, measure: str) -> float:
 
 def capped_locations(locations: list[LocationCapacity], measure: str) -> list[LocationCapacity]:
     """The highest locations with an effective limit for ``measure`` (see the module doc)."""
+    return [loc for loc, _ in capped_limits(locations, measure)]
+
+
+def capped_limits(
+    locations: list[LocationCapacity], measure: str
+) -> list[tuple[LocationCapacity, float]]:
+    """The capped locations with their effective limits: a parent without a limit of its own
+    counts with the sum of its children's, never with its own (absent) limit."""
     children: dict[str | None, list[LocationCapacity]] = defaultdict(list)
     for loc in locations:
         children[loc.parent_code].append(loc)
@@ -153,11 +161,12 @@ def capped_locations(locations: list[LocationCapacity], measure: str) -> list[Lo
     roots = [loc for loc in locations if loc.parent_code is None]
     for root in roots:
         resolve(root)
-    found: list[LocationCapacity] = []
+    found: list[tuple[LocationCapacity, float]] = []
 
     def walk(loc: LocationCapacity) -> None:
-        if effective.get(loc.code) is not None:
-            found.append(loc)
+        limit = effective.get(loc.code)
+        if limit is not None:
+            found.append((loc, limit))
             return
         for child in children[loc.code]:
             walk(child)
@@ -233,9 +242,10 @@ def capacity_forecast(
         here = [p for p in pending if id_warehouse.get(p[0]) in warehouse_ids]
         measures = []
         for measure in MEASURES:
-            capped = capped_locations(warehouse.locations, measure)
+            capped_with_limits = capped_limits(warehouse.locations, measure)
+            capped = [loc for loc, _ in capped_with_limits]
             prefixes = [path_of[loc.code] for loc in capped]
-            limit = sum(_limit(loc, measure) or 0.0 for loc in capped) if capped else None
+            limit = sum(lim for _, lim in capped_with_limits) if capped else None
             used = sum(_used(loc, measure) for loc in capped)
             moved_in = moved_out = 0.0
             for origin, target, weight_g, volume_l in events:

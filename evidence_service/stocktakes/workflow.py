@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..people import require_distinct
 from .discrepancies import working_days_after
+from .scan_notes import earlier_scans, recorded_elsewhere
 
 
 class StocktakeCreate(BaseModel):
@@ -198,8 +199,12 @@ def record_scan(
             scan.kind = "unknown_item"
             result = {"result": "unknown_label"}
         else:
+            assert item.id is not None
+            repeat = earlier_scans(session, stocktake_id, item.id)
+            elsewhere = recorded_elsewhere(session, item, scan.at_location_id)
             scan.kind, scan.item_id = "item", item.id
             result = {"result": "expected" if expected else "unexpected", "item_code": item.code}
+            result |= {"repeat": repeat, "recorded_at": elsewhere}
     session.flush()
     live = progress(session, stocktake)
     return {**result, **live.model_dump(include=_RUNNING_COUNTS)}

@@ -10,14 +10,13 @@
    have the same keys).
 """
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from .context import STATIC_DIR
 from .pages import ROUTERS
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+__all__ = ["STATIC_DIR", "install"]
 
 
 def install(app: FastAPI) -> None:

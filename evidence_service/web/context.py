@@ -31,6 +31,7 @@ from ..models import Role, User, WebSession
 from . import sessions
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # Security headers of every page: scripts and styles only from this service (no inline
 # code), the camera for the scan page, nothing framed.

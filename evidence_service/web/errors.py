@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from ..auth import TooManyAttempts
+from ..category_hazards import hazard_name
 from ..errors import (
     DomainError,
     Forbidden,
@@ -68,7 +69,7 @@ def _hazard(t: Translator, detail: dict[str, Any]) -> list[str]:
                 f"refusal.{r.get('code', 'class_not_allowed')}",
                 item=r.get("item", ""),
                 location=r.get("location_code", ""),
-                hazard=r.get("hazard_class", ""),
+                hazard=hazard_name(r.get("hazard_class", ""), t.lang),
             )
         )
     conflicts = detail.get("conflicts", [])

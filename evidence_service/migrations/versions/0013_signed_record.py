@@ -2,7 +2,7 @@
 checkpoints, the logs as chains, signed web sessions; the baseline of every row
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0009
 Create Date: 2026-12-01 15:00:00
 
 The baseline: one ``baseline`` event per row of the items table and of every chained table
@@ -23,7 +23,7 @@ from evidence_service.models import metadata
 from evidence_service.recording import CHAINED
 
 revision: str = "0013"
-down_revision: str | None = "0012"  # after the migrations on main (the lead re-chains)
+down_revision: str | None = "0009"  # after the migrations on main (the lead re-chains)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,13 +4,14 @@ has its numbers in a table and a CSV download (``/dashboard/<report>.csv``)."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ... import destruction, reports
 from ...auth import require
+from ...i18n import Translator
 from ...items import handling
 from ..context import Page, UserPage
 from ..errors import WebRoute
@@ -61,12 +62,13 @@ def capacity_rows(page: Page, warehouse: reports.capacity.WarehouseCapacity) -> 
                     label=loc.code,
                     sub=t(f"dashboard.measure_{measure}"),
                     text=text,
-                    segments=[Segment(used, css)],
+                    # No limit: an empty dashed track, never a bar that looks full.
+                    segments=[Segment(used, css)] if limit is not None else [],
                     scale_max=scale,
                     marker=limit,
                     depth=min(loc.depth, 4),
                     href=f"/locations/{loc.code}",
-                    css="over" if loc.over_limit else "",
+                    css="over" if loc.over_limit else "" if limit is not None else "unlimited",
                 )
             )
     return rows
@@ -128,7 +130,7 @@ def method_rows(page: Page, totals: destruction.DestructionTotals) -> list[HRow]
             HRow(
                 label=method.name(page.lang) if method else base,
                 sub=page.t("dashboard.risky") if risky else "",
-                text=f"{page.t.number(m.weight_kg)} kg · {page.t('dashboard.n_items', n=m.items)}",
+                text=f"{page.t.number(m.weight_kg)} kg · {counted(page.t, 'n_items', m.items)}",
                 segments=[Segment(m.weight_kg, "bar-risky" if risky else "bar-used")],
                 scale_max=peak,
                 css="risky" if risky else "",
@@ -137,10 +139,35 @@ def method_rows(page: Page, totals: destruction.DestructionTotals) -> list[HRow]
     return rows
 
 
+def period_words(t: Translator, key: str) -> str:
+    """A period key of the totals in words: ``2026-12`` → "tháng 12/2026", ``2026-H2`` →
+    "6 tháng cuối năm 2026", ``2026-Q1`` → "quý 1/2026", ``2026`` → "năm 2026"."""
+    year, _, part = key.partition("-")
+    if not part:
+        return t("keeper_period.year", year=year)
+    if part.isdigit():
+        return t(
+            "keeper_period.month", year=year, month=int(part), name=t(f"keeper_period.m{int(part)}")
+        )
+    kind, number = part[0], part[1:]
+    return t(f"keeper_period.{'quarter' if kind == 'Q' else 'half_' + number}", year=year, n=number)
+
+
+def counted(t: Translator, key: str, n: int, **values: Any) -> str:
+    """``dashboard.<key>`` with its count, in the singular where the language has one."""
+    if n == 1 and t.has(f"keeper_plural.{key}_one"):
+        return t(f"keeper_plural.{key}_one", n=n, **values)
+    return t(f"dashboard.{key}", n=n, **values)
+
+
 def period_chart(page: Page, totals: destruction.DestructionTotals) -> ColumnChart:
     return ColumnChart(
         [
-            Column(label=p.key, value=p.weight_kg, text=page.t.number(p.weight_kg, 1))
+            Column(
+                label=period_words(page.t, p.key),
+                value=p.weight_kg,
+                text=page.t.number(p.weight_kg, 1),
+            )
             for p in totals.by_period[-12:]
         ]
     )
@@ -191,6 +218,7 @@ def dashboard(
     totals = _totals(page, period, date_from, date_to)
     return page.render(
         "dashboard.html",
+        period_words=period_words,
         capacity=capacity,
         capacity_charts={w.code: capacity_rows(page, w) for w in capacity.warehouses},
         forecast=forecast,

@@ -69,7 +69,7 @@ def render_batch(
         can_close="close" in allowed,
         can_photo="add_photo" in allowed,
         can_override=page.can("override"),
-        now_local=datetime.now(LOCAL_TIME_ZONE).strftime("%Y-%m-%dT%H:%M"),
+        now_local=datetime.now(LOCAL_TIME_ZONE).strftime("%d/%m/%Y %H:%M"),
     )
 
 
@@ -192,10 +192,12 @@ def _typed(field: Any, raw: str, name: str) -> Any:
 
 
 def _executed_at(text: str) -> datetime | None:
-    """``<input type=datetime-local>`` (Vietnam time at the site)."""
+    """``dd/mm/yyyy hh:mm`` as typed (or ISO ``yyyy-mm-ddThh:mm``), Vietnam time at the site."""
     if not text:
         return None
     try:
+        if "/" in text:
+            return datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TIME_ZONE)
         return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TIME_ZONE)
     except ValueError:
         raise Invalid("executed_at", "not a date and time", text) from None

@@ -1,14 +1,19 @@
 """Intake: receive one or many items of a case in one form, then print their labels."""
 
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from ... import auth, cases, items, labels, locations, units
+from ...category_hazards import category_defaults, hazard_choices
 from ...errors import DomainError, Invalid
 from ...idempotency import run_once
-from ...models import Category, Disposition, LegalRegime
+from ...items import photos
+from ...models import Category, Disposition, LegalRegime, PhotoKind
+from ...photos import check_photo
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import FormInvalid, grams, iso_date, number, validate
@@ -41,13 +46,36 @@ TRANSFER_FIELDS = ("transfer_issuer", "transfer_number", "transfer_date", "inves
 
 
 def _rows(page: Page) -> list[dict[str, str]]:
-    """The submitted rows (fields repeat once per row), blank rows left out."""
+    """The submitted rows (fields repeat once per row), blank rows left out; ``_n`` is the
+    row's place in the form (its photos are found by it)."""
     columns = {name: page.fields(name) for name in ROW_FIELDS}
     count = max((len(v) for v in columns.values()), default=0)
     rows = [
-        {name: (v[n] if n < len(v) else "") for name, v in columns.items()} for n in range(count)
+        {name: (v[n] if n < len(v) else "") for name, v in columns.items()} | {"_n": str(n)}
+        for n in range(count)
     ]
     return [r for r in rows if r["description"] or r["net_weight"] or r["seal_number"]]
+
+
+Photo = tuple[PhotoKind, str, bytes]
+
+
+def _photos(page: Page, rows: list[dict[str, str]]) -> list[list[Photo]]:
+    """Each kept row's photos (a file input per kind and row; an empty one sends no file),
+    checked before anything is written."""
+    limit = page.settings.destruction_photo_max_bytes
+    by_kind = {kind: page.form.getlist(f"photo_{kind.value}") for kind in PhotoKind}
+    out: list[list[Photo]] = []
+    for row in rows:
+        n, found = int(row["_n"]), []
+        for kind, uploads in by_kind.items():
+            upload = uploads[n] if n < len(uploads) else None
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = upload.file.read(limit + 1)
+                check_photo(data, limit, f"items.{n}.photo_{kind.value}")
+                found.append((kind, upload.filename, data))
+        out.append(found)
+    return out
 
 
 def render_form(
@@ -64,6 +92,9 @@ def render_form(
         dispositions=list(Disposition),
         new_case_open=any(page.field(name) for name in (*NEW_CASE_FIELDS, *TRANSFER_FIELDS)),
         units=list(units.units_for(page.db, auth.agency_scope(page.db, page.me))),
+        hazard_choices=hazard_choices(),
+        hazard_defaults=category_defaults(),
+        photo_kinds=list(PhotoKind),
         rows=rows or [dict(EMPTY_ROW)],
         empty_row=EMPTY_ROW,
         values=dict(page.form.items()),
@@ -168,11 +199,15 @@ def intake(page: FormPage) -> Response:
             raise Invalid("items", "add at least one item")
         new_case = _new_case(page)
         batch = [_item(page, row, n) for n, row in enumerate(rows)]
+        pictures = _photos(page, rows)
         override = page.field("override_reason") or None
         body: dict[str, Any] = {
             "items": [b.model_dump(mode="json") for b in batch],
             "override": override,
             "new_case": new_case.model_dump(mode="json") if new_case else None,
+            "photos": [
+                [(k.value, hashlib.sha256(d).hexdigest()) for k, _, d in p] for p in pictures
+            ],
         }
 
         def create() -> tuple[int, Any]:
@@ -185,7 +220,12 @@ def intake(page: FormPage) -> Response:
                     for b in batch
                 ]
             ids = items.intake_items(page.db, todo, page.me, override)
-            return 201, [i.code for i in items.items_public(page.db, ids)]
+            codes = [i.code for i in items.items_public(page.db, ids)]
+            limit = page.settings.destruction_photo_max_bytes
+            for code, taken in zip(codes, pictures, strict=True):
+                for kind, filename, data in taken:
+                    photos.add_photo(page.db, code, kind, filename, data, page.me, limit)
+            return 201, codes
 
         # The form's key makes a double click (or a resent form) receive the items once.
         key = f"web-intake:{page.field('form_key')}" if page.field("form_key") else None

@@ -6,12 +6,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import items, labels
+from ... import items, labels, scanning
 from ...errors import DomainError
 from ...items import exits, handling
+from ...items import photos as item_photos
 from ...items.disposition_rules import allowed_dispositions
 from ...labels import LabelFormat, LabelRequest
-from ...models import Disposition, SealState
+from ...models import Disposition, PhotoKind, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import M, download, from_form, grams, iso_date, number
@@ -58,6 +59,9 @@ def render_item(
         releasable=Disposition(item.disposition) in exits.RELEASABLE,
         advice=advice,
         split_child=split_child,
+        checkout=handling.current_checkout(page.db, code, page.me),
+        photos=item_photos.list_photos(page.db, code, page.me),
+        photo_kinds=list(PhotoKind),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",
@@ -86,6 +90,10 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
     return page.redirect(f"/items/{canonical}?done={form}{more}")
 
 
+# For the item page's other modules (photos): the same success and refusal handling.
+act_on_item = _act
+
+
 def _version(page: Page) -> int | None:
     value = page.field("version")
     return int(value) if value.isdigit() else None
@@ -96,10 +104,16 @@ def _read(page: Page, model: type[M], **parsed: Any) -> M:
     return from_form(model, page.field, version=_version(page), **parsed)
 
 
+def _place(page: Page) -> str | None:
+    """The destination typed as a code or scanned as a location label."""
+    value = page.field("to_location_code")
+    return scanning.resolve_ref(page.db, value, "location", "to_location_code") if value else None
+
+
 @router.post("/items/{code}/move")
 def move(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = _read(page, items.MoveRequest)
+        data = _read(page, items.MoveRequest, to_location_code=_place(page))
         canonical = items.get_item(page.db, code, page.me).code
         items.move_items(
             page.db,
@@ -127,7 +141,8 @@ def check_out(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/return")
 def return_item(code: str, page: FormPage) -> Response:
     def run() -> None:
-        handling.return_item(page.db, code, _read(page, handling.ReturnRequest), page.me)
+        data = _read(page, handling.ReturnRequest, to_location_code=_place(page))
+        handling.return_item(page.db, code, data, page.me)
 
     return _act(page, code, "return", run)
 

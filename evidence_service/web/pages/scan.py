@@ -1,13 +1,16 @@
 """The scan page (a keeper's home): resolve a scanned label, move what was scanned."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ... import scanning
+from ...category_hazards import hazard_name
+from ...idempotency import run_once
 from ...items import ItemPublic
-from ..context import FormPage, Page, UserPage
+from ..context import STATIC_DIR, FormPage, Page, UserPage
 from ..errors import WebRoute, wants_json
 from ..forms import validate
 
@@ -25,8 +28,31 @@ def item_summary(page: Page, item: ItemPublic) -> dict[str, Any]:
         "category_label": t(f"category.{item.category.value}"),
         "location_code": item.location_code or "",
         "hazard_classes": item.hazard_classes,
+        "hazard_labels": [hazard_name(c, t.lang) for c in item.hazard_classes],
+        "seal_state": item.seal_state.value,
+        "seal_label": t(f"seal.{item.seal_state.value}"),
         "weight": t.weight(item.net_weight_g),
+        "volume_l": item.volume_l or 0,
+        "net_weight_g": item.net_weight_g or 0,
     }
+
+
+def _once(page: Page, route: str, create: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+    """A scan or a move sent again (an offline queue's replay) gets its first answer: the
+    page's script sends each with an ``Idempotency-Key``."""
+    key = page.request.headers.get("idempotency-key")
+    body = {name: page.fields(name) for name in page.form if name != "csrf_token"}
+    return run_once(page.db, page.me, f"web:{key}" if key else None, route, body, create)
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The app shell's service worker, served from the root so it covers every page."""
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
 
 
 @router.get("/scan")
@@ -38,24 +64,31 @@ def scan_page(page: UserPage) -> Response:
 def resolve(page: FormPage) -> Response:
     """One scan: JSON for the page's script, or a redirect to what was scanned."""
     raw = page.field("payload")
-    found = scanning.scan(page.db, raw, page.me)
-    if found.kind == "item":
-        assert found.item is not None
-        url = f"/items/{found.code}"
-        body: dict[str, Any] = {"kind": "item", **item_summary(page, found.item)}
-    else:
+
+    def create() -> tuple[int, Any]:
+        found = scanning.scan(page.db, raw, page.me)
+        if found.kind == "item":
+            assert found.item is not None
+            summary = item_summary(page, found.item)
+            return 200, {"kind": "item", "can_move": "move" in found.actions, **summary}
         assert found.location is not None
-        url = f"/locations/{found.code}"
-        body = {
+        location = found.location
+        return 200, {
             "kind": "location",
             "code": found.code,
-            "url": url,
-            "name": found.location.name,
+            "url": f"/locations/{found.code}",
+            "name": location.name,
             "can_move_here": "move_here" in found.actions,
+            "usage": location.usage.model_dump(),
+            "max_items": location.max_items,
+            "max_weight_kg": location.max_weight_kg,
+            "max_volume_l": location.max_volume_l,
         }
+
+    _, body = _once(page, "POST /scan/resolve (web)", create)
     if wants_json(page.request):
         return JSONResponse(body)
-    return page.redirect(url)
+    return page.redirect(body["url"])
 
 
 @router.post("/scan/move")
@@ -70,12 +103,15 @@ def move(page: FormPage) -> JSONResponse:
             "override_reason": page.field("override_reason") or None,
         },
     )
-    moved = scanning.move_scanned(page.db, data, page.me)
-    message = page.t("scan.moved", count=len(moved.items), location=moved.to_location_code)
-    return JSONResponse(
-        {
+
+    def create() -> tuple[int, Any]:
+        moved = scanning.move_scanned(page.db, data, page.me)
+        message = page.t("scan.moved", count=len(moved.items), location=moved.to_location_code)
+        return 200, {
             "messages": [message],
             "location_code": moved.to_location_code,
             "items": [item_summary(page, i) for i in moved.items],
         }
-    )
+
+    _, body = _once(page, "POST /scan/move (web)", create)
+    return JSONResponse(body)

@@ -175,10 +175,21 @@ def _scan_messages(page: Page, result: dict[str, Any]) -> tuple[list[str], str]:
     kind = result.get("result", "")
     if kind == "location":
         return [t("stocktake.at_location", location=result.get("location_code", ""))], "info"
+    code = result.get("item_code", "")
+    if kind in ("expected", "unexpected") and result.get("repeat"):
+        return [t("keeper_stocktake.duplicate", code=code, n=result["repeat"] + 1)], "warn"
+    notes = []
+    if result.get("recorded_at"):
+        notes.append(t("keeper_stocktake.elsewhere", code=code, location=result["recorded_at"]))
+    if page.field("seal_broken") == "1":
+        notes.append(t("keeper_stocktake.seal_broken", code=code))
+    if kind == "expected" and not notes:
+        return [t("stocktake.seen_expected", code=code)], "success"
+    level = "error" if page.field("seal_broken") == "1" else "warn"
     if kind == "expected":
-        return [t("stocktake.seen_expected", code=result.get("item_code", ""))], "success"
+        return [t("keeper_stocktake.seen_with_notes", code=code), *notes], level
     if kind == "unexpected":
-        return [t("stocktake.seen_unexpected", code=result.get("item_code", ""))], "warn"
+        return [t("stocktake.seen_unexpected", code=code), *notes], level
     return [t("stocktake.unknown_label")], "warn"
 
 

@@ -28,7 +28,7 @@
 
   /* POST form fields (an object; arrays repeat the field) and read the JSON answer.
      Resolves to {ok, status, body}; a network failure gives status 0. */
-  function post(url, fields) {
+  function post(url, fields, headers) {
     var body = new URLSearchParams();
     Object.keys(fields).forEach(function (name) {
       var value = fields[name];
@@ -39,7 +39,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRF-Token": csrfToken() },
+      headers: Object.assign({ "Accept": "application/json", "X-CSRF-Token": csrfToken() }, headers || {}),
       body: body
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
@@ -90,4 +90,5 @@
 
   rememberChoices();
   window.EV = { data: data, t: t, post: post, beep: beep, csrfToken: csrfToken };
+  /* keeper.js adds the banner, the wedge listener, the offline outbox and form drafts. */
 })();

@@ -13,6 +13,40 @@
     });
   }
 
+  /* The hazard picker writes the row's classes into its codes field (what the server reads);
+     choosing a category starts the row with that category's classes (data/category_hazards.toml). */
+  var defaultsNode = document.getElementById("hazard-defaults");
+  var defaults = defaultsNode ? JSON.parse(defaultsNode.textContent) : {};
+
+  function showPicked(row) {
+    var codes = row.querySelector("[data-hazard-codes]");
+    var summary = row.querySelector("[data-hazard-summary]");
+    if (summary && codes) { summary.textContent = codes.value || EV.t("keeper.no_hazard"); }
+  }
+
+  function pick(row, classes) {
+    row.querySelectorAll("[data-hazard]").forEach(function (box) {
+      box.checked = classes.indexOf(box.getAttribute("data-hazard")) >= 0;
+    });
+    row.querySelector("[data-hazard-codes]").value = classes.join(", ");
+    showPicked(row);
+  }
+
+  rows.addEventListener("change", function (event) {
+    var row = event.target.closest("[data-row]");
+    if (!row) { return; }
+    if (event.target.hasAttribute("data-hazard")) {
+      var chosen = [];
+      row.querySelectorAll("[data-hazard]:checked").forEach(function (box) { chosen.push(box.getAttribute("data-hazard")); });
+      row.querySelector("[data-hazard-codes]").value = chosen.join(", ");
+      showPicked(row);
+    } else if (event.target.name === "category") {
+      pick(row, defaults[event.target.value] || []);
+    } else if (event.target.hasAttribute("data-hazard-codes")) {
+      pick(row, event.target.value.split(",").map(function (c) { return c.trim(); }).filter(Boolean));
+    }
+  });
+
   rows.addEventListener("click", function (event) {
     var button = event.target.closest("[data-remove-row]");
     if (!button) { return; }
@@ -32,6 +66,7 @@
       ["category", "unit", "weight_unit"].forEach(function (name) {
         fresh.querySelector('[name="' + name + '"]').value = previous.querySelector('[name="' + name + '"]').value;
       });
+      pick(fresh, defaults[previous.querySelector('[name="category"]').value] || []);
     }
     rows.appendChild(fresh);
     renumber();

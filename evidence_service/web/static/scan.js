@@ -1,19 +1,24 @@
 /* The scan page. A keyboard-wedge scanner "types" the label into the focused field and ends
    with Enter; the camera sends "evidence:scan" events. One scan opens the item (or
    location); in continuous mode items are collected until a location label is scanned,
-   then one confirmation moves them all (one transaction on the server). */
+   then one confirmation moves them all (one transaction on the server).
+
+   Confirm by intent: the confirmation box never takes the focus. The scan field keeps it, so
+   a scanner's Enter can only submit a scan; the move is confirmed by a tap on the button or
+   by scanning the same location again. Offline, labels are read here (payload.js) and the
+   move is queued with its Idempotency-Key (EV.outbox, app.js). */
 (function () {
   "use strict";
   var EV = window.EV;
   var form = document.getElementById("scan-form");
   var input = document.getElementById("scan-input");
-  var status = document.getElementById("scan-status");
   var continuous = document.getElementById("continuous");
   var batch = document.getElementById("batch");
   var list = document.getElementById("batch-list");
   var count = document.getElementById("batch-count");
   var confirmBox = document.getElementById("confirm");
   var confirmTitle = document.getElementById("confirm-title");
+  var preview = document.getElementById("confirm-preview");
   var overrideBox = document.getElementById("override-box");
   var overrideReason = document.getElementById("override-reason");
   var moveReason = document.getElementById("move-reason");
@@ -23,39 +28,30 @@
   var items = [];          // scanned items, in order: {code, description, ...}
   var target = null;       // the scanned location waiting for confirmation
   var queue = Promise.resolve();
+  var SAVED = "evidence.scan.items";
+  try { items = JSON.parse(window.localStorage.getItem(SAVED) || "[]"); } catch (e) { items = []; }
 
-  function show(messages, kind) {
-    status.className = "notice " + kind;
-    status.textContent = "";
-    (Array.isArray(messages) ? messages : [messages]).forEach(function (text) {
-      var p = document.createElement("p");
-      p.textContent = text;
-      status.appendChild(p);
-    });
-  }
-
-  function refuse(answer) {
+  function refuse(answer, item) {
     var messages = (answer.body && answer.body.messages) || [EV.t("network_error")];
-    show(messages, "error");
-    EV.beep("error");
+    EV.banner({ kind: "error", title: messages[0], lines: messages.slice(1), item: item });
   }
 
-  /* Keep the scan field focused, unless the user is busy with another control. */
+  /* Keep the scan field focused, unless the user is busy with another text field. A key
+     typed on a button, a checkbox or the page goes to the scan field, so a scanner's Enter
+     never lands on the confirmation button. */
   function refocus() {
     window.setTimeout(function () {
-      var active = document.activeElement;
-      if (!active || active === document.body || active === document.documentElement) {
-        input.focus();
-      }
+      if (!EV.isTextField(document.activeElement)) { input.focus(); }
     }, 0);
   }
   input.addEventListener("blur", refocus);
   document.addEventListener("keydown", function (event) {
-    var active = document.activeElement;
-    if ((active === document.body || !active) && event.key.length === 1 && !event.ctrlKey && !event.metaKey) {
+    if (EV.isTextField(document.activeElement) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key.length === 1 || event.key === "Enter") {
+      if (event.key === "Enter") { event.preventDefault(); }
       input.focus();
     }
-  });
+  }, true);
 
   function render() {
     list.textContent = "";
@@ -66,7 +62,8 @@
       code.href = item.url;
       code.textContent = item.code;
       var text = document.createElement("span");
-      text.textContent = " " + item.description + (item.location_code ? " · " + item.location_code : "");
+      text.textContent = " " + (item.description || "") + (item.location_code ? " · " + item.location_code : "") +
+        (item.offline ? " · " + EV.t("keeper.offline_recognised") : "");
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "small secondary";
@@ -75,6 +72,7 @@
       remove.addEventListener("click", function () {
         items.splice(index, 1);
         render();
+        if (target) { askToMove(target); }
         input.focus();
       });
       li.appendChild(code);
@@ -84,6 +82,8 @@
     });
     count.textContent = String(items.length);
     batch.hidden = !continuous.checked;
+    // The list survives a reload, a crash and an expired session (until moved or cleared).
+    try { window.localStorage.setItem(SAVED, JSON.stringify(items)); } catch (e) { /* full */ }
   }
 
   function closeConfirm() {
@@ -94,71 +94,146 @@
     moveReason.value = "";
   }
 
+  /* "after the move: 14 / 20 items · 120 / 200 kg" from the location's usage and limits. */
+  function capacityPreview(location) {
+    if (!location.usage) { return EV.t("keeper.preview_unknown"); }
+    var weight = items.reduce(function (sum, i) { return sum + (i.net_weight_g || 0); }, 0) / 1000;
+    var volume = items.reduce(function (sum, i) { return sum + (i.volume_l || 0); }, 0);
+    var parts = [];
+    function part(key, after, limit) {
+      var values = { after: EV.number(after), limit: limit ? EV.number(limit) : EV.t("keeper.no_limit") };
+      var text = EV.t(key, values);
+      parts.push(limit && after > limit ? text + " " + EV.t("keeper.over_limit") : text);
+    }
+    part("keeper.preview_items", location.usage.items + items.length, location.max_items);
+    part("keeper.preview_weight", location.usage.net_weight_kg + weight, location.max_weight_kg);
+    if (location.max_volume_l || volume) { part("keeper.preview_volume", location.usage.volume_l + volume, location.max_volume_l); }
+    return EV.t("keeper.preview", { what: parts.join(" · ") });
+  }
+
   function askToMove(location) {
     target = location;
     confirmTitle.textContent = EV.t("confirm_title", { count: items.length, location: location.code });
+    preview.textContent = capacityPreview(location);
     confirmBox.hidden = false;
-    show(EV.t("location_scanned", { code: location.code }), "info");
-    EV.beep("ok");
-    yes.focus();
+    EV.banner({ kind: "info", title: EV.t("location_scanned", { code: location.code }), lines: [EV.t("keeper.scan_again")] });
+    input.focus();
+  }
+
+  function itemFromLabel(scanned) {
+    return { kind: "item", code: scanned.code, url: "/items/" + encodeURIComponent(scanned.code),
+             description: "", can_move: true, offline: true };
+  }
+
+  function locationFromLabel(scanned) {
+    return { kind: "location", code: scanned.code, url: "/locations/" + encodeURIComponent(scanned.code), offline: true };
+  }
+
+  /* No server: read the label here; refuse a damaged one by its check character. */
+  function resolveOffline(raw) {
+    var scanned;
+    try { scanned = window.EVPayload.parse(raw); } catch (e) {
+      EV.banner({ kind: "error", title: EV.t("keeper." + e.type) });
+      return null;
+    }
+    EV.outbox.add({ url: "/scan/resolve", fields: { payload: raw }, label: EV.t("keeper.queued_scan", { code: scanned.code }) });
+    return scanned.kind === "item" ? itemFromLabel(scanned) : locationFromLabel(scanned);
+  }
+
+  function handle(found) {
+    if (!continuous.checked) {
+      if (found.offline) {
+        EV.banner({ kind: "warn", title: EV.t("keeper.offline_recognised_code", { code: found.code }), lines: [EV.t("keeper.offline_kept")] });
+        return;
+      }
+      EV.banner({ kind: "success", title: EV.t("opening", { code: found.code }), item: found.kind === "item" ? found : null });
+      window.location.assign(found.url);
+      return;
+    }
+    if (found.kind === "location") {
+      if (!items.length) { EV.banner({ kind: "warn", title: EV.t("scan_items_first") }); return; }
+      if (target && target.code === found.code) { move(); return; }  // scanned again: confirmed
+      askToMove(found);
+      return;
+    }
+    if (items.some(function (i) { return i.code === found.code; })) {
+      EV.banner({ kind: "warn", title: EV.t("duplicate", { code: found.code }), item: found });
+      return;
+    }
+    if (found.can_move === false) {
+      EV.banner({ kind: "error", title: EV.t("keeper.not_movable", { code: found.code, status: found.status_label }), item: found });
+      return;
+    }
+    items.push(found);
+    render();
+    if (target) { askToMove(target); }
+    EV.banner({ kind: "success", title: EV.t("added", { code: found.code }), item: found });
   }
 
   function resolve(raw) {
-    show(EV.t("working"), "info");
+    if (target && window.EVPayload.looksLikePayload(raw)) {
+      // The dialog is open: scanning the same location again confirms, without the server.
+      try {
+        var scanned = window.EVPayload.parse(raw);
+        if (scanned.kind === "location" && scanned.code === target.code) { move(); return Promise.resolve(); }
+      } catch (e) { /* refused below, by the server or offline */ }
+    }
+    EV.banner({ kind: "info", title: EV.t("working") });
     return EV.post("/scan/resolve", { payload: raw }).then(function (answer) {
+      if (answer.status === 0) {
+        var found = resolveOffline(raw);
+        if (found) { handle(found); }
+        return;
+      }
       if (!answer.ok) { refuse(answer); return; }
-      var found = answer.body;
-      if (!continuous.checked) {
-        show(EV.t("opening", { code: found.code }), "success");
-        EV.beep("ok");
-        window.location.assign(found.url);
-        return;
-      }
-      if (found.kind === "location") {
-        if (!items.length) { show(EV.t("scan_items_first"), "warn"); EV.beep("warn"); return; }
-        askToMove(found);
-        return;
-      }
-      if (items.some(function (i) { return i.code === found.code; })) {
-        show(EV.t("duplicate", { code: found.code }), "warn");
-        EV.beep("warn");
-        return;
-      }
-      items.push(found);
-      render();
-      show(EV.t("added", { code: found.code }), "success");
-      EV.beep("ok");
+      handle(answer.body);
     });
   }
 
-  function move() {
-    if (!target) { return; }
-    yes.disabled = true;
-    show(EV.t("working"), "info");
-    EV.post("/scan/move", {
+  function moveFields() {
+    return {
       item: items.map(function (i) { return i.code; }),
       location: target.code,
       reason: moveReason.value,
       override_reason: overrideBox.hidden ? "" : overrideReason.value
-    }).then(function (answer) {
+    };
+  }
+
+  function moved(messages, kind) {
+    items = [];
+    closeConfirm();
+    render();
+    EV.banner({ kind: kind || "success", title: messages[0], lines: messages.slice(1) });
+    input.focus();
+  }
+
+  function move() {
+    if (!target) { return; }
+    var fields = moveFields();
+    var key = EV.newKey();
+    yes.disabled = true;
+    EV.banner({ kind: "info", title: EV.t("working") });
+    EV.post("/scan/move", fields, { "Idempotency-Key": key }).then(function (answer) {
       yes.disabled = false;
+      if (answer.status === 0) {
+        EV.outbox.add({ url: "/scan/move", fields: fields, key: key,
+                        label: EV.t("keeper.queued_move", { count: fields.item.length, location: fields.location }) });
+        moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })], "warn");
+        return;
+      }
       if (!answer.ok) {
         refuse(answer);
         if (answer.body.overridable && EV.data.can_override) {
           overrideBox.hidden = false;
-          show(answer.body.messages.concat([EV.t("override_needed")]), "error");
+          EV.banner({ kind: "error", title: answer.body.messages[0], lines: answer.body.messages.slice(1).concat([EV.t("override_needed")]) });
           overrideReason.focus();
         } else {
+          closeConfirm();  // the refusal says why; the list stays for another place
           input.focus();
         }
         return;
       }
-      items = [];
-      closeConfirm();
-      render();
-      show(answer.body.messages, "success");
-      EV.beep("ok");
-      input.focus();
+      moved(answer.body.messages);
     });
   }
 
@@ -176,7 +251,7 @@
   });
   document.addEventListener("evidence:scan", function (event) { enqueue(event.detail); });
   document.addEventListener("evidence:status", function (event) {
-    show(event.detail.text, event.detail.kind);
+    EV.banner({ kind: event.detail.kind, title: event.detail.text, quiet: true });
   });
   continuous.addEventListener("change", function () {
     try { window.localStorage.setItem("evidence.continuous", continuous.checked ? "1" : ""); } catch (e) { /* ignore */ }
@@ -190,10 +265,15 @@
     render();
     input.focus();
   });
-  yes.addEventListener("click", move);
+  /* A tap confirms; a click made by a key (Enter or Space on the button: detail 0) right
+     after a scanner burst does not. */
+  yes.addEventListener("click", function (event) {
+    if (event.detail === 0 && EV.recentBurst()) { input.focus(); return; }
+    move();
+  });
   no.addEventListener("click", function () {
     closeConfirm();
-    show(EV.t("cancelled"), "info");
+    EV.banner({ kind: "info", title: EV.t("cancelled") });
     input.focus();
   });
 

@@ -47,11 +47,21 @@
       return EV.post(form.getAttribute("action"), { payload: text, seal_broken: broken ? "1" : "" });
     }).then(function (answer) {
       var body = answer.body || {};
+      if (answer.status === 0) {  // offline: read the label here, send the scan later
+        try {
+          var scanned = window.EVPayload.parse(text);
+          EV.outbox.add({ url: form.getAttribute("action"), fields: { payload: text, seal_broken: broken ? "1" : "" },
+                          label: EV.t("keeper.queued_scan", { code: scanned.code }) });
+          body = { messages: [EV.t("keeper.offline_recognised_code", { code: scanned.code }), EV.t("keeper.offline_kept")], kind: "warn" };
+        } catch (e) {
+          body = { messages: [EV.t("keeper." + e.type)], kind: "error" };
+        }
+        answer = { ok: true };
+      }
       var messages = body.messages || [EV.t("network_error")];
       var kind = answer.ok ? (body.kind || "success") : "error";
-      show(messages, kind);
+      EV.banner({ kind: kind, title: messages[0], lines: messages.slice(1) });
       remember(messages[0], kind);
-      EV.beep(kind === "error" ? "error" : kind === "warn" ? "warn" : "ok");
       if (body.counts) {
         setCount("expected", body.counts.expected);
         setCount("seen", body.counts.seen);
