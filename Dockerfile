@@ -12,7 +12,8 @@ COPY pyproject.toml README.md ./
 COPY evidence_service ./evidence_service
 COPY labels ./labels
 RUN pip install --no-deps --no-build-isolation . \
-    && useradd --system --uid 10001 --home /app evidence && chown -R evidence /app
+    && useradd --system --uid 10001 --home /app evidence && chown -R evidence /app \
+    && mkdir -p /keys /anchors && chown evidence /keys /anchors
 ENV EVIDENCE_LABELS_DIR=/app/labels
 USER evidence
 EXPOSE 8000

@@ -33,6 +33,7 @@ from sqlmodel import col, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evidence_service import keys  # noqa: E402
 from evidence_service.app import create_app  # noqa: E402
 from evidence_service.auth import issue_token  # noqa: E402
 from evidence_service.config import Settings  # noqa: E402
@@ -64,6 +65,10 @@ def counting(db: Database) -> Iterator[list[str]]:
 def fresh(workdir: Path, name: str) -> tuple[Database, World]:
     path = workdir / f"{name}.db"
     path.unlink(missing_ok=True)
+    key_file = workdir / "signing.key"  # the benchmark's own signing key
+    if not key_file.exists():
+        keys.create_key_file(key_file)
+    keys.install_from_file(key_file)
     db = Database.from_url(f"sqlite:///{path}")
     db.migrate()
     with db.session(write=True) as session:
@@ -185,6 +190,7 @@ def bench_items_batch(workdir: Path, rounds: int = 10) -> None:
     db.engine.dispose()
     port = free_port()
     env = {**os.environ, "EVIDENCE_DATABASE_URL": url, "EVIDENCE_SECRET_KEY": SECRET}
+    env["EVIDENCE_SIGNING_KEY_FILE"] = str(workdir / "signing.key")
     server = subprocess.Popen(
         [
             sys.executable,

@@ -45,6 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evidence_service import keys  # noqa: E402
 from evidence_service.auth import issue_token  # noqa: E402
 from evidence_service.db import Database  # noqa: E402
 from evidence_service.items import ItemCreate, intake_items  # noqa: E402
@@ -88,6 +89,14 @@ def item(world: World, n: int, location: str | None) -> ItemCreate:
         net_weight_g=100.0 + n % 50,
         location_code=location,
     )
+
+
+def signing_key(workdir: Path) -> Path:
+    """The benchmark's own signing key (made once in the work directory)."""
+    path = workdir / "signing.key"
+    if not path.exists():
+        keys.create_key_file(path)
+    return path
 
 
 def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str], World]:
@@ -438,6 +447,7 @@ def main() -> None:
     db_url = f"sqlite:///{opts.workdir / 'bench.db'}"
     db = Database.from_url(db_url)
     db.migrate()
+    keys.install_from_file(signing_key(opts.workdir))
     elapsed, codes, world = load(db, opts.items)
     db.engine.dispose()
     print(
@@ -447,6 +457,7 @@ def main() -> None:
     figures["load"] = {"items": opts.items, "seconds": elapsed}
     token = issue_token(world.users["keeper"], SECRET, 120)
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": SECRET}
+    env["EVIDENCE_SIGNING_KEY_FILE"] = str(signing_key(opts.workdir))
     with server("evidence_service.app:create_app", env, "/healthz") as base:
         figures["batch_1000"] = batch_intake(base, token, world.cases["destroy"].id)  # type: ignore[arg-type]
     figures["scan_path"] = scan_path(opts, env, token, codes)

@@ -96,11 +96,13 @@ def write_files(workdir: Path, n: int) -> tuple[Path, Path]:
 
 
 def child(db_path: Path, file: Path, commit: bool) -> None:
+    from evidence_service import keys
     from evidence_service.db import Database
     from evidence_service.imports import import_file, load_mapping
     from evidence_service.models import User
     from tests.factories import make_world
 
+    keys.install(keys.SigningKey.generate())  # the custody record signs every append
     db = Database.from_url(f"sqlite:///{db_path}")
     db.migrate()
     with db.session(write=True) as session:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from evidence_service import reports  # noqa: E402
+from evidence_service import keys, reports  # noqa: E402
 from evidence_service.db import Database  # noqa: E402
 from evidence_service.items import ItemCreate, intake_items  # noqa: E402
 from evidence_service.locations import (  # noqa: E402
@@ -37,6 +37,8 @@ from evidence_service.locations import (  # noqa: E402
 )
 from evidence_service.models import Category, Disposition, LocationKind, User  # noqa: E402
 from tests.factories import make_world  # noqa: E402
+
+keys.install(keys.SigningKey.generate())  # the custody record signs every append
 
 WAREHOUSES, ROOMS, SHELVES = 4, 5, 10
 CATEGORIES = [c for c in Category if c is not Category.vehicle]

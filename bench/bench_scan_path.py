@@ -31,6 +31,7 @@ from sqlmodel import col, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evidence_service import keys  # noqa: E402
 from evidence_service.api.transaction import CommitBeforeResponse  # noqa: E402
 from evidence_service.app import SecurityHeaders, create_app  # noqa: E402
 from evidence_service.auth import issue_token, user_from_token  # noqa: E402
@@ -41,6 +42,8 @@ from evidence_service.items.hot_lookup import _sql, find_item  # noqa: E402
 from evidence_service.items.lookup import key_of  # noqa: E402
 from evidence_service.models import Item  # noqa: E402
 from tests.factories import make_world  # noqa: E402
+
+keys.install(keys.SigningKey.generate())  # the custody record signs every append
 
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 Asgi = Callable[..., Any]

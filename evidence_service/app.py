@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import checkpoints, keys
 from .api import (
     agencies,
     approvals,
@@ -46,6 +47,9 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secret()
+    # Outside --demo the service refuses to start without its signing key.
+    keys.setup(settings.signing_key_file, settings.public_keys_file, required=True)
+    checkpoints.configure(settings.checkpoint_every, settings.anchor_dir)
     app = FastAPI(
         title="Evidence storage and destruction tracking service",
         version="0.1.0",

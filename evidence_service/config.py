@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     # body larger than import_max_bytes is refused with 413 (the request-size limit reads it).
     import_max_bytes: int = 100 * 1024 * 1024
     import_sync_max_bytes: int = 0
+    # The custody record's Ed25519 private key (``evidence-service keys create``); its public
+    # keys are read from ``<file>.pub``, or from ``public_keys_file`` to verify elsewhere.
+    signing_key_file: Path | None = None
+    public_keys_file: Path | None = None
+    # Signed checkpoints: every this many events (and hourly), also as files here if set.
+    checkpoint_every: int = 1000
+    anchor_dir: Path | None = None
     # XLSX archive limits, checked before any XML is parsed (imports/archive.py).
     import_max_unpacked_bytes: int = 200 * 1024 * 1024
     import_max_shared_strings: int = 500_000

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import make_transient
 from sqlmodel import Session, SQLModel
 
+from . import checkpoints, logchain, recording  # noqa: F401 (their session hooks)
 from .accounts import Accounts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -414,12 +414,14 @@ class CustodyEvent(SQLModel, table=True):
     """Append-only: triggers refuse UPDATE and DELETE (see the first migration)."""
 
     __tablename__ = "custody_events"
+    __table_args__ = (Index("ix_custody_events_subject", "subject", "subject_id"),)
     id: int | None = Field(default=None, primary_key=True)
     # Position in the global hash chain: contiguous from 1, so a removed event leaves a gap.
     seq: int = Field(unique=True)
-    item_id: int = Field(foreign_key="items.id", index=True)
+    # The item, or (with no item) the row ``subject_id`` of the table ``subject`` names.
+    item_id: int | None = Field(default=None, foreign_key="items.id", index=True)
     event_type: str = Field(max_length=32)
-    actor_id: int = Field(foreign_key="users.id")
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
     occurred_at: datetime = _ts(nullable=False)
     from_location_id: int | None = Field(default=None, foreign_key="locations.id")
     to_location_id: int | None = Field(default=None, foreign_key="locations.id")
@@ -427,6 +429,34 @@ class CustodyEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    subject: str | None = Field(default=None, max_length=40)
+    subject_id: int | None = None
+    # The key that signed the append this event is part of; the last event of each append
+    # carries the Ed25519 signature over its seq and hash (``custody``).
+    key_id: str | None = Field(default=None, max_length=16)
+    signature: str | None = Field(default=None, max_length=100)
+
+
+class Checkpoint(SQLModel, table=True):
+    """The chain head at a moment, signed: written every N events and every hour (and to
+    ``EVIDENCE_ANCHOR_DIR``), with the heads of the append-only logs."""
+
+    __tablename__ = "checkpoints"
+    id: int | None = Field(default=None, primary_key=True)
+    events: int
+    head_hash: str = Field(max_length=64)
+    at: datetime = _ts(nullable=False, default=utcnow)
+    logs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    key_id: str = Field(max_length=16)
+    signature: str = Field(max_length=100)
+
+
+class LogChained(SQLModel):
+    """Rows of an append-only log: each hashes the one before (``logchain``)."""
+
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class CodeCounter(SQLModel, table=True):
@@ -456,7 +486,7 @@ class ScanResult(StrEnum):
     not_found = "not_found"
 
 
-class ScanLog(SQLModel, table=True):
+class ScanLog(LogChained, table=True):
     """Every scan, whatever it found: who scanned what, when, and what came of it."""
 
     __tablename__ = "scan_log"
@@ -795,7 +825,7 @@ class Discrepancy(SQLModel, table=True):
     resolved_at: datetime | None = _ts(nullable=True)
 
 
-class LoginAttempt(SQLModel, table=True):
+class LoginAttempt(LogChained, table=True):
     """Kept in the database so every worker process throttles the same way."""
 
     __tablename__ = "login_attempts"
@@ -810,7 +840,7 @@ class LoginAttempt(SQLModel, table=True):
     success: bool
 
 
-class SecurityEvent(SQLModel, table=True):
+class SecurityEvent(LogChained, table=True):
     """Logins, failures, lockouts, role changes, disabled accounts: who, when, from where."""
 
     __tablename__ = "security_events"
@@ -865,6 +895,9 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow)
     expires_at: datetime = _ts(nullable=False)
     revoked: bool = Field(default=False)
+    # The service's signature over id, user and expiry ("<key id>:<base64>"): a row
+    # inserted by hand has none.
+    signature: str | None = Field(default=None, max_length=120)
 
 
 class LabelPrintJob(SQLModel, table=True):

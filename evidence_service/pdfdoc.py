@@ -6,6 +6,9 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -163,11 +166,15 @@ def build(
     margins_mm: tuple[float, float, float, float] = (18, 18, 15, 15),
     author: str | None = None,
     decorate: Callable[[Canvas, Any], None] | None = None,
+    chain: tuple[str, str] | None = None,
 ) -> bytes:
     """The story as a PDF with the shipped fonts, invariant (no creation time, fixed ids) so
     the same story gives the same bytes. Margins: left, right, top, bottom; ``decorate``
-    draws on every page (watermark, page numbers)."""
+    draws on every page (watermark, page numbers). ``chain``: (label, the custody chain's
+    head as printed, ``custody.Anchor.printed``) for every page's footer, also as a QR."""
     register_fonts()
+    if chain is not None:
+        decorate = _with_chain(decorate, *chain)
     out = io.BytesIO()
     left, right, top, bottom = margins_mm
     doc = SimpleDocTemplate(
@@ -187,6 +194,29 @@ def build(
     else:
         doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
+
+
+def _with_chain(
+    decorate: Callable[[Canvas, Any], None] | None, label: str, head: str
+) -> Callable[[Canvas, Any], None]:
+    """``decorate``, then the chain head in the bottom-left corner: text and a 12 mm QR."""
+
+    def draw(canvas: Canvas, doc: Any) -> None:
+        if decorate is not None:
+            decorate(canvas, doc)
+        canvas.saveState()
+        code = QrCodeWidget(head, barLevel="M")
+        x0, y0, x1, y1 = code.getBounds()
+        size = 12 * mm
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(code)
+        renderPDF.draw(drawing, canvas, 8 * mm, 4 * mm)
+        canvas.setFont(FONT, 7)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(21 * mm, 8 * mm, f"{label}: {head}")
+        canvas.restoreState()
+
+    return draw
 
 
 def spacer(height_mm: float = 4) -> Spacer:

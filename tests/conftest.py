@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service import auth
+from evidence_service import auth, keys
 from evidence_service.app import create_app
 from evidence_service.config import Settings
 from evidence_service.db import Database
@@ -44,6 +45,12 @@ pytest_plugins = ["tests.ci_guard"]
 PG_URL = os.environ.get("EVIDENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SERVER_URL = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+# The custody record's signing key: one per run, in a file as the service loads it (live
+# servers in other processes get the same one, so the tests verify what they sign).
+TEST_KEY_FILE = Path(tempfile.mkdtemp(prefix="evidence-test-key-")) / "signing.key"
+TEST_KEY = keys.create_key_file(TEST_KEY_FILE)
+keys.install(TEST_KEY)
 
 # Argon2 is slow on purpose; tests only need it to work. Live servers (other processes)
 # keep the real parameters.
@@ -214,6 +221,7 @@ def start_server(db_url: str, workers: int = 2, port: int | None = None) -> Live
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": LIVE_SECRET}
+    env["EVIDENCE_SIGNING_KEY_FILE"] = str(TEST_KEY_FILE)
     env.pop("EVIDENCE_DEMO", None)
     command = [
         sys.executable,

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from evidence_service import keys
 from evidence_service.auth import issue_token
 from evidence_service.cli import app
 from evidence_service.config import get_settings
 from evidence_service.custody import verify_chain
 from evidence_service.db import Database
-from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
+from tests.conftest import LIVE_SECRET, ON_POSTGRES, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world
 
 runner = CliRunner()
@@ -76,27 +77,38 @@ def test_agencies_and_users_can_be_created_from_the_command_line(db_with_items):
     assert short.exit_code == 1 and "password" in short.output
 
 
+def _events(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM custody_events")).scalar_one())
+
+
 def test_verify_passes_then_names_a_tampered_event(db_with_items):
+    n = _events(db_with_items)
     ok = _cli(db_with_items, "verify")
-    assert ok.exit_code == 0 and "OK: 3 events" in ok.output
+    assert ok.exit_code == 0 and f"OK: {n} events" in ok.output
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_update{on}"))
-        conn.execute(text("UPDATE custody_events SET reason = 'sửa' WHERE seq = 2"))
+        conn.execute(text(f"UPDATE custody_events SET reason = 'sửa' WHERE seq = {n - 1}"))
     failed = _cli(db_with_items, "verify")
-    assert failed.exit_code == 1 and "seq=2" in failed.output and "edited" in failed.output
+    assert failed.exit_code == 1 and f"seq={n - 1}" in failed.output and "edited" in failed.output
 
 
 def test_anchor_file_proves_truncation(db_with_items, tmp_path):
     anchor_file = tmp_path / "anchor.json"
     result = _cli(db_with_items, "anchor", "--out", str(anchor_file))
-    assert result.exit_code == 0 and json.loads(anchor_file.read_text())["events"] == 3
+    n = _events(db_with_items)
+    assert result.exit_code == 0 and json.loads(anchor_file.read_text())["events"] == n
     assert _cli(db_with_items, "verify", "--anchor", str(anchor_file)).exit_code == 0
+    printed = f"EV {n} {json.loads(anchor_file.read_text())['head_hash'][:16]}"
+    assert _cli(db_with_items, "verify", "--anchor", printed).exit_code == 0  # from a PDF footer
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_delete{on}"))
-        conn.execute(text("DELETE FROM custody_events WHERE seq = 3"))
-    assert _cli(db_with_items, "verify").exit_code == 0
+        conn.execute(text(f"DELETE FROM custody_events WHERE seq = {n}"))
+    # The replay names the item whose intake went; the anchor, the truncation.
+    alone = _cli(db_with_items, "verify")
+    assert alone.exit_code == 1 and "items:" in alone.output and "not on the chain" in alone.output
     failed = _cli(db_with_items, "verify", "--anchor", str(anchor_file))
     assert failed.exit_code == 1 and "truncated" in failed.output
 
@@ -229,3 +241,29 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_partial_ba
         restarted.process.terminate()
         restarted.process.wait()
     db.engine.dispose()
+
+
+@pytest.mark.skipif(
+    ON_POSTGRES, reason="backup/restore commands are SQLite's (pg_dump on PostgreSQL)"
+)
+def test_an_auditor_verifies_a_restored_backup_with_only_the_public_key(db_with_items, tmp_path):
+    """Backup, restore elsewhere, verify with the .pub file alone: no private key in the
+    process. A key made elsewhere does not verify it, and a forged head is named."""
+    pub = tmp_path / "signing.key.pub"
+    pub.write_text(keys.signer().public_line())
+    assert _cli(db_with_items, "backup", str(tmp_path / "backup.db")).exit_code == 0
+    restored = Database.from_url(f"sqlite:///{tmp_path / 'restored.db'}")
+    assert _cli(restored, "restore", str(tmp_path / "backup.db")).exit_code == 0
+    signing = keys.signer()
+    keys.install(None)  # the auditor's machine: no signing key at all
+    try:
+        ok = _cli(restored, "verify", "--public-keys", str(pub))
+        assert ok.exit_code == 0, ok.output
+        other = tmp_path / "other.key"
+        keys.create_key_file(other)
+        wrong = _cli(restored, "verify", "--public-keys", str(keys.public_path(other)))
+        assert wrong.exit_code == 1 and "not among the trusted public keys" in wrong.output
+        assert _cli(restored, "verify").exit_code == 2  # no public key: says so
+    finally:
+        keys.install(signing)
+    restored.engine.dispose()

@@ -5,24 +5,34 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from evidence_service.custody import GENESIS_HASH, event_hash, verify_chain
+from evidence_service.custody import chain_head, event_hash, make_anchor, verify_chain
 from evidence_service.items import move_items
 from evidence_service.models import CustodyEvent
 from tests.factories import make_item
 
 
-def _events(session: Session) -> list[CustodyEvent]:
-    return list(session.exec(select(CustodyEvent).order_by(CustodyEvent.seq)).all())
+def _events(session: Session, after: int = 0) -> list[CustodyEvent]:
+    query = (
+        select(CustodyEvent).where(col(CustodyEvent.seq) > after).order_by(col(CustodyEvent.seq))
+    )
+    return list(session.exec(query).all())
+
+
+def _base(session: Session) -> int:
+    """Events already on the chain (the test world's users, locations, ...)."""
+    return chain_head(session)[0]
 
 
 def _three_items_and_a_move(session, world) -> list[CustodyEvent]:
+    """Their four events; the chain's events before them are the world's."""
+    before = _base(session)
     a = make_item(session, world)
     make_item(session, world)
     make_item(session, world)
     move_items(session, [a.code], "S1", world.users["keeper"], reason="sắp xếp lại")
-    return _events(session)
+    return _events(session, before)
 
 
 def _drop_triggers(session: Session) -> None:
@@ -32,14 +42,14 @@ def _drop_triggers(session: Session) -> None:
 
 
 def test_events_form_a_hash_chain_from_genesis(session, world):
-    events = _three_items_and_a_move(session, world)
-    assert [e.seq for e in events] == [1, 2, 3, 4]
-    assert events[0].prev_hash == GENESIS_HASH
+    events = _events(session) + _three_items_and_a_move(session, world)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
     for before, after in zip(events, events[1:], strict=False):
         assert after.prev_hash == before.hash
     assert all(event_hash(e.model_dump()) == e.hash for e in events)
     result = verify_chain(session)
-    assert result.ok and result.events_checked == 4 and result.head_hash == events[-1].hash
+    assert result.ok and result.events_checked == len(events)
+    assert result.head_hash == events[-1].hash
 
 
 def test_move_event_records_from_and_to(session, world):
@@ -58,107 +68,112 @@ def test_move_event_records_from_and_to(session, world):
     ],
 )
 def test_database_refuses_rewriting_history(session, world, statement):
-    _three_items_and_a_move(session, world)
+    count = len(_events(session)) + len(_three_items_and_a_move(session, world))
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text(statement))
-    assert len(_events(session)) == 4
+    assert len(_events(session)) == count
 
 
 def test_verify_names_an_edited_event(session, world):
     events = _three_items_and_a_move(session, world)
     _drop_triggers(session)
-    session.execute(text("UPDATE custody_events SET reason = 'đã sửa' WHERE seq = 2"))
+    session.execute(
+        text("UPDATE custody_events SET reason = 'đã sửa' WHERE seq = :s"), {"s": events[1].seq}
+    )
     problem = verify_chain(session).problem
-    assert problem is not None and problem.seq == 2 and problem.event_id == events[1].id
+    assert problem is not None and problem.seq == events[1].seq and problem.event_id == events[1].id
     assert "edited" in problem.problem
 
 
 def test_verify_names_a_deleted_event(session, world):
-    _three_items_and_a_move(session, world)
+    b = _three_items_and_a_move(session, world)[0].seq - 1
     _drop_triggers(session)
-    session.execute(text("DELETE FROM custody_events WHERE seq = 2"))
+    session.execute(text(f"DELETE FROM custody_events WHERE seq = {b + 2}"))
     problem = verify_chain(session).problem
-    assert problem is not None and problem.seq == 3 and "missing" in problem.problem
+    assert problem is not None and problem.seq == b + 3 and "missing" in problem.problem
 
 
 def test_verify_names_reordered_events(session, world):
-    _three_items_and_a_move(session, world)
+    b = _three_items_and_a_move(session, world)[0].seq - 1
     _drop_triggers(session)
     # Swap the positions of events 2 and 3 (their content and hashes stay as they were).
-    session.execute(text("UPDATE custody_events SET seq = -2 WHERE seq = 2"))
-    session.execute(text("UPDATE custody_events SET seq = 2 WHERE seq = 3"))
-    session.execute(text("UPDATE custody_events SET seq = 3 WHERE seq = -2"))
+    session.execute(text(f"UPDATE custody_events SET seq = -2 WHERE seq = {b + 2}"))
+    session.execute(text(f"UPDATE custody_events SET seq = {b + 2} WHERE seq = {b + 3}"))
+    session.execute(text(f"UPDATE custody_events SET seq = {b + 3} WHERE seq = -2"))
     problem = verify_chain(session).problem
-    assert problem is not None and problem.seq == 2
+    assert problem is not None and problem.seq == b + 2
 
 
 def test_verify_names_an_inserted_event(session, world):
     events = _three_items_and_a_move(session, world)
+    b = events[0].seq - 1
     _drop_triggers(session)
-    for seq in (4, 3):  # one by one from the top: SQLite checks UNIQUE row by row
+    for seq in (b + 4, b + 3):  # one by one from the top: SQLite checks UNIQUE row by row
         session.execute(text(f"UPDATE custody_events SET seq = {seq + 1} WHERE seq = {seq}"))
     forged = events[1].model_dump(exclude={"id"})
-    forged.update(seq=3, reason="forged", hash="f" * 64)
+    forged.update(seq=b + 3, reason="forged", hash="f" * 64)
     session.add(CustodyEvent(**forged))
     session.flush()
     problem = verify_chain(session).problem
-    assert problem is not None and problem.seq == 3
+    assert problem is not None and problem.seq == b + 3
 
 
 def test_anchor_detects_truncation_of_the_last_events(session, world):
-    from evidence_service.custody import make_anchor
-
-    _three_items_and_a_move(session, world)
+    b = _three_items_and_a_move(session, world)[0].seq - 1
     anchor = make_anchor(session)
-    assert anchor.events == 4
+    assert anchor.events == b + 4
     assert verify_chain(session, anchor).ok
     _drop_triggers(session)
-    session.execute(text("DELETE FROM custody_events WHERE seq >= 3"))
+    session.execute(text(f"DELETE FROM custody_events WHERE seq >= {b + 3}"))
     assert verify_chain(session).ok  # without the anchor the shorter chain looks fine
     problem = verify_chain(session, anchor).problem
-    assert problem is not None and "truncated" in problem.problem and problem.seq == 3
+    assert problem is not None and "truncated" in problem.problem and problem.seq == b + 3
 
 
 def test_anchor_detects_a_rewritten_history_with_recomputed_hashes(session, world):
-    from evidence_service.custody import make_anchor
-
     events = _three_items_and_a_move(session, world)
     anchor = make_anchor(session)
     _drop_triggers(session)
-    # A forger edits event 2 and recomputes every hash after it: the chain is consistent.
+    # A forger edits event 2 and recomputes every hash after it: the links are consistent,
+    # the signatures are not (the forger has no key).
     prev = events[0].hash
     for event in events[1:]:
         fields = event.model_dump()
         fields["prev_hash"] = prev
-        if event.seq == 2:
+        if event.seq == events[1].seq:
             fields["reason"] = "rewritten"
         fields["hash"] = prev = event_hash(fields)
         session.execute(
             text("UPDATE custody_events SET reason = :r, prev_hash = :p, hash = :h WHERE seq = :s"),
             {"r": fields["reason"], "p": fields["prev_hash"], "h": fields["hash"], "s": event.seq},
         )
-    assert verify_chain(session).ok
+    problem = verify_chain(session).problem
+    assert problem is not None and problem.seq == events[1].seq and "signature" in problem.problem
+    # Dropping the signatures too leaves the head unsigned; the anchor names the rewrite.
+    session.execute(text("UPDATE custody_events SET signature = NULL"))
+    problem = verify_chain(session).problem
+    assert problem is not None and "not signed" in problem.problem
     problem = verify_chain(session, anchor).problem
-    assert problem is not None and problem.seq == 4 and "anchor" in problem.problem
+    assert problem is not None and problem.seq == events[-1].seq and "anchor" in problem.problem
 
 
 def test_audit_endpoints_give_anchor_and_verify(client, session, world):
-    _three_items_and_a_move(session, world)
+    n = _three_items_and_a_move(session, world)[-1].seq
     session.commit()
     anchor = client.get("/api/v1/audit/anchor", headers=world.headers("auditor")).json()
-    assert anchor["events"] == 4 and len(anchor["head_hash"]) == 64
+    assert anchor["events"] == n and len(anchor["head_hash"]) == 64
     checked = client.get(
         "/api/v1/audit/verify",
-        params={"events": 4, "head_hash": anchor["head_hash"]},
+        params={"events": n, "head_hash": anchor["head_hash"]},
         headers=world.headers("auditor"),
     ).json()
-    assert checked["ok"] and checked["events_checked"] == 4
+    assert checked["ok"] and checked["events_checked"] == n, checked
     wrong = client.get(
         "/api/v1/audit/verify",
-        params={"events": 4, "head_hash": "0" * 64},
+        params={"events": n, "head_hash": "0" * 64},
         headers=world.headers("auditor"),
     ).json()
-    assert not wrong["ok"] and wrong["problem"]["seq"] == 4
+    assert not wrong["ok"] and wrong["problem"]["seq"] == n
     assert client.get("/api/v1/audit/anchor", headers=world.headers("keeper")).status_code == 403
 
 

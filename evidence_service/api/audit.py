@@ -5,7 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from .. import auth, custody
-from ..errors import Forbidden, Unauthorized, error_responses
+from ..errors import Forbidden, Invalid, Unauthorized, error_responses
+from ..verification import verify_record
 from .deps import CurrentUser, SessionDep
 
 router = APIRouter()
@@ -19,19 +20,33 @@ def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return custody.make_anchor(session).to_dict()
 
 
-@router.get("/audit/verify", tags=["audit"], responses=error_responses(Unauthorized, Forbidden))
+@router.get(
+    "/audit/verify", tags=["audit"], responses=error_responses(Unauthorized, Forbidden, Invalid)
+)
 def verify(
     actor: CurrentUser,
     session: SessionDep,
     events: Annotated[int | None, Query(description="anchor: number of events")] = None,
-    head_hash: Annotated[str | None, Query(description="anchor: hash of the last one")] = None,
+    head_hash: Annotated[
+        str | None, Query(description="anchor: the head hash (64 hex) or its printed 16")
+    ] = None,
 ) -> dict[str, Any]:
-    """Walk the whole custody chain (and check it against an anchor, if given)."""
+    """Check the whole record: the chain, its signatures, every record replayed against the
+    tables (and against an anchor, if given: both ``events`` and ``head_hash``)."""
     auth.require(actor, "audit_system")
     given = None
+    if (events is None) != (head_hash is None):
+        missing = "head_hash" if head_hash is None else "events"
+        raise Invalid(missing, "an anchor needs both events and head_hash", None, where="query")
     if events is not None and head_hash is not None:
-        given = custody.Anchor(events=events, head_hash=head_hash, at="(given)")
-    result = custody.verify_chain(session, given)
+        try:
+            given = custody.Anchor(events=events, head_hash=head_hash, at="(given)")
+        except ValueError as exc:
+            field = "events" if "events" in str(exc) else "head_hash"
+            raise Invalid(
+                field, str(exc), head_hash if field == "head_hash" else events, where="query"
+            ) from None
+    result = verify_record(session, given)
     return {
         "ok": result.ok,
         "events_checked": result.events_checked,
@@ -42,6 +57,8 @@ def verify(
             "seq": result.problem.seq,
             "event_id": result.problem.event_id,
             "problem": result.problem.problem,
+            "table": result.problem.table,
+            "row": result.problem.row,
         },
     }
 

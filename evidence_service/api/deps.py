@@ -15,6 +15,7 @@ from ..db import Database
 from ..errors import Invalid, Unauthorized
 from ..idempotency import run_once
 from ..models import User
+from ..recording import CURRENT_ACTOR
 from .transaction import request_session
 
 
@@ -44,7 +45,9 @@ async def user_of_token(request: Request, token: str | None) -> User:
     secret = request.app.state.settings.secret_key
     if db.accounts.needs_reading(token_user_id(token, secret)):
         await asyncio.get_running_loop().run_in_executor(db.accounts.reader, db.accounts.read)
-    return user_from_token(db.accounts, token, secret)
+    user = user_from_token(db.accounts, token, secret)
+    CURRENT_ACTOR.set(user.id)  # the record events of this request name who acted
+    return user
 
 
 async def bearer_user(request: Request) -> User:

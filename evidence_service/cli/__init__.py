@@ -9,6 +9,7 @@ import typer
 from .admin import agencies_app, users_app
 from .exports import export_app
 from .imports import import_command
+from .keys import keys_app, logs_app, roles_app
 from .labels import labels_app
 from .records import anchor_command, backup, restore, verify
 from .server import migrate, serve
@@ -16,6 +17,9 @@ from .server import migrate, serve
 app = typer.Typer(help="Evidence storage and destruction tracking service.", no_args_is_help=True)
 app.command()(serve)
 app.command()(migrate)
+app.add_typer(keys_app, name="keys")
+app.add_typer(roles_app, name="roles")
+app.add_typer(logs_app, name="logs")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(users_app, name="users")
 app.command()(verify)

@@ -2,11 +2,15 @@
 
 from pydantic import ValidationError
 
+from .. import checkpoints, keys
 from ..config import Settings
 from ..db import Database
 
 
 def database(settings: Settings) -> Database:
+    """The database, with the signing key (if one is set) for the commands that write."""
+    keys.setup(settings.signing_key_file, settings.public_keys_file, required=False)
+    checkpoints.configure(settings.checkpoint_every, settings.anchor_dir)
     return Database.from_url(settings.database_url, settings.sqlite_busy_timeout_ms)
 
 

@@ -9,27 +9,56 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+from .. import keys
 from ..config import Settings, get_settings
-from ..custody import Anchor, make_anchor, verify_chain
+from ..custody import Anchor, make_anchor
+from ..verification import verify_record
 from .common import database
+
+
+def _anchor(value: str) -> Anchor:
+    """An anchor file (JSON from `anchor` or a checkpoint file), or the value printed on a
+    PDF footer (``EV 1234 0a1b2c3d4e5f6a7b``)."""
+    path = Path(value)
+    try:
+        text = path.read_text() if path.is_file() else value
+        return Anchor.parse(text)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: cannot read anchor {value}: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def verify(
     anchor: Annotated[
+        str | None,
+        typer.Option(
+            help="an anchor file, or the chain head printed on a PDF ('EV 1234 0a1b…'): also "
+            "prove nothing before it changed"
+        ),
+    ] = None,
+    public_keys: Annotated[
         Path | None,
-        typer.Option(help="an anchor file from `anchor`: also prove nothing before it changed"),
+        typer.Option(help="the public keys file (default: EVIDENCE_PUBLIC_KEYS_FILE or KEY.pub)"),
     ] = None,
 ) -> None:
-    """Walk the custody hash chain; exit non-zero naming the first event that fails."""
-    given = None
-    if anchor is not None:
-        try:
-            given = Anchor.from_dict(json.loads(anchor.read_text()))
-        except (OSError, ValueError) as exc:
-            typer.echo(f"error: cannot read anchor {anchor}: {exc}", err=True)
-            raise typer.Exit(2) from None
-    with database(get_settings()).unit_of_work(write=False) as session:
-        result = verify_chain(session, given)
+    """Check the whole record: the chain's hashes and signatures, every item and record
+    replayed from it against the tables, the logs, the checkpoints; exit non-zero naming
+    the first table and row that fail. Needs only the public keys."""
+    given = _anchor(anchor) if anchor is not None else None
+    settings = get_settings()
+    db = database(settings)
+    try:
+        ring = keys.Keyring.read(public_keys) if public_keys else keys.keyring()
+    except keys.KeyFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not ring.keys:
+        typer.echo(
+            "error: no public keys: pass --public-keys or set EVIDENCE_PUBLIC_KEYS_FILE", err=True
+        )
+        raise typer.Exit(2)
+    with db.unit_of_work(write=False) as session:
+        result = verify_record(session, given, ring)
     if result.problem is not None:
         typer.echo(f"FAILED after {result.events_checked} good events: {result.problem}", err=True)
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from .. import custody, keys
 from ..config import get_settings
 from ..demo import DEMO_PASSWORD, seed_demo
 from ..tls import Certificate, IPAddress, ensure_certificate, host_names_and_addresses
@@ -35,16 +36,23 @@ def serve(
     """Run the HTTP server (applies pending migrations when using the SQLite default)."""
     if demo:
         os.environ["EVIDENCE_DEMO"] = "true"
+        if not os.environ.get("EVIDENCE_SIGNING_KEY_FILE"):  # a demo key of its own
+            if not keys.DEMO_KEY_FILE.exists():
+                keys.create_key_file(keys.DEMO_KEY_FILE)
+            os.environ["EVIDENCE_SIGNING_KEY_FILE"] = str(keys.DEMO_KEY_FILE.resolve())
         get_settings.cache_clear()
     settings = get_settings()
     try:
         settings.check_secret()
+        keys.setup(settings.signing_key_file, settings.public_keys_file, required=True)
     except RuntimeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     db = database(settings)
     if settings.is_sqlite or demo:
         db.migrate()
+    with db.unit_of_work() as session:
+        custody.seal(session)
     if demo:
         with db.unit_of_work() as session:
             created = seed_demo(session)
@@ -108,5 +116,14 @@ def migrate(revision: str = "head") -> None:
     """Apply database migrations."""
     db = database(get_settings())
     db.migrate(revision)
-    current, _ = db.migration_status()
+    current, head = db.migration_status()
+    if current == head:
+        try:
+            keys.signer()
+        except keys.KeyFileError:
+            typer.echo("note: no signing key set; the service seals the chain when it starts")
+        else:
+            with db.unit_of_work() as session:
+                if custody.seal(session):
+                    typer.echo("the chain's head is signed (sealed)")
     typer.echo(f"database at revision {current}")

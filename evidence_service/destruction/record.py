@@ -145,7 +145,9 @@ def lateness_lines(batch: BatchPublic, t: Translator) -> list[str]:
     return lines
 
 
-def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> bytes:
+def render_record(
+    batch: BatchPublic, lang: str = "vi", draft: bool = False, chain_head: str | None = None
+) -> bytes:
     register_fonts()
     t, st = translator(lang), _styles()
     story: list[Any] = []
@@ -372,4 +374,5 @@ def render_record(batch: BatchPublic, lang: str = "vi", draft: bool = False) -> 
         margins_mm=(15, 15, 15, 18),
         author=batch.agency_name,
         decorate=decorate,
+        chain=(t("record_chain.footer"), chain_head) if chain_head else None,
     )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
+from ..custody import make_anchor
 from ..errors import Conflict, NotFound
 from ..models import (
     Agency,
@@ -290,4 +291,5 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
         return Record(batch.record_pdf, batch.record_sha256)
     closed = batch.status == BatchStatus.closed
     public = batch_public(session, batch)
-    return Record(render_record(public, lang=lang, draft=not closed), None)
+    head = make_anchor(session).printed()
+    return Record(render_record(public, lang=lang, draft=not closed, chain_head=head), None)

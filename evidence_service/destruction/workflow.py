@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from ..auth import agency_by_code, agency_scope, require
-from ..custody import EventType, append_events, lock_for_write
+from ..custody import EventType, append_events, lock_for_write, make_anchor
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
 from ..legal.holidays import local_today
@@ -253,7 +253,8 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
         closed_at=datetime.now(UTC),
         closed_by_id=actor.id,
     )
-    pdf = render_record(batch_public(session, batch), lang="vi", draft=False)
+    head = make_anchor(session).printed()  # the record carries the chain head: an anchor on paper
+    pdf = render_record(batch_public(session, batch), lang="vi", draft=False, chain_head=head)
     digest = hashlib.sha256(pdf).hexdigest()
     batch.record_pdf, batch.record_sha256 = pdf, digest
     session.add(batch)

@@ -205,6 +205,7 @@ def intake_items(
                 actor_id=actor.id,  # type: ignore[arg-type]
                 to_location_id=row["location_id"],
                 details=_intake_details(row, override if row["location_id"] else None),
+                record={**row, "id": item_id},
             )
             for item_id, row in zip(ids, rows, strict=True)
         ),

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from ..auth import can, require
-from ..custody import NewEvent, append_events, lock_for_write
+from ..custody import NewEvent, append_events, lock_for_write, with_changes
 from ..errors import InvalidTransition, StaleVersion
 from ..models import Item, ItemStatus, User
 from .lookup import get_item
@@ -156,10 +156,15 @@ def update_items(
         result = connection.execute(_versioned_update(names), params)
         if result.rowcount != len(params):
             raise _stale(connection, [item for item, _ in group], now)
+    # Each event carries what it did to its item: every changed field, before and after.
+    done = {
+        item.id: {n: (getattr(item, n), v) for n, v in values.items()} for item, values in changes
+    }
     for item, values in changes:
+        done[item.id]["version"] = (item.version, item.version + 1)
         for name, value in {**values, "version": item.version + 1, "updated_at": now}.items():
             set_committed_value(item, name, value)
-    append_events(session, events)
+    append_events(session, [with_changes(ev, done.pop(ev.item_id, None)) for ev in events])
 
 
 @cache  # built once per set of fields: a statement costs more to build than to run

@@ -16,6 +16,8 @@ from fastapi import Request, Response
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from .. import websign
+from ..keys import keyring
 from ..models import User, WebSession
 
 SESSION_COOKIE = "ev_session"
@@ -40,16 +42,16 @@ def start(session: Session, user: User, lang: str, minutes: int) -> str:
     # Expired sessions are of no use to anyone: drop them while we are writing anyway.
     session.execute(delete(WebSession).where(col(WebSession.expires_at) < now - timedelta(days=1)))
     value = new_token()
-    session.add(
-        WebSession(
-            id=_digest(value),
-            user_id=user.id,
-            csrf_token=new_token(),
-            lang=lang,
-            created_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
+    row = WebSession(
+        id=_digest(value),
+        user_id=user.id,
+        csrf_token=new_token(),
+        lang=lang,
+        created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
     )
+    websign.sign(row)  # bound to the service's key: a row inserted by hand is refused
+    session.add(row)
     return value
 
 
@@ -67,7 +69,9 @@ def lookup(session: Session, cookie_value: str | None) -> tuple[WebSession, User
             col(User.is_active),
         )
     ).first()
-    return (row[0], row[1]) if row else None
+    if row is None or websign.session_problem(keyring(), row[0]) is not None:
+        return None
+    return row[0], row[1]
 
 
 def end(session: Session, web_session: WebSession) -> None:

@@ -1,0 +1,131 @@
+"""The scan log and the security log (security events, login attempts) as append-only
+chains of their own: each row has a contiguous ``seq`` and hashes the row before it, so a
+deleted, edited or inserted row breaks the chain; every checkpoint signs their heads.
+Rows get their place when they are flushed, under a lock of their log.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Table, event, select, text
+from sqlmodel import Session
+
+from .custody import (
+    _CANONICAL,
+    GENESIS_HASH,
+    EventType,
+    NewEvent,
+    append_events,
+    lock_for_write,
+    plain,
+)
+from .models import LoginAttempt, ScanLog, SecurityEvent, utcnow
+from .recording import touches_chained
+
+LOGS: dict[str, tuple[type[Any], str, int]] = {
+    # table: (model, its time column, advisory lock id)
+    "scan_log": (ScanLog, "scanned_at", 0x45560001),
+    "security_events": (SecurityEvent, "at", 0x45560002),
+    "login_attempts": (LoginAttempt, "at", 0x45560003),
+}
+_CHAIN_FIELDS = frozenset({"id", "seq", "prev_hash", "hash"})
+
+
+def row_hash(table: str, row: dict[str, Any]) -> str:
+    body = {k: plain(v) for k, v in row.items() if k not in _CHAIN_FIELDS}
+    canonical = {"log": table, "seq": row["seq"], "prev_hash": row["prev_hash"], "row": body}
+    return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
+
+
+def log_head(session: Session, table: Table) -> tuple[int, str]:
+    found = session.execute(
+        select(table.c.seq, table.c.hash)
+        .where(table.c.seq.is_not(None))
+        .order_by(table.c.seq.desc())
+        .limit(1)
+    ).first()
+    return (found[0], found[1]) if found and found[0] else (0, GENESIS_HASH)
+
+
+@event.listens_for(Session, "before_flush")
+def _place(session: Session, _context: Any, _instances: Any) -> None:
+    for name, (model, when, lock) in LOGS.items():
+        new = [obj for obj in session.new if isinstance(obj, model)]
+        if not new:
+            continue
+        connection = session.connection()
+        if touches_chained(session):  # always the chain's lock before a log's
+            lock_for_write(session)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+        table: Table = model.__table__
+        seq, prev = log_head(session, table)
+        for obj in new:
+            if getattr(obj, when) is None:
+                setattr(obj, when, utcnow())
+            seq += 1
+            obj.seq, obj.prev_hash = seq, prev
+            row = {c.name: getattr(obj, c.key) for c in table.c}
+            obj.hash = prev = row_hash(name, row)
+
+
+def walk_log(session: Session, table: Table) -> Iterator[dict[str, Any]]:
+    result = session.execute(
+        select(table)
+        .where(table.c.seq.is_not(None))
+        .order_by(table.c.seq)
+        .execution_options(yield_per=5000)
+    )
+    for row in result.mappings():
+        yield dict(row)
+
+
+def verify_log(
+    session: Session, name: str, pruned: tuple[int, str] | None = None
+) -> tuple[tuple[int, str], str | None, str | None]:
+    """((seq, hash) of its head, the row at fault, what is wrong). ``pruned``: the signed
+    point up to which rows were removed by policy."""
+    table: Table = LOGS[name][0].__table__
+    expected, prev = (pruned[0] + 1, pruned[1]) if pruned else (1, GENESIS_HASH)
+    for row in walk_log(session, table):
+        where = f"seq={row['seq']} (id={row['id']})"
+        if row["seq"] != expected:
+            return (
+                (expected - 1, prev),
+                where,
+                f"expected seq {expected}: rows deleted or reordered",
+            )
+        if row["prev_hash"] != prev or row_hash(name, row) != row["hash"]:
+            return (expected - 1, prev), where, "does not match its hash (edited or inserted)"
+        expected, prev = expected + 1, row["hash"]
+    unchained = session.execute(select(table.c.id).where(table.c.seq.is_(None)).limit(1)).first()
+    if unchained is not None:
+        return (expected - 1, prev), f"id={unchained[0]}", "row outside the chain (no seq)"
+    return (expected - 1, prev), None, None
+
+
+def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
+    """Remove a log's rows up to ``up_to`` (a retention policy), with a signed event on the
+    custody chain saying so ("pruned up to N", and the hash there): the log's chain then
+    starts after it. Returns how many rows went."""
+    table: Table = LOGS[name][0].__table__
+    lock_for_write(session)
+    found = session.execute(select(table.c.hash).where(table.c.seq == up_to)).first()
+    if found is None:
+        raise ValueError(f"{name} has no row seq={up_to}")
+    head = log_head(session, table)  # what remains must reach it still
+    gone = session.connection().execute(table.delete().where(table.c.seq <= up_to)).rowcount
+    append_events(
+        session,
+        [
+            NewEvent(
+                item_id=None,
+                event_type=EventType.log_pruned,
+                actor_id=actor_id,
+                subject=name,
+                details={"log": name, "up_to": up_to, "hash": found[0], "head": list(head)},
+            )
+        ],
+    )
+    return int(gone or 0)

@@ -1,0 +1,163 @@
+"""Every record that matters goes on the custody chain, whoever writes it.
+
+Items change in one place (``items.lifecycle.update_items``, intake), which writes their
+events itself. The other records that matter (``CHAINED``: users and roles, locations'
+limits and hazard classes, check-outs, destruction batches with their items, council and
+photos, stocktakes with their scans, lines and discrepancies, import jobs) are written by
+many functions, some not yet written: so every flush of a session, and every ORM-enabled
+INSERT/UPDATE/DELETE statement on one of those tables, appends one event per row with what
+changed (``record_created`` with every column, ``record_changed`` with each changed column's
+before and after, ``record_deleted``). ``replay`` then recomputes those tables from the
+chain, whatever columns later migrations add.
+"""
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+from .custody import EventType, NewEvent, append_events, lock_for_write
+from .models import metadata
+
+CHAINED = frozenset(
+    {
+        "users",
+        "locations",
+        "checkouts",
+        "destruction_batches",
+        "destruction_items",
+        "council_members",
+        "destruction_photos",
+        "stocktakes",
+        "stocktake_scans",
+        "stocktake_lines",
+        "discrepancies",
+        "import_jobs",
+    }
+)
+# Rows whose state is recorded only once final: an import job's progress is written by
+# sessions of its own while the import holds the write lock, and is no record.
+FINAL_ONLY = {"import_jobs": ("status", frozenset({"done", "failed"}))}
+ACTOR = "evidence_actor_id"  # session.info: who acts in this unit of work, when known
+# Who the request acts for (set when its bearer token is checked), for the record events.
+CURRENT_ACTOR: ContextVar[int | None] = ContextVar("evidence_current_actor", default=None)
+
+
+def acting(session: Session, actor_id: int | None) -> None:
+    """Name the user on whose behalf this unit of work writes (its record events say so)."""
+    session.info[ACTOR] = actor_id
+
+
+def _table(obj: Any) -> Table | None:
+    table = getattr(type(obj), "__table__", None)
+    return table if isinstance(table, Table) and table.name in CHAINED else None
+
+
+def _row(obj: Any, table: Table) -> dict[str, Any]:
+    return {c.name: getattr(obj, c.key) for c in table.c}
+
+
+def _changes(obj: Any, table: Table) -> dict[str, tuple[Any, Any]]:
+    state = inspect(obj)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for column in table.c:
+        history = state.attrs[column.key].history
+        if history.added:
+            before = history.deleted[0] if history.deleted else None
+            if before != history.added[0]:
+                changes[column.name] = (before, history.added[0])
+    return changes
+
+
+def _event(session: OrmSession, kind: EventType, table: str, row_id: Any, **what: Any) -> NewEvent:
+    return NewEvent(
+        item_id=None,
+        event_type=kind,
+        actor_id=session.info.get(ACTOR, CURRENT_ACTOR.get()),
+        subject=table,
+        subject_id=row_id,
+        **what,
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    events: list[NewEvent] = []
+    for obj in session.new:
+        if (table := _table(obj)) is not None:
+            events.append(
+                _event(
+                    session, EventType.record_created, table.name, obj.id, record=_row(obj, table)
+                )
+            )
+    for obj in session.dirty:
+        final = FINAL_ONLY.get(getattr(_table(obj), "name", ""))
+        if final and getattr(obj, final[0]) not in final[1]:
+            continue
+        if (table := _table(obj)) is not None and (changes := _changes(obj, table)):
+            events.append(
+                _event(session, EventType.record_changed, table.name, obj.id, changes=changes)
+            )
+    for obj in session.deleted:
+        if (table := _table(obj)) is not None:
+            events.append(_event(session, EventType.record_deleted, table.name, obj.id))
+    if events:
+        lock_for_write(session)
+        append_events(session, events)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state: ORMExecuteState) -> Any:
+    """INSERT, UPDATE and DELETE statements on chained tables, with their events."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    if not isinstance(table, Table) or table.name not in CHAINED:
+        return None
+    session: Any = state.session  # the service's sessions are SQLModel's
+    if state.is_insert:
+        result = state.invoke_statement(statement=state.statement.returning(*table.c))  # type: ignore[attr-defined]
+        frozen = result.freeze()
+        rows = [dict(r._mapping) for r in frozen().all()]
+        events = [
+            _event(session, EventType.record_created, table.name, r["id"], record=r) for r in rows
+        ]
+        result = frozen()
+    else:
+        where = state.statement.whereclause  # type: ignore[attr-defined]
+        found = select(table) if where is None else select(table).where(where)
+        before = {r["id"]: dict(r) for r in session.connection().execute(found).mappings()}
+        result = state.invoke_statement()
+        if state.is_delete:
+            events = [_event(session, EventType.record_deleted, table.name, i) for i in before]
+        else:
+            again = select(table).where(table.c.id.in_(list(before)))
+            events = []
+            for r in session.connection().execute(again).mappings():
+                old = before[r["id"]]
+                changes = {k: (old[k], v) for k, v in r.items() if old[k] != v}
+                final = FINAL_ONLY.get(table.name)
+                if final and r[final[0]] not in final[1]:
+                    continue  # progress: no event, no lock
+                if changes:
+                    events.append(
+                        _event(
+                            session, EventType.record_changed, table.name, r["id"], changes=changes
+                        )
+                    )
+    if events:
+        lock_for_write(session)
+        append_events(session, events)
+    return result
+
+
+def touches_chained(session: Session) -> bool:
+    """Whether this flush will write record events (so it takes the chain's lock)."""
+    return any(_table(obj) is not None for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+def chained_tables() -> list[Table]:
+    return [metadata.tables[name] for name in sorted(CHAINED)]
