@@ -1,8 +1,9 @@
 """Every record that matters goes on the custody chain, whoever writes it.
 
 Items change in one place (``items.lifecycle.update_items``, intake), which writes their
-events itself. The other records that matter (``CHAINED``: users and roles, locations'
-limits and hazard classes, check-outs, destruction batches with their items, council and
+events itself. The other records that matter (``CHAINED``: agencies, users and roles,
+warehouses, locations' limits and hazard classes, cases with their judgments, decisions and
+attached acts, item photos, two-person approvals, check-outs, destruction batches with their items, council and
 photos, stocktakes with their scans, lines and discrepancies, import jobs) are written by
 many functions, some not yet written: so every flush of a session, and every ORM-enabled
 INSERT/UPDATE/DELETE statement on one of those tables, appends one event per row with what
@@ -24,8 +25,16 @@ from .models import metadata
 
 CHAINED = frozenset(
     {
+        "agencies",
         "users",
+        "warehouses",
         "locations",
+        "cases",
+        "judgments",
+        "enforcement_decisions",
+        "case_attachments",
+        "item_photos",
+        "approvals",
         "checkouts",
         "destruction_batches",
         "destruction_items",

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from evidence_service.i18n import LOCAL_TIME_ZONE
 from evidence_service.models import Item
-from tests.conftest import LIVE_SECRET, fresh_database, live_server
+from tests.conftest import LIVE_SECRET, TEST_KEY_FILE, fresh_database, live_server
 from tests.factories import PASSWORD, confirm_request, item_data, make_item
 
 API = "/api/v1"
@@ -321,6 +321,7 @@ def test_invented_forwarded_addresses_do_not_dodge_the_client_limit(tmp_path):
         **os.environ,
         "EVIDENCE_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "EVIDENCE_SECRET_KEY": LIVE_SECRET,
+        "EVIDENCE_SIGNING_KEY_FILE": str(TEST_KEY_FILE),
     }
     env.pop("EVIDENCE_TRUSTED_PROXIES", None)
     command = [sys.executable, "-m", "evidence_service.cli", "serve", "--port", str(port)]

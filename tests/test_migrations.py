@@ -114,3 +114,42 @@ def test_signing_migration_keeps_the_history_and_records_a_baseline(tmp_path):
     db.engine.dispose()
     if ON_POSTGRES:
         _admin(f"DROP DATABASE IF EXISTS {db.engine.url.database} WITH (FORCE)")
+
+
+def test_a_database_with_items_and_their_events_upgrades_from_0007(tmp_path):
+    # The state of every deployment before the redesign's follow-ups: items that custody
+    # events point at. Every later migration (0010 widens the items CHECKs) keeps them.
+    db = Database.from_url(f"sqlite:///{tmp_path / 'old.db'}")
+    db.migrate("0007")
+    t = "2026-11-01 03:00:00.000000"
+    statements = [
+        f"INSERT INTO agencies (code, name, created_at) VALUES ('L', 'THADS L', '{t}')",
+        "INSERT INTO users (username, full_name, role, agency_id, password_hash, is_active,"
+        f" created_at) VALUES ('k', 'Keeper', 'keeper', 1, 'x', 1, '{t}')",
+        f"INSERT INTO warehouses (code, name, agency_id, created_at) VALUES ('W', 'Kho', 1, '{t}')",
+        "INSERT INTO locations (code, label_key, name, kind, warehouse_id, path,"
+        " allowed_hazard_classes, secure, created_at) VALUES ('S1', 'S1', 'Kệ 1', 'shelf', 1,"
+        f" 'S1', '[]', 0, '{t}')",
+        "INSERT INTO cases (agency_id, judgment_number, court, decision_issuer, decision_year,"
+        " decision_number, legal_regime, disposition, notes, created_at) VALUES (1, '1/2025/HS-ST',"
+        f" 'TAND', 'Cục THADS L', 2025, '1', 'before_2026_07_01', 'destroy', '', '{t}')",
+        "INSERT INTO items (code, label_key, agency_id, case_id, category, description,"
+        " hazard_classes, quantity, unit, seal_state, condition, delivered_by_name,"
+        " delivered_by_position, delivered_by_id_document, received_by_id, disposition, status,"
+        " version, received_at, updated_at, location_id) VALUES ('VC26-000001-J', 'VC26000001J',"
+        " 1, 1, 'other', 'Điện thoại', '[]', 1, 'piece', 'intact', '', 'A', 'B', 'C', 1,"
+        f" 'destroy', 'stored', 1, '{t}', '{t}', 1)",
+        "INSERT INTO custody_events (seq, item_id, event_type, actor_id, occurred_at, reason,"
+        f" details, prev_hash, hash) VALUES (1, 1, 'intake', 1, '{t}', '', '{{}}', '0', 'h1')",
+    ]
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    db.migrate()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT code, status FROM items").all() == [
+            ("VC26-000001-J", "stored")
+        ]
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        usage = conn.exec_driver_sql("SELECT item_count FROM location_usage").all()
+        assert usage == [(1,)]

@@ -14,7 +14,7 @@ from cryptography import x509
 
 from evidence_service.cli.server import tls_names, trust_instructions
 from evidence_service.tls import ensure_certificate, fingerprint
-from tests.conftest import LIVE_SECRET
+from tests.conftest import LIVE_SECRET, TEST_KEY_FILE
 
 
 def test_the_certificate_is_made_once_and_remade_for_a_new_name(tmp_path: Path):
@@ -48,6 +48,7 @@ def test_serve_https_answers_with_the_certificate_it_printed(tmp_path: Path):
         **os.environ,
         "EVIDENCE_DATABASE_URL": f"sqlite:///{tmp_path / 'ev.db'}",
         "EVIDENCE_SECRET_KEY": LIVE_SECRET,
+        "EVIDENCE_SIGNING_KEY_FILE": str(TEST_KEY_FILE),
     }
     env.pop("EVIDENCE_DEMO", None)
     command = [

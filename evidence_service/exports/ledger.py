@@ -305,7 +305,8 @@ def _out_dates(session: Session, ids: list[Any]) -> dict[int, date]:
             .group_by(col(CustodyEvent.item_id))
         ).all()
         for item_id, at in rows:
-            found[item_id] = local_day(at)
+            if item_id is not None:  # always, by the query: events about records have none
+                found[item_id] = local_day(at)
     return found
 
 

@@ -121,7 +121,8 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
         .where(col(CustodyEvent.occurred_at) < end)
         .order_by(col(CustodyEvent.seq))
     ).all():
-        left.setdefault(item_id, (at, kind))
+        if item_id is not None:  # always, by the join: events about records have none
+            left.setdefault(item_id, (at, kind))
     totals = {m: Tally() for m in MEASURES}
     by_category: dict[str, dict[str, Tally]] = {
         m: {c.value: Tally() for c in Category} for m in MEASURES

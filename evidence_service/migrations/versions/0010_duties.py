@@ -8,9 +8,9 @@ Create Date: 2026-12-01 14:10:23
 Items get three statuses; ``pending_release`` keeps its shelf (it is still in stock), so the
 location CHECK and the location_usage triggers of 0003 list it with the other two.
 PostgreSQL changes the constraints and the trigger function in place. SQLite cannot alter a
-CHECK: ``items`` is rebuilt the way SQLite documents (new table, copy, drop, rename), with
-its indexes and triggers (the append-only ones of 0001, the usage ones of 0003) recreated
-from their own saved SQL, and foreign keys checked at commit.
+CHECK: its saved table definition is edited in place (the CHECKs only widen, so every row
+stays valid), as 0008 does, and the usage triggers are made again from their saved SQL.
+Rebuilding ``items`` would break the foreign keys of the custody events pointing at it.
 """
 
 from collections.abc import Sequence
@@ -127,20 +127,24 @@ def _item_statuses(old_statuses: str, new_statuses: str, old_shelf: str, new_she
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'items' AND sql IS NOT NULL"
     ).all()
     table_sql = next(sql for kind, _name, sql in rows if kind == "table")
-    others = [sql for kind, _name, sql in rows if kind != "table"]
     new_sql = table_sql.replace(f"status IN ({old_statuses})", f"status IN ({new_statuses})")
     new_sql = new_sql.replace(f"(status IN {old_shelf})", f"(status IN {new_shelf})")
     assert new_sql.count(new_shelf) == 1 and new_sql.count(new_statuses) == 1, (
         "items CHECKs not found"
     )
-    head, rest = new_sql.split("(", 1)
-    bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-    bind.exec_driver_sql(head.replace("items", "items_rebuilt", 1) + "(" + rest)
-    bind.exec_driver_sql("INSERT INTO items_rebuilt SELECT * FROM items")
-    bind.exec_driver_sql("DROP TABLE items")
-    bind.exec_driver_sql("ALTER TABLE items_rebuilt RENAME TO items")
-    for sql in others:  # indexes and triggers, as they were
-        bind.exec_driver_sql(sql.replace(old_shelf, new_shelf))
+    # In place, as 0008 does: the CHECKs only widen, so the rows stay valid. Rebuilding the
+    # table would trip the foreign keys of every row that points at an item (custody events).
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'items'", (new_sql,)
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    for kind, name, sql in rows:  # the usage triggers name the shelf statuses
+        if kind == "trigger" and old_shelf in sql:
+            bind.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            bind.exec_driver_sql(sql.replace(old_shelf, new_shelf))
 
 
 def downgrade() -> None:

@@ -23,7 +23,7 @@ from evidence_service.models import metadata
 from evidence_service.recording import CHAINED
 
 revision: str = "0013"
-down_revision: str | None = "0009"  # after the migrations on main (the lead re-chains)
+down_revision: str | None = "0009"  # the last: its baseline reads every column as it stands
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
