@@ -3,8 +3,9 @@
 Items change in one place (``items.lifecycle.update_items``, intake), which writes their
 events itself. The other records that matter (``CHAINED``: agencies, users and roles,
 warehouses, locations' limits and hazard classes, cases with their judgments, decisions and
-attached acts, item photos, two-person approvals, check-outs, destruction batches with their items, council and
-photos, stocktakes with their scans, lines and discrepancies, import jobs) are written by
+attached acts, item photos, two-person approvals, check-outs, destruction batches with their
+items, council and photos, stocktakes with their scans, lines and discrepancies, import
+jobs) are written by
 many functions, some not yet written: so every flush of a session, and every ORM-enabled
 INSERT/UPDATE/DELETE statement on one of those tables, appends one event per row with what
 changed (``record_created`` with every column, ``record_changed`` with each changed column's
