@@ -262,13 +262,13 @@ def live_server(db_url: str, workers: int = 2) -> Iterator[LiveServer]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of SQLite-only features (online backup, its crash safety) are not run, rather
-    than skipped, in the PostgreSQL pass: there is nothing there for them to test."""
+    """Tests of one database's own features (SQLite's online backup, PostgreSQL's roles) are
+    not run, rather than skipped, in the other database's pass: there is nothing there for
+    them to test."""
     url = os.environ.get("EVIDENCE_TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        return
-    kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
-    deselected = [i for i in items if i.get_closest_marker("sqlite_only") is not None]
+    other = "sqlite_only" if url.startswith("postgresql") else "postgres_only"
+    kept = [i for i in items if i.get_closest_marker(other) is None]
+    deselected = [i for i in items if i.get_closest_marker(other) is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept

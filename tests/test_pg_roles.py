@@ -10,10 +10,9 @@ from sqlalchemy.exc import DBAPIError
 from evidence_service import pgroles
 from evidence_service.db import Database
 from evidence_service.verification import verify_record
-from tests.conftest import ON_POSTGRES
 from tests.factories import make_item, make_world
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL roles (run on PostgreSQL)")
+pytestmark = pytest.mark.postgres_only  # roles are PostgreSQL's
 APP_ROLE = f"evidence_app_{os.getpid()}"
 
 
