@@ -243,9 +243,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_partial_ba
     db.engine.dispose()
 
 
-@pytest.mark.skipif(
-    ON_POSTGRES, reason="backup/restore commands are SQLite's (pg_dump on PostgreSQL)"
-)
+@pytest.mark.sqlite_only  # backup/restore commands are SQLite's (pg_dump on PostgreSQL)
 def test_an_auditor_verifies_a_restored_backup_with_only_the_public_key(db_with_items, tmp_path):
     """Backup, restore elsewhere, verify with the .pub file alone: no private key in the
     process. A key made elsewhere does not verify it, and a forged head is named."""
