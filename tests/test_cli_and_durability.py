@@ -16,7 +16,7 @@ from evidence_service.cli import app
 from evidence_service.config import get_settings
 from evidence_service.custody import verify_chain
 from evidence_service.db import Database
-from tests.conftest import LIVE_SECRET, ON_POSTGRES, fresh_database, live_server, start_server
+from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world
 
 runner = CliRunner()
