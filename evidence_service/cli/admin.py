@@ -35,6 +35,13 @@ def agencies_create(
     typer.echo(f"agency {code} created")
 
 
+def _read_password(prompt: str, from_stdin: bool) -> str:
+    """Typed twice without echo, or one line of standard input (for scripts)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("create")
 def users_create(
     username: str,
@@ -46,10 +53,7 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user."""
-    if not password_stdin:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password("password", password_stdin)
     try:
         data = UserCreate(
             username=username, full_name=full_name, role=role, agency_code=agency, password=password
@@ -70,10 +74,7 @@ def users_reset_password(
     ] = False,
 ) -> None:
     """Set a user's password (their tokens and web sessions end)."""
-    if not password_stdin:
-        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password("new password", password_stdin)
     try:
         with database(get_settings()).unit_of_work() as session:
             update_user(session, username, UserUpdate(password=password), None)
