@@ -23,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Integer, create_engine, event, text
 from sqlalchemy.orm import make_transient
 from sqlmodel import Session, SQLModel
 
@@ -202,6 +202,10 @@ class Database:
         with self.unit_of_work(write=True) as session:
             for row in rows:
                 make_transient(row)
+                # An id the rolled-back work was given may since be another process's row.
+                for column in row.__table__.primary_key.columns:  # type: ignore[attr-defined]
+                    if isinstance(column.type, Integer):
+                        setattr(row, column.key, None)
                 session.add(row)
 
     @contextmanager

@@ -188,3 +188,24 @@ def test_a_scan_is_logged_before_its_answer_damaged_labels_too(client, world, se
     )
     session.expire_all()
     assert session.exec(select(func.count()).select_from(ScanLog)).one() == before + 2
+
+
+def test_a_kept_row_takes_a_fresh_id_once_its_work_rolled_back(database, world):
+    from evidence_service.db import keep_when_refused
+    from evidence_service.models import ScanResult
+
+    keeper = world.users["keeper"].id
+    refused = database.open(write=True)
+    log = ScanLog(user_id=keeper, raw="refused", result=ScanResult.not_found)
+    keep_when_refused(refused, log)
+    refused.flush()
+    given = log.id
+    refused.rollback()
+    refused.close()
+    # Another process takes that id before the kept row is written.
+    with database.unit_of_work() as other:
+        other.add(ScanLog(id=given, user_id=keeper, raw="other", result=ScanResult.ok))
+    database._save([log])
+    with database.session() as session:
+        raws = session.exec(select(ScanLog.raw).order_by(ScanLog.id)).all()
+    assert raws[-2:] == ["other", "refused"]
