@@ -1,15 +1,16 @@
 """Check-out and return, samples, reweighing, splits, seal checks and dispositions."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import select
 
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import Checkout, CustodyEvent
 from tests.factories import confirm_request, make_item
 
 API = "/api/v1"
-TOMORROW = str(date.today() + timedelta(days=1))
+TOMORROW = str(local_today() + timedelta(days=1))
 
 
 def _post(client, world, path, body, user="keeper"):

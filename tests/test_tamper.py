@@ -4,7 +4,7 @@ and ``verify`` must fail naming the right table and row. SQLite and PostgreSQL a
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from evidence_service import checkpoints, custody, keys, logchain
 from evidence_service.custody import event_hash
+from evidence_service.legal.holidays import local_today
 from evidence_service.verification import verify_record
 from tests.factories import make_item
 from tests.test_destruction import (
@@ -58,7 +59,7 @@ def build(client, session: Session, world) -> Record:
             headers=h(),
         )
     )
-    due = str(date.today() + timedelta(days=1))
+    due = str(local_today() + timedelta(days=1))
     checkout = {
         "recipient": "TAND tỉnh A",
         "purpose": "court",

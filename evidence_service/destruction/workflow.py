@@ -55,7 +55,7 @@ def create_batch(session: Session, data: BatchCreate, actor: User) -> Destructio
     agency_id = actor.agency_id
     if data.agency_code is not None:
         agency_id = agency_by_code(session, data.agency_code, actor).id or agency_id
-    year = datetime.now(UTC).year
+    year = local_today().year  # the year in Viet Nam numbers the batch
     name = f"destruction:{agency_id}:{year}"
     counter = session.get(CodeCounter, name)
     if counter is None:

@@ -2,12 +2,13 @@
 what the overdue check-outs report shows."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from ..legal.holidays import local_today
 from ..models import Disposition, SealState
 from .lifecycle import Versioned
 
@@ -29,7 +30,7 @@ def check_document_number(value: str) -> str:
 def _document_date(value: date | None) -> date | None:
     """Not in the future (a day of clock skew allowed), not before the service's records."""
     if value is not None:
-        today = datetime.now(UTC).date()
+        today = local_today()
         if value > today + timedelta(days=1):
             raise ValueError("the document's date is in the future")
         if value < EARLIEST_DATE:

@@ -16,6 +16,7 @@ from evidence_service import payload
 from evidence_service.auth import issue_token
 from evidence_service.db import Database
 from evidence_service.demo import DEMO_PASSWORD, seed_demo
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import User
 from evidence_service.reports import capacity_forecast
 from evidence_service.web import STATIC_DIR
@@ -66,7 +67,7 @@ def approved_batch(site: WebSite, codes: list[str]) -> int:
         assert api.post(f"{API}/{batch['id']}/items", json={"codes": codes}).status_code == 200
         body = {
             "decision_number": "15/QĐ-CCTHADS",
-            "decision_date": datetime.now(UTC).date().isoformat(),
+            "decision_date": local_today().isoformat(),
             "decision_issuer": "Chi cục THADS huyện A",
             "members": MEMBERS,
         }
