@@ -80,9 +80,11 @@ def light_table(
     rows: Sequence[Sequence[Any]],
     widths_mm: Sequence[float],
     wrapped: set[int],
+    header_rows: int = 1,
 ) -> Table:
     """A table like ``table`` whose cells are plain text, the ``wrapped`` columns broken
-    into lines to fit: for long lists, where a paragraph per cell costs most of the time."""
+    into lines to fit: for long lists, where a paragraph per cell costs most of the time.
+    The first ``header_rows`` rows (the header and as many of ``rows``) repeat on each page."""
     small = styles()["small"]
     room = [w * mm - 2 * _PADDING for w in widths_mm]
 
@@ -94,12 +96,12 @@ def light_table(
 
     cells = [[para(h, "small") for h in header]]
     cells += [[cell(n, c) for n, c in enumerate(r)] for r in rows]
-    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=header_rows)
     result.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8e8e8")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("FONT", (0, 1), (-1, -1), small.fontName, small.fontSize, small.leading),
                 ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
