@@ -31,7 +31,9 @@ def fill(db_path: Path, count: int) -> None:
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     # The intake appends signed custody events: the benchmark's own key, made once.
     key_file = db_path.parent / "signing.key"
-    keys.install(keys.read_signing_key(key_file) if key_file.exists() else keys.create_key_file(key_file))
+    keys.install(
+        keys.read_signing_key(key_file) if key_file.exists() else keys.create_key_file(key_file)
+    )
     db = Database.from_url(f"sqlite:///{db_path}")
     db.migrate()
     with db.session(write=True) as session:

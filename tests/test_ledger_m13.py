@@ -125,9 +125,9 @@ def test_ledger_balances_for_a_period_with_items_received_before_it(session, wor
     assert h1.lines[1].out_on is None and h1.lines[1].status == "stored"
     assert h1.balance.closing.count == h2.balance.opening.count == 2
     # A year before any of it: only the safe.
-    assert [line.code for line in ledger(session, manager, "W1", None, date(2025, 12, 31)).lines] == [
-        stock["old"].code
-    ]
+    assert [
+        line.code for line in ledger(session, manager, "W1", None, date(2025, 12, 31)).lines
+    ] == [stock["old"].code]
 
 
 def test_the_exit_date_is_the_date_of_the_act_not_of_the_typing():
@@ -139,7 +139,11 @@ def test_the_exit_date_is_the_date_of_the_act_not_of_the_typing():
     written_off = exit_of("write_off", typed, {"document_date": "2026-11-20"})
     assert (written_off.kind, written_off.on) == ("written_off", date(2026, 11, 20))
     kept = exit_of("release", typed, {"disposition": "keep_with_file", "document_number": "9/QĐ"})
-    assert (kept.kind, kept.on, kept.document_number) == ("kept_with_file", date(2026, 12, 1), "9/QĐ")
+    assert (kept.kind, kept.on, kept.document_number) == (
+        "kept_with_file",
+        date(2026, 12, 1),
+        "9/QĐ",
+    )
 
 
 def test_ledger_xlsx_has_title_rows_real_dates_frozen_headings_and_print_setup(
@@ -286,13 +290,17 @@ def test_statistical_periods_start_on_the_first_of_october_and_are_marked_to_con
     client, world, stock
 ):
     headers = world.headers("manager")
-    r = client.get(f"{API}/summary", headers=headers, params={"period": "2026-TK12", "format": "json"})
+    r = client.get(
+        f"{API}/summary", headers=headers, params={"period": "2026-TK12", "format": "json"}
+    )
     assert r.status_code == 200, r.text
     current = r.json()["current"]
     assert (current["start"], current["end"]) == ("2025-10-01", "2026-10-01")
     assert current["confirmed"] is False and "06/2019/TT-BTP" in current["source"]
     assert r.json()["previous"]["period"] == "2025-TK12"
-    pdf = client.get(f"{API}/summary", headers=headers, params={"period": "2026-TK6", "format": "pdf"})
+    pdf = client.get(
+        f"{API}/summary", headers=headers, params={"period": "2026-TK6", "format": "pdf"}
+    )
     text = pdf_text(pdf.content)
     assert "từ ngày 01/10/2025 đến ngày 31/03/2026" in text and "cần xác nhận" in text
     bad = client.get(f"{API}/summary", headers=headers, params={"period": "2026-Q5"})

@@ -233,8 +233,9 @@ class LedgerRun:
                     continue  # gone before the period, by the date of its act
                 move = self.balance.add(received_on, gone, row[5], self.date_from, self.date_to)
                 number += 1
-                yield _line(number, row, where[row[0]][0], item_events, move.opening,
-                            move.left, self.t, vi)
+                yield _line(
+                    number, row, where[row[0]][0], item_events, move.opening, move.left, self.t, vi
+                )
 
     def header(self, lines: list[LedgerLine] | None = None) -> Ledger:
         b = balance_of(self.balance)
@@ -271,9 +272,7 @@ def ledger_run(
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
     agency = agency_header(session, warehouse.agency_id if warehouse else actor.agency_id)
     query = _query(session, actor, warehouse, date_from, date_to)
-    return LedgerRun(
-        agency, warehouse, date_from, date_to, session, actor, query, translator(lang)
-    )
+    return LedgerRun(agency, warehouse, date_from, date_to, session, actor, query, translator(lang))
 
 
 def ledger(
@@ -337,8 +336,23 @@ def _line(
     t: Translator,
     vi: Translator,
 ) -> LedgerLine:
-    (_, code, description, quantity, unit, net_g, seal_state, seal_number, disposition,
-     condition, external_ref, received_at, status, entry_slip_no, _) = row[: len(_ITEM_COLUMNS)]
+    (
+        _,
+        code,
+        description,
+        quantity,
+        unit,
+        net_g,
+        seal_state,
+        seal_number,
+        disposition,
+        condition,
+        external_ref,
+        received_at,
+        status,
+        entry_slip_no,
+        _,
+    ) = row[: len(_ITEM_COLUMNS)]
     seal = t.maybe(f"seal.{seal_state}", seal_state)
     details = [description]
     details.append(

@@ -33,8 +33,9 @@ def ledger_printout(
     column_numbers = numbers(t)
 
     def table(rows: list[list[Any]]) -> Any:
-        return pdfdoc.light_table(heading, [column_numbers, *rows], PDF_WIDTHS, PDF_WRAPPED,
-                                  header_rows=2)
+        return pdfdoc.light_table(
+            heading, [column_numbers, *rows], PDF_WIDTHS, PDF_WRAPPED, header_rows=2
+        )
 
     def story() -> Iterator[Any]:
         if head.agency is not None:
@@ -55,18 +56,26 @@ def ledger_printout(
             yield table(chunk)
         data = totals()
         yield pdfdoc.spacer(6)
-        yield pdfdoc.para(t(f"ledger15.closing_{closing_kind(data.date_from, data.date_to)}"),
-                          "heading")
-        rows = [[words, t.number(count), text_cell(Kilograms(kg), t)]
-                for words, count, kg in closing_rows(data, t)]
+        yield pdfdoc.para(
+            t(f"ledger15.closing_{closing_kind(data.date_from, data.date_to)}"), "heading"
+        )
+        rows = [
+            [words, t.number(count), text_cell(Kilograms(kg), t)]
+            for words, count, kg in closing_rows(data, t)
+        ]
         yield pdfdoc.table(
-            [t("ledger15.closing_words"), t("ledger15.closing_count"),
-             t("ledger15.closing_weight")],
+            [
+                t("ledger15.closing_words"),
+                t("ledger15.closing_count"),
+                t("ledger15.closing_weight"),
+            ],
             rows,
             [110, 35, 45],
         )
         yield pdfdoc.spacer(8)
-        yield _signatures([(t(f"ledger15.signer_{who}"), t("ledger15.sign_hint")) for who in SIGNERS])
+        yield _signatures(
+            [(t(f"ledger15.signer_{who}"), t("ledger15.sign_hint")) for who in SIGNERS]
+        )
 
     return pdfdoc.build(
         pdfdoc.LazyStory(story()),
@@ -78,6 +87,10 @@ def ledger_printout(
 
 def _signatures(blocks: list[tuple[str, str]]) -> Table:
     """The closing's signatures side by side: role, "(Ký, ghi rõ họ tên)", room to sign."""
-    cells = [[[pdfdoc.para(role, "center"), pdfdoc.para(hint, "center"), Spacer(1, 22 * mm)]
-              for role, hint in blocks]]
+    cells = [
+        [
+            [pdfdoc.para(role, "center"), pdfdoc.para(hint, "center"), Spacer(1, 22 * mm)]
+            for role, hint in blocks
+        ]
+    ]
     return Table(cells, colWidths=[396 / len(blocks) * mm] * len(blocks))

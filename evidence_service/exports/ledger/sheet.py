@@ -44,7 +44,6 @@ def ledger_sheet(
     for n, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     bold, big = Font(bold=True), Font(bold=True, size=14)
-    wrap = Alignment(wrap_text=True, vertical="top")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def text(value: Any, font: Any = None, align: Any = None) -> Any:
@@ -99,12 +98,23 @@ def ledger_sheet(
     kind = closing_kind(data.date_from, data.date_to)
     sheet.append([None, text(t(f"ledger15.closing_{kind}"), bold)])
     sheet.append(
-        [None, text(t("ledger15.closing_words"), bold), None, None, None, None, None, None,
-         text(t("ledger15.closing_count"), bold), text(t("ledger15.closing_weight"), bold)]
+        [
+            None,
+            text(t("ledger15.closing_words"), bold),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            text(t("ledger15.closing_count"), bold),
+            text(t("ledger15.closing_weight"), bold),
+        ]
     )
     for words, count, kg in closing_rows(data, t):
-        sheet.append([None, text(words), None, None, None, None, None, None, count,
-                      cell(-1, Kilograms(kg))])
+        sheet.append(
+            [None, text(words), None, None, None, None, None, None, count, cell(-1, Kilograms(kg))]
+        )
     sheet.append([])
     signers = [None] * len(XLSX_WIDTHS)
     hints = [None] * len(XLSX_WIDTHS)

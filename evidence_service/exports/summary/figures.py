@@ -160,9 +160,7 @@ def figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
             for k, _ in AGE_BUCKETS
         ],
         backlog=[
-            BacklogLine(
-                key=k, cases=len(count.backlog_cases[k]), tally=_tally(count.backlog[k])
-            )
+            BacklogLine(key=k, cases=len(count.backlog_cases[k]), tally=_tally(count.backlog[k]))
             for k in BACKLOG
         ],
     )

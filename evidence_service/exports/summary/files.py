@@ -41,8 +41,16 @@ class Header:
     notes: list[str]  # "to be confirmed" for a statistical period
 
     def lines(self) -> list[str]:
-        return [*self.agency, self.number, self.date_line, self.title, self.span,
-                self.addressee, self.compared, *self.notes]
+        return [
+            *self.agency,
+            self.number,
+            self.date_line,
+            self.title,
+            self.span,
+            self.addressee,
+            self.compared,
+            *self.notes,
+        ]
 
 
 def header(data: Summary, t: Translator) -> Header:

@@ -81,4 +81,3 @@ def _warehouses(session: Session, actor: User) -> list[WarehouseUse]:
             )
         )
     return result
-
