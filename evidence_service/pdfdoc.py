@@ -3,7 +3,7 @@ Vietnamese diacritics print the same everywhere."""
 
 import io
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -75,6 +75,13 @@ def table(
 _PADDING = 3
 
 
+@lru_cache(maxsize=4096)
+def _split(text: str, font: str, size: float, width: float) -> str:
+    """``text`` broken into lines of ``width`` points, between words only; the same texts
+    come back line after line in long lists (a case, its basis), hence the cache."""
+    return "\n".join(simpleSplit(text, font, size, width))
+
+
 def light_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -92,7 +99,7 @@ def light_table(
         text = str(value)
         if n not in wrapped or not text:
             return text
-        return "\n".join(simpleSplit(text, small.fontName, small.fontSize, room[n]))
+        return _split(text, small.fontName, small.fontSize, room[n])
 
     cells = [[para(h, "small") for h in header]]
     cells += [[cell(n, c) for n, c in enumerate(r)] for r in rows]

@@ -31,7 +31,6 @@ COLUMNS = [
 ]
 XLSX_WIDTHS = [6, 12, 12, 26, 34, 16, 40, 8, 9, 13, 12, 12, 12, 26, 18, 30]
 DATE_COLUMNS = frozenset({1, 11})  # 0-based: received, out
-TEXT_COLUMNS = frozenset({2, 5, 12})  # slips and codes stay text, whatever they look like
 
 
 def headers(t: Translator) -> list[str]:

@@ -21,7 +21,15 @@ from ...i18n import Translator, translator
 from ...locations import get_warehouse
 from ...models import Agency, Case, CustodyEvent, Item, Location, User, Warehouse
 from ..common import day_start, local_day
-from ..movements import EXIT_KINDS, Balance, ItemEvents, events_of, held_in, not_gone_before
+from ..movements import (
+    EXIT_KINDS,
+    Balance,
+    ItemEvents,
+    Movement,
+    events_of,
+    held_in,
+    not_gone_before,
+)
 
 CHUNK = 2000
 
@@ -214,6 +222,15 @@ class LedgerRun:
     query: Any
     t: Translator
     balance: Balance = field(default_factory=Balance)
+    # A case's words are the same on all its lines: made once per case (most cases hold many).
+    _cases: dict[tuple[Any, ...], tuple[str, str]] = field(default_factory=dict)
+
+    def case_words(self, row: Any) -> tuple[str, str]:
+        key = (*row[len(_ITEM_COLUMNS) : _LOCATION], row[14])
+        words = self._cases.get(key)
+        if words is None:
+            words = self._cases[key] = (_case(row, self.t), _basis(row, self.t))
+        return words
 
     def lines(self) -> Iterator[LedgerLine]:
         vi = translator("vi")
@@ -234,7 +251,14 @@ class LedgerRun:
                 move = self.balance.add(received_on, gone, row[5], self.date_from, self.date_to)
                 number += 1
                 yield _line(
-                    number, row, where[row[0]][0], item_events, move.opening, move.left, self.t, vi
+                    number,
+                    row,
+                    where[row[0]][0],
+                    item_events,
+                    move,
+                    self.case_words(row),
+                    self.t,
+                    vi,
                 )
 
     def header(self, lines: list[LedgerLine] | None = None) -> Ledger:
@@ -331,8 +355,8 @@ def _line(
     row: Any,
     location_code: str | None,
     events: ItemEvents,
-    opening: bool,
-    left: bool,
+    move: Movement,
+    case_words: tuple[str, str],
     t: Translator,
     vi: Translator,
 ) -> LedgerLine:
@@ -362,6 +386,7 @@ def _line(
     )
     if condition:
         details.append(t("ledger15.condition", condition=condition))
+    left = move.left
     notes = []
     if not left:
         notes.append(
@@ -379,8 +404,8 @@ def _line(
         number=number,
         received_on=local_day(received_at),
         entry_slip_no=entry_slip_no,
-        case=_case(row, t),
-        basis=_basis(row, t),
+        case=case_words[0],
+        basis=case_words[1],
         code=code,
         description="; ".join(details),
         quantity=quantity,
@@ -393,6 +418,6 @@ def _line(
         disposal_document=gone.document_number if gone else None,
         status=status,
         status_vi=vi.maybe(f"status.{status}", status),
-        opening=opening,
+        opening=move.opening,
         notes="; ".join(notes),
     )

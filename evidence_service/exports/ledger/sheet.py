@@ -14,8 +14,9 @@ from ...safecells import risky, xlsx_text
 from ..common import day_start
 from ..stable import Kilograms, fixed_zip
 from .columns import (
+    COLUMNS,
     DATE_COLUMNS,
-    TEXT_COLUMNS,
+    NONE,
     XLSX_WIDTHS,
     cells,
     closing_kind,
@@ -27,6 +28,7 @@ from .columns import (
 from .lines import Ledger, LedgerLine
 
 SIGNERS = ("maker", "accountant", "keeper", "head")
+ENTRY_SLIP = COLUMNS.index("entry_slip")
 
 
 def ledger_sheet(
@@ -63,8 +65,12 @@ def ledger_sheet(
             out = WriteOnlyCell(sheet, value=value)
             out.number_format = XLSX_DATE_FORMAT
             return out
-        if n in TEXT_COLUMNS or (isinstance(value, str) and risky(value)):
-            return text(value)
+        if n == ENTRY_SLIP and value == NONE:
+            return None  # no entry slip recorded: an empty cell (the PDF prints "—")
+        if isinstance(value, str):
+            # An empty cell is not written at all (each written cell costs its XML); a text
+            # that would read as a formula is forced to text. Codes and slips stay strings.
+            return text(value) if risky(value) else (value or None)
         return value
 
     # Write-only: the sheet's views and print setup go out with its first row, so the
