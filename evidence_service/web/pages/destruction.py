@@ -55,11 +55,22 @@ def _flag_words(t: Translator, batch: Any, flag: Any) -> str:
         )
     if flag.kind == "override" and item is not None:
         return t("destruction_record.flag_override", code=item.code, reason=item.override_reason)
+    if flag.kind == "seal_not_intact" and item is not None:
+        seen = item.seal_state_seen.value if item.seal_state_seen else "torn"
+        return t(
+            "docs_destruction.seal_not_intact",
+            code=item.code,
+            seal=item.seal_number_seen or item.seal_number or "—",
+            state=t(f"docs_destruction.seal_{seen}").lower(),
+            note=item.seal_note or "—",
+        )
     if flag.kind == "member_handled_items":
         member = next((m for m in batch.members if m.name == flag.member), None)
         codes = ", ".join(member.handled_items) if member else ""
         return t("destruction_record.flag_member", name=flag.member or "", codes=codes)
-    return t("destruction_record.flag_risk")
+    if flag.kind == "environmental_risk":
+        return t("destruction_record.flag_risk")
+    return ""  # a kind this page does not word yet: its heading says what it is
 
 
 def render_batch(
@@ -214,7 +225,7 @@ def _typed(field: Any, raw: str, name: str) -> Any:
     return raw
 
 
-def _executed_at(text: str) -> datetime | None:
+def _executed_at(text: str, field: str = "executed_at") -> datetime | None:
     """``dd/mm/yyyy hh:mm`` as typed (or ISO ``yyyy-mm-ddThh:mm``), Vietnam time at the site."""
     if not text:
         return None
@@ -223,7 +234,54 @@ def _executed_at(text: str) -> datetime | None:
             return datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TIME_ZONE)
         return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TIME_ZONE)
     except ValueError:
-        raise Invalid("executed_at", "not a date and time", text) from None
+        raise Invalid(field, "not a date and time", text) from None
+
+
+ATTENDEE_ROWS = 3  # rows of the form for people attending without being members
+
+
+def _line_check(page: Any, n: int) -> dict[str, Any]:
+    """A line's seal as found, its note, condition and method (``destruction.checking``)."""
+    state = page.field(f"sealstate.{n}") or None
+    line: dict[str, Any] = {
+        "seal_note": page.field(f"sealnote.{n}") or None,
+        "seal_number": page.field(f"sealnumber.{n}") or None,
+        "condition": page.field(f"condition.{n}") or None,
+        "method": page.field(f"linemethod.{n}") or None,
+    }
+    if state:  # the state chosen says more than the "intact" box
+        line["seal_state"] = state
+    else:
+        line["seal_intact"] = page.field(f"seal.{n}") == "1"
+    return line
+
+
+def _execution_facts(page: Any) -> dict[str, Any]:
+    """The end, the attendees, the contractor and the conclusion as typed in the form."""
+    attendees = [
+        {
+            "name": page.field(f"attendee.{k}.name"),
+            "position": page.field(f"attendee.{k}.position"),
+            "organisation": page.field(f"attendee.{k}.organisation"),
+            "kind": page.field(f"attendee.{k}.kind") or "other",
+        }
+        for k in range(ATTENDEE_ROWS)
+        if page.field(f"attendee.{k}.name")
+    ]
+    contractor = None
+    if page.field("contractor_name"):
+        contractor = {
+            "name": page.field("contractor_name"),
+            "licence": page.field("contractor_licence"),
+            "contract_number": page.field("contract_number"),
+            "contract_date": iso_date(page.field("contract_date"), "contractor.contract_date"),
+        }
+    return {
+        "ended_at": _executed_at(page.field("ended_at"), "ended_at"),
+        "attendees": attendees,
+        "contractor": contractor,
+        "conclusion": page.field("conclusion") or None,
+    }
 
 
 @router.post("/destruction/{batch_id}/execute")
@@ -249,7 +307,7 @@ def execute(batch_id: int, page: FormPage) -> Response:
             items.append(
                 {
                     "code": code,
-                    "seal_intact": page.field(f"seal.{n}") == "1",
+                    **_line_check(page, n),
                     "measured_weight_g": grams(
                         page.field(f"weight.{n}"), unit, "measured_weight_g"
                     ),
@@ -268,6 +326,7 @@ def execute(batch_id: int, page: FormPage) -> Response:
                 "environment": environment,
                 "safety_plan_ref": page.field("safety_plan_ref") or None,
                 "items": items,
+                **_execution_facts(page),
             },
         )
         destruction.execute(
