@@ -157,10 +157,11 @@ def test_ledger_xlsx_has_title_rows_real_dates_frozen_headings_and_print_setup(
     assert r.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "CỤC THADS A"  # the agency header above the title
-    assert rows[1][0] == "SỔ THEO DÕI VẬT CHỨNG, TÀI SẢN KÊ BIÊN, TẠM GIỮ"
-    assert rows[2][0] == "Kho W1 – Kho Một"
-    assert rows[3][0] == "từ ngày 01/07/2026 đến ngày 31/12/2026"
+    # The agency header above the title: the body it belongs to, then the agency.
+    assert rows[0][0] == "BỘ TƯ PHÁP" and rows[1][0] == "CỤC THADS A"
+    assert rows[2][0] == "SỔ THEO DÕI VẬT CHỨNG, TÀI SẢN KÊ BIÊN, TẠM GIỮ"
+    assert rows[3][0] == "Kho W1 – Kho Một"
+    assert rows[4][0] == "từ ngày 01/07/2026 đến ngày 31/12/2026"
     heading = next(n for n, row in enumerate(rows) if row[0] == "STT")
     assert rows[heading] == [vi(f"ledger15.col_{c}") for c in COLUMNS]
     assert rows[heading + 1][:3] == ["(1)", "(2)", "(3)"]
@@ -203,6 +204,10 @@ def test_ledger_pdf_prints_every_field_of_the_form(client, world, stock):
     today = local_today().strftime("%d/%m/%Y")
     expected = {
         "agency header": "CỤC THADS A",
+        "national header": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "number": "Số: …/SVC",
+        "legal basis": "Thông tư số 04/2023/TT-BTP",
+        "page x/y": "Trang 1/1",
         "title": "SỔ THEO DÕI VẬT CHỨNG, TÀI SẢN KÊ BIÊN, TẠM GIỮ",
         "period": "từ ngày 01/07/2026 đến ngày 31/12/2026",
         "entry slip": "PN-12/2025",
@@ -216,14 +221,14 @@ def test_ledger_pdf_prints_every_field_of_the_form(client, world, stock):
         "closing": "KẾT SỔ 6 THÁNG",
         "opening balance": "Tồn đầu kỳ",
         "closing balance": "Tồn cuối kỳ",
-        "maker": "Người lập sổ",
-        "accountant": "Kế toán nghiệp vụ",
-        "keeper": "Thủ kho vật chứng",
-        "head": "Thủ trưởng cơ quan thi hành án dân sự",
+        "head": "THỦ TRƯỞNG CƠ QUAN THI HÀNH ÁN DÂN SỰ",
         "signature hint": "(Ký, ghi rõ họ tên)",
     }
     missing = {field: words for field, words in expected.items() if words not in text}
     assert not missing
+    upper = text.upper()
+    for who in ("NGƯỜI LẬP SỔ", "KẾ TOÁN NGHIỆP VỤ", "THỦ KHO VẬT CHỨNG"):
+        assert who in upper
     for c in COLUMNS:  # every heading, some over two lines
         assert vi(f"ledger15.col_{c}").split()[0] in text
     for item in stock.values():  # codes whole, never broken inside
@@ -263,7 +268,8 @@ def test_summary_pdf_prints_header_balance_exit_rows_and_backlog_split(client, w
     expected = {
         "agency header": "CỤC THADS A",
         "number": "Số: …/BC-THADS",
-        "date": "ngày",
+        "national header": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "place and date": "ngày",
         "title": "BÁO CÁO KẾT QUẢ QUẢN LÝ, XỬ LÝ VẬT CHỨNG 6 THÁNG CUỐI NĂM 2026",
         "addressee": "Kính gửi: Cục Quản lý Thi hành án dân sự",
         "opening": "Tồn đầu kỳ",
@@ -278,7 +284,7 @@ def test_summary_pdf_prints_header_balance_exit_rows_and_backlog_split(client, w
         "cases column": "Số vụ",
         "no judgment": "Chưa có bản án (vụ)",
         "judgment not finished": "Đã có bản án, chưa thi hành xong (việc)",
-        "head": "Thủ trưởng cơ quan thi hành án dân sự",
+        "head": "THỦ TRƯỞNG CƠ QUAN THI HÀNH ÁN DÂN SỰ",
         "weight": "5 kg",
     }
     missing = {field: words for field, words in expected.items() if words not in text}

@@ -17,7 +17,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ...auth import agency_scope
+from ...custody import make_anchor
+from ...documents import AgencyHeader, agency_header
 from ...i18n import Translator, translator
+from ...legal.holidays import local_today
 from ...locations import get_warehouse
 from ...models import Agency, Case, CustodyEvent, Item, Location, User, Warehouse
 from ..common import day_start, local_day
@@ -69,13 +72,10 @@ class LedgerBalance(BaseModel):
     closing: Tally
 
 
-class AgencyHeader(BaseModel):
-    parent: str | None
-    agency: str
-
-
 class Ledger(BaseModel):
-    agency: AgencyHeader | None
+    agency: AgencyHeader | None  # who keeps the ledger (the document engine's header)
+    chain_head: str | None = None  # the custody chain's head when it was read, as printed
+    made_on: date | None = None  # the day it was read, in Viet Nam
     warehouse_code: str | None
     warehouse_name: str | None
     date_from: date | None
@@ -221,6 +221,7 @@ class LedgerRun:
     actor: User
     query: Any
     t: Translator
+    chain_head: str | None = None
     balance: Balance = field(default_factory=Balance)
     # A case's words are the same on all its lines: made once per case (most cases hold many).
     _cases: dict[tuple[Any, ...], tuple[str, str]] = field(default_factory=dict)
@@ -265,6 +266,8 @@ class LedgerRun:
         b = balance_of(self.balance)
         return Ledger(
             agency=self.agency,
+            chain_head=self.chain_head,
+            made_on=local_today(),
             warehouse_code=self.warehouse.code if self.warehouse else None,
             warehouse_name=self.warehouse.name if self.warehouse else None,
             date_from=self.date_from,
@@ -276,13 +279,11 @@ class LedgerRun:
         )
 
 
-def agency_header(session: Session, agency_id: int | None) -> AgencyHeader | None:
-    """The two lines above a document's title: the parent body and the agency."""
-    agency = session.get(Agency, agency_id) if agency_id is not None else None
-    if agency is None:
+def agency_of(session: Session, agency_id: int | None) -> AgencyHeader | None:
+    """The two lines above a document's title (the document engine's header)."""
+    if agency_id is None or session.get(Agency, agency_id) is None:
         return None
-    parent = session.get(Agency, agency.parent_id) if agency.parent_id is not None else None
-    return AgencyHeader(parent=parent.name if parent else None, agency=agency.name)
+    return agency_header(session, agency_id)
 
 
 def ledger_run(
@@ -294,9 +295,12 @@ def ledger_run(
     lang: str = "vi",
 ) -> LedgerRun:
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
-    agency = agency_header(session, warehouse.agency_id if warehouse else actor.agency_id)
+    agency = agency_of(session, warehouse.agency_id if warehouse else actor.agency_id)
     query = _query(session, actor, warehouse, date_from, date_to)
-    return LedgerRun(agency, warehouse, date_from, date_to, session, actor, query, translator(lang))
+    head = make_anchor(session).printed()
+    return LedgerRun(
+        agency, warehouse, date_from, date_to, session, actor, query, translator(lang), head
+    )
 
 
 def ledger(

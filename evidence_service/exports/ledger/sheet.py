@@ -78,9 +78,8 @@ def ledger_sheet(
     tops: list[tuple[str, Any, Any]] = []
     agency = head.agency
     if agency is not None:
-        if agency.parent:
-            tops.append((agency.parent.upper(), Font(size=11), Alignment(horizontal="left")))
-        tops.append((agency.agency.upper(), bold, Alignment(horizontal="left")))
+        tops.append((agency.parent.upper(), Font(size=11), Alignment(horizontal="left")))
+        tops.append((agency.name.upper(), bold, Alignment(horizontal="left")))
     tops += [(w, big if n == 0 else bold, centre) for n, w in enumerate(title_lines(head, t))]
     heading_row = len(tops) + 2  # a blank row between the title and the headings
     sheet.freeze_panes = f"A{heading_row + 2}"

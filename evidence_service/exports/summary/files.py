@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ... import pdfdoc
+from ... import documents
 from ...i18n import Translator, translator
 from ..common import period_label
 from ..stable import Kilograms, text_cell, workbook_bytes
@@ -58,7 +58,7 @@ def header(data: Summary, t: Translator) -> Header:
     if data.agency is not None:
         if data.agency.parent:
             agency.append(data.agency.parent.upper())
-        agency.append(data.agency.agency.upper())
+        agency.append(data.agency.name.upper())
     cur, d = data.current, data.made_on
     return Header(
         agency=agency,
@@ -220,33 +220,42 @@ def summary_xlsx(data: Summary, lang: str = "vi") -> bytes:
 
 
 def summary_pdf(data: Summary, lang: str = "vi") -> bytes:
+    """Framed by the document engine (headers, "Số", place and date, pages, chain head)."""
     t = translator(lang)
     h = header(data, t)
-    story: list[Any] = [pdfdoc.para(line, "heading") for line in h.agency]
-    story += [
-        pdfdoc.para(h.number, "body"),
-        pdfdoc.para(h.date_line, "center"),
-        pdfdoc.spacer(),
-        pdfdoc.para(h.title, "title"),
-        pdfdoc.para(h.span, "center"),
-        pdfdoc.para(h.addressee, "center"),
-        pdfdoc.para(h.compared, "center"),
-        *[pdfdoc.para(n, "center") for n in h.notes],
-        pdfdoc.spacer(),
+    doc = documents.Document(
+        kind="evidence_summary",
+        lang=t.lang,
+        agency=data.agency or documents.AgencyHeader(parent="", name="", place=""),
+        day=data.made_on,
+        chain_head=data.chain_head,
+        subtitle=h.span,
+        title_values={"period": period_label(data.current.period, t).upper()},
+    )
+    body: list[Any] = [
+        documents.para(h.addressee, "center"),
+        documents.para(h.compared, "center"),
+        *[documents.para(n, "center") for n in h.notes],
+        documents.spacer(3),
     ]
-    for name, head, body in sections(data, t):
-        widths = [60, 28, 28, 28, 28] if len(head) == 5 else [42, 23, 23, 22, 23, 23, 22]
-        cells = [[text_cell(c, t) for c in r] for r in body] or [
+    for name, head, rows in sections(data, t):
+        widths = [60, 28, 29, 28, 30] if len(head) == 5 else [43, 22, 22, 22, 22, 22, 22]
+        columns = [
+            documents.Column(words, width, right=n > 0)
+            for n, (words, width) in enumerate(zip(head, widths, strict=True))
+        ]
+        cells = [[text_cell(c, t) for c in r] for r in rows] or [
             [t("summary.none")] + [""] * (len(head) - 1)
         ]
-        story += [pdfdoc.para(name, "heading"), pdfdoc.table(head, cells, widths)]
-    story += [
-        pdfdoc.spacer(10),
-        pdfdoc.signatures(
+        body += [documents.heading(name), documents.table(columns, cells)]
+    body += [
+        documents.spacer(8),
+        *documents.signatures(
+            t,
             [
-                (t("summary.signer_maker"), t("ledger15.sign_hint")),
-                (t("ledger15_summary.signer_head"), t("ledger15.sign_hint")),
-            ]
+                documents.Signer(t("summary.signer_maker")),
+                documents.Signer(t("ledger15_summary.signer_head")),
+            ],
         ),
     ]
-    return pdfdoc.build(story, title(data, t))
+    return documents.render(doc, body)

@@ -7,11 +7,13 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from ...auth import agency_scope
+from ...custody import make_anchor
+from ...documents import AgencyHeader
 from ...legal.holidays import local_today
 from ...models import Agency, User
 from ...reports import capacity_report
 from ..common import parse_period, previous_period
-from ..ledger.lines import AgencyHeader, agency_header
+from ..ledger.lines import agency_of
 from .figures import PeriodFigures, figures
 
 
@@ -29,6 +31,7 @@ class WarehouseUse(BaseModel):
 class Summary(BaseModel):
     period: str
     agency: AgencyHeader | None
+    chain_head: str | None = None
     addressee: str | None  # the parent agency; None: the central Department (words: i18n)
     made_on: date  # the day the report is made, in Viet Nam
     current: PeriodFigures
@@ -43,7 +46,8 @@ def summary(session: Session, actor: User, period: str) -> Summary:
     parent = session.get(Agency, agency.parent_id) if agency and agency.parent_id else None
     return Summary(
         period=label,
-        agency=agency_header(session, actor.agency_id),
+        agency=agency_of(session, actor.agency_id),
+        chain_head=make_anchor(session).printed(),
         addressee=parent.name if parent else None,
         made_on=local_today(),
         current=figures(session, scope, label),
