@@ -8,6 +8,8 @@ generic sentence of their class there, never to the English detail."""
 
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 
 class DomainError(Exception):
     status_code = 400
@@ -64,6 +66,15 @@ class Invalid(DomainError):
         if value is not None:
             detail[0]["input"] = value
         super().__init__(detail, key=key, params=params)
+
+
+def value_error(message: str, key: str, **params: Any) -> PydanticCustomError:
+    """What a pydantic validator raises instead of ``ValueError(message)``: the same 422 and
+    English ``msg`` for the API, and in its ``ctx`` the translation ``key`` and ``params``
+    the pages show (``web/errors.py``). ``message`` is shown as given (no placeholders)."""
+    return PydanticCustomError(
+        "value_error", message.replace("{", "{{").replace("}", "}}"), {"key": key, **params}
+    )
 
 
 def error_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
