@@ -177,7 +177,7 @@ def test_the_destruction_record_has_every_field_the_review_asks_for(client, sess
         # time and place, in words, local time; the end time
         "start in words": _moment_vi(started),
         "site": "Nhà máy xử lý chất thải Sóc Sơn",
-        "end in words": "Việc tiêu hủy kết thúc " + _moment_vi(ended),
+        "end in words": "Việc tiêu hủy kết thúc h" + _moment_vi(ended)[1:],
         # members, the procuracy, attendees who are not members, the contractor's contract
         "procuracy": "Đại diện Viện kiểm sát nhân dân (kiểm sát việc tiêu hủy)",
         "police": "Đại diện Công an",

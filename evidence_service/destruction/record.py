@@ -380,7 +380,7 @@ def closing(batch: BatchPublic, doc: Document) -> list[Flowable]:
             d.para(
                 t(
                     "docs_destruction.ended",
-                    moment=d.moment_words(t, batch.ended_at),
+                    moment=d.moment_words(t, batch.ended_at, mid_sentence=True),
                     duration=t.fmt.duration(minutes),
                 )
             )
