@@ -338,3 +338,18 @@ def test_every_exit_kind_has_its_own_row(client, session, world):
     for row in ("out_returned", "out_confiscated", "out_sold", "out_kept_with_file"):
         assert totals[row].count == 1 and totals[row].weight_kg == 0.1, row
     assert totals["out_total"].count == 4
+
+
+def test_a_line_changed_after_it_was_written_notes_the_amendment(client, session, world):
+    item = make_item(session, world, net_weight_g=1000.0, received_at=at("2026-02-01"))
+    response = client.post(
+        f"/api/v1/items/{item.code}/reweighs",
+        json={"net_weight_g": 1015.0},
+        headers=world.headers("keeper"),
+    )
+    assert response.status_code == 200, response.text
+    data = ledger(session, world.users["manager"], "W1", date(2026, 1, 1), date(2026, 12, 31))
+    (line,) = [line for line in data.lines if line.code == item.code]
+    # Circular 04/2023 Art. 30(4)(d): "amended on dd/mm/yyyy" in the Notes column.
+    assert f"Sửa đổi ngày {local_today().strftime('%d/%m/%Y')}" in line.notes
+    assert line.net_weight_kg == 1.015
