@@ -23,7 +23,7 @@ KIND = "evidence_ledger"
 SIGNERS = ("maker", "accountant", "keeper", "head")
 FRAME_MM = 385  # an A3 landscape page inside the engine's margins
 # Millimetres across the frame, per column (columns.COLUMNS).
-PDF_WIDTHS = [9, 19, 20, 33, 43, 25, 55, 13, 13, 19, 17, 19, 20, 28, 22, 30]
+PDF_WIDTHS = [9, 18, 19, 40, 42, 25, 52, 12, 12, 18, 17, 18, 17, 22, 21, 43]
 PDF_WRAPPED = {3, 4, 6, 13, 14, 15}  # case, basis, description, disposal, status, notes
 PDF_ROWS_PER_TABLE = 30
 
