@@ -48,20 +48,24 @@ def ledger_printout(
         chain_head=head.chain_head,
         subtitle=" — ".join(titles[1:]),
     )
-    body: list[Any] = [*documents.basis(doc), documents.spacer(3)]
-    chunk: list[list[Any]] = []
-    for line in lines:
-        chunk.append([text_cell(c, t) for c in cells(line, t)])
-        if len(chunk) == PDF_ROWS_PER_TABLE:
-            body.append(table(chunk))
-            chunk = []
-    if chunk:
-        body.append(table(chunk))
-    data = totals()
-    body += [
-        documents.spacer(6),
-        documents.heading(t(f"ledger15.closing_{closing_kind(data.date_from, data.date_to)}")),
-        documents.table(
+
+    def body() -> Iterator[Any]:
+        """Drawn from as the pages fill: the lines are read from the database chunk by
+        chunk, so neither they nor their tables are all in memory at once."""
+        yield from documents.basis(doc)
+        yield documents.spacer(3)
+        chunk: list[list[Any]] = []
+        for line in lines:
+            chunk.append([text_cell(c, t) for c in cells(line, t)])
+            if len(chunk) == PDF_ROWS_PER_TABLE:
+                yield table(chunk)
+                chunk = []
+        if chunk:
+            yield table(chunk)
+        data = totals()
+        yield documents.spacer(6)
+        yield documents.heading(t(f"ledger15.closing_{closing_kind(data.date_from, data.date_to)}"))
+        yield documents.table(
             [
                 documents.Column(t("ledger15.closing_words"), 110),
                 documents.Column(t("ledger15.closing_count"), 35, right=True),
@@ -71,13 +75,13 @@ def ledger_printout(
                 [words, t.number(count), text_cell(Kilograms(kg), t)]
                 for words, count, kg in closing_rows(data, t)
             ],
-        ),
-        documents.spacer(8),
-        *documents.signatures(
+        )
+        yield documents.spacer(8)
+        yield from documents.signatures(
             t,
             [documents.Signer(t(f"ledger15.signer_{who}")) for who in SIGNERS],
             per_row=4,
             width_mm=FRAME_MM,
-        ),
-    ]
-    return documents.render(doc, body)
+        )
+
+    return documents.render(doc, body())
