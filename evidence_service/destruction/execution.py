@@ -12,6 +12,7 @@ from ..custody import EventType
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
+from ..environment.sites import check_site
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
 from .batches import batch_event, bump, change_items, for_change, lines
 from .council import recheck_handlers
@@ -37,6 +38,7 @@ def execute(
     method = table.get(data.method)
     details = check_fields(method.fields, data.method_details, "method_details")
     environment = check_fields(table.common_fields, data.environment, "environment")
+    check_site(method.id, details, environment)  # distances, wind, a note when too close
     executed_at = _as_utc(data.executed_at)
     if executed_at > datetime.now(UTC) + timedelta(minutes=5):
         raise Invalid("executed_at", "the destruction cannot be in the future")
