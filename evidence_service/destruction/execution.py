@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 from .. import payload
 from ..custody import EventType
+from ..environment.sites import check_site
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
-from ..environment.sites import check_site
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
 from .batches import batch_event, bump, change_items, for_change, lines
 from .council import recheck_handlers
