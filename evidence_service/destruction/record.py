@@ -26,6 +26,7 @@ from reportlab.platypus import (
 )
 
 from .. import pdfdoc
+from ..environment.record_section import estimate_flowables
 from ..i18n import Translator, translator
 from ..pdfdoc import BOLD, FONT, register_fonts
 from .methods import MethodField, load_methods
@@ -248,6 +249,7 @@ def render_record(
         story += _fields_table(method.fields if method else (), batch.method_details, t, st)
         story.append(Paragraph(t("destruction_record.environment"), st["h2"]))
         story += _fields_table(methods.common_fields, batch.environment, t, st)
+        story += estimate_flowables(batch.estimated_releases, batch.site_flags, t)
         if batch.safety_plan_ref:
             story.append(
                 Paragraph(

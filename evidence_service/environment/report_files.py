@@ -4,7 +4,6 @@ are built from the same sections; the PDF adds a bar chart per section. Every se
 the translation files (``environment_report``), every number through the locale's formatter.
 """
 
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -18,27 +17,18 @@ from ..destruction.methods import load_methods
 from ..exports.stable import Kilograms, text_cell, workbook_bytes
 from ..i18n import Translator, translator
 from .factors import load_factors
+from .numbers import significant
 from .report import EnvironmentReport, Release
 
 Section = tuple[str, list[str], list[list[Any]]]
 
 
-def significant(t: Translator, value: float | None) -> str:
-    """A release with three significant digits: ``0,000123``, ``48,8``, ``1.230``."""
-    if value is None:
-        return t("environment_report.no_factor")
-    if value == 0:
-        return t.number(0)
-    decimals = max(0, min(9, 2 - math.floor(math.log10(abs(value)))))
-    return t.number(round(value, decimals), decimals)
-
-
-def _method(key: str, lang: str) -> str:
+def method_name(key: str, lang: str) -> str:
     method = load_methods().methods.get(key)
     return method.name(lang) if method else key
 
 
-def _group(key: str, lang: str) -> str:
+def group_name(key: str, lang: str) -> str:
     group = next((g for g in load_factors().groups if g.id == key), None)
     return group.name(lang) if group else key
 
@@ -68,8 +58,8 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
             [t(c + "method"), t(c + "group"), t(c + "items"), t(c + "weight")],
             [
                 [
-                    _method(x.method, lang),
-                    _group(x.material_group, lang),
+                    method_name(x.method, lang),
+                    group_name(x.material_group, lang),
                     x.items,
                     Kilograms(x.weight_kg),
                 ]
@@ -110,7 +100,7 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
                 v = avoided.get((alt, r.pollutant))
                 rows.append(
                     [
-                        _method(m.method, lang),
+                        method_name(m.method, lang),
                         f"{_pollutant(r.pollutant, lang)} ({r.unit})",
                         significant(t, r.value) + ("" if r.complete or r.value is None else " *"),
                         _range(t, r),
@@ -159,7 +149,7 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
             distance = t("environment_report.distance_unknown")
         waiting.append(
             [
-                f"{p.warehouse_code} · {_group(p.material_group, lang)}",
+                f"{p.warehouse_code} · {group_name(p.material_group, lang)}",
                 p.freed_total.items,
                 Kilograms(p.freed_total.net_weight_kg),
                 t.date(p.earliest_due_on)
@@ -206,8 +196,8 @@ def appendix(data: EnvironmentReport, t: Translator) -> Section:
             [
                 a.batch_number,
                 a.item_code,
-                _method(a.method, t.lang),
-                _group(a.material_group, t.lang),
+                method_name(a.method, t.lang),
+                group_name(a.material_group, t.lang),
                 Kilograms(a.weight_kg),
                 ", ".join(a.factor_sources) or t("environment_report.no_factor"),
             ]
@@ -284,7 +274,7 @@ def _charts(data: EnvironmentReport, t: Translator) -> dict[int, Drawing]:
     charts = {
         0: bar_chart(
             [
-                (_method(k, t.lang), v, t.fmt.weight(v * 1000, unit="kg"))
+                (method_name(k, t.lang), v, t.fmt.weight(v * 1000, unit="kg"))
                 for k, v in sorted(by_method.items())
             ]
         ),
@@ -311,7 +301,7 @@ def _charts(data: EnvironmentReport, t: Translator) -> dict[int, Drawing]:
             if r.value is not None and r.value > 0:
                 pairs.append(
                     (
-                        f"{_method(m.method, t.lang)} → {_profile(r.profile, t.lang)}: "
+                        f"{method_name(m.method, t.lang)} → {_profile(r.profile, t.lang)}: "
                         f"{_pollutant(r.pollutant, t.lang)}",
                         r.value,
                         f"{significant(t, r.value)} {r.unit}",
