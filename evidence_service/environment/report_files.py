@@ -11,6 +11,7 @@ from typing import Any
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from .. import pdfdoc
 from ..destruction.methods import load_methods
@@ -92,23 +93,28 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
     )
     rows: list[list[Any]] = []
     for m in data.releases:
-        alternatives = {(r.profile, r.pollutant): r for r in m.at_alternatives}
+        at = {(r.profile, r.pollutant): r for r in m.at_alternatives}
         avoided = {(r.profile, r.pollutant): r for r in m.avoided}
         for r in m.actual:
-            for alt in ("licensed_incineration", "cement_kiln"):
-                a = alternatives.get((alt, r.pollutant))
-                v = avoided.get((alt, r.pollutant))
-                rows.append(
-                    [
-                        method_name(m.method, lang),
-                        f"{_pollutant(r.pollutant, lang)} ({r.unit})",
-                        significant(t, r.value) + ("" if r.complete or r.value is None else " *"),
-                        _range(t, r),
-                        _profile(alt, lang),
-                        significant(t, a.value if a else None),
-                        significant(t, v.value if v else None),
-                    ]
-                )
+            inc, kiln = (
+                at.get(("licensed_incineration", r.pollutant)),
+                at.get(("cement_kiln", r.pollutant)),
+            )
+            gone = avoided.get(("licensed_incineration", r.pollutant))
+            values = [r.value, inc.value if inc else None, kiln.value if kiln else None]
+            if all(v is None for v in values):
+                continue  # nothing known for this pollutant: named once below the table
+            rows.append(
+                [
+                    method_name(m.method, lang),
+                    f"{_pollutant(r.pollutant, lang)} ({r.unit})",
+                    significant(t, r.value) + ("" if r.complete or r.value is None else " *"),
+                    _range(t, r),
+                    significant(t, values[1]),
+                    significant(t, values[2]),
+                    significant(t, gone.value if gone else None),
+                ]
+            )
     out.append(
         (
             t("environment_report.section_releases"),
@@ -117,9 +123,9 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
                 t(c + "pollutant"),
                 t(c + "actual"),
                 t(c + "range"),
-                t(c + "alternative"),
-                t(c + "at_alternative"),
-                t(c + "avoided"),
+                t("environment_record.at_incinerator"),
+                t("environment_record.at_cement_kiln"),
+                t("environment_record.avoided"),
             ],
             rows,
         )
@@ -180,6 +186,22 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
     return out
 
 
+def missing_note(data: EnvironmentReport, t: Translator) -> str:
+    """The pollutants no source read gave a factor for, for any method of the period: named
+    once under the releases, rather than a row of empty cells each."""
+    known = {
+        r.pollutant
+        for m in data.releases
+        for r in [*m.actual, *m.at_alternatives]
+        if r.value is not None
+    }
+    unknown = [p for p in load_factors().pollutants if p not in known]
+    if not unknown:
+        return ""
+    names = ", ".join(_pollutant(p, t.lang) for p in unknown)
+    return t("environment_report_more.no_factor_for", pollutants=names)
+
+
 def appendix(data: EnvironmentReport, t: Translator) -> Section:
     c = "environment_report.col_"
     return (
@@ -227,8 +249,9 @@ def report_xlsx(data: EnvironmentReport, lang: str = "vi") -> bytes:
     t = translator(lang)
     rows: list[list[Any]] = [[t("environment_report.title")], *[[x] for x in _lines(data, t)]]
     rows += [[t("environment_report.estimate_note")], []]
-    for name, head, body in [*sections(data, t), appendix(data, t)]:
-        rows += [[name], head, *body, []]
+    for n, (name, head, body) in enumerate([*sections(data, t), appendix(data, t)]):
+        rows += [[name], head, *body]
+        rows += [[missing_note(data, t)], []] if n == 2 else [[]]
     rows += [[t("environment_report.section_sources")]]
     rows += [[k, v] for k, v in data.sources.items()]
     stamp = datetime(2000, 1, 1, tzinfo=UTC)
@@ -242,14 +265,15 @@ def report_xlsx(data: EnvironmentReport, lang: str = "vi") -> bytes:
 def bar_chart(pairs: Sequence[tuple[str, float, str]], width_mm: float = 170) -> Drawing:
     """Horizontal bars (label, value, value as text) drawn in the PDF: a chart of a table."""
     regular, _ = pdfdoc.register_fonts()
-    row, label_w = 6 * mm, 60 * mm
+    row, label_w = 6 * mm, 72 * mm
     width = width_mm * mm
     drawing = Drawing(width, row * max(len(pairs), 1) + 2 * mm)
     peak = max((v for _, v, _ in pairs), default=0.0) or 1.0
     room = width - label_w - 30 * mm
     for n, (label, value, text) in enumerate(pairs):
         y = drawing.height - (n + 1) * row
-        drawing.add(String(0, y + 1.5 * mm, label[:40], fontName=regular, fontSize=7))
+        short = label if len(label) <= 52 else label[:51] + "…"
+        drawing.add(String(0, y + 1.5 * mm, short, fontName=regular, fontSize=7))
         w = max(value, 0.0) / peak * room
         drawing.add(
             Rect(
@@ -287,7 +311,7 @@ def _charts(data: EnvironmentReport, t: Translator) -> dict[int, Drawing]:
         4: bar_chart(
             [
                 (
-                    p.id,
+                    f"{p.warehouse_code} · {group_name(p.material_group, t.lang)}",
                     p.freed_total.net_weight_kg,
                     t.fmt.weight(p.freed_total.net_weight_kg * 1000, unit="kg"),
                 )
@@ -324,16 +348,20 @@ def report_pdf(data: EnvironmentReport, lang: str = "vi") -> bytes:
     charts = _charts(data, t)
     widths = {4: [50, 25, 35, 55], 7: [28, 28, 20, 26, 28, 20, 20]}
     for n, (name, head, body) in enumerate(sections(data, t)):
-        story.append(pdfdoc.para(name, "heading"))
+        head_block: list[Any] = [pdfdoc.para(name, "heading")]
         if n in charts and body:
-            story.append(charts[n])
+            head_block.append(charts[n])
+        story.append(KeepTogether(head_block))
         cells = [[text_cell(x, t) for x in r] for r in body] or [
             [t("environment_report.none")] + [""] * (len(head) - 1)
         ]
         story.append(
             pdfdoc.table(head, cells, widths.get(len(head), [170 / len(head)] * len(head)))
         )
-    story.append(pdfdoc.para(t("environment_report.partial_note"), "small"))
+        if n == 2:
+            missing = missing_note(data, t)
+            story += [pdfdoc.para(missing, "small")] if missing else []
+            story.append(pdfdoc.para(t("environment_report.partial_note"), "small"))
     story += [
         pdfdoc.spacer(8),
         pdfdoc.signatures(
