@@ -135,7 +135,7 @@ def environment_report(
     content = (
         report_files.report_xlsx(data, lang)
         if fmt == "xlsx"
-        else report_files.report_pdf(data, lang)
+        else report_files.report_pdf(data, report_files.report_frame(session, actor, lang))
     )
     return Response(
         content=content,

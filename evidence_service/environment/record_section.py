@@ -1,12 +1,12 @@
 """The destruction record's section "Ước tính phát thải": the batch's estimated releases to air,
 the same items at a licensed hazardous-waste incinerator and in a cement kiln, the releases
 avoided, and the site safeguards the site fell below. Clearly an estimate: the section says it
-is order-of-magnitude, from published factors, not measured. Built as flowables the record
-places after its environmental record (``destruction.record``)."""
+is order-of-magnitude, from published factors, not measured. Built from the document engine's
+blocks (``documents``) for the record's ``SECTIONS`` (``destruction.record``)."""
 
-from typing import Any
+from reportlab.platypus import Flowable
 
-from .. import pdfdoc
+from .. import documents as d
 from ..i18n import Translator
 from .estimate import EstimatedReleases, PollutantEstimate
 from .numbers import significant
@@ -21,48 +21,71 @@ def _value(t: Translator, p: PollutantEstimate | None) -> str:
 
 def estimate_flowables(
     releases: EstimatedReleases | None, flags: list[SiteFlag], t: Translator
-) -> list[Any]:
-    if releases is None:
+) -> list[Flowable]:
+    if releases is None or not releases.lines:
         return []
-    story: list[Any] = [
-        pdfdoc.para(t("environment_record.heading"), "heading"),
-        pdfdoc.para(t("environment_record.note"), "small"),
+    out: list[Flowable] = [
+        d.heading(t("environment_record.heading")),
+        d.para(t("environment_record.note"), "small"),
     ]
     alternatives = {
         a.profile: {p.pollutant: p for p in a.pollutants} for a in releases.alternatives
     }
     avoided = {(a.alternative, a.pollutant): a for a in releases.avoided}
+    actual = {p.pollutant: p for p in releases.actual.pollutants}
     if releases.actual.no_air_release:
-        story.append(pdfdoc.para(t("environment_record.no_air_release"), "body"))
+        out.append(d.para(t("environment_record.no_air_release")))
     rows = []
-    for p in releases.actual.pollutants or [
-        q for q in alternatives.get("licensed_incineration", {}).values()
-    ]:
-        mine = next((q for q in releases.actual.pollutants if q.pollutant == p.pollutant), None)
+    for p in releases.alternatives[0].pollutants if releases.alternatives else []:
+        mine = actual.get(p.pollutant)
+        at_incinerator = alternatives.get("licensed_incineration", {}).get(p.pollutant)
+        at_kiln = alternatives.get("cement_kiln", {}).get(p.pollutant)
+        if all(x is None or x.value is None for x in (mine, at_incinerator, at_kiln)):
+            continue  # no source gave a value: named once below
         gone = avoided.get(("licensed_incineration", p.pollutant))
         rows.append(
             [
                 f"{p.name_en if t.lang == 'en' else p.name_vi} ({p.unit})",
                 _value(t, mine),
-                _value(t, alternatives.get("licensed_incineration", {}).get(p.pollutant)),
-                _value(t, alternatives.get("cement_kiln", {}).get(p.pollutant)),
-                significant(t, gone.value)
-                if gone and gone.value is not None
-                else t("environment_report.no_factor"),
+                _value(t, at_incinerator),
+                _value(t, at_kiln),
+                significant(t, gone.value if gone else None),
             ]
         )
-    head = [
-        t("environment_report.col_pollutant"),
-        t("environment_record.this_destruction"),
-        t("environment_record.at_incinerator"),
-        t("environment_record.at_cement_kiln"),
-        t("environment_record.avoided"),
+    unknown = [
+        p.name_en if t.lang == "en" else p.name_vi
+        for p in (releases.alternatives[0].pollutants if releases.alternatives else [])
+        if all(
+            x is None or x.value is None
+            for x in (
+                actual.get(p.pollutant),
+                *(alternatives.get(a, {}).get(p.pollutant) for a in alternatives),
+            )
+        )
     ]
-    story.append(pdfdoc.table(head, rows, [44, 32, 32, 32, 30]))
-    story.append(pdfdoc.para(t("environment_report.partial_note"), "small"))
+    if rows:
+        out.append(
+            d.table(
+                [
+                    d.Column(t("environment_report.col_pollutant"), 44),
+                    d.Column(t("environment_record.this_destruction"), 32, right=True),
+                    d.Column(t("environment_record.at_incinerator"), 34, right=True),
+                    d.Column(t("environment_record.at_cement_kiln"), 32, right=True),
+                    d.Column(t("environment_record.avoided"), 33, right=True),
+                ],
+                rows,
+            )
+        )
+    if unknown:
+        out.append(
+            d.para(
+                t("environment_report_more.no_factor_for", pollutants=", ".join(unknown)), "small"
+            )
+        )
+    out.append(d.para(t("environment_report.partial_note"), "small"))
     for f in flags:
-        story.append(
-            pdfdoc.para(
+        out.append(
+            d.para(
                 t(
                     "environment_record.site_flag",
                     field=t(f"environment_record.field_{f.field}"),
@@ -70,8 +93,7 @@ def estimate_flowables(
                     threshold=t.number(f.threshold_m),
                     reference=f.reference,
                     note=f.note,
-                ),
-                "body",
+                )
             )
         )
-    return story
+    return out

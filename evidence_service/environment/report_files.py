@@ -12,16 +12,23 @@ from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
+from sqlmodel import Session
 
+from .. import documents as d
 from .. import pdfdoc
+from ..custody import make_anchor
 from ..destruction.methods import load_methods
+from ..documents import Document
 from ..exports.stable import Kilograms, text_cell, workbook_bytes
 from ..i18n import Translator, translator
+from ..legal.holidays import local_today
+from ..models import User
 from .factors import load_factors
 from .numbers import significant
 from .report import EnvironmentReport, Release
 
 Section = tuple[str, list[str], list[list[Any]]]
+KIND = "environment_report"  # documents/layouts/environment_report.toml
 
 
 def method_name(key: str, lang: str) -> str:
@@ -336,44 +343,58 @@ def _charts(data: EnvironmentReport, t: Translator) -> dict[int, Drawing]:
     return charts
 
 
-def report_pdf(data: EnvironmentReport, lang: str = "vi") -> bytes:
-    t = translator(lang)
-    story: list[Any] = [
-        pdfdoc.para(t("environment_report.authority"), "center"),
-        pdfdoc.para(t("environment_report.title"), "title"),
-        *[pdfdoc.para(x, "center") for x in _lines(data, t)],
-        pdfdoc.spacer(),
-        pdfdoc.para(t("environment_report.estimate_note"), "small"),
-    ]
+def report_frame(session: Session, user: User, lang: str = "vi") -> Document:
+    """The report's frame on the document engine: the user's agency as issuer, today (in Viet
+    Nam), the custody chain's head in the footer. Printed on demand, never stored: its "Số" is
+    left for the agency to fill in."""
+    return Document(
+        kind=KIND,
+        lang=lang,
+        agency=d.agency_header(session, user.agency_id),
+        day=local_today(),
+        chain_head=make_anchor(session).printed(),
+    )
+
+
+def _columns(head: list[str], widths: list[float]) -> list[d.Column]:
+    return [d.Column(h, w) for h, w in zip(head, widths, strict=True)]
+
+
+def report_pdf(data: EnvironmentReport, doc: Document) -> bytes:
+    t = doc.t
+    body: list[Any] = [*[d.para(x, "center") for x in _lines(data, t)], d.spacer()]
+    body.append(d.para(t("environment_report.estimate_note"), "small"))
     charts = _charts(data, t)
-    widths = {4: [50, 25, 35, 55], 7: [28, 28, 20, 26, 28, 20, 20]}
-    for n, (name, head, body) in enumerate(sections(data, t)):
-        head_block: list[Any] = [pdfdoc.para(name, "heading")]
-        if n in charts and body:
-            head_block.append(charts[n])
-        story.append(KeepTogether(head_block))
-        cells = [[text_cell(x, t) for x in r] for r in body] or [
+    widths = {4: [50.0, 30.0, 40.0, 55.0], 7: [28.0, 27.0, 20.0, 24.0, 27.0, 25.0, 24.0]}
+    for n, (name, head, body_rows) in enumerate(sections(data, t)):
+        block: list[Any] = [d.heading(name)]
+        if n in charts and body_rows:
+            block.append(charts[n])
+        body.append(KeepTogether(block))
+        cells = [[text_cell(x, t) for x in r] for r in body_rows] or [
             [t("environment_report.none")] + [""] * (len(head) - 1)
         ]
-        story.append(
-            pdfdoc.table(head, cells, widths.get(len(head), [170 / len(head)] * len(head)))
+        body.append(
+            d.table(_columns(head, widths.get(len(head), [175 / len(head)] * len(head))), cells)
         )
         if n == 2:
             missing = missing_note(data, t)
-            story += [pdfdoc.para(missing, "small")] if missing else []
-            story.append(pdfdoc.para(t("environment_report.partial_note"), "small"))
-    story += [
-        pdfdoc.spacer(8),
-        pdfdoc.signatures(
-            [(t("environment_report.signer_maker"), ""), (t("environment_report.signer_head"), "")]
-        ),
-    ]
-    name, head, body = appendix(data, t)
-    story += [pdfdoc.para(name, "heading")]
-    cells = [[text_cell(x, t) for x in r] for r in body] or [
+            body += [d.para(missing, "small")] if missing else []
+            body.append(d.para(t("environment_report.partial_note"), "small"))
+    body += [d.spacer(6)]
+    body += d.signatures(
+        t,
+        [
+            d.Signer(t("environment_report.signer_maker")),
+            d.Signer(t("environment_report.signer_head")),
+        ],
+    )
+    name, head, rows = appendix(data, t)
+    body.append(d.heading(name))
+    cells = [[text_cell(x, t) for x in r] for r in rows] or [
         [t("environment_report.none")] + [""] * 5
     ]
-    story.append(pdfdoc.table(head, cells, [24, 30, 34, 34, 22, 26]))
-    story.append(pdfdoc.para(t("environment_report.section_sources"), "heading"))
-    story += [pdfdoc.para(f"{k}: {v}", "small") for k, v in data.sources.items()]
-    return pdfdoc.build(story, t("environment_report.title"))
+    body.append(d.table(_columns(head, [24.0, 30.0, 36.0, 34.0, 24.0, 27.0]), cells))
+    body.append(d.heading(t("environment_report.section_sources")))
+    body += [d.para(f"{k}: {v}", "small") for k, v in data.sources.items()]
+    return d.render(doc, body)

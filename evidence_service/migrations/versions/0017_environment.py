@@ -2,7 +2,7 @@
 warehouse is): the distances of the destruction planner and the environment report
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01 17:45:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from evidence_service.models import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"  # after docs (0014); the lead rechains
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

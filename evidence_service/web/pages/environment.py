@@ -145,7 +145,10 @@ def report_file(
     start, end = _period(date_from, date_to)
     data = report.environment_report(page.db, page.me, start, end, province or None)
     if fmt == "pdf":
-        content, media = report_files.report_pdf(data, page.lang), "application/pdf"
+        content, media = (
+            report_files.report_pdf(data, report_files.report_frame(page.db, page.me, page.lang)),
+            "application/pdf",
+        )
     else:
         content = report_files.report_xlsx(data, page.lang)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
