@@ -91,7 +91,7 @@ def estimate_flowables(
                     field=t(f"environment_record.field_{f.field}"),
                     distance=t.number(f.distance_m),
                     threshold=t.number(f.threshold_m),
-                    reference=f.reference,
+                    reference=f.reference_in(t.lang),
                     note=f.note,
                 )
             )

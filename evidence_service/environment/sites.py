@@ -25,6 +25,7 @@ class Threshold:
     min_m: float
     reference: str
     confirmed: bool
+    reference_vi: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,12 @@ class SiteFlag(BaseModel):
     distance_m: float
     threshold_m: float
     reference: str
+    reference_vi: str
     threshold_confirmed: bool
     note: str
+
+    def reference_in(self, lang: str) -> str:
+        return self.reference if lang == "en" else self.reference_vi or self.reference
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +55,13 @@ def load_safeguards() -> Safeguards:
         methods=frozenset(raw["methods"]),
         require_wind=bool(raw.get("require_wind", False)),
         thresholds=tuple(
-            Threshold(t["field"], float(t["min_m"]), t["reference"], bool(t["confirmed"]))
+            Threshold(
+                t["field"],
+                float(t["min_m"]),
+                t["reference"],
+                bool(t["confirmed"]),
+                t.get("reference_vi", ""),
+            )
             for t in raw["thresholds"]
         ),
     )
@@ -79,6 +90,7 @@ def site_flags(
                     distance_m=float(value),
                     threshold_m=t.min_m,
                     reference=t.reference,
+                    reference_vi=t.reference_vi,
                     threshold_confirmed=t.confirmed,
                     note=str(environment.get(NOTE_FIELD) or ""),
                 )
