@@ -542,3 +542,54 @@ def test_the_manager_sees_the_page_takes_a_proposal_and_prints_the_report(client
     assert 'id="estimated-releases"' in batch_page.text
     pdf = client.get("/environment/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def _web_login(client, username):
+    token = FORM_TOKEN.search(client.get("/login").text).group(1)
+    client.post(
+        "/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    return CSRF_META.search(client.get("/account").text).group(1)
+
+
+def test_an_admin_adds_a_facility_and_a_manager_places_a_warehouse_on_the_page(client, session):
+    seed_demo(session)
+    session.commit()
+    csrf = _web_login(client, "demo-admin")
+    page = client.get("/environment/facilities")
+    assert page.status_code == 200 and "Việt Xuân Mới" in page.text
+    form = {
+        "csrf_token": csrf,
+        "id": "lo-dot-thu",
+        "name": "Lò đốt thử",
+        "province": "Lạng Sơn",
+        "kind": "hazardous_waste_incineration",
+        "material_groups": ["drugs_plant", "general"],
+        "latitude": "21,9",  # typed the Vietnamese way
+        "longitude": "106,7",
+        "source": "kiểm thử",
+    }
+    saved = client.post("/environment/facilities", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    bad = client.post("/environment/facilities", data={**form, "latitude": "100"})
+    assert bad.status_code == 422
+    listed = client.get(f"{API}/environment/facilities", headers=_demo_headers(client, session))
+    (made,) = [f for f in listed.json() if f["id"] == "lo-dot-thu"]
+    assert (made["latitude"], made["longitude"]) == (21.9, 106.7)
+    client.cookies.clear()
+    csrf = _web_login(client, "demo-manager")
+    placed = client.post(
+        "/environment/sites/KHO-LS1",
+        data={
+            "csrf_token": csrf,
+            "latitude": "21,85",
+            "longitude": "106,76",
+            "province": "Lạng Sơn",
+        },
+        follow_redirects=False,
+    )
+    assert placed.status_code == 303
+    refused = client.post(
+        "/environment/facilities", data={**form, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert refused.status_code == 403
