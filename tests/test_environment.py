@@ -388,7 +388,7 @@ def test_the_planner_leaves_out_checked_out_batched_and_pending_items(client, se
     )
     assert added.status_code == 200, added.text
     item = session.exec(select(Item).where(Item.code == asked)).one()
-    manager = session.exec(select(Item.received_by_id).where(Item.code == asked)).one()
+    keeper_id = session.exec(select(Item.received_by_id).where(Item.code == asked)).one()
     session.add(
         Approval(
             item_id=item.id,
@@ -396,7 +396,7 @@ def test_the_planner_leaves_out_checked_out_batched_and_pending_items(client, se
             kind="sample",
             item_version=item.version,
             item_status=item.status,
-            requested_by_id=manager,
+            requested_by_id=keeper_id,
         )
     )
     session.commit()
