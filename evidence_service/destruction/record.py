@@ -51,10 +51,15 @@ def _value(field: MethodField | None, value: Any, t: Translator) -> str:
 
 def _fields(fields: tuple[MethodField, ...], values: dict[str, Any], t: Translator) -> list[Any]:
     known = {f.name: f for f in fields}
-    rows = [
-        (known[k].label(t.lang) if k in known else k, _value(known.get(k), v, t))
-        for k, v in values.items()
-    ]
+
+    def label(name: str) -> str:
+        field = known.get(name)
+        if field is None:
+            return name
+        # A duration reads "1 giờ 30 phút" in its value: its label needs no "(min)".
+        return field.label(t.lang) if field.unit != "min" else field.label(t.lang).split(" (")[0]
+
+    rows = [(label(k), _value(known.get(k), v, t)) for k, v in values.items()]
     return [d.pairs(rows)] if rows else []
 
 
@@ -221,7 +226,7 @@ def _line(n: int, item: BatchItemPublic, t: Translator) -> list[Any]:
         n,
         "\n".join(acts),
         "\n".join(slips),
-        f"{item.description} ({item.code})",
+        f"{item.description}\n{item.code}",
         f"{t.number(item.quantity)} {unit}",
         weights,
         _seal(item, t),
@@ -234,16 +239,16 @@ def _line(n: int, item: BatchItemPublic, t: Translator) -> list[Any]:
 def items(batch: BatchPublic, doc: Document) -> list[Flowable]:
     t = doc.t
     columns = [
-        Column(t("docs_destruction.col_no"), 7, right=True),
-        Column(t("docs_destruction.col_acts"), 23),
-        Column(t("docs_destruction.col_slips"), 18),
-        Column(t("docs_destruction.col_item"), 30),
-        Column(t("docs_destruction.col_quantity"), 13, right=True),
-        Column(t("docs_destruction.col_weight"), 18, right=True),
-        Column(t("docs_destruction.col_seal"), 20),
+        Column(t("docs_destruction.col_no"), 9, right=True),
+        Column(t("docs_destruction.col_acts"), 21),
+        Column(t("docs_destruction.col_slips"), 19),
+        Column(t("docs_destruction.col_item"), 25),
+        Column(t("docs_destruction.col_quantity"), 14, right=True),
+        Column(t("docs_destruction.col_weight"), 16, right=True),
+        Column(t("docs_destruction.col_seal"), 23),
         Column(t("docs_destruction.col_condition"), 20),
-        Column(t("docs_destruction.col_method"), 14),
-        Column(t("docs_destruction.col_result"), 12),
+        Column(t("docs_destruction.col_method"), 15),
+        Column(t("docs_destruction.col_result"), 13),
     ]
     destroyed = [i for i in batch.items if i.result == "destroyed"]
     grams = sum((i.measured_weight_g or i.recorded_weight_g or 0.0) for i in destroyed)
@@ -376,7 +381,7 @@ def closing(batch: BatchPublic, doc: Document) -> list[Flowable]:
             d.para(
                 t(
                     "docs_destruction.ended",
-                    moment=d.moment_words(t, batch.ended_at),
+                    moment=d.moment_words(t, batch.ended_at, mid_sentence=True),
                     duration=t.fmt.duration(minutes),
                 )
             )
