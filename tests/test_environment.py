@@ -4,6 +4,7 @@ environment report (issue 20)."""
 
 import io
 import math
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -15,7 +16,9 @@ from evidence_service.environment.estimate import Line, estimate
 from evidence_service.environment.facilities import great_circle_km
 from evidence_service.environment.factors import load_factors, parse_factors
 from evidence_service.legal.gather import first_decisions
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import Approval, Case, Disposition, Item, ItemStatus
+from tests.docs_output import pages_text, save_pages
 from tests.factories import make_item
 from tests.test_destruction import (
     ENVIRONMENT,
@@ -593,3 +596,30 @@ def test_an_admin_adds_a_facility_and_a_manager_places_a_warehouse_on_the_page(c
         "/environment/facilities", data={**form, "csrf_token": csrf}, follow_redirects=False
     )
     assert refused.status_code == 403
+
+
+def test_the_demo_province_report_and_record_print_their_estimates(client, session):
+    """The Done-when: last half-year on the demo world, the province report printed (pages
+    saved for a reviewer under test-output/), and the burnt batch's record."""
+    headers = _demo_headers(client, session)
+    today = local_today()
+    pdf = client.get(
+        f"{API}/reports/environment",
+        headers=headers,
+        params={
+            "format": "pdf",
+            "province": "Lạng Sơn",
+            "from": (today - timedelta(days=182)).isoformat(),
+            "to": today.isoformat(),
+        },
+    ).content
+    assert save_pages(pdf, "environment-report-demo")
+    text = " ".join(pages_text(pdf))
+    assert "Tỉnh: Lạng Sơn" in text and "BC-MT" in text
+    assert "Đốt lộ thiên" in text and "bậc độ lớn" in text
+    batches = client.get(f"{API}/destruction-batches", headers=headers).json()
+    burnt = next(b for b in batches if b["method"] == "open_burning")
+    record = client.get(f"{API}/destruction-batches/{burnt['id']}/record.pdf", headers=headers)
+    assert save_pages(record.content, "destruction-record-environment-demo")
+    words = " ".join(pages_text(record.content))
+    assert "Ước tính phát thải" in words and "150 m" in words  # the site flag, with its note
