@@ -216,14 +216,16 @@ class Database:
         return pending
 
     def _write(self, rows: list[Kept]) -> None:
+        entries = [logchain.entry_of(row) for row in rows]
+        logs = [entry for entry in entries if entry is not None]
+        if len(logs) == len(rows):  # only log rows (scans): no session, no ORM flush
+            with self._binds[True].begin() as connection:
+                logchain.append_rows(connection, logs)
+            return
         with self.unit_of_work(write=True) as session:
-            logs = []
-            for row in rows:
-                entry = logchain.entry_of(row)
-                if entry is not None:  # a log row: its values, appended in bulk below (fresh ids)
-                    logs.append(entry)
-                    continue
-                assert not isinstance(row, logchain.LogEntry)
+            for row, entry in zip(rows, entries, strict=True):
+                if entry is not None or isinstance(row, logchain.LogEntry):
+                    continue  # a log row: its values, appended in bulk below (fresh ids)
                 make_transient(row)
                 # An id the rolled-back work was given may since be another process's row.
                 for column in row.__table__.primary_key.columns:  # type: ignore[attr-defined]
@@ -231,7 +233,7 @@ class Database:
                         setattr(row, column.key, None)
                 session.add(row)
             session.flush()  # the record's lock (if these rows take it) before the logs'
-            logchain.append_rows(session, logs)
+            logchain.append_rows(session.connection(), logs)
 
     @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[Session]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, select, text
+from sqlalchemy import Connection, Table, event, select, text
 from sqlmodel import Session
 
 from .bulk import insert_rows
@@ -41,28 +41,25 @@ def row_hash(table: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
 
 
-def log_head(session: Session, table: Table) -> tuple[int, str]:
+def log_head(session: Session | Connection, table: Table) -> tuple[int, str]:
+    # Plain SQL: a kept-rows write reads it once per batch, and the ORM's select costs more.
     found = session.execute(
-        select(table.c.seq, table.c.hash)
-        .where(table.c.seq.is_not(None))
-        .order_by(table.c.seq.desc())
-        .limit(1)
+        text(f"SELECT seq, hash FROM {table.name} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
     ).first()
     return (found[0], found[1]) if found and found[0] else (0, GENESIS_HASH)
 
 
-def _lock_log(session: Session, name: str) -> None:
+def _lock_log(connection: Connection, name: str) -> None:
     """The log's own lock (PostgreSQL; a SQLite write transaction is exclusive already)."""
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOGS[name][2]})
 
 
-def _chain(name: str, table: Table, rows: list[dict[str, Any]], session: Session) -> None:
+def _chain(name: str, table: Table, rows: list[dict[str, Any]], connection: Connection) -> None:
     """Give each row (every column, by name) its place after the log's head: seq, the hash
     before it and its own, in order. The caller holds the log's lock."""
     when = LOGS[name][1]
-    seq, prev = log_head(session, table)
+    seq, prev = log_head(connection, table)
     for row in rows:
         if row.get(when) is None:
             row[when] = utcnow()
@@ -79,10 +76,11 @@ def _place(session: Session, _context: Any, _instances: Any) -> None:
             continue
         if touches_chained(session):  # always the chain's lock before a log's
             lock_for_write(session)
-        _lock_log(session, name)
+        connection = session.connection()
+        _lock_log(connection, name)
         table: Table = model.__table__
         rows = [{c.name: getattr(obj, c.key) for c in table.c} for obj in new]
-        _chain(name, table, rows, session)
+        _chain(name, table, rows, connection)
         for obj, row in zip(new, rows, strict=True):
             for field in (LOGS[name][1], "seq", "prev_hash", "hash"):
                 setattr(obj, field, row[field])
@@ -110,7 +108,7 @@ def entry_of(row: Any) -> LogEntry | None:
     return LogEntry(name, {c.name: getattr(row, c.key) for c in LOGS[name][0].__table__.c})
 
 
-def append_rows(session: Session, entries: list[LogEntry]) -> None:
+def append_rows(connection: Connection, entries: list[LogEntry]) -> None:
     """Append log rows (of any of LOGS) in one go: per log, one head read, the hashes in
     one pass and one executemany, instead of the ORM's row by row. In work that also writes
     the record, flush that first: the chain's lock is always taken before a log's."""
@@ -121,9 +119,9 @@ def append_rows(session: Session, entries: list[LogEntry]) -> None:
         table: Table = model.__table__
         columns = [c.name for c in table.c if c.name != "id"]
         rows = [{c: values.get(c) for c in columns} for values in mine]
-        _lock_log(session, name)
-        _chain(name, table, rows, session)
-        insert_rows(session.connection(), table, rows)
+        _lock_log(connection, name)
+        _chain(name, table, rows, connection)
+        insert_rows(connection, table, rows)
 
 
 def walk_log(session: Session, table: Table) -> Iterator[dict[str, Any]]:
