@@ -32,7 +32,7 @@ class ItemOrder(BaseModel):
 class JudgmentCreate(BaseModel):
     number: str = Field(pattern=JUDGMENT_PATTERN, examples=["311/2025/HS-ST"])
     date: dt.date
-    court: str = Field(min_length=1, max_length=200, examples=["TAND khu vực 1 - Lạng Sơn"])
+    court: str = Field(min_length=1, max_length=200, examples=["TAND khu vực 1 – tỉnh Lạng Sơn"])
     level: JudgmentLevel
     effective_date: dt.date | None = Field(default=None, description="when it took legal effect")
     received_date: dt.date | None = Field(default=None, description="when the agency received it")

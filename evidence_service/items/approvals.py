@@ -69,7 +69,9 @@ def ask(
     ).first()
     if waiting is not None:
         raise InvalidTransition(
-            f"item {item.code} already has a request waiting for confirmation (#{waiting})"
+            f"item {item.code} already has a request waiting for confirmation (#{waiting})",
+            key="ledger15_error.request_waiting",
+            params={"code": item.code, "number": waiting},
         )
     event_type, details = event
     status_before = item.status
@@ -132,7 +134,9 @@ def confirm(session: Session, approval_id: int, actor: User, note: str = "") -> 
     approval, item = _pending(session, approval_id, actor)
     if item.version != approval.item_version:
         raise Conflict(
-            f"item {item.code} changed since the request was made; refuse it and ask again"
+            f"item {item.code} changed since the request was made; refuse it and ask again",
+            key="ledger15_error.changed_since_request",
+            params={"code": item.code},
         )
     assert item.id is not None and actor.id is not None
     asked = approval.details

@@ -14,7 +14,7 @@ from ..auth import agency_scope, require
 from ..bulk import insert_rows
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, value_error
 from ..locations import (
     Placement,
     check_placements,
@@ -62,21 +62,34 @@ class ItemCreate(ItemBase):
     @model_validator(mode="after")
     def _consistent(self) -> "ItemCreate":
         if self.case_id is None and not self.judgment_number:
-            raise ValueError("give case_id or judgment_number")
+            raise value_error("give case_id or judgment_number", "ledger15_validation.case_needed")
         # Known units and whole counts are checked at intake, with the agency's own units.
         unit = normalise_unit(self.unit)
         if unit in COUNTED_UNITS and self.quantity != int(self.quantity):
-            raise ValueError(f"a quantity in '{unit}' must be a whole number")
+            raise value_error(
+                f"a quantity in '{unit}' must be a whole number",
+                "ledger15_validation.whole_quantity",
+                unit=unit,
+            )
         self.unit = unit
         if self.net_weight_g and self.gross_weight_g and self.gross_weight_g < self.net_weight_g:
-            raise ValueError("gross_weight_g cannot be less than net_weight_g")
+            raise value_error(
+                "gross_weight_g cannot be less than net_weight_g",
+                "ledger15_validation.gross_below_net",
+            )
         if self.received_at is not None:
             if self.received_at.tzinfo is None:
                 self.received_at = self.received_at.replace(tzinfo=UTC)
             if self.received_at > datetime.now(UTC) + CLOCK_SKEW:
-                raise ValueError("received_at cannot be in the future")
+                raise value_error(
+                    "received_at cannot be in the future", "ledger15_validation.received_future"
+                )
             if self.received_at.date() < EARLIEST_DATE:
-                raise ValueError(f"received_at cannot be before {EARLIEST_DATE}")
+                raise value_error(
+                    f"received_at cannot be before {EARLIEST_DATE}",
+                    "ledger15_validation.received_too_old",
+                    earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
+                )
         return self
 
 

@@ -101,7 +101,9 @@ def require_allowed(item: Item, action: str) -> None:
         status = ItemStatus(item.status)
         raise InvalidTransition(
             f"item {item.code} is {status}; it cannot be {ITEM_ACTIONS[action].done}"
-            + _WHY_NOT.get(status, "")
+            + _WHY_NOT.get(status, ""),
+            key="ledger15_error.not_allowed",
+            params={"code": item.code, "status": status.value},
         )
 
 

@@ -47,7 +47,11 @@ def move_items(
         require_allowed(item, "move")
         check_version(item, expected_versions.get(item.label_key))
         if item.location_id == target.id:
-            raise Conflict(f"item {item.code} is already at {target.code}")
+            raise Conflict(
+                f"item {item.code} is already at {target.code}",
+                key="ledger15_error.already_there",
+                params={"code": item.code, "location": target.code},
+            )
         placements.append(Placement.of_item(item, target))
     override = check_placements(session, placements, actor, override_reason)
     changes, events = [], []
