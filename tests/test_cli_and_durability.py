@@ -14,7 +14,7 @@ from evidence_service import keys
 from evidence_service.auth import issue_token
 from evidence_service.cli import app
 from evidence_service.config import get_settings
-from evidence_service.custody import verify_chain
+from evidence_service.links import verify_chain
 from evidence_service.db import Database
 from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world

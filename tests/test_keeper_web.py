@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from evidence_service import payload
 from evidence_service.category_hazards import category_defaults, hazard_choices
-from evidence_service.custody import verify_chain
+from evidence_service.links import verify_chain
 from evidence_service.i18n import Translator
 from evidence_service.models import CustodyEvent, Item, ItemPhoto, Location
 from evidence_service.web.pages.dashboard import counted, period_words

@@ -7,7 +7,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope, require
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..errors import Conflict, NotFound
 from ..models import (
     Agency,
@@ -291,5 +291,5 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
         return Record(batch.record_pdf, batch.record_sha256)
     closed = batch.status == BatchStatus.closed
     public = batch_public(session, batch)
-    head = make_anchor(session).printed()
+    head = current_anchor(session).printed()
     return Record(render_record(public, lang=lang, draft=not closed, chain_head=head), None)

@@ -105,7 +105,7 @@ def intake_items(
 ) -> list[int]:
     """Receive items, all or nothing. Returns the new items' ids in input order."""
     require(actor, "intake")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     now = datetime.now(UTC)
     cases: dict[tuple[int | None, str | None], Case] = {}
     locations: dict[str, Location] = {}

@@ -7,7 +7,7 @@ files; weights and times go through the language's formatter.
 from sqlmodel import Session
 
 from .. import pdfdoc
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..i18n import translator
 from ..models import Agency, Location, Stocktake, User, Warehouse
 from .workflow import get_status, lines
@@ -112,5 +112,5 @@ def render(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -
             ]
         )
     )
-    head = (t("record_chain.footer"), make_anchor(session).printed())
+    head = (t("record_chain.footer"), current_anchor(session).printed())
     return pdfdoc.build(story, t("stocktake_record.file_title", id=stocktake_id), chain=head)
