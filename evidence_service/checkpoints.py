@@ -106,6 +106,14 @@ def as_anchor(point: dict[str, Any]) -> Anchor:
     )
 
 
+def heads_now(session: Session) -> Anchor:
+    """Every chain's head as this transaction sees them, unsigned (``/audit/anchor``, the
+    ``anchor`` command: the caller keeps its JSON, which names every head, outside)."""
+    heads = {c: h for c, h in current_heads(session, chains.all_chains(session)).items() if h[0]}
+    total = sum(s for s, _h in heads.values())
+    return Anchor(total, merkle_root(heads), custody._ts(datetime.now(UTC)), heads)
+
+
 def current_anchor(session: Session) -> Anchor:
     """What an official document prints (``Anchor.printed()``: ``EVG <events> <root16>``, in
     the footer and as a QR): a signed global checkpoint of every chain. Work that writes
@@ -120,9 +128,7 @@ def current_anchor(session: Session) -> Anchor:
             point = write(session)
             return as_anchor({**point.model_dump(), "at": point.at})
     if newest is None:  # nothing signed yet (an empty record): the heads as they are
-        heads_now = current_heads(session, chains.all_chains(session))
-        total = sum(s for s, _h in heads_now.values())
-        return Anchor(total, merkle_root(heads_now), custody._ts(datetime.now(UTC)), heads_now)
+        return heads_now(session)
     return as_anchor(newest)
 
 

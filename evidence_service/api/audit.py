@@ -18,7 +18,7 @@ def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The custody chain's head now: keep it outside the system (print it, mail it) and
     `evidence-service verify --anchor FILE` later proves nothing before it changed."""
     auth.require(actor, "audit_system")  # the whole system's figures: not for an agency
-    return checkpoints.current_anchor(session).to_dict()
+    return checkpoints.heads_now(session).to_dict()
 
 
 @router.get(
