@@ -14,8 +14,8 @@ from evidence_service import keys
 from evidence_service.auth import issue_token
 from evidence_service.cli import app
 from evidence_service.config import get_settings
-from evidence_service.links import verify_chain
 from evidence_service.db import Database
+from evidence_service.links import verify_chain
 from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world
 
@@ -100,7 +100,8 @@ def test_verify_passes_then_names_a_tampered_event(db_with_items):
         conn.execute(text(f"DROP TRIGGER custody_events_no_update{on}"))
         conn.execute(
             text(
-                f"UPDATE custody_events SET reason = 'sửa' WHERE chain = {chain} AND seq = {seq - 1}"
+                f"UPDATE custody_events SET reason = 'sửa' "
+                f"WHERE chain = {chain} AND seq = {seq - 1}"
             )
         )
     failed = _cli(db_with_items, "verify")

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from evidence_service import chains
 from evidence_service.checkpoints import heads_now
 from evidence_service.custody import chain_head, event_hash
-from evidence_service.links import verify_chain
 from evidence_service.items import move_items
+from evidence_service.links import verify_chain
 from evidence_service.models import CustodyEvent
 from tests.factories import make_item
 
@@ -171,7 +171,8 @@ def test_anchor_detects_a_rewritten_history_with_recomputed_hashes(session, worl
         fields["hash"] = prev = event_hash(fields)
         session.execute(
             text(
-                "UPDATE custody_events SET reason = :r, prev_hash = :p, hash = :h WHERE seq = :s AND chain = :c"
+                "UPDATE custody_events SET reason = :r, prev_hash = :p, hash = :h "
+                "WHERE seq = :s AND chain = :c"
             ),
             {
                 "r": fields["reason"],

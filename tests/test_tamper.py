@@ -14,9 +14,9 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from evidence_service import chains, checkpoints, custody, keys, logchain
-from evidence_service.links import Anchor, merkle_root
 from evidence_service.custody import event_hash
 from evidence_service.legal.holidays import local_today
+from evidence_service.links import Anchor, merkle_root
 from evidence_service.verification import verify_record
 from tests.factories import make_item
 from tests.test_destruction import (

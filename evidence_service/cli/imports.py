@@ -11,6 +11,7 @@ from ..auth import user_by_username
 from ..config import get_settings
 from ..errors import DomainError
 from ..imports import import_file, load_mapping, preview_rows, write_rejects, write_table
+from ..recording import CURRENT_ACTOR
 from .common import database, error_message
 
 
@@ -62,6 +63,7 @@ def import_command(
         table_mapping = load_mapping(mapping).for_file(weight_unit, category, ledger)
         with db.unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
+        CURRENT_ACTOR.set(actor.id)  # the record events of the import name who imported
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
