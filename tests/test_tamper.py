@@ -449,15 +449,15 @@ def test_official_pdfs_carry_the_chain_head_as_an_anchor(client, session, world,
     printed = next(code.text for code in found if code.text.startswith("EVG "))
     anchor = Anchor.parse(printed)
     assert verify_record(session, anchor).ok  # the paper is an anchor of the record
+    # A printed value no signed checkpoint has proves nothing, and says so.
+    forged = Anchor.parse(f"EVG {anchor.events} {'0' * 16}")
+    problem = verify_record(session, forged).problem
+    assert problem is not None and problem.table == "checkpoints" and "no signed" in str(problem)
     assert printed in pdf_text(pdf.content).replace("\n", " ")
     session.execute(text("DROP TRIGGER IF EXISTS custody_events_no_delete" + _on(session)))
     session.execute(text(f"DELETE FROM custody_events WHERE {_PROVINCE_A} AND seq >= 2"))
     problem = verify_record(session, anchor).problem
     assert problem is not None and problem.table in ("custody_events", "checkpoints"), problem
-    # A printed value no signed checkpoint has proves nothing, and says so.
-    forged = Anchor.parse(f"EVG {anchor.events} {'0' * 16}")
-    problem = verify_record(session, forged).problem
-    assert problem is not None and problem.table == "checkpoints" and "no signed" in str(problem)
 
 
 def _on(session: Session) -> str:
