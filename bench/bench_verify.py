@@ -91,6 +91,7 @@ def build(path: Path, events: int, key_file: Path) -> None:
             for kind, details in history:
                 seq += 1
                 event = {
+                    "chain": 0,
                     "seq": seq,
                     "item_id": item_id,
                     "event_type": kind,
@@ -111,6 +112,10 @@ def build(path: Path, events: int, key_file: Path) -> None:
                     event["signature"] = key.sign(custody.signed_message(seq, prev))
                 event_rows.append(event)
             if len(event_rows) >= 20000:
+                last = event_rows[-1]  # every insert ends signed, as every append does
+                last["signature"] = last["signature"] or key.sign(
+                    custody.signed_message(last["seq"], last["hash"])
+                )
                 insert_rows(connection, items_table, item_rows)
                 insert_rows(connection, events_table, event_rows)
                 item_rows, event_rows = [], []

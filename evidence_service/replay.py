@@ -130,3 +130,15 @@ def _name(row: dict[str, Any]) -> str:
         if row.get(field):
             return f"{row[field]} (id={row['id']})"
     return f"id={row['id']}"
+
+
+def replay_all(session: Session) -> Difference | None:
+    """The first difference between the tables and their replay, table by table."""
+    from .models import Item, metadata
+    from .recording import CHAINED
+
+    for table in [Item.__table__, *(metadata.tables[n] for n in sorted(CHAINED))]:  # type: ignore[attr-defined]
+        difference = compare_table(session, table)
+        if difference is not None:
+            return difference
+    return None

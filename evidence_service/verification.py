@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from . import checkpoints, keys, logchain
+from . import checkpoints, keys, logchain, replay_beside
 from .custody import EventType
 from .links import Anchor, ChainProblem, VerifyResult, merkle_root, verify_links
-from .models import Checkpoint, Item, WebSession, metadata
-from .recording import CHAINED
-from .replay import compare_table
+from .models import Checkpoint, WebSession, metadata
 from .websign import session_problem
 
 
@@ -36,6 +34,7 @@ def verify_record(
             printed, anchor = found, None
         else:
             anchor = found
+    replayed = replay_beside.start(session)  # beside the walk, on a long chain
     pruned: dict[str, tuple[int, str]] = {}  # log → (seq, hash) pruned up to
     reached: dict[str, int] = {}  # log → the seq it had reached when pruned
     result: VerifyResult | None = None
@@ -48,21 +47,21 @@ def verify_record(
             reached[details["log"]] = details.get("head", [0])[0]
     assert result is not None
     if result.problem is not None:
+        replayed(False)
         return result
     if printed is not None and not (
         given is not None
         and result.events_checked == given.events
         and result.head_hash.startswith(given.head_hash)
     ):
+        replayed(False)
         return VerifyResult(result.events_checked, result.head_hash, printed, result.heads)
 
     def failed(problem: ChainProblem) -> VerifyResult:
         return VerifyResult(result.events_checked, result.head_hash, problem)
 
-    for table in [Item.__table__, *(metadata.tables[n] for n in sorted(CHAINED))]:  # type: ignore[attr-defined]
-        difference = compare_table(session, table)
-        if difference is not None:
-            return failed(_problem(difference.table, difference.row, difference.problem))
+    if (difference := replayed(True)) is not None:
+        return failed(_problem(difference.table, difference.row, difference.problem))
     heads: dict[str, tuple[int, str]] = {}
     for name in logchain.LOGS:
         head, row, problem = logchain.verify_log(session, name, pruned.get(name))

@@ -13,7 +13,7 @@ import zxingcpp
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service import chains, checkpoints, custody, keys, logchain
+from evidence_service import chains, checkpoints, custody, keys, logchain, replay_beside
 from evidence_service.custody import event_hash
 from evidence_service.legal.holidays import local_today
 from evidence_service.links import Anchor, merkle_root
@@ -501,3 +501,16 @@ def test_pruning_a_log_is_a_signed_event_and_verify_accepts_it(session, record):
     # Deleting more by hand, without the signed event, is still caught.
     session.execute(text("DELETE FROM scan_log"))
     assert verify_record(session).problem is not None
+
+
+def test_the_replay_beside_the_walk_names_the_same_row(session, record, monkeypatch):
+    """A long chain's replay runs in a process of its own (same snapshot on PostgreSQL)."""
+    monkeypatch.setattr(replay_beside, "PARALLEL_FROM", 0)
+    session.commit()
+    assert verify_record(session).ok, verify_record(session).problem
+    session.execute(
+        text("UPDATE items SET net_weight_g = 1 WHERE id = :k"), {"k": record.ids["kept"]}
+    )
+    session.commit()
+    problem = verify_record(session).problem
+    assert problem is not None and problem.table == "items" and "net_weight_g" in str(problem)
