@@ -151,9 +151,8 @@ def lock_everything(session: Session) -> None:
     if session.info.get(_ALL_HELD):
         return
     if _postgres(session):
-        if session.info.get(_SHARED_HELD):
-            # Holding it shared already: upgrading would wait on ourselves with others.
-            raise RuntimeError("lock_for_write() with no agency after a province's lock")
+        # Held shared already (a province's lock came first), this waits for the other
+        # holders; two such transactions at once are a deadlock PostgreSQL breaks (one fails).
         session.execute(text("SELECT pg_advisory_xact_lock(:all)"), {"all": _ALL})
     session.info[_ALL_HELD] = True
 
@@ -172,7 +171,7 @@ def forget_locks(session: Session) -> None:
         session.info.pop(key, None)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _ended(session: Session) -> None:
-    forget_locks(session)
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the database transaction, not a savepoint, ended
+        forget_locks(session)
