@@ -84,10 +84,14 @@ def verify_record(
 def _one_snapshot(session: Session) -> None:
     """REPEATABLE READ for the whole check, set before its first statement (once the
     transaction has begun, PostgreSQL ignores a new isolation level with a warning)."""
+    from psycopg.pq import TransactionStatus  # PostgreSQL's driver, there only
+
     connection = session.connection()
-    if connection.in_transaction() and connection.get_isolation_level() == "REPEATABLE READ":
-        return
-    connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    driver: Any = connection.connection.driver_connection
+    # IDLE: no statement has run in this transaction yet (psycopg begins at the first one).
+    # Else (the caller read something first) its snapshot stays the caller's.
+    if driver.info.transaction_status == TransactionStatus.IDLE:
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _printed_checkpoint(

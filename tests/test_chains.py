@@ -1,6 +1,8 @@
 """One custody chain per province: each province's events on its own chain, opened by a link
 to the common chain; a province's writers wait only for their own province's lock."""
 
+import warnings
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -10,6 +12,7 @@ from evidence_service import chains
 from evidence_service.custody import lock_for_write
 from evidence_service.db import Database
 from evidence_service.links import verify_chain
+from evidence_service.verification import verify_record
 from tests.factories import load_world, make_item
 
 
@@ -80,3 +83,13 @@ def test_a_province_does_not_wait_for_another_provinces_lock(database: Database,
     finally:
         holder.rollback()
         holder.close()
+
+
+@pytest.mark.postgres_only
+def test_verify_reads_one_repeatable_read_snapshot(database: Database, world):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "isolation level ignored" was one
+        with database.unit_of_work(write=False) as session:
+            assert verify_record(session).ok
+            level = session.execute(text("SHOW transaction_isolation")).scalar_one()
+    assert level == "repeatable read"
