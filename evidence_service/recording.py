@@ -13,6 +13,8 @@ before and after, ``record_deleted``). ``replay`` then recomputes those tables f
 chain, whatever columns later migrations add.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -60,6 +62,17 @@ CURRENT_ACTOR: ContextVar[int | None] = ContextVar("evidence_current_actor", def
 def acting(session: Session, actor_id: int | None) -> None:
     """Name the user on whose behalf this unit of work writes (its record events say so)."""
     session.info[ACTOR] = actor_id
+
+
+@contextmanager
+def acting_as(actor_id: int | None) -> Iterator[None]:
+    """Name the user on whose behalf a command's units of work write, for as long as it
+    runs (a CLI command ``--as`` someone; then the next command of the process is not)."""
+    token = CURRENT_ACTOR.set(actor_id)
+    try:
+        yield
+    finally:
+        CURRENT_ACTOR.reset(token)
 
 
 def _table(obj: Any) -> Table | None:
