@@ -69,12 +69,27 @@ def province_of(session: Session, agency_id: int | None) -> int:
     return known.get(agency_id, agency_id)
 
 
+def _loaded(session: Session, table: str) -> dict[Any, Any]:
+    """id → the row of ``table`` this session already holds (no query for what it read)."""
+    return {
+        getattr(obj, "id", None): obj
+        for obj in session.identity_map.values()
+        if getattr(getattr(type(obj), "__table__", None), "name", None) == table
+    }
+
+
 def _agency_of(session: Session, table: str, row_id: Any) -> int | None:
     """The agency of row ``row_id`` of ``table`` (through its parents), cached per session."""
     if row_id is None:
         return None
     cache: dict[tuple[str, Any], int | None] = session.info.setdefault(_AGENCY_CACHE, {})
     key = (table, row_id)
+    if key not in cache and (known := _loaded(session, table).get(row_id)) is not None:
+        if table in PARENTS:
+            column, parent = PARENTS[table]
+            cache[key] = _agency_of(session, parent, getattr(known, column))
+        else:
+            cache[key] = known.agency_id
     if key not in cache:
         if table in PARENTS:
             column, parent = PARENTS[table]
@@ -104,8 +119,9 @@ def chain_of_row(session: Session, table: str, row: dict[str, Any]) -> int:
 
 def chains_of_items(session: Session, item_ids: Iterable[int]) -> dict[int, int]:
     """item id → its chain, read in chunks (an import appends thousands at once)."""
-    ids = sorted(set(item_ids))
-    found: dict[int, int] = {}
+    known = _loaded(session, "items")
+    found = {i: province_of(session, known[i].agency_id) for i in item_ids if i in known}
+    ids = sorted(set(item_ids) - set(found))
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         marks = ", ".join(f":i{n}" for n in range(len(chunk)))

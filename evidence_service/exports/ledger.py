@@ -131,7 +131,7 @@ class _Places:
                     col(CustodyEvent.item_id).in_(away[start : start + 1000]),
                     col(CustodyEvent.to_location_id).is_not(None),
                 )
-                .order_by(col(CustodyEvent.seq))
+                .order_by(col(CustodyEvent.id))  # ids follow time across chains
             ).all()
             last.update({item_id: location_id for item_id, location_id in events})
         out: dict[int, tuple[str | None, int | None]] = {}

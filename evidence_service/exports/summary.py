@@ -119,7 +119,7 @@ def _figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
         .join(Item, col(Item.id) == CustodyEvent.item_id)
         .where(col(Item.agency_id).in_(scope), col(CustodyEvent.event_type).in_(FINAL_EVENTS))
         .where(col(CustodyEvent.occurred_at) < end)
-        .order_by(col(CustodyEvent.seq))
+        .order_by(col(CustodyEvent.id))  # ids follow time across chains
     ).all():
         if item_id is not None:  # always, by the join: events about records have none
             left.setdefault(item_id, (at, kind))
