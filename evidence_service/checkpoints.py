@@ -119,10 +119,10 @@ def current_anchor(session: Session) -> Anchor:
     the footer and as a QR): a signed global checkpoint of every chain. Work that writes
     gets one of the record as it is now (written unless the newest one already is); a read
     (a GET never writes) gets the newest one there is."""
-    from .db import session_writes  # db imports this module for its hooks
-
     newest = _newest(session)
-    if session_writes(session):
+    # A unit of work that writes is bound to the engine with ``sqlite_write`` set (``db``,
+    # on either database; db imports this module, so it is asked through the bind).
+    if session.get_bind().get_execution_options().get("sqlite_write"):
         heads = _heads_json(current_heads(session, chains.all_chains(session)))
         if newest is None or newest["chains"] != heads:
             point = write(session)
