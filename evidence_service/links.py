@@ -7,6 +7,7 @@ checkpoint's heads) compared on the way.
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +76,7 @@ class VerifyResult:
 
 
 _HEX = frozenset("0123456789abcdef")
+_PRINTED = re.compile(r"(?<![A-Za-z])(EVG|EV):?\s+(\d+)\s+([0-9a-fA-F]{16,64})(?![0-9a-fA-F])")
 SHORT_HASH = 16  # hex digits of the head printed on paper
 
 
@@ -156,12 +158,13 @@ class Anchor:
                 return cls.from_dict(json.loads(stripped))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not an anchor: {exc}") from None
-        parts = stripped.replace(":", " ").split()
-        if len(parts) == 3 and parts[0] in ("EV", "EVG"):
+        # The printed value alone, or the footer line as copied from the PDF or read from its
+        # QR code ("Chuỗi lưu giữ: EVG 1234 0a1b…", documents.engine).
+        found = _PRINTED.search(stripped)
+        if found is not None:
             try:
-                return cls(
-                    int(parts[1]), parts[2].lower(), "(printed)", is_global=parts[0] == "EVG"
-                )
+                tag, events, digest = found.group(1), int(found.group(2)), found.group(3)
+                return cls(events, digest.lower(), "(printed)", is_global=tag == "EVG")
             except ValueError as exc:
                 raise ValueError(f"not an anchor: {exc}") from None
         raise ValueError("not an anchor: expected its JSON or the printed 'EVG <events> <hash>'")

@@ -476,6 +476,29 @@ class CodeCounter(SQLModel, table=True):
     value: int = Field(default=0)
 
 
+class OfficialDocument(SQLModel, table=True):
+    """A document made final: its number (per kind, agency and year, taken at that moment),
+    the bytes as issued and their SHA-256 (``documents.store``)."""
+
+    __tablename__ = "official_documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "agency_id", "year", "seq"),
+        UniqueConstraint("kind", "subject", name="uq_official_documents_subject"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=48)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    year: int
+    seq: int
+    number: str = Field(max_length=64)
+    # What the document is about, e.g. ``destruction_batch:12`` (one final document each).
+    subject: str = Field(max_length=96, index=True)
+    sha256: str = Field(max_length=64)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    finalised_by_id: int | None = Field(default=None, foreign_key="users.id")
+    finalised_at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
@@ -638,6 +661,15 @@ class DestructionBatch(SQLModel, table=True):
     record_sha256: str | None = Field(default=None, max_length=64)
     cancelled_at: datetime | None = _ts(nullable=True)
     cancel_reason: str | None = Field(default=None)
+    # The record's other facts (vn-legal-context §7 Destruction record): when it ended,
+    # who attended without being a member (police, commune, contractor), the contractor and
+    # its contract, the council's conclusion.
+    ended_at: datetime | None = _ts(nullable=True)
+    attendees: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    contractor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    conclusion: str | None = Field(default=None)
     version: int = Field(default=1)
 
 
@@ -685,6 +717,14 @@ class DestructionItem(SQLModel, table=True):
     exclusion_reason: str | None = Field(default=None)
     weight_note: str | None = Field(default=None)
     weight_flagged: bool = Field(default=False)
+    # At execution, per line (Circular 04/2023 Art. 12(1); Decree 152/2026 Art. 40(2)): the
+    # condition before destruction, the method if not the batch's, the seal as checked
+    # (its number, intact / torn / suspicious / none) and the note a seal not intact needs.
+    condition_before: str | None = Field(default=None, max_length=1000)
+    line_method: str | None = Field(default=None, max_length=64)
+    seal_number_seen: str | None = Field(default=None, max_length=64)
+    seal_state_seen: str | None = Field(default=None, max_length=16)
+    seal_note: str | None = Field(default=None)
 
 
 class CouncilMember(SQLModel, table=True):
@@ -737,6 +777,9 @@ class Outcome(StrEnum):
     missing = "missing"
     unexpected = "unexpected"
     checked_out = "checked_out"
+    # Seen, but before any location label was scanned: where it stood is not known, so it
+    # is neither "in the right place" nor misplaced (vn-documents-review, stocktake).
+    unlocated = "unlocated"
 
 
 class Stocktake(SQLModel, table=True):
@@ -761,6 +804,11 @@ class Stocktake(SQLModel, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="users.id")
     closed_at: datetime | None = _ts(nullable=True)
     signers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Everyone else who took part (name, position, organisation, role; Circular 04/2023
+    # Art. 11(4), vn-legal-context §7 Inventory record).
+    participants: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -788,6 +836,9 @@ class StocktakeScan(SQLModel, table=True):
     # Where the keeper stood: the last location label scanned before this item.
     at_location_id: int | None = Field(default=None, foreign_key="locations.id")
     seal_state: str | None = Field(default=None, max_length=16)
+    # What the keeper counted and saw (Circular 04/2023 Art. 11(4)), when given.
+    quantity_found: float | None = None
+    condition: str | None = Field(default=None, max_length=500)
     scanned_by_id: int = Field(foreign_key="users.id")
     scanned_at: datetime = _ts(nullable=False, default=utcnow)
 
@@ -805,6 +856,8 @@ class StocktakeLine(SQLModel, table=True):
     seal_state: str | None = Field(default=None, max_length=16)
     expected_location_id: int | None = Field(default=None, foreign_key="locations.id")
     seen_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    quantity_found: float | None = None
+    condition: str | None = Field(default=None, max_length=500)
 
 
 class DiscrepancyStatus(StrEnum):
@@ -829,6 +882,9 @@ class Discrepancy(SQLModel, table=True):
     opened_at: datetime = _ts(nullable=False, default=utcnow)
     due_at: datetime = _ts(nullable=False)
     document_ref: str | None = Field(default=None, max_length=100)
+    # Why it happened and what is done about it, as the count's record states them (§3.7).
+    cause: str | None = Field(default=None)
+    measures: str | None = Field(default=None)
     resolution_note: str | None = Field(default=None)
     resolved_by_id: int | None = Field(default=None, foreign_key="users.id")
     resolved_at: datetime | None = _ts(nullable=True)
@@ -977,3 +1033,56 @@ class Approval(SQLModel, table=True):
     decision_note: str = Field(default="")
     received_by_id: int | None = Field(default=None, foreign_key="users.id")
     received_at: datetime | None = _ts(nullable=True)
+
+
+class FacilityKind(StrEnum):
+    hazardous_waste_incineration = "hazardous_waste_incineration"
+    cement_kiln = "cement_kiln"
+    chemical_treatment = "chemical_treatment"
+
+
+class EnvironmentFacility(SQLModel, table=True):
+    """A licensed facility as an admin set it: replaces the entry of ``data/facilities.toml``
+    with the same ``key``, or adds one (``environment/facilities.py``). Stored here so every
+    process of the service sees the same list."""
+
+    __tablename__ = "environment_facilities"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FacilityKind), name="kind"),
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    province: str = Field(default="", max_length=100)
+    kind: str = Field(max_length=32)
+    permit_ref: str = Field(default="", max_length=200)
+    material_groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = Field(default="")
+    verified: bool = Field(default=False)
+    active: bool = Field(default=True)
+    note: str = Field(default="")
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class WarehouseSite(SQLModel, table=True):
+    """Where a warehouse is (WGS 84) and its province: the distances to licensed facilities
+    and the province filter of the planner and the environment report."""
+
+    __tablename__ = "warehouse_sites"
+    __table_args__ = (
+        CheckConstraint("latitude >= -90 AND latitude <= 90", name="lat"),
+        CheckConstraint("longitude >= -180 AND longitude <= 180", name="lon"),
+    )
+    warehouse_id: int = Field(foreign_key="warehouses.id", primary_key=True)
+    latitude: float
+    longitude: float
+    province: str = Field(default="", max_length=100)
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
