@@ -2,7 +2,7 @@
 of every chain's head
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017 (0013 on its branch; main had 0014, 0017 at the merge)
 Create Date: 2026-12-01 17:45:00
 
 No event is rewritten. Every existing event becomes chain 0, the common chain (the genesis
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0013"
+down_revision: str | None = "0017"  # after main's 0014 and 0017 (merged)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
