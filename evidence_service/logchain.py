@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, event, select, text
 from sqlmodel import Session
 
+from . import chains
 from .bulk import insert_rows
 from .custody import (
     _CANONICAL,
@@ -19,11 +20,10 @@ from .custody import (
     EventType,
     NewEvent,
     append_events,
-    lock_for_write,
     plain,
 )
 from .models import LoginAttempt, ScanLog, SecurityEvent, utcnow
-from .recording import touches_chained
+from .recording import lock_pending
 
 LOGS: dict[str, tuple[type[Any], str, int]] = {
     # table: (model, its time column, advisory lock id)
@@ -74,9 +74,8 @@ def _place(session: Session, _context: Any, _instances: Any) -> None:
         new = [obj for obj in session.new if isinstance(obj, model)]
         if not new:
             continue
-        if touches_chained(session):  # always the chain's lock before a log's
-            lock_for_write(session)
         connection = session.connection()
+        lock_pending(session)  # always the chains' locks before a log's
         _lock_log(connection, name)
         table: Table = model.__table__
         rows = [{c.name: getattr(obj, c.key) for c in table.c} for obj in new]
@@ -164,7 +163,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
     custody chain saying so ("pruned up to N", and the hash there): the log's chain then
     starts after it. Returns how many rows went."""
     table: Table = LOGS[name][0].__table__
-    lock_for_write(session)
+    chains.lock_chains(session, [chains.COMMON])
     found = session.execute(select(table.c.hash).where(table.c.seq == up_to)).first()
     if found is None:
         raise ValueError(f"{name} has no row seq={up_to}")
@@ -178,6 +177,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
                 event_type=EventType.log_pruned,
                 actor_id=actor_id,
                 subject=name,
+                chain=chains.COMMON,
                 details={"log": name, "up_to": up_to, "hash": found[0], "head": list(head)},
             )
         ],

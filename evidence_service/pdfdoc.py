@@ -182,7 +182,8 @@ def build(
     """The story as a PDF with the shipped fonts, invariant (no creation time, fixed ids) so
     the same story gives the same bytes. Margins: left, right, top, bottom; ``decorate``
     draws on every page (watermark, page numbers). ``chain``: (label, the custody chain's
-    head as printed, ``custody.Anchor.printed``) for every page's footer, also as a QR;
+    head as printed, ``checkpoints.current_anchor().printed()``) for every page's footer, also
+    as a QR;
     ``canvasmaker``: a canvas class (``documents.engine`` uses one that knows the page count)."""
     register_fonts()
     if chain is not None:

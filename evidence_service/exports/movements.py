@@ -127,7 +127,7 @@ def events_of(session: Session, ids: list[int]) -> dict[int, ItemEvents]:
                 col(CustodyEvent.item_id).in_(ids[start : start + 1000]),
                 col(CustodyEvent.event_type).in_(EXIT_EVENTS + AMENDING_EVENTS),
             )
-            .order_by(col(CustodyEvent.seq))
+            .order_by(col(CustodyEvent.id))  # ids follow time across chains
         ).all()
         for item_id, event_type, occurred_at, details in rows:
             events = found.setdefault(item_id, ItemEvents())

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
 from .. import payload
@@ -99,7 +100,27 @@ class ItemBatchCreate(BaseModel):
 
 
 def next_item_codes(session: Session, year: int, count: int) -> list[str]:
+    """``count`` new item codes. Item numbers are one series for every province, while
+    provinces write at the same time (one chain and lock each): on PostgreSQL they are
+    taken in a transaction of their own, committed at once, so an import in one province
+    does not hold the counter (a refused intake leaves a gap in the numbers). SQLite has
+    one writer at a time: its numbers come from the work's own transaction."""
     name = f"item:{year}"
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        table = CodeCounter.__table__  # type: ignore[attr-defined]
+        with bind.engine.begin() as own:
+            own.execute(
+                pg_insert(table).values(name=name, value=0).on_conflict_do_nothing(),
+            )
+            taken = own.execute(
+                table.update()
+                .where(table.c.name == name)
+                .values(value=table.c.value + count)
+                .returning(table.c.value)
+            ).scalar_one()
+        start = taken - count + 1
+        return [payload.make_item_code(year, seq) for seq in range(start, start + count)]
     counter = session.get(CodeCounter, name)
     if counter is None:
         counter = CodeCounter(name=name, value=0)
@@ -118,7 +139,7 @@ def intake_items(
 ) -> list[int]:
     """Receive items, all or nothing. Returns the new items' ids in input order."""
     require(actor, "intake")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     now = datetime.now(UTC)
     cases: dict[tuple[int | None, str | None], Case] = {}
     locations: dict[str, Location] = {}

@@ -34,7 +34,7 @@ def move_items(
 ) -> list[int]:
     """Move items to one location, all or nothing; one custody event each."""
     require(actor, "move")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     scope = agency_scope(session, actor)
     target = get_location(session, to_location_code, actor, scope)
     items = get_items(session, codes, actor, scope)

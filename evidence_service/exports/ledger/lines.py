@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ...auth import agency_scope
-from ...custody import make_anchor
+from ...checkpoints import current_anchor
 from ...documents import AgencyHeader, agency_header
 from ...i18n import Translator, translator
 from ...legal.holidays import local_today
@@ -195,7 +195,7 @@ class _Places:
                     col(CustodyEvent.item_id).in_(away[start : start + 1000]),
                     col(CustodyEvent.to_location_id).is_not(None),
                 )
-                .order_by(col(CustodyEvent.seq))
+                .order_by(col(CustodyEvent.id))  # ids follow time across chains
             ).all()
             last.update({item_id: location_id for item_id, location_id in events})
         out: dict[int, tuple[str | None, int | None]] = {}
@@ -297,7 +297,7 @@ def ledger_run(
     warehouse = get_warehouse(session, warehouse_code, actor) if warehouse_code else None
     agency = agency_of(session, warehouse.agency_id if warehouse else actor.agency_id)
     query = _query(session, actor, warehouse, date_from, date_to)
-    head = make_anchor(session).printed()
+    head = current_anchor(session).printed()
     return LedgerRun(
         agency, warehouse, date_from, date_to, session, actor, query, translator(lang), head
     )

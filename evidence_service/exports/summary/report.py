@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from ...auth import agency_scope
-from ...custody import make_anchor
+from ...checkpoints import current_anchor
 from ...documents import AgencyHeader
 from ...legal.holidays import local_today
 from ...models import Agency, User
@@ -47,7 +47,7 @@ def summary(session: Session, actor: User, period: str) -> Summary:
     return Summary(
         period=label,
         agency=agency_of(session, actor.agency_id),
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
         addressee=parent.name if parent else None,
         made_on=local_today(),
         current=figures(session, scope, label),
