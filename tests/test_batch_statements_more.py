@@ -111,6 +111,8 @@ def _import(session: Session, world: World, database: Any, path: Path, rows: int
 def test_an_import_takes_as_many_statements_for_4_rows_as_for_16(
     session, world, database, tmp_path
 ):
+    # The province's first write opens its chain (a few statements once): not measured.
+    _import(session, world, database, tmp_path / "first.csv", 1)
     small = _import(session, world, database, tmp_path / "small.csv", 4)
     large = _import(session, world, database, tmp_path / "large.csv", 16)
     assert len(large) == len(small), "\n".join(s for s, _ in large)

@@ -29,6 +29,7 @@ def test_0014_goes_down_and_up_on_a_filled_database(tmp_path):
     with db.engine.connect() as conn:
         before = conn.execute(text("SELECT count(*) FROM stocktake_lines")).scalar_one()
     assert before == 1
+    _drop_province_chains(db)
     command.downgrade(db.alembic_config(), "0013")
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stocktake_lines")).scalar_one() == before
@@ -39,3 +40,14 @@ def test_0014_goes_down_and_up_on_a_filled_database(tmp_path):
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(text("UPDATE stocktake_lines SET outcome = 'nowhere'"))
     db.engine.dispose()
+
+
+def _drop_province_chains(db) -> None:
+    """0018 refuses to go down while provinces' chains hold events (they cannot fold back
+    into one chain); this test is about 0014, so it removes them behind the triggers' back."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER IF EXISTS custody_events_no_delete"))
+        else:  # the test role is the superuser: triggers off for this transaction only
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("DELETE FROM custody_events WHERE chain <> 0"))
