@@ -20,6 +20,7 @@ from .api import (
     destruction,
     exports,
     handling,
+    handovers,
     imports,
     item_photos,
     items,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         exports,
         item_photos,
         units,
+        handovers,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

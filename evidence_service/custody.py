@@ -69,6 +69,7 @@ class EventType(StrEnum):
     write_off = "write_off"
     stocktake_found = "stocktake_found"
     stocktake_escalated = "stocktake_escalated"
+    unsealing = "unsealing"  # a seal opened, with its record (items/unsealing.py)
 
 
 def lock_for_write(session: Session) -> None:
