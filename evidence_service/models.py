@@ -1067,6 +1067,7 @@ class ExitKind(StrEnum):
     confiscation = "confiscation"  # hand-over to the finance agency / commune
     sale = "sale"
     treasury_deposit = "treasury_deposit"
+    kept_with_file = "kept_with_file"  # lưu theo hồ sơ vụ án
     transfer = "transfer"
     check_out = "check_out"  # trích xuất, a temporary exit
 

@@ -18,10 +18,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from sqlmodel import Session
 
 from . import pdfdoc
 from .i18n import Translator
 from .i18n.formatting import local_time
+from .models import Agency
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,26 @@ class Paper:
     final: bool = True
     chain_head: str | None = None
     extra_footer: str = ""
+    # Printed instead of "Số: …" (a stock card is known by its item's code).
+    number_label: str = ""
     notes: Sequence[str] = field(default_factory=tuple)
+
+
+def agency_names(session: Session, agency_id: int) -> tuple[str, str]:
+    """(the agency, the body above it) as the header prints them."""
+    agency = session.get(Agency, agency_id)
+    assert agency is not None
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    return agency.name, parent.name if parent else ""
+
+
+def locality(agency_name: str) -> str:
+    """The place of the "…, ngày …" line: the province or city in the agency's name (the
+    document engine will take it from the agency's own data)."""
+    for word in ("tỉnh ", "thành phố ", "Tỉnh ", "Thành phố "):
+        if word in agency_name:
+            return agency_name.rsplit(word, 1)[1].strip()
+    return ""
 
 
 def when_in_words(t: Translator, moment: datetime) -> str:
@@ -62,7 +83,9 @@ def _header(paper: Paper, t: Translator) -> Table:
     if paper.parent_agency_name:
         left.append(pdfdoc.para(paper.parent_agency_name.upper(), "center"))
     left.append(_bold(paper.agency_name.upper()))
-    left.append(pdfdoc.para(t("handover_paper.number", number=paper.number), "center"))
+    left.append(
+        pdfdoc.para(paper.number_label or t("handover_paper.number", number=paper.number), "center")
+    )
     right = [
         _bold(t("handover_paper.nation")),
         _bold(t("handover_paper.motto")),

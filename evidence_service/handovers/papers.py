@@ -14,28 +14,11 @@ from sqlmodel import Session
 from .. import paperwork, pdfdoc
 from ..custody import make_anchor
 from ..i18n import Translator, translator
-from ..models import Agency, Case, Handover, HandoverLine, Item, LegalRegime, Location
+from ..models import Case, Handover, HandoverLine, Item, LegalRegime, Location
 from .views import handover_lines
 
 # The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
 NEW_RULES_FROM = date(2026, 7, 1)
-
-
-def agency_names(session: Session, agency_id: int) -> tuple[str, str]:
-    """(the agency, the body above it) as the header prints them."""
-    agency = session.get(Agency, agency_id)
-    assert agency is not None
-    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
-    return agency.name, parent.name if parent else ""
-
-
-def locality(agency_name: str) -> str:
-    """The place of the "…, ngày …" line: the province or city in the agency's name (the
-    document engine will take it from the agency's own data)."""
-    for word in ("tỉnh ", "thành phố ", "Tỉnh ", "Thành phố "):
-        if word in agency_name:
-            return agency_name.rsplit(word, 1)[1].strip()
-    return ""
 
 
 def act_text(t: Translator, kind: str, act: dict[str, Any] | None) -> str:
@@ -196,7 +179,7 @@ def render_record(
     """The handover record; a draft (marked so) while the handover is not final."""
     t = translator(lang)
     rows = handover_lines(session, handover)
-    name, parent = agency_names(session, handover.agency_id)
+    name, parent = paperwork.agency_names(session, handover.agency_id)
     return paperwork.render(
         paperwork.Paper(
             agency_name=name,
@@ -206,7 +189,7 @@ def render_record(
             issued_at=handover.handed_over_at,
             body=lambda: _record_body(session, handover, rows, t),
             signers=_signers_record(handover, t),
-            locality=locality(name) or locality(parent),
+            locality=paperwork.locality(name) or paperwork.locality(parent),
             final=handover.final_at is not None if final is None else final,
             chain_head=make_anchor(session).printed(),
         ),
@@ -271,7 +254,7 @@ def render_entry_slip(
 ) -> bytes:
     t = translator(lang)
     rows = handover_lines(session, handover)
-    name, parent = agency_names(session, handover.agency_id)
+    name, parent = paperwork.agency_names(session, handover.agency_id)
     return paperwork.render(
         paperwork.Paper(
             agency_name=name,
@@ -282,7 +265,7 @@ def render_entry_slip(
             issued_at=handover.handed_over_at,
             body=lambda: _slip_body(session, handover, rows, t),
             signers=_signers_slip(handover, t),
-            locality=locality(name) or locality(parent),
+            locality=paperwork.locality(name) or paperwork.locality(parent),
             final=handover.final_at is not None if final is None else final,
             chain_head=make_anchor(session).printed(),
         ),

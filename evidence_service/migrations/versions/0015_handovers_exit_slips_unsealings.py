@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("record_pdf", sa.LargeBinary(), nullable=True),
         sa.Column("record_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.CheckConstraint(
-            "kind IN ('return_to_owner', 'confiscation', 'sale', 'treasury_deposit', 'transfer', 'check_out')",
+            "kind IN ('return_to_owner', 'confiscation', 'sale', 'treasury_deposit', 'kept_with_file', 'transfer', 'check_out')",
             name=op.f("ck_exit_slips_kind"),
         ),
         sa.ForeignKeyConstraint(
