@@ -14,6 +14,7 @@ transactions are already exclusive), which also makes capacity checks race-free.
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -307,6 +308,7 @@ def walk(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
 
 _HEX = frozenset("0123456789abcdef")
 SHORT_HASH = 16  # hex digits of the head printed on paper
+_PRINTED_ANCHOR = re.compile(r"(?<![A-Za-z])EV:?\s+(\d+)\s+([0-9a-fA-F]{16,64})(?![0-9a-fA-F])")
 
 
 @dataclass(frozen=True)
@@ -354,12 +356,11 @@ class Anchor:
                 return cls.from_dict(json.loads(stripped))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not an anchor: {exc}") from None
-        parts = stripped.replace(":", " ").split()
-        if len(parts) == 3 and parts[0] == "EV":
-            try:
-                return cls(int(parts[1]), parts[2].lower(), "(printed)")
-            except ValueError as exc:
-                raise ValueError(f"not an anchor: {exc}") from None
+        # The printed value alone, or the footer line as copied from the PDF or read from its
+        # QR code ("Chuỗi lưu giữ: EV 1234 0a1b…", documents.engine).
+        found = _PRINTED_ANCHOR.search(stripped)
+        if found is not None:
+            return cls(int(found.group(1)), found.group(2).lower(), "(printed)")
         raise ValueError("not an anchor: expected its JSON or the printed 'EV <events> <hash>'")
 
 

@@ -471,6 +471,29 @@ class CodeCounter(SQLModel, table=True):
     value: int = Field(default=0)
 
 
+class OfficialDocument(SQLModel, table=True):
+    """A document made final: its number (per kind, agency and year, taken at that moment),
+    the bytes as issued and their SHA-256 (``documents.store``)."""
+
+    __tablename__ = "official_documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "agency_id", "year", "seq"),
+        UniqueConstraint("kind", "subject", name="uq_official_documents_subject"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=48)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    year: int
+    seq: int
+    number: str = Field(max_length=64)
+    # What the document is about, e.g. ``destruction_batch:12`` (one final document each).
+    subject: str = Field(max_length=96, index=True)
+    sha256: str = Field(max_length=64)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    finalised_by_id: int | None = Field(default=None, foreign_key="users.id")
+    finalised_at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
@@ -633,6 +656,15 @@ class DestructionBatch(SQLModel, table=True):
     record_sha256: str | None = Field(default=None, max_length=64)
     cancelled_at: datetime | None = _ts(nullable=True)
     cancel_reason: str | None = Field(default=None)
+    # The record's other facts (vn-legal-context §7 Destruction record): when it ended,
+    # who attended without being a member (police, commune, contractor), the contractor and
+    # its contract, the council's conclusion.
+    ended_at: datetime | None = _ts(nullable=True)
+    attendees: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    contractor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    conclusion: str | None = Field(default=None)
     version: int = Field(default=1)
 
 
@@ -680,6 +712,14 @@ class DestructionItem(SQLModel, table=True):
     exclusion_reason: str | None = Field(default=None)
     weight_note: str | None = Field(default=None)
     weight_flagged: bool = Field(default=False)
+    # At execution, per line (Circular 04/2023 Art. 12(1); Decree 152/2026 Art. 40(2)): the
+    # condition before destruction, the method if not the batch's, the seal as checked
+    # (its number, intact / torn / suspicious / none) and the note a seal not intact needs.
+    condition_before: str | None = Field(default=None, max_length=1000)
+    line_method: str | None = Field(default=None, max_length=64)
+    seal_number_seen: str | None = Field(default=None, max_length=64)
+    seal_state_seen: str | None = Field(default=None, max_length=16)
+    seal_note: str | None = Field(default=None)
 
 
 class CouncilMember(SQLModel, table=True):
@@ -732,6 +772,9 @@ class Outcome(StrEnum):
     missing = "missing"
     unexpected = "unexpected"
     checked_out = "checked_out"
+    # Seen, but before any location label was scanned: where it stood is not known, so it
+    # is neither "in the right place" nor misplaced (vn-documents-review, stocktake).
+    unlocated = "unlocated"
 
 
 class Stocktake(SQLModel, table=True):
@@ -756,6 +799,11 @@ class Stocktake(SQLModel, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="users.id")
     closed_at: datetime | None = _ts(nullable=True)
     signers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Everyone else who took part (name, position, organisation, role; Circular 04/2023
+    # Art. 11(4), vn-legal-context §7 Inventory record).
+    participants: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -783,6 +831,9 @@ class StocktakeScan(SQLModel, table=True):
     # Where the keeper stood: the last location label scanned before this item.
     at_location_id: int | None = Field(default=None, foreign_key="locations.id")
     seal_state: str | None = Field(default=None, max_length=16)
+    # What the keeper counted and saw (Circular 04/2023 Art. 11(4)), when given.
+    quantity_found: float | None = None
+    condition: str | None = Field(default=None, max_length=500)
     scanned_by_id: int = Field(foreign_key="users.id")
     scanned_at: datetime = _ts(nullable=False, default=utcnow)
 
@@ -800,6 +851,8 @@ class StocktakeLine(SQLModel, table=True):
     seal_state: str | None = Field(default=None, max_length=16)
     expected_location_id: int | None = Field(default=None, foreign_key="locations.id")
     seen_location_id: int | None = Field(default=None, foreign_key="locations.id")
+    quantity_found: float | None = None
+    condition: str | None = Field(default=None, max_length=500)
 
 
 class DiscrepancyStatus(StrEnum):
@@ -824,6 +877,9 @@ class Discrepancy(SQLModel, table=True):
     opened_at: datetime = _ts(nullable=False, default=utcnow)
     due_at: datetime = _ts(nullable=False)
     document_ref: str | None = Field(default=None, max_length=100)
+    # Why it happened and what is done about it, as the count's record states them (§3.7).
+    cause: str | None = Field(default=None)
+    measures: str | None = Field(default=None)
     resolution_note: str | None = Field(default=None)
     resolved_by_id: int | None = Field(default=None, foreign_key="users.id")
     resolved_at: datetime | None = _ts(nullable=True)
@@ -988,22 +1044,22 @@ class Handover(SQLModel, table=True):
     """A handover of a group of items to the agency (biên bản giao nhận vật chứng, tài sản
     tạm giữ, vn-legal-context §2.2(5), §2.3(4), §7), with its entry slip (phiếu nhập kho).
     ``implicit``: made by a plain intake (``POST /items``), without the handover's own
-    details; it stays a draft until completed. The documents are stored when final."""
+    details; it stays a draft until completed. Once final, both documents are official
+    documents (``documents.finalise``, subject ``handover:<id>``), their numbers repeated
+    here."""
 
     __tablename__ = "handovers"
     __table_args__ = (
-        UniqueConstraint("agency_id", "year", "record_number", name="uq_handovers_record_number"),
-        UniqueConstraint(
-            "agency_id", "year", "entry_slip_number", name="uq_handovers_entry_slip_number"
+        CheckConstraint(
+            "final_at IS NULL OR (record_number IS NOT NULL AND entry_slip_number IS NOT NULL)",
+            name="numbered_when_final",
         ),
-        CheckConstraint("final_at IS NULL OR record_sha256 IS NOT NULL", name="final_stored"),
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
-    year: int
-    record_number: str = Field(max_length=64)
-    entry_slip_number: str = Field(max_length=64)
+    record_number: str | None = Field(default=None, max_length=64)
+    entry_slip_number: str | None = Field(default=None, max_length=64)
     implicit: bool = Field(default=False)
     handed_over_at: datetime = _ts(nullable=False)
     place: str = Field(default="", max_length=300)
@@ -1025,10 +1081,6 @@ class Handover(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
     final_at: datetime | None = _ts(nullable=True)
-    record_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    record_sha256: str | None = Field(default=None, max_length=64)
-    entry_slip_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    entry_slip_sha256: str | None = Field(default=None, max_length=64)
 
 
 class HandoverLine(SQLModel, table=True):
@@ -1074,18 +1126,15 @@ class ExitKind(StrEnum):
 
 class ExitSlip(SQLModel, table=True):
     """The exit slip of one item leaving (and, where the law asks, the hand-over record),
-    made in the transaction of the exit and stored with its SHA-256."""
+    made in the transaction of the exit; the documents are official documents (subject
+    ``exit_slip:<id>``), their numbers repeated here."""
 
     __tablename__ = "exit_slips"
-    __table_args__ = (
-        UniqueConstraint("agency_id", "year", "number", name="uq_exit_slips_number"),
-        CheckConstraint(_in("kind", ExitKind), name="kind"),
-    )
+    __table_args__ = (CheckConstraint(_in("kind", ExitKind), name="kind"),)
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     item_id: int = Field(foreign_key="items.id", index=True)
-    year: int
-    number: str = Field(max_length=64)
+    number: str | None = Field(default=None, max_length=64)
     kind: str = Field(max_length=24)
     issued_at: datetime = _ts(nullable=False)
     issued_by_id: int = Field(foreign_key="users.id")
@@ -1098,11 +1147,7 @@ class ExitSlip(SQLModel, table=True):
     reason: str = Field(default="")
     # The item as it left: quantity, unit, weights, condition, seal, place.
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    sha256: str = Field(max_length=64)
     record_number: str | None = Field(default=None, max_length=64)
-    record_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    record_sha256: str | None = Field(default=None, max_length=64)
 
 
 class UnsealPurpose(StrEnum):
@@ -1117,7 +1162,6 @@ class Unsealing(SQLModel, table=True):
 
     __tablename__ = "unsealings"
     __table_args__ = (
-        UniqueConstraint("agency_id", "year", "number", name="uq_unsealings_number"),
         CheckConstraint(_in("purpose", UnsealPurpose), name="purpose"),
         CheckConstraint(_in("seal_state_before", SealState), name="seal_state_before"),
         CheckConstraint("NOT resealed OR new_seal_number IS NOT NULL", name="new_seal"),
@@ -1125,8 +1169,7 @@ class Unsealing(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
     item_id: int = Field(foreign_key="items.id", index=True)
-    year: int
-    number: str = Field(max_length=64)
+    number: str | None = Field(default=None, max_length=64)  # of its official document
     purpose: str = Field(max_length=16)
     opened_at: datetime = _ts(nullable=False)
     place: str = Field(default="", max_length=300)
@@ -1143,5 +1186,4 @@ class Unsealing(SQLModel, table=True):
     document_number: str | None = Field(default=None, max_length=100)
     notes: str = Field(default="")
     created_by_id: int = Field(foreign_key="users.id")
-    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    sha256: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -167,11 +167,13 @@ def build(
     author: str | None = None,
     decorate: Callable[[Canvas, Any], None] | None = None,
     chain: tuple[str, str] | None = None,
+    canvasmaker: Callable[..., Canvas] | None = None,
 ) -> bytes:
     """The story as a PDF with the shipped fonts, invariant (no creation time, fixed ids) so
     the same story gives the same bytes. Margins: left, right, top, bottom; ``decorate``
     draws on every page (watermark, page numbers). ``chain``: (label, the custody chain's
-    head as printed, ``custody.Anchor.printed``) for every page's footer, also as a QR."""
+    head as printed, ``custody.Anchor.printed``) for every page's footer, also as a QR;
+    ``canvasmaker``: a canvas class (``documents.engine`` uses one that knows the page count)."""
     register_fonts()
     if chain is not None:
         decorate = _with_chain(decorate, *chain)
@@ -189,11 +191,27 @@ def build(
         invariant=1,
     )
     flowables = story if isinstance(story, LazyStory) else list(story)
+    extra: dict[str, Any] = {} if canvasmaker is None else {"canvasmaker": canvasmaker}
     if decorate is None:
-        doc.build(flowables)
+        doc.build(flowables, **extra)
     else:
-        doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate)
+        doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate, **extra)
     return out.getvalue()
+
+
+def draw_chain(canvas: Canvas, label: str, head: str, x_mm: float = 8, y_mm: float = 4) -> None:
+    """The chain head at (x, y): a 12 mm QR of the printed value and the text beside it."""
+    canvas.saveState()
+    code = QrCodeWidget(head, barLevel="M")
+    x0, y0, x1, y1 = code.getBounds()
+    size = 12 * mm
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(code)
+    renderPDF.draw(drawing, canvas, x_mm * mm, y_mm * mm)
+    canvas.setFont(FONT, 7)
+    canvas.setFillColor(colors.grey)
+    canvas.drawString((x_mm + 13) * mm, (y_mm + 4) * mm, f"{label}: {head}")
+    canvas.restoreState()
 
 
 def _with_chain(
@@ -204,17 +222,7 @@ def _with_chain(
     def draw(canvas: Canvas, doc: Any) -> None:
         if decorate is not None:
             decorate(canvas, doc)
-        canvas.saveState()
-        code = QrCodeWidget(head, barLevel="M")
-        x0, y0, x1, y1 = code.getBounds()
-        size = 12 * mm
-        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-        drawing.add(code)
-        renderPDF.draw(drawing, canvas, 8 * mm, 4 * mm)
-        canvas.setFont(FONT, 7)
-        canvas.setFillColor(colors.grey)
-        canvas.drawString(21 * mm, 8 * mm, f"{label}: {head}")
-        canvas.restoreState()
+        draw_chain(canvas, label, head)
 
     return draw
 

@@ -51,7 +51,7 @@ def test_both_languages_have_the_same_strings():
         ("disposition", models.Disposition),
         ("seal", models.SealState),
         ("kind", models.LocationKind),
-        ("stocktake.outcome_", models.Outcome),
+        ("docs_stocktake.outcome_", models.Outcome),
         ("stocktake_record.kind_", models.StocktakeKind),
         ("destruction_record.role_", models.CouncilRole),
     ],

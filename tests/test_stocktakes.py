@@ -75,6 +75,7 @@ def test_counting_a_location_gives_each_outcome(client, session, world, shelf):
         "missing": 1,
         "unexpected": 2,
         "checked_out": 0,
+        "unlocated": 0,
         "seal_broken": 1,
     }
     outcome = {(line["item_code"] or line["label"]): line["outcome"] for line in body["lines"]}

@@ -56,9 +56,7 @@ def get_handover(
     handover_id: int, actor: CurrentUser, session: SessionDep
 ) -> handovers.HandoverPublic:
     """The handover with its lines; ``missing`` names what keeps a draft from being final."""
-    return handovers.handover_public(
-        session, handovers.get_handover(session, handover_id, actor)
-    )
+    return handovers.handover_public(session, handovers.get_handover(session, handover_id, actor))
 
 
 @router.post("/handovers/{handover_id}/complete", responses=ERRORS)
@@ -74,11 +72,17 @@ def complete(
     return handovers.handover_public(session, done)
 
 
-def _pdf(content: bytes, name: str, sha256: str | None) -> Response:
-    headers = {"Content-Disposition": f'inline; filename="{name}"'}
-    if sha256:
-        headers["X-Document-SHA256"] = sha256
-    return Response(content, media_type="application/pdf", headers=headers)
+def _document(
+    session: SessionDep, handover_id: int, actor: CurrentUser, kind: str, lang: str, name: str
+) -> Response:
+    handover = handovers.get_handover(session, handover_id, actor)
+    headers = {"Content-Disposition": f'inline; filename="{name}-{handover_id}-{lang}.pdf"'}
+    final = handovers.stored(session, handover, kind) if lang == "vi" else None
+    if final is not None:
+        headers["X-SHA256"] = final.sha256
+        return Response(final.pdf, media_type="application/pdf", headers=headers)
+    pdf = handovers.render(session, handover, kind, lang)
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get(
@@ -93,12 +97,8 @@ def record_pdf(
     lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The handover record (biên bản giao nhận). Final: the stored Vietnamese document, its
-    SHA-256 in ``X-Document-SHA256``; a draft or ``?lang=en``: drawn now (not stored)."""
-    handover = handovers.get_handover(session, handover_id, actor)
-    if handover.record_pdf is not None and lang == "vi":
-        return _pdf(handover.record_pdf, f"handover-{handover_id}.pdf", handover.record_sha256)
-    pdf = handovers.render_record(session, handover, lang)
-    return _pdf(pdf, f"handover-{handover_id}-{lang}.pdf", None)
+    SHA-256 in ``X-SHA256``; a draft or ``?lang=en``: drawn now, never stored."""
+    return _document(session, handover_id, actor, handovers.RECORD, lang, "handover")
 
 
 @router.get(
@@ -113,10 +113,4 @@ def entry_slip_pdf(
     lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The entry slip (phiếu nhập kho, C04-THADS), as the record: stored once final."""
-    handover = handovers.get_handover(session, handover_id, actor)
-    if handover.entry_slip_pdf is not None and lang == "vi":
-        return _pdf(
-            handover.entry_slip_pdf, f"entry-slip-{handover_id}.pdf", handover.entry_slip_sha256
-        )
-    pdf = handovers.render_entry_slip(session, handover, lang)
-    return _pdf(pdf, f"entry-slip-{handover_id}-{lang}.pdf", None)
+    return _document(session, handover_id, actor, handovers.SLIP, lang, "entry-slip")

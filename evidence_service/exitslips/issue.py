@@ -13,10 +13,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from .. import docnumbers
 from ..custody import NewEvent
-from ..i18n.formatting import local_time
-from ..models import Disposition, ExitKind, ExitSlip, Item, ItemStatus, Location
+from ..models import Disposition, ExitKind, ExitSlip, Item, ItemStatus, Location, User
 from . import papers
 
 DOCUMENTS_FILE = Path(__file__).resolve().parent.parent / "data" / "exit_documents.toml"
@@ -101,19 +99,15 @@ def _recipient(kind: ExitKind, details: dict[str, Any]) -> str:
 
 
 def issue(session: Session, leaving: Sequence[Leaving]) -> list[ExitSlip]:
-    """The exit slips (and hand-over records) of the items leaving, stored."""
+    """The exit slips (and hand-over records) of the items leaving, final and kept."""
     slips = []
     now = datetime.now(UTC)
     for left in leaving:
         item, event = left.item, left.event
         details = event.details or {}
-        year = local_time(now).year
-        needs_record = exit_documents()[left.kind].record
         slip = ExitSlip(
             agency_id=item.agency_id,
             item_id=item.id,  # type: ignore[arg-type]
-            year=year,
-            number=docnumbers.next_number(session, "exit_slip", item.agency_id, year),
             kind=left.kind.value,
             issued_at=now,
             issued_by_id=event.actor_id,  # type: ignore[arg-type]
@@ -124,19 +118,13 @@ def issue(session: Session, leaving: Sequence[Leaving]) -> list[ExitSlip]:
             document_issuer=details.get("document_issuer"),
             reason=event.reason,
             snapshot=_snapshot(session, item, event.from_location_id, details),
-            record_number=(
-                docnumbers.next_number(session, "exit_record", item.agency_id, year)
-                if needs_record
-                else None
-            ),
-            pdf=b"",
-            sha256="",
         )
-        slip.pdf = papers.render_slip(session, slip)
-        slip.sha256 = papers.sha256(slip.pdf)
-        if needs_record:
-            slip.record_pdf = papers.render_record(session, slip)
-            slip.record_sha256 = papers.sha256(slip.record_pdf)
+        session.add(slip)
+        session.flush()
+        actor = session.get(User, event.actor_id) if event.actor_id else None
+        slip.number = papers.make_final(session, slip, papers.SLIP, actor).number
+        if exit_documents()[left.kind].record:
+            slip.record_number = papers.make_final(session, slip, papers.RECORD, actor).number
         session.add(slip)
         slips.append(slip)
     session.flush()

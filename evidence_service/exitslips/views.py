@@ -7,13 +7,13 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..documents import documents_about
 from ..errors import NotFound
 from ..models import ExitKind, ExitSlip, Item, User
 
 
 class ExitSlipPublic(BaseModel):
     id: int
-    number: str
     kind: ExitKind
     item_code: str
     issued_at: datetime
@@ -21,7 +21,8 @@ class ExitSlipPublic(BaseModel):
     document_number: str | None
     document_date: date | None
     document_issuer: str | None
-    sha256: str
+    number: str | None
+    sha256: str | None
     record_number: str | None
     record_sha256: str | None
     snapshot: dict[str, Any]
@@ -37,6 +38,7 @@ def get_slip(session: Session, slip_id: int, actor: User) -> ExitSlip:
 def slip_public(session: Session, slip: ExitSlip) -> ExitSlipPublic:
     item = session.get(Item, slip.item_id)
     assert item is not None and slip.id is not None
+    kept = {d.kind: d.sha256 for d in documents_about(session, f"exit_slip:{slip.id}")}
     return ExitSlipPublic(
         id=slip.id,
         number=slip.number,
@@ -47,9 +49,9 @@ def slip_public(session: Session, slip: ExitSlip) -> ExitSlipPublic:
         document_number=slip.document_number,
         document_date=slip.document_date,
         document_issuer=slip.document_issuer,
-        sha256=slip.sha256,
+        sha256=kept.get("exit_slip"),
         record_number=slip.record_number,
-        record_sha256=slip.record_sha256,
+        record_sha256=kept.get("exit_record"),
         snapshot=slip.snapshot,
     )
 

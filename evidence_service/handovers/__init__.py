@@ -8,7 +8,7 @@ record and entry slip.
 - ``papers``: the handover record and the entry slip (PDF)
 """
 
-from .papers import render_entry_slip, render_record
+from .papers import RECORD, SLIP, render, stored
 from .receiving import complete, receive, receive_items
 from .schemas import (
     HandoverCompletion,
@@ -20,6 +20,8 @@ from .schemas import (
 from .views import get_handover, handover_of_item, handover_public, list_handovers
 
 __all__ = [
+    "RECORD",
+    "SLIP",
     "HandoverCompletion",
     "HandoverCreate",
     "HandoverDetails",
@@ -32,6 +34,6 @@ __all__ = [
     "list_handovers",
     "receive",
     "receive_items",
-    "render_entry_slip",
-    "render_record",
+    "render",
+    "stored",
 ]

@@ -1,24 +1,47 @@
-"""The handover's two documents: the handover record (biên bản giao nhận vật chứng, tài sản
-tạm giữ; vn-legal-context §2.2(5–6), §2.3(4), §7) and the entry slip (phiếu nhập kho,
-C04-THADS; §2.2(7), §3.5, §7). Drafts are drawn on request; once final both are stored with
-their SHA-256 and served as stored."""
+"""The handover's two documents on the document engine (``documents``): the handover record
+(biên bản giao nhận vật chứng, tài sản tạm giữ; vn-legal-context §2.2(5–6), §2.3(4), §7) and
+the entry slip (phiếu nhập kho, C04-THADS; §2.2(7), §3.5, §7). Drafts are drawn on request;
+once final both are official documents (subject ``handover:<id>``), served as stored."""
 
-import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from reportlab.platypus import Flowable
 from sqlmodel import Session
 
-from .. import paperwork, pdfdoc
+from .. import documents as docs
 from ..custody import make_anchor
 from ..i18n import Translator, translator
-from ..models import Case, Handover, HandoverLine, Item, LegalRegime, Location
+from ..i18n.formatting import local_day
+from ..models import (
+    Case,
+    Handover,
+    HandoverLine,
+    Item,
+    LegalRegime,
+    Location,
+    OfficialDocument,
+    User,
+)
 from .views import handover_lines
 
+RECORD, SLIP = "handover_record", "entry_slip"
 # The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
 NEW_RULES_FROM = date(2026, 7, 1)
+
+
+def subject(handover: Handover) -> str:
+    return f"handover:{handover.id}"
+
+
+def regime_at(moment: datetime) -> LegalRegime:
+    return (
+        LegalRegime.from_2026_07_01
+        if local_day(moment) >= NEW_RULES_FROM
+        else LegalRegime.before_2026_07_01
+    )
 
 
 def act_text(t: Translator, kind: str, act: dict[str, Any] | None) -> str:
@@ -44,30 +67,36 @@ def seal_text(t: Translator, line: HandoverLine) -> str:
     return text
 
 
+def item_cell(t: Translator, item: Item) -> str:
+    return f"{item.code} — {t(f'category.{item.category}')}: {item.description}"
+
+
 def _lines_table(
     t: Translator, rows: Sequence[tuple[HandoverLine, Item]], with_comparison: bool
 ) -> Flowable:
-    header = [
-        t("handover_record.col_no"),
-        t("handover_record.col_item"),
-        t("handover_record.col_quantity"),
-        t("handover_record.col_weight"),
-        t("handover_record.col_condition"),
-        t("handover_record.col_seal"),
+    C = docs.Column
+    columns = [
+        C(t("handover_record.col_no"), 10),
+        C(t("handover_record.col_item"), 62 if not with_comparison else 38),
+        C(t("handover_record.col_quantity"), 22 if not with_comparison else 18, right=True),
+        C(t("handover_record.col_weight"), 22 if not with_comparison else 18, right=True),
+        C(t("handover_record.col_condition"), 34 if not with_comparison else 26),
+        C(t("handover_record.col_seal"), 30 if not with_comparison else 36),
     ]
-    widths = [10, 62, 22, 22, 33, 29]
     if with_comparison:
-        header.append(t("handover_record.col_comparison"))
-        widths = [10, 38, 18, 18, 26, 35, 33]
+        columns.append(C(t("handover_record.col_comparison"), 34))
     body = []
     for line, item in rows:
+        seal = seal_text(t, line)
+        if with_comparison and line.forensic_conclusion:
+            seal += " · " + act_text(t, "forensic_conclusion", line.forensic_conclusion)
         cells = [
             str(line.line_no),
-            f"{item.code} — {t(f'category.{item.category}')}: {item.description}",
+            item_cell(t, item),
             t.quantity(item.quantity, item.unit),
             t.weight(item.seized_net_weight_g),
             item.condition or "—",
-            seal_text(t, line),
+            seal,
         ]
         if with_comparison:
             cells.append(
@@ -75,47 +104,44 @@ def _lines_table(
                 if line.matches
                 else t("handover_record.differs", difference=line.difference)
             )
-            if line.forensic_conclusion:
-                cells[5] += " · " + act_text(t, "forensic_conclusion", line.forensic_conclusion)
         body.append(cells)
-    return pdfdoc.table(header, body, widths)
+    return docs.table(columns, body)
 
 
-def _receiver_role(t: Translator, role: str) -> str:
-    return t(f"handover_receiver.{role}")
+def _acts(session: Session, handover: Handover, t: Translator) -> list[str]:
+    """The acts this handover rests on, as "Căn cứ" lines after the layout's laws."""
+    lines = [
+        act_text(t, kind, handover.acts[kind])
+        for kind in ("transfer_decision", "entry_order", "seizure_record", "forensic_conclusion")
+        if kind in handover.acts
+    ]
+    case = session.get(Case, handover.case_id) if handover.case_id else None
+    if case is not None and case.judgment_number:
+        lines.append(
+            t("handover_record.judgment", number=case.judgment_number, court=case.court or "")
+        )
+    return lines
 
 
 def _record_body(
-    session: Session, handover: Handover, rows: Sequence[tuple[HandoverLine, Item]], t: Translator
+    session: Session,
+    doc: docs.Document,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
 ) -> list[Flowable]:
-    case = session.get(Case, handover.case_id) if handover.case_id else None
-    regime = (
-        LegalRegime.from_2026_07_01
-        if handover.handed_over_at.date() >= NEW_RULES_FROM
-        else LegalRegime.before_2026_07_01
-    )
-    out: list[Flowable] = [pdfdoc.para(t(f"handover_record.basis_{regime.value}"))]
-    for kind in ("transfer_decision", "entry_order", "seizure_record", "forensic_conclusion"):
-        if kind in handover.acts:
-            out.append(pdfdoc.para("– " + act_text(t, kind, handover.acts[kind])))
-    if case is not None and case.judgment_number:
-        out.append(
-            pdfdoc.para(
-                "– "
-                + t("handover_record.judgment", number=case.judgment_number, court=case.court or "")
-            )
-        )
-    out += [
-        pdfdoc.spacer(2),
-        pdfdoc.para(
+    t = doc.t
+    out: list[Flowable] = [
+        *docs.basis(doc, _acts(session, handover, t)),
+        docs.spacer(2),
+        docs.para(
             t(
                 "handover_record.opening",
-                when=paperwork.when_in_words(t, handover.handed_over_at),
+                when=docs.moment_words(t, handover.handed_over_at),
                 place=handover.place or "…",
             )
         ),
-        pdfdoc.para(t("handover_record.giver"), "heading"),
-        pdfdoc.para(
+        docs.heading(t("handover_record.giver")),
+        docs.para(
             t(
                 "handover_record.giver_line",
                 name=handover.deliverer_name or "…",
@@ -125,30 +151,27 @@ def _record_body(
                 letter=handover.introduction_letter or t("handover_record.none"),
             )
         ),
-        pdfdoc.para(t("handover_record.receiver"), "heading"),
-    ]
-    for r in handover.receivers or []:
-        out.append(
-            pdfdoc.para(
+        docs.heading(t("handover_record.receiver")),
+        *docs.bullets(
+            [
                 t(
                     "handover_record.receiver_line",
                     name=r["name"],
                     position=r.get("position") or "…",
-                    role=_receiver_role(t, r["role"]),
+                    role=t(f"handover_receiver.{r['role']}"),
                 )
-            )
-        )
-    if not handover.receivers:
-        out.append(pdfdoc.para("…"))
-    out += [
-        pdfdoc.para(t("handover_record.items_intro", count=len(rows)), "heading"),
+                for r in handover.receivers or []
+            ],
+            "…",
+        ),
+        docs.heading(t("handover_record.items_intro", count=len(rows))),
         _lines_table(t, rows, with_comparison=True),
-        pdfdoc.spacer(3),
+        docs.spacer(3),
     ]
     differing = [line for line, _ in rows if not line.matches]
     if differing:
         out.append(
-            pdfdoc.para(
+            docs.para(
                 t(
                     "handover_record.differences",
                     lines=", ".join(str(line.line_no) for line in differing),
@@ -157,49 +180,25 @@ def _record_body(
             )
         )
     else:
-        out.append(pdfdoc.para(t("handover_record.all_match")))
+        out.append(docs.para(t("handover_record.all_match")))
     if handover.notes:
-        out.append(pdfdoc.para(t("handover_record.notes", notes=handover.notes)))
-    out += [
-        pdfdoc.para(t("handover_record.conclusion")),
-        pdfdoc.para(t("handover_record.copies")),
+        out.append(docs.para(t("handover_record.notes", notes=handover.notes)))
+    out += [docs.para(t("handover_record.conclusion")), *docs.copies(doc)]
+    signers = [docs.Signer(t("handover_record.sign_giver"), handover.deliverer_name)]
+    signers += [
+        docs.Signer(t(f"handover_receiver.{r['role']}"), r["name"], r.get("position", ""))
+        for r in handover.receivers or []
     ]
-    return out
-
-
-def _signers_record(handover: Handover, t: Translator) -> list[tuple[str, str]]:
-    signers = [(t("handover_record.sign_giver"), handover.deliverer_name)]
-    signers += [(_receiver_role(t, r["role"]), r["name"]) for r in handover.receivers or []]
-    return signers
-
-
-def render_record(
-    session: Session, handover: Handover, lang: str = "vi", final: bool | None = None
-) -> bytes:
-    """The handover record; a draft (marked so) while the handover is not final."""
-    t = translator(lang)
-    rows = handover_lines(session, handover)
-    name, parent = paperwork.agency_names(session, handover.agency_id)
-    return paperwork.render(
-        paperwork.Paper(
-            agency_name=name,
-            parent_agency_name=parent,
-            number=handover.record_number,
-            title=t("handover_record.title"),
-            issued_at=handover.handed_over_at,
-            body=lambda: _record_body(session, handover, rows, t),
-            signers=_signers_record(handover, t),
-            locality=paperwork.locality(name) or paperwork.locality(parent),
-            final=handover.final_at is not None if final is None else final,
-            chain_head=make_anchor(session).printed(),
-        ),
-        t,
-    )
+    return out + docs.signatures(t, signers)
 
 
 def _slip_body(
-    session: Session, handover: Handover, rows: Sequence[tuple[HandoverLine, Item]], t: Translator
+    session: Session,
+    doc: docs.Document,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
 ) -> list[Flowable]:
+    t = doc.t
     places = sorted(
         {
             loc.code
@@ -208,7 +207,8 @@ def _slip_body(
         }
     )
     out: list[Flowable] = [
-        pdfdoc.para(
+        *docs.basis(doc),
+        docs.para(
             t(
                 "handover_slip.deliverer",
                 name=handover.deliverer_name or "…",
@@ -216,75 +216,83 @@ def _slip_body(
                 agency=handover.deliverer_agency or "…",
             )
         ),
-        pdfdoc.para(
+        docs.para(
             t(
                 "handover_slip.reason",
-                record=handover.record_number,
+                record=handover.record_number or "…",
                 date=t.date(handover.handed_over_at),
             )
         ),
-        pdfdoc.para(
+        docs.para(
             t("handover_slip.place", places=", ".join(places) or t("handover_slip.receiving"))
         ),
     ]
     if "entry_order" in handover.acts:
-        out.append(pdfdoc.para(act_text(t, "entry_order", handover.acts["entry_order"])))
+        out.append(docs.para(act_text(t, "entry_order", handover.acts["entry_order"])))
     out += [
-        pdfdoc.spacer(2),
+        docs.spacer(2),
         _lines_table(t, rows, with_comparison=False),
-        pdfdoc.spacer(2),
-        pdfdoc.para(t("handover_slip.total", count=len(rows))),
+        docs.spacer(2),
+        docs.para(t("handover_slip.total", count=len(rows))),
     ]
-    return out
-
-
-def _signers_slip(handover: Handover, t: Translator) -> list[tuple[str, str]]:
     by_role = {r["role"]: r["name"] for r in handover.receivers or []}
-    return [
-        (t("handover_slip.sign_maker"), by_role.get("keeper", "")),
-        (t("handover_slip.sign_deliverer"), handover.deliverer_name),
-        (t("handover_slip.sign_keeper"), by_role.get("keeper", "")),
-        (t("handover_slip.sign_accountant"), by_role.get("accountant", "")),
-        (t("handover_slip.sign_head"), by_role.get("head", "")),
+    signers = [
+        docs.Signer(t("handover_slip.sign_maker"), by_role.get("keeper", "")),
+        docs.Signer(t("handover_slip.sign_deliverer"), handover.deliverer_name),
+        docs.Signer(t("handover_slip.sign_keeper"), by_role.get("keeper", "")),
+        docs.Signer(t("handover_slip.sign_accountant"), by_role.get("accountant", "")),
+        docs.Signer(t("handover_slip.sign_head"), by_role.get("head", "")),
     ]
+    return out + docs.signatures(t, signers)
 
 
-def render_entry_slip(
-    session: Session, handover: Handover, lang: str = "vi", final: bool | None = None
-) -> bytes:
-    t = translator(lang)
-    rows = handover_lines(session, handover)
-    name, parent = paperwork.agency_names(session, handover.agency_id)
-    return paperwork.render(
-        paperwork.Paper(
-            agency_name=name,
-            parent_agency_name=parent,
-            number=handover.entry_slip_number,
-            title=t("handover_slip.title"),
-            subtitle=t("handover_slip.form"),
-            issued_at=handover.handed_over_at,
-            body=lambda: _slip_body(session, handover, rows, t),
-            signers=_signers_slip(handover, t),
-            locality=paperwork.locality(name) or paperwork.locality(parent),
-            final=handover.final_at is not None if final is None else final,
-            chain_head=make_anchor(session).printed(),
-        ),
-        t,
+def _document(session: Session, handover: Handover, kind: str, lang: str) -> docs.Document:
+    return docs.Document(
+        kind=kind,
+        lang=lang,
+        agency=docs.agency_header(session, handover.agency_id),
+        day=local_day(handover.handed_over_at),
+        number=handover.record_number if kind == RECORD else handover.entry_slip_number,
+        regime=regime_at(handover.handed_over_at),
+        chain_head=make_anchor(session).printed(),
+        draft=handover.final_at is None,
+        subtitle=translator(lang)("handover_slip.form") if kind == SLIP else "",
     )
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+_BODIES = {RECORD: _record_body, SLIP: _slip_body}
 
 
-def make_final(session: Session, handover: Handover) -> None:
-    """Draw both documents as final and store them with their SHA-256 (the caller checked
-    ``rules``)."""
+def render(session: Session, handover: Handover, kind: str, lang: str = "vi") -> bytes:
+    """The record or the slip drawn now: a draft before the handover is final, or a
+    translation (the stored Vietnamese document is what ``stored`` serves)."""
+    doc = _document(session, handover, kind, lang)
+    rows = handover_lines(session, handover)
+    return docs.render(doc, _BODIES[kind](session, doc, handover, rows))
+
+
+def stored(session: Session, handover: Handover, kind: str) -> OfficialDocument | None:
+    return docs.stored(session, kind, subject(handover))
+
+
+def make_final(session: Session, handover: Handover, actor: User) -> None:
+    """Number both documents, draw them final and keep them (the caller checked
+    ``rules``): the record first, so the slip names it."""
     session.flush()
-    record = render_record(session, handover, final=True)
-    slip = render_entry_slip(session, handover, final=True)
-    handover.record_pdf, handover.record_sha256 = record, sha256(record)
-    handover.entry_slip_pdf, handover.entry_slip_sha256 = slip, sha256(slip)
+    rows = handover_lines(session, handover)
+    for kind in (RECORD, SLIP):
+        doc = replace(_document(session, handover, kind, "vi"), draft=False)
+
+        def draw(number: docs.Number, doc: docs.Document = doc, kind: str = kind) -> bytes:
+            return docs.render(
+                replace(doc, number=number.printed), _BODIES[kind](session, doc, handover, rows)
+            )
+
+        final = docs.finalise(session, kind, handover.agency_id, subject(handover), draw, actor)
+        if kind == RECORD:
+            handover.record_number = final.number
+        else:
+            handover.entry_slip_number = final.number
     handover.final_at = datetime.now(UTC)
     session.add(handover)
     session.flush()

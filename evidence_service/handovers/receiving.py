@@ -14,12 +14,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from .. import docnumbers
 from ..auth import require
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Invalid, InvalidTransition, NotFound
-from ..i18n.formatting import local_time
 from ..items.intake import ItemCreate, intake_items
 from ..items.lifecycle import update_item
 from ..items.lookup import Person
@@ -58,9 +56,8 @@ def _open(
     at: datetime,
     implicit: bool,
     details: dict[str, Any],
-) -> tuple[Handover, list[ItemCreate]]:
-    """The handover row with its two numbers, and the items carrying them (unless an item
-    brings its own, e.g. a legacy paper number)."""
+) -> Handover:
+    """The handover row (its documents are numbered when they become final)."""
     cases = {
         (i.case_id, i.judgment_number): find_case(
             session, actor, i.case_id, i.judgment_number, f"items.{n}"
@@ -68,33 +65,16 @@ def _open(
         for n, i in enumerate(items_in)
     }
     first_case = next(iter(cases.values()))
-    agency_id = _agency_of(session, actor, items_in[0], first_case)
-    year = local_time(at).year
-    record_no = docnumbers.next_number(session, "handover_record", agency_id, year)
-    slip_no = docnumbers.next_number(session, "entry_slip", agency_id, year)
     case_ids = {c.id for c in cases.values()}
     assert actor.id is not None
-    handover = Handover(
-        agency_id=agency_id,
+    return Handover(
+        agency_id=_agency_of(session, actor, items_in[0], first_case),
         case_id=first_case.id if len(case_ids) == 1 else None,
-        year=year,
-        record_number=record_no,
-        entry_slip_number=slip_no,
         implicit=implicit,
         handed_over_at=at,
         created_by_id=actor.id,
         **details,
     )
-    numbered = [
-        i.model_copy(
-            update={
-                "handover_record_no": i.handover_record_no or record_no,
-                "entry_slip_no": i.entry_slip_no or slip_no,
-            }
-        )
-        for i in items_in
-    ]
-    return handover, numbered
 
 
 def _add_lines(
@@ -175,10 +155,10 @@ def receive(session: Session, data: HandoverCreate, actor: User) -> Handover:
     )
     if found:
         raise refusal(found)
-    handover, numbered = _open(session, actor, items_in, at, False, _details(data))
-    ids = intake_items(session, numbered, actor, data.override_reason)
+    handover = _open(session, actor, items_in, at, False, _details(data))
+    ids = intake_items(session, items_in, actor, data.override_reason)
     _add_lines(session, handover, ids, [_line(i) for i in data.items])
-    papers.make_final(session, handover)
+    papers.make_final(session, handover, actor)
     return handover
 
 
@@ -213,8 +193,8 @@ def receive_items(
         "deliverer_id_document": who.id_document,
         "receivers": receivers,
     }
-    handover, numbered = _open(session, actor, items_in, at, True, details)
-    ids = intake_items(session, numbered, actor, override_reason)
+    handover = _open(session, actor, items_in, at, True, details)
+    ids = intake_items(session, items_in, actor, override_reason)
     seals = dict(
         session.execute(
             select(col(Item.id), col(Item.seal_state)).where(col(Item.id).in_(ids))
@@ -280,7 +260,7 @@ def complete(
     found = rules.problems(handover_facts(session, handover), line_facts(session, handover))
     if found:
         raise refusal(found)
-    papers.make_final(session, handover)
+    papers.make_final(session, handover, actor)
     return handover
 
 

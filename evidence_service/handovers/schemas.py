@@ -143,8 +143,8 @@ class HandoverPublic(BaseModel):
     id: int
     agency_code: str
     case_id: int | None
-    record_number: str
-    entry_slip_number: str
+    record_number: str | None = Field(description="once final")
+    entry_slip_number: str | None = Field(description="once final")
     implicit: bool
     final: bool
     handed_over_at: datetime
@@ -165,8 +165,8 @@ class HandoverPublic(BaseModel):
 
 class HandoverSummary(BaseModel):
     id: int
-    record_number: str
-    entry_slip_number: str
+    record_number: str | None
+    entry_slip_number: str | None
     handed_over_at: datetime
     deliverer_name: str
     deliverer_agency: str

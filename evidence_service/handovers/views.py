@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
+from ..documents import documents_about
 from ..errors import NotFound
 from ..models import Agency, Case, Handover, HandoverLine, Item, ReceiverRole, SealState, User
 from . import rules
@@ -89,6 +90,7 @@ def _act(value: dict[str, Any] | None) -> ActRef | None:
 def handover_public(session: Session, handover: Handover) -> HandoverPublic:
     agency = session.get(Agency, handover.agency_id)
     creator = session.get(User, handover.created_by_id)
+    documents = {d.kind: d.sha256 for d in documents_about(session, f"handover:{handover.id}")}
     assert agency is not None and creator is not None and handover.id is not None
     return HandoverPublic(
         id=handover.id,
@@ -113,8 +115,8 @@ def handover_public(session: Session, handover: Handover) -> HandoverPublic:
         notes=handover.notes,
         created_by=creator.username,
         final_at=handover.final_at,
-        record_sha256=handover.record_sha256,
-        entry_slip_sha256=handover.entry_slip_sha256,
+        record_sha256=documents.get("handover_record"),
+        entry_slip_sha256=documents.get("entry_slip"),
         missing=[p.code for p in missing(session, handover)],
         lines=[
             HandoverLinePublic(

@@ -11,9 +11,10 @@ from typing import Any
 from reportlab.platypus import Flowable
 from sqlmodel import Session, col, select
 
-from .. import paperwork, pdfdoc
+from .. import documents as docs
 from ..custody import EventType, make_anchor
 from ..i18n import Translator, translator
+from ..legal.holidays import local_today
 from ..models import Case, CustodyEvent, ExitSlip, Item, ItemStatus, User
 from .lifecycle import IN_WAREHOUSE
 from .lookup import get_item
@@ -109,11 +110,13 @@ def _event_word(t: Translator, event_type: str) -> str:
     return t.maybe(f"handover_card_event.{event_type}", t.maybe(f"event.{event_type}", event_type))
 
 
-def _body(session: Session, item: Item, rows: list[Movement], t: Translator) -> list[Flowable]:
+def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]) -> list[Flowable]:
+    t = doc.t
     case = session.get(Case, item.case_id)
     keeper = session.get(User, item.received_by_id)
-    lines: list[Flowable] = [
-        pdfdoc.para(
+    out: list[Flowable] = [
+        *docs.basis(doc),
+        docs.para(
             t(
                 "handover_card.item",
                 code=item.code,
@@ -122,22 +125,34 @@ def _body(session: Session, item: Item, rows: list[Movement], t: Translator) -> 
                 unit=t.maybe(f"unit.{item.unit}", item.unit),
             )
         ),
-        pdfdoc.para(
+        docs.para(
             t(
                 "handover_card.case",
-                case=(
-                    case.judgment_number if case and case.judgment_number else f"#{item.case_id}"
-                ),
+                case=(case and case.judgment_number) or f"#{item.case_id}",
                 entry=item.entry_slip_no or "…",
             )
         ),
-        pdfdoc.para(t("handover_card.keeper", name=(keeper.full_name if keeper else "") or "…")),
-        pdfdoc.spacer(2),
+        docs.para(t("handover_card.keeper", name=(keeper.full_name if keeper else "") or "…")),
+        docs.spacer(2),
     ]
 
     def qty(value: float | None) -> str:
         return "" if value is None else t.number(value)
 
+    C = docs.Column
+    columns = [
+        C(t("handover_record.col_no"), 9),
+        C(t("handover_card.col_date"), 18),
+        C(t("handover_card.col_document"), 22),
+        C(t("handover_card.col_what"), 25),
+        C(t("handover_card.col_in_qty"), 12, right=True),
+        C(t("handover_card.col_in_weight"), 17, right=True),
+        C(t("handover_card.col_out_qty"), 12, right=True),
+        C(t("handover_card.col_out_weight"), 17, right=True),
+        C(t("handover_card.col_balance_qty"), 12, right=True),
+        C(t("handover_card.col_balance_weight"), 18, right=True),
+        C(t("handover_card.col_sign"), 18),
+    ]
     table_rows = [
         [
             str(n),
@@ -154,44 +169,27 @@ def _body(session: Session, item: Item, rows: list[Movement], t: Translator) -> 
         ]
         for n, m in enumerate(rows, 1)
     ]
-    lines.append(
-        pdfdoc.table(
-            [
-                t("handover_record.col_no"),
-                t("handover_card.col_date"),
-                t("handover_card.col_document"),
-                t("handover_card.col_what"),
-                t("handover_card.col_in_qty"),
-                t("handover_card.col_in_weight"),
-                t("handover_card.col_out_qty"),
-                t("handover_card.col_out_weight"),
-                t("handover_card.col_balance_qty"),
-                t("handover_card.col_balance_weight"),
-                t("handover_card.col_sign"),
-            ],
-            table_rows,
-            [9, 17, 22, 24, 12, 17, 12, 17, 12, 18, 18],
-        )
+    out.append(docs.table(columns, table_rows))
+    out.append(docs.spacer(4))
+    return out + docs.signatures(
+        t,
+        [
+            docs.Signer(t("handover_slip.sign_keeper"), (keeper.full_name if keeper else "")),
+            docs.Signer(t("handover_slip.sign_accountant")),
+        ],
     )
-    return lines
 
 
 def stock_card_pdf(session: Session, code: str, actor: User, lang: str = "vi") -> bytes:
+    """The item's stock card as it stands now (drawn on request, never stored)."""
     item = get_item(session, code, actor)
-    t = translator(lang)
-    rows = movements(session, item)
-    name, parent = paperwork.agency_names(session, item.agency_id)
-    paper = paperwork.Paper(
-        agency_name=name,
-        parent_agency_name=parent,
+    doc = docs.Document(
+        kind="stock_card",
+        lang=lang,
+        agency=docs.agency_header(session, item.agency_id),
+        day=local_today(),
         number=item.code,
-        title=t("handover_card.title"),
-        subtitle=t("handover_card.form"),
-        issued_at=item.received_at,
-        body=lambda: _body(session, item, rows, t),
-        signers=[(t("handover_slip.sign_keeper"), ""), (t("handover_slip.sign_accountant"), "")],
-        locality=paperwork.locality(name) or paperwork.locality(parent),
         chain_head=make_anchor(session).printed(),
-        number_label=t("handover_card.code_label", code=item.code),
+        subtitle=translator(lang)("handover_card.form"),
     )
-    return paperwork.render(paper, t)
+    return docs.render(doc, _body(session, doc, item, movements(session, item)))

@@ -1,7 +1,7 @@
 """handovers, exit slips, unsealing records; the seal state "suspicious"
 
 Revision ID: 0015
-Revises: 0013 (0014 if the document engine's branch has it; the lead rechains at merge)
+Revises: 0014 (the document engine, branch docs; 0013 before it)
 
 The items' seal-state CHECK widens by one value ("suspicious", vn-legal-context §2.2(4),
 §7). PostgreSQL changes the constraint in place; SQLite cannot alter a CHECK, so its saved
@@ -20,7 +20,7 @@ OLD_SEALS = "seal_state IN ('intact', 'broken', 'unsealed')"
 NEW_SEALS = "seal_state IN ('intact', 'broken', 'unsealed', 'suspicious')"
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,9 +32,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("record_number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("entry_slip_number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("record_number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("entry_slip_number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("implicit", sa.Boolean(), nullable=False),
         sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("place", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -56,12 +55,9 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("final_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("record_pdf", sa.LargeBinary(), nullable=True),
-        sa.Column("record_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("entry_slip_pdf", sa.LargeBinary(), nullable=True),
-        sa.Column("entry_slip_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.CheckConstraint(
-            "final_at IS NULL OR record_sha256 IS NOT NULL", name=op.f("ck_handovers_final_stored")
+            "final_at IS NULL OR (record_number IS NOT NULL AND entry_slip_number IS NOT NULL)",
+            name=op.f("ck_handovers_numbered_when_final"),
         ),
         sa.ForeignKeyConstraint(
             ["agency_id"], ["agencies.id"], name=op.f("fk_handovers_agency_id_agencies")
@@ -71,12 +67,6 @@ def upgrade() -> None:
             ["created_by_id"], ["users.id"], name=op.f("fk_handovers_created_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handovers")),
-        sa.UniqueConstraint(
-            "agency_id", "year", "entry_slip_number", name="uq_handovers_entry_slip_number"
-        ),
-        sa.UniqueConstraint(
-            "agency_id", "year", "record_number", name="uq_handovers_record_number"
-        ),
     )
     with op.batch_alter_table("handovers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_handovers_agency_id"), ["agency_id"], unique=False)
@@ -87,8 +77,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("issued_by_id", sa.Integer(), nullable=False),
@@ -99,11 +88,7 @@ def upgrade() -> None:
         sa.Column("document_issuer", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("snapshot", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("record_number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("record_pdf", sa.LargeBinary(), nullable=True),
-        sa.Column("record_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.CheckConstraint(
             "kind IN ('return_to_owner', 'confiscation', 'sale', 'treasury_deposit', 'kept_with_file', 'transfer', 'check_out')",
             name=op.f("ck_exit_slips_kind"),
@@ -118,7 +103,6 @@ def upgrade() -> None:
             ["item_id"], ["items.id"], name=op.f("fk_exit_slips_item_id_items")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exit_slips")),
-        sa.UniqueConstraint("agency_id", "year", "number", name="uq_exit_slips_number"),
     )
     with op.batch_alter_table("exit_slips", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_exit_slips_agency_id"), ["agency_id"], unique=False)
@@ -163,8 +147,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("place", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -178,8 +161,7 @@ def upgrade() -> None:
         sa.Column("document_number", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "purpose IN ('sampling', 'destruction', 'inspection')",
             name=op.f("ck_unsealings_purpose"),
@@ -201,7 +183,6 @@ def upgrade() -> None:
             ["item_id"], ["items.id"], name=op.f("fk_unsealings_item_id_items")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_unsealings")),
-        sa.UniqueConstraint("agency_id", "year", "number", name="uq_unsealings_number"),
     )
     with op.batch_alter_table("unsealings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_unsealings_agency_id"), ["agency_id"], unique=False)
