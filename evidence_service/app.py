@@ -22,6 +22,7 @@ from .api import (
     handling,
     handovers,
     imports,
+    item_documents,
     item_photos,
     items,
     labels,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         item_photos,
         units,
         handovers,
+        item_documents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

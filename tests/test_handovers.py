@@ -128,7 +128,9 @@ def post(client, world, body, user="keeper"):
     return client.post("/api/v1/handovers", json=body, headers=world.headers(user))
 
 
-def test_a_handover_receives_its_items_with_a_final_record_and_entry_slip(client, session, world, before_trial):
+def test_a_handover_receives_its_items_with_a_final_record_and_entry_slip(
+    client, session, world, before_trial
+):
     _lang_son(session, world)
     response = post(client, world, handover_body(world))
     assert response.status_code == 201, response.text
@@ -255,9 +257,7 @@ def test_a_record_lacking_what_the_law_asks_is_refused_and_nothing_is_written(
     assert session.exec(select(Handover)).all() == []
 
 
-def test_a_plain_intake_makes_a_draft_handover_that_completing_makes_final(
-    client, session, world
-):
+def test_a_plain_intake_makes_a_draft_handover_that_completing_makes_final(client, session, world):
     _lang_son(session, world)
     data = item_data(world, delivered_by={"name": "Trần Văn An"}, seal_number="NP-9")
     response = client.post("/api/v1/items", json=data, headers=world.headers())
@@ -278,9 +278,10 @@ def test_a_plain_intake_makes_a_draft_handover_that_completing_makes_final(
     )
     assert refused.status_code == 422
     assert "handover_new_conclusion" in [d["type"] for d in refused.json()["detail"]]
-    assert client.get(f"/api/v1/items/{item['code']}", headers=world.headers()).json()[
-        "seal_state"
-    ] == "intact"  # the refusal changed nothing
+    assert (
+        client.get(f"/api/v1/items/{item['code']}", headers=world.headers()).json()["seal_state"]
+        == "intact"
+    )  # the refusal changed nothing
     details["lines"][0]["forensic_conclusion"] = {"number": "77/KL-KTHS"}
     done = client.post(
         f"/api/v1/handovers/{h['id']}/complete", json=details, headers=world.headers()
@@ -303,8 +304,7 @@ def test_a_batch_intake_makes_one_handover_with_a_line_per_item(client, session,
     (handover,) = session.exec(select(Handover)).all()
     lines = session.exec(select(HandoverLine).order_by(HandoverLine.line_no)).all()
     assert [line.item_id for line in lines] == [
-        session.exec(select(Item.id).where(Item.code == i["code"])).one()
-        for i in response.json()
+        session.exec(select(Item.id).where(Item.code == i["code"])).one() for i in response.json()
     ]
     assert handover.implicit and handover.final_at is None
 
