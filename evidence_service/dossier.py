@@ -1,16 +1,25 @@
 """Every document about one item, with where to get it: its handover record and entry slip,
 its exit slips and hand-over records, its unsealing records, its stock card, the records of
 the destruction batches and stocktakes that cover it (``GET /items/{code}/documents``, the
-item page's links)."""
+item page's links); and each of those documents to serve, the API and the pages alike (the
+stored bytes once final, else drawn now). The pages' paths are the API's without its
+prefix."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from . import documents
-from .exitslips.views import slips_of_item
-from .handovers.views import handover_of_item
+from .auth import agency_scope
+from .errors import NotFound
+from .exitslips import papers as exit_papers
+from .exitslips.views import get_slip, slips_of_item
+from .handovers import papers as handover_papers
+from .handovers.views import get_handover, handover_of_item
+from .items import stock_card, unsealing
 from .items.lookup import get_item
 from .items.unsealing import unsealings_of_item
 from .models import (
@@ -18,9 +27,11 @@ from .models import (
     DestructionItem,
     Handover,
     Item,
+    OfficialDocument,
     Stocktake,
     StocktakeExpected,
     StocktakeLine,
+    Unsealing,
     User,
 )
 
@@ -155,3 +166,62 @@ def _stocktakes(session: Session, item: Item) -> list[DocumentLink]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A document to serve: the stored bytes (with their SHA-256) or bytes drawn now."""
+
+    pdf: bytes
+    sha256: str | None
+    name: str
+
+
+def _served(kept: OfficialDocument | None, draw: Callable[[], bytes], name: str) -> Fetched:
+    if kept is not None:
+        return Fetched(kept.pdf, kept.sha256, name)
+    return Fetched(draw(), None, name)
+
+
+def handover_pdf(
+    session: Session, handover_id: int, kind: str, actor: User, lang: str = "vi"
+) -> Fetched:
+    """The handover record or entry slip: stored once final (Vietnamese), else drawn now."""
+    handover = get_handover(session, handover_id, actor)
+    kept = handover_papers.stored(session, handover, kind) if lang == "vi" else None
+    return _served(
+        kept,
+        lambda: handover_papers.render(session, handover, kind, lang),
+        f"{kind}-{handover_id}-{lang}",
+    )
+
+
+def exit_pdf(session: Session, slip_id: int, kind: str, actor: User, lang: str = "vi") -> Fetched:
+    """The exit slip, or its hand-over record (404 for an exit that needs none)."""
+    slip = get_slip(session, slip_id, actor)
+    if kind == exit_papers.RECORD and slip.record_number is None:
+        raise NotFound(f"exit slip {slip_id} has no hand-over record (its exit needs none)")
+    kept = exit_papers.stored(session, slip, kind) if lang == "vi" else None
+    return _served(
+        kept, lambda: exit_papers.render(session, slip, kind, lang), f"{kind}-{slip_id}-{lang}"
+    )
+
+
+def unsealing_pdf(session: Session, unsealing_id: int, actor: User, lang: str = "vi") -> Fetched:
+    row = session.get(Unsealing, unsealing_id)
+    if row is None or row.agency_id not in agency_scope(session, actor):
+        raise NotFound(f"unsealing {unsealing_id} not found")
+    item = session.get(Item, row.item_id)
+    assert item is not None
+    kept = unsealing.stored(session, row) if lang == "vi" else None
+    return _served(
+        kept,
+        lambda: unsealing.render(session, row, item.code, lang),
+        f"unsealing-{unsealing_id}-{lang}",
+    )
+
+
+def stock_card_pdf(session: Session, code: str, actor: User, lang: str = "vi") -> Fetched:
+    """Live: drawn on request, never stored."""
+    pdf = stock_card.stock_card_pdf(session, code, actor, lang)
+    return Fetched(pdf, None, f"stock-card-{code}-{lang}")

@@ -6,9 +6,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from .. import handovers
+from .. import dossier, handovers
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from .deps import CurrentUser, IdempotencyKeyHeader, SessionDep, create_once
+from .item_documents import pdf_response
 
 router = APIRouter(tags=["handovers"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
@@ -72,19 +73,6 @@ def complete(
     return handovers.handover_public(session, done)
 
 
-def _document(
-    session: SessionDep, handover_id: int, actor: CurrentUser, kind: str, lang: str, name: str
-) -> Response:
-    handover = handovers.get_handover(session, handover_id, actor)
-    headers = {"Content-Disposition": f'inline; filename="{name}-{handover_id}-{lang}.pdf"'}
-    final = handovers.stored(session, handover, kind) if lang == "vi" else None
-    if final is not None:
-        headers["X-SHA256"] = final.sha256
-        return Response(final.pdf, media_type="application/pdf", headers=headers)
-    pdf = handovers.render(session, handover, kind, lang)
-    return Response(pdf, media_type="application/pdf", headers=headers)
-
-
 @router.get(
     "/handovers/{handover_id}/record.pdf",
     response_class=Response,
@@ -98,7 +86,7 @@ def record_pdf(
 ) -> Response:
     """The handover record (biên bản giao nhận). Final: the stored Vietnamese document, its
     SHA-256 in ``X-SHA256``; a draft or ``?lang=en``: drawn now, never stored."""
-    return _document(session, handover_id, actor, handovers.RECORD, lang, "handover")
+    return pdf_response(dossier.handover_pdf(session, handover_id, handovers.RECORD, actor, lang))
 
 
 @router.get(
@@ -113,4 +101,4 @@ def entry_slip_pdf(
     lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The entry slip (phiếu nhập kho, C04-THADS), as the record: stored once final."""
-    return _document(session, handover_id, actor, handovers.SLIP, lang, "entry-slip")
+    return pdf_response(dossier.handover_pdf(session, handover_id, handovers.SLIP, actor, lang))

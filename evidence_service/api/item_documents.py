@@ -8,12 +8,11 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from .. import dossier
-from ..auth import agency_scope
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..exitslips import papers as exit_papers
 from ..exitslips.views import ExitSlipPublic, get_slip, slip_public
-from ..items import stock_card, unsealing
-from ..models import Item, OfficialDocument, Unsealing, User
+from ..items import unsealing
+from ..models import Item, Unsealing
 from .deps import CurrentUser, IdempotencyKeyHeader, IfMatch, SessionDep, create_once, with_if_match
 
 router = APIRouter(tags=["documents"])
@@ -24,13 +23,12 @@ PDF: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _pdf(name: str, kept: OfficialDocument | None, draw: Any) -> Response:
-    """The stored document (its SHA-256 in ``X-SHA256``), or one drawn now."""
-    headers = {"Content-Disposition": f'inline; filename="{name}.pdf"'}
-    if kept is not None:
-        headers["X-SHA256"] = kept.sha256
-        return Response(kept.pdf, media_type="application/pdf", headers=headers)
-    return Response(draw(), media_type="application/pdf", headers=headers)
+def pdf_response(doc: dossier.Fetched) -> Response:
+    """A document as served: its SHA-256 in ``X-SHA256`` when it is the stored one."""
+    headers = {"Content-Disposition": f'inline; filename="{doc.name}.pdf"'}
+    if doc.sha256:
+        headers["X-SHA256"] = doc.sha256
+    return Response(doc.pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/exit-slips/{slip_id}.pdf", response_class=Response, responses={**READ_ERRORS, **PDF})
@@ -39,13 +37,7 @@ def exit_slip_pdf(
 ) -> Response:
     """The exit slip (phiếu xuất kho, C05-THADS) made when the item left: the stored
     Vietnamese document, or ``?lang=en`` drawn now."""
-    slip = get_slip(session, slip_id, actor)
-    kept = exit_papers.stored(session, slip, exit_papers.SLIP) if lang == "vi" else None
-    return _pdf(
-        f"exit-slip-{slip_id}-{lang}",
-        kept,
-        lambda: exit_papers.render(session, slip, exit_papers.SLIP, lang),
-    )
+    return pdf_response(dossier.exit_pdf(session, slip_id, exit_papers.SLIP, actor, lang))
 
 
 @router.get(
@@ -57,15 +49,7 @@ def exit_record_pdf(
     slip_id: int, actor: CurrentUser, session: SessionDep, lang: Literal["vi", "en"] = "vi"
 ) -> Response:
     """The hand-over record of the exit, where the law asks for one (404 otherwise)."""
-    slip = get_slip(session, slip_id, actor)
-    if slip.record_number is None:
-        raise NotFound(f"exit slip {slip_id} has no hand-over record (its exit needs none)")
-    kept = exit_papers.stored(session, slip, exit_papers.RECORD) if lang == "vi" else None
-    return _pdf(
-        f"exit-record-{slip_id}-{lang}",
-        kept,
-        lambda: exit_papers.render(session, slip, exit_papers.RECORD, lang),
-    )
+    return pdf_response(dossier.exit_pdf(session, slip_id, exit_papers.RECORD, actor, lang))
 
 
 @router.get(
@@ -76,11 +60,7 @@ def stock_card_pdf(
 ) -> Response:
     """The item's stock card (thẻ kho, D67-THADS): every movement in and out, with its
     document number and the balance after it, as the custody record has them now."""
-    return _pdf(
-        f"stock-card-{code}-{lang}",
-        None,
-        lambda: stock_card.stock_card_pdf(session, code, actor, lang),
-    )
+    return pdf_response(dossier.stock_card_pdf(session, code, actor, lang))
 
 
 @router.get("/exit-slips/{slip_id}", responses=READ_ERRORS)
@@ -139,13 +119,6 @@ def unseal(
     )
 
 
-def _get_unsealing(session: Session, unsealing_id: int, actor: User) -> Unsealing:
-    row = session.get(Unsealing, unsealing_id)
-    if row is None or row.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"unsealing {unsealing_id} not found")
-    return row
-
-
 @router.get(
     "/unsealings/{unsealing_id}/record.pdf",
     response_class=Response,
@@ -158,12 +131,4 @@ def unsealing_record_pdf(
     lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The unsealing record: the stored Vietnamese document, or ``?lang=en`` drawn now."""
-    row = _get_unsealing(session, unsealing_id, actor)
-    item = session.get(Item, row.item_id)
-    assert item is not None
-    kept = unsealing.stored(session, row) if lang == "vi" else None
-    return _pdf(
-        f"unsealing-{unsealing_id}-{lang}",
-        kept,
-        lambda: unsealing.render(session, row, item.code, lang),
-    )
+    return pdf_response(dossier.unsealing_pdf(session, unsealing_id, actor, lang))

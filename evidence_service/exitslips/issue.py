@@ -89,6 +89,9 @@ def _snapshot(
         "case_id": item.case_id,
         "due_date": details.get("due_date"),
         "purpose": details.get("purpose"),
+        # Two people for every exit: who asked (the keeper) and who confirmed (a manager).
+        "requested_by_id": details.get("requested_by_id"),
+        "confirmed_by_id": details.get("confirmed_by_id"),
     }
 
 

@@ -69,9 +69,14 @@ def _case_lines(session: Session, t: Translator, slip: ExitSlip) -> list[str]:
     return [t("handover_exit.judgment", number=case.judgment_number)]
 
 
-def _issuer_name(session: Session, slip: ExitSlip) -> str:
-    user = session.get(User, slip.issued_by_id)
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None
     return (user.full_name or user.username) if user else ""
+
+
+def _issuer_name(session: Session, slip: ExitSlip) -> str:
+    """The keeper who made the exit: who asked for it when a second person confirmed."""
+    return _name(session, slip.snapshot.get("requested_by_id") or slip.issued_by_id)
 
 
 def _reason(t: Translator, slip: ExitSlip) -> str:
@@ -107,7 +112,9 @@ def _slip_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[Flo
             docs.Signer(t("handover_exit.sign_receiver"), slip.recipient),
             docs.Signer(t("handover_slip.sign_keeper"), keeper),
             docs.Signer(t("handover_slip.sign_accountant")),
-            docs.Signer(t("handover_slip.sign_head")),
+            docs.Signer(
+                t("handover_slip.sign_head"), _name(session, slip.snapshot.get("confirmed_by_id"))
+            ),
         ],
     )
 

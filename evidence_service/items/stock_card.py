@@ -15,7 +15,7 @@ from .. import documents as docs
 from ..custody import EventType, make_anchor
 from ..i18n import Translator, translator
 from ..legal.holidays import local_today
-from ..models import Case, CustodyEvent, ExitSlip, Item, ItemStatus, User
+from ..models import Case, CustodyEvent, ExitSlip, Handover, HandoverLine, Item, ItemStatus, User
 from .lifecycle import IN_WAREHOUSE
 from .lookup import get_item
 
@@ -37,10 +37,22 @@ def _in_stock(status: str | None) -> bool:
     return status is not None and ItemStatus(status) in IN_WAREHOUSE
 
 
-def _document(event: CustodyEvent, item: Item, slips: dict[int, str]) -> str:
+def entry_slip_of(session: Session, item: Item) -> str:
+    """The item's entry slip: its own (a legacy paper number), else its handover's."""
+    if item.entry_slip_no:
+        return item.entry_slip_no
+    number = session.exec(
+        select(Handover.entry_slip_number)
+        .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
+        .where(HandoverLine.item_id == item.id)
+    ).first()
+    return number or ""
+
+
+def _document(event: CustodyEvent, entry: str, slips: dict[int, str]) -> str:
     d = event.details or {}
     if event.event_type == EventType.intake:
-        return item.entry_slip_no or item.handover_record_no or ""
+        return entry
     if event.seq in slips:
         return slips[event.seq]
     for key in ("child", "checkout_document", "document_number", "request"):
@@ -59,6 +71,7 @@ def movements(session: Session, item: Item) -> list[Movement]:
             select(col(ExitSlip.event_seq), col(ExitSlip.number)).where(ExitSlip.item_id == item.id)
         ).all()
     )
+    entry = entry_slip_of(session, item)
     status: str | None = None
     quantity, weight = 0.0, None
     out: list[Movement] = []
@@ -94,7 +107,7 @@ def movements(session: Session, item: Item) -> list[Movement]:
             Movement(
                 at=event.occurred_at,
                 event_type=event.event_type,
-                document=_document(event, item, slips),
+                document=_document(event, entry, slips),
                 in_quantity=row.get("in_quantity"),
                 in_weight_g=row.get("in_weight_g"),
                 out_quantity=row.get("out_quantity"),
@@ -129,7 +142,7 @@ def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]
             t(
                 "handover_card.case",
                 case=(case and case.judgment_number) or f"#{item.case_id}",
-                entry=item.entry_slip_no or "…",
+                entry=entry_slip_of(session, item) or "…",
             )
         ),
         docs.para(t("handover_card.keeper", name=(keeper.full_name if keeper else "") or "…")),
@@ -142,16 +155,16 @@ def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]
     C = docs.Column
     columns = [
         C(t("handover_record.col_no"), 9),
-        C(t("handover_card.col_date"), 18),
-        C(t("handover_card.col_document"), 22),
+        C(t("handover_card.col_date"), 20),
+        C(t("handover_card.col_document"), 20),
         C(t("handover_card.col_what"), 25),
-        C(t("handover_card.col_in_qty"), 12, right=True),
+        C(t("handover_card.col_in_qty"), 11, right=True),
         C(t("handover_card.col_in_weight"), 17, right=True),
-        C(t("handover_card.col_out_qty"), 12, right=True),
+        C(t("handover_card.col_out_qty"), 11, right=True),
         C(t("handover_card.col_out_weight"), 17, right=True),
-        C(t("handover_card.col_balance_qty"), 12, right=True),
+        C(t("handover_card.col_balance_qty"), 11, right=True),
         C(t("handover_card.col_balance_weight"), 18, right=True),
-        C(t("handover_card.col_sign"), 18),
+        C(t("handover_card.col_sign"), 16),
     ]
     table_rows = [
         [
