@@ -95,3 +95,26 @@ def test_the_item_page_links_every_document_of_the_item(client, session, world):
     for href in hrefs:
         response = client.get(href)
         assert response.status_code == 200 and response.content.startswith(b"%PDF"), href
+
+
+def test_a_seal_is_opened_from_the_item_page_with_its_record(client, session, world):
+    csrf = log_in(client, "keeper")
+    code, _ = _intake(client, csrf, world)
+    page = client.get(f"/items/{code}")
+    assert 'id="unseal-form"' in page.text
+    form = {
+        "csrf_token": csrf,
+        "purpose": "inspection",
+        "place": "Kho vật chứng",
+        "seal_description": "Còn nguyên",
+        "condition_after": "Điện thoại còn nguyên",
+        "new_seal_number": "NP-78",
+        "participant_name": ["Lương Văn Tùng", "Vi Thị Mai", ""],
+        "participant_position": ["Thủ kho", "Kế toán", ""],
+    }
+    done = client.post(f"/items/{code}/unsealings", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    page = client.get(f"/items/{code}")
+    assert "NP-78" in page.text and "/unsealings/" in page.text
+    alone = {**form, "participant_name": ["Lương Văn Tùng"], "participant_position": ["Thủ kho"]}
+    assert client.post(f"/items/{code}/unsealings", data=alone).status_code == 422

@@ -13,10 +13,12 @@ from ... import dossier, handovers
 from ...errors import DomainError
 from ...exitslips import papers as exit_papers
 from ...handovers.schemas import ACT_KINDS, HandoverCompletion
+from ...items import unsealing
 from ...models import ReceiverRole, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import FormInvalid, iso_date, validate
+from .items import act_on_item
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ROLES = [ReceiverRole.officer, ReceiverRole.head, ReceiverRole.keeper, ReceiverRole.accountant]
@@ -155,3 +157,32 @@ def unsealing_pdf(unsealing_id: int, page: UserPage) -> Response:
 @router.get("/items/{code}/stock-card.pdf")
 def stock_card_pdf(code: str, page: UserPage) -> Response:
     return _pdf(dossier.stock_card_pdf(page.db, code, page.me, _lang(page)))
+
+
+@router.post("/items/{code}/unsealings")
+def unseal(code: str, page: FormPage) -> Response:
+    """Open the item's seal with its record, from the item page."""
+    names, positions = page.fields("participant_name"), page.fields("participant_position")
+    new_seal = page.field("new_seal_number") or None
+    data = {
+        "purpose": page.field("purpose"),
+        "place": page.field("place"),
+        "seal_description": page.field("seal_description"),
+        "condition_after": page.field("condition_after"),
+        "resealed": new_seal is not None,
+        "new_seal_number": new_seal,
+        "document_number": page.field("document_number") or None,
+        "participants": [
+            {"name": name, "position": positions[n] if n < len(positions) else ""}
+            for n, name in enumerate(names)
+            if name
+        ],
+        "reason": page.field("reason"),
+        "version": int(page.field("version")) if page.field("version").isdigit() else None,
+    }
+    return act_on_item(
+        page,
+        code,
+        "unseal",
+        lambda: unsealing.unseal(page.db, code, validate(unsealing.UnsealRequest, data), page.me),
+    )
