@@ -206,6 +206,7 @@ def test_auditor_cannot_count(client, world):
 
 def test_record_pdf_lists_items_and_signers_in_vietnamese(client, session, world, shelf):
     sid = _start(client, world)["id"]
+    _scan(client, world, sid, make_payload("location", "S1"))
     _scan(client, world, sid, make_payload("item", shelf["a"].code))
     _close(client, world, sid)
     response = client.get(f"{API}/stocktakes/{sid}/record.pdf", headers=world.headers())

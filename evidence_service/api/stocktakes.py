@@ -54,7 +54,7 @@ def scan(
 @router.post("/stocktakes/{stocktake_id}/close", responses=ERRORS)
 def close(
     stocktake_id: int,
-    signers: stocktakes.Signers,
+    signers: stocktakes.CloseRequest,
     actor: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -80,13 +80,13 @@ def lines(stocktake_id: int, actor: CurrentUser, session: SessionDep) -> list[di
 def record(
     stocktake_id: int, actor: CurrentUser, session: SessionDep, lang: Literal["vi", "en"] = "vi"
 ) -> Response:
-    """The stocktake record (biên bản kiểm kê) with signature blocks; ``?lang=en``: English."""
-    pdf = stocktake_record.render(session, stocktake_id, actor, lang)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="kiem-ke-{stocktake_id}.pdf"'},
-    )
+    """The stocktake record (biên bản kiểm kê): once closed, the stored final record (its
+    SHA-256 in ``X-Record-SHA256``); before, a draft; ``?lang=en``: an English translation."""
+    record = stocktake_record.record(session, stocktake_id, actor, lang)
+    headers = {"Content-Disposition": f'inline; filename="kiem-ke-{stocktake_id}.pdf"'}
+    if record.sha256:
+        headers["X-Record-SHA256"] = record.sha256
+    return Response(record.pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/discrepancies/{discrepancy_id}/resolve", responses=ERRORS)

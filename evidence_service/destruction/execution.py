@@ -14,6 +14,7 @@ from ..i18n import local_time
 from ..i18n.formatting import local_day
 from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
 from .batches import batch_event, bump, change_items, for_change, lines
+from .checking import batch_facts, check_line
 from .council import recheck_handlers
 from .deadlines import remember_destruction
 from .methods import check_fields, load_methods
@@ -68,6 +69,7 @@ def execute(
         if key in results:
             raise Invalid(f"items.{n}.code", "listed twice", entry.code)
         results[key] = (n, entry)
+    facts = batch_facts(data, executed_at)
     missing = [item.code for key, (_, item) in by_key.items() if key not in results]
     if missing:
         raise Invalid("items", f"give a result for every item; missing: {', '.join(missing)}")
@@ -86,10 +88,12 @@ def execute(
         recorded = item.net_weight_g
         measured = entry.measured_weight_g
         destroyed = entry.result == ItemResult.destroyed
-        if destroyed and method.categories and item.category not in method.categories:
+        check = check_line(n, entry, item, table)
+        used = check.method or method
+        if destroyed and used.categories and item.category not in used.categories:
             raise Invalid(
-                "method",
-                f"{method.name_en} is only for {', '.join(method.categories)}"
+                f"items.{n}.method" if check.method else "method",
+                f"{used.name_en} is only for {', '.join(used.categories)}"
                 f"; item {item.code} is {item.category}",
             )
         if destroyed and measured is None:
@@ -115,13 +119,20 @@ def execute(
             flagged,
             note,
         )
-        line.seal_intact, line.result = entry.seal_intact, entry.result.value
+        line.seal_intact, line.result = check.seal_intact, entry.result.value
+        line.seal_state_seen, line.seal_number_seen = check.seal_state.value, check.seal_number
+        line.seal_note, line.condition_before = check.seal_note, check.condition
+        line.line_method = check.method.id if check.method else None
         line.exclusion_reason = reason or None
         line.warehouse_id = location.warehouse_id if location else None
         line.open = False
         session.add(line)
         common = {
-            "seal_intact": entry.seal_intact,
+            "seal_intact": check.seal_intact,
+            "seal_state": check.seal_state.value,
+            "seal_number": check.seal_number,
+            "seal_note": check.seal_note,
+            "condition": check.condition,
             "recorded_weight_g": recorded,
             "measured_weight_g": measured,
             "difference_pct": difference,
@@ -129,7 +140,16 @@ def execute(
             "weight_note": note,
         }
         if destroyed:
-            changes.append((item, {"status": ItemStatus.destroyed.value, "location_id": None}))
+            changes.append(
+                (
+                    item,
+                    {
+                        "status": ItemStatus.destroyed.value,
+                        "location_id": None,
+                        "seal_state": check.item_seal_state(item),
+                    },
+                )
+            )
             events.append(
                 batch_event(
                     item,
@@ -139,14 +159,19 @@ def execute(
                     from_location_id=item.location_id,
                     details={
                         **common,
-                        "method": method.id,
+                        "method": used.id,
                         "site": data.site,
                         "executed_at": executed_at.isoformat(),
                     },
                 )
             )
         else:
-            changes.append((item, {"status": ItemStatus.stored.value}))
+            changes.append(
+                (
+                    item,
+                    {"status": ItemStatus.stored.value, "seal_state": check.item_seal_state(item)},
+                )
+            )
             events.append(
                 batch_event(
                     item,
@@ -171,6 +196,7 @@ def execute(
         safety_plan_ref=safety_plan,
         environmental_risk=method.is_risky(details),
         executed_by_id=actor.id,
+        **facts,
     )
     remember_destruction(session, batch, local_day(executed_at))
     return batch

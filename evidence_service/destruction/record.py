@@ -1,60 +1,40 @@
-"""The destruction record (biên bản tiêu hủy): an A4 PDF in Vietnamese (or English) with the
-council's decision, time and place, members and procuracy, method and environmental record,
-every item with its weights and result, the flags, and a signature block per member.
+"""The destruction record (biên bản tiêu hủy vật chứng, tài sản), built on the document engine
+(``documents``; layout ``documents/layouts/destruction_record.toml``).
 
-DejaVu Sans (shipped in ``labels/fonts``) is embedded, so the diacritics print and extract
-correctly. Before the batch is closed every page carries a draft watermark. The words are
-the ``record`` and ``destruction_record`` keys of the translation files; numbers, weights and
-times go through the language's formatter.
+What it states follows Circular 04/2023 Art. 12(1), Decree 152/2026 Art. 40(2) and
+vn-legal-context §7 "Destruction record", field by field as vn-documents-review lists them:
+the legal basis of the regime in force on the day, the council decision and the judgments and
+enforcement decisions covered; the start and end in words, local time; members, the
+procuracy, the other attendees and the contractor with its contract; per line the acts, the
+entry and exit slips, quantity and unit, weights, the seal as checked, the condition before
+destruction, the method and the result; the method's and the environment's record; the
+issues (seals not intact, weights, exclusions); the lateness; the conclusion, the copies and
+a signature block per person.
+
+The record is a sequence of sections (:data:`SECTIONS`): another section is one more entry
+(``SECTIONS.insert(i, section)`` or ``append``). Words: the ``docs_destruction`` keys of the
+translation files; numbers, weights, durations and dates through the language's formatter.
 """
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable
 
-from .. import pdfdoc
+from .. import documents as d
+from ..documents import AgencyHeader, Column, Document, Signer
+from ..documents.agency import TOP_BODY
 from ..i18n import Translator, translator
-from ..pdfdoc import BOLD, FONT, register_fonts
+from ..i18n.formatting import local_day
+from ..legal.deadlines import load_table
+from ..legal.holidays import local_today
+from .checking import seal_problem
 from .methods import MethodField, load_methods
-from .schemas import BatchPublic
+from .schemas import BatchItemPublic, BatchPublic, SealSeen
 
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
-    return {
-        "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
-        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
-        "title": ParagraphStyle(
-            "title",
-            parent=base,
-            fontName=BOLD,
-            fontSize=14,
-            leading=18,
-            alignment=TA_CENTER,
-            spaceBefore=8,
-            spaceAfter=4,
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
-        ),
-        "note": ParagraphStyle(
-            "note", parent=base, fontSize=9, textColor=colors.red, alignment=TA_CENTER
-        ),
-    }
+KIND = "destruction_record"
+Section = Callable[[BatchPublic, Document], list[Flowable]]
 
 
 def _value(field: MethodField | None, value: Any, t: Translator) -> str:
@@ -68,62 +48,18 @@ def _value(field: MethodField | None, value: Any, t: Translator) -> str:
     return str(value)
 
 
-def _fields_table(
-    fields: tuple[MethodField, ...], values: dict[str, Any], t: Translator, st: dict[str, Any]
-) -> list[Any]:
+def _fields(fields: tuple[MethodField, ...], values: dict[str, Any], t: Translator) -> list[Any]:
     known = {f.name: f for f in fields}
-    rows = [
-        [
-            Paragraph(escape(known[k].label(t.lang) if k in known else k), st["base"]),
-            Paragraph(escape(_value(known.get(k), v, t)), st["base"]),
-        ]
-        for k, v in values.items()
-    ]
-    if not rows:
-        return []
-    table = Table(rows, colWidths=[60 * mm, 110 * mm])
-    table.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        )
-    )
-    return [table]
 
+    def label(name: str) -> str:
+        field = known.get(name)
+        if field is None:
+            return name
+        # A duration reads "1 giờ 30 phút" in its value: its label needs no "(min)".
+        return field.label(t.lang) if field.unit != "min" else field.label(t.lang).split(" (")[0]
 
-def _flags(batch: BatchPublic, t: Translator) -> list[str]:
-    out = []
-    for item in batch.items:
-        if item.weight_flagged:
-            out.append(
-                t(
-                    "destruction_record.flag_weight",
-                    code=item.code,
-                    measured=t.weight(item.measured_weight_g),
-                    recorded=t.weight(item.recorded_weight_g),
-                    difference=t.percent(item.weight_difference_pct),
-                    note=item.weight_note or "",
-                )
-            )
-        if item.result == "excluded":
-            out.append(
-                t("destruction_record.flag_excluded", code=item.code, reason=item.exclusion_reason)
-            )
-        if item.override_reason:
-            out.append(
-                t("destruction_record.flag_override", code=item.code, reason=item.override_reason)
-            )
-    if batch.environmental_risk:
-        out.append(t("destruction_record.flag_risk"))
-    for member in batch.members:
-        if member.handled_items:
-            out.append(
-                t(
-                    "destruction_record.flag_member",
-                    name=member.name,
-                    codes=", ".join(member.handled_items),
-                )
-            )
-    return out
+    rows = [(label(k), _value(known.get(k), v, t)) for k, v in values.items()]
+    return [d.pairs(rows)] if rows else []
 
 
 def lateness_lines(batch: BatchPublic, t: Translator) -> list[str]:
@@ -145,234 +81,394 @@ def lateness_lines(batch: BatchPublic, t: Translator) -> list[str]:
     return lines
 
 
-def render_record(
-    batch: BatchPublic, lang: str = "vi", draft: bool = False, chain_head: str | None = None
-) -> bytes:
-    register_fonts()
-    t, st = translator(lang), _styles()
-    story: list[Any] = []
-    header = Table(
-        [
-            [
-                Paragraph(f"<b>{escape(batch.agency_name.upper())}</b>", st["center"]),
-                Paragraph(f"<b>{t('record.nation')}</b><br/>{t('record.motto')}", st["center"]),
-            ],
-            [Paragraph(f"{t('record.number')}: {escape(batch.number)}", st["center"]), ""],
-        ],
-        colWidths=[80 * mm, 100 * mm],
-    )
-    story += [header, Paragraph(t("destruction_record.title"), st["title"])]
-    if draft:
-        story.append(Paragraph(t("destruction_record.draft_note"), st["note"]))
-    elif t.lang != "vi":
-        story.append(Paragraph(t("record.translation_note"), st["note"]))
-    if batch.decision_number and batch.decision_date:
-        story.append(
-            Paragraph(
-                escape(
-                    t(
-                        "destruction_record.decision",
-                        number=batch.decision_number,
-                        date=t.date(batch.decision_date),
-                        issuer=batch.decision_issuer or "",
-                    )
-                ),
-                st["base"],
-            )
-        )
-    else:
-        story.append(Paragraph(t("destruction_record.no_decision"), st["base"]))
-    if batch.executed_at and batch.site:
-        story.append(
-            Paragraph(
-                escape(
-                    t(
-                        "destruction_record.when",
-                        time=t.fmt.time(batch.executed_at),
-                        date=t.date(batch.executed_at),
-                        site=batch.site,
-                    )
-                ),
-                st["base"],
-            )
-        )
-    else:
-        story.append(Paragraph(t("destruction_record.when_pending"), st["base"]))
-    for line in lateness_lines(batch, t):
-        story.append(Paragraph(escape(line), st["base"]))
+def _acts(batch: BatchPublic, t: Translator) -> list[str]:
+    seen: list[str] = []
+    for item in batch.items:
+        if item.judgment_number:
+            seen.append(t("docs_destruction.judgment", number=item.judgment_number))
+        seen += [
+            t("docs_destruction.enforcement_decision", number=n) for n in item.enforcement_decisions
+        ]
+    return list(dict.fromkeys(seen))
 
-    role_name = {
-        role: t(f"destruction_record.role_{role}")
-        for role in ("chair", "member", "specialist", "procuracy")
-    }
+
+def basis(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    extra = []
+    if batch.decision_number and batch.decision_date:
+        extra.append(
+            t(
+                "docs_destruction.council_decision",
+                number=batch.decision_number,
+                date=t.date(batch.decision_date),
+                issuer=batch.decision_issuer or "",
+            )
+        )
+    else:
+        extra.append(t("docs_destruction.no_decision"))
+    if acts := _acts(batch, t):
+        extra.append(t("docs_destruction.acts_covered", acts="; ".join(acts)))
+    return d.basis(doc, extra)
+
+
+def opening(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    if batch.executed_at and batch.site:
+        text = t(
+            "docs_destruction.opening",
+            moment=d.moment_words(t, batch.executed_at),
+            site=batch.site,
+        )
+    else:
+        text = t("docs_destruction.opening_pending")
+    return [d.spacer(2), d.para(text)]
+
+
+def _people(t: Translator, rows: list[tuple[str, str, str, str]]) -> Flowable:
+    return d.table(
+        [
+            Column(t("docs_destruction.col_no"), 10, right=True),
+            Column(t("docs_destruction.name"), 45),
+            Column(t("docs_destruction.position"), 40),
+            Column(t("docs_destruction.organisation"), 45),
+            Column(t("docs_destruction.role"), 35),
+        ],
+        [[n, *row] for n, row in enumerate(rows, 1)],
+    )
+
+
+def members(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
     council = [m for m in batch.members if m.role != "procuracy"]
     procuracy = [m for m in batch.members if m.role == "procuracy"]
-    for title, people in (
-        (t("destruction_record.members"), council),
-        (t("destruction_record.procuracy"), procuracy),
-    ):
-        if not people:
-            continue
-        rows = [
+    out: list[Flowable] = [d.heading(t("docs_destruction.members"))]
+    out.append(
+        _people(
+            t,
             [
-                Paragraph(f"<b>{t(f'destruction_record.{k}')}</b>", st["small"])
-                for k in ("name", "position", "organisation", "role")
-            ]
-        ]
-        rows += [
-            [
-                Paragraph(escape(m.name), st["small"]),
-                Paragraph(escape(m.position), st["small"]),
-                Paragraph(escape(m.organisation), st["small"]),
-                Paragraph(role_name[m.role], st["small"]),
-            ]
-            for m in people
-        ]
-        table = Table(rows, colWidths=[50 * mm, 45 * mm, 50 * mm, 35 * mm], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ]
-            )
+                (m.name, m.position, m.organisation, t(f"docs_destruction.role_{m.role.value}"))
+                for m in council
+            ],
         )
-        story += [Paragraph(title, st["h2"]), table]
-
-    methods = load_methods()
-    method = methods.methods.get(batch.method or "")
-    if batch.method:
-        name = method.name(t.lang) if method else batch.method
-        heading = f"{t('destruction_record.method')}: <b>{escape(name)}</b>"
-        story.append(Paragraph(heading, st["h2"]))
-        story += _fields_table(method.fields if method else (), batch.method_details, t, st)
-        story.append(Paragraph(t("destruction_record.environment"), st["h2"]))
-        story += _fields_table(methods.common_fields, batch.environment, t, st)
-        if batch.safety_plan_ref:
-            story.append(
-                Paragraph(
-                    f"{t('destruction_record.safety_plan')}: {escape(batch.safety_plan_ref)}",
-                    st["base"],
+        if council
+        else d.para(t("docs_engine.none"))
+    )
+    out.append(d.heading(t("docs_destruction.procuracy")))
+    out.append(
+        _people(
+            t,
+            [
+                (m.name, m.position, m.organisation, t("docs_destruction.role_procuracy"))
+                for m in procuracy
+            ],
+        )
+        if procuracy
+        else d.para(t("docs_destruction.no_procuracy"))
+    )
+    out.append(d.heading(t("docs_destruction.attendees")))
+    out.append(
+        _people(
+            t,
+            [
+                (a.name, a.position, a.organisation, t(f"docs_destruction.attendee_{a.kind.value}"))
+                for a in batch.attendees
+            ],
+        )
+        if batch.attendees
+        else d.para(t("docs_destruction.no_attendees"))
+    )
+    if batch.contractor:
+        c = batch.contractor
+        out.append(
+            d.para(
+                t(
+                    "docs_destruction.contractor",
+                    name=c.name,
+                    licence=c.licence or t("docs_engine.none"),
+                    contract_number=c.contract_number,
+                    contract_date=t.date(c.contract_date),
                 )
             )
+        )
+    return out
 
-    story.append(Paragraph(t("destruction_record.items"), st["h2"]))
-    head = ["#"] + [
-        t(f"destruction_record.{k}")
-        for k in ("code", "case", "description", "seal", "recorded", "measured", "result")
-    ]
-    rows = [[Paragraph(f"<b>{h}</b>", st["small"]) for h in head]]
-    for n, item in enumerate(batch.items, 1):
-        seal = (
-            t("record.none")
-            if item.seal_intact is None
-            else t(
-                "destruction_record.seal_intact"
-                if item.seal_intact
-                else "destruction_record.seal_broken"
-            )
-        )
-        result = t(f"destruction_record.result_{item.result.value if item.result else 'pending'}")
-        if item.weight_flagged:
-            result += " ⚠"
-        rows.append(
-            [
-                Paragraph(str(n), st["small"]),
-                Paragraph(escape(item.code), st["small"]),
-                Paragraph(escape(item.judgment_number or ""), st["small"]),
-                Paragraph(escape(item.description), st["small"]),
-                Paragraph(seal, st["small"]),
-                Paragraph(t.weight(item.recorded_weight_g) or t("record.none"), st["small"]),
-                Paragraph(t.weight(item.measured_weight_g) or t("record.none"), st["small"]),
-                Paragraph(result, st["small"]),
-            ]
-        )
-    widths = [7, 27, 28, 38, 17, 21, 21, 21]
-    table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
+
+_SEALS = {s: f"docs_destruction.seal_{s.value}" for s in SealSeen}
+
+
+def _seal(item: BatchItemPublic, t: Translator) -> str:
+    number = item.seal_number_seen or item.seal_number
+    state = (
+        t(_SEALS[item.seal_state_seen])
+        if item.seal_state_seen
+        else t("docs_destruction.seal_unknown")
     )
-    story.append(table)
+    text = f"{number}\n{state}" if number else state
+    return f"{text} ⚠" if seal_problem(item) else text
+
+
+def _line(n: int, item: BatchItemPublic, t: Translator) -> list[Any]:
+    none = t("docs_engine.none")
+    methods = load_methods().methods
+    method = methods.get(item.method or "")
+    acts = [item.judgment_number or none] + item.enforcement_decisions
+    slips = [
+        t("docs_destruction.entry_slip", number=item.entry_slip_no or none),
+        t("docs_destruction.exit_slip", number=item.exit_slip_no or none),
+    ]
+    unit = t.maybe(f"unit.{item.unit}", item.unit)
+    weights = (
+        f"{t.weight(item.recorded_weight_g) or none}\n{t.weight(item.measured_weight_g) or none}"
+    )
+    result = t(f"docs_destruction.result_{item.result.value if item.result else 'pending'}")
+    return [
+        n,
+        "\n".join(acts),
+        "\n".join(slips),
+        f"{item.description}\n{item.code}",
+        f"{t.number(item.quantity)} {unit}",
+        weights,
+        _seal(item, t),
+        item.condition_before or item.condition or none,
+        method.name(t.lang) if method else (item.method or none),
+        result + (" ⚠" if item.weight_flagged else ""),
+    ]
+
+
+def items(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    columns = [
+        Column(t("docs_destruction.col_no"), 9, right=True),
+        Column(t("docs_destruction.col_acts"), 21),
+        Column(t("docs_destruction.col_slips"), 19),
+        Column(t("docs_destruction.col_item"), 25),
+        Column(t("docs_destruction.col_quantity"), 14, right=True),
+        Column(t("docs_destruction.col_weight"), 16, right=True),
+        Column(t("docs_destruction.col_seal"), 23),
+        Column(t("docs_destruction.col_condition"), 20),
+        Column(t("docs_destruction.col_method"), 15),
+        Column(t("docs_destruction.col_result"), 13),
+    ]
     destroyed = [i for i in batch.items if i.result == "destroyed"]
     grams = sum((i.measured_weight_g or i.recorded_weight_g or 0.0) for i in destroyed)
-    story.append(
-        Paragraph(
+    return [
+        d.heading(t("docs_destruction.items")),
+        d.para(t("docs_destruction.items_intro")),
+        d.spacer(1),
+        d.table(columns, [_line(n, i, t) for n, i in enumerate(batch.items, 1)]),
+        d.spacer(1),
+        d.para(
             t(
-                "destruction_record.summary",
+                "docs_destruction.summary",
                 items=t.number(len(batch.items)),
                 destroyed=t.number(len(destroyed)),
                 excluded=t.number(sum(1 for i in batch.items if i.result == "excluded")),
-                weight=t.weight(grams),
-            ),
-            st["base"],
-        )
-    )
-
-    story.append(Paragraph(t("destruction_record.flags"), st["h2"]))
-    flags = _flags(batch, t)
-    story += [Paragraph("• " + escape(f), st["base"]) for f in flags] or [
-        Paragraph(t("destruction_record.no_flags"), st["base"])
+                weight=t.weight(grams) or t.weight(0),
+            )
+        ),
     ]
+
+
+def method(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    if not batch.method:
+        return []
+    t = doc.t
+    table = load_methods()
+    chosen = table.methods.get(batch.method)
+    out: list[Flowable] = [
+        d.heading(t("docs_destruction.method")),
+        d.para(
+            t("docs_destruction.method_batch", name=chosen.name(t.lang) if chosen else batch.method)
+        ),
+    ]
+    out += _fields(chosen.fields if chosen else (), batch.method_details, t)
+    if batch.environment:
+        out += [d.para(t("docs_destruction.environment"), "left"), d.spacer(1)]
+        out += _fields(table.common_fields, batch.environment, t)
+    if batch.safety_plan_ref:
+        out.append(d.para(t("docs_destruction.safety_plan", ref=batch.safety_plan_ref)))
+    return out
+
+
+def issue_lines(batch: BatchPublic, t: Translator) -> list[str]:
+    none = t("docs_engine.none")
+    out = []
+    for item in batch.items:
+        if seal_problem(item):
+            differs = (
+                item.seal_number
+                and item.seal_number_seen
+                and "".join(item.seal_number.split()).upper()
+                != "".join(item.seal_number_seen.split()).upper()
+            )
+            if differs:
+                out.append(
+                    t(
+                        "docs_destruction.seal_number_differs",
+                        code=item.code,
+                        seen=item.seal_number_seen,
+                        recorded=item.seal_number,
+                        note=item.seal_note or none,
+                    )
+                )
+            else:
+                state = item.seal_state_seen or SealSeen.torn
+                out.append(
+                    t(
+                        "docs_destruction.seal_not_intact",
+                        code=item.code,
+                        seal=item.seal_number_seen or item.seal_number or none,
+                        state=t(_SEALS[state]).lower(),
+                        note=item.seal_note or none,
+                    )
+                )
+        if item.weight_flagged:
+            out.append(
+                t(
+                    "docs_destruction.flag_weight",
+                    code=item.code,
+                    measured=t.weight(item.measured_weight_g),
+                    recorded=t.weight(item.recorded_weight_g),
+                    difference=t.percent(item.weight_difference_pct),
+                    note=item.weight_note or none,
+                )
+            )
+        if item.result == "excluded":
+            out.append(
+                t("docs_destruction.flag_excluded", code=item.code, reason=item.exclusion_reason)
+            )
+        if item.override_reason:
+            out.append(
+                t("docs_destruction.flag_override", code=item.code, reason=item.override_reason)
+            )
+    if batch.environmental_risk:
+        out.append(t("docs_destruction.flag_risk"))
+    for member in batch.members:
+        if member.handled_items:
+            out.append(
+                t(
+                    "docs_destruction.flag_member",
+                    name=member.name,
+                    codes=", ".join(member.handled_items),
+                )
+            )
+    return out
+
+
+def issues(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    return [
+        d.heading(t("docs_destruction.issues")),
+        *d.bullets(issue_lines(batch, t), empty=t("docs_destruction.no_issues")),
+    ]
+
+
+def lateness(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    return [
+        d.heading(t("docs_destruction.lateness")),
+        *d.bullets(lateness_lines(batch, t), empty=t("docs_destruction.on_time")),
+    ]
+
+
+def closing(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    out: list[Flowable] = [d.heading(t("docs_destruction.closing"))]
+    if batch.ended_at and batch.executed_at:
+        minutes = (batch.ended_at - batch.executed_at).total_seconds() / 60
+        out.append(
+            d.para(
+                t(
+                    "docs_destruction.ended",
+                    moment=d.moment_words(t, batch.ended_at, mid_sentence=True),
+                    duration=t.fmt.duration(minutes),
+                )
+            )
+        )
+    else:
+        out.append(d.para(t("docs_destruction.ended_pending")))
+    destroyed = sum(1 for i in batch.items if i.result == "destroyed")
+    text = batch.conclusion or t(
+        "docs_destruction.conclusion_default", destroyed=t.number(destroyed)
+    )
+    out.append(d.para(t("docs_destruction.conclusion", text=text)))
     if batch.photos:
-        story.append(Paragraph(t("destruction_record.photos"), st["h2"]))
-        story += [
-            Paragraph(escape(f"{p.filename} — SHA-256 {p.sha256}"), st["small"])
-            for p in batch.photos
-        ]
+        out.append(d.para(t("docs_destruction.photos"), "left"))
+        out += [d.para(f"{p.filename} — {p.sha256}", "small") for p in batch.photos]
+    out += [d.spacer(2), d.para(t("docs_destruction.read_and_signed")), *d.copies(doc)]
+    return out
 
-    blocks = [
-        Paragraph(
-            f"<b>{role_name[m.role]}</b><br/>{t('record.sign_hint')}<br/><br/><br/><br/>"
-            f"<b>{escape(m.name)}</b>",
-            st["center"],
+
+def signatures(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    t = doc.t
+    order = {"chair": 0, "member": 1, "specialist": 2, "procuracy": 3}
+    signers = [
+        Signer(
+            t("docs_destruction.sign_procuracy")
+            if m.role == "procuracy"
+            else t(f"docs_destruction.role_{m.role.value}"),
+            m.name,
+            m.position,
         )
-        for m in batch.members
+        for m in sorted(batch.members, key=lambda m: order.get(m.role.value, 9))
     ]
-    if blocks:
-        grid = [
-            blocks[i : i + 2] + [""] * (2 - len(blocks[i : i + 2]))
-            for i in range(0, len(blocks), 2)
-        ]
-        sign = Table(grid, colWidths=[90 * mm, 90 * mm])
-        sign.setStyle(
-            TableStyle(
-                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 12)]
-            )
-        )
-        story.append(
-            KeepTogether(
-                [Paragraph(t("destruction_record.signatures"), st["h2"]), Spacer(1, 2 * mm), sign]
-            )
-        )
+    signers += [
+        Signer(t(f"docs_destruction.attendee_{a.kind.value}"), a.name, a.position)
+        for a in batch.attendees
+    ]
+    return [d.heading(t("docs_destruction.signatures")), *d.signatures(t, signers)]
 
-    def decorate(canvas: Canvas, doc: Any) -> None:
-        canvas.saveState()
-        if draft:
-            canvas.setFont(BOLD, 72)
-            canvas.setFillColor(colors.Color(0.85, 0.85, 0.85, alpha=0.5))
-            canvas.translate(A4[0] / 2, A4[1] / 2)
-            canvas.rotate(45)
-            canvas.drawCentredString(0, 0, t("record.draft"))
-            canvas.rotate(-45)
-            canvas.translate(-A4[0] / 2, -A4[1] / 2)
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(colors.grey)
-        canvas.drawRightString(
-            A4[0] - 15 * mm, 10 * mm, f"{batch.number} — {t('record.page')} {doc.page}"
-        )
-        canvas.restoreState()
 
-    return pdfdoc.build(
-        story,
-        f"{t('destruction_record.title')} {batch.number}",
-        margins_mm=(15, 15, 15, 18),
-        author=batch.agency_name,
-        decorate=decorate,
-        chain=(t("record_chain.footer"), chain_head) if chain_head else None,
+# The record, in order. One more section is one more entry here.
+SECTIONS: list[Section] = [
+    basis,
+    opening,
+    members,
+    items,
+    method,
+    issues,
+    lateness,
+    closing,
+    signatures,
+]
+
+
+def record_day(batch: BatchPublic) -> date:
+    """The date of the record's place/date line: the day the destruction ended (or began),
+    in Viet Nam; before it, today."""
+    moment = batch.ended_at or batch.executed_at
+    return local_day(moment) if moment else local_today()
+
+
+def render_record(
+    batch: BatchPublic,
+    lang: str = "vi",
+    draft: bool = False,
+    chain_head: str | None = None,
+    header: AgencyHeader | None = None,
+    number: str | None = None,
+) -> bytes:
+    """The record as PDF bytes. ``header``: the issuing agency (``documents.agency_header``);
+    ``number``: the record's "Số" once final."""
+    day = record_day(batch)
+    t = translator(lang)
+    doc = Document(
+        kind=KIND,
+        lang=lang,
+        agency=header
+        or AgencyHeader(
+            parent=TOP_BODY,
+            name=batch.agency_name,
+            place=d.place_of([batch.agency_name]),
+        ),
+        day=day,
+        number=number,
+        regime=load_table().regime_on(day),
+        chain_head=chain_head,
+        draft=draft,
+        subtitle=t("docs_destruction.subtitle", batch=batch.number),
     )
+    body: list[Flowable] = []
+    for section in SECTIONS:
+        body += section(batch, doc)
+    return d.render(doc, body, author=batch.agency_name)

@@ -49,9 +49,68 @@ class ApproveRequest(BaseModel):
     members: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
+class SealSeen(StrEnum):
+    """The seal as the council found it before opening (vn-legal-context §2.4, §7 Item:
+    nguyên vẹn / rách / khả nghi), or no seal on the item."""
+
+    intact = "intact"
+    torn = "torn"
+    suspicious = "suspicious"
+    unsealed = "unsealed"
+
+
+class AttendeeKind(StrEnum):
+    """Who attends a destruction without being a council member (vn-legal-context §4.1 and
+    §4.3: police escort or security, the commune, the contractor)."""
+
+    police = "police"
+    commune = "commune"
+    contractor = "contractor"
+    other = "other"
+
+
+class AttendeeIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    kind: AttendeeKind
+
+
+class ContractorIn(BaseModel):
+    """The licensed organisation hired for hazardous items (Circular 01/2017 Art. 13(1),
+    vn-legal-context §4.5): name, licence, contract number and date."""
+
+    name: str = Field(min_length=1, max_length=300)
+    licence: str = Field(default="", max_length=100)
+    contract_number: str = Field(min_length=1, max_length=100)
+    contract_date: date
+
+
 class ExecutedItem(BaseModel):
     code: str
-    seal_intact: bool
+    seal_intact: bool | None = Field(
+        default=None, description="or give seal_state; one of the two is required"
+    )
+    seal_state: SealSeen | None = Field(
+        default=None, description="the seal before opening: intact, torn, suspicious, unsealed"
+    )
+    seal_number: str | None = Field(
+        default=None, max_length=64, description="as read on the seal (default: the recorded one)"
+    )
+    seal_note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="required when the seal is not intact or its number differs",
+    )
+    condition: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="condition before destruction (Circular 04/2023 Art. 12(1)); default: "
+        "the condition recorded at intake",
+    )
+    method: str | None = Field(
+        default=None, max_length=64, description="this line's method id, if not the batch's"
+    )
     measured_weight_g: float | None = Field(default=None, ge=0, description="before destruction")
     result: ItemResult
     exclusion_reason: str | None = Field(default=None, max_length=1000)
@@ -73,6 +132,12 @@ class ExecuteRequest(BaseModel):
         default=None, max_length=100, description="required when any item is fireworks"
     )
     items: list[ExecutedItem] = Field(min_length=1)
+    ended_at: datetime | None = Field(default=None, description="when the destruction ended")
+    attendees: list[AttendeeIn] = Field(
+        default_factory=list, max_length=50, description="present without being members"
+    )
+    contractor: ContractorIn | None = None
+    conclusion: str | None = Field(default=None, max_length=4000)
 
 
 class CloseRequest(BaseModel):
@@ -108,6 +173,16 @@ class BatchItemPublic(BaseModel):
     result: ItemResult | None
     exclusion_reason: str | None
     warehouse_code: str | None
+    # What the record prints per line (vn-documents-review, destruction record).
+    condition: str = ""
+    condition_before: str | None = None
+    method: str | None = None
+    seal_state_seen: SealSeen | None = None
+    seal_number_seen: str | None = None
+    seal_note: str | None = None
+    entry_slip_no: str | None = None
+    exit_slip_no: str | None = None
+    enforcement_decisions: list[str] = Field(default_factory=list)
 
 
 class MemberPublic(BaseModel):
@@ -177,6 +252,11 @@ class BatchPublic(BatchSummary):
     cancel_reason: str | None
     destruction_due_on: date | None = None
     destruction_days_late: int | None = None
+    ended_at: datetime | None = None
+    attendees: list[AttendeeIn] = Field(default_factory=list)
+    contractor: ContractorIn | None = None
+    conclusion: str | None = None
+    record_number: str | None = Field(default=None, description="Số of the final record")
     version: int
     items: list[BatchItemPublic]
     members: list[MemberPublic]

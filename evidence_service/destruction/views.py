@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from .. import documents
 from ..auth import agency_scope, require
 from ..custody import make_anchor
 from ..errors import Conflict, NotFound
@@ -19,6 +20,7 @@ from ..models import (
     DestructionBatch,
     DestructionItem,
     DestructionPhoto,
+    EnforcementDecision,
     ItemStatus,
     LegalRegime,
     Location,
@@ -27,6 +29,7 @@ from ..models import (
 )
 from ..photos import PhotoTooLarge
 from .batches import get_batch, lines
+from .checking import seal_problem
 from .methods import load_methods
 from .record import render_record
 from .schemas import (
@@ -37,6 +40,7 @@ from .schemas import (
     ItemResult,
     MemberPublic,
     PhotoPublic,
+    SealSeen,
 )
 
 # The one refusal of a photo too large (photos.py): a destruction photo is a photo.
@@ -136,6 +140,13 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
             select(Warehouse.id, Warehouse.code).where(col(Warehouse.id).in_(warehouse_ids))
         ).all()  # type: ignore[arg-type]
     )
+    decisions: dict[int, list[str]] = {}
+    for decision in session.exec(
+        select(EnforcementDecision)
+        .where(col(EnforcementDecision.case_id).in_(set(cases)))
+        .order_by(col(EnforcementDecision.year), col(EnforcementDecision.id))
+    ):
+        decisions.setdefault(decision.case_id, []).append(decision.number)
     items = []
     for line, item in batch_lines:
         case = cases[item.case_id]
@@ -165,6 +176,15 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
                 exclusion_reason=line.exclusion_reason,
                 warehouse_code=by_warehouse.get(line.warehouse_id)
                 or by_location.get(item.location_id),
+                condition=item.condition,
+                condition_before=line.condition_before,
+                method=line.line_method or batch.method,
+                seal_state_seen=SealSeen(line.seal_state_seen) if line.seal_state_seen else None,
+                seal_number_seen=line.seal_number_seen,
+                seal_note=line.seal_note,
+                entry_slip_no=item.entry_slip_no,
+                enforcement_decisions=decisions.get(item.case_id)
+                or ([case.decision_number] if case.decision_number else []),
             )
         )
     members_rows = session.exec(
@@ -219,6 +239,11 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         cancel_reason=batch.cancel_reason,
         destruction_due_on=batch.destruction_due_on,
         destruction_days_late=batch.destruction_days_late,
+        ended_at=batch.ended_at,
+        attendees=list(batch.attendees or []),
+        contractor=batch.contractor or None,
+        conclusion=batch.conclusion,
+        record_number=record_number(session, batch),
         version=batch.version,
         items=items,
         members=members,
@@ -257,6 +282,15 @@ def _flags(
                     message=f"{i.code}: added by override: {i.override_reason}",
                 )
             )
+        if seal_problem(i):
+            flags.append(
+                Flag(
+                    kind="seal_not_intact",
+                    item_code=i.code,
+                    message=f"{i.code}: seal {i.seal_number_seen or ''} "
+                    f"{i.seal_state_seen.value if i.seal_state_seen else ''}: {i.seal_note}",
+                )
+            )
     if batch.environmental_risk:
         flags.append(
             Flag(
@@ -264,6 +298,19 @@ def _flags(
             )
         )
     return flags
+
+
+RECORD_KIND = "destruction_record"  # documents/layouts/destruction_record.toml
+
+
+def record_subject(batch: DestructionBatch) -> str:
+    return f"destruction_batch:{batch.id}"
+
+
+def record_number(session: Session, batch: DestructionBatch) -> str | None:
+    """The "Số" of the batch's final record, once the batch is closed."""
+    final = documents.stored(session, RECORD_KIND, record_subject(batch))
+    return final.number if final else None
 
 
 def get_photo(session: Session, batch_id: int, photo_id: int, actor: User) -> DestructionPhoto:
@@ -292,4 +339,12 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
     closed = batch.status == BatchStatus.closed
     public = batch_public(session, batch)
     head = make_anchor(session).printed()
-    return Record(render_record(public, lang=lang, draft=not closed, chain_head=head), None)
+    pdf = render_record(
+        public,
+        lang=lang,
+        draft=not closed,
+        chain_head=head,
+        header=documents.agency_header(session, batch.agency_id),
+        number=public.record_number,
+    )
+    return Record(pdf, None)

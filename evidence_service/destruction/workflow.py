@@ -3,12 +3,12 @@ before execution. Every transition is one function; each writes a custody event 
 item of the batch in the same transaction, and refuses (409) when the batch is in the
 wrong state. A closed batch is frozen: nothing in it changes again."""
 
-import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
+from .. import documents
 from ..auth import agency_by_code, agency_scope, require
 from ..custody import EventType, append_events, lock_for_write, make_anchor
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
@@ -44,7 +44,7 @@ from .schemas import (
     CancelRequest,
     PhotoPublic,
 )
-from .views import batch_public, photo_public, user_name
+from .views import RECORD_KIND, batch_public, photo_public, record_subject, user_name
 
 VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
 
@@ -254,8 +254,19 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
         closed_by_id=actor.id,
     )
     head = make_anchor(session).printed()  # the record carries the chain head: an anchor on paper
-    pdf = render_record(batch_public(session, batch), lang="vi", draft=False, chain_head=head)
-    digest = hashlib.sha256(pdf).hexdigest()
+    public = batch_public(session, batch)
+    header = documents.agency_header(session, batch.agency_id)
+    final = documents.finalise(
+        session,
+        RECORD_KIND,
+        batch.agency_id,
+        record_subject(batch),
+        lambda number: render_record(
+            public, lang="vi", chain_head=head, header=header, number=number.printed
+        ),
+        actor,
+    )
+    pdf, digest = final.pdf, final.sha256
     batch.record_pdf, batch.record_sha256 = pdf, digest
     session.add(batch)
     session.flush()

@@ -14,6 +14,7 @@ its words are ``docs_*`` keys of the translation files.
 
 from .agency import AgencyHeader, agency_header, place_of
 from .blocks import (
+    FRAME_WIDTH_MM,
     Column,
     Signer,
     bullets,
@@ -33,6 +34,7 @@ from .store import Number, documents_about, finalise, stored, take_number
 from .words import clock_words, copies_words, date_words, moment_words, place_date
 
 __all__ = [
+    "FRAME_WIDTH_MM",
     "AgencyHeader",
     "Column",
     "Document",

@@ -27,6 +27,9 @@ from .words import copies_words
 # next row (and page). 40 lines of 8 pt are about 140 mm, half an A4 frame.
 MAX_ROW_LINES = 40
 _PAD = 3  # cell padding, points
+# The width between the margins of a portrait A4 page (engine.MARGINS_MM): 210 - 20 - 15.
+FRAME_WIDTH_MM = 175.0
+_SOFT_BREAKS = ("/", "-", ",", ".", ")")
 
 
 @cache
@@ -37,6 +40,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": ParagraphStyle("doc_body", parent=base, alignment=TA_JUSTIFY),
         "left": base,
         "center": ParagraphStyle("doc_center", parent=base, alignment=TA_CENTER),
+        "agency": ParagraphStyle(
+            "doc_agency", parent=base, fontSize=9.5, leading=12.5, alignment=TA_CENTER
+        ),
         "bold_center": ParagraphStyle(
             "doc_bold_center", parent=base, fontName=bold, alignment=TA_CENTER
         ),
@@ -112,6 +118,9 @@ def _wrap(text: str, style: ParagraphStyle, width: float) -> list[str]:
                 cut = len(line) - 1
                 while cut > 1 and stringWidth(line[:cut], style.fontName, style.fontSize) > width:
                     cut -= 1
+                # A number or code breaks after a separator ("1/2026/" "HS-ST") if it can.
+                soft = max(line.rfind(mark, 0, cut) for mark in _SOFT_BREAKS) + 1
+                cut = soft if soft > cut // 2 else cut
                 out.append(line[:cut])
                 line = line[cut:]
             out.append(line)
@@ -128,14 +137,18 @@ class Column:
 
 
 def table(
-    columns: Sequence[Column], rows: Sequence[Sequence[Any]], max_lines: int = MAX_ROW_LINES
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    max_lines: int = MAX_ROW_LINES,
+    header: bool = True,
 ) -> Table:
-    """A grid with a repeated header row. A cell of any length is cut into pieces of at most
-    ``max_lines`` lines, each on a row of its own, so no row is taller than a page and the
-    table splits between pages wherever it must (a 5,000-character note included)."""
+    """A grid with a header row repeated on every page (``header=False``: none). A cell of
+    any length is cut into pieces of at most ``max_lines`` lines, each on a row of its own,
+    so no row is taller than a page and the table splits between pages wherever it must (a
+    5,000-character note included)."""
     st = styles()
     widths = [c.width_mm * mm for c in columns]
-    cells: list[list[Any]] = [[para(c.header, "cell_head") for c in columns]]
+    cells: list[list[Any]] = [[para(c.header, "cell_head") for c in columns]] if header else []
     continued: list[int] = []  # rows that continue the row above (no rule between them)
     for row in rows:
         pieces = []
@@ -151,30 +164,31 @@ def table(
             if k:
                 continued.append(len(cells))
             cells.append([p[k] if k < len(p) else "" for p in pieces])
-    result = Table(cells, colWidths=widths, repeatRows=1)
+    if not cells:
+        cells = [[""] * len(columns)]
+    result = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
     commands: list[Any] = [
         ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
         ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
     for r in continued:
         commands.append(("LINEABOVE", (0, r), (-1, r), 0.3, colors.white))
     result.setStyle(TableStyle(commands))
     return result
 
 
-def pairs(rows: Sequence[tuple[str, Any]], widths_mm: tuple[float, float] = (60, 120)) -> Table:
-    """A two-column table of labels and values (values of any length split as in ``table``)."""
-    return (
-        table([Column("", widths_mm[0]), Column("", widths_mm[1])], [list(r) for r in rows])
-        if rows
-        else Table([[""]])
-    )
+def pairs(rows: Sequence[tuple[str, Any]], widths_mm: tuple[float, float] = (55, 120)) -> Table:
+    """A two-column table of labels and values, no header (values of any length split as in
+    ``table``)."""
+    columns = [Column("", widths_mm[0]), Column("", widths_mm[1])]
+    return table(columns, [list(r) for r in rows], header=False)
 
 
 @dataclass(frozen=True)
@@ -187,9 +201,11 @@ class Signer:
     detail: str = ""
 
 
-def signatures(t: Translator, signers: Sequence[Signer], per_row: int = 2) -> list[Flowable]:
+def signatures(
+    t: Translator, signers: Sequence[Signer], per_row: int = 2, width_mm: float = FRAME_WIDTH_MM
+) -> list[Flowable]:
     """A block per person: capacity, "(Ký, ghi rõ họ tên)", room to sign, the name; kept
-    together, ``per_row`` to a row."""
+    together, ``per_row`` to a row across ``width_mm`` (the frame's width on A4)."""
     st = styles()
     blocks = []
     for s in signers:
@@ -200,7 +216,7 @@ def signatures(t: Translator, signers: Sequence[Signer], per_row: int = 2) -> li
         head = Paragraph("<br/>".join(parts), st["center"])
         name = Paragraph(f"<b>{esc(s.name)}</b>", st["center"])
         blocks.append([head, Spacer(1, 20 * mm), name])
-    width = 180 / per_row
+    width = width_mm / per_row
     grid = [
         blocks[i : i + per_row] + [""] * (per_row - len(blocks[i : i + per_row]))
         for i in range(0, len(blocks), per_row)
@@ -210,7 +226,7 @@ def signatures(t: Translator, signers: Sequence[Signer], per_row: int = 2) -> li
         line = Table([row], colWidths=[width * mm] * per_row)
         line.setStyle(
             TableStyle(
-                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]
+                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 14)]
             )
         )
         out.append(KeepTogether([line]))

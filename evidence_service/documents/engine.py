@@ -73,14 +73,14 @@ def header(doc: Document) -> list[Flowable]:
     left = rich(
         f"{esc(doc.agency.parent.upper())}<br/><b>{esc(doc.agency.name.upper())}</b>"
         f"<br/>―――――<br/>{esc(t('docs_engine.number'))}: {esc(doc.printed_number)}",
-        "center",
+        "agency",
     )
     right = rich(
         f"<b>{esc(t('docs_engine.nation'))}</b><br/><b><u>{esc(t('docs_engine.motto'))}</u></b>"
         f"<br/><br/><i>{esc(place_date(t, doc.agency.place, doc.day))}</i>",
         "center",
     )
-    top = Table([[left, right]], colWidths=[75 * mm, 100 * mm])
+    top = Table([[left, right]], colWidths=[80 * mm, 95 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     out: list[Flowable] = [top, para(doc.title, "title")]
     if doc.subtitle:

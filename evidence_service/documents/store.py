@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from ..legal.holidays import local_today
@@ -85,11 +86,12 @@ def finalise(
 
 
 def stored(session: Session, kind: str, subject: str) -> OfficialDocument | None:
-    """The final document of ``kind`` about ``subject``, if it was made final."""
+    """The final document of ``kind`` about ``subject``, if it was made final (its bytes
+    are read when used)."""
     return session.exec(
-        select(OfficialDocument).where(
-            OfficialDocument.kind == kind, OfficialDocument.subject == subject
-        )
+        select(OfficialDocument)
+        .options(defer(OfficialDocument.pdf))  # type: ignore[arg-type]
+        .where(OfficialDocument.kind == kind, OfficialDocument.subject == subject)
     ).first()
 
 
@@ -98,6 +100,7 @@ def documents_about(session: Session, subject: str) -> list[OfficialDocument]:
     return list(
         session.exec(
             select(OfficialDocument)
+            .options(defer(OfficialDocument.pdf))  # type: ignore[arg-type]
             .where(OfficialDocument.subject == subject)
             .order_by(OfficialDocument.id)  # type: ignore[arg-type]
         )

@@ -31,9 +31,11 @@ def clock_words(t: Translator, moment: datetime) -> str:
     return t("docs_words.clock", hour=f"{local.hour:02d}", minute=f"{local.minute:02d}")
 
 
-def moment_words(t: Translator, moment: datetime) -> str:
-    """``Hồi 15 giờ 37 phút, ngày 01 tháng 12 năm 2026`` (local time)."""
-    return t("docs_words.moment", clock=clock_words(t, moment), date=date_words(t, moment))
+def moment_words(t: Translator, moment: datetime, mid_sentence: bool = False) -> str:
+    """``Hồi 15 giờ 37 phút, ngày 01 tháng 12 năm 2026`` (local time); ``mid_sentence``:
+    ``hồi 15 giờ …`` (after "kết thúc")."""
+    text = t("docs_words.moment", clock=clock_words(t, moment), date=date_words(t, moment))
+    return text[:1].lower() + text[1:] if mid_sentence else text
 
 
 def place_date(t: Translator, place: str, day: date | datetime) -> str:

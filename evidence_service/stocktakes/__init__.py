@@ -3,15 +3,16 @@
 - ``workflow``: start, scan, progress and close a count, one outcome per item
 - ``discrepancies``: what a count found wrong, until it is resolved
 - ``record``: the stocktake record (biên bản kiểm kê) as a PDF
+- ``closing``: close with participants and findings, the record made final
 """
 
+from .closing import CloseRequest, Finding, Participant, close
 from .discrepancies import Resolution, discrepancies, resolve, working_days_after
 from .workflow import (
     Signers,
     StocktakeCreate,
     StocktakeScanRequest,
     StocktakeStatus,
-    close,
     get_status,
     lines,
     progress,
@@ -20,6 +21,9 @@ from .workflow import (
 )
 
 __all__ = [
+    "CloseRequest",
+    "Finding",
+    "Participant",
     "Resolution",
     "Signers",
     "StocktakeCreate",

@@ -1,116 +1,380 @@
-"""The stocktake record (biên bản kiểm kê) as an A4 PDF, in Vietnamese (or English).
+"""The stocktake record (biên bản kiểm kê vật chứng, tài sản tạm giữ), built on the document
+engine (``documents``; layout ``documents/layouts/stocktake_record.toml``).
 
-The words are the ``record``, ``stocktake_record`` and ``stocktake`` keys of the translation
-files; weights and times go through the language's formatter.
+What it states (Circular 04/2023 Art. 11(4); vn-legal-context §3.6, §7 Inventory record;
+vn-documents-review "Stocktake record"): the hour, day, month and year in words, local time;
+which period (quarter, half-year, year, or a spot check); the warehouse and location; the
+participants with their positions; per item its name, the quantity recorded and found, its
+condition and seal, where it was recorded and found, the outcome ("seen without a location
+scan" apart); each discrepancy with its cause and measures; the damaged and unknown labels
+scanned; copies and the signatures of the storekeeper, the accountant and the head.
+
+Closed, the record is made final once (numbered, bytes and SHA-256 kept) and served as
+stored; open, or in English, it is rendered as it stands, marked a draft or a translation.
 """
 
-from sqlmodel import Session
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from .. import pdfdoc
+from reportlab.platypus import Flowable
+from sqlmodel import Session, col, select
+
+from .. import documents as d
 from ..custody import make_anchor
-from ..i18n import translator
-from ..models import Agency, Location, Stocktake, User, Warehouse
-from .workflow import get_status, lines
+from ..documents import Column, Document, Signer
+from ..i18n import Translator, translator
+from ..i18n.formatting import local_day
+from ..legal.deadlines import load_table
+from ..models import (
+    Discrepancy,
+    Item,
+    Location,
+    OfficialDocument,
+    Outcome,
+    Stocktake,
+    StocktakeLine,
+    StocktakeScan,
+    User,
+    Warehouse,
+)
+from .workflow import get_status
 
-OUTCOMES = ("verified", "misplaced", "missing", "unexpected", "checked_out")
+KIND = "stocktake_record"
+SIGNERS = ("keeper", "accountant", "head")
+SCAN_KINDS = ("damaged", "unknown_item", "unknown_location")
+# Outcomes in which the item was seen: its quantity found is the recorded one unless counted.
+SEEN = {Outcome.verified, Outcome.misplaced, Outcome.unexpected, Outcome.unlocated}
+
+
+def subject(stocktake_id: int) -> str:
+    return f"stocktake:{stocktake_id}"
+
+
+def period(stocktake: Stocktake, t: Translator) -> str:
+    """Which count this is: "6 tháng cuối năm 2026", "quý IV", the year, or a spot check."""
+    day = local_day(stocktake.started_at)
+    if stocktake.kind == "six_monthly":
+        key = "period_first_half" if day.month <= 6 else "period_second_half"
+        return t(f"docs_stocktake.{key}", year=day.year)
+    if stocktake.kind == "quarterly":
+        quarter = ("I", "II", "III", "IV")[(day.month - 1) // 3]
+        return t("docs_stocktake.period_quarterly", quarter=quarter, year=day.year)
+    if stocktake.kind == "yearly":
+        return t("docs_stocktake.period_yearly", year=day.year)
+    return t("docs_stocktake.period_spot_check")
+
+
+@dataclass
+class _Facts:
+    stocktake: Stocktake
+    warehouse: Warehouse
+    location: Location | None
+    lines: list[tuple[StocktakeLine, Item | None]]
+    discrepancies: list[tuple[Discrepancy, Item]]
+    scans: list[StocktakeScan]
+    codes: dict[int, str]
+    expected: int
+    seen_expected: int
+
+
+def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
+    assert stocktake.id is not None
+    status = get_status(session, stocktake.id, actor)
+    warehouse = session.get(Warehouse, stocktake.warehouse_id)
+    assert warehouse is not None
+    location = session.get(Location, stocktake.location_id) if stocktake.location_id else None
+    lines: list[tuple[StocktakeLine, Item | None]] = [
+        (line, item)
+        for line, item in session.exec(
+            select(StocktakeLine, Item)
+            .outerjoin(Item, col(Item.id) == StocktakeLine.item_id)
+            .where(StocktakeLine.stocktake_id == stocktake.id)
+            .order_by(col(StocktakeLine.outcome), col(Item.code), col(StocktakeLine.label))
+        ).all()
+    ]
+    discrepancies = [
+        (row, item)
+        for row, item in session.exec(
+            select(Discrepancy, Item)
+            .join(Item, col(Item.id) == Discrepancy.item_id)
+            .where(Discrepancy.stocktake_id == stocktake.id)
+            .order_by(col(Item.code))
+        ).all()
+    ]
+    scans = list(
+        session.exec(
+            select(StocktakeScan)
+            .where(
+                StocktakeScan.stocktake_id == stocktake.id,
+                col(StocktakeScan.kind).in_(SCAN_KINDS),
+            )
+            .order_by(col(StocktakeScan.id))
+        ).all()
+    )
+    codes = dict(
+        session.execute(
+            select(Location.id, Location.code).where(Location.warehouse_id == warehouse.id)
+        ).all()  # type: ignore[arg-type]
+    )
+    return _Facts(
+        stocktake,
+        warehouse,
+        location,
+        lines,
+        discrepancies,
+        scans,
+        codes,
+        status.expected,
+        status.seen_expected,
+    )
+
+
+def _opening(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    where = t("docs_stocktake.opening_location", location=f.location.code) if f.location else ""
+    text = t(
+        "docs_stocktake.opening",
+        moment=d.moment_words(t, f.stocktake.started_at),
+        warehouse=f.warehouse.name,
+        code=f.warehouse.code,
+        location=where,
+    )
+    return [*d.basis(doc), d.spacer(2), d.para(text)]
+
+
+def _participants(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    signers = f.stocktake.signers or {}
+    rows: list[list[Any]] = [
+        [t(f"docs_stocktake.role_{role}"), t("docs_engine.none"), t(f"docs_stocktake.role_{role}")]
+        for role in SIGNERS
+    ]
+    for row, role in zip(rows, SIGNERS, strict=True):
+        row[0] = signers.get(role) or "……………"
+    for p in f.stocktake.participants or []:
+        rows.append([p.get("name", ""), p.get("position", ""), p.get("role", "")])
+        if p.get("organisation"):
+            rows[-1][1] = f"{rows[-1][1]}, {p['organisation']}".strip(", ")
+    columns = [
+        Column(t("docs_stocktake.col_no"), 10, right=True),
+        Column(t("docs_stocktake.name"), 55),
+        Column(t("docs_stocktake.position"), 55),
+        Column(t("docs_stocktake.role"), 55),
+    ]
+    return [
+        d.heading(t("docs_stocktake.participants")),
+        d.table(columns, [[n, *r] for n, r in enumerate(rows, 1)]),
+    ]
+
+
+def _totals(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    counts = f.stocktake.counts or {}
+    outcomes = [o.value for o in Outcome]
+    columns = [Column(t("docs_stocktake.expected"), 19, right=True)]
+    columns.append(Column(t("docs_stocktake.seen"), 19, right=True))
+    columns += [Column(t(f"docs_stocktake.outcome_{o}"), 19, right=True) for o in outcomes]
+    columns.append(Column(t("docs_stocktake.seal_broken_count"), 23, right=True))
+    row = [t.number(f.expected), t.number(f.seen_expected)]
+    row += [t.number(counts.get(o, 0)) for o in outcomes]
+    row.append(t.number(counts.get("seal_broken", 0)))
+    return [d.heading(t("docs_stocktake.results")), d.table(columns, [row])]
+
+
+def _seal(state: str | None, item: Item | None, t: Translator) -> str:
+    if state in ("intact", "broken"):
+        text = t(f"docs_stocktake.seal_{state}")
+    elif item is not None and item.seal_state in ("intact", "broken"):
+        text = t(f"docs_stocktake.seal_{item.seal_state}")
+    else:
+        text = t("docs_stocktake.seal_unsealed")
+    number = item.seal_number if item is not None else None
+    return f"{number}\n{text}" if number else text
+
+
+def _details(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    none = t("docs_engine.none")
+    rows = []
+    for n, (line, item) in enumerate(f.lines, 1):
+        outcome = Outcome(line.outcome)
+        if item is None:
+            name, recorded, found, condition = line.label or none, none, none, none
+        else:
+            unit = t.maybe(f"unit.{item.unit}", item.unit)
+            recorded = f"{t.number(item.quantity)} {unit}"
+            counted = line.quantity_found
+            if counted is None and outcome in SEEN:
+                counted = item.quantity
+            found = none if counted is None else f"{t.number(counted)} {unit}"
+            if outcome == Outcome.missing:
+                found = f"0 {unit}"
+            condition = line.condition or item.condition or none
+            weight = t.weight(item.net_weight_g)
+            name = f"{item.description}\n{item.code}" + (f"\n{weight}" if weight else "")
+        place = (
+            f"{f.codes.get(line.expected_location_id or -1, none)}\n"
+            f"{f.codes.get(line.seen_location_id or -1, none)}"
+        )
+        rows.append(
+            [
+                n,
+                name,
+                recorded,
+                found,
+                condition,
+                _seal(line.seal_state, item, t),
+                place,
+                t(f"docs_stocktake.outcome_{outcome.value}"),
+            ]
+        )
+    columns = [
+        Column(t("docs_stocktake.col_no"), 9, right=True),
+        Column(t("docs_stocktake.col_item"), 38),
+        Column(t("docs_stocktake.col_recorded"), 18, right=True),
+        Column(t("docs_stocktake.col_found"), 18, right=True),
+        Column(t("docs_stocktake.col_condition"), 27),
+        Column(t("docs_stocktake.col_seal"), 22),
+        Column(t("docs_stocktake.col_place"), 21),
+        Column(t("docs_stocktake.col_outcome"), 22),
+    ]
+    return [d.heading(t("docs_stocktake.details")), d.table(columns, rows)]
+
+
+def _discrepancies(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    out: list[Flowable] = [d.heading(t("docs_stocktake.discrepancies"))]
+    if not f.discrepancies:
+        return [*out, d.para(t("docs_stocktake.no_discrepancies"))]
+    unknown = t("docs_stocktake.not_stated")
+    rows = [
+        [
+            n,
+            f"{item.description}\n{item.code}",
+            t(f"docs_stocktake.kind_{row.kind}"),
+            row.cause or unknown,
+            row.measures or unknown,
+        ]
+        for n, (row, item) in enumerate(f.discrepancies, 1)
+    ]
+    columns = [
+        Column(t("docs_stocktake.col_no"), 9, right=True),
+        Column(t("docs_stocktake.col_item"), 38),
+        Column(t("docs_stocktake.col_kind"), 28),
+        Column(t("docs_stocktake.col_cause"), 50),
+        Column(t("docs_stocktake.col_measures"), 50),
+    ]
+    return [*out, d.table(columns, rows)]
+
+
+def _scans(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    out: list[Flowable] = [d.heading(t("docs_stocktake.scans"))]
+    if not f.scans:
+        return [*out, d.para(t("docs_stocktake.no_scans"))]
+    rows = [
+        [n, t.datetime(s.scanned_at), s.raw, t(f"docs_stocktake.scan_{s.kind}")]
+        for n, s in enumerate(f.scans, 1)
+    ]
+    columns = [
+        Column(t("docs_stocktake.col_no"), 9, right=True),
+        Column(t("docs_stocktake.col_time"), 30),
+        Column(t("docs_stocktake.col_label"), 80),
+        Column(t("docs_stocktake.col_scan_kind"), 56),
+    ]
+    return [*out, d.table(columns, rows)]
+
+
+def _closing(f: _Facts, doc: Document) -> list[Flowable]:
+    t = doc.t
+    if f.stocktake.closed_at is None:
+        ended = t("docs_stocktake.state_open")
+    else:
+        ended = t(
+            "docs_stocktake.ended",
+            moment=d.moment_words(t, f.stocktake.closed_at, mid_sentence=True),
+        )
+    signers = f.stocktake.signers or {}
+    people = [Signer(t(f"docs_stocktake.role_{r}"), signers.get(r, "")) for r in SIGNERS]
+    people += [
+        Signer(p.get("role") or p.get("position") or "", p.get("name", ""), p.get("position", ""))
+        for p in f.stocktake.participants or []
+    ]
+    return [
+        d.spacer(2),
+        d.para(ended),
+        *d.copies(doc),
+        d.heading(t("docs_stocktake.signatures")),
+        *d.signatures(t, people),
+    ]
+
+
+SECTIONS = [_opening, _participants, _totals, _details, _discrepancies, _scans, _closing]
+
+
+def _render(
+    session: Session,
+    stocktake: Stocktake,
+    actor: User,
+    lang: str,
+    number: str | None,
+    chain_head: str,
+) -> bytes:
+    t = translator(lang)
+    facts = _facts(session, stocktake, actor)
+    moment: datetime = stocktake.closed_at or stocktake.started_at
+    day = local_day(moment)
+    doc = Document(
+        kind=KIND,
+        lang=lang,
+        agency=d.agency_header(session, stocktake.agency_id),
+        day=day,
+        number=number,
+        regime=load_table().regime_on(day),
+        chain_head=chain_head,
+        draft=stocktake.status != "closed",
+        subtitle=period(stocktake, t),
+    )
+    body: list[Flowable] = []
+    for section in SECTIONS:
+        body += section(facts, doc)
+    return d.render(doc, body)
+
+
+def finalise_record(session: Session, stocktake: Stocktake, actor: User) -> OfficialDocument:
+    """Number the closed count's record and keep it (``documents.finalise``)."""
+    assert stocktake.id is not None
+    head = make_anchor(session).printed()
+    return d.finalise(
+        session,
+        KIND,
+        stocktake.agency_id,
+        subject(stocktake.id),
+        lambda number: _render(session, stocktake, actor, "vi", number.printed, head),
+        actor,
+    )
+
+
+@dataclass(frozen=True)
+class Record:
+    pdf: bytes
+    sha256: str | None  # the stored record's only
+
+
+def record(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -> Record:
+    """The stored record of a closed count (Vietnamese); otherwise a rendering as it stands:
+    a draft while open, a translation in English (with the final number)."""
+    get_status(session, stocktake_id, actor)  # the reader's agency may see it, or 404
+    stocktake = session.get(Stocktake, stocktake_id)
+    assert stocktake is not None
+    final = d.stored(session, KIND, subject(stocktake_id))
+    if final is not None and lang == "vi":
+        return Record(final.pdf, final.sha256)
+    head = make_anchor(session).printed()
+    number = final.number if final else None
+    return Record(_render(session, stocktake, actor, lang, number, head), None)
 
 
 def render(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -> bytes:
-    t = translator(lang)
-    none = t("record.none")
-    status = get_status(session, stocktake_id, actor)
-    stocktake = session.get(Stocktake, stocktake_id)
-    assert stocktake is not None
-    warehouse = session.get(Warehouse, stocktake.warehouse_id)
-    agency = session.get(Agency, stocktake.agency_id)
-    location = session.get(Location, stocktake.location_id) if stocktake.location_id else None
-    assert warehouse is not None and agency is not None
-    rows = lines(session, stocktake_id, actor)
-    scope = t(
-        "stocktake_record.scope_location" if location else "stocktake_record.scope",
-        kind=t(f"stocktake_record.kind_{stocktake.kind}"),
-        warehouse=warehouse.name,
-        code=warehouse.code,
-        location=location.code if location else "",
-    )
-    seals = {
-        "intact": t("stocktake_record.seal_intact"),
-        "broken": t("stocktake_record.seal_broken"),
-    }
-    p = pdfdoc.para
-    story = [
-        p(agency.name, "center"),
-        p(f"{t('record.nation')} — {t('record.motto')}", "center"),
-        pdfdoc.spacer(),
-        p(t("stocktake_record.title", id=stocktake_id), "title"),
-        p(scope),
-        p(
-            t(
-                "stocktake_record.times",
-                start=t.datetime(stocktake.started_at) or none,
-                end=t.datetime(stocktake.closed_at) or none,
-            )
-        ),
-        p(
-            t(
-                "stocktake_record.state_closed"
-                if stocktake.status == "closed"
-                else "stocktake_record.state_open"
-            )
-        ),
-        pdfdoc.spacer(),
-        p(t("stocktake_record.results"), "heading"),
-        pdfdoc.table(
-            [
-                t("stocktake_record.expected"),
-                t("stocktake_record.seen"),
-                *(t(f"stocktake.outcome_{k}") for k in OUTCOMES),
-                t("stocktake.seal_broken_count"),
-            ],
-            [
-                [
-                    t.number(status.expected),
-                    t.number(status.seen_expected),
-                    *(t.number(stocktake.counts.get(k, 0)) for k in (*OUTCOMES, "seal_broken")),
-                ]
-            ],
-            [21] * 8,
-        ),
-        p(t("stocktake_record.details"), "heading"),
-        pdfdoc.table(
-            [
-                t("stocktake_record.item"),
-                t("stocktake_record.description"),
-                t("stocktake_record.weight"),
-                t("stocktake.outcome"),
-                t("stocktake.seal"),
-                t("stocktake.expected_at"),
-                t("stocktake.seen_at"),
-            ],
-            [
-                [
-                    r["item_code"] or r["label"],
-                    r["description"] or "",
-                    t.weight(r["net_weight_g"]) or none,
-                    t.maybe(f"stocktake.outcome_{r['outcome']}", r["outcome"]),
-                    seals.get(r["seal_state"] or "", none),
-                    r["expected_location_code"] or none,
-                    r["seen_location_code"] or none,
-                ]
-                for r in rows
-            ],
-            [32, 36, 20, 24, 18, 20, 20],
-        ),
-        pdfdoc.spacer(8),
-    ]
-    signers = stocktake.signers or {}
-    story.append(
-        pdfdoc.signatures(
-            [
-                (t(f"stocktake.signer_{role}"), signers.get(role, ""))
-                for role in ("keeper", "accountant", "head")
-            ]
-        )
-    )
-    head = (t("record_chain.footer"), make_anchor(session).printed())
-    return pdfdoc.build(story, t("stocktake_record.file_title", id=stocktake_id), chain=head)
+    return record(session, stocktake_id, actor, lang).pdf

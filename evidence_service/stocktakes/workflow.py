@@ -52,6 +52,10 @@ class StocktakeCreate(BaseModel):
 class StocktakeScanRequest(BaseModel):
     payload: str = Field(max_length=500)
     seal_state: SealState | None = Field(default=None, description="what the keeper saw")
+    quantity_found: float | None = Field(
+        default=None, ge=0, le=1e9, description="the quantity counted, if not the recorded one"
+    )
+    condition: str | None = Field(default=None, max_length=500, description="as seen")
 
 
 class Signers(BaseModel):
@@ -168,6 +172,8 @@ def record_scan(
         kind="damaged",
         scanned_by_id=actor.id,  # type: ignore[arg-type]
         seal_state=data.seal_state,
+        quantity_found=data.quantity_found,
+        condition=(data.condition or "").strip() or None,
     )
     keep_when_refused(session, scan)
     try:
@@ -297,7 +303,9 @@ def close(
 
     def where_seen(item_id: int, recorded_location: int | None) -> Outcome:
         at = seen[item_id].at_location_id
-        if at is None or paths.get(recorded_location or -1, "").startswith(paths.get(at, "?")):
+        if at is None:  # scanned before any location label: where it stood is unknown
+            return Outcome.unlocated
+        if paths.get(recorded_location or -1, "").startswith(paths.get(at, "?")):
             return Outcome.verified
         return Outcome.misplaced
 
@@ -339,6 +347,8 @@ def close(
         if line.item_id in seen:
             line.seen_location_id = seen[line.item_id].at_location_id
             line.seal_state = seen[line.item_id].seal_state
+            line.quantity_found = seen[line.item_id].quantity_found
+            line.condition = seen[line.item_id].condition
 
     now = datetime.now(UTC)
     due = working_days_after(now, discrepancy_days)

@@ -191,7 +191,7 @@ def _typed(field: Any, raw: str, name: str) -> Any:
     return raw
 
 
-def _executed_at(text: str) -> datetime | None:
+def _executed_at(text: str, field: str = "executed_at") -> datetime | None:
     """``dd/mm/yyyy hh:mm`` as typed (or ISO ``yyyy-mm-ddThh:mm``), Vietnam time at the site."""
     if not text:
         return None
@@ -200,7 +200,54 @@ def _executed_at(text: str) -> datetime | None:
             return datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TIME_ZONE)
         return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TIME_ZONE)
     except ValueError:
-        raise Invalid("executed_at", "not a date and time", text) from None
+        raise Invalid(field, "not a date and time", text) from None
+
+
+ATTENDEE_ROWS = 3  # rows of the form for people attending without being members
+
+
+def _line_check(page: Any, n: int) -> dict[str, Any]:
+    """A line's seal as found, its note, condition and method (``destruction.checking``)."""
+    state = page.field(f"sealstate.{n}") or None
+    line: dict[str, Any] = {
+        "seal_note": page.field(f"sealnote.{n}") or None,
+        "seal_number": page.field(f"sealnumber.{n}") or None,
+        "condition": page.field(f"condition.{n}") or None,
+        "method": page.field(f"linemethod.{n}") or None,
+    }
+    if state:  # the state chosen says more than the "intact" box
+        line["seal_state"] = state
+    else:
+        line["seal_intact"] = page.field(f"seal.{n}") == "1"
+    return line
+
+
+def _execution_facts(page: Any) -> dict[str, Any]:
+    """The end, the attendees, the contractor and the conclusion as typed in the form."""
+    attendees = [
+        {
+            "name": page.field(f"attendee.{k}.name"),
+            "position": page.field(f"attendee.{k}.position"),
+            "organisation": page.field(f"attendee.{k}.organisation"),
+            "kind": page.field(f"attendee.{k}.kind") or "other",
+        }
+        for k in range(ATTENDEE_ROWS)
+        if page.field(f"attendee.{k}.name")
+    ]
+    contractor = None
+    if page.field("contractor_name"):
+        contractor = {
+            "name": page.field("contractor_name"),
+            "licence": page.field("contractor_licence"),
+            "contract_number": page.field("contract_number"),
+            "contract_date": iso_date(page.field("contract_date"), "contractor.contract_date"),
+        }
+    return {
+        "ended_at": _executed_at(page.field("ended_at"), "ended_at"),
+        "attendees": attendees,
+        "contractor": contractor,
+        "conclusion": page.field("conclusion") or None,
+    }
 
 
 @router.post("/destruction/{batch_id}/execute")
@@ -226,7 +273,7 @@ def execute(batch_id: int, page: FormPage) -> Response:
             items.append(
                 {
                     "code": code,
-                    "seal_intact": page.field(f"seal.{n}") == "1",
+                    **_line_check(page, n),
                     "measured_weight_g": grams(
                         page.field(f"weight.{n}"), unit, "measured_weight_g"
                     ),
@@ -245,6 +292,7 @@ def execute(batch_id: int, page: FormPage) -> Response:
                 "environment": environment,
                 "safety_plan_ref": page.field("safety_plan_ref") or None,
                 "items": items,
+                **_execution_facts(page),
             },
         )
         destruction.execute(

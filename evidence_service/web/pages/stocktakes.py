@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
 
-from ... import locations, scanning, stocktakes
+from ... import documents, locations, scanning, stocktakes
 from ...auth import agency_scope, require
 from ...errors import DomainError, Invalid, NotFound
 from ...models import (
@@ -162,6 +162,9 @@ def _render_stocktake(page: Page, stocktake_id: int, error: DomainError | None =
         stocktake=stocktake,
         warehouse=warehouse,
         lines=stocktakes.lines(page.db, stocktake_id, page.me) if closed else [],
+        record=documents.stored(
+            page.db, stocktake_record.KIND, stocktake_record.subject(stocktake_id)
+        ),
         outcomes=list(Outcome),
         can_scan=page.can("stocktake") and not closed,
         errors=explained.messages if explained else [],
@@ -240,15 +243,28 @@ class _Refused(DomainError):
         self.status_code = status_code
 
 
+PARTICIPANT_ROWS = 2  # others who take part (enforcement officer, guard, custodian)
+
+
 @router.post("/stocktakes/{stocktake_id}/close")
 def close(stocktake_id: int, page: FormPage) -> Response:
     try:
+        participants = [
+            {
+                "name": page.field(f"participant.{k}.name"),
+                "position": page.field(f"participant.{k}.position"),
+                "role": page.field(f"participant.{k}.role"),
+            }
+            for k in range(PARTICIPANT_ROWS)
+            if page.field(f"participant.{k}.name")
+        ]
         signers = validate(
-            stocktakes.Signers,
+            stocktakes.CloseRequest,
             {
                 "keeper": page.field("keeper"),
                 "accountant": page.field("accountant"),
                 "head": page.field("head"),
+                "participants": participants,
             },
         )
         stocktakes.close(page.db, stocktake_id, signers, page.me, page.settings.discrepancy_days)
@@ -262,12 +278,11 @@ def close(stocktake_id: int, page: FormPage) -> Response:
 def record(stocktake_id: int, page: UserPage, lang: str = "vi") -> Response:
     """The record in Vietnamese (the official one); ``?lang=en`` a translation."""
     require(page.me, "read")
-    pdf = stocktake_record.render(page.db, stocktake_id, page.me, lang)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="bien-ban-kiem-ke-{stocktake_id}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    record = stocktake_record.record(page.db, stocktake_id, page.me, lang)
+    headers = {
+        "Content-Disposition": f'attachment; filename="bien-ban-kiem-ke-{stocktake_id}.pdf"',
+        "Cache-Control": "no-store",
+    }
+    if record.sha256:
+        headers["X-Record-SHA256"] = record.sha256
+    return Response(record.pdf, media_type="application/pdf", headers=headers)
