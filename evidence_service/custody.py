@@ -71,6 +71,8 @@ class EventType(StrEnum):
     stocktake_found = "stocktake_found"
     stocktake_escalated = "stocktake_escalated"
     unsealing = "unsealing"  # a seal opened, with its record (items/unsealing.py)
+    # The item's handover record and entry slip became final: their numbers are the item's.
+    entry_slip = "entry_slip"
 
 
 def lock_for_write(session: Session) -> None:

@@ -140,6 +140,9 @@ def test_a_handover_receives_its_items_with_a_final_record_and_entry_slip(
     assert [line["seal_state"] for line in h["lines"]] == ["intact", "suspicious"]
     items = session.exec(select(Item).order_by(Item.id.desc()).limit(2)).all()
     assert {i.delivered_by_name for i in items} == {"Hoàng Văn Dũng"}
+    # The items carry the final documents' numbers (labels, ledger, destruction record).
+    assert {i.entry_slip_no for i in items} == {h["entry_slip_number"]}
+    assert {i.handover_record_no for i in items} == {h["record_number"]}
     assert {i.seal_state for i in items} == {"intact", "suspicious"}
     shown = client.get(f"/api/v1/handovers/{h['id']}", headers=world.headers()).json()
     assert shown == h
@@ -289,6 +292,8 @@ def test_a_plain_intake_makes_a_draft_handover_that_completing_makes_final(clien
     assert done.status_code == 200, done.text
     assert done.json()["final"] and done.json()["missing"] == []
     assert done.json()["record_number"].endswith("/BBGN")
+    numbered = client.get(f"/api/v1/items/{item['code']}", headers=world.headers()).json()
+    assert numbered["entry_slip_no"] == done.json()["entry_slip_number"]
     seal = client.get(f"/api/v1/items/{item['code']}", headers=world.headers()).json()
     assert seal["seal_state"] == "broken"
     again = client.post(

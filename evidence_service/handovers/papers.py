@@ -12,9 +12,10 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session
 
 from .. import documents as docs
-from ..custody import make_anchor
+from ..custody import EventType, NewEvent, make_anchor
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
+from ..items.lifecycle import update_items
 from ..models import (
     Case,
     Handover,
@@ -296,3 +297,31 @@ def make_final(session: Session, handover: Handover, actor: User) -> None:
     handover.final_at = datetime.now(UTC)
     session.add(handover)
     session.flush()
+    _number_items(session, handover, [item for _, item in rows], actor)
+
+
+def _number_items(session: Session, handover: Handover, items: list[Item], actor: User) -> None:
+    """The items take the numbers of their (now final) record and slip, unless they carry
+    their own from a paper ledger, so labels, the ledger and the destruction record print
+    them; each change with its event."""
+    assert actor.id is not None
+    changes, events = [], []
+    for item in items:
+        values = {}
+        if not item.entry_slip_no:
+            values["entry_slip_no"] = handover.entry_slip_number
+        if not item.handover_record_no:
+            values["handover_record_no"] = handover.record_number
+        if values:
+            session.refresh(item)
+            changes.append((item, values))
+            events.append(
+                NewEvent(
+                    item.id,  # type: ignore[arg-type]
+                    EventType.entry_slip,
+                    actor.id,
+                    details={"handover_id": handover.id, **values},
+                )
+            )
+    if changes:
+        update_items(session, changes, events)
