@@ -38,6 +38,18 @@ def refusal(found: Sequence[rules.Problem]) -> Invalid:
     return error
 
 
+def _cases(
+    session: Session, actor: User, items_in: Sequence[ItemCreate]
+) -> dict[tuple[int | None, str | None], Case]:
+    """The items' cases, each looked up once (a batch names a few cases for many items)."""
+    found: dict[tuple[int | None, str | None], Case] = {}
+    for n, i in enumerate(items_in):
+        key = (i.case_id, i.judgment_number)
+        if key not in found:
+            found[key] = find_case(session, actor, i.case_id, i.judgment_number, f"items.{n}")
+    return found
+
+
 def _agency_of(session: Session, actor: User, first: ItemCreate, case: Case) -> int:
     """The receiving agency: the one whose warehouse takes the first item (items belong to
     it, as intake decides), else the case's."""
@@ -58,12 +70,7 @@ def _open(
     details: dict[str, Any],
 ) -> Handover:
     """The handover row (its documents are numbered when they become final)."""
-    cases = {
-        (i.case_id, i.judgment_number): find_case(
-            session, actor, i.case_id, i.judgment_number, f"items.{n}"
-        )
-        for n, i in enumerate(items_in)
-    }
+    cases = _cases(session, actor, items_in)
     first_case = next(iter(cases.values()))
     case_ids = {c.id for c in cases.values()}
     assert actor.id is not None
@@ -127,10 +134,7 @@ def receive(session: Session, data: HandoverCreate, actor: User) -> Handover:
     at = data.handed_over_at or datetime.now(UTC)
     who = Person(**_person(data))
     items_in = [i.model_copy(update={"received_at": at, "delivered_by": who}) for i in data.items]
-    cases = [
-        find_case(session, actor, i.case_id, i.judgment_number, f"items.{n}")
-        for n, i in enumerate(items_in)
-    ]
+    cases = list(_cases(session, actor, items_in).values())
     facts = rules.HandoverFacts(
         place=data.place,
         deliverer=data.deliverer.model_dump(),
