@@ -13,6 +13,8 @@ OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 def save_pages(pdf: bytes, name: str, scale: float = 1.4) -> list[Path]:
     """Each page of ``pdf`` as ``test-output/<name>-p<n>.png``; the paths."""
     OUTPUT.mkdir(exist_ok=True)
+    for stale in OUTPUT.glob(f"{name}-p*.png"):  # pages of an earlier, longer rendering
+        stale.unlink()
     (OUTPUT / f"{name}.pdf").write_bytes(pdf)
     document = pypdfium2.PdfDocument(pdf)
     paths = []

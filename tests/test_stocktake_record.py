@@ -14,6 +14,8 @@ from tests.docs_output import save_pages, text
 from tests.factories import make_item
 from tests.test_stocktakes import API, SIGNERS, _scan, _start
 
+LONG_CAUSE = "Kho ẩm, mái dột sau mưa lớn; bao bì bị chuột cắn ở góc dưới. " * 84  # 5,124
+
 
 def _realistic(client, session, world):
     agency = session.get(Agency, world.agencies["parent"].id)
@@ -77,7 +79,7 @@ def _realistic(client, session, world):
             },
             {
                 "code": items["d"].code,
-                "cause": "Chuột cắn bao bì",
+                "cause": "Chuột cắn bao bì. " + LONG_CAUSE,
                 "measures": "Niêm phong lại, lập biên bản",
             },
         ],
@@ -130,6 +132,7 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
     }
     missing = {name: value for name, value in required.items() if value not in got}
     assert missing == {}
+    assert len(LONG_CAUSE) > 5000 and got.count("mái dột sau mưa lớn") == 84  # split, all kept
     assert "UTC" not in got and "Dự thảo" not in got
     stored = session.exec(select(OfficialDocument)).one()
     assert response.headers["x-record-sha256"] == stored.sha256

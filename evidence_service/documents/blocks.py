@@ -23,9 +23,9 @@ from ..i18n import Translator
 from ..pdfdoc import register_fonts
 from .words import copies_words
 
-# A table row is at most this many lines of its smallest text: longer cells continue on the
-# next row (and page). 40 lines of 8 pt are about 140 mm, half an A4 frame.
-MAX_ROW_LINES = 40
+# A table row is at most this many lines of its text: longer cells continue on the
+# next rows (and pages); 12 lines of 8 pt are about 42 mm, so a page fills before it breaks.
+MAX_ROW_LINES = 12
 _PAD = 3  # cell padding, points
 # The width between the margins of a portrait A4 page (engine.MARGINS_MM): 210 - 20 - 15.
 FRAME_WIDTH_MM = 175.0
@@ -169,7 +169,7 @@ def table(
     result = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
     commands: list[Any] = [
         ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
-        ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("LINEBEFORE", (1, 0), (-1, -1), 0.3, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
@@ -178,8 +178,12 @@ def table(
     ]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
-    for r in continued:
-        commands.append(("LINEABOVE", (0, r), (-1, r), 0.3, colors.white))
+    gone = set(continued)  # a row continuing the one above has no rule between them
+    commands += [
+        ("LINEABOVE", (0, r), (-1, r), 0.3, colors.grey)
+        for r in range(1, len(cells))
+        if r not in gone
+    ]
     result.setStyle(TableStyle(commands))
     return result
 

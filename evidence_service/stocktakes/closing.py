@@ -27,13 +27,13 @@ class Finding(BaseModel):
     """Why an item is missing or its seal is not intact, and what is done about it."""
 
     code: str = Field(max_length=64)
-    cause: str = Field(default="", max_length=2000)
-    measures: str = Field(default="", max_length=2000)
+    cause: str = Field(default="", max_length=10_000)
+    measures: str = Field(default="", max_length=10_000)
 
 
 class CloseRequest(Signers):
     participants: list[Participant] = Field(default_factory=list, max_length=30)
-    findings: list[Finding] = Field(default_factory=list, max_length=5000)
+    findings: list[Finding] = Field(default_factory=list, max_length=10_000)
 
 
 def close(
