@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from .agencies import AgencyCreate, create_agency
 from .auth import UserCreate, create_user
 from .cases import CaseCreate, ItemOrder, TransferDecision, create_case, judgments_of
+from .environment.demo import seed_environment
 from .items import ItemCreate, Person, intake_items, order_dispositions
 from .legal.holidays import local_today
 from .locations import LocationCreate, WarehouseCreate, create_location, create_warehouse
@@ -371,4 +372,5 @@ def seed_demo(session: Session) -> bool:
         document="Giấy nộp tiền vào tài khoản tạm giữ số 0012",
     )
     order_dispositions(session, case, judgments_of(session, case.id)[0], [order], manager)
+    seed_environment(session, users)  # warehouse sites, two destructions of the half-year
     return True

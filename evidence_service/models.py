@@ -1187,3 +1187,56 @@ class Unsealing(SQLModel, table=True):
     notes: str = Field(default="")
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class FacilityKind(StrEnum):
+    hazardous_waste_incineration = "hazardous_waste_incineration"
+    cement_kiln = "cement_kiln"
+    chemical_treatment = "chemical_treatment"
+
+
+class EnvironmentFacility(SQLModel, table=True):
+    """A licensed facility as an admin set it: replaces the entry of ``data/facilities.toml``
+    with the same ``key``, or adds one (``environment/facilities.py``). Stored here so every
+    process of the service sees the same list."""
+
+    __tablename__ = "environment_facilities"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FacilityKind), name="kind"),
+        CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="lat"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    province: str = Field(default="", max_length=100)
+    kind: str = Field(max_length=32)
+    permit_ref: str = Field(default="", max_length=200)
+    material_groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = Field(default="")
+    verified: bool = Field(default=False)
+    active: bool = Field(default=True)
+    note: str = Field(default="")
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class WarehouseSite(SQLModel, table=True):
+    """Where a warehouse is (WGS 84) and its province: the distances to licensed facilities
+    and the province filter of the planner and the environment report."""
+
+    __tablename__ = "warehouse_sites"
+    __table_args__ = (
+        CheckConstraint("latitude >= -90 AND latitude <= 90", name="lat"),
+        CheckConstraint("longitude >= -180 AND longitude <= 180", name="lon"),
+    )
+    warehouse_id: int = Field(foreign_key="warehouses.id", primary_key=True)
+    latitude: float
+    longitude: float
+    province: str = Field(default="", max_length=100)
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)

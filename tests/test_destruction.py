@@ -57,6 +57,9 @@ ENVIRONMENT = {
     "residue_quantity_kg": 1.5,
     "residue_destination": "Bãi chôn lấp hợp vệ sinh",
     "incidents": "Không",
+    # Open-ground sites record the wind and their distance to water (environment/sites.py).
+    "wind_direction": "Đông Bắc, nhẹ",
+    "distance_to_water_m": 900,
 }
 
 

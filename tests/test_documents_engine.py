@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from evidence_service import documents
@@ -29,6 +30,7 @@ from evidence_service.i18n import translator
 from evidence_service.models import LegalRegime
 from evidence_service.verification import verify_record
 from tests.docs_output import pages_text, save_pages, text
+from tests.test_cli_and_durability import _cli, db_with_items  # noqa: F401 (a fixture)
 
 HEADER = AgencyHeader(
     parent="Thi hành án dân sự tỉnh Lạng Sơn",
@@ -200,3 +202,35 @@ def test_numbers_taken_at_once_never_repeat(database, world):
         th.join()
     assert not errors
     assert sorted(taken) == list(range(1, 41))
+
+
+def test_verify_anchor_takes_the_footer_line_as_printed(db_with_items):  # noqa: F811
+    """`verify --anchor` on the footer's text copied from a page: passes, then fails once
+    the history it printed loses its last event (issue 12 point 5)."""
+    with db_with_items.session() as s:
+        head = make_anchor(s).printed()
+    page = pages_text(render(_doc(chain_head=head), []))[0]
+    footer = page[page.index("Chuỗi lưu giữ") :]
+    assert footer.startswith(f"Chuỗi lưu giữ: {head}")
+    assert _cli(db_with_items, "verify", "--anchor", footer).exit_code == 0
+    events = int(head.split()[1])
+    with db_with_items.engine.begin() as conn:
+        on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
+        conn.execute(sql(f"DROP TRIGGER custody_events_no_delete{on}"))
+        conn.execute(sql(f"DELETE FROM custody_events WHERE seq = {events}"))
+    assert _cli(db_with_items, "verify", "--anchor", footer).exit_code != 0
+
+
+def test_a_layout_names_its_page_and_refuses_an_unknown_one():
+    from reportlab.lib.pagesizes import A3, landscape
+
+    from evidence_service.documents.layouts import parse_layout
+
+    sheet = parse_layout(
+        "sheet", {"code": "SO", "title": "docs_engine.number", "page": "A3-landscape"}
+    )
+    assert sheet.pagesize == landscape(A3)
+    with pytest.raises(ValueError):
+        parse_layout("bad", {"code": "X", "title": "t", "page": "Letter"})
+    with pytest.raises(ValueError):
+        parse_layout("bad", {"title": "t"})

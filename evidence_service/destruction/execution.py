@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from .. import payload
 from ..custody import EventType
+from ..environment.sites import check_site
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
@@ -38,6 +39,7 @@ def execute(
     method = table.get(data.method)
     details = check_fields(method.fields, data.method_details, "method_details")
     environment = check_fields(table.common_fields, data.environment, "environment")
+    check_site(method.id, details, environment)  # distances, wind, a note when too close
     executed_at = _as_utc(data.executed_at)
     if executed_at > datetime.now(UTC) + timedelta(minutes=5):
         raise Invalid("executed_at", "the destruction cannot be in the future")

@@ -25,6 +25,7 @@ from reportlab.platypus import Flowable
 from .. import documents as d
 from ..documents import AgencyHeader, Column, Document, Signer
 from ..documents.agency import TOP_BODY
+from ..environment.record_section import estimate_flowables
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..legal.deadlines import load_table
@@ -420,12 +421,18 @@ def signatures(batch: BatchPublic, doc: Document) -> list[Flowable]:
 
 
 # The record, in order. One more section is one more entry here.
+def estimate(batch: BatchPublic, doc: Document) -> list[Flowable]:
+    """ "Ước tính phát thải": the environment's section (``environment/record_section.py``)."""
+    return estimate_flowables(batch.estimated_releases, batch.site_flags, doc.t)
+
+
 SECTIONS: list[Section] = [
     basis,
     opening,
     members,
     items,
     method,
+    estimate,
     issues,
     lateness,
     closing,

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..environment.estimate import EstimatedReleases
+from ..environment.sites import SiteFlag
 from ..models import BatchStatus, Category, CouncilRole, ItemStatus, LegalRegime
 
 
@@ -262,6 +264,9 @@ class BatchPublic(BatchSummary):
     members: list[MemberPublic]
     photos: list[PhotoPublic]
     flags: list[Flag]
+    # The environment (environment/): releases, order-of-magnitude; site safeguards broken.
+    estimated_releases: EstimatedReleases | None = None
+    site_flags: list[SiteFlag] = Field(default_factory=list)
 
 
 class MethodFieldPublic(BaseModel):

@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 from .. import documents
 from ..auth import agency_scope, require
 from ..custody import make_anchor
+from ..environment.batch import batch_estimate
+from ..environment.sites import site_flags
 from ..errors import Conflict, NotFound
 from ..models import (
     Agency,
@@ -249,6 +251,8 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         members=members,
         photos=photos,
         flags=_flags(batch, items, members),
+        estimated_releases=batch_estimate(batch, batch_lines),
+        site_flags=site_flags(batch.method, batch.method_details, batch.environment),
     )
 
 

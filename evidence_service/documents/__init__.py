@@ -28,7 +28,7 @@ from .blocks import (
     spacer,
     table,
 )
-from .engine import Document, basis, copies, header, render
+from .engine import Document, basis, copies, frame_width_mm, header, render
 from .layouts import Layout, all_layouts, layout
 from .store import Number, documents_about, finalise, stored, take_number
 from .words import clock_words, copies_words, date_words, moment_words, place_date
@@ -53,6 +53,7 @@ __all__ = [
     "documents_about",
     "esc",
     "finalise",
+    "frame_width_mm",
     "header",
     "heading",
     "layout",

@@ -67,6 +67,11 @@ class Document:
         return self.number or f"…/{self.layout.code}"
 
 
+def frame_width_mm(doc: Document) -> float:
+    """The width between the margins of the document's page (175 mm on portrait A4)."""
+    return doc.layout.pagesize[0] / mm - MARGINS_MM[0] - MARGINS_MM[1]
+
+
 def header(doc: Document) -> list[Flowable]:
     """The two headers side by side, the number and the place/date line, the title."""
     t = doc.t
@@ -80,7 +85,8 @@ def header(doc: Document) -> list[Flowable]:
         f"<br/><br/><i>{esc(place_date(t, doc.agency.place, doc.day))}</i>",
         "center",
     )
-    top = Table([[left, right]], colWidths=[80 * mm, 95 * mm])
+    width = frame_width_mm(doc)
+    top = Table([[left, right]], colWidths=[width * 0.46 * mm, width * 0.54 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     out: list[Flowable] = [top, para(doc.title, "title")]
     if doc.subtitle:

@@ -64,6 +64,7 @@ NAV: list[NavEntry] = [
     NavEntry("/locations", "nav.locations"),
     NavEntry("/dashboard", "dashboard.nav", "audit"),
     NavEntry("/destruction", "destruction.nav"),
+    NavEntry("/environment", "environment_page.nav", "audit"),
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
     NavEntry("/approvals", "duties_exits.nav", "release"),
     NavEntry("/account", "duties_account_page.nav"),

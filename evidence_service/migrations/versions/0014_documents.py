@@ -86,31 +86,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("discrepancies") as batch:
-        batch.drop_column("measures")
-        batch.drop_column("cause")
+    # In place (ALTER TABLE DROP COLUMN, SQLite 3.35+): tables others point at stay.
+    drop = op.drop_column
+    drop("discrepancies", "measures")
+    drop("discrepancies", "cause")
     op.execute("DELETE FROM stocktake_lines WHERE outcome = 'unlocated'")
     with op.batch_alter_table("stocktake_lines") as batch:
         batch.drop_constraint(op.f("ck_stocktake_lines_outcome"), type_="check")
         batch.create_check_constraint(op.f("ck_stocktake_lines_outcome"), _OUTCOMES_OLD)
     for table in ("stocktake_lines", "stocktake_scans"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("condition")
-            batch.drop_column("quantity_found")
-    with op.batch_alter_table("stocktakes") as batch:
-        batch.drop_column("participants")
-    with op.batch_alter_table("destruction_items") as batch:
-        for name in (
-            "seal_note",
-            "seal_state_seen",
-            "seal_number_seen",
-            "line_method",
-            "condition_before",
-        ):
-            batch.drop_column(name)
-    with op.batch_alter_table("destruction_batches") as batch:
-        for name in ("conclusion", "contractor", "attendees", "ended_at"):
-            batch.drop_column(name)
+        drop(table, "condition")
+        drop(table, "quantity_found")
+    drop("stocktakes", "participants")
+    for name in (
+        "seal_note",
+        "seal_state_seen",
+        "seal_number_seen",
+        "line_method",
+        "condition_before",
+    ):
+        drop("destruction_items", name)
+    for name in ("conclusion", "contractor", "attendees", "ended_at"):
+        drop("destruction_batches", name)
     op.drop_index("ix_official_documents_subject", "official_documents")
     op.drop_index("ix_official_documents_agency_id", "official_documents")
     op.drop_table("official_documents")
