@@ -1,25 +1,38 @@
-"""Core benchmark (not a test): bulk load, batch intake, the scan path against a bare endpoint,
-and, with PostgreSQL, how throughput scales with uvicorn workers.
+"""Core benchmark (not a test): every row of issue 19's table, each as a ratio to its bare
+counterpart measured in the same run, and, with PostgreSQL, how throughput scales with
+uvicorn workers.
 
     .venv/bin/python bench/bench_core.py [--items 100000] [--workdir /tmp/evidence-bench]
         [--seconds 5] [--rounds 3] [--postgres postgresql+psycopg://...] [--json PATH]
 
 Needs wrk (``apt-get install wrk``). This VM's speed drifts 2-3x from minute to minute, so
-every row is measured in rounds, each round the bare counterpart and ours back to back (the
-order alternating), and reported as the median of the per-round ratios with their spread.
+every row is measured beside its bare counterpart, and the ratio (bare / ours: the share of
+the ceiling we reach) is the figure to compare; wrk rows are measured in rounds, the bare
+counterpart and ours back to back (the order alternating), and reported as the median of the
+per-round ratios with their spread.
 
-1. Loads N items with their intake events into a fresh SQLite database through the service's
-   own ``intake_items`` (target: 100,000 in ≤ 10 s).
-2. Starts the real server (one worker) and times POST /items/batch with batches of 1,000.
+1. Load: N items with their signed intake events into a fresh SQLite database through the
+   service's own ``intake_items``, wall and CPU time (target: 100,000 in ≤ 10 s). Bare: the
+   same rows, read back, inserted with plain sqlite3 executemany into a copy of the database
+   as it was before (the same indexes and triggers): what SQLite itself costs.
+2. ``POST /items/batch`` of 1,000 through the real server, median of 10 (target ≤ 150 ms).
+   Bare: a bare FastAPI POST validating the same body into a list of 7-field models.
 3. 32 connections, one worker, SQLite: ``GET /items/{code}`` (random codes) and ``/healthz``
    against a bare FastAPI ``def`` GET returning a constant; ``POST /scan`` with items' label
    payloads (each scan writes a scan-log row) against a bare FastAPI POST reading a small JSON
    body. Targets: ≥ 50 % of bare, p99 ≤ 50 ms.
-4. With ``--postgres URL`` (an empty database; it is migrated here): servers with 1, 2 and 4
-   workers side by side, ``GET /items/{code}``, intake (POST /items, one new item a request)
-   and the bare GET, each as a ratio to 1 worker in the same round.
+4. ``POST /moves`` in process: SQL statements of 100 items as a keeper and as a manager
+   (target ≤ 15 whatever the count), and ms for 500 items (target ≤ 250 ms). Bare: the
+   same request's statements replayed by plain sqlite3 (the database's share of the time).
+5. ``verify`` (links, hashes, signatures, replay) over the loaded database, extrapolated to
+   1,000,000 events (target ≤ 60 s; ``bench_verify.py`` measures 1,000,000 itself). Bare:
+   reading every event and item row without checking anything.
+6. With ``--postgres URL`` (an empty database; it is migrated here): servers with 1, 2 and 4
+   workers, ``GET /items/{code}``, intake (POST /items, one new item a request) and the
+   bare GET, each as a ratio to 1 worker in the same round.
 
-All figures go to ``--json`` (default ``<workdir>/bench_core.json``).
+All figures go to ``--json`` (default ``<workdir>/bench_core.json``); the last lines printed
+are the table, one row each.
 """
 
 import argparse
@@ -30,6 +43,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -72,6 +86,25 @@ def bare():
 @app.post('/bare')
 def bare_post(data: Scan):
     return {'ok': True}
+
+
+class Row(BaseModel):
+    case_id: int
+    category: str
+    description: str
+    quantity: float
+    unit: str
+    net_weight_g: float | None = None
+    location_code: str | None = None
+
+
+class Batch(BaseModel):
+    items: list[Row]
+
+
+@app.post('/bare/batch', status_code=201)
+def bare_batch(data: Batch):
+    return {'ok': len(data.items)}
 """
 Figures = dict[str, float]
 
@@ -99,12 +132,20 @@ def signing_key(workdir: Path) -> Path:
     return path
 
 
-def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str], World]:
+def load(
+    db: Database, total: int, chunk: int = 5000, before: Path | None = None
+) -> tuple[dict[str, float], list[str], World]:
+    """Loads ``total`` items; ``before``: where to copy the database as it was before."""
     with db.session(write=True) as session:
         world = make_world(session)
         session.commit()
+    if before is not None:
+        before.unlink(missing_ok=True)
+        plain = sqlite_connect(Path(str(db.engine.url.database)))
+        plain.execute(f"VACUUM INTO '{before}'")
+        plain.close()
     keeper = world.users["keeper"]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     done = 0
     while done < total:
         n = min(chunk, total - done)
@@ -112,12 +153,49 @@ def load(db: Database, total: int, chunk: int = 5000) -> tuple[float, list[str],
             intake_items(session, [item(world, done + i, "S2") for i in range(n)], keeper)
             session.commit()
         done += n
-    elapsed = time.perf_counter() - started
+    elapsed = {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
     codes_column = Item.__table__.c.code  # type: ignore[attr-defined]
     with db.session() as session:
         query = Item.__table__.select().with_only_columns(codes_column)  # type: ignore[attr-defined]
         codes = list(session.exec(query.order_by(codes_column).limit(2000)).scalars())
     return elapsed, codes, world
+
+
+def sqlite_connect(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection set up as the service sets up its own (db.make_engine)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def bare_load(loaded: Path, before: Path, chunk: int = 5000) -> float:
+    """The loaded items and their events, as rows, inserted into the database as it was
+    before the load with plain executemany, ``chunk`` items a transaction: SQLite's share."""
+    source = sqlite_connect(loaded)
+    target = sqlite_connect(before)
+    (first,) = target.execute("SELECT COALESCE(MAX(seq), 0) FROM custody_events").fetchone()
+    items = source.execute("SELECT * FROM items ORDER BY id").fetchall()
+    cursor = source.execute("SELECT * FROM custody_events WHERE seq > ? ORDER BY seq", (first,))
+    item_at = [d[0] for d in cursor.description].index("item_id")
+    events = cursor.fetchall()
+    source.close()
+    item_sql = f"INSERT INTO items VALUES ({', '.join('?' * len(items[0]))})"
+    event_sql = f"INSERT INTO custody_events VALUES ({', '.join('?' * len(events[0]))})"
+    started, taken = time.perf_counter(), 0
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        last_id, upto = part[-1][0], taken
+        while upto < len(events) and (events[upto][item_at] or 0) <= last_id:
+            upto += 1
+        target.execute("BEGIN IMMEDIATE")
+        target.executemany(item_sql, part)
+        target.executemany(event_sql, events[taken:upto])
+        target.execute("COMMIT")
+        taken = upto
+    elapsed = time.perf_counter() - started
+    target.close()
+    return elapsed
 
 
 # -- servers ------------------------------------------------------------------------------
@@ -290,7 +368,8 @@ def show(label: str, figures: dict[str, Any], of: str) -> None:
 # -- the parts ----------------------------------------------------------------------------
 
 
-def batch_intake(base: str, token: str, case_id: int) -> dict[str, float]:
+def batch_intake(base: str, bare: str, token: str, case_id: int) -> dict[str, Any]:
+    """Ten batches of 1,000 into ours and into the bare POST, alternating."""
     row = {
         "case_id": case_id,
         "category": "other",
@@ -300,19 +379,82 @@ def batch_intake(base: str, token: str, case_id: int) -> dict[str, float]:
         "net_weight_g": 10.0,
         "location_code": "S2",
     }
-    times = []
+    times: dict[str, list[float]] = {"ours": [], "bare": []}
+    targets = {"ours": f"{base}{API}/items/batch", "bare": f"{bare}/bare/batch"}
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
-        for _ in range(10):
-            t0 = time.perf_counter()
-            r = http.post(f"{base}{API}/items/batch", json={"items": [row] * 1000})
-            r.raise_for_status()
-            times.append(time.perf_counter() - t0)
-    median = statistics.median(times)
-    print(
-        f"POST /items/batch ×1000: median {median * 1000:.0f} ms per batch, "
-        f"{1000 / median:,.0f} items/s (target ≤ 150 ms)"
-    )
-    return {"median_ms": median * 1000, "items_per_s": 1000 / median}
+        for n in range(10):
+            for name in rotated(list(targets), n):
+                t0 = time.perf_counter()
+                http.post(targets[name], json={"items": [row] * 1000}).raise_for_status()
+                times[name].append(time.perf_counter() - t0)
+    ours, ceiling = statistics.median(times["ours"]), statistics.median(times["bare"])
+    return {"median_ms": ours * 1000, "bare_median_ms": ceiling * 1000, "ratio": ceiling / ours}
+
+
+def moves(workdir: Path) -> dict[str, Any]:
+    """POST /moves in process (bench_batches' set-up): statements of 100 items as a keeper
+    and as a manager, ms of 500; bare: the 500-item move's statements replayed by sqlite3."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_batches import fresh, intake  # noqa: PLC0415 (a sibling script)
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+    from sqlalchemy import event  # noqa: PLC0415
+
+    from evidence_service.app import create_app  # noqa: PLC0415
+    from evidence_service.config import Settings  # noqa: PLC0415
+
+    db, world = fresh(workdir, "moves")
+    client = TestClient(create_app(Settings(secret_key=SECRET, database_url="sqlite://"), db))
+    result: dict[str, Any] = {}
+    for role, count in (("keeper", 1), ("keeper", 100), ("manager", 100), ("keeper", 500)):
+        codes = intake(db, world, count)
+        sent: list[tuple[str, Any]] = []
+
+        def record(_c: Any, _cur: Any, sql: str, params: Any, *_: Any) -> None:
+            sent.append((sql, params))  # noqa: B023 (listened to for this request only)
+
+        headers = {"Authorization": f"Bearer {issue_token(world.users[role], SECRET, 60)}"}
+        event.listen(db.engine, "before_cursor_execute", record)
+        t0 = time.perf_counter()
+        response = client.post(
+            f"{API}/moves", json={"item_codes": codes, "to_location_code": "R1"}, headers=headers
+        )
+        elapsed = time.perf_counter() - t0
+        event.remove(db.engine, "before_cursor_execute", record)
+        response.raise_for_status()
+        if count > 1:  # 1: the warm-up
+            result[f"{count} as {role}"] = {"statements": len(sent), "ms": elapsed * 1000}
+    db.engine.dispose()
+    return result
+
+
+def verify(path: Path, key_file: Path) -> dict[str, float]:
+    """``verify_record`` over the loaded database; bare: reading its events and items."""
+    from evidence_service.verification import verify_record  # noqa: PLC0415
+
+    keys.install(None, keys.Keyring.read(keys.public_path(key_file)))
+    db = Database.from_url(f"sqlite:///{path}")
+    started, cpu = time.perf_counter(), time.process_time()
+    with db.unit_of_work(write=False) as session:
+        result = verify_record(session)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    db.engine.dispose()
+    conn = sqlite_connect(path)
+    t0 = time.perf_counter()
+    for table in ("custody_events", "items"):
+        for _ in conn.execute(f"SELECT * FROM {table}"):
+            pass
+    bare = time.perf_counter() - t0
+    conn.close()
+    if not result.ok:
+        raise RuntimeError(f"verify failed: {result.problem}")
+    return {
+        "events": result.events_checked,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "bare_seconds": bare,
+        "ratio": bare / elapsed,
+        "per_million_s": elapsed / result.events_checked * 1_000_000,
+    }
 
 
 def label_payloads(base: str, token: str, codes: list[str]) -> list[str]:
@@ -366,7 +508,7 @@ def scale_out(opts: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     db.migrate()
     elapsed, codes, world = load(db, opts.pg_items)
     db.engine.dispose()
-    print(f"PostgreSQL: loaded {opts.pg_items:,} items in {elapsed:.1f} s")
+    print(f"PostgreSQL: loaded {opts.pg_items:,} items in {elapsed['seconds']:.1f} s")
     token = issue_token(world.users["keeper"], SECRET, 120)
     new_item = json.dumps(
         {
@@ -419,6 +561,66 @@ def scale_out(opts: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def table(f: dict[str, Any]) -> None:
+    """Issue 19's table: each row, its bare counterpart, the ratio (bare / ours) and goal."""
+    load, batch, ver = f["load"], f["batch_1000"], f["verify"]
+    get, scan = f["scan_path"]["get"]["GET /items/{code}"], f["scan_path"]["post"]["POST /scan"]
+    per_100k = load["seconds"] / load["items"] * 100_000
+    rows = [
+        (
+            "GET /items/{code}",
+            f"{get['rps']['median']:,.0f} req/s, p99 {get['p99_ms']:.0f} ms",
+            "bare GET",
+            get["ratio"]["median"] if get["ratio"] else None,
+            "≥ 50 %, p99 ≤ 50 ms",
+        ),
+        (
+            "POST /scan",
+            f"{scan['rps']['median']:,.0f} req/s, p99 {scan['p99_ms']:.0f} ms",
+            "bare POST",
+            scan["ratio"]["median"] if scan["ratio"] else None,
+            "≥ 50 %, p99 ≤ 50 ms",
+        ),
+    ]
+    for name, m in f["moves"].items():
+        rows.append(
+            (
+                f"POST /moves {name}",
+                f"{m['statements']} statements, {m['ms']:.0f} ms",
+                "—",
+                None,
+                "≤ 15 statements; 500 ≤ 250 ms",
+            )
+        )
+    rows += [
+        (
+            f"load {load['items']:,} items",
+            f"{load['seconds']:.1f} s ({per_100k:.1f} s per 100k; CPU {load['cpu_seconds']:.1f} s)",
+            f"sqlite3 {load['bare_seconds']:.1f} s",
+            load["ratio"],
+            "100k ≤ 10 s",
+        ),
+        (
+            "POST /items/batch ×1000",
+            f"{batch['median_ms']:.0f} ms",
+            f"bare POST {batch['bare_median_ms']:.0f} ms",
+            batch["ratio"],
+            "≤ 150 ms",
+        ),
+        (
+            f"verify {ver['events']:,} events",
+            f"{ver['seconds']:.1f} s ({ver['per_million_s']:.0f} s per 1M)",
+            f"read {ver['bare_seconds']:.1f} s",
+            ver["ratio"],
+            "1M ≤ 60 s",
+        ),
+    ]
+    print("\nissue 19's table (ratio = bare / ours, in the same run):")
+    for name, ours, bare, ratio, goal in rows:
+        shown = f"{ratio:5.0%}" if ratio is not None else "    —"
+        print(f"  {name:<28} {ours:<44} {bare:<22} {shown}  goal {goal}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -447,22 +649,35 @@ def main() -> None:
     db_url = f"sqlite:///{opts.workdir / 'bench.db'}"
     db = Database.from_url(db_url)
     db.migrate()
-    keys.install_from_file(signing_key(opts.workdir))
-    elapsed, codes, world = load(db, opts.items)
+    key_file = signing_key(opts.workdir)
+    keys.install_from_file(key_file)
+    before = opts.workdir / "before.db"
+    elapsed, codes, world = load(db, opts.items, before=before)
     db.engine.dispose()
+    elapsed["bare_seconds"] = bare_load(opts.workdir / "bench.db", before)
+    elapsed["ratio"] = elapsed["bare_seconds"] / elapsed["seconds"]
+    figures["load"] = {"items": opts.items, **elapsed}
     print(
-        f"load: {opts.items:,} items + intake events in {elapsed:.2f} s "
-        f"({opts.items / elapsed:,.0f} items/s; target ≤ 10 s for 100,000)"
+        f"load: {opts.items:,} items + signed intake events in {elapsed['seconds']:.2f} s "
+        f"({elapsed['cpu_seconds']:.2f} s CPU); bare sqlite3 {elapsed['bare_seconds']:.2f} s"
     )
-    figures["load"] = {"items": opts.items, "seconds": elapsed}
     token = issue_token(world.users["keeper"], SECRET, 120)
     env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": SECRET}
-    env["EVIDENCE_SIGNING_KEY_FILE"] = str(signing_key(opts.workdir))
-    with server("evidence_service.app:create_app", env, "/healthz") as base:
-        figures["batch_1000"] = batch_intake(base, token, world.cases["destroy"].id)  # type: ignore[arg-type]
+    env["EVIDENCE_SIGNING_KEY_FILE"] = str(key_file)
+    bare_env = {**env, "PYTHONPATH": str(opts.workdir)}
+    with (
+        server("evidence_service.app:create_app", env, "/healthz") as base,
+        server("bare_app:app", bare_env, "/bare") as bare,
+    ):
+        case = world.cases["destroy"].id
+        figures["batch_1000"] = batch_intake(base, bare, token, case)  # type: ignore[arg-type]
+    figures["verify"] = verify(opts.workdir / "bench.db", key_file)
+    keys.install_from_file(key_file)
+    figures["moves"] = moves(opts.workdir)
     figures["scan_path"] = scan_path(opts, env, token, codes)
     if opts.postgres:
         figures["scale_out"] = scale_out(opts, env)
+    table(figures)
 
     path = opts.json or opts.workdir / "bench_core.json"
     path.write_text(json.dumps(figures, indent=1, ensure_ascii=False))

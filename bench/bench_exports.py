@@ -22,12 +22,18 @@ sys.path.insert(0, str(ROOT))
 
 
 def fill(db_path: Path, count: int) -> None:
+    from evidence_service import keys
     from evidence_service.db import Database
     from evidence_service.items import ItemCreate, intake_items
     from tests.factories import World, make_world
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
+    # The intake appends signed custody events: the benchmark's own key, made once.
+    key_file = db_path.parent / "signing.key"
+    keys.install(
+        keys.read_signing_key(key_file) if key_file.exists() else keys.create_key_file(key_file)
+    )
     db = Database.from_url(f"sqlite:///{db_path}")
     db.migrate()
     with db.session(write=True) as session:

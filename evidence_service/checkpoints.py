@@ -1,8 +1,10 @@
-"""Signed checkpoints: the chain head (event count, head hash, time) and the heads of the
-append-only logs, written every N events and at least every hour to the ``checkpoints``
-table and, if ``EVIDENCE_ANCHOR_DIR`` is set, to a file there once the work commits (a
-mounted disk or a share the database insider cannot reach). Each is an anchor:
-``verify --anchor FILE`` proves nothing before it changed.
+"""Signed checkpoints: the heads of every custody chain (one per province and the common
+one) combined into one Merkle root, with the total event count, the time and the heads of
+the append-only logs; written every N events of a chain and at least every hour to the
+``checkpoints`` table and, if ``EVIDENCE_ANCHOR_DIR`` is set, to a file there once the work
+commits (a mounted disk or a share the database insider cannot reach). Each is an anchor:
+``verify --anchor FILE`` proves nothing before it changed, and the short form a document
+prints (``current_anchor``) names one.
 """
 
 import json
@@ -14,7 +16,8 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlmodel import Session, col
 
-from . import custody, keys, logchain
+from . import chains, custody, keys, logchain
+from .links import Anchor, Heads, current_heads, merkle_root
 from .models import Checkpoint
 
 _PENDING = "evidence_anchor_files"  # session.info: checkpoint files to write after commit
@@ -35,46 +38,102 @@ def configure(every: int, anchor_dir: Path | None) -> None:
     policy.every, policy.anchor_dir = max(1, every), anchor_dir
 
 
-def message(events: int, head_hash: str, at: str, logs: dict[str, Any]) -> str:
-    return "evidence-checkpoint:" + custody._CANONICAL.encode(
-        {"events": events, "head_hash": head_hash, "at": at, "logs": logs}
-    )
+def _heads_json(heads: Heads) -> dict[str, list[Any]]:
+    return {str(c): [s, h] for c, (s, h) in sorted(heads.items()) if s > 0}
 
 
-def write(session: Session, events: int, head_hash: str) -> Checkpoint:
-    """A checkpoint of the head given (the caller holds the write lock)."""
+def message(events: int, head_hash: str, at: str, logs: dict[str, Any], heads: Any = None) -> str:
+    """What a checkpoint's signature covers (``heads`` None: one from before the chains
+    were partitioned, whose ``head_hash`` is the common chain's head)."""
+    body: dict[str, Any] = {"events": events, "head_hash": head_hash, "at": at, "logs": logs}
+    if heads is not None:
+        body["chains"] = heads
+    return "evidence-checkpoint:" + custody._CANONICAL.encode(body)
+
+
+def write(session: Session) -> Checkpoint:
+    """A global checkpoint of every chain's head as this transaction sees them (a chain
+    another province is writing shows its last committed head: a real point of it)."""
     key = keys.signer()
     now = datetime.now(UTC)
+    heads = _heads_json(current_heads(session, chains.all_chains(session)))
     logs = {
         name: list(logchain.log_head(session, model.__table__))
         for name, (model, _when, _lock) in logchain.LOGS.items()
     }
     at = custody._ts(now)
+    events = sum(s for s, _h in heads.values())
+    root = merkle_root({int(c): (s, h) for c, (s, h) in heads.items()})
     point = Checkpoint(
         events=events,
-        head_hash=head_hash,
+        head_hash=root,
         at=now,
         logs=logs,
+        chains=heads,
         key_id=key.key_id,
-        signature=key.sign(message(events, head_hash, at, logs)),
+        signature=key.sign(message(events, root, at, logs, heads)),
     )
+    names = ("events", "head_hash", "at", "logs", "chains", "key_id", "signature")
     session.connection().execute(
         Checkpoint.__table__.insert(),  # type: ignore[attr-defined]
-        {
-            k: getattr(point, k)
-            for k in ("events", "head_hash", "at", "logs", "key_id", "signature")
-        },
+        {k: getattr(point, k) for k in names},
     )
     _last_written["at"] = now
     if policy.anchor_dir is not None:
-        anchor = {"events": events, "head_hash": head_hash, "at": at, "logs": logs}
+        anchor = {"events": events, "head_hash": root, "at": at, "logs": logs, "chains": heads}
         anchor |= {"key_id": key.key_id, "signature": point.signature}
         session.info.setdefault(_PENDING, []).append(anchor)
     return point
 
 
+def _newest(session: Session) -> dict[str, Any] | None:
+    table = Checkpoint.__table__  # type: ignore[attr-defined]
+    found = (
+        session.execute(
+            select(table).where(table.c.chains.is_not(None)).order_by(table.c.id.desc()).limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def as_anchor(point: dict[str, Any]) -> Anchor:
+    at = point["at"] if isinstance(point["at"], str) else custody._ts(point["at"])
+    heads = {int(c): (int(s), str(h)) for c, (s, h) in point["chains"].items()}
+    return Anchor(
+        point["events"], point["head_hash"], at, heads, True, point["key_id"], point["signature"]
+    )
+
+
+def heads_now(session: Session) -> Anchor:
+    """Every chain's head as this transaction sees them, unsigned (``/audit/anchor``, the
+    ``anchor`` command: the caller keeps its JSON, which names every head, outside)."""
+    heads = {c: h for c, h in current_heads(session, chains.all_chains(session)).items() if h[0]}
+    total = sum(s for s, _h in heads.values())
+    return Anchor(total, merkle_root(heads), custody._ts(datetime.now(UTC)), heads)
+
+
+def current_anchor(session: Session) -> Anchor:
+    """What an official document prints (``Anchor.printed()``: ``EVG <events> <root16>``, in
+    the footer and as a QR): a signed global checkpoint of every chain. Work that writes
+    gets one of the record as it is now (written unless the newest one already is); a read
+    (a GET never writes) gets the newest one there is."""
+    newest = _newest(session)
+    # A unit of work that writes is bound to the engine with ``sqlite_write`` set (``db``,
+    # on either database; db imports this module, so it is asked through the bind).
+    if session.get_bind().get_execution_options().get("sqlite_write"):
+        heads = _heads_json(current_heads(session, chains.all_chains(session)))
+        if newest is None or newest["chains"] != heads:
+            point = write(session)
+            return as_anchor({**point.model_dump(), "at": point.at})
+    if newest is None:  # nothing signed yet (an empty record): the heads as they are
+        return heads_now(session)
+    return as_anchor(newest)
+
+
 def _after_append(session: Session, first_seq: int, head: dict[str, Any]) -> None:
-    """A checkpoint when the append reaches a multiple of N, or an hour after the last."""
+    """A checkpoint when a chain's append reaches a multiple of N, or an hour after the last."""
     seq, now = head["seq"], datetime.now(UTC)
     last = _last_written.get("at")
     if last is None:
@@ -82,7 +141,7 @@ def _after_append(session: Session, first_seq: int, head: dict[str, Any]) -> Non
         found = session.execute(newest).first()
         last = _last_written["at"] = found[0] if found else datetime.min.replace(tzinfo=UTC)
     if (first_seq - 1) // policy.every != seq // policy.every or now - last >= policy.hourly:
-        write(session, seq, head["hash"])
+        write(session)
 
 
 custody._AFTER_APPEND.append(_after_append)
@@ -106,5 +165,5 @@ def _forget(session: Session) -> None:
 
 def verify_checkpoint(ring: keys.Keyring, point: dict[str, Any]) -> str | None:
     at = point["at"] if isinstance(point["at"], str) else custody._ts(point["at"])
-    text = message(point["events"], point["head_hash"], at, point["logs"])
+    text = message(point["events"], point["head_hash"], at, point["logs"], point.get("chains"))
     return ring.verify(point["key_id"], text, point["signature"])

@@ -8,28 +8,27 @@ not in the database: its signature covers every event before it, so nobody who c
 write the database can extend the chain. Each event also carries what it changed
 (``details.changes``: field → [before, after]; an intake or a new record carries the whole
 ``details.record``), so ``replay`` recomputes what the tables must hold.
-Appends are serialised by a database lock (an advisory lock on PostgreSQL; SQLite write
-transactions are already exclusive), which also makes capacity checks race-free.
+There is one chain per province (``chains``): each append goes on the chain of the province
+its subject belongs to, under that chain's lock, so provinces never wait for each other; the
+lock also makes a province's capacity checks race-free (a location belongs to one agency).
 """
 
 import hashlib
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlmodel import Session, col
+from sqlalchemy import select
+from sqlmodel import Session
 
-from . import keys
+from . import chains, keys
 from .bulk import insert_rows
 from .models import CustodyEvent
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_ID = 0x45564944  # "EVID": the advisory lock every writer takes first
 
 
 class EventType(StrEnum):
@@ -73,12 +72,18 @@ class EventType(StrEnum):
     unsealing = "unsealing"  # a seal opened, with its record (items/unsealing.py)
     # The item's handover record and entry slip became final: their numbers are the item's.
     entry_slip = "entry_slip"
+    chain_opened = "chain_opened"  # a province's first event: a link to the common chain
 
 
-def lock_for_write(session: Session) -> None:
-    """Serialise writers. Call before reading anything a write decision depends on."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
+def lock_for_write(session: Session, *agency_ids: int | None) -> None:
+    """Serialise the writers of the provinces these agencies belong to (of any level; None:
+    the common chain). Call before reading anything a write decision depends on. With no
+    agency at all it waits for every writer of every province and keeps them out: correct
+    for any write, and slow; say whose records you change."""
+    if agency_ids:
+        chains.lock_agencies(session, agency_ids)
+    else:
+        chains.lock_everything(session)
 
 
 # The last time formatted, with its text, as one tuple (replaced at once, so threads never
@@ -152,6 +157,9 @@ def _hash(fields: dict[str, Any], occurred_at: str) -> str:
     for name in ("subject", "subject_id", "key_id"):
         if fields.get(name) is not None:
             canonical[name] = fields[name]
+    # Added with one chain per province: the common chain's events hash as before.
+    if fields.get("chain"):
+        canonical["chain"] = fields["chain"]
     return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
 
 
@@ -170,6 +178,8 @@ class NewEvent:
     changes: dict[str, tuple[Any, Any]] | None = None
     subject: str | None = None
     subject_id: int | None = None
+    # The chain it goes on (``chains``); None: its item's province, or the common chain.
+    chain: int | None = None
 
 
 def with_changes(event: NewEvent, changes: dict[str, tuple[Any, Any]] | None) -> NewEvent:
@@ -199,65 +209,109 @@ def _details(ev: NewEvent) -> dict[str, Any]:
     return details
 
 
-def chain_head(session: Session) -> tuple[int, str]:
+def chain_head(session: Session, chain: int = chains.COMMON) -> tuple[int, str]:
+    table = CustodyEvent.__table__  # type: ignore[attr-defined]
     row = session.execute(
-        select(col(CustodyEvent.seq), col(CustodyEvent.hash))
-        .order_by(col(CustodyEvent.seq).desc())
+        select(table.c.seq, table.c.hash)
+        .where(table.c.chain == chain)
+        .order_by(table.c.seq.desc())
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
+def _by_chain(session: Session, events: Iterable[NewEvent]) -> dict[int, list[NewEvent]]:
+    """The events per chain, each chain's in the order given."""
+    events = list(events)
+    items = [e.item_id for e in events if e.chain is None and e.item_id is not None]
+    of_item = chains.chains_of_items(session, items) if items else {}
+    grouped: dict[int, list[NewEvent]] = {}
+    for ev in events:
+        chain = ev.chain
+        if chain is None:
+            chain = of_item.get(ev.item_id, chains.COMMON) if ev.item_id else chains.COMMON
+        grouped.setdefault(chain, []).append(ev)
+    return grouped
+
+
+def _opening(session: Session, chain: int) -> NewEvent:
+    """A province's first event: the common chain's head as it is now (committed), so the
+    new chain hangs from the signed history before it."""
+    seq, digest = chain_head(session, chains.COMMON)
+    link = {"chain": chains.COMMON, "seq": seq, "hash": digest}
+    return NewEvent(
+        None, EventType.chain_opened, None, details={"link": link}, subject="chain", chain=chain
+    )
+
+
 def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str, Any]]:
-    """Append events to the chain in order, the last one signed; the caller holds the
-    write lock. Without a signing key installed (``keys``) nothing is appended."""
+    """Append events to their chains (each chain's in order, its last one signed), taking
+    each chain's lock if the caller does not hold it yet. Without a signing key installed
+    (``keys``) nothing is appended."""
     key = keys.signer()
-    seq, prev = chain_head(session)
+    grouped = _by_chain(session, events)
+    chains.lock_chains(session, grouped)
     now = datetime.now(UTC)
     stamp = _ts(now)  # every event of the batch has the same time
     rows: list[dict[str, Any]] = []
-    for ev in events:
-        seq += 1
-        row: dict[str, Any] = {
-            "seq": seq,
-            "item_id": ev.item_id,
-            "event_type": str(ev.event_type),
-            "actor_id": ev.actor_id,
-            "occurred_at": now,
-            "from_location_id": ev.from_location_id,
-            "to_location_id": ev.to_location_id,
-            "reason": ev.reason,
-            "details": _details(ev),
-            "prev_hash": prev,
-            "subject": ev.subject,
-            "subject_id": ev.subject_id,
-            "key_id": key.key_id,
-            "signature": None,
-        }
-        row["hash"] = prev = _hash(row, stamp)
-        rows.append(row)
+    ends: list[tuple[int, dict[str, Any]]] = []
+    for chain in sorted(grouped):
+        seq, prev = chain_head(session, chain)
+        todo = grouped[chain]
+        if seq == 0 and chain != chains.COMMON:
+            opening = _opening(session, chain)
+            prev = opening.details["link"]["hash"]  # type: ignore[index]
+            todo = [opening, *todo]
+        first = seq + 1
+        for ev in todo:
+            seq += 1
+            row: dict[str, Any] = {
+                "chain": chain,
+                "seq": seq,
+                "item_id": ev.item_id,
+                "event_type": str(ev.event_type),
+                "actor_id": ev.actor_id,
+                "occurred_at": now,
+                "from_location_id": ev.from_location_id,
+                "to_location_id": ev.to_location_id,
+                "reason": ev.reason,
+                "details": _details(ev),
+                "prev_hash": prev,
+                "subject": ev.subject,
+                "subject_id": ev.subject_id,
+                "key_id": key.key_id,
+                "signature": None,
+            }
+            row["hash"] = prev = _hash(row, stamp)
+            rows.append(row)
+        # One signature per chain per append: it covers the whole batch through the hashes
+        # (signing each event would cost 100,000 intakes seconds).
+        head = rows[-1]
+        head["signature"] = key.sign(signed_message(head["seq"], head["hash"]))
+        ends.append((first, head))
     if not rows:
         return rows
-    # One signature per append: it covers the whole batch through the hashes (signing each
-    # event would cost 100,000 intakes seconds).
-    head = rows[-1]
-    head["signature"] = key.sign(signed_message(head["seq"], head["hash"]))
     insert_rows(session.connection(), CustodyEvent.__table__, rows)  # type: ignore[attr-defined]
-    for hook in _AFTER_APPEND:
-        hook(session, rows[0]["seq"], rows[-1])
+    for first, head in ends:
+        for hook in _AFTER_APPEND:
+            hook(session, first, head)
     return rows
 
 
 def seal(session: Session) -> bool:
-    """Sign the chain's head if it is not signed (events from before signing, the
+    """Sign the common chain's head if it is not signed (events from before signing, the
     migration's baseline): one ``sealed`` event. Returns whether one was appended."""
-    lock_for_write(session)
+    chains.lock_chains(session, [chains.COMMON])
+    table = CustodyEvent.__table__  # type: ignore[attr-defined]
     head = session.execute(
-        select(col(CustodyEvent.signature)).order_by(col(CustodyEvent.seq).desc()).limit(1)
+        select(table.c.signature)
+        .where(table.c.chain == chains.COMMON)
+        .order_by(table.c.seq.desc())
+        .limit(1)
     ).first()
     if head is None or head[0] is not None:
         return False
-    append_events(session, [NewEvent(None, EventType.sealed, None, subject="chain")])
+    append_events(session, [NewEvent(None, EventType.sealed, None, subject="chain", chain=0)])
     return True
 
 
@@ -265,164 +319,10 @@ def signed_message(seq: int, head_hash: str) -> str:
     return f"evidence-chain:{seq}:{head_hash}"
 
 
-# Called with the session and the new head after every append (checkpoints).
+# Called with the session, the first seq and the new head of each chain an append wrote
+# (checkpoints).
 _AFTER_APPEND: list[Any] = []
 
 
 def append_event(session: Session, event: NewEvent) -> dict[str, Any]:
     return append_events(session, [event])[0]
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    """The first thing found wrong: in which table, which row, and what."""
-
-    seq: int
-    event_id: int | None
-    problem: str
-    table: str = "custody_events"
-    row: str | None = None  # the row named otherwise than by the event's seq (an item code)
-
-    def __str__(self) -> str:
-        if self.table == "custody_events" and self.row is None:
-            return f"custody_events: event seq={self.seq} (id={self.event_id}): {self.problem}"
-        return f"{self.table}: {self.row}: {self.problem}"
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    events_checked: int
-    head_hash: str
-    problem: ChainProblem | None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def walk(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    # Plain rows straight from the database: ORM objects could come from the session's
-    # identity map and hide a change made behind its back.
-    table = CustodyEvent.__table__  # type: ignore[attr-defined]
-    result = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=batch))
-    yield from result.mappings()  # type: ignore[misc]
-
-
-_HEX = frozenset("0123456789abcdef")
-SHORT_HASH = 16  # hex digits of the head printed on paper
-_PRINTED_ANCHOR = re.compile(r"(?<![A-Za-z])EV:?\s+(\d+)\s+([0-9a-fA-F]{16,64})(?![0-9a-fA-F])")
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The chain head at a moment, kept outside the database (printed, mailed, filed), so
-    a later rewrite of history, even of the last events, can be proven. ``head_hash`` may
-    be the short form printed in PDF footers (its first 16 hex digits)."""
-
-    events: int
-    head_hash: str
-    at: str
-
-    def __post_init__(self) -> None:
-        if isinstance(self.events, bool) or not isinstance(self.events, int) or self.events < 0:
-            raise ValueError("events must be a whole number ≥ 0")
-        digest = self.head_hash
-        if not (SHORT_HASH <= len(digest) <= 64) or not set(digest) <= _HEX:
-            raise ValueError(
-                f"head_hash must be {SHORT_HASH} to 64 lower-case hex digits (the chain head)"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"events": self.events, "head_hash": self.head_hash, "at": self.at}
-
-    def printed(self) -> str:
-        """The short form printed on official PDFs: ``EV <events> <hash16>``."""
-        return f"EV {self.events} {self.head_hash[:SHORT_HASH]}"
-
-    def matches(self, head_hash: str) -> bool:
-        return head_hash.startswith(self.head_hash)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Anchor":
-        try:
-            return cls(int(data["events"]), str(data["head_hash"]), str(data.get("at", "")))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"not an anchor: {exc}") from None
-
-    @classmethod
-    def parse(cls, text_: str) -> "Anchor":
-        """An anchor file's JSON, or the value printed on a PDF (``EV 1234 0a1b…``)."""
-        stripped = text_.strip()
-        if stripped.startswith("{"):
-            try:
-                return cls.from_dict(json.loads(stripped))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"not an anchor: {exc}") from None
-        # The printed value alone, or the footer line as copied from the PDF or read from its
-        # QR code ("Chuỗi lưu giữ: EV 1234 0a1b…", documents.engine).
-        found = _PRINTED_ANCHOR.search(stripped)
-        if found is not None:
-            return cls(int(found.group(1)), found.group(2).lower(), "(printed)")
-        raise ValueError("not an anchor: expected its JSON or the printed 'EV <events> <hash>'")
-
-
-def make_anchor(session: Session) -> Anchor:
-    seq, head = chain_head(session)
-    return Anchor(events=seq, head_hash=head, at=_ts(datetime.now(UTC)))
-
-
-def verify_links(
-    session: Session, ring: keys.Keyring, anchor: Anchor | None = None
-) -> Iterator[dict[str, Any] | VerifyResult]:
-    """Walk the chain from the start, yielding each good event, then the result: the first
-    event that does not fit its neighbours, its hash or its signature, or the anchor."""
-    expected_seq, prev, count = 1, GENESIS_HASH, 0
-    last: dict[str, Any] | None = None
-    for ev in walk(session):
-        problem = None
-        if ev["seq"] != expected_seq:
-            kind = "missing" if ev["seq"] > expected_seq else "duplicated or reordered"
-            problem = f"sequence gap: expected seq {expected_seq}, found {ev['seq']} ({kind})"
-        elif ev["prev_hash"] != prev:
-            problem = "prev_hash does not match the previous event (removed, inserted or reordered)"
-        elif event_hash(ev) != ev["hash"]:
-            problem = "content does not match its hash (edited)"
-        elif ev["signature"] is not None:
-            problem = ring.verify(
-                ev["key_id"], signed_message(ev["seq"], ev["hash"]), ev["signature"]
-            )
-        at_anchor = anchor is not None and ev["seq"] == anchor.events
-        if problem is None and at_anchor and not anchor.matches(ev["hash"]):  # type: ignore[union-attr]
-            problem = (
-                f"differs from the anchor of {anchor.at}: history up to here was rewritten "  # type: ignore[union-attr]
-                f"(hashes recomputed)"
-            )
-        if problem:
-            yield VerifyResult(count, prev, ChainProblem(ev["seq"], ev["id"], problem))
-            return
-        prev, expected_seq, count, last = ev["hash"], expected_seq + 1, count + 1, ev
-        yield ev
-    if last is not None and last["signature"] is None:
-        # Every signature covers the events before it; the head must be signed itself.
-        problem = "the last event is not signed: events were appended without the key"
-        yield VerifyResult(count, prev, ChainProblem(last["seq"], last["id"], problem))
-        return
-    if anchor is not None and count < anchor.events:
-        problem = (
-            f"truncated: the anchor of {anchor.at} recorded {anchor.events} events, "
-            f"only {count} remain"
-        )
-        yield VerifyResult(count, prev, ChainProblem(count + 1, None, problem))
-        return
-    yield VerifyResult(count, prev, None)
-
-
-def verify_chain(
-    session: Session, anchor: Anchor | None = None, ring: keys.Keyring | None = None
-) -> VerifyResult:
-    """The chain alone: links, hashes, signatures and the anchor (``verification`` adds the
-    replay of every record)."""
-    for step in verify_links(session, ring or keys.keyring(), anchor):
-        if isinstance(step, VerifyResult):
-            return step
-    raise AssertionError("verify_links ends with its result")

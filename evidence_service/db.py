@@ -34,16 +34,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _WRITE = "evidence_write"  # session.info keys
 _KEPT = "evidence_kept_when_refused"
 _ACCOUNTS_CHANGED = "evidence_accounts_changed"
+Kept = SQLModel | logchain.LogEntry  # a kept row: an ORM object, or a log row's values
 
 
 def session_writes(session: Session) -> bool:
     return bool(session.info.get(_WRITE))
-
-
-def ending_may_wait(session: Session) -> bool:
-    """Whether ending this unit of work may wait on the database: a commit, or kept rows to
-    write. Otherwise ending it is closing a read, which never waits."""
-    return bool(session.info.get(_WRITE) or session.info.get(_KEPT))
 
 
 def accounts_changed(session: Session) -> None:
@@ -51,12 +46,13 @@ def accounts_changed(session: Session) -> None:
     session.info[_ACCOUNTS_CHANGED] = True
 
 
-def keep_when_refused(session: Session, *rows: SQLModel) -> None:
+def keep_when_refused(session: Session, *rows: SQLModel | logchain.LogEntry) -> None:
     """Add rows that must persist even if this unit of work is refused or fails: the scan
     of a damaged label, a failed login. They are written with the work if it commits, else
-    (and always for read-only work) in a transaction of their own when it ends."""
+    (and always for read-only work) in a transaction of their own when it ends. A log row
+    may be given as its plain values (``logchain.LogEntry``), final when given."""
     if session.info.get(_WRITE):
-        session.add_all(rows)
+        session.add_all(r.model() if isinstance(r, logchain.LogEntry) else r for r in rows)
     session.info.setdefault(_KEPT, []).extend(rows)
 
 
@@ -97,20 +93,26 @@ class KeptRows:
     (read-only work whose one write is its log row) share one transaction and one fsync
     instead of queueing for one each. Each caller returns once its rows are on disk."""
 
-    def __init__(self, write: Callable[[list[SQLModel]], None]) -> None:
+    def __init__(self, write: Callable[[list[Kept]], None]) -> None:
         self._write = write
         self._lock = threading.Lock()
-        self._waiting: list[tuple[list[SQLModel], Future[None]]] = []
+        self._waiting: list[tuple[list[Kept], Future[None]]] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-kept")
 
-    def save(self, rows: list[SQLModel]) -> None:
+    def save(self, rows: list[Kept]) -> None:
+        self.submit(rows).result()
+
+    def submit(self, rows: list[Kept]) -> "Future[None]":
+        """Hand rows to the writer; the future is done once they are on disk. A caller on
+        the event loop awaits it there, so a waiting scan holds no thread: every scan
+        waiting at that moment joins the next transaction."""
         done: Future[None] = Future()
         with self._lock:
             self._waiting.append((rows, done))
             first = len(self._waiting) == 1  # else a write is already scheduled for them
         if first:
             self._writer.submit(self._write_waiting)
-        done.result()
+        return done
 
     def _write_waiting(self) -> None:
         with self._lock:
@@ -128,6 +130,11 @@ class KeptRows:
         else:
             for _, done in batch:
                 done.set_result(None)
+
+
+def _check_read_only(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read-only work changed rows: it must be a write")
 
 
 @dataclass
@@ -177,36 +184,56 @@ class Database:
         """End a unit of work: commit if it writes and succeeded, else roll back and save
         what was kept in a transaction of its own. Closes the session either way; a failed
         commit raises, and nothing of the work stays."""
-        kept: list[SQLModel] = session.info.pop(_KEPT, [])
+        kept: list[Kept] = session.info.pop(_KEPT, [])
         write, committed = bool(session.info.get(_WRITE)), False
         try:
-            if ok and not write and (session.new or session.dirty or session.deleted):
-                raise RuntimeError("read-only work changed rows: it must be a write")
             if ok and write:
                 session.commit()
                 committed = True
                 if session.info.get(_ACCOUNTS_CHANGED):
                     self.accounts.invalidate()
+            elif ok:
+                _check_read_only(session)
         finally:
             if write and not committed:
                 session.rollback()
             session.close()  # ends a read-only transaction without expiring what it read
-            if not committed:
-                self._save(kept)
+            if not committed and kept:
+                self._kept.save(kept)
 
-    def _save(self, rows: list[SQLModel]) -> None:
-        if rows:
-            self._kept.save(rows)
+    def finish_read(self, session: Session, ok: bool) -> "Future[None] | None":
+        """End a read-only unit of work without waiting for its kept rows: they go to the
+        writer, and the future (None if there are none) says when they are on disk."""
+        kept: list[Kept] = session.info.pop(_KEPT, [])
+        pending = None
+        try:
+            if ok:
+                _check_read_only(session)
+        finally:
+            session.close()
+            if kept:
+                pending = self._kept.submit(kept)
+        return pending
 
-    def _write(self, rows: list[SQLModel]) -> None:
+    def _write(self, rows: list[Kept]) -> None:
+        entries = [logchain.entry_of(row) for row in rows]
+        logs = [entry for entry in entries if entry is not None]
+        if len(logs) == len(rows):  # only log rows (scans): no session, no ORM flush
+            with self._binds[True].begin() as connection:
+                logchain.append_rows(connection, logs)
+            return
         with self.unit_of_work(write=True) as session:
-            for row in rows:
+            for row, entry in zip(rows, entries, strict=True):
+                if entry is not None or isinstance(row, logchain.LogEntry):
+                    continue  # a log row: its values, appended in bulk below (fresh ids)
                 make_transient(row)
                 # An id the rolled-back work was given may since be another process's row.
                 for column in row.__table__.primary_key.columns:  # type: ignore[attr-defined]
                     if isinstance(column.type, Integer):
                         setattr(row, column.key, None)
                 session.add(row)
+            session.flush()  # the record's lock (if these rows take it) before the logs'
+            logchain.append_rows(session.connection(), logs)
 
     @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[Session]:

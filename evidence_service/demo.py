@@ -100,7 +100,7 @@ _LOCATIONS = [
         "KHO-LS1",
         "LS1-AT-CHO",
         "LS1-AT",
-        "Khu chờ tiêu hủy",
+        "Khu vực chờ tiêu hủy",
         LocationKind.zone,
         {"max_items": 200},
         ["narcotics", "weapons", "cash"],
@@ -122,7 +122,7 @@ def seed_demo(session: Session) -> bool:
     create_agency(
         session,
         AgencyCreate(
-            code="THADS-CL", name="Phòng THADS khu vực 2 - Lạng Sơn", parent_code="THADS-LS"
+            code="THADS-CL", name="Phòng THADS khu vực 2 – tỉnh Lạng Sơn", parent_code="THADS-LS"
         ),
         None,
     )
@@ -178,7 +178,7 @@ def seed_demo(session: Session) -> bool:
         ),
         (
             "27/2026/HS-ST",
-            "TAND khu vực 2 - Lạng Sơn",
+            "TAND khu vực 2 – tỉnh Lạng Sơn",
             112,
             Disposition.destroy,
             LegalRegime.from_2026_07_01,
@@ -216,7 +216,7 @@ def seed_demo(session: Session) -> bool:
         session,
         CaseCreate(
             transfer_decision=TransferDecision(
-                issuer="VKSND khu vực 1 - Lạng Sơn",
+                issuer="VKSND khu vực 1 – tỉnh Lạng Sơn",
                 number="21/QĐ-VKS",
                 date=today - timedelta(days=12),
                 investigating_body="Cơ quan CSĐT Công an tỉnh Lạng Sơn",

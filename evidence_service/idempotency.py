@@ -37,7 +37,9 @@ def run_once(
     if not 1 <= len(key) <= 200:
         raise Invalid("Idempotency-Key", "must be 1 to 200 characters", where="header")
     fingerprint = request_fingerprint(route, body)
-    lock_for_write(session)  # a concurrent resend waits here, then sees the stored response
+    lock_for_write(
+        session, actor.agency_id
+    )  # a concurrent resend waits here, then sees the stored response
     stored = session.exec(
         select(IdempotencyKey).where(IdempotencyKey.user_id == actor.id, IdempotencyKey.key == key)
     ).first()

@@ -6,22 +6,24 @@ Rows get their place when they are flushed, under a lock of their log.
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, select, text
+from sqlalchemy import Connection, Table, event, select, text
 from sqlmodel import Session
 
+from . import chains
+from .bulk import insert_rows
 from .custody import (
     _CANONICAL,
     GENESIS_HASH,
     EventType,
     NewEvent,
     append_events,
-    lock_for_write,
     plain,
 )
 from .models import LoginAttempt, ScanLog, SecurityEvent, utcnow
-from .recording import touches_chained
+from .recording import lock_pending
 
 LOGS: dict[str, tuple[type[Any], str, int]] = {
     # table: (model, its time column, advisory lock id)
@@ -29,6 +31,7 @@ LOGS: dict[str, tuple[type[Any], str, int]] = {
     "security_events": (SecurityEvent, "at", 0x45560002),
     "login_attempts": (LoginAttempt, "at", 0x45560003),
 }
+_NAMES = {model: name for name, (model, _, _) in LOGS.items()}
 _CHAIN_FIELDS = frozenset({"id", "seq", "prev_hash", "hash"})
 
 
@@ -38,36 +41,86 @@ def row_hash(table: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
 
 
-def log_head(session: Session, table: Table) -> tuple[int, str]:
+def log_head(session: Session | Connection, table: Table) -> tuple[int, str]:
+    # Plain SQL: a kept-rows write reads it once per batch, and the ORM's select costs more.
     found = session.execute(
-        select(table.c.seq, table.c.hash)
-        .where(table.c.seq.is_not(None))
-        .order_by(table.c.seq.desc())
-        .limit(1)
+        text(f"SELECT seq, hash FROM {table.name} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
     ).first()
     return (found[0], found[1]) if found and found[0] else (0, GENESIS_HASH)
 
 
+def _lock_log(connection: Connection, name: str) -> None:
+    """The log's own lock (PostgreSQL; a SQLite write transaction is exclusive already)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOGS[name][2]})
+
+
+def _chain(name: str, table: Table, rows: list[dict[str, Any]], connection: Connection) -> None:
+    """Give each row (every column, by name) its place after the log's head: seq, the hash
+    before it and its own, in order. The caller holds the log's lock."""
+    when = LOGS[name][1]
+    seq, prev = log_head(connection, table)
+    for row in rows:
+        if row.get(when) is None:
+            row[when] = utcnow()
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev
+        row["hash"] = prev = row_hash(name, row)
+
+
 @event.listens_for(Session, "before_flush")
 def _place(session: Session, _context: Any, _instances: Any) -> None:
-    for name, (model, when, lock) in LOGS.items():
+    for name, (model, _, _) in LOGS.items():
         new = [obj for obj in session.new if isinstance(obj, model)]
         if not new:
             continue
         connection = session.connection()
-        if touches_chained(session):  # always the chain's lock before a log's
-            lock_for_write(session)
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+        lock_pending(session)  # always the chains' locks before a log's
+        _lock_log(connection, name)
         table: Table = model.__table__
-        seq, prev = log_head(session, table)
-        for obj in new:
-            if getattr(obj, when) is None:
-                setattr(obj, when, utcnow())
-            seq += 1
-            obj.seq, obj.prev_hash = seq, prev
-            row = {c.name: getattr(obj, c.key) for c in table.c}
-            obj.hash = prev = row_hash(name, row)
+        rows = [{c.name: getattr(obj, c.key) for c in table.c} for obj in new]
+        _chain(name, table, rows, connection)
+        for obj, row in zip(new, rows, strict=True):
+            for field in (LOGS[name][1], "seq", "prev_hash", "hash"):
+                setattr(obj, field, row[field])
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """A log row as plain values, to keep (``db.keep_when_refused``) without building its
+    ORM object: on the scan path that object cost a third of the scan's own work."""
+
+    table: str  # a name of LOGS
+    values: dict[str, Any]
+
+    def model(self) -> Any:
+        return LOGS[self.table][0](**self.values)
+
+
+def entry_of(row: Any) -> LogEntry | None:
+    """The row as a log entry, or None if it is not a log row (a model of LOGS)."""
+    if isinstance(row, LogEntry):
+        return row
+    name = _NAMES.get(type(row))
+    if name is None:
+        return None
+    return LogEntry(name, {c.name: getattr(row, c.key) for c in LOGS[name][0].__table__.c})
+
+
+def append_rows(connection: Connection, entries: list[LogEntry]) -> None:
+    """Append log rows (of any of LOGS) in one go: per log, one head read, the hashes in
+    one pass and one executemany, instead of the ORM's row by row. In work that also writes
+    the record, flush that first: the chain's lock is always taken before a log's."""
+    for name, (model, _, _) in LOGS.items():
+        mine = [entry.values for entry in entries if entry.table == name]
+        if not mine:
+            continue
+        table: Table = model.__table__
+        columns = [c.name for c in table.c if c.name != "id"]
+        rows = [{c: values.get(c) for c in columns} for values in mine]
+        _lock_log(connection, name)
+        _chain(name, table, rows, connection)
+        insert_rows(connection, table, rows)
 
 
 def walk_log(session: Session, table: Table) -> Iterator[dict[str, Any]]:
@@ -110,7 +163,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
     custody chain saying so ("pruned up to N", and the hash there): the log's chain then
     starts after it. Returns how many rows went."""
     table: Table = LOGS[name][0].__table__
-    lock_for_write(session)
+    chains.lock_chains(session, [chains.COMMON])
     found = session.execute(select(table.c.hash).where(table.c.seq == up_to)).first()
     if found is None:
         raise ValueError(f"{name} has no row seq={up_to}")
@@ -124,6 +177,7 @@ def prune(session: Session, name: str, up_to: int, actor_id: int | None) -> int:
                 event_type=EventType.log_pruned,
                 actor_id=actor_id,
                 subject=name,
+                chain=chains.COMMON,
                 details={"log": name, "up_to": up_to, "hash": found[0], "head": list(head)},
             )
         ],

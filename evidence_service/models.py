@@ -418,10 +418,16 @@ class CustodyEvent(SQLModel, table=True):
     """Append-only: triggers refuse UPDATE and DELETE (see the first migration)."""
 
     __tablename__ = "custody_events"
-    __table_args__ = (Index("ix_custody_events_subject", "subject", "subject_id"),)
+    __table_args__ = (
+        Index("ix_custody_events_subject", "subject", "subject_id"),
+        UniqueConstraint("chain", "seq", name="uq_custody_events_chain_seq"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    # Position in the global hash chain: contiguous from 1, so a removed event leaves a gap.
-    seq: int = Field(unique=True)
+    # The chain: 0 the common one (and every event from before the partition), else the
+    # province's top-level agency id (``chains``).
+    chain: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Position in its chain: contiguous from 1, so a removed event leaves a gap.
+    seq: int
     # The item, or (with no item) the row ``subject_id`` of the table ``subject`` names.
     item_id: int | None = Field(default=None, foreign_key="items.id", index=True)
     event_type: str = Field(max_length=32)
@@ -451,6 +457,9 @@ class Checkpoint(SQLModel, table=True):
     head_hash: str = Field(max_length=64)
     at: datetime = _ts(nullable=False, default=utcnow)
     logs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # chain → [seq, hash] of every chain's head; ``head_hash`` is then their Merkle root and
+    # ``events`` their sum. None: a checkpoint of the one chain there was before 0018.
+    chains: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     key_id: str = Field(max_length=16)
     signature: str = Field(max_length=100)
 

@@ -1,9 +1,10 @@
 """Printable A4 records (stocktake, destruction): the shipped DejaVu font, embedded, so
 Vietnamese diacritics print the same everywhere."""
 
+import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -75,14 +76,23 @@ def table(
 _PADDING = 3
 
 
+@lru_cache(maxsize=4096)
+def _split(text: str, font: str, size: float, width: float) -> str:
+    """``text`` broken into lines of ``width`` points, between words only; the same texts
+    come back line after line in long lists (a case, its basis), hence the cache."""
+    return "\n".join(simpleSplit(text, font, size, width))
+
+
 def light_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
     widths_mm: Sequence[float],
     wrapped: set[int],
+    header_rows: int = 1,
 ) -> Table:
     """A table like ``table`` whose cells are plain text, the ``wrapped`` columns broken
-    into lines to fit: for long lists, where a paragraph per cell costs most of the time."""
+    into lines to fit: for long lists, where a paragraph per cell costs most of the time.
+    The first ``header_rows`` rows (the header and as many of ``rows``) repeat on each page."""
     small = styles()["small"]
     room = [w * mm - 2 * _PADDING for w in widths_mm]
 
@@ -90,16 +100,16 @@ def light_table(
         text = str(value)
         if n not in wrapped or not text:
             return text
-        return "\n".join(simpleSplit(text, small.fontName, small.fontSize, room[n]))
+        return _split(text, small.fontName, small.fontSize, room[n])
 
     cells = [[para(h, "small") for h in header]]
     cells += [[cell(n, c) for n, c in enumerate(r)] for r in rows]
-    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=header_rows)
     result.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8e8e8")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("FONT", (0, 1), (-1, -1), small.fontName, small.fontSize, small.leading),
                 ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
@@ -172,7 +182,8 @@ def build(
     """The story as a PDF with the shipped fonts, invariant (no creation time, fixed ids) so
     the same story gives the same bytes. Margins: left, right, top, bottom; ``decorate``
     draws on every page (watermark, page numbers). ``chain``: (label, the custody chain's
-    head as printed, ``custody.Anchor.printed``) for every page's footer, also as a QR;
+    head as printed, ``checkpoints.current_anchor().printed()``) for every page's footer, also
+    as a QR;
     ``canvasmaker``: a canvas class (``documents.engine`` uses one that knows the page count)."""
     register_fonts()
     if chain is not None:
@@ -200,14 +211,24 @@ def build(
 
 
 def draw_chain(canvas: Canvas, label: str, head: str, x_mm: float = 8, y_mm: float = 4) -> None:
-    """The chain head at (x, y): a 12 mm QR of the printed value and the text beside it."""
+    """The chain head at (x, y): a 12 mm QR of the printed value and the text beside it.
+    The QR is drawn once per document, as a form every page refers to: drawing its modules
+    on each page cost 20 ms a page (a 20,000-line ledger has some 800 pages)."""
+    form = "chainqr" + hashlib.sha256(head.encode()).hexdigest()[:16]
+    if not canvas.hasForm(form):
+        code = QrCodeWidget(head, barLevel="M")
+        x0, y0, x1, y1 = code.getBounds()
+        size = 12 * mm
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(code)
+        canvas.beginForm(form)
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.endForm()
     canvas.saveState()
-    code = QrCodeWidget(head, barLevel="M")
-    x0, y0, x1, y1 = code.getBounds()
-    size = 12 * mm
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(code)
-    renderPDF.draw(drawing, canvas, x_mm * mm, y_mm * mm)
+    canvas.translate(x_mm * mm, y_mm * mm)
+    canvas.doForm(form)
+    canvas.restoreState()
+    canvas.saveState()
     canvas.setFont(FONT, 7)
     canvas.setFillColor(colors.grey)
     canvas.drawString((x_mm + 13) * mm, (y_mm + 4) * mm, f"{label}: {head}")

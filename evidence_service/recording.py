@@ -14,6 +14,8 @@ before and after, ``record_deleted``). ``replay`` then recomputes those tables f
 chain, whatever columns later migrations add.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -22,7 +24,8 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from .custody import EventType, NewEvent, append_events, lock_for_write
+from . import chains
+from .custody import EventType, NewEvent, append_events
 from .models import metadata
 
 CHAINED = frozenset(
@@ -68,6 +71,17 @@ def acting(session: Session, actor_id: int | None) -> None:
     session.info[ACTOR] = actor_id
 
 
+@contextmanager
+def acting_as(actor_id: int | None) -> Iterator[None]:
+    """Name the user on whose behalf a command's units of work write, for as long as it
+    runs (a CLI command ``--as`` someone; then the next command of the process is not)."""
+    token = CURRENT_ACTOR.set(actor_id)
+    try:
+        yield
+    finally:
+        CURRENT_ACTOR.reset(token)
+
+
 def _table(obj: Any) -> Table | None:
     table = getattr(type(obj), "__table__", None)
     return table if isinstance(table, Table) and table.name in CHAINED else None
@@ -89,13 +103,17 @@ def _changes(obj: Any, table: Table) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
-def _event(session: OrmSession, kind: EventType, table: str, row_id: Any, **what: Any) -> NewEvent:
+def _event(
+    session: OrmSession, kind: EventType, table: str, row: dict[str, Any], **what: Any
+) -> NewEvent:
+    """The event of ``row`` (its values), on its province's chain."""
     return NewEvent(
         item_id=None,
         event_type=kind,
         actor_id=session.info.get(ACTOR, CURRENT_ACTOR.get()),
         subject=table,
-        subject_id=row_id,
+        subject_id=row["id"],
+        chain=chains.chain_of_row(session, table, row),  # type: ignore[arg-type]
         **what,
     )
 
@@ -105,25 +123,22 @@ def _after_flush(session: Session, _context: Any) -> None:
     events: list[NewEvent] = []
     for obj in session.new:
         if (table := _table(obj)) is not None:
-            events.append(
-                _event(
-                    session, EventType.record_created, table.name, obj.id, record=_row(obj, table)
-                )
-            )
+            row = _row(obj, table)
+            events.append(_event(session, EventType.record_created, table.name, row, record=row))
     for obj in session.dirty:
         final = FINAL_ONLY.get(getattr(_table(obj), "name", ""))
         if final and getattr(obj, final[0]) not in final[1]:
             continue
         if (table := _table(obj)) is not None and (changes := _changes(obj, table)):
+            row = _row(obj, table)
             events.append(
-                _event(session, EventType.record_changed, table.name, obj.id, changes=changes)
+                _event(session, EventType.record_changed, table.name, row, changes=changes)
             )
     for obj in session.deleted:
         if (table := _table(obj)) is not None:
-            events.append(_event(session, EventType.record_deleted, table.name, obj.id))
+            events.append(_event(session, EventType.record_deleted, table.name, _row(obj, table)))
     if events:
-        lock_for_write(session)
-        append_events(session, events)
+        append_events(session, events)  # under each chain's lock
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -139,9 +154,7 @@ def _statement(state: ORMExecuteState) -> Any:
         result = state.invoke_statement(statement=state.statement.returning(*table.c))  # type: ignore[attr-defined]
         frozen = result.freeze()
         rows = [dict(r._mapping) for r in frozen().all()]
-        events = [
-            _event(session, EventType.record_created, table.name, r["id"], record=r) for r in rows
-        ]
+        events = [_event(session, EventType.record_created, table.name, r, record=r) for r in rows]
         result = frozen()
     else:
         where = state.statement.whereclause  # type: ignore[attr-defined]
@@ -149,7 +162,9 @@ def _statement(state: ORMExecuteState) -> Any:
         before = {r["id"]: dict(r) for r in session.connection().execute(found).mappings()}
         result = state.invoke_statement()
         if state.is_delete:
-            events = [_event(session, EventType.record_deleted, table.name, i) for i in before]
+            events = [
+                _event(session, EventType.record_deleted, table.name, r) for r in before.values()
+            ]
         else:
             again = select(table).where(table.c.id.in_(list(before)))
             events = []
@@ -162,18 +177,23 @@ def _statement(state: ORMExecuteState) -> Any:
                 if changes:
                     events.append(
                         _event(
-                            session, EventType.record_changed, table.name, r["id"], changes=changes
+                            session, EventType.record_changed, table.name, dict(r), changes=changes
                         )
                     )
     if events:
-        lock_for_write(session)
         append_events(session, events)
     return result
 
 
-def touches_chained(session: Session) -> bool:
-    """Whether this flush will write record events (so it takes the chain's lock)."""
-    return any(_table(obj) is not None for obj in (*session.new, *session.dirty, *session.deleted))
+def lock_pending(session: Session) -> None:
+    """Take the locks of the chains this flush's record events will go on (before a log's
+    lock: chains are always locked first)."""
+    found = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if (table := _table(obj)) is not None:
+            found.add(chains.chain_of_row(session, table.name, _row(obj, table)))
+    if found:
+        chains.lock_chains(session, found)
 
 
 def chained_tables() -> list[Table]:

@@ -19,8 +19,8 @@ from sqlalchemy import Table, select
 from sqlmodel import Session
 
 from .custody import EventType, plain
-from .models import CustodyEvent
-from .recording import FINAL_ONLY
+from .models import CustodyEvent, Item, metadata
+from .recording import CHAINED, FINAL_ONLY
 
 _NAMES = ("code", "username", "number", "label_key")  # how a row is named, if it has one
 
@@ -130,3 +130,12 @@ def _name(row: dict[str, Any]) -> str:
         if row.get(field):
             return f"{row[field]} (id={row['id']})"
     return f"id={row['id']}"
+
+
+def replay_all(session: Session) -> Difference | None:
+    """The first difference between the tables and their replay, table by table."""
+    for table in [Item.__table__, *(metadata.tables[n] for n in sorted(CHAINED))]:  # type: ignore[attr-defined]
+        difference = compare_table(session, table)
+        if difference is not None:
+            return difference
+    return None

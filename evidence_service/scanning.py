@@ -1,6 +1,6 @@
 """Scanning: resolve what a scanner or camera read to an item or a location, and log it."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -12,7 +12,8 @@ from .errors import DomainError, Invalid, NotFound
 from .items import ItemPublic, allowed_actions, items_public, move_items
 from .items.hot_lookup import find_item
 from .locations import LocationPublic, get_location, location_public
-from .models import ScanLog, ScanResult, User
+from .logchain import LogEntry
+from .models import ScanResult, User, utcnow
 
 LOCATION_ACTIONS = [("move_here", "move"), ("print_label", "label")]
 
@@ -55,23 +56,36 @@ def _label_error(raw: str, exc: payload.PayloadError) -> DamagedLabel:
 
 def scan(session: Session, raw: str, actor: User) -> ScanPublic:
     """Resolve a scan. The scan is logged whatever its outcome."""
-    log = ScanLog(user_id=actor.id, raw=raw[:500], result=ScanResult.ok)  # type: ignore[arg-type]
-    keep_when_refused(session, log)
+    log: dict[str, Any] = {
+        "user_id": actor.id,
+        "scanned_at": utcnow(),
+        "raw": raw[:500],
+        "kind": None,
+        "code": None,
+        "result": ScanResult.ok.value,
+    }
+    try:
+        return _resolve(session, raw, actor, log)
+    finally:  # the log row as the scan ended, whatever came of it
+        keep_when_refused(session, LogEntry("scan_log", log))
+
+
+def _resolve(session: Session, raw: str, actor: User, log: dict[str, Any]) -> ScanPublic:
     try:
         scanned = payload.parse_scan(raw)
     except payload.PayloadError as exc:
         damaged = isinstance(exc, payload.DamagedPayload)
-        log.result = ScanResult.damaged if damaged else ScanResult.unknown_format
+        log["result"] = (ScanResult.damaged if damaged else ScanResult.unknown_format).value
         raise _label_error(raw, exc) from None
-    log.kind = scanned.kind
+    log["kind"] = scanned.kind
     try:
         if scanned.kind == "item":
             public = find_item(session, scanned.key, actor)
-            log.code = public.code
+            log["code"] = public.code
             actions = ["view", *allowed_actions(actor, public.status)]
             return ScanPublic(kind="item", code=public.code, item=public, actions=actions)
         location = get_location(session, scanned.key, actor)
-        log.code = location.code
+        log["code"] = location.code
         return ScanPublic(
             kind="location",
             code=location.code,
@@ -79,7 +93,7 @@ def scan(session: Session, raw: str, actor: User) -> ScanPublic:
             actions=_actions(actor, LOCATION_ACTIONS),
         )
     except NotFound:
-        log.result = ScanResult.not_found
+        log["result"] = ScanResult.not_found.value
         raise NotFound(
             f"no {scanned.kind} with label {scanned.payload} in your agency "
             f"(the label is valid, but nothing registered here carries it)"

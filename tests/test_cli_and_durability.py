@@ -14,8 +14,8 @@ from evidence_service import keys
 from evidence_service.auth import issue_token
 from evidence_service.cli import app
 from evidence_service.config import get_settings
-from evidence_service.custody import verify_chain
 from evidence_service.db import Database
+from evidence_service.links import verify_chain
 from tests.conftest import LIVE_SECRET, fresh_database, live_server, start_server
 from tests.factories import make_item, make_world
 
@@ -82,16 +82,31 @@ def _events(db: Database) -> int:
         return int(conn.execute(text("SELECT count(*) FROM custody_events")).scalar_one())
 
 
+def _last(db: Database) -> tuple[int, int]:
+    """(chain, seq) of the newest event."""
+    with db.engine.connect() as conn:
+        newest = "SELECT chain, seq FROM custody_events ORDER BY id DESC LIMIT 1"
+        chain, seq = conn.execute(text(newest)).one()
+        return int(chain), int(seq)
+
+
 def test_verify_passes_then_names_a_tampered_event(db_with_items):
     n = _events(db_with_items)
     ok = _cli(db_with_items, "verify")
     assert ok.exit_code == 0 and f"OK: {n} events" in ok.output
+    chain, seq = _last(db_with_items)
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_update{on}"))
-        conn.execute(text(f"UPDATE custody_events SET reason = 'sửa' WHERE seq = {n - 1}"))
+        conn.execute(
+            text(
+                f"UPDATE custody_events SET reason = 'sửa' "
+                f"WHERE chain = {chain} AND seq = {seq - 1}"
+            )
+        )
     failed = _cli(db_with_items, "verify")
-    assert failed.exit_code == 1 and f"seq={n - 1}" in failed.output and "edited" in failed.output
+    assert failed.exit_code == 1 and f"chain {chain} event seq={seq - 1}" in failed.output
+    assert "edited" in failed.output
 
 
 def test_anchor_file_proves_truncation(db_with_items, tmp_path):
@@ -100,12 +115,13 @@ def test_anchor_file_proves_truncation(db_with_items, tmp_path):
     n = _events(db_with_items)
     assert result.exit_code == 0 and json.loads(anchor_file.read_text())["events"] == n
     assert _cli(db_with_items, "verify", "--anchor", str(anchor_file)).exit_code == 0
-    printed = f"EV {n} {json.loads(anchor_file.read_text())['head_hash'][:16]}"
+    printed = f"EVG {n} {json.loads(anchor_file.read_text())['head_hash'][:16]}"
     assert _cli(db_with_items, "verify", "--anchor", printed).exit_code == 0  # from a PDF footer
+    chain, seq = _last(db_with_items)
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(text(f"DROP TRIGGER custody_events_no_delete{on}"))
-        conn.execute(text(f"DELETE FROM custody_events WHERE seq = {n}"))
+        conn.execute(text(f"DELETE FROM custody_events WHERE chain = {chain} AND seq = {seq}"))
     # The replay names the item whose intake went; the anchor, the truncation.
     alone = _cli(db_with_items, "verify")
     assert alone.exit_code == 1 and "items:" in alone.output and "not on the chain" in alone.output

@@ -44,7 +44,7 @@ def test_twenty_concurrent_moves_into_last_free_slot_exactly_one_succeeds(tmp_pa
     with db.session() as session:
         in_s1 = session.exec(select(Item).where(Item.location_id.is_not(None))).all()  # type: ignore[union-attr]
         assert sum(1 for i in in_s1 if i.version == 2) == 1
-        from evidence_service.custody import verify_chain
+        from evidence_service.links import verify_chain
 
         assert verify_chain(session).ok
     db.engine.dispose()

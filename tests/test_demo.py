@@ -2,8 +2,8 @@
 
 from sqlmodel import select
 
-from evidence_service.custody import verify_chain
 from evidence_service.demo import DEMO_PASSWORD, seed_demo
+from evidence_service.links import verify_chain
 from evidence_service.models import Category, Item, Warehouse
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from evidence_service import documents
-from evidence_service.custody import Anchor, make_anchor
+from evidence_service.checkpoints import current_anchor
 from evidence_service.documents import (
     AgencyHeader,
     Column,
@@ -27,6 +27,7 @@ from evidence_service.documents import (
     take_number,
 )
 from evidence_service.i18n import translator
+from evidence_service.links import Anchor
 from evidence_service.models import LegalRegime
 from evidence_service.verification import verify_record
 from tests.docs_output import pages_text, save_pages, text
@@ -154,7 +155,7 @@ def test_a_final_document_keeps_its_bytes_and_their_hash(session: Session, world
     agency_id = world.agencies["child"].id
     header = agency_header(session, agency_id)
     assert header.parent == "Cục THADS A" and header.name == "Chi cục A1"
-    doc = _doc(agency=header, chain_head=make_anchor(session).printed())
+    doc = _doc(agency=header, chain_head=current_anchor(session).printed())
     final = finalise(
         session,
         "destruction_record",
@@ -172,8 +173,8 @@ def test_a_final_document_keeps_its_bytes_and_their_hash(session: Session, world
 
 
 def test_the_printed_chain_head_is_an_anchor_verify_accepts(session: Session, world):
-    doc = _doc(chain_head=make_anchor(session).printed())
-    footer = next(line for line in pages_text(render(doc, []))[0].split("Số ") if "EV " in line)
+    doc = _doc(chain_head=current_anchor(session).printed())
+    footer = next(line for line in pages_text(render(doc, []))[0].split("Số ") if "EVG " in line)
     anchor = Anchor.parse(footer)  # the footer as copied from the page, label and all
     assert anchor.events > 0
     assert verify_record(session, anchor).ok
@@ -208,16 +209,16 @@ def test_verify_anchor_takes_the_footer_line_as_printed(db_with_items):  # noqa:
     """`verify --anchor` on the footer's text copied from a page: passes, then fails once
     the history it printed loses its last event (issue 12 point 5)."""
     with db_with_items.session() as s:
-        head = make_anchor(s).printed()
+        head = current_anchor(s).printed()
     page = pages_text(render(_doc(chain_head=head), []))[0]
     footer = page[page.index("Chuỗi lưu giữ") :]
     assert footer.startswith(f"Chuỗi lưu giữ: {head}")
     assert _cli(db_with_items, "verify", "--anchor", footer).exit_code == 0
-    events = int(head.split()[1])
     with db_with_items.engine.begin() as conn:
         on = "" if conn.dialect.name == "sqlite" else " ON custody_events"
         conn.execute(sql(f"DROP TRIGGER custody_events_no_delete{on}"))
-        conn.execute(sql(f"DELETE FROM custody_events WHERE seq = {events}"))
+        newest = "(SELECT max(id) FROM custody_events)"
+        conn.execute(sql(f"DELETE FROM custody_events WHERE id = {newest}"))
     assert _cli(db_with_items, "verify", "--anchor", footer).exit_code != 0
 
 

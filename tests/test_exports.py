@@ -18,7 +18,7 @@ from evidence_service.exports.common import day_start
 from evidence_service.exports.ledger import COLUMNS
 from evidence_service.i18n import LOCAL_TIME_ZONE, Translator
 from evidence_service.models import Item
-from tests.factories import World, confirm_request, make_item
+from tests.factories import World, make_item
 from tests.test_destruction import executed_batch
 
 API = "/api/v1/exports"
@@ -97,11 +97,11 @@ def test_ledger_xlsx_lists_the_warehouse_items_of_the_period(
 
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd")
     rows = xlsx_rows(r.content)
-    assert rows[0][:3] == ["STT", "Mã vật chứng", "Tên vật chứng"]
-    assert rows[0] == [Translator("vi")(f"ledger.col_{c}") for c in COLUMNS]
-    body, total = rows[1:-1], rows[-1]
-    # W1's items received in 2026: the phone (destroyed since, still listed) and the fireworks;
-    # the motorbike is in W2, the safe was received in 2025.
+    heading = next(n for n, row in enumerate(rows) if row[0] == "STT")
+    assert rows[heading] == [Translator("vi")(f"ledger15.col_{c}") for c in COLUMNS]
+    body = [row for row in rows[heading + 2 :] if isinstance(row[0], int)]
+    # W1's items held in 2026: the safe (received in 2025, still there), the phone (destroyed
+    # since, still listed) and the fireworks; the motorbike is in W2.
     expected = session.exec(
         select(Item).where(
             col(Item.received_at) >= day_start(datetime(2026, 1, 1).date()),
@@ -109,13 +109,14 @@ def test_ledger_xlsx_lists_the_warehouse_items_of_the_period(
         )
     ).all()
     assert len(expected) == 3
-    assert [b[1] for b in body] == [stock["h1"].code, stock["h2"].code]
-    assert [b[0] for b in body] == [1, 2]
-    phone = body[0]
-    assert phone[2] == "Điện thoại Nokia" and phone[4] == "cái" and phone[5] == 0.2
-    assert phone[7] == "10/03/2026" and phone[9] == "Đã tiêu hủy"
-    assert phone[10] == datetime.now(UTC).astimezone(LOCAL_TIME_ZONE).strftime("%d/%m/%Y")
-    assert total[5] == pytest.approx(0.2 + 5.0)
+    assert [b[5] for b in body] == [stock["old"].code, stock["h1"].code, stock["h2"].code]
+    assert [b[0] for b in body] == [1, 2, 3]
+    phone = body[1]
+    assert phone[6].startswith("Điện thoại Nokia") and phone[7] == "cái" and phone[9] == 0.2
+    assert phone[1].date() == datetime(2026, 3, 10).date() and phone[14] == "Đã tiêu hủy"
+    assert phone[11].date() == datetime.now(UTC).astimezone(LOCAL_TIME_ZONE).date()
+    closing = next(row for row in rows if row[1] == "Tồn cuối kỳ")
+    assert closing[8] == 2 and closing[9] == pytest.approx(30 + 5.0)
 
 
 def test_ledger_pdf_has_vietnamese_text_and_is_reproducible(
@@ -158,14 +159,14 @@ def test_summary_totals_match_the_database(
     assert current["totals"]["received"] == {"count": count, "weight_kg": pytest.approx(kg)}
     count, kg = received("2025-12-31T17:00:00", "2026-06-30T17:00:00")
     assert previous["totals"]["received"] == {"count": count, "weight_kg": pytest.approx(kg)}
-    assert current["totals"]["destroyed"] == {"count": 1, "weight_kg": 0.2}
-    assert previous["totals"]["destroyed"]["count"] == 0
+    assert current["totals"]["out_destroyed"] == {"count": 1, "weight_kg": 0.2}
+    assert previous["totals"]["out_destroyed"]["count"] == 0
     assert [m["key"] for m in current["destroyed_by_method"]] == ["licensed_incineration"]
     still_held = session.scalar(
         select(func.count()).select_from(Item).where(col(Item.status) != "destroyed")
     )
-    assert current["totals"]["stored_end"]["count"] == still_held == 3
-    assert previous["totals"]["stored_end"]["count"] == 3  # the phone was still there
+    assert current["totals"]["closing"]["count"] == still_held == 3
+    assert previous["totals"]["closing"]["count"] == 3  # the phone was still there
     assert current["by_category"]["received"]["fireworks"]["count"] == 1
     backlog = {b["key"]: b["tally"]["count"] for b in current["backlog_by_age"]}
     assert backlog["1_to_2_years"] == 1 and sum(backlog.values()) == 3
@@ -183,24 +184,26 @@ def test_summary_xlsx_reads_back_the_same_numbers_and_bytes_are_stable(
     again = client.get(f"{API}/summary", headers=headers, params={"period": "2026"})
     assert first.status_code == 200 and first.content == again.content
     rows = xlsx_rows(first.content)
-    by_label = {r[0]: r[1:5] for r in rows if r and r[0]}
+    by_label = {r[0]: r[1:7] for r in rows if r and r[0]}
     received = data["current"]["totals"]["received"]
     prev = data["previous"]["totals"]["received"]
-    assert by_label["Tiếp nhận trong kỳ"] == [
+    assert by_label["Nhập trong kỳ"] == [
         received["count"],
         received["weight_kg"],
+        data["current"]["cases"]["received"],
         prev["count"],
         prev["weight_kg"],
+        data["previous"]["cases"]["received"],
     ]
-    assert by_label["Đã tiêu hủy"][0] == 1
+    assert by_label["Xuất trong kỳ: Tiêu hủy"][0] == 1
     pdf = client.get(f"{API}/summary", headers=headers, params={"period": "2026", "format": "pdf"})
     text = pdf_text(pdf.content)
     assert "BÁO CÁO KẾT QUẢ QUẢN LÝ, XỬ LÝ VẬT CHỨNG NĂM 2026" in text
-    assert "Tiêu hủy theo phương pháp" in text and "Pháo" in text
+    assert "Tiêu hủy theo hình thức" in text and "Pháo" in text
 
 
 def test_a_bad_period_is_422(client: TestClient, world: World) -> None:
-    r = client.get(f"{API}/summary", headers=world.headers("manager"), params={"period": "2026-Q1"})
+    r = client.get(f"{API}/summary", headers=world.headers("manager"), params={"period": "2026-H3"})
     assert r.status_code == 422 and "half year" in str(r.json()["detail"])
     r = client.get(
         f"{API}/ledger",
@@ -228,7 +231,9 @@ def test_cli_exports_write_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             cli.app, ["export", "ledger", "--as", "manager", "--out", str(out), "--warehouse", "W1"]
         )
         assert r.exit_code == 0, r.output
-        assert xlsx_rows(out.read_bytes())[1][2] == "Điện thoại di động"
+        rows = xlsx_rows(out.read_bytes())
+        heading = next(n for n, row in enumerate(rows) if row[0] == "STT")
+        assert rows[heading + 2][6].startswith("Điện thoại di động")
         pdf = tmp_path / "bc.pdf"
         r = runner.invoke(
             cli.app, ["export", "summary", "2026-H1", "--as", "manager", "--out", str(pdf)]
@@ -238,30 +243,3 @@ def test_cli_exports_write_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     finally:
         get_settings.cache_clear()
         db.engine.dispose()
-
-
-def test_summary_counts_released_items_as_returned_or_confiscated(client, session, world):
-    from evidence_service.exports.summary import summary
-
-    returned = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=500.0)
-    seized = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=200.0)
-    headers = world.headers("manager")
-    for item, disposition in ((returned, "return_to_owner"), (seized, "confiscate")):
-        client.post(
-            f"/api/v1/items/{item.code}/disposition",
-            headers=headers,
-            json={"disposition": disposition, "document_number": "1/2026"},
-        )
-        confirm_request(client, world, item.code)  # two people for every exit
-        response = client.post(
-            f"/api/v1/items/{item.code}/release",
-            headers=headers,
-            json={"recipient": "x", "document_number": "BB-1"},
-        )
-        assert response.status_code == 200, response.text
-        assert confirm_request(client, world, item.code).status_code == 200
-    now = datetime.now(UTC)
-    period = f"{now.year}-H{1 if now.month <= 6 else 2}"
-    totals = summary(session, world.users["manager"], period).current.totals
-    assert totals["returned"].count == 1 and totals["returned"].weight_kg == 0.5
-    assert totals["confiscated"].count == 1 and totals["confiscated"].weight_kg == 0.2

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -28,6 +28,7 @@ from evidence_service.imports import (
 )
 from evidence_service.imports.values import Problem, parse_decimal, parse_weight_g
 from evidence_service.models import Case, CustodyEvent, ImportJob, Item
+from evidence_service.recording import CURRENT_ACTOR
 from tests.conftest import fresh_database
 from tests.factories import World, make_world
 
@@ -575,6 +576,13 @@ def test_cli_import_dry_run_then_partial_commit_with_rejects(
     assert "imported 3 item(s)" in done.output and rejects.exists()
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Item)) == 3
+        # Every event of the import names who ran the command (--as)...
+        actors = s.execute(
+            text("SELECT DISTINCT actor_id FROM custody_events WHERE event_type = 'intake'")
+        ).all()
+        keeper = s.execute(text("SELECT id FROM users WHERE username = 'keeper'")).scalar_one()
+        assert [a for (a,) in actors] == [keeper]
+    assert CURRENT_ACTOR.get() is None  # ... and only while it runs
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00\x01" * 1000)
     bad_file = runner.invoke(cli.app, ["import", str(junk), "--as", "keeper"])

@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from evidence_service import payload
 from evidence_service.category_hazards import category_defaults, hazard_choices
-from evidence_service.custody import verify_chain
 from evidence_service.i18n import Translator
+from evidence_service.links import verify_chain
 from evidence_service.models import CustodyEvent, Item, ItemPhoto, Location
 from evidence_service.web.pages.dashboard import counted, period_words
 from tests.factories import make_item, tiny_image
@@ -59,6 +59,13 @@ def test_a_photo_is_kept_with_its_hash_on_the_custody_chain(client, world, sessi
     ).all()
     assert [e.details["sha256"] for e in events] == [hashlib.sha256(image).hexdigest()]
     assert verify_chain(session).ok
+    # The photo's own record event, written from the web page, names who took it.
+    recorded = session.exec(
+        select(CustodyEvent).where(
+            CustodyEvent.subject == "item_photos", CustodyEvent.event_type == "record_created"
+        )
+    ).all()
+    assert [e.actor_id for e in recorded] == [world.users["keeper"].id]
 
 
 def test_a_photo_that_does_not_decode_is_refused_and_nothing_is_kept(client, world, session):

@@ -3,6 +3,7 @@ change made behind the service's back (as someone with write access to the datab
 and ``verify`` must fail naming the right table and row. SQLite and PostgreSQL alike."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,9 +13,10 @@ import zxingcpp
 from sqlalchemy import text
 from sqlmodel import Session
 
-from evidence_service import checkpoints, custody, keys, logchain
+from evidence_service import chains, checkpoints, custody, keys, logchain, replay_beside
 from evidence_service.custody import event_hash
 from evidence_service.legal.holidays import local_today
+from evidence_service.links import Anchor, merkle_root
 from evidence_service.verification import verify_record
 from tests.factories import item_data, make_item
 from tests.test_destruction import (
@@ -139,14 +141,19 @@ def _drop_guards(session: Session) -> None:
 
 _FORGED = (
     *("seq", "item_id", "event_type", "actor_id", "occurred_at", "reason", "details"),
-    *("prev_hash", "hash", "key_id"),
+    *("prev_hash", "hash", "key_id", "chain"),
 )
 
 
 def _forge_release(session: Session, r: Record) -> None:
     """A release event appended with a correctly recomputed hash (but no key)."""
-    seq, prev = custody.chain_head(session)
+    agency = session.execute(
+        text("SELECT agency_id FROM items WHERE id = :i"), {"i": r.ids["kept"]}
+    )
+    chain = chains.province_of(session, agency.scalar_one())  # on the item's own chain
+    seq, prev = custody.chain_head(session, chain)
     row = {
+        "chain": chain,
         "seq": seq + 1,
         "item_id": r.ids["kept"],
         "event_type": "release",
@@ -166,6 +173,26 @@ def _forge_release(session: Session, r: Record) -> None:
             f"VALUES ({', '.join(':' + name for name in _FORGED)})"
         ),
         {**row, "details": custody._CANONICAL.encode(row["details"])},
+    )
+
+
+_PROVINCE_A = "chain = (SELECT id FROM agencies WHERE code = 'A-PROV')"
+_PROVINCE_B = "(SELECT id FROM agencies WHERE code = 'B-PROV')"
+
+
+def _forge_global_checkpoint(session: Session, r: Record) -> None:
+    """The newest global checkpoint made to leave a province out, its root recomputed:
+    without the key its signature cannot follow."""
+    point = session.execute(
+        text("SELECT id, chains FROM checkpoints WHERE chains IS NOT NULL ORDER BY id DESC")
+    ).first()
+    assert point is not None
+    heads = point[1] if isinstance(point[1], dict) else json.loads(point[1])
+    kept = {c: h for c, h in heads.items() if c == "0"}
+    root = merkle_root({int(c): (s, h) for c, (s, h) in kept.items()})
+    session.execute(
+        text("UPDATE checkpoints SET chains = :c, head_hash = :r, events = :e WHERE id = :i"),
+        {"c": json.dumps(kept), "r": root, "e": sum(s for s, _ in kept.values()), "i": point[0]},
     )
 
 
@@ -370,6 +397,23 @@ CASES = {
         "custody_events",
         "seq",
     ),
+    "event moved to another chain": (
+        _sql(
+            f"UPDATE custody_events SET chain = {_PROVINCE_B}, seq = (SELECT max(seq) + 1 FROM "
+            f"custody_events WHERE chain = {_PROVINCE_B}) WHERE {_PROVINCE_A} AND seq = 3"
+        ),
+        "custody_events",
+        "missing",
+    ),
+    "a province's chain head truncated": (
+        _sql(
+            f"DELETE FROM custody_events WHERE {_PROVINCE_A} AND seq > "
+            f"(SELECT max(seq) - 2 FROM custody_events WHERE {_PROVINCE_A})"
+        ),
+        "custody_events",
+        "chain",
+    ),
+    "global checkpoint forged": (_forge_global_checkpoint, "checkpoints", "signature"),
     "last events truncated": (
         _sql("DELETE FROM custody_events WHERE seq > (SELECT max(seq) - 3 FROM custody_events)"),
         "custody_events",
@@ -386,7 +430,7 @@ def record(client, session, world):
         client.post(f"{API}/auth/token", data={"username": "keeper", "password": "wrong"})
         client.post(f"{API}/scan", json={"payload": "garbage"}, headers=world.headers())
     session.expire_all()
-    checkpoints.write(session, *custody.chain_head(session))
+    checkpoints.write(session)
     client.post(f"{API}/scan", json={"payload": "garbage"}, headers=world.headers())
     session.expire_all()
     assert verify_record(session).ok, verify_record(session).problem
@@ -396,7 +440,7 @@ def record(client, session, world):
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_tampering_is_caught_and_named(session, record, case):
     change, table, words = CASES[case]
-    anchor = custody.make_anchor(session)
+    anchor = checkpoints.current_anchor(session)
     _drop_guards(session)
     change(session, record)
     session.flush()
@@ -420,14 +464,18 @@ def test_official_pdfs_carry_the_chain_head_as_an_anchor(client, session, world,
     page = pdfium.PdfDocument(pdf.content)[0]
     image = page.render(scale=4).to_pil()
     found = zxingcpp.read_barcodes(image)
-    printed = next(code.text for code in found if code.text.startswith("EV "))
-    anchor = custody.Anchor.parse(printed)
+    printed = next(code.text for code in found if code.text.startswith("EVG "))
+    anchor = Anchor.parse(printed)
     assert verify_record(session, anchor).ok  # the paper is an anchor of the record
+    # A printed value no signed checkpoint has proves nothing, and says so.
+    forged = Anchor.parse(f"EVG {anchor.events} {'0' * 16}")
+    problem = verify_record(session, forged).problem
+    assert problem is not None and problem.table == "checkpoints" and "no signed" in str(problem)
     assert printed in pdf_text(pdf.content).replace("\n", " ")
     session.execute(text("DROP TRIGGER IF EXISTS custody_events_no_delete" + _on(session)))
-    session.execute(text(f"DELETE FROM custody_events WHERE seq >= {anchor.events - 1}"))
+    session.execute(text(f"DELETE FROM custody_events WHERE {_PROVINCE_A} AND seq >= 2"))
     problem = verify_record(session, anchor).problem
-    assert problem is not None and problem.table == "custody_events"
+    assert problem is not None and problem.table in ("custody_events", "checkpoints"), problem
 
 
 def _on(session: Session) -> str:
@@ -471,3 +519,16 @@ def test_pruning_a_log_is_a_signed_event_and_verify_accepts_it(session, record):
     # Deleting more by hand, without the signed event, is still caught.
     session.execute(text("DELETE FROM scan_log"))
     assert verify_record(session).problem is not None
+
+
+def test_the_replay_beside_the_walk_names_the_same_row(session, record, monkeypatch):
+    """A long chain's replay runs in a process of its own (same snapshot on PostgreSQL)."""
+    monkeypatch.setattr(replay_beside, "PARALLEL_FROM", 0)
+    session.commit()
+    assert verify_record(session).ok, verify_record(session).problem
+    session.execute(
+        text("UPDATE items SET net_weight_g = 1 WHERE id = :k"), {"k": record.ids["kept"]}
+    )
+    session.commit()
+    problem = verify_record(session).problem
+    assert problem is not None and problem.table == "items" and "net_weight_g" in str(problem)

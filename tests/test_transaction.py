@@ -205,7 +205,41 @@ def test_a_kept_row_takes_a_fresh_id_once_its_work_rolled_back(database, world):
     # Another process takes that id before the kept row is written.
     with database.unit_of_work() as other:
         other.add(ScanLog(id=given, user_id=keeper, raw="other", result=ScanResult.ok))
-    database._save([log])
+    database._kept.save([log])
     with database.session() as session:
         raws = session.exec(select(ScanLog.raw).order_by(ScanLog.id)).all()
     assert raws[-2:] == ["other", "refused"]
+
+
+def test_kept_log_rows_written_together_keep_their_chains_verifiable(database, world):
+    """The writer appends the kept rows of many units of work in one go (plain values and
+    ORM rows mixed, two logs at once): each log's chain still verifies, in order."""
+    from evidence_service.auth import security_event
+    from evidence_service.db import keep_when_refused
+    from evidence_service.logchain import LogEntry, verify_log
+    from evidence_service.models import ScanResult, SecurityEvent
+
+    keeper = world.users["keeper"].id
+    refused = [database.open(write=False) for _ in range(3)]
+    for n, session in enumerate(refused):
+        values = {"user_id": keeper, "raw": f"scan {n}", "result": ScanResult.not_found.value}
+        keep_when_refused(session, LogEntry("scan_log", values))
+        keep_when_refused(session, ScanLog(user_id=keeper, raw=f"orm {n}", result="ok"))
+        keep_when_refused(session, security_event("login_failed", f"user{n}", "10.0.0.1"))
+    pending = [database.finish_read(session, ok=False) for session in refused]
+    for future in pending:
+        assert future is not None
+        future.result(timeout=30)
+    with database.session() as session:
+        raws = session.exec(select(ScanLog.raw).order_by(ScanLog.seq)).all()
+        assert sorted(raws[-6:]) == sorted(
+            [f"scan {n}" for n in range(3)] + [f"orm {n}" for n in range(3)]
+        )
+        assert count(session, SecurityEvent) >= 3
+        for name in ("scan_log", "security_events"):
+            assert verify_log(session, name)[1:] == (None, None)
+        # An edit behind the log's back is still found.
+        session.exec(  # type: ignore[call-overload]
+            ScanLog.__table__.update().where(ScanLog.raw == "scan 1").values(raw="other")  # type: ignore[attr-defined]
+        )
+        assert verify_log(session, "scan_log")[2] == "does not match its hash (edited or inserted)"

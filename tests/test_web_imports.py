@@ -65,8 +65,14 @@ def test_ledger_and_summary_downloads_by_period(client: TestClient, world: World
     )
     assert ledger.status_code == 200 and ledger.headers["content-type"] == XLSX
     sheet = openpyxl.load_workbook(io.BytesIO(ledger.content)).worksheets[0]
-    assert next(sheet.iter_rows(values_only=True))[0] == "STT"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[2][0] == "SỔ THEO DÕI VẬT CHỨNG, TÀI SẢN KÊ BIÊN, TẠM GIỮ"
+    assert any(row[0] == "STT" for row in rows)
     pdf = client.get("/downloads/summary", params={"year": "2026", "half": "H2", "format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    statistical = client.get("/downloads/summary", params={"year": "2026", "half": "TK12"})
+    assert (
+        statistical.status_code == 200 and "2026-TK12" in statistical.headers["content-disposition"]
+    )
     bad = client.get("/downloads/ledger", params={"from": "2026-05-01", "to": "2026-01-01"})
     assert bad.status_code == 422

@@ -4,8 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from .. import auth, custody
+from .. import auth, checkpoints
 from ..errors import Forbidden, Invalid, Unauthorized, error_responses
+from ..links import Anchor
 from ..verification import verify_record
 from .deps import CurrentUser, SessionDep
 
@@ -17,7 +18,7 @@ def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The custody chain's head now: keep it outside the system (print it, mail it) and
     `evidence-service verify --anchor FILE` later proves nothing before it changed."""
     auth.require(actor, "audit_system")  # the whole system's figures: not for an agency
-    return custody.make_anchor(session).to_dict()
+    return checkpoints.heads_now(session).to_dict()
 
 
 @router.get(
@@ -40,7 +41,7 @@ def verify(
         raise Invalid(missing, "an anchor needs both events and head_hash", None, where="query")
     if events is not None and head_hash is not None:
         try:
-            given = custody.Anchor(events=events, head_hash=head_hash, at="(given)")
+            given = Anchor(events=events, head_hash=head_hash, at="(given)", is_global=True)
         except ValueError as exc:
             field = "events" if "events" in str(exc) else "head_hash"
             raise Invalid(

@@ -44,12 +44,13 @@ def ledger(
     actor: CurrentUser,
     session: SessionDep,
     warehouse_code: Annotated[str | None, Query(description="one warehouse's ledger")] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="received from")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="received up to")] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="period's first day")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="period's last day")] = None,
     fmt: Format = "xlsx",
     lang: Lang = "vi",
 ) -> exports.Ledger | Response:
-    """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
+    """The evidence ledger (Mẫu 13) of a period: every item held in it, with the opening and
+    closing balances and the closing block."""
     if date_from and date_to and date_to < date_from:
         raise Invalid("to", "the end of the period is before its start", where="query")
     name = f"so-vat-chung-{warehouse_code or 'tat-ca'}"
@@ -67,7 +68,13 @@ def ledger(
 def summary(
     actor: CurrentUser,
     session: SessionDep,
-    period: Annotated[str, Query(description="2026 (year), 2026-H1 or 2026-H2 (half year)")],
+    period: Annotated[
+        str,
+        Query(
+            description="2026 (year), 2026-H1/H2 (half), 2026-Q1…Q4 (quarter), 2026-TK6 / "
+            "2026-TK12 (THADS statistical periods from 01/10, to be confirmed)"
+        ),
+    ],
     fmt: Format = "xlsx",
     lang: Lang = "vi",
 ) -> exports.Summary | Response:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..db import Database, ending_may_wait, session_writes
+from ..db import Database, session_writes
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -72,12 +72,16 @@ async def _end(db: Database, scope: Scope, ok: bool) -> None:
     if session is None:
         return
     try:
-        if ending_may_wait(session):
+        if session_writes(session):
             # Not the request thread pool: it may be full of requests waiting for this very
             # transaction's lock, and the commit would wait behind them.
             await asyncio.get_running_loop().run_in_executor(db.ending, db.finish, session, ok)
         else:
-            db.finish(session, ok)  # closing a read costs less than a thread hop
+            # Closing a read costs less than a thread hop. Its kept rows (a scan's log row)
+            # are awaited here, holding no thread, so every scan waiting joins one write.
+            pending = db.finish_read(session, ok)
+            if pending is not None:
+                await asyncio.wrap_future(pending)
     finally:
         if session_writes(session):
             _write_gate().release()

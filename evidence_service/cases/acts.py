@@ -32,7 +32,7 @@ class ItemOrder(BaseModel):
 class JudgmentCreate(BaseModel):
     number: str = Field(pattern=JUDGMENT_PATTERN, examples=["311/2025/HS-ST"])
     date: dt.date
-    court: str = Field(min_length=1, max_length=200, examples=["TAND khu vực 1 - Lạng Sơn"])
+    court: str = Field(min_length=1, max_length=200, examples=["TAND khu vực 1 – tỉnh Lạng Sơn"])
     level: JudgmentLevel
     effective_date: dt.date | None = Field(default=None, description="when it took legal effect")
     received_date: dt.date | None = Field(default=None, description="when the agency received it")
@@ -142,7 +142,7 @@ def decisions_of(session: Session, case_id: int) -> list[EnforcementDecision]:
 def add_judgment(session: Session, case_id: int, data: JudgmentCreate, actor: User) -> Judgment:
     """Attach a judgment to the case's chain; the case's one-line summary shows the latest."""
     require(actor, "manage_cases")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     case = get_case(session, case_id, actor)
     chain = judgments_of(session, case_id)
     if any(j.number == data.number for j in chain):
@@ -182,7 +182,7 @@ def add_enforcement_decision(
 ) -> EnforcementDecision:
     """Attach an enforcement decision; the first one also fills the case's summary."""
     require(actor, "manage_cases")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     case = get_case(session, case_id, actor)
     clash = decision_clash(session, actor, data.issuer, data.date.year, data.number)
     if clash is not None:

@@ -22,7 +22,7 @@ class TransferDecision(BaseModel):
     """The procuracy's (or investigating body's) decision transferring the evidence
     (quyết định chuyển vật chứng, vn-legal-context §2.1, §5.2)."""
 
-    issuer: str = Field(min_length=1, max_length=200, examples=["VKSND khu vực 1 - Lạng Sơn"])
+    issuer: str = Field(min_length=1, max_length=200, examples=["VKSND khu vực 1 – tỉnh Lạng Sơn"])
     number: str = Field(min_length=1, max_length=64, examples=["12/QĐ-VKS"])
     date: date
     investigating_body: str | None = Field(
@@ -45,7 +45,7 @@ class CaseCreate(BaseModel):
         default=None, pattern=JUDGMENT_PATTERN, examples=["311/2025/HS-ST"]
     )
     court: str | None = Field(
-        default=None, min_length=1, max_length=200, examples=["TAND khu vực 1 - Lạng Sơn"]
+        default=None, min_length=1, max_length=200, examples=["TAND khu vực 1 – tỉnh Lạng Sơn"]
     )
     decision_issuer: str | None = Field(
         default=None, min_length=1, max_length=200, examples=["THADS tỉnh Lạng Sơn"]

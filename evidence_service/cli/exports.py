@@ -25,7 +25,7 @@ def export_ledger(
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
 ) -> None:
-    """The evidence ledger (sổ theo dõi vật chứng) of the items received in a period."""
+    """The evidence ledger (Mẫu 13) of a period: every item held in it, with its balances."""
     try:
         start = date.fromisoformat(date_from) if date_from else None
         end = date.fromisoformat(date_to) if date_to else None
@@ -41,12 +41,15 @@ def export_ledger(
         raise typer.Exit(1) from None
     pdf = out.suffix.lower() == ".pdf"
     out.write_bytes(exports.ledger_pdf(data) if pdf else exports.ledger_xlsx(data))
-    typer.echo(f"{data.total_items} item(s), {data.total_weight_kg:g} kg written to {out}")
+    typer.echo(
+        f"{len(data.lines)} line(s), {data.total_items} item(s) held at the end, "
+        f"{data.total_weight_kg:g} kg, written to {out}"
+    )
 
 
 @export_app.command("summary")
 def export_summary(
-    period: Annotated[str, typer.Argument(help="2026, 2026-H1 or 2026-H2")],
+    period: Annotated[str, typer.Argument(help="2026, 2026-H1, 2026-Q4, 2026-TK6, 2026-TK12")],
     out: Annotated[Path, typer.Option("--out", help="file to write: .xlsx or .pdf")],
     acting_user: Annotated[str, typer.Option("--as", help="whose view of the data")],
 ) -> None:

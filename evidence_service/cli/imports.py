@@ -11,6 +11,7 @@ from ..auth import user_by_username
 from ..config import get_settings
 from ..errors import DomainError
 from ..imports import import_file, load_mapping, preview_rows, write_rejects, write_table
+from ..recording import acting_as
 from .common import database, error_message
 
 
@@ -62,13 +63,17 @@ def import_command(
         table_mapping = load_mapping(mapping).for_file(weight_unit, category, ledger)
         with db.unit_of_work(write=False) as session:
             actor = user_by_username(session, acting_user)
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as bar:
+        # The record events of the import name who imported.
+        with (
+            acting_as(actor.id),
+            Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+            ) as bar,
+        ):
             task = bar.add_task("checking", total=None)
 
             def progress(phase: str, done: int, total: int | None) -> None:

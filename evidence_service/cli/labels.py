@@ -11,6 +11,7 @@ from ..auth import user_by_username
 from ..config import get_settings
 from ..errors import DomainError
 from ..labels import LabelRequest, prepare_print, template_list
+from ..recording import acting
 from .common import database, error_message
 
 labels_app = typer.Typer(help="Print QR labels for items and locations.", no_args_is_help=True)
@@ -66,6 +67,7 @@ def labels_print(
         )
         with database(settings).unit_of_work() as session:
             actor = user_by_username(session, acting_user)
+            acting(session, actor.id)  # the record events name who printed
             job = prepare_print(session, actor, settings, request)
     except (ValidationError, DomainError) as exc:
         typer.echo(f"error: {error_message(exc)}", err=True)

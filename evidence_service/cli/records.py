@@ -10,8 +10,9 @@ import typer
 from sqlalchemy.engine import make_url
 
 from .. import keys
+from ..checkpoints import heads_now
 from ..config import Settings, get_settings
-from ..custody import Anchor, make_anchor
+from ..links import Anchor
 from ..verification import verify_record
 from .common import database
 
@@ -71,7 +72,7 @@ def anchor_command(
 ) -> None:
     """Print the chain head (event count, head hash, time) to keep outside the system."""
     with database(get_settings()).unit_of_work(write=False) as session:
-        text = json.dumps(make_anchor(session).to_dict(), indent=2)
+        text = json.dumps(heads_now(session).to_dict(), indent=2)
     if out is not None:
         out.write_text(text + "\n")
     typer.echo(text)

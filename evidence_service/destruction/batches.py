@@ -60,8 +60,9 @@ def for_change(session: Session, batch_id: int, actor: User, action: str) -> Des
     """The batch, locked for ``action``: the actor's permission and the batch's state checked."""
     transition = TRANSITIONS[action]
     require(actor, transition.permission)
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     batch = get_batch(session, batch_id, actor)
+    lock_for_write(session, batch.agency_id)  # an admin's: the batch's province
     session.refresh(batch)  # the latest committed state, now that we hold the lock
     if BatchStatus(batch.status) not in transition.from_states:
         raise InvalidTransition(

@@ -117,7 +117,7 @@ def confirm_presence(
 ) -> CouncilMember:
     """A member with an account says they are there, on the device of ``actor``, with their
     own password (checked by the caller: ``auth.authenticate``)."""
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     batch = get_batch(session, batch_id, actor)
     session.refresh(batch)
     if batch.status not in (BatchStatus.approved, BatchStatus.executed):

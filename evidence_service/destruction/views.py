@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from .. import documents
 from ..auth import agency_scope, require
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..environment.batch import batch_estimate
 from ..environment.sites import site_flags
 from ..errors import Conflict, NotFound
@@ -342,7 +342,7 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
         return Record(batch.record_pdf, batch.record_sha256)
     closed = batch.status == BatchStatus.closed
     public = batch_public(session, batch)
-    head = make_anchor(session).printed()
+    head = current_anchor(session).printed()
     pdf = render_record(
         public,
         lang=lang,

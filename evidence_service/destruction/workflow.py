@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from .. import documents
 from ..auth import agency_by_code, agency_scope, require
-from ..custody import EventType, append_events, lock_for_write, make_anchor
+from ..checkpoints import current_anchor
+from ..custody import EventType, append_events, lock_for_write
 from ..errors import Conflict, Invalid, InvalidTransition, NotFound
 from ..items import get_item, get_items
 from ..legal.holidays import local_today
@@ -51,7 +52,7 @@ VOTING_ROLES = frozenset({CouncilRole.chair, CouncilRole.member})
 
 def create_batch(session: Session, data: BatchCreate, actor: User) -> DestructionBatch:
     require(actor, "prepare_destruction")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     agency_id = actor.agency_id
     if data.agency_code is not None:
         agency_id = agency_by_code(session, data.agency_code, actor).id or agency_id
@@ -253,7 +254,9 @@ def close(session: Session, batch_id: int, actor: User) -> DestructionBatch:
         closed_at=datetime.now(UTC),
         closed_by_id=actor.id,
     )
-    head = make_anchor(session).printed()  # the record carries the chain head: an anchor on paper
+    head = current_anchor(
+        session
+    ).printed()  # the record carries the chain head: an anchor on paper
     public = batch_public(session, batch)
     header = documents.agency_header(session, batch.agency_id)
     final = documents.finalise(

@@ -13,7 +13,8 @@ The body is built by the document's own module from :mod:`.blocks`; the legal ba
 (:func:`basis`) and the copies line come from the layout (:mod:`.layouts`).
 """
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -137,7 +138,9 @@ def _paged(footer: Callable[[Canvas, int, int], None]) -> Callable[..., Canvas]:
     return PagedCanvas
 
 
-def render(doc: Document, body: Sequence[Flowable], author: str | None = None) -> bytes:
+def render(
+    doc: Document, body: Sequence[Flowable] | Iterator[Flowable], author: str | None = None
+) -> bytes:
     """The document as PDF bytes: header, ``body``, and the footer on every page. The same
     document and body give the same bytes (``pdfdoc.build`` is invariant)."""
     t = doc.t
@@ -167,7 +170,13 @@ def render(doc: Document, body: Sequence[Flowable], author: str | None = None) -
         if doc.chain_head:
             pdfdoc.draw_chain(canvas, t("docs_engine.chain"), doc.chain_head)
 
-    story = [*header(doc), *body]
+    # A body given as an iterator (a long ledger) is drawn from as the pages fill, so its
+    # flowables are never all in memory at once (``pdfdoc.LazyStory``).
+    story: Sequence[Flowable] = (
+        [*header(doc), *body]
+        if isinstance(body, list | tuple)
+        else pdfdoc.LazyStory(itertools.chain(header(doc), body))
+    )
     return pdfdoc.build(
         story,
         f"{doc.title} {doc.printed_number}",

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from .. import documents as d
 from .. import pdfdoc
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..destruction.methods import load_methods
 from ..documents import Document
 from ..exports.stable import Kilograms, text_cell, workbook_bytes
@@ -352,7 +352,7 @@ def report_frame(session: Session, user: User, lang: str = "vi") -> Document:
         lang=lang,
         agency=d.agency_header(session, user.agency_id),
         day=local_today(),
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
     )
 
 

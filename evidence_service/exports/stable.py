@@ -3,14 +3,10 @@
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.platypus import Flowable
-
-from .. import pdfdoc
 from ..i18n import XLSX_KG_FORMAT, Translator
 from ..safecells import xlsx_text
 
@@ -30,6 +26,8 @@ def text_cell(value: Any, t: Translator) -> str:
         return t("record.yes") if value else t("record.no")
     if isinstance(value, int | float):
         return t.number(value)
+    if isinstance(value, date):
+        return t.date(value)
     return str(value)
 
 
@@ -68,57 +66,10 @@ def workbook_bytes(
     workbook.properties.creator = "evidence-service"
     out = io.BytesIO()
     workbook.save(out)
-    return _fix_zip(out.getvalue(), stamp)
+    return fixed_zip(out.getvalue(), stamp)
 
 
-def streamed_workbook(
-    name: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    last_row: Callable[[], Sequence[Any]],
-    widths: Sequence[float],
-    title: str,
-    stamp: datetime,
-) -> bytes:
-    """One sheet in openpyxl's write-only mode: rows go to a temporary file as they come, so
-    memory does not grow with them. ``last_row`` is asked after the rows (a total line).
-    Text cells are text (never formulas); :class:`Kilograms` show their unit."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(name[:31])
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = width
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-
-    def heading(value: Any) -> Any:
-        cell = xlsx_text(WriteOnlyCell(sheet, value=value))
-        cell.font, cell.alignment = bold, wrap
-        return cell
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, Kilograms):
-            out = WriteOnlyCell(sheet, value=float(value))
-            out.number_format = XLSX_KG_FORMAT
-            return out
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return xlsx_text(WriteOnlyCell(sheet, value=value))
-        return value
-
-    sheet.append([heading(h) for h in header])
-    for row in rows:
-        sheet.append([cell(v) for v in row])
-    sheet.append([cell(v) for v in last_row()])
-    workbook.properties.title = title
-    workbook.properties.creator = "evidence-service"
-    out = io.BytesIO()
-    workbook.save(out)
-    return _fix_zip(out.getvalue(), stamp)
-
-
-def _fix_zip(data: bytes, stamp: datetime) -> bytes:
+def fixed_zip(data: bytes, stamp: datetime) -> bytes:
     fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -131,8 +82,3 @@ def _fix_zip(data: bytes, stamp: datetime) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, content)
     return out.getvalue()
-
-
-def pdf_landscape(story: Sequence[Flowable], title: str) -> bytes:
-    """An A4 landscape PDF with the embedded DejaVu font; invariant, so byte-stable."""
-    return pdfdoc.build(story, title, pagesize=landscape(A4), margins_mm=(12, 12, 12, 12))

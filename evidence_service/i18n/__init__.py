@@ -18,6 +18,7 @@ from .catalog import DEFAULT_LANG, LANGUAGES, messages, normalise_lang
 from .formatting import (
     FORMATTERS,
     LOCAL_TIME_ZONE,
+    XLSX_DATE_FORMAT,
     XLSX_KG_FORMAT,
     Formatter,
     NumberError,
@@ -34,6 +35,7 @@ __all__ = [
     "FORMATTERS",
     "LANGUAGES",
     "LOCAL_TIME_ZONE",
+    "XLSX_DATE_FORMAT",
     "XLSX_KG_FORMAT",
     "Formatter",
     "NumberError",

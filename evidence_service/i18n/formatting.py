@@ -22,6 +22,8 @@ LOCAL_TIME_ZONE = timezone(timedelta(hours=7), "ICT")
 # XLSX cells stay numbers (so sums work); this number format shows them as kilograms with
 # three decimals in the reader's own separators: 39,125 kg in a Vietnamese Excel.
 XLSX_KG_FORMAT = '#,##0.000" kg"'
+# Dates in XLSX are date cells (sortable, filterable) shown day/month/year, as on paper.
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
 
 WeightUnit = Literal["g", "kg", "t"]
 _GRAMS = {"g": 1.0, "kg": 1000.0, "t": 1_000_000.0}

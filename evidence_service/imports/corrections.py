@@ -30,7 +30,7 @@ def apply_correction(
 ) -> Item:
     """Set the item's fields to the ledger's values, under the write lock."""
     code, changes = correction
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     item = session.exec(select(Item).where(col(Item.code) == code)).first()
     if item is None:
         raise NotFound(f"item {code} not found")

@@ -70,7 +70,9 @@ def ask(
     ).first()
     if waiting is not None:
         raise InvalidTransition(
-            f"item {item.code} already has a request waiting for confirmation (#{waiting})"
+            f"item {item.code} already has a request waiting for confirmation (#{waiting})",
+            key="ledger15_error.request_waiting",
+            params={"code": item.code, "number": waiting},
         )
     event_type, details = event
     status_before = item.status
@@ -111,10 +113,11 @@ def ask(
 def _pending(session: Session, approval_id: int, actor: User) -> tuple[Approval, Item]:
     """The approval, locked with its item, if it waits and the actor may decide it."""
     require(actor, CONFIRM)
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     approval = session.get(Approval, approval_id)
     if approval is None or approval.agency_id not in agency_scope(session, actor):
         raise NotFound(f"request #{approval_id} not found")
+    lock_for_write(session, *{approval.agency_id, approval.to_agency_id} - {None})
     session.refresh(approval)
     if approval.status != ApprovalStatus.pending:
         raise InvalidTransition(f"request #{approval_id} is already {approval.status}")
@@ -133,7 +136,9 @@ def confirm(session: Session, approval_id: int, actor: User, note: str = "") -> 
     approval, item = _pending(session, approval_id, actor)
     if item.version != approval.item_version:
         raise Conflict(
-            f"item {item.code} changed since the request was made; refuse it and ask again"
+            f"item {item.code} changed since the request was made; refuse it and ask again",
+            key="ledger15_error.changed_since_request",
+            params={"code": item.code},
         )
     assert item.id is not None and actor.id is not None
     asked = approval.details
@@ -200,7 +205,7 @@ def receive(
     """The receiving agency's keeper scans a transferred item in: it is stored in one of
     their locations and belongs to their agency from now on."""
     require(actor, "move")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     scope = agency_scope(session, actor)
     item = session.exec(select(Item).where(Item.label_key == key_of(code))).first()
     approval = (
@@ -214,6 +219,9 @@ def receive(
         if item is not None
         else None
     )
+    if item is not None:  # a transfer between provinces: both chains, in their fixed order
+        lock_for_write(session, item.agency_id, actor.agency_id)
+        session.refresh(item)
     if item is None or approval is None or approval.to_agency_id not in scope:
         if item is not None and item.agency_id in scope:
             raise InvalidTransition(f"item {item.code} is not in transit to your agency")

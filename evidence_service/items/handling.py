@@ -111,7 +111,11 @@ def _open_checkout(session: Session, item: Item) -> Checkout:
         select(Checkout).where(Checkout.item_id == item.id, col(Checkout.returned_at).is_(None))
     ).first()
     if checkout is None:
-        raise InvalidTransition(f"item {item.code} is not checked out")
+        raise InvalidTransition(
+            f"item {item.code} is not checked out",
+            key="ledger15_error.not_checked_out",
+            params={"code": item.code},
+        )
     return checkout
 
 
@@ -155,7 +159,11 @@ def take_sample(
     for a manager's confirmation (two people)."""
     item = for_change(session, code, actor, data.version, "sample")
     if item.net_weight_g is None:
-        raise Conflict(f"item {item.code} has no recorded net weight; reweigh it first")
+        raise Conflict(
+            f"item {item.code} has no recorded net weight; reweigh it first",
+            key="ledger15_error.no_net_weight",
+            params={"code": item.code},
+        )
     if data.taken_g >= item.net_weight_g:
         raise Invalid(
             "taken_g", f"cannot take {data.taken_g} g of {item.net_weight_g} g; split it instead"

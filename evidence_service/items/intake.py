@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
 from .. import payload
@@ -14,7 +15,7 @@ from ..auth import agency_scope, require
 from ..bulk import insert_rows
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, value_error
 from ..locations import (
     Placement,
     check_placements,
@@ -62,21 +63,34 @@ class ItemCreate(ItemBase):
     @model_validator(mode="after")
     def _consistent(self) -> "ItemCreate":
         if self.case_id is None and not self.judgment_number:
-            raise ValueError("give case_id or judgment_number")
+            raise value_error("give case_id or judgment_number", "ledger15_validation.case_needed")
         # Known units and whole counts are checked at intake, with the agency's own units.
         unit = normalise_unit(self.unit)
         if unit in COUNTED_UNITS and self.quantity != int(self.quantity):
-            raise ValueError(f"a quantity in '{unit}' must be a whole number")
+            raise value_error(
+                f"a quantity in '{unit}' must be a whole number",
+                "ledger15_validation.whole_quantity",
+                unit=unit,
+            )
         self.unit = unit
         if self.net_weight_g and self.gross_weight_g and self.gross_weight_g < self.net_weight_g:
-            raise ValueError("gross_weight_g cannot be less than net_weight_g")
+            raise value_error(
+                "gross_weight_g cannot be less than net_weight_g",
+                "ledger15_validation.gross_below_net",
+            )
         if self.received_at is not None:
             if self.received_at.tzinfo is None:
                 self.received_at = self.received_at.replace(tzinfo=UTC)
             if self.received_at > datetime.now(UTC) + CLOCK_SKEW:
-                raise ValueError("received_at cannot be in the future")
+                raise value_error(
+                    "received_at cannot be in the future", "ledger15_validation.received_future"
+                )
             if self.received_at.date() < EARLIEST_DATE:
-                raise ValueError(f"received_at cannot be before {EARLIEST_DATE}")
+                raise value_error(
+                    f"received_at cannot be before {EARLIEST_DATE}",
+                    "ledger15_validation.received_too_old",
+                    earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
+                )
         return self
 
 
@@ -86,7 +100,27 @@ class ItemBatchCreate(BaseModel):
 
 
 def next_item_codes(session: Session, year: int, count: int) -> list[str]:
+    """``count`` new item codes. Item numbers are one series for every province, while
+    provinces write at the same time (one chain and lock each): on PostgreSQL they are
+    taken in a transaction of their own, committed at once, so an import in one province
+    does not hold the counter (a refused intake leaves a gap in the numbers). SQLite has
+    one writer at a time: its numbers come from the work's own transaction."""
     name = f"item:{year}"
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        table = CodeCounter.__table__  # type: ignore[attr-defined]
+        with bind.engine.begin() as own:
+            own.execute(
+                pg_insert(table).values(name=name, value=0).on_conflict_do_nothing(),
+            )
+            taken = own.execute(
+                table.update()
+                .where(table.c.name == name)
+                .values(value=table.c.value + count)
+                .returning(table.c.value)
+            ).scalar_one()
+        start = taken - count + 1
+        return [payload.make_item_code(year, seq) for seq in range(start, start + count)]
     counter = session.get(CodeCounter, name)
     if counter is None:
         counter = CodeCounter(name=name, value=0)
@@ -105,7 +139,7 @@ def intake_items(
 ) -> list[int]:
     """Receive items, all or nothing. Returns the new items' ids in input order."""
     require(actor, "intake")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     now = datetime.now(UTC)
     cases: dict[tuple[int | None, str | None], Case] = {}
     locations: dict[str, Location] = {}

@@ -4,11 +4,11 @@ record where the law asks), in the same transaction (``exitslips.issue``)."""
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ..custody import NewEvent, chain_head
+from ..custody import NewEvent
 from ..exitslips.issue import Leaving, exit_kind, issue
-from ..models import Item
+from ..models import CustodyEvent, Item
 from .lifecycle import update_item
 
 
@@ -18,6 +18,11 @@ def leave(session: Session, item: Item, event: NewEvent, **changes: Any) -> Item
     update_item(session, item, event, **changes)
     kind = exit_kind(item.status, item.disposition)
     if kind is not None:
-        seq, _ = chain_head(session)  # the exit's event, appended just now
+        # The exit's event, appended just now on the item's chain.
+        seq = session.exec(
+            select(CustodyEvent.seq)
+            .where(CustodyEvent.item_id == item.id)
+            .order_by(col(CustodyEvent.id).desc())
+        ).first()
         issue(session, [Leaving(item, kind, event, seq)])
     return item

@@ -101,7 +101,9 @@ def require_allowed(item: Item, action: str) -> None:
         status = ItemStatus(item.status)
         raise InvalidTransition(
             f"item {item.code} is {status}; it cannot be {ITEM_ACTIONS[action].done}"
-            + _WHY_NOT.get(status, "")
+            + _WHY_NOT.get(status, ""),
+            key="ledger15_error.not_allowed",
+            params={"code": item.code, "status": status.value},
         )
 
 
@@ -123,8 +125,9 @@ def check_version(item: Item, version: int | None) -> None:
 def for_change(session: Session, code: str, actor: User, version: int | None, action: str) -> Item:
     """The item, locked for ``action``: permission, version and status checked."""
     require(actor, ITEM_ACTIONS[action].permission)
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     item = get_item(session, code, actor)
+    lock_for_write(session, item.agency_id)  # an admin's: the item's province, not theirs
     session.refresh(item)  # the latest committed state, now that we hold the lock
     check_version(item, version)
     require_allowed(item, action)

@@ -231,7 +231,9 @@ def list_items(
 def custody_history(session: Session, code: str, actor: User) -> list[CustodyEventPublic]:
     item = get_item(session, code, actor)
     rows = session.exec(
-        select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(col(CustodyEvent.seq))
+        select(CustodyEvent)
+        .where(CustodyEvent.item_id == item.id)
+        .order_by(col(CustodyEvent.id))  # ids follow time across chains
     ).all()
     location_ids = {r.from_location_id for r in rows} | {r.to_location_id for r in rows}
     locations = {

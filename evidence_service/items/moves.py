@@ -34,7 +34,7 @@ def move_items(
 ) -> list[int]:
     """Move items to one location, all or nothing; one custody event each."""
     require(actor, "move")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     scope = agency_scope(session, actor)
     target = get_location(session, to_location_code, actor, scope)
     items = get_items(session, codes, actor, scope)
@@ -47,7 +47,11 @@ def move_items(
         require_allowed(item, "move")
         check_version(item, expected_versions.get(item.label_key))
         if item.location_id == target.id:
-            raise Conflict(f"item {item.code} is already at {target.code}")
+            raise Conflict(
+                f"item {item.code} is already at {target.code}",
+                key="ledger15_error.already_there",
+                params={"code": item.code, "location": target.code},
+            )
         placements.append(Placement.of_item(item, target))
     override = check_placements(session, placements, actor, override_reason)
     changes, events = [], []

@@ -29,7 +29,7 @@ def order_dispositions(
     """Give each ordered item of the case its disposition from ``judgment``; all or nothing.
     Returns the codes of the items whose disposition or judgment changed."""
     require(actor, "manage_cases")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     codes = [o.item_code for o in orders]
     of_case = set(
         session.exec(

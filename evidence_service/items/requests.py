@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from ..errors import value_error
 from ..legal.holidays import local_today
 from ..models import Disposition, SealState
 from .lifecycle import Versioned
@@ -23,7 +24,10 @@ def check_document_number(value: str) -> str:
     other than 0, not a placeholder like ``0``, ``-`` or ``bịa``."""
     value = " ".join(value.split())
     if not re.search(r"[1-9]", value):
-        raise ValueError("a document number with its digits, e.g. 123/QĐ-THA")
+        raise value_error(
+            "a document number with its digits, e.g. 123/QĐ-THA",
+            "ledger15_validation.document_number",
+        )
     return value
 
 
@@ -32,16 +36,20 @@ def _document_date(value: date | None) -> date | None:
     if value is not None:
         today = local_today()
         if value > today + timedelta(days=1):
-            raise ValueError("the document's date is in the future")
+            raise value_error(
+                "the document's date is in the future", "ledger15_validation.document_future"
+            )
         if value < EARLIEST_DATE:
-            raise ValueError("the document's date is implausibly old")
+            raise value_error(
+                "the document's date is implausibly old", "ledger15_validation.document_too_old"
+            )
     return value
 
 
 def _issuer(value: str) -> str:
     value = " ".join(value.split())
     if value and not re.search(r"\w{2}", value):
-        raise ValueError("the issuer's name")
+        raise value_error("the issuer's name", "ledger15_validation.issuer")
     return value
 
 

@@ -124,7 +124,9 @@ def create_print_job(
         for loc, warehouse in rows:
             labels += [location_label(loc, warehouse, base_url)] * request.copies
     else:
-        lock_for_write(session)  # a destruction cannot slip between the check and the events
+        lock_for_write(
+            session, actor.agency_id
+        )  # a destruction cannot slip between the check and the events
         items = select_items(session, actor, codes=request.items, location_code=request.contents_of)
         before = _printed_before(session, [i.id for i, _, _ in items])  # type: ignore[misc]
         again = [i.code for i, _, _ in items if before.get(i.id or 0)]

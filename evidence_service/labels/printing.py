@@ -246,7 +246,7 @@ def prepare_print(
     else:
         # Take the write lock first: a destruction committed meanwhile cannot slip between
         # the status check and the custody event.
-        lock_for_write(session)
+        lock_for_write(session, actor.agency_id)
         rows = select_items(
             session,
             actor,

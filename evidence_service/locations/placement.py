@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
+from .. import chains
 from ..auth import can
 from ..errors import Conflict
 from ..models import Item, Location, User
@@ -199,6 +200,15 @@ def check_placements(
     session: Session, placements: Sequence[Placement], actor: User, override_reason: str | None
 ) -> dict[str, Any] | None:
     """Refuse (409) what the rules forbid; returns the override record if one was used."""
+    # Usage and neighbours are read under the lock of the targets' provinces (a location
+    # belongs to one agency), whoever the actor is: capacity and segregation stay race-free.
+    chains.lock_chains(
+        session,
+        {
+            chains.chain_of_row(session, "locations", {"warehouse_id": p.target.warehouse_id})
+            for p in placements
+        },
+    )
     table = load_hazard_table()
     refusals = [
         {"item": p.code, "location_code": p.target.code, **r.to_dict()}

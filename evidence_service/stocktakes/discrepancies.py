@@ -58,7 +58,7 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
     if data.resolution == DiscrepancyStatus.written_off:
         require(actor, "write_off")
         document = _write_off_document(data)
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     discrepancy = session.get(Discrepancy, discrepancy_id)
     if discrepancy is None or discrepancy.agency_id not in agency_scope(session, actor):
         raise NotFound(f"discrepancy {discrepancy_id} not found")

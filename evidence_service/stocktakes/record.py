@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session, col, select
 
 from .. import documents as d
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..documents import Column, Document, Signer
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
@@ -345,7 +345,7 @@ def _render(
 def finalise_record(session: Session, stocktake: Stocktake, actor: User) -> OfficialDocument:
     """Number the closed count's record and keep it (``documents.finalise``)."""
     assert stocktake.id is not None
-    head = make_anchor(session).printed()
+    head = current_anchor(session).printed()
     return d.finalise(
         session,
         KIND,
@@ -371,7 +371,7 @@ def record(session: Session, stocktake_id: int, actor: User, lang: str = "vi") -
     final = d.stored(session, KIND, subject(stocktake_id))
     if final is not None and lang == "vi":
         return Record(final.pdf, final.sha256)
-    head = make_anchor(session).printed()
+    head = current_anchor(session).printed()
     number = final.number if final else None
     return Record(_render(session, stocktake, actor, lang, number, head), None)
 

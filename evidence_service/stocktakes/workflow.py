@@ -99,7 +99,7 @@ def _get(session: Session, stocktake_id: int, actor: User) -> Stocktake:
 
 def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
     require(actor, "stocktake")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     warehouse = get_warehouse(session, data.warehouse_code, actor)
     within = None
     if data.scope == StocktakeScope.location:
@@ -154,7 +154,7 @@ def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
 
 def _open(session: Session, stocktake_id: int, actor: User) -> Stocktake:
     require(actor, "stocktake")
-    lock_for_write(session)
+    lock_for_write(session, actor.agency_id)
     stocktake = _get(session, stocktake_id, actor)
     if stocktake.status != "open":
         raise InvalidTransition(f"stocktake {stocktake_id} is closed")

@@ -28,6 +28,7 @@ from ..config import Settings
 from ..errors import DomainError
 from ..i18n import Translator, normalise_lang
 from ..models import Role, User, WebSession
+from ..recording import acting
 from . import sessions
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -168,6 +169,7 @@ def get_page(request: Request, db: SessionDep, settings: SettingsDep) -> Page:
         page = Page(request, db, settings, Translator(lang))
     else:
         web_session, user = found
+        acting(db, user.id)  # the record events of this page's work name who acted
         page = Page(
             request, db, settings, Translator(normalise_lang(web_session.lang)), user, web_session
         )

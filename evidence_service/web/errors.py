@@ -80,13 +80,37 @@ def _hazard(t: Translator, detail: dict[str, Any]) -> list[str]:
     return out or [t("refusal.hazard")]
 
 
-def _field_errors(t: Translator, detail: list[dict[str, Any]]) -> list[str]:
+# A parameter named after a vocabulary section is a stored value read through it
+# ("status": "destroyed" → "Đã tiêu hủy").
+VOCABULARY = frozenset({"status", "disposition", "category", "unit", "seal", "kind"})
+
+
+def words(t: Translator, key: str, params: dict[str, Any]) -> str:
+    """The sentence ``key`` with ``params``, vocabulary values in the reader's words."""
+    values = {k: t.maybe(f"{k}.{v}", str(v)) if k in VOCABULARY else v for k, v in params.items()}
+    return t(key, **values)
+
+
+def _fallback(t: Translator, english: str, generic: str) -> str:
+    """A refusal with no words of its own: the English detail only on English pages."""
+    return english if t.lang == "en" and english else t(generic)
+
+
+def field_errors(t: Translator, detail: list[dict[str, Any]]) -> list[str]:
     out = []
     for error in detail:
         loc = [str(p) for p in error.get("loc", []) if not str(p).isdigit()]
         name = loc[-1] if loc else ""
-        label = t.maybe(f"field.{name}", name)
-        message = t.maybe(f"validation.{error.get('type', '')}", error.get("msg", ""))
+        label = t.maybe(f"field.{name}", name if t.lang == "en" else "")
+        ctx = dict(error.get("ctx") or {})
+        key = ctx.pop("key", None)
+        if isinstance(key, str) and t.has(key):
+            message = words(t, key, ctx)
+        else:
+            message = t.maybe(
+                f"validation.{error.get('type', '')}",
+                _fallback(t, str(error.get("msg", "")), "ledger15_error.invalid_value"),
+            )
         out.append(t("error.field", field=label, message=message) if label else message)
     return out
 
@@ -119,6 +143,9 @@ DATABASE_ERRORS: dict[type[DomainError], str] = {
 
 def explain(exc: DomainError, t: Translator) -> Explained:
     detail = exc.detail
+    if exc.key is not None and t.has(exc.key):
+        overridable = isinstance(detail, dict) and bool(detail.get("overridable"))
+        return Explained([words(t, exc.key, exc.params)], overridable, detail)
     if type(exc) in DATABASE_ERRORS:
         return Explained([t(DATABASE_ERRORS[type(exc)])], detail=detail)
     if isinstance(exc, DamagedLabel):
@@ -146,9 +173,10 @@ def explain(exc: DomainError, t: Translator) -> Explained:
     if isinstance(exc, InvalidTransition):
         return Explained([t("error.invalid_transition")], detail=detail)
     if isinstance(detail, list):
-        return Explained(_field_errors(t, detail) or [t("error.generic")], detail=detail)
+        return Explained(field_errors(t, detail) or [t("error.generic")], detail=detail)
     if isinstance(detail, dict):
-        return Explained([str(detail.get("message", t("error.generic")))], detail=detail)
+        english = str(detail.get("message", ""))
+        return Explained([_fallback(t, english, "error.generic")], detail=detail)
     return Explained([t("error.generic")], detail=detail)
 
 

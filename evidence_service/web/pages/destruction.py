@@ -15,7 +15,7 @@ from ... import auth, destruction, scanning
 from ...auth import require
 from ...destruction import council
 from ...errors import DomainError, Invalid
-from ...i18n import LOCAL_TIME_ZONE
+from ...i18n import LOCAL_TIME_ZONE, Translator
 from ...models import BatchStatus, CouncilRole
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
@@ -36,8 +36,41 @@ def _messages(page: Page, error: DomainError) -> list[str]:
         if len(loc) == 3 and loc[0] == "items" and loc[1].isdigit() and int(loc[1]) < len(codes):
             item = codes[int(loc[1])]
         if key and page.t.has(key):
-            return [page.t(key, item=item, detail=detail[0].get("msg", ""))]
+            return [page.t(key, item=item)]
     return explain(error, page.t).messages
+
+
+def _flag_words(t: Translator, batch: Any, flag: Any) -> str:
+    """A flag of the batch in the reader's words (the API's ``message`` stays English), with
+    the record's own sentences."""
+    item = next((i for i in batch.items if i.code == flag.item_code), None)
+    if flag.kind == "weight_discrepancy" and item is not None:
+        return t(
+            "destruction_record.flag_weight",
+            code=item.code,
+            measured=t.weight(item.measured_weight_g),
+            recorded=t.weight(item.recorded_weight_g),
+            difference=t.percent(item.weight_difference_pct),
+            note=item.weight_note or "",
+        )
+    if flag.kind == "override" and item is not None:
+        return t("destruction_record.flag_override", code=item.code, reason=item.override_reason)
+    if flag.kind == "seal_not_intact" and item is not None:
+        seen = item.seal_state_seen.value if item.seal_state_seen else "torn"
+        return t(
+            "docs_destruction.seal_not_intact",
+            code=item.code,
+            seal=item.seal_number_seen or item.seal_number or "—",
+            state=t(f"docs_destruction.seal_{seen}").lower(),
+            note=item.seal_note or "—",
+        )
+    if flag.kind == "member_handled_items":
+        member = next((m for m in batch.members if m.name == flag.member), None)
+        codes = ", ".join(member.handled_items) if member else ""
+        return t("destruction_record.flag_member", name=flag.member or "", codes=codes)
+    if flag.kind == "environmental_risk":
+        return t("destruction_record.flag_risk")
+    return ""  # a kind this page does not word yet: its heading says what it is
 
 
 def render_batch(
@@ -59,6 +92,7 @@ def render_batch(
         tolerance=page.settings.weight_tolerance_pct,
         done=page.request.query_params.get("done", ""),
         errors=_messages(page, error) if error else [],
+        flag_words=[(f.kind, _flag_words(page.t, batch, f)) for f in batch.flags],
         technical=technical(error.detail) if error else "",
         open_form=open_form,
         values=dict(page.form.items()),

@@ -1,13 +1,14 @@
 """The official files in the browser: the ledger of a warehouse for a period (XLSX or PDF)
 and the six-monthly or yearly summary, picked by period. The work is in ``exports``."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ... import exports, locations
 from ...errors import Invalid
+from ...legal.holidays import local_today
 from ..context import UserPage
 from ..errors import WebRoute
 
@@ -43,7 +44,7 @@ def _day(value: str, name: str) -> date | None:
 
 @router.get("/downloads")
 def downloads(page: UserPage) -> Response:
-    year = datetime.now(UTC).year
+    year = local_today().year
     return page.render(
         "downloads.html",
         warehouses=locations.list_warehouses(page.db, page.me),
@@ -68,8 +69,8 @@ def ledger_file(page: UserPage) -> Response:
 def summary_file(page: UserPage) -> Response:
     q = page.request.query_params
     fmt = _format(q.get("format", "xlsx"))
-    half = q.get("half", "")
-    period = q.get("year", "") + (f"-{half}" if half in ("H1", "H2") else "")
+    half = q.get("half", "")  # a period's code: H1, H2, TK6, TK12, or "" (the year)
+    period = q.get("year", "") + (f"-{half}" if half and half in exports.period_codes() else "")
     data = exports.summary(page.db, page.me, period)
     render = exports.summary_xlsx if fmt == "xlsx" else exports.summary_pdf
     return _file(render(data, page.lang), f"bao-cao-vat-chung-{data.period}", fmt)
