@@ -1,7 +1,7 @@
 """handovers, exit slips, unsealing records; the seal state "suspicious"
 
 Revision ID: 0015
-Revises: 0017 (environment, on main; 0014 the document engine before it)
+Revises: 0018 (main: 0014 documents, 0017 environment, 0018 chains)
 
 The items' seal-state CHECK widens by one value ("suspicious", vn-legal-context §2.2(4),
 §7). PostgreSQL changes the constraint in place; SQLite cannot alter a CHECK, so its saved
@@ -20,7 +20,7 @@ OLD_SEALS = "seal_state IN ('intact', 'broken', 'unsealed')"
 NEW_SEALS = "seal_state IN ('intact', 'broken', 'unsealed', 'suspicious')"
 
 revision: str = "0015"
-down_revision: str | None = "0017"  # after main's 0017 (environment), itself after 0014
+down_revision: str | None = "0018"  # after main's 0018 (chains), 0017 (environment), 0014 (documents)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
