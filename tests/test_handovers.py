@@ -184,7 +184,7 @@ RECORD_FIELDS = [
     ("copies", "04 bản"),
     ("signature hint", "(Ký, ghi rõ họ tên)"),
     ("page x/y", "Trang 1/"),
-    ("chain head", "EV "),
+    ("chain head", "EVG "),
 ]
 
 

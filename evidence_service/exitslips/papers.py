@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session
 
 from .. import documents as docs
-from ..custody import make_anchor
+from ..checkpoints import current_anchor
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..models import Case, ExitSlip, LegalRegime, OfficialDocument, User
@@ -167,7 +167,7 @@ def _document(session: Session, slip: ExitSlip, kind: str, lang: str) -> docs.Do
         day=local_day(slip.issued_at),
         number=slip.number if kind == SLIP else slip.record_number,
         regime=regime,
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
         subtitle=_subtitle(kind, slip, lang),
     )
 

@@ -12,7 +12,8 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session
 
 from .. import documents as docs
-from ..custody import EventType, NewEvent, make_anchor
+from ..checkpoints import current_anchor
+from ..custody import EventType, NewEvent
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..items.lifecycle import update_items
@@ -255,7 +256,7 @@ def _document(session: Session, handover: Handover, kind: str, lang: str) -> doc
         day=local_day(handover.handed_over_at),
         number=handover.record_number if kind == RECORD else handover.entry_slip_number,
         regime=regime_at(handover.handed_over_at),
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
         draft=handover.final_at is None,
         subtitle=translator(lang)("handover_slip.form") if kind == SLIP else "",
     )

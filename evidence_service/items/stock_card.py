@@ -12,7 +12,8 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session, col, select
 
 from .. import documents as docs
-from ..custody import EventType, make_anchor
+from ..checkpoints import current_anchor
+from ..custody import EventType
 from ..i18n import Translator, translator
 from ..legal.holidays import local_today
 from ..models import Case, CustodyEvent, ExitSlip, Handover, HandoverLine, Item, ItemStatus, User
@@ -202,7 +203,7 @@ def stock_card_pdf(session: Session, code: str, actor: User, lang: str = "vi") -
         agency=docs.agency_header(session, item.agency_id),
         day=local_today(),
         number=item.code,
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
         subtitle=translator(lang)("handover_card.form"),
     )
     return docs.render(doc, _body(session, doc, item, movements(session, item)))

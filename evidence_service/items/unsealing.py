@@ -12,7 +12,8 @@ from reportlab.platypus import Flowable
 from sqlmodel import Session, col, select
 
 from .. import documents as docs
-from ..custody import EventType, NewEvent, make_anchor
+from ..checkpoints import current_anchor
+from ..custody import EventType, NewEvent
 from ..errors import InvalidTransition
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
@@ -144,7 +145,7 @@ def _document(session: Session, row: Unsealing, lang: str) -> docs.Document:
         agency=docs.agency_header(session, row.agency_id),
         day=local_day(row.opened_at),
         number=row.number,
-        chain_head=make_anchor(session).printed(),
+        chain_head=current_anchor(session).printed(),
         subtitle=translator(lang)(f"handover_unseal.purpose_{row.purpose}"),
     )
 
