@@ -18,7 +18,7 @@ from evidence_service.custody import event_hash
 from evidence_service.legal.holidays import local_today
 from evidence_service.links import Anchor, merkle_root
 from evidence_service.verification import verify_record
-from tests.factories import item_data, make_item
+from tests.factories import make_item
 from tests.test_destruction import (
     JPEG,
     PNG,
@@ -116,8 +116,6 @@ def build(client, session: Session, world) -> Record:
         )
     )
     _ok(client.patch(f"{API}/users/keeper", json={"full_name": "Thủ kho"}, headers=h("admin")))
-    # A plain intake: its implicit handover and line are on the chain too.
-    _ok(client.post(f"{API}/items", json=item_data(world, location_code="C2"), headers=h()))
     session.expire_all()
     ids = {n: int(i.id or 0) for n, i in items.items()}
     return Record({n: i.code for n, i in items.items()}, ids, batch["id"], stocktake["id"])
@@ -327,17 +325,6 @@ CASES = {
         "exit_slips",
         "recipient",
     ),
-    "handover deliverer": (
-        _sql("UPDATE handovers SET deliverer_name = 'Ai'"),
-        "handovers",
-        "deliverer_name",
-    ),
-    "handover line seal state": (
-        _sql("UPDATE handover_lines SET seal_state = 'intact'"),
-        "handover_lines",
-        "seal_state",
-    ),
-    "handover line deleted": (_sql("DELETE FROM handover_lines"), "handover_lines", "deleted"),
     "stocktake signers": (
         _sql("UPDATE stocktakes SET signers = '{}' WHERE id = :stocktake"),
         "stocktakes",
