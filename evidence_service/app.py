@@ -21,7 +21,9 @@ from .api import (
     environment,
     exports,
     handling,
+    handovers,
     imports,
+    item_documents,
     item_photos,
     items,
     labels,
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         exports,
         item_photos,
         units,
+        handovers,
+        item_documents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

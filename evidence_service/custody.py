@@ -69,6 +69,9 @@ class EventType(StrEnum):
     write_off = "write_off"
     stocktake_found = "stocktake_found"
     stocktake_escalated = "stocktake_escalated"
+    unsealing = "unsealing"  # a seal opened, with its record (items/unsealing.py)
+    # The item's handover record and entry slip became final: their numbers are the item's.
+    entry_slip = "entry_slip"
     chain_opened = "chain_opened"  # a province's first event: a link to the common chain
 
 

@@ -137,8 +137,12 @@ class UnitKind(StrEnum):
 
 class SealState(StrEnum):
     intact = "intact"
-    broken = "broken"
+    broken = "broken"  # torn (rách)
     unsealed = "unsealed"
+    # Neither clearly intact nor torn (khả nghi): accepted only with a new forensic
+    # conclusion, as a torn one (vn-legal-context §2.2(4), §2.3(3); §7 "nguyên vẹn / rách /
+    # khả nghi").
+    suspicious = "suspicious"
 
 
 class LegalRegime(StrEnum):
@@ -1033,6 +1037,165 @@ class Approval(SQLModel, table=True):
     decision_note: str = Field(default="")
     received_by_id: int | None = Field(default=None, foreign_key="users.id")
     received_at: datetime | None = _ts(nullable=True)
+
+
+class ReceiverRole(StrEnum):
+    """Who receives for the agency (Law 2008 Art. 122; Circular 04/2023 Art. 10;
+    vn-legal-context §2.1, §2.2(1), §2.3(2))."""
+
+    officer = "officer"  # Chấp hành viên
+    head = "head"  # Thủ trưởng cơ quan THADS or the person he authorises
+    keeper = "keeper"  # Thủ kho vật chứng
+    accountant = "accountant"  # Kế toán nghiệp vụ thi hành án
+
+
+class Handover(SQLModel, table=True):
+    """A handover of a group of items to the agency (biên bản giao nhận vật chứng, tài sản
+    tạm giữ, vn-legal-context §2.2(5), §2.3(4), §7), with its entry slip (phiếu nhập kho).
+    ``implicit``: made by a plain intake (``POST /items``), without the handover's own
+    details; it stays a draft until completed. Once final, both documents are official
+    documents (``documents.finalise``, subject ``handover:<id>``), their numbers repeated
+    here."""
+
+    __tablename__ = "handovers"
+    __table_args__ = (
+        CheckConstraint(
+            "final_at IS NULL OR (record_number IS NOT NULL AND entry_slip_number IS NOT NULL)",
+            name="numbered_when_final",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    record_number: str | None = Field(default=None, max_length=64)
+    entry_slip_number: str | None = Field(default=None, max_length=64)
+    implicit: bool = Field(default=False)
+    handed_over_at: datetime = _ts(nullable=False)
+    place: str = Field(default="", max_length=300)
+    deliverer_name: str = Field(default="", max_length=200)
+    deliverer_position: str = Field(default="", max_length=200)
+    deliverer_id_document: str = Field(default="", max_length=64)
+    deliverer_agency: str = Field(default="", max_length=200)
+    introduction_letter: str = Field(default="", max_length=200)
+    # [{"role": ReceiverRole, "name": ..., "position": ...}]
+    receivers: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # {"transfer_decision" | "seizure_record" | "forensic_conclusion": {"number", "date",
+    # "issuer"}}: the acts the handover rests on (vn-legal-context §2.2, §7).
+    acts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # How differences from the seizure record were clarified (§2.2(3), §2.3(2)).
+    resolution: str = Field(default="")
+    notes: str = Field(default="")
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    final_at: datetime | None = _ts(nullable=True)
+
+
+class HandoverLine(SQLModel, table=True):
+    """One item of a handover, with its comparison against the initial seizure record and
+    its seal as received."""
+
+    __tablename__ = "handover_lines"
+    __table_args__ = (
+        UniqueConstraint("handover_id", "line_no"),
+        CheckConstraint(_in("seal_state", SealState), name="seal_state"),
+        CheckConstraint("matches OR difference <> ''", name="difference_said"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handovers.id", index=True)
+    item_id: int = Field(foreign_key="items.id", unique=True)
+    line_no: int
+    # What the seizure record says, when it differs from what was received.
+    matches: bool = Field(default=True)
+    difference: str = Field(default="")
+    seal_number: str | None = Field(default=None, max_length=64)
+    seal_state: str = Field(max_length=16)
+    seal_signatories: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # The line's own (new) forensic conclusion, e.g. for a torn or suspicious seal.
+    forensic_conclusion: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+
+
+class ExitKind(StrEnum):
+    """Why an item leaves the warehouse; each exit has its slip (phiếu xuất kho,
+    vn-legal-context §3.5, §4.2)."""
+
+    return_to_owner = "return_to_owner"
+    confiscation = "confiscation"  # hand-over to the finance agency / commune
+    sale = "sale"
+    treasury_deposit = "treasury_deposit"
+    kept_with_file = "kept_with_file"  # lưu theo hồ sơ vụ án
+    transfer = "transfer"
+    check_out = "check_out"  # trích xuất, a temporary exit
+
+
+class ExitSlip(SQLModel, table=True):
+    """The exit slip of one item leaving (and, where the law asks, the hand-over record),
+    made in the transaction of the exit; the documents are official documents (subject
+    ``exit_slip:<id>``), their numbers repeated here."""
+
+    __tablename__ = "exit_slips"
+    __table_args__ = (CheckConstraint(_in("kind", ExitKind), name="kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    number: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=24)
+    issued_at: datetime = _ts(nullable=False)
+    issued_by_id: int = Field(foreign_key="users.id")
+    # The item's custody event of the exit (its seq on the chain).
+    event_seq: int | None = None
+    recipient: str = Field(default="", max_length=300)
+    document_number: str | None = Field(default=None, max_length=100)
+    document_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    document_issuer: str | None = Field(default=None, max_length=200)
+    reason: str = Field(default="")
+    # The item as it left: quantity, unit, weights, condition, seal, place.
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    record_number: str | None = Field(default=None, max_length=64)
+
+
+class UnsealPurpose(StrEnum):
+    sampling = "sampling"
+    destruction = "destruction"
+    inspection = "inspection"
+
+
+class Unsealing(SQLModel, table=True):
+    """An unsealing record (biên bản mở niêm phong, Decree 127/2017; vn-legal-context §2.4):
+    the seal before opening, the item after, and the new seal if it was sealed again."""
+
+    __tablename__ = "unsealings"
+    __table_args__ = (
+        CheckConstraint(_in("purpose", UnsealPurpose), name="purpose"),
+        CheckConstraint(_in("seal_state_before", SealState), name="seal_state_before"),
+        CheckConstraint("NOT resealed OR new_seal_number IS NOT NULL", name="new_seal"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    item_id: int = Field(foreign_key="items.id", index=True)
+    number: str | None = Field(default=None, max_length=64)  # of its official document
+    purpose: str = Field(max_length=16)
+    opened_at: datetime = _ts(nullable=False)
+    place: str = Field(default="", max_length=300)
+    seal_number_before: str | None = Field(default=None, max_length=64)
+    seal_state_before: str = Field(max_length=16)
+    seal_description: str = Field(default="")  # the seal as seen before opening
+    condition_after: str = Field(default="")  # the item as found once opened
+    resealed: bool = Field(default=False)
+    new_seal_number: str | None = Field(default=None, max_length=64)
+    # [{"name", "position", "organisation"}]
+    participants: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    document_number: str | None = Field(default=None, max_length=100)
+    notes: str = Field(default="")
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
 class FacilityKind(StrEnum):

@@ -5,7 +5,8 @@ events itself. The other records that matter (``CHAINED``: agencies, users and r
 warehouses, locations' limits and hazard classes, cases with their judgments, decisions and
 attached acts, item photos, two-person approvals, check-outs, destruction batches with their
 items, council and photos, stocktakes with their scans, lines and discrepancies, import
-jobs, official documents made final) are written by
+jobs, official documents made final, handovers with their lines, exit slips, unsealing
+records) are written by
 many functions, some not yet written: so every flush of a session, and every ORM-enabled
 INSERT/UPDATE/DELETE statement on one of those tables, appends one event per row with what
 changed (``record_created`` with every column, ``record_changed`` with each changed column's
@@ -50,6 +51,11 @@ CHAINED = frozenset(
         "discrepancies",
         "import_jobs",
         "official_documents",
+        # Official records of issue 15: handovers with their lines, exit slips, unsealings.
+        "handovers",
+        "handover_lines",
+        "exit_slips",
+        "unsealings",
     }
 )
 # Rows whose state is recorded only once final: an import job's progress is written by

@@ -497,7 +497,7 @@ def test_move_returns_moved_item_with_next_version(client, world):
     assert get(client, world, f"/items/{item['code']}").json() == moved
 
 
-def test_move_writes_custody_event_linked_in_the_hash_chain(client, world):
+def test_move_writes_custody_event_linked_in_the_hash_chain(client, session, world):
     item = intake(client, world, location_code="S2")
     move(client, world, item["code"], "C2", reason="sắp xếp lại")
     events = custody(client, world, item["code"])
@@ -509,8 +509,17 @@ def test_move_writes_custody_event_linked_in_the_hash_chain(client, world):
     assert move_event["actor"] == "keeper"
     for e in events:
         assert HEX64.match(e["hash"]) and HEX64.match(e["prev_hash"])
-    assert move_event["seq"] == intake_event["seq"] + 1
-    assert move_event["prev_hash"] == intake_event["hash"]
+    # Between them, the intake's implicit handover is recorded on the same chain.
+    chain = session.exec(
+        select(CustodyEvent.seq, CustodyEvent.hash, CustodyEvent.prev_hash)
+        .where(CustodyEvent.seq >= intake_event["seq"], CustodyEvent.seq <= move_event["seq"])
+        .order_by(CustodyEvent.seq)
+    ).all()
+    assert [row.seq for row in chain] == list(range(intake_event["seq"], move_event["seq"] + 1))
+    assert chain[0].hash == intake_event["hash"] and chain[-1].prev_hash == chain[-2].hash
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:], strict=False)
+    )
 
 
 def test_custody_chain_links_across_items(client, world):
@@ -521,10 +530,9 @@ def test_custody_chain_links_across_items(client, world):
         custody(client, world, a["code"]) + custody(client, world, b["code"]),
         key=lambda e: e["seq"],
     )
-    first = events[0]["seq"]
-    assert [e["seq"] for e in events] == [first, first + 1, first + 2]
-    for earlier, later in zip(events, events[1:], strict=False):
-        assert later["prev_hash"] == earlier["hash"]
+    # In order on the one chain (each intake's implicit handover is recorded between).
+    assert [e["event_type"] for e in events] == ["intake", "intake", "move"]
+    assert events[0]["seq"] < events[1]["seq"] < events[2]["seq"]
 
 
 def test_move_received_item_stores_it(client, world):

@@ -320,6 +320,11 @@ CASES = {
         "stocktake_lines",
         "outcome",
     ),
+    "exit slip recipient": (
+        _sql("UPDATE exit_slips SET recipient = 'Ai'"),
+        "exit_slips",
+        "recipient",
+    ),
     "stocktake signers": (
         _sql("UPDATE stocktakes SET signers = '{}' WHERE id = :stocktake"),
         "stocktakes",

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from .. import items
+from .. import handovers, items
 from ..db import Database
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..items import hot_lookup
@@ -34,7 +34,9 @@ def intake_item(
     key: IdempotencyKeyHeader = None,
     override_reason: str | None = None,
 ) -> items.ItemPublic:
-    """Receive one item, optionally straight into a location."""
+    """Receive one item, optionally straight into a location. Its handover record and
+    entry slip are made implicitly, as drafts (``/handovers``; ``POST /handovers`` receives
+    with a complete record)."""
     return create_once(
         session,
         actor,
@@ -43,7 +45,7 @@ def intake_item(
         data,
         items.ItemPublic,
         lambda: items.items_public(
-            session, items.intake_items(session, [data], actor, override_reason)
+            session, handovers.receive_items(session, [data], actor, override_reason)
         )[0],
     )
 
@@ -55,7 +57,7 @@ def intake_batch(
     session: SessionDep,
     key: IdempotencyKeyHeader = None,
 ) -> list[items.ItemPublic]:
-    """Receive many items at once: all are created, or none."""
+    """Receive many items at once: all are created, or none, with one implicit handover."""
     return create_once(
         session,
         actor,
@@ -64,7 +66,7 @@ def intake_batch(
         data,
         list[items.ItemPublic],
         lambda: items.items_public(
-            session, items.intake_items(session, data.items, actor, data.override_reason)
+            session, handovers.receive_items(session, data.items, actor, data.override_reason)
         ),
     )
 

@@ -23,6 +23,7 @@ from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound
 from ..locations import Placement, check_placements, get_location, warehouse_agency_id
 from ..models import Agency, Approval, ApprovalKind, ApprovalStatus, Item, ItemStatus, User
+from .leaving import leave
 from .lifecycle import update_item
 from .lookup import key_of
 
@@ -160,7 +161,10 @@ def confirm(session: Session, approval_id: int, actor: User, note: str = "") -> 
         reason=approval.reason,
         details=details,
     )
-    update_item(session, item, event, **changes)
+    if asked["leaves"]:
+        leave(session, item, event, **changes)
+    else:
+        update_item(session, item, event, **changes)
     _decide(approval, ApprovalStatus.confirmed, actor, note)
     session.add(approval)
     session.flush()

@@ -30,6 +30,7 @@ from ..models import (
 )
 from . import approvals
 from .intake import COUNTED_UNITS, next_item_codes
+from .leaving import leave
 from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
 from .lookup import get_item
 from .requests import (
@@ -74,7 +75,7 @@ def _leave(
     """The item leaves its shelf (checked out, released, transferred): the event says from
     where, and the item has no location until it comes back, if ever."""
     event = _event(item, actor, event_type, reason, details, from_location_id=item.location_id)
-    return update_item(session, item, event, status=status, location_id=None)
+    return leave(session, item, event, status=status, location_id=None)
 
 
 def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -> Item:

@@ -61,6 +61,7 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("/scan", "nav.scan", "move"),
     NavEntry("/intake", "nav.intake", "intake"),
+    NavEntry("/handovers", "handover_page.nav", "intake"),
     NavEntry("/locations", "nav.locations"),
     NavEntry("/dashboard", "dashboard.nav", "audit"),
     NavEntry("/destruction", "destruction.nav"),

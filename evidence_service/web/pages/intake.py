@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ... import auth, cases, items, labels, locations, units
+from ... import auth, cases, handovers, items, labels, locations, units
 from ...category_hazards import category_defaults, hazard_choices
 from ...errors import DomainError, Invalid
 from ...idempotency import run_once
@@ -219,7 +219,7 @@ def intake(page: FormPage) -> Response:
                     b.model_copy(update={"case_id": case.id, "judgment_number": None})
                     for b in batch
                 ]
-            ids = items.intake_items(page.db, todo, page.me, override)
+            ids = handovers.receive_items(page.db, todo, page.me, override)
             codes = [i.code for i in items.items_public(page.db, ids)]
             limit = page.settings.destruction_photo_max_bytes
             for code, taken in zip(codes, pictures, strict=True):
@@ -241,9 +241,12 @@ def intake(page: FormPage) -> Response:
 def intake_done(page: UserPage) -> Response:
     codes = page.request.query_params.getlist("code")[: labels.MAX_CODES]
     received = [items.item_public(page.db, code, page.me) for code in codes]
+    first = items.get_item(page.db, codes[0], page.me) if codes else None
+    handover = handovers.handover_of_item(page.db, first.id) if first and first.id else None
     return page.render(
         "intake_done.html",
         items=received,
+        handover=handover,
         templates=labels.template_list(page.settings),
         **print_dialog(page),
     )

@@ -30,7 +30,9 @@ def item_summary(page: Page, item: ItemPublic) -> dict[str, Any]:
         "hazard_classes": item.hazard_classes,
         "hazard_labels": [hazard_name(c, t.lang) for c in item.hazard_classes],
         "seal_state": item.seal_state.value,
-        "seal_label": t(f"seal.{item.seal_state.value}"),
+        "seal_label": t.maybe(
+            f"seal.{item.seal_state.value}", t(f"handover_seal.{item.seal_state.value}")
+        ),
         "weight": t.weight(item.net_weight_g),
         "volume_l": item.volume_l or 0,
         "net_weight_g": item.net_weight_g or 0,

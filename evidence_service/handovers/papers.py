@@ -1,0 +1,328 @@
+"""The handover's two documents on the document engine (``documents``): the handover record
+(biên bản giao nhận vật chứng, tài sản tạm giữ; vn-legal-context §2.2(5–6), §2.3(4), §7) and
+the entry slip (phiếu nhập kho, C04-THADS; §2.2(7), §3.5, §7). Drafts are drawn on request;
+once final both are official documents (subject ``handover:<id>``), served as stored."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from reportlab.platypus import Flowable
+from sqlmodel import Session
+
+from .. import documents as docs
+from ..checkpoints import current_anchor
+from ..custody import EventType, NewEvent
+from ..i18n import Translator, translator
+from ..i18n.formatting import local_day
+from ..items.lifecycle import update_items
+from ..models import (
+    Case,
+    Handover,
+    HandoverLine,
+    Item,
+    LegalRegime,
+    Location,
+    OfficialDocument,
+    User,
+)
+from .views import handover_lines
+
+RECORD, SLIP = "handover_record", "entry_slip"
+# The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
+NEW_RULES_FROM = date(2026, 7, 1)
+
+
+def subject(handover: Handover) -> str:
+    return f"handover:{handover.id}"
+
+
+def regime_at(moment: datetime) -> LegalRegime:
+    return (
+        LegalRegime.from_2026_07_01
+        if local_day(moment) >= NEW_RULES_FROM
+        else LegalRegime.before_2026_07_01
+    )
+
+
+def act_text(t: Translator, kind: str, act: dict[str, Any] | None) -> str:
+    if not act:
+        return ""
+    when = t.date(date.fromisoformat(act["date"])) if act.get("date") else ""
+    return t(
+        "handover_record.act",
+        kind=t(f"handover_act.{kind}"),
+        number=act.get("number", ""),
+        date=when or "…",
+        issuer=act.get("issuer") or "…",
+    )
+
+
+def seal_text(t: Translator, line: HandoverLine) -> str:
+    state = t(f"handover_seal.{line.seal_state}")
+    if not line.seal_number:
+        return state
+    text = t("handover_record.seal", number=line.seal_number, state=state)
+    if line.seal_signatories:
+        text += " " + t("handover_record.seal_signed", names=", ".join(line.seal_signatories))
+    return text
+
+
+def item_cell(t: Translator, item: Item) -> str:
+    return f"{item.code} — {t(f'category.{item.category}')}: {item.description}"
+
+
+def _lines_table(
+    t: Translator, rows: Sequence[tuple[HandoverLine, Item]], with_comparison: bool
+) -> Flowable:
+    C = docs.Column
+    columns = [
+        C(t("handover_record.col_no"), 10),
+        C(t("handover_record.col_item"), 62 if not with_comparison else 38),
+        C(t("handover_record.col_quantity"), 22 if not with_comparison else 18, right=True),
+        C(t("handover_record.col_weight"), 22 if not with_comparison else 18, right=True),
+        C(t("handover_record.col_condition"), 34 if not with_comparison else 26),
+        C(t("handover_record.col_seal"), 30 if not with_comparison else 36),
+    ]
+    if with_comparison:
+        columns.append(C(t("handover_record.col_comparison"), 34))
+    body = []
+    for line, item in rows:
+        seal = seal_text(t, line)
+        if with_comparison and line.forensic_conclusion:
+            seal += " · " + act_text(t, "forensic_conclusion", line.forensic_conclusion)
+        cells = [
+            str(line.line_no),
+            item_cell(t, item),
+            t.quantity(item.quantity, item.unit),
+            t.weight(item.seized_net_weight_g),
+            item.condition or "—",
+            seal,
+        ]
+        if with_comparison:
+            cells.append(
+                t("handover_record.matches")
+                if line.matches
+                else t("handover_record.differs", difference=line.difference)
+            )
+        body.append(cells)
+    return docs.table(columns, body)
+
+
+def _acts(session: Session, handover: Handover, t: Translator) -> list[str]:
+    """The acts this handover rests on, as "Căn cứ" lines after the layout's laws."""
+    lines = [
+        act_text(t, kind, handover.acts[kind])
+        for kind in ("transfer_decision", "entry_order", "seizure_record", "forensic_conclusion")
+        if kind in handover.acts
+    ]
+    case = session.get(Case, handover.case_id) if handover.case_id else None
+    if case is not None and case.judgment_number:
+        lines.append(
+            t("handover_record.judgment", number=case.judgment_number, court=case.court or "")
+        )
+    return lines
+
+
+def _record_body(
+    session: Session,
+    doc: docs.Document,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
+) -> list[Flowable]:
+    t = doc.t
+    out: list[Flowable] = [
+        *docs.basis(doc, _acts(session, handover, t)),
+        docs.spacer(2),
+        docs.para(
+            t(
+                "handover_record.opening",
+                when=docs.moment_words(t, handover.handed_over_at),
+                place=handover.place or "…",
+            )
+        ),
+        docs.heading(t("handover_record.giver")),
+        docs.para(
+            t(
+                "handover_record.giver_line",
+                name=handover.deliverer_name or "…",
+                position=handover.deliverer_position or "…",
+                agency=handover.deliverer_agency or "…",
+                id_document=handover.deliverer_id_document or "…",
+                letter=handover.introduction_letter or t("handover_record.none"),
+            )
+        ),
+        docs.heading(t("handover_record.receiver")),
+        *docs.bullets(
+            [
+                t(
+                    "handover_record.receiver_line",
+                    name=r["name"],
+                    position=r.get("position") or "…",
+                    role=t(f"handover_receiver.{r['role']}"),
+                )
+                for r in handover.receivers or []
+            ],
+            "…",
+        ),
+        docs.heading(t("handover_record.items_intro", count=len(rows))),
+        _lines_table(t, rows, with_comparison=True),
+        docs.spacer(3),
+    ]
+    differing = [line for line, _ in rows if not line.matches]
+    if differing:
+        out.append(
+            docs.para(
+                t(
+                    "handover_record.differences",
+                    lines=", ".join(str(line.line_no) for line in differing),
+                    resolution=handover.resolution or "…",
+                )
+            )
+        )
+    else:
+        out.append(docs.para(t("handover_record.all_match")))
+    if handover.notes:
+        out.append(docs.para(t("handover_record.notes", notes=handover.notes)))
+    out += [docs.para(t("handover_record.conclusion")), *docs.copies(doc)]
+    signers = [docs.Signer(t("handover_record.sign_giver"), handover.deliverer_name)]
+    signers += [
+        docs.Signer(t(f"handover_receiver.{r['role']}"), r["name"], r.get("position", ""))
+        for r in handover.receivers or []
+    ]
+    return out + docs.signatures(t, signers)
+
+
+def _slip_body(
+    session: Session,
+    doc: docs.Document,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
+) -> list[Flowable]:
+    t = doc.t
+    places = sorted(
+        {
+            loc.code
+            for _, item in rows
+            if item.location_id and (loc := session.get(Location, item.location_id))
+        }
+    )
+    out: list[Flowable] = [
+        *docs.basis(doc),
+        docs.para(
+            t(
+                "handover_slip.deliverer",
+                name=handover.deliverer_name or "…",
+                position=handover.deliverer_position or "…",
+                agency=handover.deliverer_agency or "…",
+            )
+        ),
+        docs.para(
+            t(
+                "handover_slip.reason",
+                record=handover.record_number or "…",
+                date=t.date(handover.handed_over_at),
+            )
+        ),
+        docs.para(
+            t("handover_slip.place", places=", ".join(places) or t("handover_slip.receiving"))
+        ),
+    ]
+    if "entry_order" in handover.acts:
+        out.append(docs.para(act_text(t, "entry_order", handover.acts["entry_order"])))
+    out += [
+        docs.spacer(2),
+        _lines_table(t, rows, with_comparison=False),
+        docs.spacer(2),
+        docs.para(t("handover_slip.total", count=len(rows))),
+    ]
+    by_role = {r["role"]: r["name"] for r in handover.receivers or []}
+    signers = [
+        docs.Signer(t("handover_slip.sign_maker"), by_role.get("keeper", "")),
+        docs.Signer(t("handover_slip.sign_deliverer"), handover.deliverer_name),
+        docs.Signer(t("handover_slip.sign_keeper"), by_role.get("keeper", "")),
+        docs.Signer(t("handover_slip.sign_accountant"), by_role.get("accountant", "")),
+        docs.Signer(t("handover_slip.sign_head"), by_role.get("head", "")),
+    ]
+    return out + docs.signatures(t, signers)
+
+
+def _document(session: Session, handover: Handover, kind: str, lang: str) -> docs.Document:
+    return docs.Document(
+        kind=kind,
+        lang=lang,
+        agency=docs.agency_header(session, handover.agency_id),
+        day=local_day(handover.handed_over_at),
+        number=handover.record_number if kind == RECORD else handover.entry_slip_number,
+        regime=regime_at(handover.handed_over_at),
+        chain_head=current_anchor(session).printed(),
+        draft=handover.final_at is None,
+        subtitle=translator(lang)("handover_slip.form") if kind == SLIP else "",
+    )
+
+
+_BODIES = {RECORD: _record_body, SLIP: _slip_body}
+
+
+def render(session: Session, handover: Handover, kind: str, lang: str = "vi") -> bytes:
+    """The record or the slip drawn now: a draft before the handover is final, or a
+    translation (the stored Vietnamese document is what ``stored`` serves)."""
+    doc = _document(session, handover, kind, lang)
+    rows = handover_lines(session, handover)
+    return docs.render(doc, _BODIES[kind](session, doc, handover, rows))
+
+
+def stored(session: Session, handover: Handover, kind: str) -> OfficialDocument | None:
+    return docs.stored(session, kind, subject(handover))
+
+
+def make_final(session: Session, handover: Handover, actor: User) -> None:
+    """Number both documents, draw them final and keep them (the caller checked
+    ``rules``): the record first, so the slip names it."""
+    session.flush()
+    rows = handover_lines(session, handover)
+    for kind in (RECORD, SLIP):
+        doc = replace(_document(session, handover, kind, "vi"), draft=False)
+
+        def draw(number: docs.Number, doc: docs.Document = doc, kind: str = kind) -> bytes:
+            return docs.render(
+                replace(doc, number=number.printed), _BODIES[kind](session, doc, handover, rows)
+            )
+
+        final = docs.finalise(session, kind, handover.agency_id, subject(handover), draw, actor)
+        if kind == RECORD:
+            handover.record_number = final.number
+        else:
+            handover.entry_slip_number = final.number
+    handover.final_at = datetime.now(UTC)
+    session.add(handover)
+    session.flush()
+    _number_items(session, handover, [item for _, item in rows], actor)
+
+
+def _number_items(session: Session, handover: Handover, items: list[Item], actor: User) -> None:
+    """The items take the numbers of their (now final) record and slip, unless they carry
+    their own from a paper ledger, so labels, the ledger and the destruction record print
+    them; each change with its event."""
+    assert actor.id is not None
+    changes, events = [], []
+    for item in items:
+        values = {}
+        if not item.entry_slip_no:
+            values["entry_slip_no"] = handover.entry_slip_number
+        if not item.handover_record_no:
+            values["handover_record_no"] = handover.record_number
+        if values:
+            session.refresh(item)
+            changes.append((item, values))
+            events.append(
+                NewEvent(
+                    item.id,  # type: ignore[arg-type]
+                    EventType.entry_slip,
+                    actor.id,
+                    details={"handover_id": handover.id, **values},
+                )
+            )
+    if changes:
+        update_items(session, changes, events)
