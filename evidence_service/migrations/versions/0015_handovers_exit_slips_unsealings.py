@@ -20,7 +20,7 @@ OLD_SEALS = "seal_state IN ('intact', 'broken', 'unsealed')"
 NEW_SEALS = "seal_state IN ('intact', 'broken', 'unsealed', 'suspicious')"
 
 revision: str = "0015"
-down_revision: str | None = "0018"  # after main's 0018, 0017 and 0014
+down_revision: str | None = "0018"  # numbered before 0017 and 0018, written beside them
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

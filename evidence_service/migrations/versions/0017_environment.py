@@ -14,7 +14,7 @@ from alembic import op
 from evidence_service.models import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0014"  # after docs (0014); the lead rechains
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
