@@ -124,8 +124,8 @@ def test_a_destruction_batch_from_draft_to_its_record(browser_page, site: WebSit
         page.fill(f'input[name="member.{n}.organisation"]', "Chi cục THADS")
     page.select_option('select[name="member.0.role"]', "chair")
     page.select_option('select[name="member.3.role"]', "procuracy")
-    page.click("text=Duyệt đợt tiêu hủy")
-    expect(page.locator("#batch-status")).to_have_text("Đã duyệt")
+    page.click('button:has-text("Ghi nhận Quyết định thành lập Hội đồng tiêu hủy")')
+    expect(page.locator("#batch-status")).to_have_text("Đã có quyết định thành lập Hội đồng")
 
     page.fill("#site", "Bãi xử lý xã B")
     page.select_option("#method", "crushing")
