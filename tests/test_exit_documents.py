@@ -10,8 +10,9 @@ from sqlmodel import select
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import ExitSlip, Item, OfficialDocument, Unsealing
 
+from .docs_output import save_pages
 from .factories import confirm_request, item_data, make_item
-from .papers import pdf_text, render_png
+from .papers import pdf_text
 
 API = "/api/v1"
 AGENCY_NAME = "Thi hành án dân sự tỉnh Lạng Sơn"
@@ -99,7 +100,7 @@ def test_a_confiscation_hand_over_makes_a_numbered_exit_slip_and_a_record(client
         == response.headers["X-SHA256"]
         == next(d.sha256 for d in kept if d.kind == "exit_slip")
     )
-    render_png(response.content, "exit-slip")
+    save_pages(response.content, "exit-slip")
     record = client.get(f"{API}/exit-slips/{slip.id}/record.pdf", headers=world.headers())
     rtext = _text(record)
     for shown in (
@@ -114,7 +115,7 @@ def test_a_confiscation_hand_over_makes_a_numbered_exit_slip_and_a_record(client
     ):
         assert shown in rtext, shown
     assert hashlib.sha256(record.content).hexdigest() == record.headers["X-SHA256"]
-    render_png(record.content, "exit-record")
+    save_pages(record.content, "exit-record")
     public = client.get(f"{API}/exit-slips/{slip.id}", headers=world.headers()).json()
     assert public["item_code"] == item.code and public["sha256"] == digest
 
@@ -172,7 +173,7 @@ def test_a_check_out_makes_an_exit_slip_and_its_return_shows_on_the_stock_card(
         "Tồn (KL)",
     ):
         assert shown in text, shown
-    render_png(card.content, "stock-card")
+    save_pages(card.content, "stock-card")
 
 
 def test_stock_card_balances_follow_the_movements(client, session, world):
@@ -242,7 +243,7 @@ def test_an_unsealing_has_its_record_and_reseals_the_item(client, session, world
         "03 bản",
     ):
         assert shown in text, shown
-    render_png(pdf.content, "unsealing-record")
+    save_pages(pdf.content, "unsealing-record")
 
 
 def test_an_unsealing_that_breaks_a_rule_is_refused_and_writes_nothing(client, session, world):

@@ -30,13 +30,20 @@ def at(text: str) -> str:
 
 @pytest.fixture
 def stock(session: Session, world: World, client: TestClient) -> dict[str, Item]:
-    """Items received in 2025, in the first and second half of 2026; one destroyed now."""
+    return exported_stock(session, world, client)
+
+
+def exported_stock(session: Session, world: World, client: TestClient) -> dict[str, Item]:
+    """W1: a safe from 2025 (still held), a phone from March 2026 destroyed now, fireworks
+    from August 2026; W2: a motorbike (received in the first half of 2026)."""
     items = {
         "old": make_item(
             session,
             world,
             description="Két sắt cũ",
             received_at=at("2025-02-01"),
+            entry_slip_no="PN-12/2025",
+            handover_record_no="BBGN-7/2025",
             net_weight_g=30000.0,
             gross_weight_g=None,
             category="other",
@@ -48,6 +55,7 @@ def stock(session: Session, world: World, client: TestClient) -> dict[str, Item]
             net_weight_g=200.0,
             gross_weight_g=None,
             received_at=at("2026-03-10"),
+            entry_slip_no="PN-03/2026",
         ),
         "h1b": make_item(
             session,

@@ -11,8 +11,9 @@ from evidence_service.cases import CaseCreate, create_case
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Handover, HandoverLine, Item
 
+from .docs_output import save_pages
 from .factories import item_data
-from .papers import page_count, pdf_text, render_png
+from .papers import page_count, pdf_text
 
 AGENCY_NAME = "Thi hành án dân sự tỉnh Lạng Sơn"
 
@@ -198,7 +199,7 @@ def test_the_handover_record_has_every_field_the_law_asks(client, session, world
     assert missing == []
     assert h["record_number"] in text and "Lạng Sơn, ngày" in text
     assert "38.725" not in text  # not 1000 × too much
-    render_png(response.content, "handover-record")
+    save_pages(response.content, "handover-record")
 
 
 SLIP_FIELDS = [
@@ -227,7 +228,7 @@ def test_the_entry_slip_names_its_lines_and_signers_and_is_served_as_stored(
     assert digest == h["entry_slip_sha256"] == response.headers["X-SHA256"]
     record = client.get(f"/api/v1/handovers/{h['id']}/record.pdf", headers=world.headers())
     assert hashlib.sha256(record.content).hexdigest() == h["record_sha256"]
-    render_png(response.content, "entry-slip")
+    save_pages(response.content, "entry-slip")
 
 
 @pytest.mark.parametrize(

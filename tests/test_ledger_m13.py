@@ -5,13 +5,10 @@ frozen headings and print setup, the PDFs' fields, and the summary balancing to 
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import openpyxl
-import pypdfium2
 import pytest
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 from sqlmodel import Session
 
 from evidence_service.exports import ledger, summary
@@ -20,87 +17,20 @@ from evidence_service.exports.movements import EXIT_KINDS, exit_of
 from evidence_service.i18n import Translator
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Item
+from tests import docs_output
 from tests.factories import World, confirm_request, make_item
-from tests.test_destruction import executed_batch
+from tests.test_exports import at, exported_stock
 
 API = "/api/v1/exports"
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-vi = Translator("vi")
-
-
-def at(text: str) -> str:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
 
 
 @pytest.fixture
 def stock(session: Session, world: World, client: TestClient) -> dict[str, Item]:
-    """W1: a safe from 2025 (still held), a phone from March 2026 destroyed today, fireworks
-    from August 2026; W2: a motorbike."""
-    items = {
-        "old": make_item(
-            session,
-            world,
-            description="Két sắt cũ",
-            received_at=at("2025-02-01"),
-            net_weight_g=30000.0,
-            gross_weight_g=None,
-            category="other",
-            entry_slip_no="PN-12/2025",
-            handover_record_no="BBGN-7/2025",
-        ),
-        "h1": make_item(
-            session,
-            world,
-            description="Điện thoại Nokia",
-            net_weight_g=200.0,
-            gross_weight_g=None,
-            received_at=at("2026-03-10"),
-            entry_slip_no="PN-03/2026",
-        ),
-        "h1b": make_item(
-            session,
-            world,
-            description="Xe mô tô",
-            category="vehicle",
-            net_weight_g=95000.0,
-            gross_weight_g=None,
-            received_at=at("2026-05-02"),
-            location_code="D1",
-            actor="manager",
-        ),
-        "h2": make_item(
-            session,
-            world,
-            description="Pháo hoa nổ",
-            category="fireworks",
-            hazard_classes=["1.4G"],
-            location_code="F1",
-            net_weight_g=5000.0,
-            gross_weight_g=None,
-            received_at=at("2026-08-05"),
-        ),
-    }
-    executed_batch(client, world, [items["h1"]])
-    session.expire_all()
-    return items
+    """The exports' stock (tests/test_exports.py), with entry slip and handover numbers."""
+    return exported_stock(session, world, client)
 
 
-def png(data: bytes, name: str, pages: int = 1) -> list[Path]:
-    """Render the first pages to test-output/ for a reviewer to look at."""
-    OUTPUT.mkdir(exist_ok=True)
-    doc = pypdfium2.PdfDocument(data)
-    paths = []
-    for n in range(min(pages, len(doc))):
-        path = OUTPUT / f"{name}-p{n + 1}.png"
-        doc[n].render(scale=1.3).to_pil().save(path)
-        paths.append(path)
-    return paths
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
-    )
+vi = Translator("vi")
 
 
 def test_ledger_balances_for_a_period_with_items_received_before_it(session, world, stock):
@@ -200,7 +130,7 @@ def test_ledger_pdf_prints_every_field_of_the_form(client, world, stock):
         params={"warehouse_code": "W1", "from": "2026-07-01", "to": "2026-12-31", "format": "pdf"},
     )
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-    text = pdf_text(r.content)
+    text = docs_output.text(r.content)
     today = local_today().strftime("%d/%m/%Y")
     expected = {
         "agency header": "CỤC THADS A",
@@ -235,7 +165,7 @@ def test_ledger_pdf_prints_every_field_of_the_form(client, world, stock):
         if item.code != stock["h1b"].code:
             assert item.code in text.split() or item.code in text
     assert "0.2" not in text and "30.0" not in text
-    assert png(r.content, "ledger-m13")[0].stat().st_size > 10_000
+    assert docs_output.save_pages(r.content, "ledger-m13")[0].stat().st_size > 10_000
 
 
 def test_summary_balances_to_the_ledger_figures(client, session, world, stock):
@@ -264,7 +194,7 @@ def test_summary_pdf_prints_header_balance_exit_rows_and_backlog_split(client, w
         params={"period": "2026-H2", "format": "pdf"},
     )
     assert r.status_code == 200
-    text = pdf_text(r.content)
+    text = docs_output.text(r.content)
     expected = {
         "agency header": "CỤC THADS A",
         "number": "Số: …/BC-THADS",
@@ -289,7 +219,7 @@ def test_summary_pdf_prints_header_balance_exit_rows_and_backlog_split(client, w
     }
     missing = {field: words for field, words in expected.items() if words not in text}
     assert not missing
-    assert png(r.content, "summary-2026-H2")[0].stat().st_size > 10_000
+    assert docs_output.save_pages(r.content, "summary-2026-H2")[0].stat().st_size > 10_000
 
 
 def test_statistical_periods_start_on_the_first_of_october_and_are_marked_to_confirm(
@@ -307,7 +237,7 @@ def test_statistical_periods_start_on_the_first_of_october_and_are_marked_to_con
     pdf = client.get(
         f"{API}/summary", headers=headers, params={"period": "2026-TK6", "format": "pdf"}
     )
-    text = pdf_text(pdf.content)
+    text = docs_output.text(pdf.content)
     assert "từ ngày 01/10/2025 đến ngày 31/03/2026" in text and "cần xác nhận" in text
     bad = client.get(f"{API}/summary", headers=headers, params={"period": "2026-Q5"})
     assert bad.status_code == 422 and "quarter" in str(bad.json()["detail"])
