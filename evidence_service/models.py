@@ -1131,6 +1131,7 @@ class ExitKind(StrEnum):
     kept_with_file = "kept_with_file"  # lưu theo hồ sơ vụ án
     transfer = "transfer"
     check_out = "check_out"  # trích xuất, a temporary exit
+    destruction = "destruction"  # out to the destruction council, at execution
 
 
 class ExitSlip(SQLModel, table=True):

@@ -13,7 +13,16 @@ from ..environment.sites import check_site
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
-from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
+from ..models import (
+    BatchStatus,
+    Category,
+    CouncilMember,
+    CouncilRole,
+    DestructionBatch,
+    ItemStatus,
+    Location,
+    User,
+)
 from .batches import batch_event, bump, change_items, for_change, lines
 from .checking import batch_facts, check_line
 from .council import recheck_handlers
@@ -24,6 +33,14 @@ from .schemas import ExecuteRequest, ItemResult
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _chair(session: Session, batch: DestructionBatch) -> str | None:
+    return session.exec(
+        select(CouncilMember.name).where(
+            CouncilMember.batch_id == batch.id, CouncilMember.role == CouncilRole.chair.value
+        )
+    ).first()
 
 
 def execute(
@@ -83,6 +100,13 @@ def execute(
         for loc in session.exec(
             select(Location).where(col(Location.id).in_({i.location_id for _, i in batch_lines}))
         )
+    }
+    # What each item's exit slip names: the council (its chair signs for it) and its decision.
+    exit_basis = {
+        "council_chair": _chair(session, batch),
+        "document_number": batch.decision_number,
+        "document_date": batch.decision_date.isoformat(),
+        "document_issuer": batch.decision_issuer,
     }
     changes, events = [], []
     for key, (line, item) in by_key.items():
@@ -164,6 +188,7 @@ def execute(
                         "method": used.id,
                         "site": data.site,
                         "executed_at": executed_at.isoformat(),
+                        **exit_basis,
                     },
                 )
             )
