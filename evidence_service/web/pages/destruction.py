@@ -403,6 +403,8 @@ def photo(batch_id: int, photo_id: int, page: UserPage) -> Response:
 
 
 @router.get("/destruction/{batch_id}/record.pdf")
+# The API's path without its prefix too: where an item's list of documents points (dossier).
+@router.get("/destruction-batches/{batch_id}/record.pdf", include_in_schema=False)
 def record(batch_id: int, page: UserPage, lang: str = "vi") -> Response:
     """The frozen record once closed (Vietnamese), else a draft; ``?lang=en`` a translation."""
     require(page.me, "read")
