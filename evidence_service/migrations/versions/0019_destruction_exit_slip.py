@@ -1,4 +1,5 @@
-"""the exit slip of a destruction: the exit-slip kind CHECK knows "destruction"
+"""the exit slip of a destruction: the exit-slip kind CHECK knows "destruction"; an item
+may be on several handovers (its intake's, then one per return after a check-out)
 
 Revision ID: 0019
 Revises: 0015
@@ -8,6 +9,10 @@ Art. 11(2), vn-legal-context §3.5, §4.3). PostgreSQL changes the constraint in
 cannot alter a CHECK, so its saved table definition is edited, as 0015 does (the CHECK only
 widens, so every row stays valid). Going down refuses while destruction slips exist: they
 are official documents and the old schema has no word for them.
+
+A return after a check-out is received like a new handover (Circular 04/2023 Art. 11(3),
+§3.5): ``handover_lines.item_id`` is no longer unique (an index stays for the lookups). SQLite
+rebuilds the table (nothing refers to it); going down refuses while an item is on two.
 Create Date: 2026-12-01 20:45:00
 """
 
@@ -32,6 +37,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     _slip_kinds(OLD_KINDS, NEW_KINDS)
+    with op.batch_alter_table("handover_lines", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_handover_lines_item_id", type_="unique")
+        batch_op.create_index("ix_handover_lines_item_id", ["item_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -45,6 +53,22 @@ def downgrade() -> None:
             f"{found} exit slips of destructions are official documents the schema before "
             "0019 cannot hold; not going down"
         )
+    twice = (
+        op.get_bind()
+        .exec_driver_sql(
+            "SELECT count(*) FROM (SELECT item_id FROM handover_lines GROUP BY item_id "
+            "HAVING count(*) > 1) AS t"
+        )
+        .scalar_one()
+    )
+    if twice:
+        raise RuntimeError(
+            f"{twice} items are on more than one handover (returns after a check-out); "
+            "the schema before 0019 holds one each; not going down"
+        )
+    with op.batch_alter_table("handover_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_handover_lines_item_id")
+        batch_op.create_unique_constraint("uq_handover_lines_item_id", ["item_id"])
     _slip_kinds(NEW_KINDS, OLD_KINDS)
 
 
