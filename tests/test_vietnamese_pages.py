@@ -83,6 +83,12 @@ def test_the_destruction_page_shows_its_flags_in_vietnamese(client, session, wor
     words = [w for w in notices(page) if "Chênh lệch khối lượng" in w]
     assert words and "khối lượng cân lại 1,5 kg" in words[0], notices(page)
     assert not [w for w in notices(page) if ENGLISH.search(w)], notices(page)
+    # The method's and the environment's facts read as in the record: a duration in words,
+    # Vietnamese numbers (vn-documents-review: "phút"/"giờ" not "min", comma decimals).
+    facts = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    for shown in ("1 giờ 30 phút", "1.100", "1,5 kg", "900 m"):
+        assert shown in facts, shown
+    assert "(min)" not in facts and " 1.5" not in facts
 
 
 def test_the_refusals_a_keeper_meets_read_as_their_own_vietnamese_sentences(client, session, world):

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from ... import auth, destruction, scanning
 from ...auth import require
 from ...destruction import council
+from ...destruction.record import field_label, field_value
 from ...errors import DomainError, Invalid
 from ...i18n import LOCAL_TIME_ZONE, Translator
 from ...models import BatchStatus, CouncilRole
@@ -87,6 +88,8 @@ def render_batch(
         status=status.value,
         methods=list(table.methods.values()),
         common_fields=table.common_fields,
+        field_label=field_label,
+        field_value=field_value,
         roles=list(CouncilRole),
         member_rows=MEMBER_ROWS,
         tolerance=page.settings.weight_tolerance_pct,
