@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from evidence_service.cli import app as cli_app
 from evidence_service.config import get_settings
-from evidence_service.models import Item, ItemStatus
+from evidence_service.labels.contents import item_fields
+from evidence_service.models import Case, Item, ItemStatus
 from tests.conftest import fresh_database
 from tests.factories import make_item, make_world
 
@@ -140,6 +141,18 @@ def test_item_pdf_label_has_vietnamese_text(client, session, world):
     ):
         assert expected in text
     assert decode_pdf(response.content) == [payload_of(client, world, item.code)]
+
+
+def test_a_judgment_without_its_court_prints_as_a_judgment_not_a_case(session, world):
+    item = make_drug(session, world)
+    case = session.get(Case, item.case_id)
+    assert case is not None and case.judgment_number
+    case.court = None  # a judgment recorded without its court
+    assert item_fields(item, case, None)["judgment"] == f"Bản án {case.judgment_number}"
+    case.court = "TAND tỉnh Lạng Sơn"
+    assert item_fields(item, case, None)["judgment"] == (
+        f"Bản án {case.judgment_number} – TAND tỉnh Lạng Sơn"
+    )
 
 
 def test_item_zpl_label(client, session, world):
