@@ -8,13 +8,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from evidence_service.cli import app as cli_app
 from evidence_service.config import get_settings
 from evidence_service.labels.contents import item_fields
-from evidence_service.models import Case, Item, ItemStatus
+from evidence_service.models import Case, CustodyEvent, Item, ItemStatus, LabelPrintJob
 from tests.conftest import fresh_database
 from tests.factories import make_item, make_world
 
@@ -116,6 +116,32 @@ def test_item_label_preview_records_nothing_and_printing_is_recorded(client, ses
         {"template": "thermal-100x50-203", "format": "pdf", "copies": 1},
     ]
     assert {e["actor"] for e in events} == {"manager"}
+
+
+def test_31_previews_of_every_format_leave_the_record_alone(client, session, world):
+    """The issue counted 31 label_printed events on one item that was only looked at: now
+    the item's and the location's label GETs, in every format, write no row at all."""
+    item = make_drug(session, world)
+
+    def rows() -> tuple[int, int]:
+        session.expire_all()
+        return (
+            len(session.exec(select(CustodyEvent)).all()),
+            len(session.exec(select(LabelPrintJob)).all()),
+        )
+
+    before = rows()
+    for n in range(31):
+        fmt = ("png", "pdf", "zpl")[n % 3]
+        for path in (f"items/{item.code}", "locations/SEC-1"):
+            answer = client.get(
+                f"{API}/{path}/label",
+                params={"format": fmt, "template": "thermal-50x30-203"},
+                headers=world.headers(),
+            )
+            assert answer.status_code == 200, answer.text
+    assert rows() == before
+    assert label_events(client, world, item.code) == []
 
 
 def test_item_pdf_label_has_vietnamese_text(client, session, world):
