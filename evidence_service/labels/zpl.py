@@ -5,7 +5,8 @@ resident-font field. Two ways, a printer setting (``text``) chooses:
 
 * ``graphic`` (default, any Zebra): the text and hazard diamonds are drawn with the label's
   own font at the printer's dpi and sent as one compressed graphic (``^GFA`` with ``:Z64:``
-  data); the QR stays a native ``^BQ`` so it prints sharp;
+  data); the QR stays a native ``^BQ`` so it prints sharp (a graphic of whole dots per
+  module where its modules are larger than ``^BQ`` magnifies);
 * ``font``: the label's TrueType font is downloaded to the printer once (``~DY``, see
   :func:`font_download`) and text fields name it (``^A@…E:DEJAVU.TTF``, UTF-8 via ``^CI28``).
 """
