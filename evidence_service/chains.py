@@ -83,7 +83,7 @@ def _loaded(session: Session, table: str) -> dict[Any, Any]:
     }
 
 
-def _agency_of(session: Session, table: str, row_id: Any) -> int | None:
+def agency_of(session: Session, table: str, row_id: Any) -> int | None:
     """The agency of row ``row_id`` of ``table`` (through its parents), cached per session."""
     if row_id is None:
         return None
@@ -92,7 +92,7 @@ def _agency_of(session: Session, table: str, row_id: Any) -> int | None:
     if key not in cache and (known := _loaded(session, table).get(row_id)) is not None:
         if table in PARENTS:
             column, parent = PARENTS[table]
-            cache[key] = _agency_of(session, parent, getattr(known, column))
+            cache[key] = agency_of(session, parent, getattr(known, column))
         else:
             cache[key] = known.agency_id
     if key not in cache:
@@ -101,7 +101,7 @@ def _agency_of(session: Session, table: str, row_id: Any) -> int | None:
             found = session.execute(
                 text(f"SELECT {column} FROM {table} WHERE id = :i"), {"i": row_id}
             ).first()
-            cache[key] = _agency_of(session, parent, found[0]) if found else None
+            cache[key] = agency_of(session, parent, found[0]) if found else None
         else:
             found = session.execute(
                 text(f"SELECT agency_id FROM {table} WHERE id = :i"), {"i": row_id}
@@ -118,7 +118,7 @@ def chain_of_row(session: Session, table: str, row: dict[str, Any]) -> int:
         return province_of(session, row["agency_id"])
     if table in PARENTS:
         column, parent = PARENTS[table]
-        return province_of(session, _agency_of(session, parent, row.get(column)))
+        return province_of(session, agency_of(session, parent, row.get(column)))
     return COMMON
 
 
@@ -136,12 +136,6 @@ def chains_of_items(session: Session, item_ids: Iterable[int]) -> dict[int, int]
         ).all()
         found.update({i: province_of(session, a) for i, a in rows})
     return found
-
-
-def all_chains(session: Session) -> list[int]:
-    """Every chain there may be: the common one and one per province."""
-    found = session.execute(text("SELECT id FROM agencies WHERE parent_id IS NULL")).all()
-    return [COMMON, *sorted(r[0] for r in found)]
 
 
 def _postgres(session: Session) -> bool:
