@@ -18,7 +18,7 @@ from .errors import NotFound
 from .exitslips import papers as exit_papers
 from .exitslips.views import get_slip, slips_of_item
 from .handovers import papers as handover_papers
-from .handovers.views import get_handover, handover_of_item
+from .handovers.views import get_handover, handovers_of_item
 from .items import stock_card, unsealing
 from .items.lookup import get_item
 from .items.unsealing import unsealings_of_item
@@ -74,8 +74,7 @@ def item_documents(session: Session, code: str, actor: User) -> list[DocumentLin
     item = get_item(session, code, actor)
     assert item.id is not None
     links: list[DocumentLink] = []
-    handover = handover_of_item(session, item.id)
-    if handover is not None:
+    for handover in handovers_of_item(session, item.id):
         links += _handover(session, handover)
     for slip in slips_of_item(session, item.id):
         for kind, path in (

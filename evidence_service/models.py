@@ -1104,7 +1104,8 @@ class HandoverLine(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     handover_id: int = Field(foreign_key="handovers.id", index=True)
-    item_id: int = Field(foreign_key="items.id", unique=True)
+    # An item's intake, then each return after a check-out (Circular 04/2023 Art. 11(3)).
+    item_id: int = Field(foreign_key="items.id", index=True)
     line_no: int
     # What the seizure record says, when it differs from what was received.
     matches: bool = Field(default=True)
@@ -1131,6 +1132,7 @@ class ExitKind(StrEnum):
     kept_with_file = "kept_with_file"  # lưu theo hồ sơ vụ án
     transfer = "transfer"
     check_out = "check_out"  # trích xuất, a temporary exit
+    destruction = "destruction"  # out to the destruction council, at execution
 
 
 class ExitSlip(SQLModel, table=True):

@@ -110,7 +110,12 @@ def resolve_ref(session: Session, ref: str, kind: Literal["item", "location"], f
     except payload.PayloadError as exc:
         raise _label_error(ref, exc) from None
     if scanned.kind != kind:
-        raise Invalid(field, f"this is a {scanned.kind} label, a {kind} was expected", ref)
+        raise Invalid(
+            field,
+            f"this is a {scanned.kind} label, a {kind} was expected",
+            ref,
+            key=f"docs15_refusal.wrong_label_{kind}",
+        )
     return scanned.key
 
 

@@ -10,7 +10,14 @@ from sqlmodel import select
 
 from evidence_service.i18n.formatting import day_start, local_time
 from evidence_service.legal.holidays import local_today
-from evidence_service.models import Agency, Item, OfficialDocument, SealState
+from evidence_service.models import (
+    Agency,
+    ExitKind,
+    ExitSlip,
+    Item,
+    OfficialDocument,
+    SealState,
+)
 from tests.docs_output import save_pages, text
 from tests.factories import make_item
 from tests.test_destruction import MEMBERS, approve, execution, get, new_batch, post
@@ -162,6 +169,12 @@ def test_the_destruction_record_has_every_field_the_review_asks_for(client, sess
     got = text(pdf)
     year = local_today().year
     ended_local = local_time(ended)
+    # Each item destroyed left the warehouse with its exit slip, made at execution.
+    slips = {
+        s.item_id: s
+        for s in session.exec(select(ExitSlip).where(ExitSlip.kind == ExitKind.destruction))
+    }
+    assert set(slips) == {drug.id, fireworks.id}  # the acid, excluded, stays
     required = {
         # header: 2025 agency names, the national header, the engine's number, place and date
         "agency header": "BỘ TƯ PHÁP THI HÀNH ÁN DÂN SỰ TỈNH LẠNG SƠN",
@@ -191,7 +204,9 @@ def test_the_destruction_record_has_every_field_the_review_asks_for(client, sess
         "seal torn": "Không nguyên vẹn (rách)",
         "seal suspicious": "Không nguyên vẹn (khả nghi)",
         "entry slip": "Nhập: NK26/0031",
-        "exit slip column": "Xuất: —",
+        "exit slip of the drug": f"Xuất: {slips[drug.id].number}",
+        "exit slip of the fireworks": f"Xuất: {slips[fireworks.id].number}",
+        "no exit slip for the excluded acid": "Xuất: —",
         "method of the fireworks": "Ngâm",
         "broken seal noted": "Giấy niêm phong rách một góc",
         "seal number reconciled": "khác số đã ghi khi nhập kho (NP-2026-0151)",
@@ -217,7 +232,9 @@ def test_the_destruction_record_has_every_field_the_review_asks_for(client, sess
     assert len(LONG_NOTE) > 5000
     assert len(paths) >= 2
     # stored SHA-256 matches the bytes served
-    stored = session.exec(select(OfficialDocument)).one()
+    stored = session.exec(
+        select(OfficialDocument).where(OfficialDocument.kind == "destruction_record")
+    ).one()
     assert served.headers["x-record-sha256"] == stored.sha256 == hashlib.sha256(pdf).hexdigest()
     assert stored.number == "01/BB-HĐTH" and stored.pdf == pdf
     # the item's seal state follows what the council found
@@ -231,6 +248,52 @@ def test_the_destruction_record_has_every_field_the_review_asks_for(client, sess
     english = get(client, world, f"/{batch['id']}/record.pdf", lang="en").content
     save_pages(english, "destruction-record-en")
     assert "English translation" in text(english)
+
+
+def test_each_item_destroyed_leaves_with_its_exit_slip(client, session, world):
+    batch, (drug, fireworks, acid), (started, _) = _realistic(client, session, world)
+    slips = session.exec(select(ExitSlip).order_by(ExitSlip.id)).all()
+    assert [(s.item_id, s.kind) for s in slips] == [
+        (drug.id, "destruction"),
+        (fireworks.id, "destruction"),
+    ]
+    slip = slips[0]
+    # The slip names the council (its chair) and the decision that set it up, no record
+    # beside it (the destruction record is the hand-over to the council).
+    assert slip.recipient == MEMBERS[0]["name"] and slip.record_number is None
+    assert slip.document_number == batch["decision_number"]
+    served = client.get(f"/api/v1/exit-slips/{slip.id}.pdf", headers=world.headers())
+    assert served.status_code == 200
+    save_pages(served.content, "exit-slip-destruction")
+    got = text(served.content)
+    local = local_time(started)
+    for shown in (
+        "PHIẾU XUẤT KHO",
+        "C05-THADS",
+        slip.number,
+        f"Hội đồng tiêu hủy vật chứng, tài sản (Chủ tịch Hội đồng: {MEMBERS[0]['name']})",
+        f"Lý do xuất kho: tiêu hủy — theo văn bản số {batch['decision_number']}",
+        "NP-2026-0147",
+        "14 gói",
+        "38,725 kg",
+        "NK26/0031",  # the entry slip it came in with
+        f"ngày {local:%d} tháng",  # dated the day it left, the execution's
+    ):
+        assert shown in got, shown
+    stored = session.exec(
+        select(OfficialDocument).where(OfficialDocument.subject == f"exit_slip:{slip.id}")
+    ).one()
+    assert stored.sha256 == served.headers["X-SHA256"] == hashlib.sha256(served.content).hexdigest()
+    assert (
+        client.get(f"/api/v1/exit-slips/{slip.id}/record.pdf", headers=world.headers()).status_code
+        == 404
+    )
+    # The batch and the item's documents name it.
+    lines = {i["code"]: i for i in get(client, world, f"/{batch['id']}").json()["items"]}
+    assert lines[drug.code]["exit_slip_no"] == slip.number
+    assert lines[acid.code]["exit_slip_no"] is None
+    documents = client.get(f"/api/v1/items/{drug.code}/documents", headers=world.headers()).json()
+    assert f"/api/v1/exit-slips/{slip.id}.pdf" in [d["url"] for d in documents]
 
 
 def test_the_flags_show_a_seal_not_intact(client, session, world):

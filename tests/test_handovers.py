@@ -330,3 +330,48 @@ def test_another_agency_cannot_see_a_handover(client, session, world):
             f"/api/v1/handovers/{h['id']}{path}", headers=world.headers("other-keeper")
         )
         assert response.status_code == 404
+
+
+def test_a_return_after_a_check_out_is_received_like_a_new_handover(client, session, world):
+    """Circular 04/2023 Art. 11(3): the body that had the item brings it back; the keeper
+    receives it with a handover record and an entry slip of its own (a draft, completed
+    like any other), listed among the item's documents after its intake's."""
+    _lang_son(session, world)
+    data = item_data(world, seal_number="NP-31", location_code="S2")
+    item = client.post("/api/v1/items", json=data, headers=world.headers()).json()
+    code = item["code"]
+    checkout = {
+        "recipient": "TAND tỉnh Lạng Sơn",
+        "purpose": "court",
+        "document_number": "88/CV-TA",
+        "due_date": str(local_today() + timedelta(days=5)),
+    }
+    headers = world.headers()
+    assert client.post(
+        f"/api/v1/items/{code}/check-outs", json=checkout, headers=headers
+    ).is_success
+    assert len(session.exec(select(Handover)).all()) == 1  # leaving makes no handover
+    back = client.post(f"/api/v1/items/{code}/returns", json={}, headers=headers)
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "stored"
+    intake, returned = session.exec(select(Handover).order_by(Handover.id)).all()
+    assert returned.implicit and returned.final_at is None
+    assert returned.deliverer_agency == "TAND tỉnh Lạng Sơn"
+    (line,) = session.exec(select(HandoverLine).where(HandoverLine.handover_id == returned.id))
+    assert line.seal_number == "NP-31" and line.seal_state == "intact"
+    assert session.exec(select(Item.id).where(Item.code == code)).one() == line.item_id
+    listed = client.get(f"/api/v1/items/{code}/documents", headers=headers).json()
+    handover_urls = [d["url"] for d in listed if d["kind"] == "handover_record"]
+    assert handover_urls == [
+        f"/api/v1/handovers/{intake.id}/record.pdf",
+        f"/api/v1/handovers/{returned.id}/record.pdf",
+    ]
+    assert f"/api/v1/handovers/{returned.id}/entry-slip.pdf" in [d["url"] for d in listed]
+    record = client.get(f"/api/v1/handovers/{returned.id}/record.pdf", headers=headers)
+    text = " ".join(pdf_text(record.content).split())
+    assert "TAND tỉnh Lạng Sơn" in text and code in text and "NP-31" in text
+    save_pages(record.content, "return-handover-record")
+    # A return refused (not checked out any more) makes no second handover.
+    again = client.post(f"/api/v1/items/{code}/returns", json={}, headers=headers)
+    assert again.status_code == 409
+    assert len(session.exec(select(Handover)).all()) == 2

@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence_service.exports import ledger, summary
 from evidence_service.exports.ledger import COLUMNS
 from evidence_service.exports.movements import EXIT_KINDS, exit_of
 from evidence_service.i18n import Translator
 from evidence_service.legal.holidays import local_today
-from evidence_service.models import Item
+from evidence_service.models import ExitSlip, Item
 from tests import docs_output
 from tests.factories import World, confirm_request, make_item
 from tests.test_exports import at, exported_stock
@@ -48,7 +48,11 @@ def test_ledger_balances_for_a_period_with_items_received_before_it(session, wor
     assert set(b.out) == set(EXIT_KINDS)
     phone = h2.lines[1]
     assert phone.out_on == today and phone.disposal == "destroyed"
-    assert phone.entry_slip_no == "PN-03/2026" and phone.exit_slip_no is None
+    # It left with the exit slip made at the destruction's execution, on the council's decision.
+    (slip,) = session.exec(select(ExitSlip).where(ExitSlip.item_id == stock["h1"].id)).all()
+    assert slip.kind == "destruction" and slip.number.endswith("/PXK")
+    assert phone.entry_slip_no == "PN-03/2026" and phone.exit_slip_no == slip.number
+    assert phone.disposal_document == "15/QĐ-CCTHADS"
     # The half before: the phone was received in it and still held when it closed.
     h1 = ledger(session, manager, "W1", date(2026, 1, 1), date(2026, 6, 30))
     assert [line.code for line in h1.lines] == [stock["old"].code, stock["h1"].code]
@@ -109,7 +113,9 @@ def test_ledger_xlsx_has_title_rows_real_dates_frozen_headings_and_print_setup(
     assert line[2] == "PN-12/2025" and line[5] == stock["old"].code
     assert "Biên bản giao nhận số BBGN-7/2025" in line[4]
     phone = rows[first]
-    assert phone[12] == "—" and phone[13] == "Tiêu hủy" and phone[14] == "Đã tiêu hủy"
+    assert phone[12].endswith("/PXK")  # the exit slip made at the destruction
+    # The disposal names its act: the decision establishing the council.
+    assert phone[13] == "Tiêu hủy (văn bản số 15/QĐ-CCTHADS)" and phone[14] == "Đã tiêu hủy"
     assert rows[first + 1][12] in ("", None)  # the fireworks have not left: no exit slip asked
     words = {row[1]: row[8:10] for row in rows[first + 2 :] if row and len(row) > 9 and row[1]}
     assert words["Tồn đầu kỳ"] == [2, pytest.approx(30.2)]

@@ -5,6 +5,8 @@ its key's words, and the destruction page its flags in the record's words."""
 import html
 import re
 
+import pytest
+
 from evidence_service.errors import Invalid
 from evidence_service.i18n import Translator
 from evidence_service.web.errors import explain, field_errors
@@ -81,3 +83,52 @@ def test_the_destruction_page_shows_its_flags_in_vietnamese(client, session, wor
     words = [w for w in notices(page) if "Chênh lệch khối lượng" in w]
     assert words and "khối lượng cân lại 1,5 kg" in words[0], notices(page)
     assert not [w for w in notices(page) if ENGLISH.search(w)], notices(page)
+    # The method's and the environment's facts read as in the record: a duration in words,
+    # Vietnamese numbers (vn-documents-review: "phút"/"giờ" not "min", comma decimals).
+    facts = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    for shown in ("1 giờ 30 phút", "1.100", "1,5 kg", "900 m"):
+        assert shown in facts, shown
+    assert "(min)" not in facts and " 1.5" not in facts
+
+
+def test_the_refusals_a_keeper_meets_read_as_their_own_vietnamese_sentences(client, session, world):
+    """Sampling, splitting and moving on the item page, and executing a batch: each refusal
+    carries its key (docs15_refusal), so the Vietnamese page names what is wrong."""
+    item = make_item(session, world, net_weight_g=1000.0)
+    token = log_in(client, "keeper")
+    cases = [
+        (
+            f"/items/{item.code}/sample",
+            {"taken": "2", "weight_unit": "kg"},
+            f"Khối lượng mẫu không được bằng hoặc lớn hơn khối lượng của vật chứng {item.code}",
+        ),
+        (
+            f"/items/{item.code}/split",
+            {"net_weight": "5", "weight_unit": "kg", "quantity": "1"},
+            "Phần tách ra phải nhẹ hơn vật chứng.",
+        ),
+    ]
+    for path, form, sentence in cases:
+        page = client.post(path, data={**form, "csrf_token": token}, follow_redirects=True)
+        words = notices(page.text)
+        assert any(sentence in w for w in words), (path, words)
+        assert not [w for w in words if ENGLISH.search(w)], words
+    # A destruction's execution refused for a missing weight, in the council's words.
+    from tests.test_destruction import approve, execution, new_batch, post
+
+    other = make_item(session, world)
+    batch = new_batch(client, world, [other.code])
+    approve(client, world, batch["id"])
+    line = {"code": other.code, "seal_intact": True, "result": "destroyed"}
+    refused = post(client, world, f"/{batch['id']}/execute", execution([line]))
+    assert refused.status_code == 422  # the API keeps its English detail
+    assert "weigh every item" in str(refused.json()["detail"])
+    from evidence_service.destruction.execution import execute
+    from evidence_service.destruction.schemas import ExecuteRequest
+
+    request = ExecuteRequest(**execution([line]))
+    with pytest.raises(Invalid) as caught:
+        execute(session, batch["id"], request, world.users["manager"], 5.0)
+    session.rollback()
+    (vi,) = explain(caught.value, Translator("vi")).messages
+    assert vi == f"Hãy cân lại vật chứng {other.code} trước khi tiêu hủy."

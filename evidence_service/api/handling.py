@@ -6,6 +6,7 @@ from collections.abc import Callable
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from .. import handovers
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..items import ItemPublic, exits, handling, items_public
 from ..models import Item, User
@@ -72,7 +73,8 @@ def returns(
     key: IdempotencyKeyHeader = None,
     if_match: IfMatch = None,
 ) -> ItemPublic:
-    """Bring a checked-out item back, to where it came from or to a scanned location."""
+    """Bring a checked-out item back, to where it came from or to a scanned location; it is
+    received like a new handover (a draft record and entry slip, ``/handovers``)."""
     data = with_if_match(data, if_match)
     return _change_once(
         session,
@@ -80,7 +82,7 @@ def returns(
         key,
         f"POST /items/{code}/returns",
         data,
-        lambda: handling.return_item(session, code, data, actor),
+        lambda: handovers.receive_return(session, code, data, actor),
     )
 
 

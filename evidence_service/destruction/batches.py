@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ..auth import agency_scope, can, require
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import InvalidTransition, NotFound
-from ..items.lifecycle import update_items
+from ..items.leaving import leave_all
 from ..models import BatchStatus, DestructionBatch, DestructionItem, Item, User
 
 OPEN_STATUSES = frozenset({BatchStatus.draft, BatchStatus.approved})
@@ -93,8 +93,9 @@ def lines(session: Session, batch: DestructionBatch) -> list[tuple[DestructionIt
 def change_items(
     session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: list[NewEvent]
 ) -> None:
-    """The items' versioned updates with their events; the objects hold their new values."""
-    update_items(session, changes, events)
+    """The items' versioned updates with their events; the objects hold their new values.
+    Through the one exit path: an item destroyed leaves with its exit slip."""
+    leave_all(session, changes, events)
 
 
 def batch_event(

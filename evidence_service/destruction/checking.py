@@ -69,10 +69,20 @@ def check_line(n: int, entry: ExecutedItem, item: Item, methods: MethodTable) ->
     state = entry.seal_state
     if state is None:
         if entry.seal_intact is None:
-            raise Invalid(f"{where}.seal_state", "say how the seal was found before opening")
+            raise Invalid(
+                f"{where}.seal_state",
+                "say how the seal was found before opening",
+                key="docs15_refusal.seal_state",
+                params={"code": item.code},
+            )
         state = SealSeen.intact if entry.seal_intact else SealSeen.torn
     elif entry.seal_intact is not None and entry.seal_intact != (state == SealSeen.intact):
-        raise Invalid(f"{where}.seal_intact", f"contradicts seal_state '{state.value}'")
+        raise Invalid(
+            f"{where}.seal_intact",
+            f"contradicts seal_state '{state.value}'",
+            key="docs15_refusal.seal_contradicts",
+            params={"code": item.code},
+        )
     seen_number = (entry.seal_number or "").strip() or None
     differs = bool(
         seen_number and item.seal_number and _fold(seen_number) != _fold(item.seal_number)
@@ -85,7 +95,12 @@ def check_line(n: int, entry: ExecutedItem, item: Item, methods: MethodTable) ->
             if differs
             else f"the seal was found {state.value}"
         )
-        raise Invalid(f"{where}.seal_note", f"{problem}: note what was found and done")
+        raise Invalid(
+            f"{where}.seal_note",
+            f"{problem}: note what was found and done",
+            key="docs15_refusal.seal_note",
+            params={"code": item.code},
+        )
     method = None
     if entry.method:
         try:
@@ -93,7 +108,11 @@ def check_line(n: int, entry: ExecutedItem, item: Item, methods: MethodTable) ->
         except Invalid:
             known = ", ".join(sorted(methods.methods))
             raise Invalid(
-                f"{where}.method", f"unknown method (known: {known})", entry.method
+                f"{where}.method",
+                f"unknown method (known: {known})",
+                entry.method,
+                key="docs15_refusal.unknown_method",
+                params={"method": entry.method},
             ) from None
     intact = None if state == SealSeen.unsealed else state == SealSeen.intact
     return LineCheck(
@@ -114,9 +133,17 @@ def batch_facts(data: ExecuteRequest, executed_at: datetime) -> dict[str, Any]:
         given = data.ended_at
         ended_at = given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC)
         if ended_at < executed_at:
-            raise Invalid("ended_at", "the destruction cannot end before it started")
+            raise Invalid(
+                "ended_at",
+                "the destruction cannot end before it started",
+                key="docs15_refusal.end_before_start",
+            )
         if ended_at > datetime.now(UTC) + timedelta(minutes=5):
-            raise Invalid("ended_at", "the end of the destruction cannot be in the future")
+            raise Invalid(
+                "ended_at",
+                "the end of the destruction cannot be in the future",
+                key="docs15_refusal.end_future",
+            )
     conclusion = (data.conclusion or "").strip() or None
     return {
         "ended_at": ended_at,

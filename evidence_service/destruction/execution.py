@@ -13,7 +13,16 @@ from ..environment.sites import check_site
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
-from ..models import BatchStatus, Category, DestructionBatch, ItemStatus, Location, User
+from ..models import (
+    BatchStatus,
+    Category,
+    CouncilMember,
+    CouncilRole,
+    DestructionBatch,
+    ItemStatus,
+    Location,
+    User,
+)
 from .batches import batch_event, bump, change_items, for_change, lines
 from .checking import batch_facts, check_line
 from .council import recheck_handlers
@@ -24,6 +33,14 @@ from .schemas import ExecuteRequest, ItemResult
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _chair(session: Session, batch: DestructionBatch) -> str | None:
+    return session.exec(
+        select(CouncilMember.name).where(
+            CouncilMember.batch_id == batch.id, CouncilMember.role == CouncilRole.chair.value
+        )
+    ).first()
 
 
 def execute(
@@ -42,7 +59,11 @@ def execute(
     check_site(method.id, details, environment)  # distances, wind, a note when too close
     executed_at = _as_utc(data.executed_at)
     if executed_at > datetime.now(UTC) + timedelta(minutes=5):
-        raise Invalid("executed_at", "the destruction cannot be in the future")
+        raise Invalid(
+            "executed_at",
+            "the destruction cannot be in the future",
+            key="docs15_refusal.destruction_future",
+        )
     assert batch.decision_date is not None
     # The decision's day is a day in Vietnam: 10:00 there on the day before is before it,
     # whatever the UTC date says.
@@ -51,11 +72,17 @@ def execute(
             "executed_at",
             f"the destruction cannot precede the council's decision of {batch.decision_date} "
             "(local time)",
+            key="docs15_refusal.before_decision",
+            params={"date": batch.decision_date.strftime("%d/%m/%Y")},
         )
     batch_lines = lines(session, batch)
     received = max((i.received_at for _, i in batch_lines), default=None)
     if received is not None and local_time(executed_at).date() < local_time(received).date():
-        raise Invalid("executed_at", "the destruction cannot precede the items' receipt")
+        raise Invalid(
+            "executed_at",
+            "the destruction cannot precede the items' receipt",
+            key="docs15_refusal.before_receipt",
+        )
     recheck_handlers(
         session, batch, [i.id for _, i in batch_lines if i.id is not None], block_handlers
     )
@@ -65,24 +92,58 @@ def execute(
         try:
             key = payload.code_key(entry.code)
         except ValueError:
-            raise Invalid(f"items.{n}.code", "not an item code", entry.code) from None
+            raise Invalid(
+                f"items.{n}.code",
+                "not an item code",
+                entry.code,
+                key="docs15_refusal.not_item_code",
+                params={"code": entry.code},
+            ) from None
         if key not in by_key:
-            raise Invalid(f"items.{n}.code", f"not in batch {batch.number}", entry.code)
+            raise Invalid(
+                f"items.{n}.code",
+                f"not in batch {batch.number}",
+                entry.code,
+                key="docs15_refusal.not_in_batch",
+                params={"code": entry.code, "batch": batch.number},
+            )
         if key in results:
-            raise Invalid(f"items.{n}.code", "listed twice", entry.code)
+            raise Invalid(
+                f"items.{n}.code",
+                "listed twice",
+                entry.code,
+                key="docs15_refusal.listed_twice",
+                params={"code": entry.code},
+            )
         results[key] = (n, entry)
     facts = batch_facts(data, executed_at)
     missing = [item.code for key, (_, item) in by_key.items() if key not in results]
     if missing:
-        raise Invalid("items", f"give a result for every item; missing: {', '.join(missing)}")
+        raise Invalid(
+            "items",
+            f"give a result for every item; missing: {', '.join(missing)}",
+            key="docs15_refusal.result_missing",
+            params={"codes": ", ".join(missing)},
+        )
     safety_plan = (data.safety_plan_ref or "").strip() or None
     if safety_plan is None and any(i.category == Category.fireworks for _, i in batch_lines):
-        raise Invalid("safety_plan_ref", "fireworks need the approved safety plan reference")
+        raise Invalid(
+            "safety_plan_ref",
+            "fireworks need the approved safety plan reference",
+            key="docs15_refusal.safety_plan",
+        )
     locations = {
         loc.id: loc
         for loc in session.exec(
             select(Location).where(col(Location.id).in_({i.location_id for _, i in batch_lines}))
         )
+    }
+    # What each item's exit slip names: the council (its chair signs for it) and its decision.
+    exit_basis = {
+        "council_chair": _chair(session, batch),
+        "document_number": batch.decision_number,
+        "document_date": batch.decision_date.isoformat(),
+        "document_issuer": batch.decision_issuer,
     }
     changes, events = [], []
     for key, (line, item) in by_key.items():
@@ -97,12 +158,24 @@ def execute(
                 f"items.{n}.method" if check.method else "method",
                 f"{used.name_en} is only for {', '.join(used.categories)}"
                 f"; item {item.code} is {item.category}",
+                key="docs15_refusal.method_category",
+                params={"code": item.code, "category": item.category},
             )
         if destroyed and measured is None:
-            raise Invalid(f"items.{n}.measured_weight_g", "weigh every item before destruction")
+            raise Invalid(
+                f"items.{n}.measured_weight_g",
+                "weigh every item before destruction",
+                key="docs15_refusal.weigh_first",
+                params={"code": item.code},
+            )
         reason = (entry.exclusion_reason or "").strip()
         if not destroyed and not reason:
-            raise Invalid(f"items.{n}.exclusion_reason", "say why the item is excluded")
+            raise Invalid(
+                f"items.{n}.exclusion_reason",
+                "say why the item is excluded",
+                key="docs15_refusal.exclusion_reason",
+                params={"code": item.code},
+            )
         difference = None
         if measured is not None and recorded:
             difference = round(abs(measured - recorded) / recorded * 100, 3)
@@ -113,6 +186,8 @@ def execute(
                 f"items.{n}.weight_note",
                 f"the measured {measured:g} g differs from the recorded {recorded:g} g by "
                 f"{difference} % (tolerance {tolerance_pct:g} %): add a note",
+                key="docs15_refusal.weight_note",
+                params={"code": item.code},
             )
         location = locations.get(item.location_id)
         line.recorded_weight_g, line.measured_weight_g = recorded, measured
@@ -164,6 +239,7 @@ def execute(
                         "method": used.id,
                         "site": data.site,
                         "executed_at": executed_at.isoformat(),
+                        **exit_basis,
                     },
                 )
             )

@@ -38,7 +38,9 @@ KIND = "destruction_record"
 Section = Callable[[BatchPublic, Document], list[Flowable]]
 
 
-def _value(field: MethodField | None, value: Any, t: Translator) -> str:
+def field_value(field: MethodField | None, value: Any, t: Translator) -> str:
+    """A method or environment field's value in the reader's words and numbers (the record
+    and the batch page alike)."""
     if isinstance(value, bool):
         return t("record.yes") if value else t("record.no")
     if isinstance(value, int | float) and field and field.unit == "min":
@@ -49,17 +51,18 @@ def _value(field: MethodField | None, value: Any, t: Translator) -> str:
     return str(value)
 
 
+def field_label(field: MethodField, t: Translator) -> str:
+    # A duration reads "1 giờ 30 phút" in its value: its label needs no "(min)".
+    return field.label(t.lang) if field.unit != "min" else field.label(t.lang).split(" (")[0]
+
+
 def _fields(fields: tuple[MethodField, ...], values: dict[str, Any], t: Translator) -> list[Any]:
     known = {f.name: f for f in fields}
 
-    def label(name: str) -> str:
-        field = known.get(name)
-        if field is None:
-            return name
-        # A duration reads "1 giờ 30 phút" in its value: its label needs no "(min)".
-        return field.label(t.lang) if field.unit != "min" else field.label(t.lang).split(" (")[0]
-
-    rows = [(label(k), _value(known.get(k), v, t)) for k, v in values.items()]
+    rows = [
+        (field_label(known[k], t) if k in known else k, field_value(known.get(k), v, t))
+        for k, v in values.items()
+    ]
     return [d.pairs(rows)] if rows else []
 
 

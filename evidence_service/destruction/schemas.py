@@ -184,6 +184,8 @@ class BatchItemPublic(BaseModel):
     seal_note: str | None = None
     entry_slip_no: str | None = None
     exit_slip_no: str | None = None
+    # The exit slip's id: its PDF at ``GET /api/v1/exit-slips/{id}.pdf``.
+    exit_slip_id: int | None = None
     enforcement_decisions: list[str] = Field(default_factory=list)
 
 

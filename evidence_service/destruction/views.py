@@ -23,6 +23,8 @@ from ..models import (
     DestructionItem,
     DestructionPhoto,
     EnforcementDecision,
+    ExitKind,
+    ExitSlip,
     ItemStatus,
     LegalRegime,
     Location,
@@ -149,6 +151,16 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
         .order_by(col(EnforcementDecision.year), col(EnforcementDecision.id))
     ):
         decisions.setdefault(decision.case_id, []).append(decision.number)
+    # The exit slip each destroyed item left with (made at execution, items.leaving).
+    slips = {
+        item_id: (slip_id, number)
+        for item_id, slip_id, number in session.execute(
+            select(col(ExitSlip.item_id), col(ExitSlip.id), col(ExitSlip.number)).where(
+                col(ExitSlip.item_id).in_([i.id for _, i in batch_lines]),
+                ExitSlip.kind == ExitKind.destruction.value,
+            )
+        )
+    }
     items = []
     for line, item in batch_lines:
         case = cases[item.case_id]
@@ -185,6 +197,8 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
                 seal_number_seen=line.seal_number_seen,
                 seal_note=line.seal_note,
                 entry_slip_no=item.entry_slip_no,
+                exit_slip_id=slips.get(item.id, (None, None))[0],
+                exit_slip_no=slips.get(item.id, (None, None))[1],
                 enforcement_decisions=decisions.get(item.case_id)
                 or ([case.decision_number] if case.decision_number else []),
             )

@@ -22,6 +22,7 @@ DOCUMENTS_FILE = Path(__file__).resolve().parent.parent / "data" / "exit_documen
 BY_STATUS = {
     ItemStatus.checked_out: ExitKind.check_out,
     ItemStatus.in_transit: ExitKind.transfer,
+    ItemStatus.destroyed: ExitKind.destruction,
 }
 BY_DISPOSITION = {
     Disposition.return_to_owner: ExitKind.return_to_owner,
@@ -49,7 +50,7 @@ def exit_documents() -> dict[ExitKind, ExitDocuments]:
 
 def exit_kind(status_after: str, disposition: str) -> ExitKind | None:
     """The kind of exit a status change is, or None if the item does not leave by it (a
-    destruction has its own record: the destruction record)."""
+    write-off: the item is gone already, nothing is handed out)."""
     if status_after == ItemStatus.released:
         return BY_DISPOSITION.get(Disposition(disposition))
     return BY_STATUS.get(ItemStatus(status_after))
@@ -98,7 +99,16 @@ def _snapshot(
 def _recipient(kind: ExitKind, details: dict[str, Any]) -> str:
     if kind == ExitKind.transfer:
         return str(details.get("to_agency") or "")
+    if kind == ExitKind.destruction:  # the council receives the items, its chair signs
+        return str(details.get("council_chair") or "")
     return str(details.get("recipient") or "")
+
+
+def _issued_at(details: dict[str, Any], now: datetime) -> datetime:
+    """A destruction leaves the warehouse when it is executed, which may be typed in later:
+    its slip bears that time; every other exit leaves when it is confirmed, now."""
+    executed = details.get("executed_at")
+    return datetime.fromisoformat(executed) if executed else now
 
 
 def issue(session: Session, leaving: Sequence[Leaving]) -> list[ExitSlip]:
@@ -112,7 +122,7 @@ def issue(session: Session, leaving: Sequence[Leaving]) -> list[ExitSlip]:
             agency_id=item.agency_id,
             item_id=item.id,  # type: ignore[arg-type]
             kind=left.kind.value,
-            issued_at=now,
+            issued_at=_issued_at(details, now),
             issued_by_id=event.actor_id,  # type: ignore[arg-type]
             event_seq=left.seq,
             recipient=_recipient(left.kind, details),

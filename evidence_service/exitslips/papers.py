@@ -13,7 +13,7 @@ from .. import documents as docs
 from ..checkpoints import current_anchor
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
-from ..models import Case, ExitSlip, LegalRegime, OfficialDocument, User
+from ..models import Case, ExitKind, ExitSlip, LegalRegime, OfficialDocument, User
 
 SLIP, RECORD = "exit_slip", "exit_record"
 NEW_RULES_FROM = date(2026, 7, 1)
@@ -79,19 +79,31 @@ def _issuer_name(session: Session, slip: ExitSlip) -> str:
     return _name(session, slip.snapshot.get("requested_by_id") or slip.issued_by_id)
 
 
+def _kind_words(t: Translator, kind: str) -> str:
+    # Kinds added after the first exit kinds have their words in a later section.
+    key = f"handover_exit_kind.{kind}"
+    return t(key) if t.has(key) else t(f"docs15_exit_kind.{kind}")
+
+
 def _reason(t: Translator, slip: ExitSlip) -> str:
     return t(
         "handover_exit.reason",
-        kind=t(f"handover_exit_kind.{slip.kind}"),
+        kind=_kind_words(t, slip.kind),
         document=_document_ref(t, slip),
     )
+
+
+def _recipient(t: Translator, slip: ExitSlip) -> str:
+    if slip.kind == ExitKind.destruction:  # the council receives; its chair is named
+        return t("docs15_exit.council", chair=slip.recipient or "…")
+    return slip.recipient or "…"
 
 
 def _slip_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[Flowable]:
     t, s = doc.t, slip.snapshot
     out: list[Flowable] = [
         *docs.basis(doc),
-        docs.para(t("handover_exit.recipient", recipient=slip.recipient or "…")),
+        docs.para(t("handover_exit.recipient", recipient=_recipient(t, slip))),
         docs.para(_reason(t, slip)),
         *[docs.para(line) for line in _case_lines(session, t, slip)],
         docs.para(t("handover_exit.from_place", place=s.get("location_code") or "…")),

@@ -29,7 +29,7 @@ from sqlmodel import Session, col
 
 from ..custody import EventType
 from ..i18n import day_start, local_day
-from ..models import CustodyEvent, Disposition, Item
+from ..models import CustodyEvent, Disposition, ExitSlip, Item
 
 EXIT_EVENTS = (
     str(EventType.destruction),
@@ -67,7 +67,7 @@ class Exit:
     on: date  # the day of the act, in Viet Nam
     document_number: str | None
     document_date: date | None
-    exit_slip_no: str | None  # no model stores exit slips yet: None, printed "—"
+    exit_slip_no: str | None  # the exit slip made with the exit (items.leaving)
     method: str | None = None  # a destruction's method (data/destruction_methods.toml)
 
 
@@ -79,8 +79,11 @@ class ItemEvents:
     amended_on: list[date] = field(default_factory=list)
 
 
-def exit_of(event_type: str, occurred_at: datetime, details: dict[str, Any]) -> Exit:
-    """The exit one final event records."""
+def exit_of(
+    event_type: str, occurred_at: datetime, details: dict[str, Any], slip_no: str | None = None
+) -> Exit:
+    """The exit one final event records, with the number of the exit slip made with it (the
+    event cannot hold it: the slip names the event, made after it)."""
     if event_type == EventType.destruction:
         kind = "destroyed"
         executed = details.get("executed_at")
@@ -98,7 +101,7 @@ def exit_of(event_type: str, occurred_at: datetime, details: dict[str, Any]) -> 
         on=on,
         document_number=details.get("document_number") or None,
         document_date=_day(details.get("document_date")),
-        exit_slip_no=details.get("exit_slip_no") or None,
+        exit_slip_no=slip_no or details.get("exit_slip_no") or None,
         method=details.get("method") if kind == "destroyed" else None,
     )
 
@@ -116,25 +119,36 @@ def events_of(session: Session, ids: list[int]) -> dict[int, ItemEvents]:
     """item id → its exit and amendments, for a chunk of items (1,000 ids per query)."""
     found: dict[int, ItemEvents] = {}
     for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        slips = {
+            (item_id, seq): number
+            for item_id, seq, number in session.execute(
+                sa_select(
+                    col(ExitSlip.item_id), col(ExitSlip.event_seq), col(ExitSlip.number)
+                ).where(col(ExitSlip.item_id).in_(chunk))
+            )
+        }
         rows = session.execute(
             sa_select(
                 col(CustodyEvent.item_id),
                 col(CustodyEvent.event_type),
                 col(CustodyEvent.occurred_at),
                 col(CustodyEvent.details),
+                col(CustodyEvent.seq),
             )
             .where(
-                col(CustodyEvent.item_id).in_(ids[start : start + 1000]),
+                col(CustodyEvent.item_id).in_(chunk),
                 col(CustodyEvent.event_type).in_(EXIT_EVENTS + AMENDING_EVENTS),
             )
             .order_by(col(CustodyEvent.id))  # ids follow time across chains
         ).all()
-        for item_id, event_type, occurred_at, details in rows:
+        for item_id, event_type, occurred_at, details, seq in rows:
             events = found.setdefault(item_id, ItemEvents())
             if event_type in AMENDING_EVENTS:
                 events.amended_on.append(local_day(occurred_at))
             elif events.exit is None:  # the first one: nothing leaves twice
-                events.exit = exit_of(event_type, occurred_at, details or {})
+                slip_no = slips.get((item_id, seq))
+                events.exit = exit_of(event_type, occurred_at, details or {}, slip_no)
     return found
 
 

@@ -3,13 +3,14 @@ record and entry slip.
 
 - ``schemas``: what ``POST /handovers`` takes and what the API shows
 - ``rules``: what a final record needs (the one home of the receiving rules, with sources)
-- ``receiving``: receive with a handover, a plain intake's implicit handover, completion
+- ``receiving``: receive with a handover, a plain intake's implicit handover, a return
+  after a check-out received like a new handover, completion
 - ``views``: finding and showing handovers
 - ``papers``: the handover record and the entry slip (PDF)
 """
 
 from .papers import RECORD, SLIP, render, stored
-from .receiving import complete, receive, receive_items
+from .receiving import complete, receive, receive_items, receive_return
 from .schemas import (
     HandoverCompletion,
     HandoverCreate,
@@ -34,6 +35,7 @@ __all__ = [
     "list_handovers",
     "receive",
     "receive_items",
+    "receive_return",
     "render",
     "stored",
 ]

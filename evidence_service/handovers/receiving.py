@@ -18,11 +18,23 @@ from ..auth import require
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Invalid, InvalidTransition, NotFound
+from ..items.handling import return_item
 from ..items.intake import ItemCreate, intake_items
 from ..items.lifecycle import update_item
 from ..items.lookup import Person
+from ..items.requests import ReturnRequest
 from ..locations import get_location, warehouse_agency_id
-from ..models import Case, Handover, HandoverLine, Item, ReceiverRole, Role, SealState, User
+from ..models import (
+    Case,
+    Checkout,
+    Handover,
+    HandoverLine,
+    Item,
+    ReceiverRole,
+    Role,
+    SealState,
+    User,
+)
 from . import papers, rules
 from .schemas import HandoverCreate, HandoverDetails, HandoverItem, LineCompletion
 from .views import get_handover, handover_facts, line_facts
@@ -180,22 +192,11 @@ def receive_items(
     lock_for_write(session)
     at = min((i.received_at for i in items_in if i.received_at), default=datetime.now(UTC))
     who = items_in[0].delivered_by
-    receivers = (
-        [
-            {
-                "role": ReceiverRole.keeper.value,
-                "name": actor.full_name or actor.username,
-                "position": "",
-            }
-        ]
-        if actor.role == Role.keeper
-        else []
-    )
     details = {
         "deliverer_name": who.name,
         "deliverer_position": who.position,
         "deliverer_id_document": who.id_document,
-        "receivers": receivers,
+        "receivers": _keeper_receiving(actor),
     }
     handover = _open(session, actor, items_in, at, True, details)
     ids = intake_items(session, items_in, actor, override_reason)
@@ -217,6 +218,49 @@ def receive_items(
     ]
     _add_lines(session, handover, ids, lines)
     return ids
+
+
+def _keeper_receiving(actor: User) -> list[dict[str, Any]]:
+    if actor.role != Role.keeper:
+        return []
+    return [
+        {
+            "role": ReceiverRole.keeper.value,
+            "name": actor.full_name or actor.username,
+            "position": "",
+        }
+    ]
+
+
+def receive_return(session: Session, code: str, data: ReturnRequest, actor: User) -> Item:
+    """A checked-out item brought back (the end of a trích xuất) is received like a new
+    handover (Circular 04/2023 Art. 11(3), vn-legal-context §3.5): the return
+    (``items.handling.return_item``) and an implicit handover of the item, delivered by the
+    body that had it, a draft record and entry slip until ``complete`` gives the rest."""
+    item = return_item(session, code, data, actor)
+    checkout = session.exec(
+        select(Checkout).where(Checkout.item_id == item.id).order_by(col(Checkout.id).desc())
+    ).first()
+    assert checkout is not None and checkout.returned_at is not None and actor.id is not None
+    handover = Handover(
+        agency_id=item.agency_id,
+        case_id=item.case_id,
+        implicit=True,
+        handed_over_at=checkout.returned_at,
+        created_by_id=actor.id,
+        deliverer_agency=checkout.recipient,
+        receivers=_keeper_receiving(actor),
+    )
+    line = {
+        "matches": True,
+        "difference": "",
+        "seal_number": item.seal_number,
+        "seal_state": item.seal_state,
+        "seal_signatories": [],
+        "forensic_conclusion": None,
+    }
+    _add_lines(session, handover, [item.id], [line])  # type: ignore[list-item]
+    return item
 
 
 def complete(

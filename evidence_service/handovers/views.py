@@ -174,9 +174,20 @@ def list_handovers(
     ]
 
 
+def handovers_of_item(session: Session, item_id: int) -> list[Handover]:
+    """The item's handovers, oldest first: its intake's, then one per return after a
+    check-out (``receiving.receive_return``)."""
+    return list(
+        session.exec(
+            select(Handover)
+            .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
+            .where(HandoverLine.item_id == item_id)
+            .order_by(col(Handover.id))
+        )
+    )
+
+
 def handover_of_item(session: Session, item_id: int) -> Handover | None:
-    return session.exec(
-        select(Handover)
-        .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
-        .where(HandoverLine.item_id == item_id)
-    ).first()
+    """The handover the item was received with (its intake's)."""
+    found = handovers_of_item(session, item_id)
+    return found[0] if found else None

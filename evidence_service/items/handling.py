@@ -82,7 +82,12 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
     item = for_change(session, code, actor, data.version, "check_out")
     due_at = datetime.combine(data.due_date, time(23, 59, 59), UTC)
     if due_at < datetime.now(UTC):
-        raise Invalid("due_date", "the due date is in the past", str(data.due_date))
+        raise Invalid(
+            "due_date",
+            "the due date is in the past",
+            str(data.due_date),
+            key="docs15_refusal.due_past",
+        )
     assert item.location_id is not None and item.id is not None and actor.id is not None
     session.add(
         Checkout(
@@ -166,7 +171,10 @@ def take_sample(
         )
     if data.taken_g >= item.net_weight_g:
         raise Invalid(
-            "taken_g", f"cannot take {data.taken_g} g of {item.net_weight_g} g; split it instead"
+            "taken_g",
+            f"cannot take {data.taken_g} g of {item.net_weight_g} g; split it instead",
+            key="docs15_refusal.sample_too_large",
+            params={"code": item.code},
         )
     after = round(item.net_weight_g - data.taken_g, 3)
     gross = _less(item.gross_weight_g, data.taken_g)
@@ -206,6 +214,8 @@ def reweigh(
             "reason",
             f"the new weight differs from the recorded {before} g by {difference_pct} % "
             f"(tolerance {tolerance_pct} %): say why",
+            key="docs15_refusal.reweigh_reason",
+            params={"code": item.code},
         )
     gross_after = data.gross_weight_g or item.gross_weight_g
     details = {
@@ -235,15 +245,28 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
     """Split part of an item off into a new item with its own code and label."""
     item = for_change(session, code, actor, data.version, "split")
     if item.net_weight_g is None or data.net_weight_g >= item.net_weight_g:
-        raise Invalid("net_weight_g", "the part split off must weigh less than the item")
+        raise Invalid(
+            "net_weight_g",
+            "the part split off must weigh less than the item",
+            key="docs15_refusal.split_weight",
+        )
     if item.unit in COUNTED_UNITS and data.quantity != int(data.quantity):
-        raise Invalid("quantity", f"a quantity in '{item.unit}' must be a whole number")
+        raise Invalid(
+            "quantity",
+            f"a quantity in '{item.unit}' must be a whole number",
+            key="ledger15_validation.whole_quantity",
+            params={"unit": item.unit},
+        )
     share = data.net_weight_g / item.net_weight_g
     child_volume = data.volume_l
     if child_volume is None and item.volume_l is not None:
         child_volume = round(item.volume_l * share, 6)
     if child_volume is not None and item.volume_l is not None and child_volume > item.volume_l:
-        raise Invalid("volume_l", f"the item holds only {item.volume_l} L")
+        raise Invalid(
+            "volume_l",
+            f"the item holds only {item.volume_l} L",
+            key="docs15_refusal.split_volume",
+        )
     assert item.id is not None and actor.id is not None and item.location_id is not None
     here = session.get(Location, item.location_id)
     assert here is not None

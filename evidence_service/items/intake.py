@@ -168,7 +168,11 @@ def intake_items(
                     locations[code] = get_location(session, code, actor)
                 except NotFound:
                     raise Invalid(
-                        f"{field}.location_code", f"unknown location '{code}'", code
+                        f"{field}.location_code",
+                        f"unknown location '{code}'",
+                        code,
+                        key="docs15_refusal.unknown_location",
+                        params={"location": code},
                     ) from None
             location = locations[code]
             if location.warehouse_id not in agencies:

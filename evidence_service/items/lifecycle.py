@@ -136,10 +136,11 @@ def for_change(session: Session, code: str, actor: User, version: int | None, ac
 
 def update_items(
     session: Session, changes: Sequence[tuple[Item, dict[str, Any]]], events: Sequence[NewEvent]
-) -> None:
+) -> list[dict[str, Any]]:
     """Apply each item's changes if its version is still the one read, bump the version,
     and write the custody events, in the caller's transaction. One executemany per set of
-    changed fields; the objects are given their new values, nothing is read back."""
+    changed fields; the objects are given their new values, nothing is read back. Returns
+    the events' rows as appended (``custody.append_events``: each with its chain and seq)."""
     now = datetime.now(UTC)
     groups: dict[tuple[str, ...], list[tuple[Item, dict[str, Any]]]] = defaultdict(list)
     for item, values in changes:
@@ -167,7 +168,7 @@ def update_items(
         done[item.id]["version"] = (item.version, item.version + 1)
         for name, value in {**values, "version": item.version + 1, "updated_at": now}.items():
             set_committed_value(item, name, value)
-    append_events(session, [with_changes(ev, done.pop(ev.item_id, None)) for ev in events])
+    return append_events(session, [with_changes(ev, done.pop(ev.item_id, None)) for ev in events])
 
 
 @cache  # built once per set of fields: a statement costs more to build than to run

@@ -41,7 +41,9 @@ def move_items(
     expected_versions = {key_of(code): version for code, version in (versions or {}).items()}
     target_agency = warehouse_agency_id(session, target)
     if len({i.id for i in items}) != len(items):
-        raise Invalid("codes", "the same item is listed twice")
+        raise Invalid(
+            "codes", "the same item is listed twice", key="docs15_refusal.same_item_twice"
+        )
     placements = []
     for item in items:
         require_allowed(item, "move")

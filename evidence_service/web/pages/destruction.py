@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from ... import auth, destruction, scanning
 from ...auth import require
 from ...destruction import council
+from ...destruction.record import field_label, field_value
 from ...errors import DomainError, Invalid
 from ...i18n import LOCAL_TIME_ZONE, Translator
 from ...models import BatchStatus, CouncilRole
@@ -87,6 +88,8 @@ def render_batch(
         status=status.value,
         methods=list(table.methods.values()),
         common_fields=table.common_fields,
+        field_label=field_label,
+        field_value=field_value,
         roles=list(CouncilRole),
         member_rows=MEMBER_ROWS,
         tolerance=page.settings.weight_tolerance_pct,
@@ -403,6 +406,8 @@ def photo(batch_id: int, photo_id: int, page: UserPage) -> Response:
 
 
 @router.get("/destruction/{batch_id}/record.pdf")
+# The API's path without its prefix too: where an item's list of documents points (dossier).
+@router.get("/destruction-batches/{batch_id}/record.pdf", include_in_schema=False)
 def record(batch_id: int, page: UserPage, lang: str = "vi") -> Response:
     """The frozen record once closed (Vietnamese), else a draft; ``?lang=en`` a translation."""
     require(page.me, "read")

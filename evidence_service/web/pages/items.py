@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import dossier, items, labels, scanning
+from ... import dossier, handovers, items, labels, scanning
 from ...errors import DomainError
 from ...items import exits, handling
 from ...items import photos as item_photos
@@ -143,7 +143,7 @@ def check_out(code: str, page: FormPage) -> Response:
 def return_item(code: str, page: FormPage) -> Response:
     def run() -> None:
         data = _read(page, handling.ReturnRequest, to_location_code=_place(page))
-        handling.return_item(page.db, code, data, page.me)
+        handovers.receive_return(page.db, code, data, page.me)
 
     return _act(page, code, "return", run)
 
