@@ -92,26 +92,30 @@ def deadline_report(
     late (kept after the step, so a late council does not drop out once approved)."""
     today = today or local_today()
     scope = list(agency_scope(session, actor))
-    entries: list[DeadlineEntry] = []
+    shown = [
+        e
+        for e in gather(session, scope, None, today, with_agency_duties=False)
+        if e.computed.deadline.id in ("council", "destruction")
+        and e.computed.status != "done"
+        and (e.computed.status == "late" or (e.computed.due_on - today).days <= within_days)
+    ]
+    # A batch's items are its lines, closed or not: a batch destroyed late keeps them.
     batch_codes: dict[int, list[str]] = {}
     for batch_id, code in session.exec(
         select(DestructionItem.batch_id, Item.code)
         .join(Item, col(Item.id) == DestructionItem.item_id)
-        .where(col(Item.agency_id).in_(scope), col(DestructionItem.open))
+        .where(col(DestructionItem.batch_id).in_({e.batch_id for e in shown if e.batch_id}))
         .order_by(col(Item.code))
     ).all():
         batch_codes.setdefault(batch_id, []).append(code)
-    for e in gather(session, scope, None, today, with_agency_duties=False):
-        c = e.computed
-        if c.deadline.id not in ("council", "destruction") or c.status == "done":
-            continue
-        if c.status in ("due", "overdue") and (c.due_on - today).days > within_days:
-            continue
-        if e.subject == "batch":
-            codes = batch_codes.get(e.batch_id or 0, [])
-        else:
-            codes = [e.item_code or ""]
-        entries.append(_entry(e, today, codes))
+    entries = [
+        _entry(
+            e,
+            today,
+            batch_codes.get(e.batch_id or 0, []) if e.subject == "batch" else [e.item_code or ""],
+        )
+        for e in shown
+    ]
     entries.sort(key=lambda e: (e.due_on, e.kind, e.batch_number or "", e.item_codes))
     return DeadlineReport(as_of=today, within_days=within_days, entries=entries)
 
