@@ -14,6 +14,7 @@ from evidence_service.models import CustodyEvent, Item
 from tests.docs_output import save_pages, text
 from tests.factories import make_item
 from tests.test_destruction import MEMBERS, destroyed, execution, get, new_batch, post
+from tests.test_web import log_in
 
 API = "/api/v1"
 
@@ -423,6 +424,13 @@ def test_a_late_council_and_a_late_destruction_stay_after_closing_and_print_on_t
     )
     english = text(get(client, world, f"/{batch['id']}/record.pdf", lang="en").content)
     assert f"Council established {council_late} days after its deadline for: {code}" in english
+    # And the item's page keeps both, with the act that started each.
+    log_in(client, "manager")
+    page = client.get(f"/items/{code}").text
+    section = page[page.index('id="item-deadlines"') :].split("</section>")[0]
+    assert f"Trễ {council_late} ngày" in section and f"Trễ {destruction_late} ngày" in section
+    assert "61/QĐ-THADS" in section and "22/QĐ-THADS" in section
+    assert "Decree 152/2026 Art. 40(1)" in section or "Decree 62/2015 Art. 33(1)" in section
 
 
 OLD, NEW = "before_2026_07_01", "from_2026_07_01"
