@@ -7,6 +7,9 @@ Where a deadline starts:
   added to a batch, else the case's first enforcement decision (year only: its earliest day,
   flagged ``start_exact: false``). An item whose case has no decision yet starts nothing.
 - ``destruction``: the decision establishing the council (the batch's approval).
+- ``owner_notice`` (rules from 2026-07-01): the owner is told before the destruction, so it
+  runs from the council to the destruction's due date (Decree 152/2026 Art. 41(5)); the
+  service keeps no record of the notice, so it stays due until the batch is destroyed.
 
 When the council is established (approval) each item's due date and days late are written on
 its batch line, and when the batch is destroyed the batch's; they stay in this report as
@@ -25,13 +28,16 @@ from ..legal.gather import Entry, first_decisions, gather
 from ..legal.holidays import CalendarGap, local_today
 from ..models import DestructionBatch, DestructionItem, Item, LegalRegime, User
 
+# The deadlines of data/legal_deadlines.toml this report (and the dashboard's card) lists.
+DESTRUCTION_DEADLINES = ("council", "destruction", "owner_notice")
+
 
 def load_deadlines() -> dict[str, dict[str, str]]:
     """The names of the destruction deadlines, per id (for the faces)."""
     return {
         d.id: {"vi": d.name_vi, "en": d.name_en}
         for d in load_table().deadlines
-        if d.id in ("council", "destruction")
+        if d.id in DESTRUCTION_DEADLINES
     }
 
 
@@ -88,14 +94,15 @@ def _entry(e: Entry, today: date, codes: list[str]) -> DeadlineEntry:
 def deadline_report(
     session: Session, actor: User, within_days: int, today: date | None = None
 ) -> DeadlineReport:
-    """Council and destruction deadlines due within ``within_days`` or past, and those met
-    late (kept after the step, so a late council does not drop out once approved)."""
+    """Council, destruction and owner's notice deadlines due within ``within_days`` or past,
+    and those met late (kept after the step, so a late council does not drop out once
+    approved)."""
     today = today or local_today()
     scope = list(agency_scope(session, actor))
     shown = [
         e
         for e in gather(session, scope, None, today, with_agency_duties=False)
-        if e.computed.deadline.id in ("council", "destruction")
+        if e.computed.deadline.id in DESTRUCTION_DEADLINES
         and e.computed.status != "done"
         and (e.computed.status == "late" or (e.computed.due_on - today).days <= within_days)
     ]
