@@ -596,3 +596,33 @@ def test_every_deadline_the_issue_lists_runs_from_its_act_under_the_regime_of_th
     for kind in report["kinds"]:
         only = call(client, world, "GET", "/reports/legal-deadlines", params={"kind": kind}).json()
         assert {e["deadline"] for e in only["entries"]} <= {kind}
+
+
+def test_a_refused_act_says_why_in_the_readers_language(client, world):
+    case = world.cases["destroy"]
+    csrf = log_in(client, "manager")
+    form = {
+        "csrf_token": csrf,
+        "number": "12/2026/HS-ST",
+        "level": "first_instance",
+        "court": "TAND khu vực 1 - Lạng Sơn",
+        "date": "2026-11-20",
+        "effective_date": "2026-11-10",
+    }
+    page = client.post(f"/cases/{case.id}/judgments", data=form)
+    assert page.status_code == 422
+    assert "bản án không thể có hiệu lực trước ngày tuyên" in page.text
+    waiting = open_on_transfer(client, world)  # no judgment yet
+    appeal = {**form, "effective_date": "", "number": "3/2026/HS-PT", "level": "appeal"}
+    page = client.post(f"/cases/{waiting['id']}/judgments", data=appeal)
+    assert page.status_code == 422
+    assert "phải theo sau một bản án đã có trong vụ" in page.text
+    # The API keeps its English message and gives the key beside it.
+    body = {k: v for k, v in form.items() if k != "csrf_token"}
+    refused = call(client, world, "POST", f"/cases/{case.id}/judgments", json=body)
+    assert refused.status_code == 422
+    (error,) = refused.json()["detail"]
+    assert error["msg"] == "effective_date cannot precede the judgment's date"
+    assert error["ctx"]["key"] == "cases14_errors.effective_before_judgment"
+    unknown = call(client, world, "GET", "/reports/legal-deadlines", params={"kind": "nope"})
+    assert unknown.json()["detail"][0]["loc"] == ["query", "kind"]
