@@ -23,7 +23,7 @@ def call(client, world, method, path, user="manager", **kw):
     return client.request(method, f"{API}{path}", headers=world.headers(user), **kw)
 
 
-def open_on_transfer(client, world, **extra):
+def open_on_transfer(client, world, user="manager", **extra):
     body = {
         "transfer_decision": {
             "issuer": "VKSND khu vực 1 - Lạng Sơn",
@@ -34,7 +34,7 @@ def open_on_transfer(client, world, **extra):
         "disposition": "pending",
         **extra,
     }
-    response = call(client, world, "POST", "/cases", json=body)
+    response = call(client, world, "POST", "/cases", json=body, user=user)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -59,7 +59,7 @@ def intake(client, world, case_id, **item):
 def test_a_case_opens_on_its_transfer_decision_and_receives_items_before_any_judgment(
     client, world
 ):
-    case = open_on_transfer(client, world)
+    case = open_on_transfer(client, world, user="keeper")  # the keeper, at the warehouse door
     assert case["judgment_number"] is None and case["decision_number"] is None
     assert case["transfer_decision"]["number"] == "12/QĐ-VKS"
     assert case["legal_regime"] == "from_2026_07_01"  # the rules in force on the act's date
