@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from evidence_service.demo import DEMO_PASSWORD, seed_demo
 from evidence_service.links import verify_chain
-from evidence_service.models import Category, Item, Warehouse
+from evidence_service.models import Agency, Case, Category, DestructionItem, Item, Warehouse
 
 
 def test_demo_data_has_every_category_and_a_valid_chain(session):
@@ -24,3 +24,22 @@ def test_demo_login_works(client, session):
         "/api/v1/auth/token", data={"username": "demo-keeper", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 200
+
+
+def test_demo_is_in_the_2025_structure_with_a_pre_judgment_case_and_cash_in_the_treasury(session):
+    """Issue 14 points 1, 3 and 7 (vn-legal-context §1.1, §2.1, §2.3(1))."""
+    seed_demo(session)
+    session.commit()
+    names = [a.name for a in session.exec(select(Agency)).all()]
+    assert any(n.startswith("Phòng THADS khu vực") for n in names)
+    assert not any("Chi cục" in n or "Cục THADS" in n or "huyện" in n for n in names)
+    courts = {c.court for c in session.exec(select(Case)).all() if c.court}
+    assert any(c.startswith("TAND khu vực") for c in courts)
+    assert not any("huyện" in c for c in courts)
+    waiting = [c for c in session.exec(select(Case)).all() if c.judgment_number is None]
+    assert waiting and all(c.transfer_number and c.transfer_date for c in waiting)
+    cash = session.exec(select(Item).where(Item.category == Category.cash.value)).all()
+    assert cash and all(i.disposition != "destroy" for i in cash)
+    assert any(i.disposition == "deposit_to_treasury" and i.disposition_document for i in cash)
+    batched = set(session.exec(select(DestructionItem.item_id)).all())
+    assert not batched & {i.id for i in cash}

@@ -674,8 +674,11 @@ def test_deadlines_report_lists_items_and_batches_near_or_past_deadlines(client,
     ).json()
     batch_entries = [e for e in report["entries"] if e["kind"] == "batch"]
     assert [(e["batch_number"], e["deadline"], e["item_codes"]) for e in batch_entries] == [
-        (batch["number"], "destruction", [late.code])
+        (batch["number"], "destruction", [late.code]),
+        # Decree 152/2026 Art. 41(5): the owner is told before the destruction.
+        (batch["number"], "owner_notice", [late.code]),
     ]
+    assert [e["confirmed"] for e in batch_entries] == [True, False]
     council_day = date.fromisoformat(TODAY)
     assert batch_entries[0]["due_on"] == (council_day + timedelta(days=20)).isoformat()
     late_council = [

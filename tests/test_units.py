@@ -1,9 +1,14 @@
 """Units as an open vocabulary with a kind: everyday Vietnamese units, agency-added units,
 quantities that add up per kind, and ledgers read without rewriting the unit."""
 
+import io
+
+import openpyxl
+
 from evidence_service.imports.mapping import load_mapping
+from evidence_service.legal.holidays import local_today
 from evidence_service.units import built_in_units, totals
-from tests.factories import item_data
+from tests.factories import item_data, make_item
 
 API = "/api/v1"
 
@@ -55,3 +60,20 @@ def test_an_agency_adds_a_unit_and_items_are_recorded_in_it(client, world):
         f"{API}/items", json=item_data(world, unit="viên", quantity=2.5), headers=world.headers()
     )
     assert half.status_code == 422
+
+
+def test_the_ledger_prints_each_unit_as_recorded(client, session, world):
+    """Issue 14: exports rewrote "can" as "chai" and "khẩu" as "cái"."""
+    for unit, quantity in (("can", 2), ("khẩu", 1), ("bánh", 198), ("quyển", 3)):
+        make_item(session, world, unit=unit, quantity=quantity, location_code="S2")
+    today = local_today()
+    r = client.get(
+        f"{API}/exports/ledger",
+        headers=world.headers("manager"),
+        params={"warehouse_code": "W1", "from": f"{today.year}-01-01", "to": today.isoformat()},
+    )
+    assert r.status_code == 200, r.text
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
+    cells = {c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert {"can", "khẩu", "bánh", "quyển"} <= cells
+    assert "chai" not in cells and "cái" not in cells

@@ -279,7 +279,7 @@ def test_the_api_still_answers_database_errors_in_json(client, world, session, m
 
 
 def test_intake_on_a_transfer_decision_opens_a_case_before_any_judgment(client, world, session):
-    csrf = log_in(client, "manager")
+    csrf = log_in(client, "keeper")  # the keeper receives the items (issue 14, "Done when")
     transfer = {
         "judgment_number": "",
         "transfer_issuer": "VKSND khu vực 1 - Lạng Sơn",

@@ -109,7 +109,8 @@ def deadlines(
     within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
 ) -> destruction.DeadlineReport:
     """Items and batches approaching (within ``within_days``, default from the settings) or
-    past a legal deadline of their regime (council established, destruction done)."""
+    past a legal deadline of their regime (council established, destruction done, from
+    2026-07-01 the owner notified before it), and those met late."""
     days = settings.destruction_deadline_warning_days if within_days is None else within_days
     return destruction.deadline_report(session, actor, days)
 

@@ -34,7 +34,7 @@ from .core import (
     judgment_level,
     list_cases,
 )
-from .views import CaseDetail, DeadlinePublic, case_detail, deadline_public
+from .views import CaseDetail, DeadlinePublic, case_detail, deadline_public, item_deadlines
 
 __all__ = [
     "JUDGMENT_PATTERN",
@@ -62,6 +62,7 @@ __all__ = [
     "get_attachment",
     "get_case",
     "get_judgment",
+    "item_deadlines",
     "judgment_level",
     "judgment_public",
     "judgments_of",

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from ..auth import require
 from ..custody import lock_for_write
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, value_error
 from ..legal.holidays import local_today
 from ..models import Case, Disposition, EnforcementDecision, Judgment, JudgmentLevel, User
 from .core import DECISION_NUMBER_PATTERN, JUDGMENT_PATTERN, decision_clash, get_case
@@ -41,17 +41,27 @@ class JudgmentCreate(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> "JudgmentCreate":
         today = local_today()
-        for name in ("date", "effective_date", "received_date"):
+        for name, key in (
+            ("date", "judgment_date_future"),
+            ("effective_date", "effective_future"),
+            ("received_date", "received_future"),
+        ):
             value = getattr(self, name)
             if value is not None and value > today:
-                raise ValueError(f"{name} cannot be in the future")
+                raise value_error(f"{name} cannot be in the future", f"cases14_errors.{key}")
         if self.effective_date and self.effective_date < self.date:
-            raise ValueError("effective_date cannot precede the judgment's date")
+            raise value_error(
+                "effective_date cannot precede the judgment's date",
+                "cases14_errors.effective_before_judgment",
+            )
         if self.received_date and self.received_date < self.date:
-            raise ValueError("received_date cannot precede the judgment's date")
+            raise value_error(
+                "received_date cannot precede the judgment's date",
+                "cases14_errors.received_before_judgment",
+            )
         codes = [o.item_code for o in self.dispositions]
         if len(set(codes)) != len(codes):
-            raise ValueError("an item is ordered twice")
+            raise value_error("an item is ordered twice", "cases14_errors.ordered_twice")
         return self
 
 
@@ -75,7 +85,9 @@ class EnforcementDecisionCreate(BaseModel):
     @model_validator(mode="after")
     def _not_future(self) -> "EnforcementDecisionCreate":
         if self.date > local_today():
-            raise ValueError("the decision cannot be dated in the future")
+            raise value_error(
+                "the decision cannot be dated in the future", "cases14_errors.decision_future"
+            )
         return self
 
 
@@ -146,10 +158,17 @@ def add_judgment(session: Session, case_id: int, data: JudgmentCreate, actor: Us
     case = get_case(session, case_id, actor)
     chain = judgments_of(session, case_id)
     if any(j.number == data.number for j in chain):
-        raise Conflict(f"judgment {data.number} is already in case {case_id}")
+        raise Conflict(
+            f"judgment {data.number} is already in case {case_id}",
+            key="cases14_errors.judgment_exists",
+            params={"number": data.number},
+        )
     if data.level != JudgmentLevel.first_instance and not chain:
         raise Invalid(
-            "level", "an appeal or review needs the judgment it follows in the chain", data.level
+            "level",
+            "an appeal or review needs the judgment it follows in the chain",
+            data.level,
+            key="cases14_errors.appeal_without_judgment",
         )
     judgment = Judgment(
         case_id=case_id,

@@ -46,9 +46,13 @@ def media_type_of(content: bytes) -> tuple[str, int]:
             for page in reader.pages:
                 page.extract_text()  # walks each page's content stream
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-            raise Invalid("file", f"not a readable PDF: {exc}", None) from None
+            raise Invalid(
+                "file", f"not a readable PDF: {exc}", None, key="cases14_errors.not_a_pdf"
+            ) from None
         if pages == 0:
-            raise Invalid("file", "the PDF has no pages", None)
+            raise Invalid(
+                "file", "the PDF has no pages", None, key="cases14_errors.pdf_without_pages"
+            )
         return "application/pdf", pages
     try:
         with Image.open(io.BytesIO(content)) as image:
@@ -56,9 +60,20 @@ def media_type_of(content: bytes) -> tuple[str, int]:
             frames = getattr(image, "n_frames", 1)
             image.load()  # decodes the pixels, not only the header
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise Invalid("file", f"neither a PDF nor a readable image: {exc}", None) from None
+        raise Invalid(
+            "file",
+            f"neither a PDF nor a readable image: {exc}",
+            None,
+            key="cases14_errors.not_pdf_or_image",
+        ) from None
     if kind not in IMAGE_TYPES:
-        raise Invalid("file", f"image format {kind or '?'} is not accepted", kind)
+        raise Invalid(
+            "file",
+            f"image format {kind or '?'} is not accepted",
+            kind,
+            key="cases14_errors.image_format",
+            params={"format": kind or "?"},
+        )
     return IMAGE_TYPES[kind], frames
 
 
@@ -90,9 +105,16 @@ def attach(
     get_case(session, case_id, actor)
     assert actor.id is not None
     if not content:
-        raise Invalid("file", "the file is empty", None)
+        raise Invalid("file", "the file is empty", None, key="cases14_errors.file_empty")
     if len(content) > MAX_BYTES:
-        raise Invalid("file", f"the file is over {MAX_BYTES // (1024 * 1024)} MB", len(content))
+        mb = MAX_BYTES // (1024 * 1024)
+        raise Invalid(
+            "file",
+            f"the file is over {mb} MB",
+            len(content),
+            key="cases14_errors.file_too_big",
+            params={"mb": mb},
+        )
     media_type, pages = media_type_of(content)
     row = CaseAttachment(
         case_id=case_id,

@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from ..auth import agency_by_code, agency_scope, require
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, value_error
 from ..legal.deadlines import load_table
 from ..legal.holidays import local_today
 from ..models import Agency, Case, Disposition, EnforcementDecision, Judgment, LegalRegime, User
@@ -32,7 +32,10 @@ class TransferDecision(BaseModel):
     @model_validator(mode="after")
     def _not_future(self) -> "TransferDecision":
         if self.date > local_today():
-            raise ValueError("the transfer decision cannot be dated in the future")
+            raise value_error(
+                "the transfer decision cannot be dated in the future",
+                "cases14_errors.transfer_future",
+            )
         return self
 
 
@@ -69,13 +72,23 @@ class CaseCreate(BaseModel):
         judgment = (self.judgment_number, self.court)
         decision = (self.decision_issuer, self.decision_year, self.decision_number)
         if any(judgment) and not all(judgment):
-            raise ValueError("a judgment needs judgment_number and court")
+            raise value_error(
+                "a judgment needs judgment_number and court", "cases14_errors.judgment_incomplete"
+            )
         if any(decision) and not all(decision):
-            raise ValueError("an enforcement decision needs decision_issuer, _year and _number")
+            raise value_error(
+                "an enforcement decision needs decision_issuer, _year and _number",
+                "cases14_errors.decision_incomplete",
+            )
         if self.decision_date and self.decision_date.year != self.decision_year:
-            raise ValueError("decision_date is not in decision_year")
+            raise value_error(
+                "decision_date is not in decision_year", "cases14_errors.decision_date_year"
+            )
         if self.transfer_decision is None and not all(judgment):
-            raise ValueError("give the transfer_decision, or the judgment (judgment_number, court)")
+            raise value_error(
+                "give the transfer_decision, or the judgment (judgment_number, court)",
+                "cases14_errors.transfer_or_judgment",
+            )
         return self
 
 

@@ -4,10 +4,10 @@ decisions, its case file and every deadline computed for it (``legal.gather``)."
 from datetime import date
 
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..legal.gather import Entry, gather
-from ..models import LegalRegime, User
+from ..models import Case, DestructionItem, Item, LegalRegime, User
 from .acts import (
     EnforcementDecisionPublic,
     JudgmentPublic,
@@ -89,3 +89,19 @@ def case_detail(
         attachments=list_attachments(session, case_id, actor),
         deadlines=[deadline_public(e) for e in entries],
     )
+
+
+def item_deadlines(session: Session, item: Item, today: date | None = None) -> list[DeadlinePublic]:
+    """The deadlines of one item (the caller has checked the user may see it): its own,
+    and those of the destruction batches it was put in, lateness included, after the step."""
+    case = session.get(Case, item.case_id)
+    if case is None:
+        return []
+    batches = set(
+        session.exec(select(DestructionItem.batch_id).where(DestructionItem.item_id == item.id))
+    )
+    return [
+        deadline_public(e)
+        for e in gather(session, [case.agency_id], [item.case_id], today)
+        if e.item_code == item.code or (e.subject == "batch" and e.batch_id in batches)
+    ]

@@ -7,6 +7,9 @@ Where a deadline starts:
   added to a batch, else the case's first enforcement decision (year only: its earliest day,
   flagged ``start_exact: false``). An item whose case has no decision yet starts nothing.
 - ``destruction``: the decision establishing the council (the batch's approval).
+- ``owner_notice`` (rules from 2026-07-01): the owner is told before the destruction, so it
+  runs from the council to the destruction's due date (Decree 152/2026 Art. 41(5)); the
+  service keeps no record of the notice, so it stays due until the batch is destroyed.
 
 When the council is established (approval) each item's due date and days late are written on
 its batch line, and when the batch is destroyed the batch's; they stay in this report as
@@ -25,13 +28,16 @@ from ..legal.gather import Entry, first_decisions, gather
 from ..legal.holidays import CalendarGap, local_today
 from ..models import DestructionBatch, DestructionItem, Item, LegalRegime, User
 
+# The deadlines of data/legal_deadlines.toml this report (and the dashboard's card) lists.
+DESTRUCTION_DEADLINES = ("council", "destruction", "owner_notice")
+
 
 def load_deadlines() -> dict[str, dict[str, str]]:
     """The names of the destruction deadlines, per id (for the faces)."""
     return {
         d.id: {"vi": d.name_vi, "en": d.name_en}
         for d in load_table().deadlines
-        if d.id in ("council", "destruction")
+        if d.id in DESTRUCTION_DEADLINES
     }
 
 
@@ -88,30 +94,35 @@ def _entry(e: Entry, today: date, codes: list[str]) -> DeadlineEntry:
 def deadline_report(
     session: Session, actor: User, within_days: int, today: date | None = None
 ) -> DeadlineReport:
-    """Council and destruction deadlines due within ``within_days`` or past, and those met
-    late (kept after the step, so a late council does not drop out once approved)."""
+    """Council, destruction and owner's notice deadlines due within ``within_days`` or past,
+    and those met late (kept after the step, so a late council does not drop out once
+    approved)."""
     today = today or local_today()
     scope = list(agency_scope(session, actor))
-    entries: list[DeadlineEntry] = []
+    shown = [
+        e
+        for e in gather(session, scope, None, today, with_agency_duties=False)
+        if e.computed.deadline.id in DESTRUCTION_DEADLINES
+        and e.computed.status != "done"
+        and (e.computed.status == "late" or (e.computed.due_on - today).days <= within_days)
+    ]
+    # A batch's items are its lines, closed or not: a batch destroyed late keeps them.
     batch_codes: dict[int, list[str]] = {}
     for batch_id, code in session.exec(
         select(DestructionItem.batch_id, Item.code)
         .join(Item, col(Item.id) == DestructionItem.item_id)
-        .where(col(Item.agency_id).in_(scope), col(DestructionItem.open))
+        .where(col(DestructionItem.batch_id).in_({e.batch_id for e in shown if e.batch_id}))
         .order_by(col(Item.code))
     ).all():
         batch_codes.setdefault(batch_id, []).append(code)
-    for e in gather(session, scope, None, today, with_agency_duties=False):
-        c = e.computed
-        if c.deadline.id not in ("council", "destruction") or c.status == "done":
-            continue
-        if c.status in ("due", "overdue") and (c.due_on - today).days > within_days:
-            continue
-        if e.subject == "batch":
-            codes = batch_codes.get(e.batch_id or 0, [])
-        else:
-            codes = [e.item_code or ""]
-        entries.append(_entry(e, today, codes))
+    entries = [
+        _entry(
+            e,
+            today,
+            batch_codes.get(e.batch_id or 0, []) if e.subject == "batch" else [e.item_code or ""],
+        )
+        for e in shown
+    ]
     entries.sort(key=lambda e: (e.due_on, e.kind, e.batch_number or "", e.item_codes))
     return DeadlineReport(as_of=today, within_days=within_days, entries=entries)
 

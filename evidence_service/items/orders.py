@@ -44,6 +44,8 @@ def order_dispositions(
                 f"dispositions.{n}.item_code",
                 f"item {order.item_code} is not an item of case {case.id}",
                 order.item_code,
+                key="cases14_errors.item_not_of_case",
+                params={"code": order.item_code},
             )
         item = for_change(session, order.item_code, actor, None, "disposition")
         check_disposition(item, order.disposition)  # the law's table (disposition_rules)

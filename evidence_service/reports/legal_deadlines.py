@@ -48,9 +48,22 @@ def legal_deadline_report(
     table = load_table()
     kinds = [d.id for d in table.deadlines]
     if kind is not None and kind not in kinds:
-        raise Invalid("kind", f"unknown deadline kind (known: {', '.join(kinds)})", kind)
+        raise Invalid(
+            "kind",
+            f"unknown deadline kind (known: {', '.join(kinds)})",
+            kind,
+            "query",
+            key="cases14_errors.unknown_deadline_kind",
+            params={"kind": kind},
+        )
     if since and until and until < since:
-        raise Invalid("to", "'to' is before 'from'", until.isoformat())
+        raise Invalid(
+            "to",
+            "'to' is before 'from'",
+            until.isoformat(),
+            "query",
+            key="cases14_errors.to_before_from",
+        )
     today = today or local_today()
     scope = list(agency_scope(session, actor))
     codes = dict(
@@ -99,7 +112,12 @@ def holidays_of(year: int) -> HolidayYear:
     calendar = holiday_calendar()
     if not calendar.covers(date(year, 1, 1)):
         raise Invalid(
-            "year", f"the calendar covers {calendar.first_year}-{calendar.last_year}", year
+            "year",
+            f"the calendar covers {calendar.first_year}-{calendar.last_year}",
+            year,
+            "query",
+            key="cases14_errors.calendar_years",
+            params={"first": calendar.first_year, "last": calendar.last_year},
         )
     return HolidayYear(
         year=year,

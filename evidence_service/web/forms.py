@@ -30,7 +30,12 @@ def validate(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
         errors = []
         for e in exc.errors(include_url=False):
             loc = [p for p in prefix.split(".") if p] + [str(p) for p in e["loc"]]
-            errors.append({"loc": loc, "msg": e["msg"], "type": e["type"]})
+            error: dict[str, Any] = {"loc": loc, "msg": e["msg"], "type": e["type"]}
+            # A refusal's translation key and its values (errors.value_error) go with it.
+            ctx = e.get("ctx") or {}
+            if "key" in ctx:
+                error["ctx"] = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
+            errors.append(error)
         raise FormInvalid(errors) from None
 
 

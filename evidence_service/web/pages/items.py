@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import dossier, handovers, items, labels, scanning
+from ... import cases, dossier, handovers, items, labels, scanning
 from ...errors import DomainError
 from ...items import exits, handling
 from ...items import photos as item_photos
@@ -62,6 +62,7 @@ def render_item(
         checkout=handling.current_checkout(page.db, code, page.me),
         photos=item_photos.list_photos(page.db, code, page.me),
         documents=dossier.item_documents(page.db, code, page.me),
+        deadlines=cases.item_deadlines(page.db, items.get_item(page.db, code, page.me)),
         photo_kinds=list(PhotoKind),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],

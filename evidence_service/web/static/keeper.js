@@ -249,12 +249,16 @@
     });
   });
 
-  /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too. */
+  /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too.
+     Its name says which table, so two frames on one page are two distinct regions. */
   document.querySelectorAll(".table-wrap").forEach(function (wrap) {
     if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+      var section = wrap.closest("section");
+      var heading = section && section.querySelector("h2, h3");
+      var name = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
       wrap.tabIndex = 0;
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", EV.t("keeper.scroll_table"));
+      wrap.setAttribute("aria-label", EV.t("keeper.scroll_table") + (name ? ": " + name : ""));
     }
   });
 
