@@ -348,3 +348,17 @@ def test_rows_without_a_number_imported_by_the_earlier_fingerprint_are_found_aga
     session.commit()
     again = run(session, world, path)
     assert again.report["already_imported"] == 1, again.report["preview"]
+
+
+def test_rows_with_warnings_counts_every_row_beyond_the_listed_warnings(
+    session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_service.imports import per_row
+
+    monkeypatch.setattr(per_row, "MAX_REPORTED", 2)  # the list stops at 1,000 in the service
+    rows = office_rows()[2:5]  # the phone, the chain, the fireworks: general shelves
+    for row in rows:
+        row[4] = "1,5"  # a bare weight: each row warns
+    outcome = run(session, world, office_xlsx(tmp_path / "bare3.xlsx", rows))
+    assert len(outcome.report["warnings"]) == 2
+    assert outcome.report["rows_with_warnings"] == 3
