@@ -362,3 +362,34 @@ def test_rows_with_warnings_counts_every_row_beyond_the_listed_warnings(
     outcome = run(session, world, office_xlsx(tmp_path / "bare3.xlsx", rows))
     assert len(outcome.report["warnings"]) == 2
     assert outcome.report["rows_with_warnings"] == 3
+
+
+def test_finished_jobs_older_than_the_retention_are_pruned_with_their_kept_files(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    keeper = world.users["keeper"]
+    kept = tmp_path / "evidence-upload-kept.ledger"
+    kept.write_bytes(b"x")
+    old = create_job(session, keeper, "old.xlsx", "0" * 64, True, False)
+    old.status, old.finished_at = "done", datetime.now(UTC) - timedelta(days=31)
+    old.report = {**old.report, "_kept": str(kept)}
+    recent = create_job(session, keeper, "recent.xlsx", "0" * 64, True, False, retention_days=0)
+    recent.status, recent.finished_at = "done", datetime.now(UTC) - timedelta(days=29)
+    running = create_job(session, keeper, "running.xlsx", "0" * 64, True, False, None, 0)
+    running.status = "running"
+    session.add_all([old, recent, running])
+    session.commit()
+    assert len(session.exec(select(ImportJob)).all()) == 3
+    create_job(session, keeper, "new.xlsx", "0" * 64, True, False, retention_days=30)
+    session.commit()
+    names = set(session.exec(select(ImportJob.filename)).all())
+    assert names == {"recent.xlsx", "running.xlsx", "new.xlsx"}
+    assert not kept.exists()
+    # Retention 0 keeps every job.
+    recent.finished_at = datetime.now(UTC) - timedelta(days=400)
+    session.add(recent)
+    create_job(session, keeper, "newer.xlsx", "0" * 64, True, False, retention_days=0)
+    session.commit()
+    assert "recent.xlsx" in set(session.exec(select(ImportJob.filename)).all())
