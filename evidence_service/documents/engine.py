@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFBase85Encode, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Table, TableStyle
 
@@ -116,6 +118,34 @@ def copies(doc: Document) -> list[Flowable]:
     return [copies_line(t, doc.layout.copies, [t(k) for k in doc.layout.distribution])]
 
 
+class _PackedStream(PDFStream):  # type: ignore[misc]
+    """A page's content stream kept compressed until the document writes it (reportlab
+    holds every page's stream until then); it writes what reportlab's own would."""
+
+    def __init__(self, text: str, filters: list[Any]) -> None:
+        super().__init__(filters=filters)
+        self.packed = zlib.compress(text.encode(), 1)
+        self.__Comment__ = "page stream"
+
+    @property  # type: ignore[misc]
+    def content(self) -> str:
+        return zlib.decompress(self.packed).decode()
+
+    @content.setter
+    def content(self, value: Any) -> None:
+        if value is not None:
+            raise AttributeError("a packed page stream is set when made")
+
+
+def _pack_page_stream(page: Any) -> None:
+    """As ``PDFPage.check_format`` would make the page's stream, but packed meanwhile."""
+    if not page.compression or not page.stream or page.Contents:
+        return
+    filters = [PDFBase85Encode, PDFZCompress] if rl_config.useA85 else [PDFZCompress]
+    page.Contents = _PackedStream(page.stream, filters)
+    page.stream = None
+
+
 def _paged(footer: Callable[[Canvas, int, int], None]) -> Callable[..., Canvas]:
     """A canvas class that holds its pages until the end, so each footer knows the total.
     A held page keeps its drawing operators packed (joined as reportlab joins them, then
@@ -142,6 +172,7 @@ def _paged(footer: Callable[[Canvas, int, int], None]) -> Callable[..., Canvas]:
                 self.__dict__.update(state)
                 footer(self, self._pageNumber, total)
                 Canvas.showPage(self)
+                _pack_page_stream(self._doc.Pages.pages[-1])
             Canvas.save(self)
 
     return PagedCanvas
