@@ -348,3 +348,48 @@ def test_rows_without_a_number_imported_by_the_earlier_fingerprint_are_found_aga
     session.commit()
     again = run(session, world, path)
     assert again.report["already_imported"] == 1, again.report["preview"]
+
+
+def test_rows_with_warnings_counts_every_row_beyond_the_listed_warnings(
+    session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_service.imports import per_row
+
+    monkeypatch.setattr(per_row, "MAX_REPORTED", 2)  # the list stops at 1,000 in the service
+    rows = office_rows()[2:5]  # the phone, the chain, the fireworks: general shelves
+    for row in rows:
+        row[4] = "1,5"  # a bare weight: each row warns
+    outcome = run(session, world, office_xlsx(tmp_path / "bare3.xlsx", rows))
+    assert len(outcome.report["warnings"]) == 2
+    assert outcome.report["rows_with_warnings"] == 3
+
+
+def test_finished_jobs_older_than_the_retention_are_pruned_with_their_kept_files(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    keeper = world.users["keeper"]
+    kept = tmp_path / "evidence-upload-kept.ledger"
+    kept.write_bytes(b"x")
+    old = create_job(session, keeper, "old.xlsx", "0" * 64, True, False)
+    old.status, old.finished_at = "done", datetime.now(UTC) - timedelta(days=31)
+    old.report = {**old.report, "_kept": str(kept)}
+    recent = create_job(session, keeper, "recent.xlsx", "0" * 64, True, False, retention_days=0)
+    recent.status, recent.finished_at = "done", datetime.now(UTC) - timedelta(days=29)
+    running = create_job(session, keeper, "running.xlsx", "0" * 64, True, False, None, 0)
+    running.status = "running"
+    session.add_all([old, recent, running])
+    session.commit()
+    assert len(session.exec(select(ImportJob)).all()) == 3
+    create_job(session, keeper, "new.xlsx", "0" * 64, True, False, retention_days=30)
+    session.commit()
+    names = set(session.exec(select(ImportJob.filename)).all())
+    assert names == {"recent.xlsx", "running.xlsx", "new.xlsx"}
+    assert not kept.exists()
+    # Retention 0 keeps every job.
+    recent.finished_at = datetime.now(UTC) - timedelta(days=400)
+    session.add(recent)
+    create_job(session, keeper, "newer.xlsx", "0" * 64, True, False, retention_days=0)
+    session.commit()
+    assert "recent.xlsx" in set(session.exec(select(ImportJob.filename)).all())

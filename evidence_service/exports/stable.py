@@ -2,6 +2,7 @@
 
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -70,15 +71,20 @@ def workbook_bytes(
 
 
 def fixed_zip(data: bytes, stamp: datetime) -> bytes:
+    """The workbook's members again, with fixed times. Members are copied as streams: a
+    20,000-line ledger's sheet is tens of MB once unpacked, never needed whole."""
     fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_TIMES.sub(lambda m: m.group(1) + fixed + m.group(3), content)
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, content)
+            if info.filename == "docProps/core.xml":
+                content = source.read(info.filename)
+                content = _CORE_TIMES.sub(lambda m: m.group(1) + fixed + m.group(3), content)
+                target.writestr(entry, content)
+                continue
+            with source.open(info) as member, target.open(entry, "w") as copy:
+                shutil.copyfileobj(member, copy, 1 << 20)
     return out.getvalue()

@@ -141,8 +141,10 @@ def import_file(
                     counts["conflicts"] += len(checked.conflicts)
                     counts["skipped"] += len(checked.skipped)
                     record_rows(checked, codes, table, outcome, warnings)
-                    if checked.valid or checked.conflicts:
-                        ready = [*checked.conflicts, *checked.valid]
+                    # Counted here: the warnings listed stop at MAX_REPORTED, the count not.
+                    ready = [*checked.conflicts, *checked.valid]
+                    counts["warned"] += sum(1 for r in ready if r.warnings)
+                    if ready:
                         pickle.dump(ready, valid_spool, pickle.HIGHEST_PROTOCOL)
                     rejects = []
                     for number, cells, ref, row_errors in checked.rejected:
@@ -197,8 +199,6 @@ def import_file(
             "corrected_items": 0,
             "created_cases": 0,
         }
-        counts["warned"] = len({w["row"] for w in warnings})
-        report["rows_with_warnings"] = counts["warned"]
         outcome.skipped_rows = counts["skipped"]
         if dry_run:
             report["outcome"] = "checked"
