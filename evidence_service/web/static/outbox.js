@@ -12,16 +12,20 @@
   var STORE = "outbox";
   var OUTCOMES = "evidence.outbox.outcomes";
 
+  /* One connection: transactions are then made in the order they are asked for, so the
+     outbox keeps the order of the scans. */
+  var opened = null;
   function openDb() {
-    return new Promise(function (resolve, reject) {
+    opened = opened || new Promise(function (resolve, reject) {
       if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
       var request = window.indexedDB.open(DB_NAME, 1);
       request.onupgradeneeded = function () {
         request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
       };
       request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+      request.onerror = function () { opened = null; reject(request.error); };
     });
+    return opened;
   }
 
   function withStore(mode, work) {
@@ -84,7 +88,9 @@
 
   function refresh() { return pending().then(showOutbox); }
 
+  var added = false;  // something joined the outbox while a replay was running
   function add(entry) {
+    added = true;
     entry.key = entry.key || newKey();
     entry.created = new Date().toISOString();
     return withStore("readwrite", function (store) { store.add(entry); }).then(refresh);
@@ -103,13 +109,14 @@
         (Array.isArray(value) ? value : [value]).forEach(function (v) { body.append(name, v); });
       });
     }
-    return fetch(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
+    return EV.fetchWithin(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
   }
 
   var flushing = null;
   /* Replay in order; stop at the first that cannot reach the server (or needs a login). */
   function flush() {
     if (flushing) { return flushing; }
+    added = false;
     flushing = withStore("readonly", function (store) { return store.getAll(); }).then(function (entries) {
       return entries.reduce(function (chain, entry) {
         return chain.then(function (go) {
@@ -119,6 +126,7 @@
               EV.banner({ kind: "warn", title: EV.t("keeper.outbox_login") });
               return false;
             }
+            if (response.status >= 502) { return false; }  // a proxy without the server: try again later
             return response.clone().json().catch(function () { return {}; }).then(function (json) {
               var ok = response.ok;
               var message = ok ? ((json.messages || [])[0] || "") : ((json.messages || [])[0] || EV.t("keeper.outbox_refused"));
@@ -129,8 +137,9 @@
           }, function () { return false; });
         });
       }, Promise.resolve(true));
-    }).catch(function () { return false; }).then(function () {
+    }).catch(function () { return false; }).then(function (allSent) {
       flushing = null;
+      if (allSent && added) { return flush(); }  // what was queued meanwhile goes too
       return refresh();
     });
     return flushing;

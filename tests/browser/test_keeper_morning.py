@@ -1,0 +1,170 @@
+"""A keeper's morning on a flaky connection with a wedge scanner: rounds of continuous scans
+and moves while requests fail before the server, answers are lost after it, the connection
+drops for whole rounds and the page is reloaded offline. At the end every item is where the
+keeper last put it, each move happened once and each scan was logged once: nothing lost,
+nothing doubled. On a phone, a tablet and a desktop, in Vietnamese and English."""
+
+import random
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import col, func, select
+
+from evidence_service import payload
+from evidence_service.models import CustodyEvent, Item, ScanLog, User
+from tests.browser.conftest import DESKTOP, WebSite, log_in
+from tests.browser.test_keeper_loop import PHONE, TABLET, moves, scan, shot, where
+
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the chromium fixture skips the tests with the reason
+    expect = None  # type: ignore[assignment]
+
+ROUNDS = 9
+OFFLINE_ROUNDS = {2, 6}  # the connection is gone for the whole round
+RELOAD_ROUND = 6  # ...and the page is reloaded in the middle of it
+PLACES = ["C1", "C2", "S2"]
+WAITING = {"vi": "Chờ gửi: {n}", "en": "Waiting to be sent: {n}"}
+MOVED = {"vi": "Đã chuyển", "en": "Moved"}
+QUEUED = {"vi": "Mất mạng", "en": "Offline"}
+
+
+class Flaky:
+    """What a bad mobile connection does to the page's POSTs: some never reach the server,
+    some reach it and their answer is lost. Seeded, so a failure can be replayed."""
+
+    def __init__(self, seed: int) -> None:
+        self.dice = random.Random(seed)
+        self.seen: Counter[str] = Counter()
+        self.on = True
+
+    def __call__(self, route: Any) -> None:
+        if not self.on or route.request.method != "POST":
+            route.continue_()
+            return
+        roll = self.dice.random()
+        if roll < 0.2:
+            self.seen["failed"] += 1
+            route.abort("internetdisconnected")
+        elif roll < 0.35:
+            self.seen["lost"] += 1
+            route.fetch()  # the server does the work...
+            route.abort("connectionreset")  # ...and the answer never comes back
+        else:
+            self.seen["through"] += 1
+            route.continue_()
+
+
+@pytest.fixture
+def keeper_page(chromium: Any, site: WebSite, request: Any) -> Iterator[Any]:
+    size, lang = request.param
+    context = chromium.new_context(viewport=size, locale="vi-VN", has_touch=size != DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, site)
+    if lang == "en":
+        page.click("button[name=lang][value=en]")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.evaluate("navigator.serviceWorker.ready")  # the app shell is kept for offline use
+    yield page, lang
+    context.close()
+
+
+def scans_logged(site: WebSite, codes: list[str]) -> Counter[str]:
+    with site.db.session() as session:
+        keeper = session.exec(select(User).where(User.username == "keeper")).one()
+        rows = session.exec(
+            select(ScanLog.code, func.count())
+            .where(ScanLog.user_id == keeper.id, col(ScanLog.code).in_(codes))
+            .group_by(ScanLog.code)
+        ).all()
+    return Counter({code: n for code, n in rows})
+
+
+def move_events(site: WebSite, codes: list[str]) -> int:
+    with site.db.session() as session:
+        return session.exec(
+            select(func.count())
+            .select_from(CustodyEvent)
+            .join(Item, col(Item.id) == CustodyEvent.item_id)
+            .where(col(Item.code).in_(codes), col(CustodyEvent.event_type) == "move")
+        ).one()
+
+
+@pytest.mark.parametrize(
+    "keeper_page",
+    [(PHONE, "vi"), (TABLET, "en"), (DESKTOP, "vi")],
+    ids=["phone-vi", "tablet-en", "desktop-vi"],
+    indirect=True,
+)
+def test_a_morning_on_a_flaky_connection_loses_nothing_and_doubles_nothing(
+    keeper_page, site: WebSite
+):
+    page, lang = keeper_page
+    groups = [[site.item(location_code="S2") for _ in range(3)] for _ in range(3)]
+    codes = [c for group in groups for c in group]
+    before = scans_logged(site, [*codes, *PLACES])
+    flaky = Flaky(seed=17 + len(lang) + page.viewport_size["width"])
+    page.route(re.compile(r"/scan/(resolve|move)$"), flaky)
+
+    page.check("#continuous")
+    page.locator("#scan-input").focus()
+    intended = dict.fromkeys(codes, "S2")
+    moved_times: Counter[str] = Counter()
+    scanned: Counter[str] = Counter()
+    for n in range(ROUNDS):
+        group = groups[n % 3]
+        here = intended[group[0]]
+        there = PLACES[(PLACES.index(here) + 1) % len(PLACES)]
+        if n in OFFLINE_ROUNDS:
+            page.context.set_offline(True)
+        for k, code in enumerate(group):
+            scan(page, payload.make_payload("item", code))
+            scanned[code] += 1
+            expect(page.locator("#batch-list li")).to_have_count(k + 1)
+            if n == RELOAD_ROUND and k == 1:
+                page.reload()  # offline: the app shell opens the page, the list is kept
+                expect(page.locator("#batch-list li")).to_have_count(2)
+                page.locator("#scan-input").focus()
+        if n % 4 == 1:  # the same label twice: said, not added twice
+            scan(page, payload.make_payload("item", group[0]))
+            scanned[group[0]] += 1
+            expect(page.locator("#scan-status")).to_have_class(re.compile(r"\bwarn\b"))
+        scan(page, payload.make_payload("location", there))
+        scanned[there] += 1
+        expect(page.locator("#confirm")).to_be_visible()
+        scan(page, payload.make_payload("location", there))  # again: confirmed, not sent
+        expect(page.locator("#batch-list li")).to_have_count(0)
+        status = page.locator("#scan-status")
+        expect(status).to_contain_text(re.compile(f"{MOVED[lang]}|{QUEUED[lang]}"))
+        for code in group:
+            intended[code] = there
+            moved_times[code] += 1
+        if n == 2:
+            shot(page, f"morning-offline-queue-{lang}-{page.viewport_size['width']}")
+        if n in OFFLINE_ROUNDS:
+            page.context.set_offline(False)
+
+    # The connection settles: what waits is sent, in order, once.
+    flaky.on = False
+    waiting = page.locator("#outbox-count")
+    for _ in range(10):
+        page.evaluate("EV.outbox.flush()")
+        if page.evaluate("EV.outbox.count()") == 0:
+            break
+    expect(waiting).to_contain_text(WAITING[lang].format(n=0))
+    expect(page.locator("#outbox-list li.refused")).to_have_count(0)
+    shot(page, f"morning-done-{lang}-{page.viewport_size['width']}")
+
+    assert flaky.seen["failed"] and flaky.seen["lost"], flaky.seen  # the flakiness happened
+    assert {code: where(site, code) for code in codes} == intended
+    assert {code: moves(site, code) for code in codes} == dict(moved_times)
+    assert move_events(site, codes) == sum(moved_times.values())
+    logged = scans_logged(site, [*codes, *PLACES])
+    logged.subtract(before)
+    assert {k: v for k, v in logged.items() if v} == dict(scanned)
