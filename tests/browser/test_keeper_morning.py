@@ -110,7 +110,7 @@ def test_a_morning_on_a_flaky_connection_loses_nothing_and_doubles_nothing(
     codes = [c for group in groups for c in group]
     before = scans_logged(site, [*codes, *PLACES])
     flaky = Flaky(seed=17 + len(lang) + page.viewport_size["width"])
-    page.route(re.compile(r"/scan/(resolve|move)$"), flaky)
+    page.context.route(re.compile(r"/scan/(resolve|move)$"), flaky)  # the service worker's too
 
     page.check("#continuous")
     page.locator("#scan-input").focus()
@@ -168,3 +168,46 @@ def test_a_morning_on_a_flaky_connection_loses_nothing_and_doubles_nothing(
     logged = scans_logged(site, [*codes, *PLACES])
     logged.subtract(before)
     assert {k: v for k, v in logged.items() if v} == dict(scanned)
+
+
+@pytest.mark.parametrize("keeper_page", [(PHONE, "vi")], ids=["phone-vi"], indirect=True)
+def test_a_move_from_the_item_page_offline_or_with_its_answer_lost_happens_once(
+    keeper_page, site: WebSite
+):
+    page, _ = keeper_page
+    offline, lost = site.item(location_code="S2"), site.item(location_code="S2")
+    page.goto(f"{site.url}/items/{offline}")
+    page.context.set_offline(True)
+    page.locator("h1").click()  # the focus is on the page: the wedge listener takes the scan
+    scan(page, payload.make_payload("location", "C1"))
+    expect(page.locator("#move-to")).to_have_value("C1")
+    scan(page, payload.make_payload("location", "C1"))  # again: confirmed
+    expect(page.locator("#banner")).to_contain_text("Mất mạng")  # kept, not the browser's error
+    expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 1")
+    assert where(site, offline) == "S2"
+    page.context.set_offline(False)
+    page.evaluate("EV.outbox.flush()")
+    expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 0")
+    expect(page.locator("#outbox-list li.ok")).to_have_count(1)
+    assert where(site, offline) == "C1" and moves(site, offline) == 1
+
+    answers = Counter[str]()
+
+    def lose_the_first_answer(route: Any) -> None:
+        answers["sent"] += 1
+        if answers["sent"] == 1:
+            route.fetch()  # moved on the server; the phone never hears of it
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.goto(f"{site.url}/items/{lost}")
+    page.context.route(re.compile(r"/items/[^/]+/move$"), lose_the_first_answer)
+    page.click("#form-move summary")
+    page.fill("#move-to", "C2")
+    page.click("#form-move button.primary")
+    expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 1")
+    page.evaluate("EV.outbox.flush()")
+    expect(page.locator("#outbox-count")).to_contain_text("Chờ gửi: 0")
+    assert answers["sent"] == 2
+    assert where(site, lost) == "C2" and moves(site, lost) == 1  # sent twice, moved once

@@ -109,7 +109,19 @@
         (Array.isArray(value) ? value : [value]).forEach(function (v) { body.append(name, v); });
       });
     }
-    return EV.fetchWithin(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
+    return EV.fetchWithin(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body },
+                          entry.form ? 30000 : 10000);
+  }
+
+  /* The answer's sentences: JSON from the scan routes, the refusal's notice from a page. */
+  function answerOf(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("text/html") < 0) { return response.clone().json().catch(function () { return {}; }); }
+    return response.clone().text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var notes = page.querySelectorAll(".notice.error p");
+      return { messages: Array.prototype.map.call(notes, function (p) { return p.textContent.trim(); }).filter(Boolean) };
+    }, function () { return {}; });
   }
 
   var flushing = null;
@@ -127,7 +139,7 @@
               return false;
             }
             if (response.status >= 502) { return false; }  // a proxy without the server: try again later
-            return response.clone().json().catch(function () { return {}; }).then(function (json) {
+            return answerOf(response).then(function (json) {
               var ok = response.ok;
               var message = ok ? ((json.messages || [])[0] || "") : ((json.messages || [])[0] || EV.t("keeper.outbox_refused"));
               remember({ label: entry.label, ok: ok, message: message, url: entry.form && ok ? response.url : "" });
@@ -191,7 +203,7 @@
     event.preventDefault();
     saveDraft(form);
     var body = new FormData(form);
-    fetch(form.action, { method: "POST", credentials: "same-origin", body: body }).then(function (response) {
+    EV.fetchWithin(form.action, { method: "POST", credentials: "same-origin", body: body }, 30000).then(function (response) {
       if (response.ok && response.redirected) {
         window.localStorage.removeItem(draftKey(form));
         window.location.assign(response.url);
