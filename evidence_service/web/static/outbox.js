@@ -144,6 +144,9 @@
               var message = ok ? ((json.messages || [])[0] || "") : ((json.messages || [])[0] || EV.t("keeper.outbox_refused"));
               remember({ label: entry.label, ok: ok, message: message, url: entry.form && ok ? response.url : "" });
               if (ok && entry.draft) { window.localStorage.removeItem(entry.draft); }
+              if (ok && entry.sent) {
+                try { window.localStorage.setItem(entry.sent, JSON.stringify({ values: entry.values, key: entry.key, at: Date.now() })); } catch (e) { /* full */ }
+              }
               return withStore("readwrite", function (store) { store.delete(entry.id); }).then(function () { return true; });
             });
           }, function () { return false; });
@@ -199,14 +202,41 @@
     banner({ kind: "info", title: EV.t("keeper.draft_restored"), quiet: true });
   }
 
+  /* Back after a sent form shows it again as it was (the browser restores what was typed)
+     but with the new page's key: the same values sent again within the hour take the key they
+     were first sent with, so the server answers with the first result instead of acting twice. */
+  var SENT_FOR = 3600 * 1000;
+  function sentKey(form) { return "evidence.sent:" + form.getAttribute("data-draft"); }
+
+  function sentValues(form) {
+    return JSON.stringify(pairs(form).filter(function (p) {
+      return typeof p[1] === "string" && p[0] !== "csrf_token" && p[0] !== "form_key";
+    }));
+  }
+
+  function keyOfSameForm(form) {
+    var field = form.querySelector('[name="form_key"]');
+    var sent = null;
+    try { sent = JSON.parse(window.localStorage.getItem(sentKey(form)) || "null"); } catch (e) { sent = null; }
+    if (field && sent && sent.values === sentValues(form) && Date.now() - sent.at < SENT_FOR) { field.value = sent.key; }
+    return field ? field.value : "";
+  }
+
   function submitDraft(form, event) {
     event.preventDefault();
     saveDraft(form);
+    var key = keyOfSameForm(form);
+    var values = sentValues(form);
     var body = new FormData(form);
     EV.fetchWithin(form.action, { method: "POST", credentials: "same-origin", body: body }, 30000).then(function (response) {
       if (response.ok && response.redirected) {
         window.localStorage.removeItem(draftKey(form));
+        try { window.localStorage.setItem(sentKey(form), JSON.stringify({ values: values, key: key, at: Date.now() })); } catch (e) { /* full */ }
         window.location.assign(response.url);
+        return;
+      }
+      if (response.status === 401) {  // the session expired: log in, come back, the draft is here
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
         return;
       }
       return response.text().then(function (html) {  // the page with the refusal: draft kept
@@ -215,8 +245,7 @@
         document.close();
       });
     }, function () {
-      add({ url: form.action, form: pairs(form), draft: draftKey(form),
-            key: (form.querySelector('[name="form_key"]') || {}).value,
+      add({ url: form.action, form: pairs(form), draft: draftKey(form), sent: sentKey(form), values: values, key: key,
             label: form.getAttribute("data-draft-label") || form.action });
       banner({ kind: "warn", title: EV.t("keeper.form_queued") });
     });

@@ -187,9 +187,17 @@
         var found = resolveOffline(raw, key);
         return found ? handle(found) : undefined;
       }
+      if (answer.status === 401) {  // the session expired: the scan is kept for after the login
+        var kept = resolveOffline(raw, key);
+        return kept ? Promise.resolve(handle(kept)).then(loginNeeded) : undefined;
+      }
       if (!answer.ok) { refuse(answer); return; }
       return handle(answer.body);
     });
+  }
+
+  function loginNeeded() {
+    EV.banner({ kind: "warn", title: EV.t("keeper.outbox_login") });
   }
 
   function moveFields() {
@@ -239,6 +247,7 @@
       if (answer.status === 0 || answer.status >= 502) {
         return queueMove(fields, key);
       }
+      if (answer.status === 401) { return queueMove(fields, key).then(loginNeeded); }
       if (!answer.ok) {
         refuse(answer);
         if (answer.body.overridable && EV.data.can_override) {
