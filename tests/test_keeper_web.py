@@ -289,3 +289,17 @@ def test_an_item_form_sent_again_with_its_key_acts_once(client, world, session):
     assert session.get(Location, session.get(Item, item.id).location_id).code == "C1"
     fresh = client.get(f"/items/{code}").text
     assert key not in fresh  # the next render, the next act
+
+
+def test_one_item_moved_reads_in_the_singular_in_english(client, world, session):
+    codes = [make_item(session, world, location_code="S2").code for _ in range(3)]
+    session.commit()
+    csrf = log_in(client, "keeper")
+    assert client.post("/lang", data={"csrf_token": csrf, "lang": "en"}).status_code == 200
+    headers = {"Accept": "application/json", "X-CSRF-Token": csrf}
+    one = client.post("/scan/move", data={"item": codes[0], "location": "C1"}, headers=headers)
+    two = client.post("/scan/move", data={"item": codes[1:], "location": "C1"}, headers=headers)
+    assert one.json()["messages"] == ["Moved 1 item to C1."]
+    assert two.json()["messages"] == ["Moved 2 items to C1."]
+    page = client.get("/scan").text  # the page's script gets the singular sentences too
+    assert "Move 1 item to {location}?" in page

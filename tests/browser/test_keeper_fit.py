@@ -231,6 +231,7 @@ def test_the_tablet_execute_page_fits_and_clears_a_refused_scan(context_for, sit
     bad = payload.make_payload("item", "VC26-999999-Z")[:-1] + "0"
     scan(page, bad)
     expect(page.locator("#exec-status")).to_have_class(re.compile(r"\berror\b"))
+    expect(page.locator("#exec-status")).to_contain_text("ký tự kiểm tra")  # damaged, said so
     expect(page.locator("#exec-scan")).to_have_value("")  # the next scan is not glued to it
     for field in ("input.note", ".reason-field input"):  # the reason and the note are not cut
         box = page.locator(f".check-row {field}").first.bounding_box()

@@ -8,15 +8,20 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import col, func, select
 
 from evidence_service import payload
+from evidence_service.auth import issue_token
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import CustodyEvent, Item, ScanLog, User
 from tests.browser.conftest import DESKTOP, WebSite, log_in
 from tests.browser.test_keeper_loop import PHONE, TABLET, moves, scan, shot, where
+from tests.conftest import LIVE_SECRET
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
@@ -274,3 +279,36 @@ def test_an_expired_session_loses_neither_the_scans_nor_the_typed_intake(
             select(Item).where(Item.description == "Bình gas mini khi hết phiên")
         ).all()
     assert len(found) == 1
+
+
+@pytest.mark.parametrize("keeper_page", [(PHONE, "vi")], ids=["phone-vi"], indirect=True)
+def test_a_location_scanned_on_its_page_starts_a_count_and_an_unmovable_item_is_named(
+    keeper_page, site: WebSite
+):
+    page, _ = keeper_page
+    page.goto(f"{site.url}/locations/C2")
+    page.locator("h1").click()
+    scan(page, payload.make_payload("location", "C2"))
+    page.wait_for_url(re.compile(r"/stocktakes/\d+$"))
+    expect(page.locator("#scan-input")).to_be_focused()
+
+    out = site.item(location_code="S2")
+    headers = {
+        "Authorization": f"Bearer {issue_token(site.world.users['keeper'], LIVE_SECRET, 10)}"
+    }
+    checkout = {
+        "recipient": "TAND huyện A",
+        "purpose": "court",
+        "document_number": "CV-17",
+        "due_date": (local_today() + timedelta(days=7)).isoformat(),
+    }
+    sent = httpx.post(f"{site.url}/api/v1/items/{out}/check-outs", json=checkout, headers=headers)
+    assert sent.status_code == 200, sent.text
+    page.goto(f"{site.url}/scan")
+    page.check("#continuous")
+    page.locator("#scan-input").focus()
+    scan(page, payload.make_payload("item", out))
+    banner = page.locator("#scan-status")
+    expect(banner).to_have_class(re.compile(r"\berror\b"))  # red, not added in green
+    expect(banner).to_contain_text(f"Không thể chuyển {out}")
+    expect(page.locator("#batch-list li")).to_have_count(0)

@@ -74,7 +74,7 @@
     waiting.forEach(function (entry) {
       var li = document.createElement("li");
       li.className = "pending";
-      li.textContent = "⏳ " + entry.label;
+      li.textContent = "↻ " + entry.label;  // waiting, will be sent again
       list.appendChild(li);
     });
     done.forEach(function (o) { list.appendChild(outcomeItem(o)); });
