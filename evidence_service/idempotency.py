@@ -45,7 +45,10 @@ def run_once(
     ).first()
     if stored is not None:
         if stored.request_hash != fingerprint:
-            raise Conflict("this Idempotency-Key was already used with a different request")
+            raise Conflict(
+                "this Idempotency-Key was already used with a different request",
+                key="keeper17_forms.key_reused",
+            )
         return stored.status_code, json.loads(stored.response_body)
     status, response = create()
     session.add(

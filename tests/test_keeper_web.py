@@ -258,3 +258,48 @@ def test_the_api_keeps_an_item_photo_and_lists_it(client, world, session):
         files={"file": ("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "image/png")},
     )
     assert bad.status_code == 422
+
+
+def test_an_item_form_sent_again_with_its_key_acts_once(client, world, session):
+    """Back and resubmit, or the outbox replaying a form whose answer was lost: the item page's
+    key (one per render) gives the first result; a new render's key is a new act."""
+    code = make_item(session, world, location_code="S2").code
+    session.commit()
+    csrf = log_in(client, "keeper")
+    page = client.get(f"/items/{code}").text
+    (key,) = set(re.findall(r'name="form_key" value="([^"]+)"', page))
+    (version,) = set(re.findall(r'name="version" value="(\d+)"', page))
+    fields = {"csrf_token": csrf, "version": version, "form_key": key, "to_location_code": "C1"}
+    first = client.post(f"/items/{code}/move", data=fields, follow_redirects=False)
+    again = client.post(f"/items/{code}/move", data=fields, follow_redirects=False)
+    assert first.status_code == again.status_code == 303, again.text
+    assert first.headers["location"] == again.headers["location"]
+    session.expire_all()
+    item = session.exec(select(Item).where(Item.code == code)).one()
+    moved = session.exec(
+        select(CustodyEvent).where(
+            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "move"
+        )
+    ).all()
+    assert len(moved) == 1 and session.get(Location, item.location_id).code == "C1"
+    # The same key with another destination is not the same form: refused, nothing moves.
+    other = client.post(f"/items/{code}/move", data={**fields, "to_location_code": "C2"})
+    assert other.status_code == 409 and "đã được gửi với nội dung khác" in other.text
+    session.expire_all()
+    assert session.get(Location, session.get(Item, item.id).location_id).code == "C1"
+    fresh = client.get(f"/items/{code}").text
+    assert key not in fresh  # the next render, the next act
+
+
+def test_one_item_moved_reads_in_the_singular_in_english(client, world, session):
+    codes = [make_item(session, world, location_code="S2").code for _ in range(3)]
+    session.commit()
+    csrf = log_in(client, "keeper")
+    assert client.post("/lang", data={"csrf_token": csrf, "lang": "en"}).status_code == 200
+    headers = {"Accept": "application/json", "X-CSRF-Token": csrf}
+    one = client.post("/scan/move", data={"item": codes[0], "location": "C1"}, headers=headers)
+    two = client.post("/scan/move", data={"item": codes[1:], "location": "C1"}, headers=headers)
+    assert one.json()["messages"] == ["Moved 1 item to C1."]
+    assert two.json()["messages"] == ["Moved 2 items to C1."]
+    page = client.get("/scan").text  # the page's script gets the singular sentences too
+    assert "Move 1 item to {location}?" in page

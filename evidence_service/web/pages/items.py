@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from ... import cases, dossier, handovers, items, labels, scanning
 from ...errors import DomainError
+from ...idempotency import run_once
 from ...items import exits, handling
 from ...items import photos as item_photos
 from ...items.disposition_rules import allowed_dispositions
@@ -16,6 +17,7 @@ from ...models import Disposition, PhotoKind, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 from ..forms import M, download, from_form, grams, iso_date, number
+from ..sessions import new_token
 from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -70,6 +72,9 @@ def render_item(
         overridable=bool(explained and explained.overridable and page.can("override")),
         open_form=open_form,
         values=dict(page.form.items()),
+        # Each render's forms carry one key: the same form sent again (Back and resubmit, an
+        # offline outbox's replay after a lost answer) gets the first result, not a second act.
+        form_key=page.field("form_key") or new_token(),
     )
 
 
@@ -82,14 +87,23 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
     """Run one item action; success → back to the item page, refusal → the page with why.
 
     ``action`` may return more of the redirect's query (e.g. ``child=...`` after a split)."""
-    try:
+
+    def create() -> tuple[int, Any]:
         extra = action()
+        canonical = items.get_item(page.db, code, page.me).code
+        more = f"&{extra}" if isinstance(extra, str) and extra else ""
+        return 303, {"location": f"/items/{canonical}?done={form}{more}"}
+
+    given = page.field("form_key")
+    key = f"web-item:{form}:{given}" if given else None
+    body = {n: page.fields(n) for n in page.form if n not in ("csrf_token", "form_key")}
+    route = f"POST /items/{code}/{form} (web)"
+    try:
+        _, answer = run_once(page.db, page.me, key, route, body, create)
     except DomainError as exc:
         page.db.rollback()
         return render_item(page, code, exc, open_form=form)
-    canonical = items.get_item(page.db, code, page.me).code
-    more = f"&{extra}" if isinstance(extra, str) and extra else ""
-    return page.redirect(f"/items/{canonical}?done={form}{more}")
+    return page.redirect(answer["location"])
 
 
 # For the item page's other modules (photos): the same success and refusal handling.

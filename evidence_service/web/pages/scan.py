@@ -108,7 +108,9 @@ def move(page: FormPage) -> JSONResponse:
 
     def create() -> tuple[int, Any]:
         moved = scanning.move_scanned(page.db, data, page.me)
-        message = page.t("scan.moved", count=len(moved.items), location=moved.to_location_code)
+        count, where = len(moved.items), moved.to_location_code
+        key = "keeper17_one.moved" if count == 1 else "scan.moved"  # "1 item", not "1 items"
+        message = page.t(key, count=count, location=where)
         return 200, {
             "messages": [message],
             "location_code": moved.to_location_code,

@@ -26,8 +26,23 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  /* A fetch that gives up after ``ms``: on a flaky mobile connection a request can hang for
+     minutes, and every scan after it would wait behind it. */
+  function fetchWithin(url, options, ms) {
+    if (!window.AbortController) { return fetch(url, options); }
+    var control = new AbortController();
+    var timer = window.setTimeout(function () { control.abort(); }, ms || 10000);
+    return fetch(url, Object.assign({ signal: control.signal }, options)).then(function (response) {
+      window.clearTimeout(timer);
+      return response;
+    }, function (error) {
+      window.clearTimeout(timer);
+      throw error;
+    });
+  }
+
   /* POST form fields (an object; arrays repeat the field) and read the JSON answer.
-     Resolves to {ok, status, body}; a network failure gives status 0. */
+     Resolves to {ok, status, body}; a network failure or a timeout gives status 0. */
   function post(url, fields, headers) {
     var body = new URLSearchParams();
     Object.keys(fields).forEach(function (name) {
@@ -36,7 +51,7 @@
         if (v !== undefined && v !== null) { body.append(name, v); }
       });
     });
-    return fetch(url, {
+    return fetchWithin(url, {
       method: "POST",
       credentials: "same-origin",
       headers: Object.assign({ "Accept": "application/json", "X-CSRF-Token": csrfToken() }, headers || {}),
@@ -89,6 +104,6 @@
   }
 
   rememberChoices();
-  window.EV = { data: data, t: t, post: post, beep: beep, csrfToken: csrfToken };
+  window.EV = { data: data, t: t, post: post, fetchWithin: fetchWithin, beep: beep, csrfToken: csrfToken };
   /* keeper.js adds the banner, the wedge listener, the offline outbox and form drafts. */
 })();

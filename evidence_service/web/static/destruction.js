@@ -81,8 +81,17 @@
   scan.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") { return; }
     event.preventDefault();  // Enter from the scanner must not submit the whole form
-    var key = keyOf(scan.value);
+    var raw = scan.value;
+    var key = keyOf(raw);
     scan.value = "";
+    if (window.EVPayload && window.EVPayload.looksLikePayload(raw)) {
+      try { window.EVPayload.parse(raw); } catch (e) {  // a damaged label says so, not "not in the batch"
+        rows.forEach(function (r) { r.classList.remove("current"); });
+        say(EV.t("keeper." + e.type), "error");
+        EV.beep("error");
+        return;
+      }
+    }
     var row = rows.filter(function (r) { return r.getAttribute("data-key") === key; })[0];
     rows.forEach(function (r) { r.classList.remove("current"); });
     if (!row) {

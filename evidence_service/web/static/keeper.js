@@ -7,9 +7,19 @@
   var numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   var own = document.getElementById("keeper-strings");
   var strings = own ? JSON.parse(own.textContent) : {};
+  var singular = document.getElementById("keeper-one");
+  var one = singular ? JSON.parse(singular.textContent) : {};
   var pageT = EV.t;
-  /* "keeper.x" keys come from the [keeper_js] section, on every page. */
+  /* "keeper.x" keys come from the [keeper_js] section, on every page; a count of one takes
+     the [keeper17_one] sentence where there is one ("1 item", not "1 items"). */
   EV.t = function (key, values) {
+    var bare = key.indexOf("keeper.") === 0 ? key.slice(7) : key;
+    if (values && values.count === 1 && one[bare]) { key = "keeper17_one." + bare; }
+    if (key.indexOf("keeper17_one.") === 0) {
+      var sentence = one[bare];
+      Object.keys(values || {}).forEach(function (name) { sentence = sentence.split("{" + name + "}").join(String(values[name])); });
+      return sentence;
+    }
     if (key.indexOf("keeper.") !== 0) { return pageT(key, values); }
     var text = strings[key.slice(7)] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
@@ -249,16 +259,18 @@
     });
   });
 
-  /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too.
-     Its name says which table, so two frames on one page are two distinct regions. */
+  /* A table wider than the phone scrolls in its frame: the frame takes the keyboard too. */
+  /* Several on one page are told apart by their section's heading (one landmark, one name). */
+  var named = {};
   document.querySelectorAll(".table-wrap").forEach(function (wrap) {
     if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
-      var section = wrap.closest("section");
-      var heading = section && section.querySelector("h2, h3");
-      var name = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
+      var box = wrap.closest("section, .card");
+      var heading = box && box.querySelector("h2, h3");
+      var label = EV.t("keeper.scroll_table") + (heading ? " · " + heading.textContent.trim() : "");
+      named[label] = (named[label] || 0) + 1;
       wrap.tabIndex = 0;
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", EV.t("keeper.scroll_table") + (name ? ": " + name : ""));
+      wrap.setAttribute("aria-label", named[label] > 1 ? label + " (" + named[label] + ")" : label);
     }
   });
 

@@ -12,16 +12,20 @@
   var STORE = "outbox";
   var OUTCOMES = "evidence.outbox.outcomes";
 
+  /* One connection: transactions are then made in the order they are asked for, so the
+     outbox keeps the order of the scans. */
+  var opened = null;
   function openDb() {
-    return new Promise(function (resolve, reject) {
+    opened = opened || new Promise(function (resolve, reject) {
       if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
       var request = window.indexedDB.open(DB_NAME, 1);
       request.onupgradeneeded = function () {
         request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
       };
       request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+      request.onerror = function () { opened = null; reject(request.error); };
     });
+    return opened;
   }
 
   function withStore(mode, work) {
@@ -70,7 +74,7 @@
     waiting.forEach(function (entry) {
       var li = document.createElement("li");
       li.className = "pending";
-      li.textContent = "⏳ " + entry.label;
+      li.textContent = "↻ " + entry.label;  // waiting, will be sent again
       list.appendChild(li);
     });
     done.forEach(function (o) { list.appendChild(outcomeItem(o)); });
@@ -84,7 +88,9 @@
 
   function refresh() { return pending().then(showOutbox); }
 
+  var added = false;  // something joined the outbox while a replay was running
   function add(entry) {
+    added = true;
     entry.key = entry.key || newKey();
     entry.created = new Date().toISOString();
     return withStore("readwrite", function (store) { store.add(entry); }).then(refresh);
@@ -103,13 +109,26 @@
         (Array.isArray(value) ? value : [value]).forEach(function (v) { body.append(name, v); });
       });
     }
-    return fetch(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
+    return EV.fetchWithin(entry.url, { method: "POST", credentials: "same-origin", headers: headers, body: body },
+                          entry.form ? 30000 : 10000);
+  }
+
+  /* The answer's sentences: JSON from the scan routes, the refusal's notice from a page. */
+  function answerOf(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("text/html") < 0) { return response.clone().json().catch(function () { return {}; }); }
+    return response.clone().text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var notes = page.querySelectorAll(".notice.error p");
+      return { messages: Array.prototype.map.call(notes, function (p) { return p.textContent.trim(); }).filter(Boolean) };
+    }, function () { return {}; });
   }
 
   var flushing = null;
   /* Replay in order; stop at the first that cannot reach the server (or needs a login). */
   function flush() {
     if (flushing) { return flushing; }
+    added = false;
     flushing = withStore("readonly", function (store) { return store.getAll(); }).then(function (entries) {
       return entries.reduce(function (chain, entry) {
         return chain.then(function (go) {
@@ -119,18 +138,23 @@
               EV.banner({ kind: "warn", title: EV.t("keeper.outbox_login") });
               return false;
             }
-            return response.clone().json().catch(function () { return {}; }).then(function (json) {
+            if (response.status >= 502) { return false; }  // a proxy without the server: try again later
+            return answerOf(response).then(function (json) {
               var ok = response.ok;
               var message = ok ? ((json.messages || [])[0] || "") : ((json.messages || [])[0] || EV.t("keeper.outbox_refused"));
               remember({ label: entry.label, ok: ok, message: message, url: entry.form && ok ? response.url : "" });
               if (ok && entry.draft) { window.localStorage.removeItem(entry.draft); }
+              if (ok && entry.sent) {
+                try { window.localStorage.setItem(entry.sent, JSON.stringify({ values: entry.values, key: entry.key, at: Date.now() })); } catch (e) { /* full */ }
+              }
               return withStore("readwrite", function (store) { store.delete(entry.id); }).then(function () { return true; });
             });
           }, function () { return false; });
         });
       }, Promise.resolve(true));
-    }).catch(function () { return false; }).then(function () {
+    }).catch(function () { return false; }).then(function (allSent) {
       flushing = null;
+      if (allSent && added) { return flush(); }  // what was queued meanwhile goes too
       return refresh();
     });
     return flushing;
@@ -178,14 +202,41 @@
     banner({ kind: "info", title: EV.t("keeper.draft_restored"), quiet: true });
   }
 
+  /* Back after a sent form shows it again as it was (the browser restores what was typed)
+     but with the new page's key: the same values sent again within the hour take the key they
+     were first sent with, so the server answers with the first result instead of acting twice. */
+  var SENT_FOR = 3600 * 1000;
+  function sentKey(form) { return "evidence.sent:" + form.getAttribute("data-draft"); }
+
+  function sentValues(form) {
+    return JSON.stringify(pairs(form).filter(function (p) {
+      return typeof p[1] === "string" && p[0] !== "csrf_token" && p[0] !== "form_key";
+    }));
+  }
+
+  function keyOfSameForm(form) {
+    var field = form.querySelector('[name="form_key"]');
+    var sent = null;
+    try { sent = JSON.parse(window.localStorage.getItem(sentKey(form)) || "null"); } catch (e) { sent = null; }
+    if (field && sent && sent.values === sentValues(form) && Date.now() - sent.at < SENT_FOR) { field.value = sent.key; }
+    return field ? field.value : "";
+  }
+
   function submitDraft(form, event) {
     event.preventDefault();
     saveDraft(form);
+    var key = keyOfSameForm(form);
+    var values = sentValues(form);
     var body = new FormData(form);
-    fetch(form.action, { method: "POST", credentials: "same-origin", body: body }).then(function (response) {
+    EV.fetchWithin(form.action, { method: "POST", credentials: "same-origin", body: body }, 30000).then(function (response) {
       if (response.ok && response.redirected) {
         window.localStorage.removeItem(draftKey(form));
+        try { window.localStorage.setItem(sentKey(form), JSON.stringify({ values: values, key: key, at: Date.now() })); } catch (e) { /* full */ }
         window.location.assign(response.url);
+        return;
+      }
+      if (response.status === 401) {  // the session expired: log in, come back, the draft is here
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
         return;
       }
       return response.text().then(function (html) {  // the page with the refusal: draft kept
@@ -194,8 +245,7 @@
         document.close();
       });
     }, function () {
-      add({ url: form.action, form: pairs(form), draft: draftKey(form),
-            key: (form.querySelector('[name="form_key"]') || {}).value,
+      add({ url: form.action, form: pairs(form), draft: draftKey(form), sent: sentKey(form), values: values, key: key,
             label: form.getAttribute("data-draft-label") || form.action });
       banner({ kind: "warn", title: EV.t("keeper.form_queued") });
     });

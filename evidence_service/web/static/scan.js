@@ -130,13 +130,15 @@
   }
 
   /* No server: read the label here; refuse a damaged one by its check character. */
-  function resolveOffline(raw) {
+  function resolveOffline(raw, key) {
     var scanned;
     try { scanned = window.EVPayload.parse(raw); } catch (e) {
       EV.banner({ kind: "error", title: EV.t("keeper." + e.type) });
       return null;
     }
-    EV.outbox.add({ url: "/scan/resolve", fields: { payload: raw }, label: EV.t("keeper.queued_scan", { code: scanned.code }) });
+    // The same key as the attempt: if that one reached the server, the replay is not a second scan.
+    EV.outbox.add({ url: "/scan/resolve", fields: { payload: raw }, key: key,
+                    label: EV.t("keeper.queued_scan", { code: scanned.code }) });
     return scanned.kind === "item" ? itemFromLabel(scanned) : locationFromLabel(scanned);
   }
 
@@ -152,7 +154,7 @@
     }
     if (found.kind === "location") {
       if (!items.length) { EV.banner({ kind: "warn", title: EV.t("scan_items_first") }); return; }
-      if (target && target.code === found.code) { move(); return; }  // scanned again: confirmed
+      if (target && target.code === found.code) { return move(); }  // scanned again: confirmed
       askToMove(found);
       return;
     }
@@ -175,19 +177,27 @@
       // The dialog is open: scanning the same location again confirms, without the server.
       try {
         var scanned = window.EVPayload.parse(raw);
-        if (scanned.kind === "location" && scanned.code === target.code) { move(); return Promise.resolve(); }
+        if (scanned.kind === "location" && scanned.code === target.code) { return move(); }
       } catch (e) { /* refused below, by the server or offline */ }
     }
     EV.banner({ kind: "info", title: EV.t("working") });
-    return EV.post("/scan/resolve", { payload: raw }).then(function (answer) {
-      if (answer.status === 0) {
-        var found = resolveOffline(raw);
-        if (found) { handle(found); }
-        return;
+    var key = EV.newKey();
+    return EV.post("/scan/resolve", { payload: raw }, { "Idempotency-Key": key }).then(function (answer) {
+      if (answer.status === 0 || answer.status >= 502) {
+        var found = resolveOffline(raw, key);
+        return found ? handle(found) : undefined;
+      }
+      if (answer.status === 401) {  // the session expired: the scan is kept for after the login
+        var kept = resolveOffline(raw, key);
+        return kept ? Promise.resolve(handle(kept)).then(loginNeeded) : undefined;
       }
       if (!answer.ok) { refuse(answer); return; }
-      handle(answer.body);
+      return handle(answer.body);
     });
+  }
+
+  function loginNeeded() {
+    EV.banner({ kind: "warn", title: EV.t("keeper.outbox_login") });
   }
 
   function moveFields() {
@@ -207,20 +217,37 @@
     input.focus();
   }
 
+  function queueMove(fields, key) {
+    return EV.outbox.add({ url: "/scan/move", fields: fields, key: key,
+                    label: EV.t("keeper.queued_move", { count: fields.item.length, location: fields.location }) }).then(function () {
+      moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })], "warn");
+    });
+  }
+
   function move() {
     if (!target) { return; }
     var fields = moveFields();
     var key = EV.newKey();
     yes.disabled = true;
     EV.banner({ kind: "info", title: EV.t("working") });
-    EV.post("/scan/move", fields, { "Idempotency-Key": key }).then(function (answer) {
-      yes.disabled = false;
-      if (answer.status === 0) {
-        EV.outbox.add({ url: "/scan/move", fields: fields, key: key,
-                        label: EV.t("keeper.queued_move", { count: fields.item.length, location: fields.location }) });
-        moved([EV.t("keeper.move_queued", { count: fields.item.length, location: fields.location })], "warn");
-        return;
+    // While older moves wait in the outbox this one waits behind them: replayed later, an
+    // older move of the same item would otherwise undo it.
+    return EV.outbox.count().then(function (waiting) {
+      if (waiting) {
+        yes.disabled = false;
+        return queueMove(fields, key).then(EV.outbox.flush);
       }
+      return sendMove(fields, key);
+    });
+  }
+
+  function sendMove(fields, key) {
+    return EV.post("/scan/move", fields, { "Idempotency-Key": key }).then(function (answer) {
+      yes.disabled = false;
+      if (answer.status === 0 || answer.status >= 502) {
+        return queueMove(fields, key);
+      }
+      if (answer.status === 401) { return queueMove(fields, key).then(loginNeeded); }
       if (!answer.ok) {
         refuse(answer);
         if (answer.body.overridable && EV.data.can_override) {
@@ -269,7 +296,7 @@
      after a scanner burst does not. */
   yes.addEventListener("click", function (event) {
     if (event.detail === 0 && EV.recentBurst()) { input.focus(); return; }
-    move();
+    queue = queue.then(move);  // after any scan still on its way
   });
   no.addEventListener("click", function () {
     closeConfirm();
