@@ -439,6 +439,13 @@ def test_narcotics_cannot_be_sold_released_or_changed_by_one_manager(client, ses
     assert alone.status_code == 403
     release = {"recipient": "buyer", "document_number": "5/BB"}
     assert _post(client, world, f"/items/{item.code}/release", release).status_code == 409
+    # An item that may be released goes to somebody named, on a real document.
+    owners = make_item(session, world)
+    for recipient in (" ", "-", "…"):
+        body = {"recipient": recipient, "document_number": "5/BB"}
+        nobody = _post(client, world, f"/items/{owners.code}/release", body)
+        assert nobody.status_code == 422, recipient
+        assert nobody.json()["detail"][0]["ctx"]["key"] == "sod13_validation.recipient"
 
 
 def test_a_transfer_goes_to_an_existing_agency_and_ends_with_the_receivers_scan(
