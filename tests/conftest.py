@@ -13,6 +13,7 @@ database is ``CREATE DATABASE … TEMPLATE`` of one migrated at the start of the
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,7 +241,10 @@ def start_server(db_url: str, workers: int = 2, port: int | None = None) -> Live
         "warning",
     ]
 
-    server = LiveServer(f"http://127.0.0.1:{port}", subprocess.Popen(command, env=env))
+    # Its own process group: a server that must be killed takes its workers with it (killing
+    # only uvicorn's supervisor leaves them running, orphaned).
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    server = LiveServer(f"http://127.0.0.1:{port}", process)
     deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
@@ -250,7 +254,7 @@ def start_server(db_url: str, workers: int = 2, port: int | None = None) -> Live
             pass
         if time.monotonic() > deadline or server.process.poll() is not None:
             exited = server.process.poll()
-            server.process.kill()
+            kill_server(server)
             raise RuntimeError(f"live server did not start (exit code {exited})")
         time.sleep(0.2)
 
@@ -270,8 +274,14 @@ def stop_server(server: LiveServer) -> None:
     try:
         server.process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=15)
+        kill_server(server)
+
+
+def kill_server(server: LiveServer) -> None:
+    """The server and every worker it started."""
+    with suppress(ProcessLookupError):  # already gone, workers and all
+        os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=15)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
