@@ -15,13 +15,23 @@ from sqlalchemy import Connection, Dialect, Table, insert
 Processor = Callable[[Any], Any] | None
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dictionaries with the same keys) into ``table`` in one executemany."""
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    encoded: frozenset[str] = frozenset(),
+) -> None:
+    """INSERT ``rows`` (dictionaries with the same keys) into ``table`` in one executemany.
+    ``encoded``: columns whose values are already what the driver takes (JSON text the
+    caller encoded anyway), so their bind processor is skipped."""
     if not rows:
         return
     names = tuple(rows[0])
     sql, order, processors = _compiled(connection.dialect, table, names)
-    pairs = [(n, _repeating(p) if p else None) for n, p in zip(order, processors, strict=True)]
+    pairs = [
+        (n, _repeating(p) if p and n not in encoded else None)
+        for n, p in zip(order, processors, strict=True)
+    ]
     params: list[Any]
     if connection.dialect.positional:
         params = [tuple(p(row[n]) if p else row[n] for n, p in pairs) for row in rows]

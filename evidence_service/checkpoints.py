@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlmodel import Session, col
 
-from . import chains, custody, keys, logchain
+from . import custody, keys, logchain
 from .links import Anchor, Heads, current_heads, merkle_root
 from .models import Checkpoint
 
@@ -56,11 +56,8 @@ def write(session: Session) -> Checkpoint:
     another province is writing shows its last committed head: a real point of it)."""
     key = keys.signer()
     now = datetime.now(UTC)
-    heads = _heads_json(current_heads(session, chains.all_chains(session)))
-    logs = {
-        name: list(logchain.log_head(session, model.__table__))
-        for name, (model, _when, _lock) in logchain.LOGS.items()
-    }
+    heads = _heads_json(current_heads(session))
+    logs = {name: list(head) for name, head in logchain.log_heads(session).items()}
     at = custody._ts(now)
     events = sum(s for s, _h in heads.values())
     root = merkle_root({int(c): (s, h) for c, (s, h) in heads.items()})
@@ -109,7 +106,7 @@ def as_anchor(point: dict[str, Any]) -> Anchor:
 def heads_now(session: Session) -> Anchor:
     """Every chain's head as this transaction sees them, unsigned (``/audit/anchor``, the
     ``anchor`` command: the caller keeps its JSON, which names every head, outside)."""
-    heads = {c: h for c, h in current_heads(session, chains.all_chains(session)).items() if h[0]}
+    heads = {c: h for c, h in current_heads(session).items() if h[0]}
     total = sum(s for s, _h in heads.values())
     return Anchor(total, merkle_root(heads), custody._ts(datetime.now(UTC)), heads)
 
@@ -123,7 +120,7 @@ def current_anchor(session: Session) -> Anchor:
     # A unit of work that writes is bound to the engine with ``sqlite_write`` set (``db``,
     # on either database; db imports this module, so it is asked through the bind).
     if session.get_bind().get_execution_options().get("sqlite_write"):
-        heads = _heads_json(current_heads(session, chains.all_chains(session)))
+        heads = _heads_json(current_heads(session))
         if newest is None or newest["chains"] != heads:
             point = write(session)
             return as_anchor({**point.model_dump(), "at": point.at})

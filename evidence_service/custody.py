@@ -139,8 +139,15 @@ def event_hash(fields: dict[str, Any]) -> str:
     return _hash(fields, _ts(fields["occurred_at"]))
 
 
-def _hash(fields: dict[str, Any], occurred_at: str) -> str:
-    """The event's hash, its time already in the canonical form (``_ts``)."""
+# Stands for the details in the canonical text when they come already encoded. Only ints
+# and None sort before "details" (actor_id, chain), so its first occurrence is the details.
+_DETAILS_MARK = "\x00details\x00"
+_DETAILS_MARK_JSON = _CANONICAL.encode(_DETAILS_MARK)
+
+
+def _hash(fields: dict[str, Any], occurred_at: str, details_json: str | None = None) -> str:
+    """The event's hash, its time already in the canonical form (``_ts``); ``details_json``:
+    its details already in canonical JSON (encoded once for the hash and the column)."""
     canonical = {
         "seq": fields["seq"],
         "item_id": fields["item_id"],
@@ -150,7 +157,7 @@ def _hash(fields: dict[str, Any], occurred_at: str) -> str:
         "from_location_id": fields.get("from_location_id"),
         "to_location_id": fields.get("to_location_id"),
         "reason": fields.get("reason") or "",
-        "details": fields.get("details") or {},
+        "details": fields.get("details") or {} if details_json is None else _DETAILS_MARK,
         "prev_hash": fields["prev_hash"],
     }
     # Added with signing: absent from the hashes of the events before it.
@@ -160,7 +167,10 @@ def _hash(fields: dict[str, Any], occurred_at: str) -> str:
     # Added with one chain per province: the common chain's events hash as before.
     if fields.get("chain"):
         canonical["chain"] = fields["chain"]
-    return hashlib.sha256(_CANONICAL.encode(canonical).encode()).hexdigest()
+    encoded = _CANONICAL.encode(canonical)
+    if details_json is not None:
+        encoded = encoded.replace(_DETAILS_MARK_JSON, details_json, 1)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -244,10 +254,14 @@ def _opening(session: Session, chain: int) -> NewEvent:
     )
 
 
+# The details column's values come encoded (the text the hash covers).
+_ENCODED = frozenset({"details"})
+
+
 def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str, Any]]:
     """Append events to their chains (each chain's in order, its last one signed), taking
     each chain's lock if the caller does not hold it yet. Without a signing key installed
-    (``keys``) nothing is appended."""
+    (``keys``) nothing is appended. Returns the rows written (their details as JSON text)."""
     key = keys.signer()
     grouped = _by_chain(session, events)
     chains.lock_chains(session, grouped)
@@ -275,14 +289,14 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
                 "from_location_id": ev.from_location_id,
                 "to_location_id": ev.to_location_id,
                 "reason": ev.reason,
-                "details": _details(ev),
+                "details": _CANONICAL.encode(_details(ev)),
                 "prev_hash": prev,
                 "subject": ev.subject,
                 "subject_id": ev.subject_id,
                 "key_id": key.key_id,
                 "signature": None,
             }
-            row["hash"] = prev = _hash(row, stamp)
+            row["hash"] = prev = _hash(row, stamp, row["details"])
             rows.append(row)
         # One signature per chain per append: it covers the whole batch through the hashes
         # (signing each event would cost 100,000 intakes seconds).
@@ -291,7 +305,7 @@ def append_events(session: Session, events: Iterable[NewEvent]) -> list[dict[str
         ends.append((first, head))
     if not rows:
         return rows
-    insert_rows(session.connection(), CustodyEvent.__table__, rows)  # type: ignore[attr-defined]
+    insert_rows(session.connection(), CustodyEvent.__table__, rows, _ENCODED)  # type: ignore[attr-defined]
     for first, head in ends:
         for hook in _AFTER_APPEND:
             hook(session, first, head)

@@ -81,8 +81,13 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
         options = conn.get_execution_options()
-        # A read-only unit of work is read-only in the database too: a GET cannot write.
-        conn.exec_driver_sql(f"PRAGMA query_only={int(bool(options.get('read_only')))}")
+        # A read-only unit of work is read-only in the database too: a GET cannot write. The
+        # pragma stays set on the connection, so it is sent only when it changes.
+        query_only = int(bool(options.get("read_only")))
+        pooled = conn.connection.info
+        if pooled.get("query_only") != query_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={query_only}")
+            pooled["query_only"] = query_only
         conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if options.get('sqlite_write') else 'DEFERRED'}")
 
     return engine

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from . import keys
 from .chains import COMMON
-from .custody import GENESIS_HASH, EventType, _hash, _ts, chain_head, signed_message
+from .custody import GENESIS_HASH, EventType, _hash, _ts, signed_message
 from .models import CustodyEvent
 
 Heads = dict[int, tuple[int, str]]  # chain → (seq, hash) of its head
@@ -320,6 +320,21 @@ def verify_chain(
     raise AssertionError("verify_links ends with its result")
 
 
-def current_heads(session: Session, chains: list[int]) -> Heads:
-    """The heads of these chains now (as this transaction sees them)."""
-    return {chain: chain_head(session, chain) for chain in chains}
+# Every chain there may be (the common one and one per province) with its newest event,
+# found by the (chain, seq) index: one statement.
+_ALL_HEADS = text(
+    "SELECT c.id,"
+    " (SELECT seq FROM custody_events e WHERE e.chain = c.id ORDER BY seq DESC LIMIT 1),"
+    " (SELECT hash FROM custody_events e WHERE e.chain = c.id ORDER BY seq DESC LIMIT 1)"
+    f" FROM (SELECT {COMMON} AS id UNION ALL"
+    " SELECT id FROM agencies WHERE parent_id IS NULL) AS c ORDER BY c.id"
+)
+
+
+def current_heads(session: Session) -> Heads:
+    """The head of every chain now (as this transaction sees them); (0, genesis) for a
+    chain with no event yet."""
+    return {
+        chain: (seq, digest) if seq else (0, GENESIS_HASH)
+        for chain, seq, digest in session.execute(_ALL_HEADS).all()
+    }

@@ -49,6 +49,23 @@ def log_head(session: Session | Connection, table: Table) -> tuple[int, str]:
     return (found[0], found[1]) if found and found[0] else (0, GENESIS_HASH)
 
 
+# Every log's head in one statement (a checkpoint signs them all).
+_ALL_HEADS = " UNION ALL ".join(
+    f"SELECT '{name}', seq, hash FROM (SELECT seq, hash FROM {name} WHERE seq IS NOT NULL"
+    f" ORDER BY seq DESC LIMIT 1) AS head_{n}"
+    for n, name in enumerate(LOGS)
+)
+
+
+def log_heads(session: Session) -> dict[str, tuple[int, str]]:
+    """Every log's head (``log_head`` of each), as one statement."""
+    heads = {name: (0, GENESIS_HASH) for name in LOGS}
+    for name, seq, digest in session.execute(text(_ALL_HEADS)).all():
+        if seq:
+            heads[name] = (seq, digest)
+    return heads
+
+
 def _lock_log(connection: Connection, name: str) -> None:
     """The log's own lock (PostgreSQL; a SQLite write transaction is exclusive already)."""
     if connection.dialect.name == "postgresql":

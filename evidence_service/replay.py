@@ -107,13 +107,14 @@ def compare_table(session: Session, table: Table, batch: int = 5000) -> Differen
         final = FINAL_ONLY.get(table.name)
         if final and row[final[0]] not in final[1]:
             continue  # still running: its progress is not on the chain
-        for field, replayed in state.items():
-            if field in row and (value := plain(row[field])) != replayed:
-                return Difference(
-                    table.name,
-                    _name(row),
-                    f"{field}: table has {value!r}, replay gives {replayed!r}",
-                )
+        # Every differing field of the row, in the table's column order.
+        differing = [
+            f"{field}: table has {value!r}, replay gives {state[field]!r}"
+            for field in row
+            if field in state and (value := plain(row[field])) != state[field]
+        ]
+        if differing:
+            return Difference(table.name, _name(row), "; ".join(differing))
     while pending is not None:
         if (state := fold(pending[1])) is not None:
             return Difference(

@@ -218,15 +218,19 @@ class LiveServer:
     process: subprocess.Popen[bytes]
 
 
-def start_server(db_url: str, workers: int = 2, port: int | None = None) -> LiveServer:
-    """Run the real service in separate processes (like production) on a free port."""
+def start_server(
+    db_url: str, workers: int = 2, port: int | None = None, env: dict[str, str] | None = None
+) -> LiveServer:
+    """Run the real service in separate processes (like production) on a free port; ``env``
+    adds settings (a printers file, say)."""
     if port is None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    env = {**os.environ, "EVIDENCE_DATABASE_URL": db_url, "EVIDENCE_SECRET_KEY": LIVE_SECRET}
-    env["EVIDENCE_SIGNING_KEY_FILE"] = str(TEST_KEY_FILE)
-    env.pop("EVIDENCE_DEMO", None)
+    server_env = {**os.environ, **(env or {}), "EVIDENCE_DATABASE_URL": db_url}
+    server_env["EVIDENCE_SECRET_KEY"] = LIVE_SECRET
+    server_env["EVIDENCE_SIGNING_KEY_FILE"] = str(TEST_KEY_FILE)
+    server_env.pop("EVIDENCE_DEMO", None)
     command = [
         sys.executable,
         "-m",
@@ -243,7 +247,7 @@ def start_server(db_url: str, workers: int = 2, port: int | None = None) -> Live
 
     # Its own process group: a server that must be killed takes its workers with it (killing
     # only uvicorn's supervisor leaves them running, orphaned).
-    process = subprocess.Popen(command, env=env, start_new_session=True)
+    process = subprocess.Popen(command, env=server_env, start_new_session=True)
     server = LiveServer(f"http://127.0.0.1:{port}", process)
     deadline = time.monotonic() + SERVER_START_SECONDS
     while True:

@@ -52,7 +52,7 @@ def _events(session):
 
 
 @pytest.mark.parametrize("role", ["keeper", "manager"])
-@pytest.mark.parametrize("count", [100, 300])
+@pytest.mark.parametrize("count", [100, 300, 500])
 def test_a_batch_move_takes_the_same_few_statements_whatever_its_size(
     client, session, world, database, role, count
 ):

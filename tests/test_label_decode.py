@@ -19,6 +19,7 @@ from evidence_service.labels import (
     load_templates,
     pdf_bytes,
     qr_matrix,
+    qr_placement,
     render_png,
     render_zpl,
 )
@@ -122,6 +123,21 @@ def test_zpl_rendered_independently_decodes_through_a_smudge(name, kind, tmp_pat
     lb = label(kind)
     (image,) = zpl_render(render_zpl([lb], template), template, tmp_path)
     assert_decodes(image, lb.payload)
+
+
+@pytest.mark.parametrize(("name", "kind"), THERMAL)
+def test_zpl_symbol_prints_at_the_planned_module_size(name, kind, tmp_path):
+    """Whole printer dots per module in ZPL too, as planned: ^BQ magnifies to 10 dots at
+    most, so the 100x150 roll's 16- and 19-dot modules must not shrink to 10."""
+    template = TEMPLATES[name]
+    lb = label(kind)
+    (image,) = zpl_render(render_zpl([lb], template), template, tmp_path)
+    (found,) = decode(image)
+    n = len(qr_matrix(lb.qr_content, "H"))
+    qr = qr_placement(template, kind, n)
+    width = found.position.top_right.x - found.position.top_left.x + 1
+    assert width / n == pytest.approx(qr.module_dots, abs=0.2)
+    assert abs(found.position.top_left.x - qr.x_dots) <= 1
 
 
 @pytest.mark.parametrize("name", [n for n in TEMPLATES if TEMPLATES[n].kind == "thermal"])

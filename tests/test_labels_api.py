@@ -8,12 +8,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from evidence_service.cli import app as cli_app
 from evidence_service.config import get_settings
-from evidence_service.models import Item, ItemStatus
+from evidence_service.labels.contents import item_fields
+from evidence_service.models import Case, CustodyEvent, Item, ItemStatus, LabelPrintJob
 from tests.conftest import fresh_database
 from tests.factories import make_item, make_world
 
@@ -117,6 +118,32 @@ def test_item_label_preview_records_nothing_and_printing_is_recorded(client, ses
     assert {e["actor"] for e in events} == {"manager"}
 
 
+def test_31_previews_of_every_format_leave_the_record_alone(client, session, world):
+    """The issue counted 31 label_printed events on one item that was only looked at: now
+    the item's and the location's label GETs, in every format, write no row at all."""
+    item = make_drug(session, world)
+
+    def rows() -> tuple[int, int]:
+        session.expire_all()
+        return (
+            len(session.exec(select(CustodyEvent)).all()),
+            len(session.exec(select(LabelPrintJob)).all()),
+        )
+
+    before = rows()
+    for n in range(31):
+        fmt = ("png", "pdf", "zpl")[n % 3]
+        for path in (f"items/{item.code}", "locations/SEC-1"):
+            answer = client.get(
+                f"{API}/{path}/label",
+                params={"format": fmt, "template": "thermal-50x30-203"},
+                headers=world.headers(),
+            )
+            assert answer.status_code == 200, answer.text
+    assert rows() == before
+    assert label_events(client, world, item.code) == []
+
+
 def test_item_pdf_label_has_vietnamese_text(client, session, world):
     item = make_drug(session, world)
     response = client.get(
@@ -140,6 +167,18 @@ def test_item_pdf_label_has_vietnamese_text(client, session, world):
     ):
         assert expected in text
     assert decode_pdf(response.content) == [payload_of(client, world, item.code)]
+
+
+def test_a_judgment_without_its_court_prints_as_a_judgment_not_a_case(session, world):
+    item = make_drug(session, world)
+    case = session.get(Case, item.case_id)
+    assert case is not None and case.judgment_number
+    case.court = None  # a judgment recorded without its court
+    assert item_fields(item, case, None)["judgment"] == f"Bản án {case.judgment_number}"
+    case.court = "TAND tỉnh Lạng Sơn"
+    assert item_fields(item, case, None)["judgment"] == (
+        f"Bản án {case.judgment_number} – TAND tỉnh Lạng Sơn"
+    )
 
 
 def test_item_zpl_label(client, session, world):

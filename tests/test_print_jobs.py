@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence_service.labels import load_printers
+from evidence_service.i18n import Translator
+from evidence_service.labels import Printer, load_printers, load_templates
+from evidence_service.web.errors import words
 from tests.factories import make_item
 from tests.test_web import log_in
 
@@ -362,7 +364,24 @@ def test_web_dialog_prints_to_a_named_printer_and_remembers_it(
         },
     )
     assert refused.status_code == 422 and len(fake_printer.jobs) == 1
+    assert f"Nhãn của {item.code} đã được in: in lại phải ghi lý do." in refused.text
     assert len(events(client, world, item.code)) == 1
+    # A template the printer does not take (another dpi) is refused in words that say why,
+    # before anything is sent.
+    wrong = client.post(
+        "/labels/print",
+        data={
+            "csrf_token": csrf,
+            "printer": "zebra-a",
+            "template": "thermal-50x30-300",
+            "code": item.code,
+            "reason": "thử",
+        },
+    )
+    assert wrong.status_code == 409 and len(fake_printer.jobs) == 1
+    assert "Máy in zebra-a không có loại nhãn thermal-50x30-300; máy nhận: thermal-50x30-203" in (
+        wrong.text
+    )
 
 
 def test_web_dialog_selection_and_location_contents_as_downloads(
@@ -407,3 +426,19 @@ def test_web_dialog_selection_and_location_contents_as_downloads(
         },
     )
     assert failed.status_code == 502 and 'role="alert"' in failed.text
+
+
+def test_a_printer_refuses_a_template_of_another_dpi_in_words():
+    """Even where its media list names it (a mistyped printers file), a 300-dpi template on a
+    203-dpi Zebra is refused: it would print 1.48x too large with the QR cut off."""
+    printer = Printer(
+        name="zebra-a", kind="zpl", dpi=203, media=["thermal-50x30-300"], address="z:9100"
+    )
+    refusal = printer.refuses(load_templates()["thermal-50x30-300"])
+    assert refusal is not None
+    reason, key, params = refusal
+    assert "1.48x the size" in reason
+    assert words(Translator("vi"), key, params) == (
+        "Mẫu thermal-50x30-300 dành cho máy 300 dpi; máy in zebra-a in 203 dpi "
+        "(nhãn sẽ sai cỡ, mã QR bị cắt)."
+    )

@@ -48,10 +48,11 @@ def item_fields(item: Item, case: Case, location: Location | None) -> dict[str, 
         "description": item.description,
         "category": t.maybe(f"category.{item.category}", str(item.category)),
         "seal": seal,
+        # A judgment without its court is still a judgment, not a case ("Vụ án …").
         "judgment": (
             t("labels_print.judgment", number=judgment, court=court)
             if court
-            else t("label.case", judgment_number=judgment)
+            else t("labels16_label.judgment_number", number=judgment)
         )
         if judgment
         else "",

@@ -114,7 +114,12 @@ def create_print_job(
     fmt = LabelFormat.zpl if printer.kind == "zpl" else LabelFormat.pdf
     per_page = template.sheet.per_page if template.sheet else 1
     if request.skip >= per_page:
-        raise Invalid("skip", f"must be between 0 and {per_page - 1} for {template.name}")
+        raise Invalid(
+            "skip",
+            f"must be between 0 and {per_page - 1} for {template.name}",
+            key="labels16_print.skip_range",
+            params={"most": per_page - 1, "template": template.name},
+        )
     base_url = settings.label_base_url
     labels: list[LabelData] = []
     events: list[NewEvent] = []
@@ -132,7 +137,12 @@ def create_print_job(
         again = [i.code for i, _, _ in items if before.get(i.id or 0)]
         if again and not request.reason.strip():
             shown = ", ".join(again[:5]) + (" …" if len(again) > 5 else "")
-            raise Invalid("reason", f"a reprint needs a reason: already printed: {shown}")
+            raise Invalid(
+                "reason",
+                f"a reprint needs a reason: already printed: {shown}",
+                key="labels16_print.reprint_reason",
+                params={"codes": shown},
+            )
         for item, case, location in items:
             n = before.get(item.id or 0, 0)
             for copy in range(1, request.copies + 1):

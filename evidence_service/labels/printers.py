@@ -20,7 +20,7 @@ import subprocess
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -64,17 +64,31 @@ class Printer(BaseModel):
     def queue(self) -> str | None:
         return self.address[3:] if self.address.startswith("lp:") else None
 
-    def refuses(self, template: LabelTemplate) -> str | None:
-        """Why this printer cannot print ``template`` (None if it can)."""
+    def refuses(self, template: LabelTemplate) -> tuple[str, str, dict[str, Any]] | None:
+        """Why this printer cannot print ``template`` (None if it can): the English reason,
+        and the translation key and params a person reads."""
+        names = {"printer": self.name, "template": template.name}
         if template.name not in self.media:
-            return f"printer {self.name} has no {template.name} media; it takes {self.media}"
+            return (
+                f"printer {self.name} has no {template.name} media; it takes {self.media}",
+                "labels16_print.no_media",
+                {**names, "media": ", ".join(self.media)},
+            )
         if template.dpi != self.dpi:
+            # its dots are the template's dots, so it prints template_dpi / dpi times the size
+            scale = f"{template.dpi / self.dpi:.2f}"
             return (
                 f"template {template.name} is for {template.dpi} dpi; printer {self.name} "
-                f"prints {self.dpi} dpi (it would print {self.dpi / template.dpi:.2f}x the size)"
+                f"prints {self.dpi} dpi (it would print {scale}x the size)",
+                "labels16_print.wrong_dpi",
+                {**names, "template_dpi": template.dpi, "printer_dpi": self.dpi},
             )
         if (self.kind == "zpl") != (template.kind == "thermal"):
-            return f"printer {self.name} ({self.kind}) cannot print {template.kind} templates"
+            return (
+                f"printer {self.name} ({self.kind}) cannot print {template.kind} templates",
+                "labels16_print.wrong_kind",
+                names,
+            )
         return None
 
 
@@ -112,14 +126,20 @@ def _cached(path: str, _stamp: int) -> dict[str, Printer]:
 def get_printer(settings: Settings, name: str) -> Printer:
     known = printers(settings)
     if name not in known:
-        raise Invalid("printer", f"unknown printer '{name}'; known: {', '.join(known) or 'none'}")
+        raise Invalid(
+            "printer",
+            f"unknown printer '{name}'; known: {', '.join(known) or 'none'}",
+            key="labels16_print.unknown_printer",
+            params={"printer": name, "known": ", ".join(known) or "—"},
+        )
     return known[name]
 
 
 def check_media(printer: Printer, template: LabelTemplate) -> None:
-    reason = printer.refuses(template)
-    if reason is not None:
-        raise Conflict(reason)
+    refusal = printer.refuses(template)
+    if refusal is not None:
+        reason, key, params = refusal
+        raise Conflict(reason, key=key, params=params)
 
 
 def send(settings: Settings, printer: Printer, data: bytes, title: str) -> None:

@@ -5,7 +5,8 @@ resident-font field. Two ways, a printer setting (``text``) chooses:
 
 * ``graphic`` (default, any Zebra): the text and hazard diamonds are drawn with the label's
   own font at the printer's dpi and sent as one compressed graphic (``^GFA`` with ``:Z64:``
-  data); the QR stays a native ``^BQ`` so it prints sharp;
+  data); the QR stays a native ``^BQ`` so it prints sharp (a graphic of whole dots per
+  module where its modules are larger than ``^BQ`` magnifies);
 * ``font``: the label's TrueType font is downloaded to the printer once (``~DY``, see
   :func:`font_download`) and text fields name it (``^A@…E:DEJAVU.TTF``, UTF-8 via ``^CI28``).
 """
@@ -21,11 +22,13 @@ from typing import Literal
 
 from PIL import Image, ImageDraw
 
-from .layout import LabelData, Layout, font_face, layout_label, qr_placement, qr_rows
+from .layout import LabelData, Layout, QrPlacement, font_face, layout_label, qr_placement, qr_rows
 from .png import draw_text
 from .templates import LabelTemplate
 
 TextMode = Literal["graphic", "font"]
+# ^BQ magnifies a module to 1-10 dots; larger modules (a 70 mm symbol) go as a graphic.
+MAX_BQ_MAGNIFICATION = 10
 # Where the downloaded fonts live on the printer (drive E: is the flash on every Zebra).
 PRINTER_FONTS = {False: "E:DEJAVU.TTF", True: "E:DEJAVUB.TTF"}
 
@@ -60,6 +63,26 @@ def _text_graphic(lay: Layout, dpi: int) -> str:
     draw_text(ImageDraw.Draw(img), lay, dpi, 1, 1, origin=(x0 / dots, y0 / dots))
     raw = img.tobytes()
     return f"^FO{x0},{y0}^GFA,{len(raw)},{len(raw)},{width // 8},{z64(raw)}^FS"
+
+
+def _qr_field(label: LabelData, template: LabelTemplate, qr: QrPlacement) -> str:
+    """The QR at its planned module size: a native ``^BQ`` where the printer can magnify to
+    it, else the same modules as a ``^GFA`` graphic (whole dots per module: just as sharp)."""
+    if qr.module_dots <= MAX_BQ_MAGNIFICATION:
+        # ^FD<ec>A,<data>: error-correction letter, then A = automatic input mode, which picks
+        # alphanumeric for our upper-case payload and byte mode for a lower-case URL.
+        return (
+            f"^FO{qr.x_dots},{qr.y_dots}^BQN,2,{qr.module_dots}"
+            f"^FD{template.error_correction}A,{label.qr_content}^FS"
+        )
+    rows = qr_rows(label.qr_content, template.error_correction)
+    n = len(rows)
+    modules = Image.frombytes("L", (n, n), b"".join(rows).replace(b"\x01", b"\xff"))
+    side = n * qr.module_dots
+    img = modules.resize((side, side), Image.Resampling.NEAREST)
+    raw = img.convert("1", dither=Image.Dither.NONE).tobytes()  # 1 = a black dot
+    row_bytes = (side + 7) // 8
+    return f"^FO{qr.x_dots},{qr.y_dots}^GFA,{len(raw)},{len(raw)},{row_bytes},{z64(raw)}^FS"
 
 
 def _font_fields(lay: Layout, template: LabelTemplate) -> list[str]:
@@ -98,15 +121,9 @@ def _zpl_label(label: LabelData, template: LabelTemplate, text: TextMode) -> str
     qr = qr_placement(
         template, label.kind, len(qr_rows(label.qr_content, template.error_correction))
     )
-    mag = min(10, qr.module_dots)  # ^BQ magnifies 1-10 dots per module
     cmd = ["^XA", "^CI28", f"^PW{round(lay.width * dots)}", f"^LL{round(lay.height * dots)}"]
     cmd.append("^LH0,0")
-    # ^FD<ec>A,<data>: error-correction letter, then A = automatic input mode, which picks
-    # alphanumeric for our upper-case payload and byte mode for a lower-case URL.
-    cmd.append(
-        f"^FO{qr.x_dots},{qr.y_dots}^BQN,2,{mag}"
-        f"^FD{template.error_correction}A,{label.qr_content}^FS"
-    )
+    cmd.append(_qr_field(label, template, qr))
     if text == "graphic":
         graphic = _text_graphic(lay, template.dpi)
         if graphic:

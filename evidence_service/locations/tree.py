@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .. import payload
+from .. import chains, payload
 from ..auth import agency_by_code, agency_scope, require
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
@@ -142,10 +142,11 @@ def get_location(
 
 
 def warehouse_agency_id(session: Session, location: Location) -> int:
-    """The agency of the location's warehouse: items belong to the agency that holds them."""
-    warehouse = session.get(Warehouse, location.warehouse_id)
-    assert warehouse is not None
-    return warehouse.agency_id
+    """The agency of the location's warehouse: items belong to the agency that holds them.
+    Asked of the chains' per-session cache, which the placement check's lock asks again."""
+    agency_id = chains.agency_of(session, "warehouses", location.warehouse_id)
+    assert agency_id is not None
+    return agency_id
 
 
 def awaiting_destruction_locations(
