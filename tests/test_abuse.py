@@ -19,8 +19,15 @@ import pytest
 from sqlmodel import select
 
 from evidence_service.i18n import LOCAL_TIME_ZONE
+from evidence_service.legal.holidays import local_today
 from evidence_service.models import Item
-from tests.conftest import LIVE_SECRET, TEST_KEY_FILE, fresh_database, live_server
+from tests.conftest import (
+    LIVE_SECRET,
+    SERVER_START_SECONDS,
+    TEST_KEY_FILE,
+    fresh_database,
+    live_server,
+)
 from tests.factories import PASSWORD, confirm_request, item_data, make_item
 
 API = "/api/v1"
@@ -328,7 +335,7 @@ def test_invented_forwarded_addresses_do_not_dodge_the_client_limit(tmp_path):
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
@@ -432,6 +439,13 @@ def test_narcotics_cannot_be_sold_released_or_changed_by_one_manager(client, ses
     assert alone.status_code == 403
     release = {"recipient": "buyer", "document_number": "5/BB"}
     assert _post(client, world, f"/items/{item.code}/release", release).status_code == 409
+    # An item that may be released goes to somebody named, on a real document.
+    owners = make_item(session, world)
+    for recipient in (" ", "-", "…"):
+        body = {"recipient": recipient, "document_number": "5/BB"}
+        nobody = _post(client, world, f"/items/{owners.code}/release", body)
+        assert nobody.status_code == 422, recipient
+        assert nobody.json()["detail"][0]["ctx"]["key"] == "sod13_validation.recipient"
 
 
 def test_a_transfer_goes_to_an_existing_agency_and_ends_with_the_receivers_scan(
@@ -497,7 +511,7 @@ def _batch(client, world, codes):
 
 
 def _approve(client, world, batch_id, members, decision_date=None, user="manager"):
-    today = datetime.now(LOCAL_TIME_ZONE).date()
+    today = local_today()
     body = {
         "decision_number": "15/QĐ-CCTHADS",
         "decision_date": str(decision_date or today),
@@ -544,12 +558,16 @@ def test_one_manager_cannot_run_a_destruction_alone(client, session, world):
         response = _approve(client, world, batch_id, members)
         assert response.status_code == 422, (why, response.text)
     assert _approve(client, world, batch_id, MEMBERS, date(1990, 1, 1)).status_code == 422
+    next_month = _approve(client, world, batch_id, MEMBERS, local_today() + timedelta(days=30))
+    assert next_month.status_code == 422 and "future" in str(next_month.json())
     assert _approve(client, world, batch_id, MEMBERS).status_code == 200
     # 10:00 in Vietnam on the day before the decision is before it, whatever UTC says.
-    today = datetime.now(LOCAL_TIME_ZONE).date()
+    today = local_today()
     day_before = datetime.combine(today - timedelta(days=1), dt_time(10), LOCAL_TIME_ZONE)
     early = _execute(client, world, batch_id, item, day_before)
     assert early.status_code == 422 and "local time" in str(early.json())
+    ancient = _execute(client, world, batch_id, item, datetime(1900, 1, 1, 3, tzinfo=UTC))
+    assert ancient.status_code == 422
     now = datetime.now(UTC) - timedelta(minutes=1)
     assert _execute(client, world, batch_id, item, now).status_code == 200
     alone = _post(client, world, f"/destruction-batches/{batch_id}/close")

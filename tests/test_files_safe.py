@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from evidence_service.safecells import csv_text
 from tests.factories import World, make_item
+from tests.test_imports import HEADERS
 
 API = "/api/v1"
 LINK = '=HYPERLINK("http://example.invalid/x","bấm")'
@@ -74,3 +75,50 @@ def test_items_without_a_location_are_in_their_warehouse_ledger(
         params={"warehouse_code": "W2", "format": "json"},
     )
     assert waiting.code not in [line["code"] for line in other.json()["lines"]]
+
+
+def _cells(content: bytes) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for c in row]
+
+
+def test_capacity_dashboard_and_rejects_csv_keep_formulas_as_text(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """The three CSV files issue 13 measured writing ``=``, ``+``, ``-``, ``@`` cells raw."""
+    from tests.test_web import log_in
+
+    for n, name in enumerate((LINK, "+1+1", "-2+3", "@SUM(A1)")):
+        body = {"warehouse_code": "W1", "code": f"FORMULA-{n}", "kind": "shelf", "name": name}
+        created = client.post(f"{API}/locations", json=body, headers=world.headers("manager"))
+        assert created.status_code == 201, created.text
+    capacity = client.get(
+        f"{API}/reports/capacity", headers=world.headers("manager"), params={"format": "csv"}
+    )
+    assert capacity.status_code == 200
+    cells = _cells(capacity.content)
+    assert "'" + LINK in cells and "'@SUM(A1)" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert not any(c.startswith("-") and not c[1:2].isdigit() for c in cells)
+
+    log_in(client, "manager")
+    dashboard = client.get("/dashboard/capacity.csv")
+    assert dashboard.status_code == 200
+    cells = _cells(dashboard.content)
+    assert "'" + LINK in cells and "'+1+1" in cells and "'-2+3" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+
+    # A rejected import row gives its cells back as they were typed, neutralised.
+    row = ["1", LINK, "1", "cái", "1", "1/2026/HS-ST", "05/01/2026", "NOWHERE", "Khác", "+1"]
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADERS, row])
+    job = client.post(
+        f"{API}/imports",
+        headers=world.headers(),
+        files={"file": ("l.csv", out.getvalue().encode(), "text/csv")},
+        data={"dry_run": "false", "partial": "true"},
+    ).json()
+    rejects = client.get(f"{API}/imports/{job['id']}/rejects", headers=world.headers())
+    assert rejects.status_code == 200, rejects.text
+    cells = _cells(rejects.content)
+    assert "'" + LINK in cells and "'+1" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)

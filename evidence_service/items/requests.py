@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from ..errors import value_error
 from ..legal.holidays import local_today
 from ..models import Disposition, SealState
+from ..people import clean_name
 from .lifecycle import Versioned
 
 # No record of this service's kind goes back further (the THADS system's present law is of
@@ -53,6 +54,16 @@ def _issuer(value: str) -> str:
     return value
 
 
+def _recipient(value: str) -> str:
+    """Who receives the item, as recorded (NFC, whitespace folded): a name, not blank or a
+    placeholder like ``-``."""
+    value = clean_name(value)
+    if not re.search(r"\w", value):
+        raise value_error("the recipient's name", "sod13_validation.recipient")
+    return value
+
+
+Recipient = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_recipient)]
 DocumentNumber = Annotated[
     str, Field(min_length=1, max_length=64), AfterValidator(check_document_number)
 ]
@@ -68,7 +79,7 @@ class CheckoutPurpose(StrEnum):
 
 
 class CheckoutRequest(Versioned):
-    recipient: str = Field(min_length=1, max_length=200, examples=["TAND tỉnh Lạng Sơn"])
+    recipient: Recipient = Field(examples=["TAND tỉnh Lạng Sơn"])
     purpose: CheckoutPurpose
     document_number: str = Field(min_length=1, max_length=64, examples=["123/QĐ-THA"])
     due_date: date
@@ -117,7 +128,7 @@ class DispositionRequest(Documented):
 
 
 class ReleaseRequest(Documented):
-    recipient: str = Field(min_length=1, max_length=200, description="owner, buyer, State body")
+    recipient: Recipient = Field(description="owner, buyer, State body")
 
 
 class TransferRequest(Documented):
