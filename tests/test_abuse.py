@@ -780,8 +780,30 @@ def test_conflicts_and_audit_figures_stay_within_the_agency(client, session, wor
     clash = {"warehouse_code": "W1", "code": "X-1", "kind": "shelf"}
     response = _post(client, world, "/locations", clash)  # X1 is agency B's
     assert response.status_code == 409 and "X1" not in response.json()["detail"]
-    assert client.get(f"{API}/audit/anchor", headers=world.headers("manager")).status_code == 403
-    assert client.get(f"{API}/audit/anchor", headers=world.headers("auditor")).status_code == 200
+
+
+def test_a_manager_sees_only_its_own_provinces_chain_in_the_anchor(client, session, world):
+    make_item(session, world, location_code="S2")
+    make_item(session, world, location_code="S2")
+    make_item(
+        session, world, actor="other-keeper", location_code="X1", case_id=world.cases["other"].id
+    )
+    province_a, province_b = (str(world.agencies[a].id) for a in ("parent", "other"))
+
+    def anchor(user: str) -> httpx.Response:
+        return client.get(f"{API}/audit/anchor", headers=world.headers(user))
+
+    whole = anchor("auditor").json()
+    assert {province_a, province_b} <= set(whole["chains"]) and whole["events"] > 0
+    a_events, b_events = whole["chains"][province_a][0], whole["chains"][province_b][0]
+    assert a_events > b_events > 0  # two intakes in A, one in B: the counts differ
+    mine = anchor("manager").json()
+    assert mine["chains"] == {province_a: whole["chains"][province_a]}
+    assert "events" not in mine and "head_hash" not in mine  # no whole-system total
+    theirs = anchor("other-manager").json()
+    assert theirs["chains"] == {province_b: [b_events, whole["chains"][province_b][1]]}
+    assert anchor("keeper").status_code == 403
+    assert client.get(f"{API}/audit/verify", headers=world.headers("manager")).status_code == 403
 
 
 def test_a_member_confirms_presence_on_the_web_page_with_their_password(client, session, world):
