@@ -8,6 +8,7 @@ prints (``current_anchor``) names one.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlmodel import Session, col
 
-from . import custody, keys, logchain
+from . import chains, custody, keys, logchain
 from .links import Anchor, Heads, current_heads, merkle_root
 from .models import Checkpoint
 
@@ -109,6 +110,16 @@ def heads_now(session: Session) -> Anchor:
     heads = {c: h for c, h in current_heads(session).items() if h[0]}
     total = sum(s for s, _h in heads.values())
     return Anchor(total, merkle_root(heads), custody._ts(datetime.now(UTC)), heads)
+
+
+def province_heads(session: Session, agency_ids: Iterable[int]) -> dict[str, Any]:
+    """The heads of these agencies' provinces' chains now (event count and head hash each):
+    an agency's own figures, for its manager. No other province's head and no total, so it
+    is no anchor of the whole record (``heads_now`` is, for auditors)."""
+    provinces = {chains.province_of(session, agency) for agency in agency_ids}
+    heads = current_heads(session)
+    mine = {str(c): list(heads[c]) for c in sorted(provinces) if c in heads}
+    return {"at": custody._ts(datetime.now(UTC)), "chains": mine}
 
 
 def current_anchor(session: Session) -> Anchor:

@@ -13,6 +13,7 @@ from evidence_service.auth import hash_password, issue_token
 from evidence_service.cases import CaseCreate, create_case
 from evidence_service.config import DEMO_SECRET_KEY
 from evidence_service.items import ItemCreate, intake_items
+from evidence_service.legal.holidays import local_today
 from evidence_service.locations import (
     LocationCreate,
     WarehouseCreate,
@@ -119,6 +120,16 @@ def make_world(session: Session) -> World:
 # The world's keys: what load_world finds it by in a copy of the database it was built in.
 WORLD_AGENCIES = {"parent": "A-PROV", "other": "B-PROV", "child": "A-DIST"}
 WORLD_CASES = {"destroy": "1/2026/HS-ST", "pending": "2/2026/HS-ST", "other": "9/2026/HS-ST"}
+
+
+def exit_document(number: str) -> dict[str, str]:
+    """An exit's document as the law requires it: its number, date (today in Viet Nam) and
+    issuer."""
+    return {
+        "document_number": number,
+        "document_date": local_today().isoformat(),
+        "document_issuer": "Thủ trưởng THADS A",
+    }
 
 
 def load_world(session: Session) -> World:

@@ -28,7 +28,7 @@ from tests.conftest import (
     fresh_database,
     live_server,
 )
-from tests.factories import PASSWORD, confirm_request, item_data, make_item
+from tests.factories import PASSWORD, confirm_request, exit_document, item_data, make_item
 
 API = "/api/v1"
 
@@ -425,27 +425,74 @@ def _narcotics(session, world):
 def test_narcotics_cannot_be_sold_released_or_changed_by_one_manager(client, session, world):
     item = _narcotics(session, world)
     path = f"/items/{item.code}/disposition"
-    sell = _post(client, world, path, {"disposition": "sell", "document_number": "12/QĐ"})
+    sell = _post(client, world, path, {"disposition": "sell", **exit_document("12/QĐ")})
     assert sell.status_code == 422 and "destroy" in str(sell.json())
     for placeholder in ("0", "-", " ", "bịa"):
-        body = {"disposition": "destroy", "document_number": placeholder}
+        body = {"disposition": "destroy", **exit_document(placeholder)}
         assert _post(client, world, path, body).status_code == 422, placeholder
-    asked = _post(client, world, path, {"disposition": "destroy", "document_number": "12/QĐ"})
+    asked = _post(client, world, path, {"disposition": "destroy", **exit_document("12/QĐ")})
     assert asked.status_code == 200 and asked.json()["item"]["disposition"] == "pending"
     waiting = client.get(f"{API}/approvals", headers=world.headers("manager")).json()
     (request,) = [a for a in waiting if a["item_code"] == item.code]
     assert request["can_confirm"] is False  # not by the manager who asked
     alone = _post(client, world, f"/approvals/{request['id']}/confirm")
     assert alone.status_code == 403
-    release = {"recipient": "buyer", "document_number": "5/BB"}
+    release = {"recipient": "buyer", **exit_document("5/BB")}
     assert _post(client, world, f"/items/{item.code}/release", release).status_code == 409
     # An item that may be released goes to somebody named, on a real document.
     owners = make_item(session, world)
     for recipient in (" ", "-", "…"):
-        body = {"recipient": recipient, "document_number": "5/BB"}
+        body = {"recipient": recipient, **exit_document("5/BB")}
         nobody = _post(client, world, f"/items/{owners.code}/release", body)
         assert nobody.status_code == 422, recipient
         assert nobody.json()["detail"][0]["ctx"]["key"] == "sod13_validation.recipient"
+
+
+def test_every_exit_request_needs_a_dated_document_with_its_issuer(client, session, world):
+    """Release, return to owner, confiscation hand-over, transfer and a disposition change:
+    the document the law requires is numbered, dated (not in the future, not absurdly old)
+    and issued by someone named."""
+    today = local_today()
+    bad = {
+        "document_date": [
+            ({"document_date": None}, "sod13b_validation.document_date"),
+            (
+                {"document_date": str(today + timedelta(days=2))},
+                "ledger15_validation.document_future",
+            ),
+            ({"document_date": "1990-05-01"}, "ledger15_validation.document_too_old"),
+        ],
+        "document_issuer": [
+            ({"document_issuer": value}, "ledger15_validation.issuer")
+            for value in ("", " ", "-", "…")
+        ],
+    }
+    pending = make_item(session, world, case_id=world.cases["pending"].id)
+    stored = make_item(session, world)  # the document is checked before anything else
+    requests = [
+        (f"/items/{pending.code}/disposition", {"disposition": "return_to_owner"}),
+        (f"/items/{pending.code}/disposition", {"disposition": "confiscate"}),
+        (f"/items/{stored.code}/release", {"recipient": "Nguyễn Văn Chủ"}),
+        (f"/items/{stored.code}/transfer", {"to_agency": "B-PROV"}),
+    ]
+    for path, body in requests:
+        for field, cases in bad.items():
+            for change, key in cases:
+                refused = _post(client, world, path, {**body, **exit_document("5/QĐ"), **change})
+                assert refused.status_code == 422, (path, change)
+                (error,) = refused.json()["detail"]
+                assert error["loc"] == ["body", field] and error["ctx"]["key"] == key, (path, error)
+        missing = {k: v for k, v in exit_document("5/QĐ").items() if k != "document_issuer"}
+        assert _post(client, world, path, {**body, **missing}).status_code == 422, path
+    assert client.get(f"{API}/approvals", headers=world.headers()).json() == []  # nothing asked
+    dated_today = {"disposition": "return_to_owner", **exit_document("5/QĐ")}
+    asked = _post(client, world, f"/items/{pending.code}/disposition", dated_today)
+    assert asked.status_code == 200, asked.text
+    confirmed = confirm_request(client, world, pending.code).json()
+    event = client.get(f"{API}/items/{pending.code}/custody", headers=world.headers()).json()[-1]
+    assert confirmed["disposition"] == "return_to_owner"
+    assert event["details"]["document_date"] == today.isoformat()
+    assert event["details"]["document_issuer"] == "Thủ trưởng THADS A"
 
 
 def test_a_transfer_goes_to_an_existing_agency_and_ends_with_the_receivers_scan(
@@ -453,9 +500,9 @@ def test_a_transfer_goes_to_an_existing_agency_and_ends_with_the_receivers_scan(
 ):
     item = make_item(session, world)
     path = f"/items/{item.code}/transfer"
-    nobody = _post(client, world, path, {"to_agency": "nobody", "document_number": "9/QĐ"})
+    nobody = _post(client, world, path, {"to_agency": "nobody", **exit_document("9/QĐ")})
     assert nobody.status_code == 422
-    asked = _post(client, world, path, {"to_agency": "B-PROV", "document_number": "9/QĐ"})
+    asked = _post(client, world, path, {"to_agency": "B-PROV", **exit_document("9/QĐ")})
     assert asked.json()["status"] == "pending_release"
     assert confirm_request(client, world, item.code).json()["status"] == "in_transit"
     # Still in stock while on the road, and seen by both agencies.
@@ -652,12 +699,18 @@ def test_one_person_cannot_sign_a_count_three_times(client, session, world):
 def test_a_write_off_is_a_managers_on_a_real_decision_and_leaves_stock(client, session, world):
     item, discrepancy = _missing(client, world, session)
     path = f"/discrepancies/{discrepancy}/resolve"
-    decision = {"document_ref": "7/QĐ-CCTHADS", "document_date": "2026-11-30"}
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    decision = {"document_ref": "7/QĐ-CCTHADS", "document_date": yesterday}
     decision["document_issuer"] = "Chi cục trưởng"
     by_keeper = _post(client, world, path, {"resolution": "written_off", **decision}, "keeper")
     assert by_keeper.status_code == 403
     made_up = {**decision, "document_ref": "bịa"}
     assert _post(client, world, path, {"resolution": "written_off", **made_up}).status_code == 422
+    nobody = _post(
+        client, world, path, {"resolution": "written_off", **decision, "document_issuer": "-"}
+    )
+    assert nobody.status_code == 422  # the issuer rule every exit's document follows
+    assert nobody.json()["detail"][0]["loc"] == ["body", "document_issuer"]
     done = _post(client, world, path, {"resolution": "written_off", **decision})
     assert done.status_code == 200, done.text
     after = client.get(f"{API}/items/{item.code}", headers=world.headers()).json()
@@ -780,8 +833,30 @@ def test_conflicts_and_audit_figures_stay_within_the_agency(client, session, wor
     clash = {"warehouse_code": "W1", "code": "X-1", "kind": "shelf"}
     response = _post(client, world, "/locations", clash)  # X1 is agency B's
     assert response.status_code == 409 and "X1" not in response.json()["detail"]
-    assert client.get(f"{API}/audit/anchor", headers=world.headers("manager")).status_code == 403
-    assert client.get(f"{API}/audit/anchor", headers=world.headers("auditor")).status_code == 200
+
+
+def test_a_manager_sees_only_its_own_provinces_chain_in_the_anchor(client, session, world):
+    make_item(session, world, location_code="S2")
+    make_item(session, world, location_code="S2")
+    make_item(
+        session, world, actor="other-keeper", location_code="X1", case_id=world.cases["other"].id
+    )
+    province_a, province_b = (str(world.agencies[a].id) for a in ("parent", "other"))
+
+    def anchor(user: str) -> httpx.Response:
+        return client.get(f"{API}/audit/anchor", headers=world.headers(user))
+
+    whole = anchor("auditor").json()
+    assert {province_a, province_b} <= set(whole["chains"]) and whole["events"] > 0
+    a_events, b_events = whole["chains"][province_a][0], whole["chains"][province_b][0]
+    assert a_events > b_events > 0  # two intakes in A, one in B: the counts differ
+    mine = anchor("manager").json()
+    assert mine["chains"] == {province_a: whole["chains"][province_a]}
+    assert "events" not in mine and "head_hash" not in mine  # no whole-system total
+    theirs = anchor("other-manager").json()
+    assert theirs["chains"] == {province_b: [b_events, whole["chains"][province_b][1]]}
+    assert anchor("keeper").status_code == 403
+    assert client.get(f"{API}/audit/verify", headers=world.headers("manager")).status_code == 403
 
 
 def test_a_member_confirms_presence_on_the_web_page_with_their_password(client, session, world):

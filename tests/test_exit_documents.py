@@ -11,7 +11,7 @@ from evidence_service.legal.holidays import local_today
 from evidence_service.models import ExitSlip, Item, OfficialDocument, Unsealing
 
 from .docs_output import save_pages
-from .factories import confirm_request, item_data, make_item
+from .factories import confirm_request, exit_document, item_data, make_item
 from .papers import pdf_text
 
 API = "/api/v1"
@@ -46,7 +46,7 @@ def _confiscated(client, session, world):
     received = _post(client, world, "/items", data)  # with its implicit handover
     assert received.status_code == 201, received.text
     item = session.exec(select(Item).where(Item.code == received.json()["code"])).one()
-    order = {"disposition": "confiscate", "document_number": "15/QĐ-THADS"}
+    order = {"disposition": "confiscate", **exit_document("15/QĐ-THADS")}
     assert (
         _post(client, world, f"/items/{item.code}/disposition", order, "manager").status_code == 200
     )

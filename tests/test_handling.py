@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Checkout, CustodyEvent
-from tests.factories import confirm_request, make_item
+from tests.factories import confirm_request, exit_document, make_item
 
 API = "/api/v1"
 TOMORROW = str(local_today() + timedelta(days=1))
@@ -222,7 +222,7 @@ def test_seal_check_records_a_broken_seal(client, session, world):
 
 def test_disposition_destroy_advises_moving_to_awaiting_destruction(client, session, world):
     item = make_item(session, world, case_id=world.cases["pending"].id)
-    body = {"disposition": "destroy", "document_number": "3/2026"}
+    body = {"disposition": "destroy", **exit_document("3/2026")}
     response = _post(client, world, f"/items/{item.code}/disposition", body, "manager")
     assert response.status_code == 200, response.text
     assert response.json()["item"]["disposition"] == "pending"  # until a second person confirms
@@ -241,14 +241,14 @@ def test_auditor_cannot_handle_items(client, session, world):
 
 def test_release_needs_a_judgment_ordering_it(client, session, world):
     item = make_item(session, world, case_id=world.cases["pending"].id)
-    body = {"recipient": "Nguyễn Văn Chủ", "document_number": "BB-12"}
+    body = {"recipient": "Nguyễn Văn Chủ", **exit_document("BB-12")}
     refused = _post(client, world, f"/items/{item.code}/release", body, "manager")
     assert refused.status_code == 409 and "disposition" in refused.json()["detail"]
     _post(
         client,
         world,
         f"/items/{item.code}/disposition",
-        {"disposition": "return_to_owner", "document_number": "5/2026"},
+        {"disposition": "return_to_owner", **exit_document("5/2026")},
         "manager",
     )
     confirm_request(client, world, item.code)
@@ -265,9 +265,9 @@ def test_release_needs_a_judgment_ordering_it(client, session, world):
 
 def test_transfer_goes_to_an_existing_agency_confirmed_by_a_second_manager(client, session, world):
     item = make_item(session, world)
-    nowhere = {"to_agency": "nobody", "document_number": "QĐ-9"}
+    nowhere = {"to_agency": "nobody", **exit_document("QĐ-9")}
     assert _post(client, world, f"/items/{item.code}/transfer", nowhere).status_code == 422
-    body = {"to_agency": "B-PROV", "document_number": "QĐ-9"}
+    body = {"to_agency": "B-PROV", **exit_document("QĐ-9")}
     assert _post(client, world, f"/items/{item.code}/transfer", body, "auditor").status_code == 403
     asked = _post(client, world, f"/items/{item.code}/transfer", body, "manager")
     assert asked.status_code == 200 and asked.json()["status"] == "pending_release"

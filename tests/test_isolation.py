@@ -4,7 +4,7 @@ leaks that it exists; a parent agency's managers and auditors see their child ag
 import pytest
 
 from evidence_service.payload import make_payload
-from tests.factories import make_item
+from tests.factories import exit_document, make_item
 
 API = "/api/v1"
 FAR = "2099-01-01"
@@ -32,7 +32,7 @@ def _requests(code: str, case_id: int) -> list[tuple[str, str, dict | None]]:
         ("POST", f"/items/{code}/reweighs", {"net_weight_g": 1}),
         ("POST", f"/items/{code}/splits", {"net_weight_g": 1}),
         ("POST", f"/items/{code}/seal-checks", {"seal_state": "broken"}),
-        ("POST", f"/items/{code}/disposition", {"disposition": "destroy", "document_number": "1"}),
+        ("POST", f"/items/{code}/disposition", {"disposition": "destroy", **exit_document("1")}),
         ("POST", "/moves", {"item_codes": [code], "to_location_code": "X1"}),
         ("POST", "/scan", {"payload": make_payload("item", code)}),
         ("POST", "/scan", {"payload": make_payload("location", "S1")}),

@@ -18,7 +18,7 @@ from evidence_service.i18n import Translator
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import ExitSlip, Item
 from tests import docs_output
-from tests.factories import World, confirm_request, make_item
+from tests.factories import World, confirm_request, exit_document, make_item
 from tests.test_exports import at, exported_stock
 
 API = "/api/v1/exports"
@@ -257,13 +257,13 @@ def test_every_exit_kind_has_its_own_row(client, session, world):
         client.post(
             f"/api/v1/items/{item.code}/disposition",
             headers=headers,
-            json={"disposition": disposition, "document_number": "1/2026"},
+            json={"disposition": disposition, **exit_document("1/2026")},
         )
         confirm_request(client, world, item.code)
         response = client.post(
             f"/api/v1/items/{item.code}/release",
             headers=headers,
-            json={"recipient": "x", "document_number": "BB-1"},
+            json={"recipient": "x", **exit_document("BB-1")},
         )
         assert response.status_code == 200, response.text
         assert confirm_request(client, world, item.code).status_code == 200

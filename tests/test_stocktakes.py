@@ -10,7 +10,7 @@ from sqlmodel import select
 from evidence_service.models import CustodyEvent
 from evidence_service.payload import make_payload
 from evidence_service.stocktakes import working_days_after
-from tests.factories import confirm_request, make_item
+from tests.factories import confirm_request, exit_document, make_item
 
 API = "/api/v1"
 SIGNERS = {"keeper": "Nguyễn Văn Kho", "accountant": "Trần Thị Kế", "head": "Lê Văn Trưởng"}
@@ -228,13 +228,13 @@ def _release(client, world, code):
     client.post(
         f"{API}/items/{code}/disposition",
         headers=world.headers("manager"),
-        json={"disposition": "return_to_owner", "document_number": "1/QĐ"},
+        json={"disposition": "return_to_owner", **exit_document("1/QĐ")},
     )
     confirm_request(client, world, code)
     response = client.post(
         f"{API}/items/{code}/release",
         headers=world.headers("manager"),
-        json={"recipient": "chủ sở hữu", "document_number": "BB-2"},
+        json={"recipient": "chủ sở hữu", **exit_document("BB-2")},
     )
     assert response.status_code == 200, response.text
     assert confirm_request(client, world, code).status_code == 200

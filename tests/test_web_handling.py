@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from evidence_service.i18n import Translator
 from evidence_service.models import Case, Item, Location
-from tests.factories import confirm_request, make_item
+from tests.factories import confirm_request, exit_document, make_item
 from tests.test_web import log_in
 
 VI = Translator("vi")
@@ -35,7 +35,7 @@ def test_release_needs_a_releasable_disposition_and_says_why(client, world, sess
     assert 'id="release-blocked"' in html and f'action="/items/{code}/release"' not in html
     assert VI("disposition.destroy") in html
     refused = _post(
-        client, f"/items/{code}/release", csrf, recipient="Ông A", document_number="12/BB"
+        client, f"/items/{code}/release", csrf, recipient="Ông A", **exit_document("12/BB")
     )
     assert refused.status_code == 409 and 'role="alert"' in refused.text
 
@@ -44,13 +44,15 @@ def test_release_needs_a_releasable_disposition_and_says_why(client, world, sess
         f"/items/{code}/disposition",
         csrf,
         disposition="return_to_owner",
-        document_number="5/2026/QĐ",
+        **exit_document("5/2026/QĐ"),
     )
     assert done.status_code == 303 and done.headers["location"].endswith("done=disposition")
     confirm_request(client, world, code)
-    assert f'action="/items/{code}/release"' in client.get(f"/items/{code}").text
+    html = client.get(f"/items/{code}").text
+    assert f'action="/items/{code}/release"' in html
+    assert 'id="rel-date"' in html and VI("sod13b_field.document_issuer") in html
     released = _post(
-        client, f"/items/{code}/release", csrf, recipient="Ông A", document_number="12/BB"
+        client, f"/items/{code}/release", csrf, recipient="Ông A", **exit_document("12/BB")
     )
     assert released.status_code == 303
     page = client.get(released.headers["location"]).text
@@ -75,8 +77,12 @@ def test_transfer_by_a_manager(client, world, session):
     missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="B-PROV")
     assert missing.status_code == 422
     assert VI("field.document_number") in missing.text  # which field, in plain words
+    undated = {**exit_document("7/QĐ-CT"), "document_date": ""}
+    missing = _post(client, f"/items/{code}/transfer", csrf, to_agency="B-PROV", **undated)
+    assert missing.status_code == 422
+    assert VI("sod13b_validation.document_date") in missing.text
     done = _post(
-        client, f"/items/{code}/transfer", csrf, to_agency="B-PROV", document_number="7/QĐ-CT"
+        client, f"/items/{code}/transfer", csrf, to_agency="B-PROV", **exit_document("7/QĐ-CT")
     )
     assert done.status_code == 303
     assert session.exec(select(Item).where(Item.code == code)).one().status == "pending_release"
@@ -99,7 +105,7 @@ def test_transfer_by_a_manager(client, world, session):
 def test_an_auditor_may_not_release(client, world, session):
     code = make_item(session, world).code
     csrf = log_in(client, "auditor")
-    response = _post(client, f"/items/{code}/release", csrf, recipient="A", document_number="1")
+    response = _post(client, f"/items/{code}/release", csrf, recipient="A", **exit_document("1"))
     assert response.status_code == 403
     assert VI("error.forbidden") in response.text
 
@@ -162,7 +168,7 @@ def test_disposition_to_destroy_advises_an_awaiting_destruction_location(client,
         f"/items/{code}/disposition",
         csrf,
         disposition="destroy",
-        document_number="1/2026/HS-ST",
+        **exit_document("1/2026/HS-ST"),
     )
     assert response.status_code == 303
     assert confirm_request(client, world, code).status_code == 200  # the second person

@@ -16,9 +16,12 @@ router = APIRouter()
 @router.get("/audit/anchor", tags=["audit"], responses=error_responses(Unauthorized, Forbidden))
 def anchor(actor: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The custody chain's head now: keep it outside the system (print it, mail it) and
-    `evidence-service verify --anchor FILE` later proves nothing before it changed."""
-    auth.require(actor, "audit_system")  # the whole system's figures: not for an agency
-    return checkpoints.heads_now(session).to_dict()
+    `evidence-service verify --anchor FILE` later proves nothing before it changed. An
+    agency's manager gets only the chains of the provinces it sees (no whole-system total)."""
+    if auth.can(actor, "audit_system"):
+        return checkpoints.heads_now(session).to_dict()
+    auth.require(actor, "audit")
+    return checkpoints.province_heads(session, auth.agency_scope(session, actor))
 
 
 @router.get(

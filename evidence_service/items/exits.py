@@ -13,7 +13,14 @@ from . import approvals
 from .disposition_rules import check_disposition
 from .handling import places_to_await_destruction
 from .lifecycle import for_change
-from .requests import RELEASABLE, DispositionRequest, Documented, ReleaseRequest, TransferRequest
+from .requests import (
+    RELEASABLE,
+    DispositionRequest,
+    Documented,
+    ReleaseRequest,
+    TransferRequest,
+    document_reference,
+)
 
 
 def change_disposition(
@@ -42,11 +49,7 @@ def change_disposition(
 
 
 def _document(data: Documented) -> dict[str, Any]:
-    return {
-        "document_number": data.document_number,
-        "document_date": data.document_date.isoformat() if data.document_date else None,
-        "document_issuer": data.document_issuer,
-    }
+    return document_reference(data.document_number, data.document_date, data.document_issuer)
 
 
 def advice_after_disposition(session: Session, actor: User, item: Item) -> list[str]:

@@ -2,13 +2,15 @@
 what the overdue check-outs report shows."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
-from ..errors import value_error
+from ..errors import Invalid, value_error
 from ..legal.holidays import local_today
 from ..models import Disposition, SealState
 from ..people import clean_name
@@ -32,7 +34,7 @@ def check_document_number(value: str) -> str:
     return value
 
 
-def _document_date(value: date | None) -> date | None:
+def check_document_date(value: date | None) -> date | None:
     """Not in the future (a day of clock skew allowed), not before the service's records."""
     if value is not None:
         today = local_today()
@@ -47,11 +49,50 @@ def _document_date(value: date | None) -> date | None:
     return value
 
 
-def _issuer(value: str) -> str:
-    value = " ".join(value.split())
-    if value and not re.search(r"\w{2}", value):
+def require_document_date(value: date | None) -> date:
+    """A document the law requires is dated, plausibly (``check_document_date``)."""
+    if value is None:
+        raise value_error("the document's date is required", "sod13b_validation.document_date")
+    checked = check_document_date(value)
+    assert checked is not None
+    return checked
+
+
+def check_document_issuer(value: str) -> str:
+    """Who issued the document, as recorded (NFC, whitespace folded): a name, not blank or a
+    placeholder like ``-``."""
+    value = clean_name(value)
+    if not re.search(r"\w{2}", value):
         raise value_error("the issuer's name", "ledger15_validation.issuer")
     return value
+
+
+def document_reference(
+    number: str, issued_on: date | None, issuer: str, number_field: str = "document_number"
+) -> dict[str, str]:
+    """The document the law requires for an exit (release, return to owner, confiscation,
+    transfer, disposition change) or a write-off, checked by the one rule for all: its number,
+    date and issuer, each real. A refusal is a 422 naming the field, with its translation key.
+    Returns the reference as the custody event records it."""
+    checks: list[tuple[str, Callable[[Any], Any], Any]] = [
+        (number_field, check_document_number, number),
+        ("document_date", require_document_date, issued_on),
+        ("document_issuer", check_document_issuer, issuer),
+    ]
+    checked = []
+    for field, check, value in checks:
+        try:
+            checked.append(check(value))
+        except PydanticCustomError as exc:
+            shown = None if value is None else str(value)
+            key = str((exc.context or {}).get("key"))
+            raise Invalid(field, exc.message(), shown, key=key) from None
+    number, issued, issuer = checked
+    return {
+        "document_number": number,
+        "document_date": issued.isoformat(),
+        "document_issuer": issuer,
+    }
 
 
 def _recipient(value: str) -> str:
@@ -67,8 +108,16 @@ Recipient = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_
 DocumentNumber = Annotated[
     str, Field(min_length=1, max_length=64), AfterValidator(check_document_number)
 ]
-DocumentDate = Annotated[date | None, AfterValidator(_document_date)]
-DocumentIssuer = Annotated[str, Field(max_length=200), AfterValidator(_issuer)]
+DocumentDate = Annotated[date | None, AfterValidator(check_document_date)]
+# Required (the default only lets the rule name what is missing, with its key).
+RequiredDocumentDate = Annotated[
+    date | None, Field(default=None, validate_default=True), AfterValidator(require_document_date)
+]
+DocumentIssuer = Annotated[
+    str,
+    Field(default="", max_length=200, validate_default=True),
+    AfterValidator(check_document_issuer),
+]
 
 
 class CheckoutPurpose(StrEnum):
@@ -115,12 +164,12 @@ class SealCheckRequest(Versioned):
 
 
 class Documented(Versioned):
-    """The document that orders or records the change: its number (validated), date and
-    issuer."""
+    """The document that orders or records the change, as the law requires for every exit:
+    its number, date and issuer, each checked (``document_reference``'s rule)."""
 
     document_number: DocumentNumber
-    document_date: DocumentDate = None
-    document_issuer: DocumentIssuer = ""
+    document_date: RequiredDocumentDate
+    document_issuer: DocumentIssuer
 
 
 class DispositionRequest(Documented):

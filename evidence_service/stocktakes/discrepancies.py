@@ -12,9 +12,8 @@ from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Conflict, Invalid, NotFound
 from ..items import FINAL_STATUSES
 from ..items.lifecycle import update_item
-from ..items.requests import DocumentDate, check_document_number
+from ..items.requests import DocumentDate, document_reference
 from ..models import Discrepancy, DiscrepancyStatus, Item, ItemStatus, User
-from ..people import clean_name, person_key
 
 
 class Resolution(BaseModel):
@@ -104,22 +103,9 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
 
 
 def _write_off_document(data: Resolution) -> dict[str, Any]:
-    """The head's decision allowing the write-off: number, date and issuer, all real."""
-    if not data.document_ref:
-        raise Invalid("document_ref", "a write-off needs the head's decision that allows it")
-    try:
-        number = check_document_number(data.document_ref)
-    except ValueError as exc:
-        raise Invalid("document_ref", str(exc), data.document_ref) from None
-    if data.document_date is None:
-        raise Invalid("document_date", "the date of the head's decision")
-    if len(person_key(data.document_issuer)) < 2:
-        raise Invalid("document_issuer", "who issued the decision (the head of the agency)")
-    return {
-        "document_number": number,
-        "document_date": data.document_date.isoformat(),
-        "document_issuer": clean_name(data.document_issuer),
-    }
+    """The head's decision allowing the write-off, checked as every exit's document is."""
+    number = data.document_ref or ""
+    return document_reference(number, data.document_date, data.document_issuer, "document_ref")
 
 
 def discrepancies(session: Session, actor: User, include_resolved: bool) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ translation file gives for the page's language."""
 import pytest
 
 from evidence_service.i18n.translator import translator
+from evidence_service.legal.holidays import local_today
 from tests.browser.conftest import WebSite, screenshot
 from tests.factories import PASSWORD
 
@@ -46,6 +47,15 @@ def ask(page, site: WebSite, code: str, form: str, fields: dict[str, str]) -> No
     page.click(f"#form-{form} button.primary")
 
 
+def document(form: str, number: str) -> dict[str, str]:
+    """The fields of a form's document (``di``, ``rel``, ``tr``): number, date and issuer."""
+    return {
+        f"#{form}-doc": number,
+        f"#{form}-date": local_today().isoformat(),
+        f"#{form}-issuer": "Thủ trưởng THADS A",
+    }
+
+
 def confirm_as_second_manager(page, site: WebSite, code: str, lang: str, kind: str) -> None:
     t = translator(lang)
     sign_in(page, site, "manager2", lang)
@@ -65,7 +75,11 @@ def test_a_transfer_is_asked_confirmed_and_scanned_in(browser_page, site: WebSit
     page = browser_page
     code = site.item(description=f"Két sắt ({lang})")
     sign_in(page, site, "manager", lang)
-    ask(page, site, code, "transfer", {"#tr-agency": "B-PROV", "#tr-doc": "7/QĐ-CT"})
+    page.goto(f"{site.url}/items/{code}")
+    page.click("#form-transfer summary")
+    expect(page.locator('label[for="tr-date"]')).to_have_text(t("sod13b_field.document_date"))
+    expect(page.locator('label[for="tr-issuer"]')).to_have_text(t("sod13b_field.document_issuer"))
+    ask(page, site, code, "transfer", {"#tr-agency": "B-PROV", **document("tr", "7/QĐ-CT")})
     expect(page.locator("[role=status].notice.success")).to_have_text(t("item.done_transfer"))
     expect(page.locator("#waiting-second-person")).to_contain_text(
         t("duties_exits.item_pending_release")
@@ -114,13 +128,19 @@ def test_a_release_needs_a_second_manager_twice(browser_page, site: WebSite, lan
         site,
         code,
         "disposition",
-        {"select#di-disposition": "return_to_owner", "#di-doc": "5/2026/QĐ"},
+        {"select#di-disposition": "return_to_owner", **document("di", "5/2026/QĐ")},
     )
     expect(page.locator("[role=status].notice.success")).to_have_text(t("item.done_disposition"))
     confirm_as_second_manager(page, site, code, lang, "disposition")
 
     sign_in(page, site, "manager", lang)
-    ask(page, site, code, "release", {"#rel-recipient": "Ông Nguyễn Văn A", "#rel-doc": "12/BB"})
+    ask(
+        page,
+        site,
+        code,
+        "release",
+        {"#rel-recipient": "Ông Nguyễn Văn A", **document("rel", "12/BB")},
+    )
     expect(page.locator("[role=status].notice.success")).to_have_text(t("item.done_release"))
     expect(page.locator("main")).to_contain_text(t("status.pending_release"))
     confirm_as_second_manager(page, site, code, lang, "release")

@@ -120,6 +120,11 @@ def _read(page: Page, model: type[M], **parsed: Any) -> M:
     return from_form(model, page.field, version=_version(page), **parsed)
 
 
+def _documented(page: Page, model: type[M]) -> M:
+    """An exit's form: with the date of its document as the date input sends it."""
+    return _read(page, model, document_date=iso_date(page.field("document_date"), "document_date"))
+
+
 def _place(page: Page) -> str | None:
     """The destination typed as a code or scanned as a location label."""
     value = page.field("to_location_code")
@@ -215,7 +220,7 @@ def split(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/disposition")
 def change_disposition(code: str, page: FormPage) -> Response:
     def run() -> None:
-        data = _read(page, exits.DispositionRequest)
+        data = _documented(page, exits.DispositionRequest)
         # It waits for a second person (the page says so); where to keep it comes after.
         exits.change_disposition(page.db, code, data, page.me)
 
@@ -225,7 +230,7 @@ def change_disposition(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/release")
 def release(code: str, page: FormPage) -> Response:
     def run() -> None:
-        exits.release(page.db, code, _read(page, exits.ReleaseRequest), page.me)
+        exits.release(page.db, code, _documented(page, exits.ReleaseRequest), page.me)
 
     return _act(page, code, "release", run)
 
@@ -233,7 +238,7 @@ def release(code: str, page: FormPage) -> Response:
 @router.post("/items/{code}/transfer")
 def transfer(code: str, page: FormPage) -> Response:
     def run() -> None:
-        exits.transfer(page.db, code, _read(page, exits.TransferRequest), page.me)
+        exits.transfer(page.db, code, _documented(page, exits.TransferRequest), page.me)
 
     return _act(page, code, "transfer", run)
 
