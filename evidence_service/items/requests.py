@@ -58,13 +58,18 @@ def require_document_date(value: date | None) -> date:
     return checked
 
 
-def check_document_issuer(value: str) -> str:
-    """Who issued the document, as recorded (NFC, whitespace folded): a name, not blank or a
-    placeholder like ``-``."""
+def _a_name(value: str, letters: int, message: str, key: str) -> str:
+    """A person's or body's name as recorded (NFC, whitespace folded): at least ``letters``
+    word characters in a row, so not blank or a placeholder like ``-`` or ``…``."""
     value = clean_name(value)
-    if not re.search(r"\w{2}", value):
-        raise value_error("the issuer's name", "ledger15_validation.issuer")
+    if not re.search(rf"\w{{{letters}}}", value):
+        raise value_error(message, key)
     return value
+
+
+def check_document_issuer(value: str) -> str:
+    """Who issued the document: a name."""
+    return _a_name(value, 2, "the issuer's name", "ledger15_validation.issuer")
 
 
 def document_reference(
@@ -96,12 +101,8 @@ def document_reference(
 
 
 def _recipient(value: str) -> str:
-    """Who receives the item, as recorded (NFC, whitespace folded): a name, not blank or a
-    placeholder like ``-``."""
-    value = clean_name(value)
-    if not re.search(r"\w", value):
-        raise value_error("the recipient's name", "sod13_validation.recipient")
-    return value
+    """Who receives the item: a name."""
+    return _a_name(value, 1, "the recipient's name", "sod13_validation.recipient")
 
 
 Recipient = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_recipient)]
