@@ -85,6 +85,22 @@ def test_intake_into_location_returns_201_stored_item(client, world):
     ]
 
 
+def test_an_item_received_on_new_years_eve_evening_in_utc_is_numbered_in_the_new_year(
+    client, world, monkeypatch
+):
+    # 31/12/2026 18:00 UTC is 01/01/2027 01:00 in Viet Nam: the code is a 2027 one.
+    from evidence_service.items import intake as intake_module
+
+    class NewYearsEve(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return datetime(2026, 12, 31, 18, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(intake_module, "datetime", NewYearsEve)
+    item = intake(client, world, location_code=None)
+    assert item["code"].startswith("VC27-000001-")
+
+
 def test_intake_without_location_returns_received_item(client, world):
     item = intake(client, world, location_code=None)
     assert item["status"] == "received"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from .. import payload
+from ..items.intake import item_code_year
 from ..models import CodeCounter
 from .checked import Checked, RowError
 from .corrections import describe_changes
@@ -28,7 +29,7 @@ class ExpectedCodes:
     """The codes new items are expected to get: the next ones of this year's counter."""
 
     def __init__(self, session: Session) -> None:
-        self.year = datetime.now(UTC).year
+        self.year = item_code_year(datetime.now(UTC))
         counter = session.get(CodeCounter, f"item:{self.year}")
         self.seq = counter.value if counter else 0
 

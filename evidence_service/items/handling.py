@@ -29,7 +29,7 @@ from ..models import (
     User,
 )
 from . import approvals
-from .intake import COUNTED_UNITS, next_item_codes
+from .intake import COUNTED_UNITS, item_code_year, next_item_codes
 from .leaving import leave
 from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
 from .lookup import get_item
@@ -275,7 +275,7 @@ def split(session: Session, code: str, data: SplitRequest, actor: User) -> tuple
         session, [Placement("#split", here, tuple(item.hazard_classes), 0.0, 0.0)], actor, None
     )
     now = datetime.now(UTC)
-    (child_code,) = next_item_codes(session, now.year, 1)
+    (child_code,) = next_item_codes(session, item_code_year(now), 1)
     child = Item(
         # The parent's columns, but for what the part has of its own.
         **{

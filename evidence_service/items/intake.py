@@ -16,6 +16,7 @@ from ..bulk import insert_rows
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..errors import Invalid, NotFound, value_error
+from ..legal.holidays import local_today
 from ..locations import (
     Placement,
     check_placements,
@@ -99,12 +100,19 @@ class ItemBatchCreate(BaseModel):
     override_reason: str | None = Field(default=None, description="manager override of limits")
 
 
+def item_code_year(now: datetime) -> int:
+    """The year an item's code is numbered in: the year in Viet Nam (from 17:00 UTC on 31
+    December it is already the next one there)."""
+    return local_today(now).year
+
+
 def next_item_codes(session: Session, year: int, count: int) -> list[str]:
-    """``count`` new item codes. Item numbers are one series for every province, while
-    provinces write at the same time (one chain and lock each): on PostgreSQL they are
-    taken in a transaction of their own, committed at once, so an import in one province
-    does not hold the counter (a refused intake leaves a gap in the numbers). SQLite has
-    one writer at a time: its numbers come from the work's own transaction."""
+    """``count`` new item codes of ``year`` (``item_code_year``). Item numbers are one
+    series for every province, while provinces write at the same time (one chain and lock
+    each): on PostgreSQL they are taken in a transaction of their own, committed at once,
+    so an import in one province does not hold the counter (a refused intake leaves a gap
+    in the numbers). SQLite has one writer at a time: its numbers come from the work's own
+    transaction."""
     name = f"item:{year}"
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
@@ -213,7 +221,7 @@ def intake_items(
             }
         )
     override = check_placements(session, placements, actor, override_reason)
-    codes = next_item_codes(session, now.year, len(rows))
+    codes = next_item_codes(session, item_code_year(now), len(rows))
     for row, code in zip(rows, codes, strict=True):
         row["code"] = code
         row["label_key"] = payload.code_key(code)
