@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from evidence_service.db import Database
-from tests.conftest import LiveServer, Templates, start_server
+from tests.conftest import LiveServer, Templates, start_server, stop_server
 from tests.factories import PASSWORD, World, load_world, make_item
 
 CHROMIUM = os.environ.get("EVIDENCE_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -68,16 +68,22 @@ class WebSite:
 
 @pytest.fixture(scope="module")
 def site(templates: Templates) -> Iterator[WebSite]:
-    # SQLite (the tests are marked sqlite_only): they are about the pages, not the database.
-    db = templates.copy("world", "web")
+    yield from served_world(templates, "web")
+
+
+def served_world(
+    templates: Templates, name: str, env: dict[str, str] | None = None
+) -> Iterator[WebSite]:
+    """The test world on a server of its own (``env``: its extra settings). SQLite (the tests
+    are marked sqlite_only): they are about the pages, not the database."""
+    db = templates.copy("world", name)
     with db.session() as session:
         world = load_world(session)
-    server: LiveServer = start_server(db.engine.url.render_as_string(), workers=1)
+    server: LiveServer = start_server(db.engine.url.render_as_string(), workers=1, env=env)
     try:
         yield WebSite(server.url, db, world)
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=15)
+        stop_server(server)
         db.engine.dispose()
 
 

@@ -22,7 +22,7 @@ from evidence_service.reports import capacity_forecast
 from evidence_service.web import STATIC_DIR
 from tests.browser.conftest import WebSite
 from tests.browser.test_keeper_loop import PHONE, TABLET, scan, shot
-from tests.conftest import LIVE_SECRET, LiveServer, Templates, start_server
+from tests.conftest import LIVE_SECRET, LiveServer, Templates, start_server, stop_server
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
@@ -252,8 +252,7 @@ def demo_site(templates: Templates) -> Iterator[tuple[str, Database]]:
     try:
         yield server.url, db
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=15)
+        stop_server(server)
         db.engine.dispose()
 
 

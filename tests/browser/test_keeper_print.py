@@ -16,9 +16,8 @@ from evidence_service import payload
 from evidence_service.auth import issue_token
 from evidence_service.labels import LabelData, item_label, load_templates, render_png
 from evidence_service.models import Case, Item, Location
-from tests.browser.conftest import WebSite, log_in, screenshot
-from tests.conftest import LIVE_SECRET, LiveServer, Templates, start_server
-from tests.factories import load_world
+from tests.browser.conftest import WebSite, log_in, screenshot, served_world
+from tests.conftest import LIVE_SECRET, Templates
 from tests.test_label_decode import TARGET, decode, zpl_render
 from tests.test_print_jobs import FakePrinter
 
@@ -65,18 +64,7 @@ address = "127.0.0.1:{zebra.port}"
 """,
         encoding="utf-8",
     )
-    db = templates.copy("world", "print")
-    with db.session() as session:
-        world = load_world(session)
-    server: LiveServer = start_server(
-        db.engine.url.render_as_string(), workers=1, env={"EVIDENCE_PRINTERS_FILE": str(config)}
-    )
-    try:
-        yield WebSite(server.url, db, world)
-    finally:
-        server.process.terminate()
-        server.process.wait(timeout=15)
-        db.engine.dispose()
+    yield from served_world(templates, "print", {"EVIDENCE_PRINTERS_FILE": str(config)})
 
 
 def label_events(site: WebSite, code: str) -> list[dict]:
