@@ -178,9 +178,12 @@ def intake_rows(
     rows: list[dict[str, Any]] = []
     placements: list[Placement] = []
     known_units = units_for(session, agency_scope(session, actor))
+    quantities: set[tuple[str, float]] = set()  # (unit, quantity) pairs found good
     for n, data in enumerate(items_in):
         field = f"items.{n}"
-        check_quantity(known_units, data.unit, data.quantity, field)
+        if (data.unit, data.quantity) not in quantities:
+            check_quantity(known_units, data.unit, data.quantity, field)
+            quantities.add((data.unit, data.quantity))
         case_key = (data.case_id, data.judgment_number)
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
