@@ -42,6 +42,9 @@ def test_factors_load_and_every_value_has_a_source():
     table = load_factors()
     assert table.factors, "the shipped table has factors"
     methods = set(load_methods().methods)
+    for source in table.sources.values():
+        # A value read in a transcription names the document it transcribes, to be checked.
+        assert source.verified_against_primary or source.primary, source
     for f in table.factors:
         assert f.source in table.sources
         if f.value is None:
@@ -73,6 +76,9 @@ def test_a_factor_without_source_or_reason_is_refused():
         parse_factors({**base, "factors": [{**factor, "source": "nowhere", "value": 1.0}]})
     with pytest.raises(ValueError, match="table and class"):
         parse_factors({**base, "factors": [{**factor, "value": 1.0}]})
+    transcription = {"id": "S", "title": "T", "url": "http://x", "verified_against_primary": False}
+    with pytest.raises(ValueError, match="must name its primary"):
+        parse_factors({**base, "sources": [transcription], "factors": []})
 
 
 def test_the_factors_are_served_with_their_sources(client, world):
@@ -96,11 +102,21 @@ def test_estimate_of_a_hand_computed_batch():
     assert by["dl_pcb"].value == pytest.approx(0.005 * 2.0)
     assert by["dl_pcb"].complete and by["dl_pcb"].range_kind == "order_of_magnitude"
     assert (by["dl_pcb"].low, by["dl_pcb"].high) == pytest.approx((0.001, 0.1))
-    # CO: 48.8 kg/t for plant material only; the general item has no factor: partial
-    assert by["co"].value == pytest.approx(0.002 * 48.8)
+    # PCDD/F: 40 µg TEQ/t for every group (Toolkit 6b class 3, read in a transcription)
+    assert by["pcdd_f"].value == pytest.approx(0.005 * 40.0)
+    assert by["pcdd_f"].complete and by["pcdd_f"].source_ids == ["UNEP-TK2013-6b-WAPLA"]
+    assert (by["pcdd_f"].low, by["pcdd_f"].high) == pytest.approx((0.02, 2.0))
+    # CO and PM2.5: 102 and 6.26 kg/t (GFED4, agricultural waste burning) for plant material
+    # only; the general item has no factor: partial, never padded with 0
+    assert by["co"].value == pytest.approx(0.002 * 102.0)
     assert not by["co"].complete and by["co"].missing_groups == ["general"]
-    # No PCDD/F factor was found: no value, never 0
-    assert by["pcdd_f"].value is None and by["pcdd_f"].missing_groups == ["drugs_plant", "general"]
+    assert by["pm2_5"].value == pytest.approx(0.002 * 6.26)
+    assert by["pm2_5"].missing_groups == ["general"]
+    # the sources: the value's, and the empty cell's (which says what was looked for there)
+    assert by["pm2_5"].source_ids == ["EMEP-GB2023-5C2", "GFED4-EF"]
+    # No PM10 nor HCl factor was found: no value, never 0
+    assert by["pm10"].value is None and by["pm10"].missing_groups == ["drugs_plant", "general"]
+    assert by["hcl"].value is None
     assert e.actual.weight_kg == pytest.approx(5.0)
     assert e.order_of_magnitude and "Order-of-magnitude" in e.note
     # The licensed alternatives have no factor read: nothing avoided can be claimed
@@ -489,6 +505,8 @@ def test_the_report_totals_equal_the_destruction_totals(client, session, world):
     burning = next(r for r in env["releases"] if r["method"] == "open_burning")
     dl_pcb = next(r for r in burning["actual"] if r["pollutant"] == "dl_pcb")
     assert dl_pcb["value"] == pytest.approx(0.003 * 2.0)
+    pcdd_f = next(r for r in burning["actual"] if r["pollutant"] == "pcdd_f")
+    assert pcdd_f["value"] == pytest.approx(0.003 * 40.0)
     pdf = client.get(f"{API}/reports/environment", headers=headers, params={"format": "pdf"})
     assert pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content)
