@@ -17,7 +17,8 @@ from evidence_service.environment.facilities import great_circle_km
 from evidence_service.environment.factors import load_factors, parse_factors
 from evidence_service.legal.gather import first_decisions
 from evidence_service.legal.holidays import local_today
-from evidence_service.models import Approval, Case, Disposition, Item, ItemStatus
+from evidence_service.models import Approval, Case, Disposition, Item, ItemStatus, User
+from evidence_service.reports import capacity_forecast
 from tests.docs_output import pages_text, save_pages
 from tests.factories import make_item
 from tests.test_destruction import (
@@ -391,6 +392,22 @@ def test_the_planner_proposes_eligible_items_only_in_deadline_order(client, sess
         }
         assert groups == {p["material_group"]}
         assert p["estimated_releases"]["method"] == p["usual_method"]
+    # destroying frees space: the "full on" date never comes earlier, and it is the forecast's
+    # own date (the same projection of the same numbers) for a measure nothing is freed in
+    manager = session.exec(select(User).where(User.username == "demo-manager")).one()
+    dates = {
+        (w.code, m.measure): m.full_on and m.full_on.isoformat()
+        for w in capacity_forecast(session, manager).warehouses
+        for m in w.measures
+    }
+    checked = 0
+    for p in proposals:
+        for f in p["full_on"]:
+            assert f["full_on"] == dates[(p["warehouse_code"], f["measure"])]
+            if f["full_on"] and f["full_on_after"]:
+                assert f["full_on_after"] >= f["full_on"], (p["id"], f)
+                checked += 1
+    assert checked, "the demo world has filling warehouses"
 
 
 def test_the_planner_leaves_out_checked_out_batched_and_pending_items(client, session):
