@@ -569,6 +569,11 @@ def test_the_manager_sees_the_page_takes_a_proposal_and_prints_the_report(client
     page = client.get("/environment")
     assert page.status_code == 200
     assert "bậc độ lớn" in page.text and "<svg" in page.text
+    assert "giấy phép chưa được đối chiếu" in page.text  # the proposed facility, unverified
+    # the period is typed and shown as Vietnamese dates (dd/mm/yyyy), not the browser's
+    typed = client.get("/environment", params={"date_from": "01/06/2026", "date_to": "30/11/2026"})
+    assert typed.status_code == 200
+    assert 'value="01/06/2026"' in typed.text and 'value="30/11/2026"' in typed.text
     # the last half-year's open burning released PCDD/F, estimated from its weight (40 µg TEQ/t)
     token = client.post(
         f"{API}/auth/token", data={"username": "demo-manager", "password": DEMO_PASSWORD}
