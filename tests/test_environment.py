@@ -570,6 +570,9 @@ def test_the_manager_sees_the_page_takes_a_proposal_and_prints_the_report(client
     assert page.status_code == 200
     assert "bậc độ lớn" in page.text and "<svg" in page.text
     assert "giấy phép chưa được đối chiếu" in page.text  # the proposed facility, unverified
+    # open burning's bars are drawn red, as the chart's caption says (the dashboard's class)
+    methods_chart = page.text.split('id="env-methods-caption"')[1].split("</figure>")[0]
+    assert 'class="bar-risky"' in methods_chart and 'class="risky"' not in page.text
     # the period is typed and shown as Vietnamese dates (dd/mm/yyyy), not the browser's
     typed = client.get("/environment", params={"date_from": "01/06/2026", "date_to": "30/11/2026"})
     assert typed.status_code == 200
