@@ -86,8 +86,16 @@ VOCABULARY = frozenset({"status", "disposition", "category", "unit", "seal", "ki
 
 
 def words(t: Translator, key: str, params: dict[str, Any]) -> str:
-    """The sentence ``key`` with ``params``, vocabulary values in the reader's words."""
-    values = {k: t.maybe(f"{k}.{v}", str(v)) if k in VOCABULARY else v for k, v in params.items()}
+    """The sentence ``key`` with ``params``, vocabulary values in the reader's words and
+    fractional numbers (a distance, a weight in its unit) in the reader's format."""
+    values = {
+        k: t.maybe(f"{k}.{v}", str(v))
+        if k in VOCABULARY
+        else t.number(v)
+        if isinstance(v, float)
+        else v
+        for k, v in params.items()
+    }
     return t(key, **values)
 
 
