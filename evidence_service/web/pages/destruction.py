@@ -155,7 +155,7 @@ def add_items(batch_id: int, page: FormPage) -> Response:
         codes = _codes(page, page.field("codes"))
         if not codes:
             raise Invalid(
-                "codes", "scan or type at least one item code", key="keysb_pages.no_codes"
+                "codes", "scan or type at least one item code", key="destruction.err_codes"
             )
         data = validate(
             destruction.AddItemsRequest,
