@@ -297,11 +297,11 @@ def complete(
     handover = get_handover(session, handover_id, actor)
     if handover.final_at is not None:
         raise InvalidTransition(f"handover {handover.record_number} is final already")
-    given = _details(data)
+    details = _details(data)
     # The check-out a re-entry ends is the service's own fact, not the form's: kept.
     kept = {k: v for k, v in handover.acts.items() if k == papers.RE_ENTRY}
-    given["acts"] = {**given["acts"], **kept}
-    for name, value in given.items():
+    details["acts"] = {**details["acts"], **kept}
+    for name, value in details.items():
         setattr(handover, name, value)
     if data.handed_over_at is not None:
         handover.handed_over_at = data.handed_over_at

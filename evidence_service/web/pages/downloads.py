@@ -7,10 +7,14 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ... import exports, locations
+from ...auth import can
 from ...errors import Invalid
+from ...exports.common import period_label
+from ...exports.ledger import closing
 from ...legal.holidays import local_today
-from ..context import UserPage
+from ..context import FormPage, UserPage
 from ..errors import WebRoute
+from ..forms import validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MEDIA = {
@@ -50,6 +54,39 @@ def downloads(page: UserPage) -> Response:
         warehouses=locations.list_warehouses(page.db, page.me),
         years=list(range(year, year - 6, -1)),
         this_year=year,
+        closable=[(label, period_words(label, page)) for label in closing.closable(local_today())],
+        closings=closing.closings(page.db, page.me, page.lang),
+        may_close=can(page.me, "close_ledger"),
+        closed=page.request.query_params.get("closed", ""),
+    )
+
+
+def period_words(label: str, page: UserPage) -> str:
+    return period_label(label, page.t)
+
+
+@router.post("/downloads/closings")
+def close_ledger(page: FormPage) -> Response:
+    """Close the ledger of an ended period (``exports.ledger.closing``); a refusal shows as
+    the error page, in the reader's language, and changes nothing."""
+    data = validate(
+        closing.LedgerClosingCreate,
+        {"period": page.field("period"), "warehouse_code": page.field("warehouse_code") or None},
+    )
+    done = closing.close(page.db, data, page.me)
+    return page.redirect(f"/downloads?closed={done.number}#closings")
+
+
+@router.get("/downloads/closings/{closing_id}.pdf")
+def closing_pdf(closing_id: int, page: UserPage) -> Response:
+    doc = closing.closing_pdf(page.db, closing_id, page.me)
+    return Response(
+        doc.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="khoa-so-{doc.number.replace("/", "-")}.pdf"',
+            "X-SHA256": doc.sha256,
+        },
     )
 
 
