@@ -105,6 +105,33 @@ def test_a_second_closing_of_the_period_and_an_unended_period_are_refused(
     assert everything.json()["warehouse_code"] is None
 
 
+def test_closing_the_agencys_whole_ledger_of_a_half_year_issues_its_numbered_summary(
+    client, session, world, stock
+):
+    half = _half_before()
+    one = _close(client, world, half).json()
+    assert one["summary_pdf_url"] is None  # a warehouse's ledger: no report with it
+    assert client.get(f"{API}/{one['id']}/summary.pdf", headers=world.headers()).status_code == 404
+    closing = client.post(API, json={"period": half}, headers=world.headers("manager")).json()
+    assert closing["summary_number"] == "01/BC-THADS"
+    pdf = client.get(closing["summary_pdf_url"], headers=world.headers())
+    assert pdf.status_code == 200
+    stored = session.exec(
+        select(OfficialDocument).where(OfficialDocument.kind == "evidence_summary")
+    ).one()
+    assert pdf.headers["x-sha256"] == stored.sha256 == hashlib.sha256(pdf.content).hexdigest()
+    docs_output.save_pages(pdf.content, "summary-closed")
+    text = docs_output.text(pdf.content)
+    assert "Số: 01/BC-THADS" in text and "BÁO CÁO KẾT QUẢ QUẢN LÝ, XỬ LÝ VẬT CHỨNG" in text
+    # The exports' summary stays a live rendering without a number.
+    live = client.get(
+        "/api/v1/exports/summary",
+        params={"period": half, "format": "pdf"},
+        headers=world.headers("manager"),
+    )
+    assert "Số: …/BC-THADS" in docs_output.text(live.content)
+
+
 def test_another_agency_cannot_read_a_closing(client, world, stock):
     closing = _close(client, world, _half_before()).json()
     other = world.headers("other-keeper")

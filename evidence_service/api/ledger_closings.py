@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from ..exports.ledger import closing
+from ..models import OfficialDocument
 from .deps import CurrentUser, SessionDep
 from .item_documents import PDF
 
@@ -49,12 +50,29 @@ def list_closings(
 )
 def closing_pdf(closing_id: int, actor: CurrentUser, session: SessionDep) -> Response:
     """The closed ledger as issued; its SHA-256 in ``X-SHA256``."""
-    doc = closing.closing_pdf(session, closing_id, actor)
+    return _stored(closing.closing_pdf(session, closing_id, actor), "khoa-so")
+
+
+def _stored(doc: OfficialDocument, name: str) -> Response:
+    """A stored document as issued, its SHA-256 in ``X-SHA256``."""
+    number = doc.number.replace("/", "-")
     return Response(
         doc.pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="khoa-so-{doc.number.replace("/", "-")}.pdf"',
+            "Content-Disposition": f'inline; filename="{name}-{number}.pdf"',
             "X-SHA256": doc.sha256,
         },
     )
+
+
+@router.get(
+    "/{closing_id}/summary.pdf",
+    response_class=Response,
+    responses={**error_responses(Unauthorized, NotFound), **PDF},
+)
+def closing_summary_pdf(closing_id: int, actor: CurrentUser, session: SessionDep) -> Response:
+    """The six-monthly or yearly summary issued with the closing of the agency's whole
+    ledger (404 for a warehouse's closing or a quarter's); its SHA-256 in ``X-SHA256``."""
+    doc = closing.closing_summary(session, closing_id, actor)
+    return _stored(doc, "bao-cao")

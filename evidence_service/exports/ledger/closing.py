@@ -9,6 +9,10 @@ head) and Art. 30(4)(d) (an electronic ledger printed every quarter, closed and 
 vn-legal-context §3.6 quotes them; the layout (``documents/layouts/ledger_closing.toml``) says
 what is still to be confirmed. One closing per agency, warehouse (or all of them) and period:
 a second is refused, as is a period not yet ended (today is ``local_today()``).
+
+Closing the agency's whole ledger (no warehouse named) of a half-year or a year also issues
+that period's six-monthly or yearly summary (báo cáo, kind ``evidence_summary``), numbered and
+kept the same way: it is made once the period is over and its figures are the closed ledger's.
 """
 
 from datetime import date, datetime
@@ -25,11 +29,15 @@ from ...legal.holidays import local_today
 from ...locations import get_warehouse
 from ...models import Agency, OfficialDocument, User, Warehouse
 from ..common import Period, period, period_label
+from ..summary import summary, summary_pdf
 from .lines import ledger_run
 from .printout import CLOSED_KIND, Closed, ledger_printout
 
 # The periods a ledger closes on (report_periods.toml): the calendar ones of Art. 30(4)(c).
 CLOSING_PERIODS = frozenset({"year", "H1", "H2", "Q1", "Q2", "Q3", "Q4"})
+# The closings that issue the summary too: the six-monthly and the yearly report.
+SUMMARY_PERIODS = frozenset({"year", "H1", "H2"})
+SUMMARY_KIND = "evidence_summary"
 API = "/api/v1/ledger/closings"
 
 
@@ -55,6 +63,9 @@ class LedgerClosingPublic(BaseModel):
     closed_at: datetime
     closed_by: str | None
     pdf_url: str
+    # The summary issued with it (the agency's whole ledger of a half-year or year).
+    summary_number: str | None = None
+    summary_pdf_url: str | None = None
 
 
 def closable(today: date, years: int = 3) -> list[str]:
@@ -71,6 +82,10 @@ def closable(today: date, years: int = 3) -> list[str]:
 
 def subject(agency_id: int, warehouse_id: int | None, label: str) -> str:
     return f"{CLOSED_KIND}:{agency_id}:{warehouse_id or 0}:{label}"
+
+
+def summary_subject(agency_id: int, label: str) -> str:
+    return f"{SUMMARY_KIND}:{agency_id}:{label}"
 
 
 def _closing_period(text: str) -> Period:
@@ -113,7 +128,18 @@ def close(session: Session, data: LedgerClosingCreate, actor: User) -> OfficialD
         closed = Closed(number=number.printed, on=today, by=by)
         return ledger_printout(run.header(), run.lines(), run.t, run.header, closed)
 
-    return documents.finalise(session, CLOSED_KIND, agency_id, about, draw, actor)
+    closed = documents.finalise(session, CLOSED_KIND, agency_id, about, draw, actor)
+    if warehouse is None and p.kind.key in SUMMARY_PERIODS:
+        report = summary(session, actor, p.label)
+        documents.finalise(
+            session,
+            SUMMARY_KIND,
+            agency_id,
+            summary_subject(agency_id, p.label),
+            lambda number: summary_pdf(report, "vi", number.printed),
+            actor,
+        )
+    return closed
 
 
 def _public(
@@ -122,6 +148,8 @@ def _public(
     _, _, warehouse_id, label = doc.subject.split(":", 3)
     p = period(label)
     user = session.get(User, doc.finalised_by_id) if doc.finalised_by_id else None
+    report = documents.stored(session, SUMMARY_KIND, summary_subject(doc.agency_id, p.label))
+    with_report = report is not None and warehouse_id == "0"
     assert doc.id is not None
     return LedgerClosingPublic(
         id=doc.id,
@@ -136,6 +164,8 @@ def _public(
         closed_at=doc.finalised_at,
         closed_by=(user.full_name or user.username) if user else None,
         pdf_url=f"{API}/{doc.id}.pdf",
+        summary_number=report.number if report and with_report else None,
+        summary_pdf_url=f"{API}/{doc.id}/summary.pdf" if with_report else None,
     )
 
 
@@ -166,6 +196,18 @@ def closing_pdf(session: Session, closing_id: int, actor: User) -> OfficialDocum
     ):
         raise NotFound(f"ledger closing {closing_id} not found")
     return doc
+
+
+def closing_summary(session: Session, closing_id: int, actor: User) -> OfficialDocument:
+    """The summary issued with a closing of the agency's whole ledger (404 for another)."""
+    doc = closing_pdf(session, closing_id, actor)
+    _, agency_id, warehouse_id, label = doc.subject.split(":", 3)
+    report = documents.stored(session, SUMMARY_KIND, summary_subject(int(agency_id), label))
+    if report is None or warehouse_id != "0":
+        raise NotFound(f"ledger closing {closing_id} issued no summary")
+    found = session.get(OfficialDocument, report.id)
+    assert found is not None
+    return found
 
 
 def public(session: Session, doc: OfficialDocument, actor: User) -> LedgerClosingPublic:

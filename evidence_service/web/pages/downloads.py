@@ -12,6 +12,7 @@ from ...errors import Invalid
 from ...exports.common import period_label
 from ...exports.ledger import closing
 from ...legal.holidays import local_today
+from ...models import OfficialDocument
 from ..context import FormPage, UserPage
 from ..errors import WebRoute
 from ..forms import validate
@@ -79,7 +80,15 @@ def close_ledger(page: FormPage) -> Response:
 
 @router.get("/downloads/closings/{closing_id}.pdf")
 def closing_pdf(closing_id: int, page: UserPage) -> Response:
-    doc = closing.closing_pdf(page.db, closing_id, page.me)
+    return _stored(closing.closing_pdf(page.db, closing_id, page.me))
+
+
+@router.get("/downloads/closings/{closing_id}/summary.pdf")
+def closing_summary_pdf(closing_id: int, page: UserPage) -> Response:
+    return _stored(closing.closing_summary(page.db, closing_id, page.me))
+
+
+def _stored(doc: OfficialDocument) -> Response:
     return Response(
         doc.pdf,
         media_type="application/pdf",
