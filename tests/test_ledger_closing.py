@@ -160,3 +160,44 @@ def test_the_downloads_page_closes_the_ledger_and_lists_the_closings(client, ses
     refused = client.post("/downloads/closings", data=form)
     assert refused.status_code == 409
     assert f"Sổ của kỳ {half} đã được khóa." in refused.text
+
+
+def _quarter_before() -> str:
+    today = local_today()
+    q = (today.month - 1) // 3 + 1
+    return f"{today.year}-Q{q - 1}" if q > 1 else f"{today.year - 1}-Q4"
+
+
+def test_the_quarterly_closing_duty_is_met_by_closing_the_quarter(client, session, world):
+    """The legal-deadlines report listed the ledger closing as never recorded (always due);
+    now the last quarter's duty shows overdue until that quarter (or a period ending with it)
+    is closed, then it is met and drops out; this quarter's stays due."""
+    from datetime import UTC, datetime
+
+    from evidence_service.models import Agency, Warehouse
+
+    for agency in session.exec(select(Agency)).all():
+        agency.created_at = datetime(2024, 1, 1, tzinfo=UTC)  # it existed last quarter
+        session.add(agency)
+    session.commit()
+    keeping = session.get(
+        Agency, session.exec(select(Warehouse).where(Warehouse.code == "W1")).one().agency_id
+    ).code
+
+    def duties():
+        report = client.get(
+            "/api/v1/reports/legal-deadlines",
+            params={"kind": "ledger_closing"},
+            headers=world.headers("manager"),
+        ).json()
+        return sorted(
+            (e["status"], e["due_on"]) for e in report["entries"] if e["agency_code"] == keeping
+        )
+
+    last = _quarter_before()
+    from evidence_service.exports.common import period
+
+    ended, running = period(last).last.isoformat(), period(_this_quarter()).last.isoformat()
+    assert duties() == [("due", running), ("overdue", ended)]
+    assert _close(client, world, last).status_code == 201
+    assert duties() == [("due", running)]
