@@ -413,7 +413,10 @@ def test_a_re_entry_after_a_check_out_says_so_and_its_stock_card_row_cites_its_o
     session.refresh(returned)
     assert returned.entry_slip_number and returned.entry_slip_number != intake.entry_slip_number
     cited = f"Phiếu xuất kho số {out_slip.number} (trích xuất)"
-    for kind, name in (("record", "return-handover-record"), ("entry-slip", "return-entry-slip")):
+    for kind, name in (
+        ("record", "re-entry-handover-record"),
+        ("entry-slip", "re-entry-entry-slip"),
+    ):
         pdf = client.get(f"/api/v1/handovers/{returned.id}/{kind}.pdf", headers=headers)
         text = " ".join(pdf_text(pdf.content).split())
         save_pages(pdf.content, name)

@@ -2,6 +2,7 @@
 and the six-monthly or yearly summary, picked by period. The work is in ``exports``."""
 
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -75,7 +76,7 @@ def close_ledger(page: FormPage) -> Response:
         {"period": page.field("period"), "warehouse_code": page.field("warehouse_code") or None},
     )
     done = closing.close(page.db, data, page.me)
-    return page.redirect(f"/downloads?closed={done.number}#closings")
+    return page.redirect(f"/downloads?closed={quote(done.number, safe='')}#closings")
 
 
 @router.get("/downloads/closings/{closing_id}.pdf")
