@@ -2,15 +2,21 @@
 and the six-monthly or yearly summary, picked by period. The work is in ``exports``."""
 
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ... import exports, locations
+from ...auth import can
 from ...errors import Invalid
+from ...exports.common import period_label
+from ...exports.ledger import closing
 from ...legal.holidays import local_today
-from ..context import UserPage
+from ...models import OfficialDocument
+from ..context import FormPage, UserPage
 from ..errors import WebRoute
+from ..forms import validate
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MEDIA = {
@@ -59,6 +65,47 @@ def downloads(page: UserPage) -> Response:
         warehouses=locations.list_warehouses(page.db, page.me),
         years=list(range(year, year - 6, -1)),
         this_year=year,
+        closable=[(label, period_words(label, page)) for label in closing.closable(local_today())],
+        closings=closing.closings(page.db, page.me, page.lang),
+        may_close=can(page.me, "close_ledger"),
+        closed=page.request.query_params.get("closed", ""),
+    )
+
+
+def period_words(label: str, page: UserPage) -> str:
+    return period_label(label, page.t)
+
+
+@router.post("/downloads/closings")
+def close_ledger(page: FormPage) -> Response:
+    """Close the ledger of an ended period (``exports.ledger.closing``); a refusal shows as
+    the error page, in the reader's language, and changes nothing."""
+    data = validate(
+        closing.LedgerClosingCreate,
+        {"period": page.field("period"), "warehouse_code": page.field("warehouse_code") or None},
+    )
+    done = closing.close(page.db, data, page.me)
+    return page.redirect(f"/downloads?closed={quote(done.number, safe='')}#closings")
+
+
+@router.get("/downloads/closings/{closing_id}.pdf")
+def closing_pdf(closing_id: int, page: UserPage) -> Response:
+    return _stored(closing.closing_pdf(page.db, closing_id, page.me))
+
+
+@router.get("/downloads/closings/{closing_id}/summary.pdf")
+def closing_summary_pdf(closing_id: int, page: UserPage) -> Response:
+    return _stored(closing.closing_summary(page.db, closing_id, page.me))
+
+
+def _stored(doc: OfficialDocument) -> Response:
+    return Response(
+        doc.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="khoa-so-{doc.number.replace("/", "-")}.pdf"',
+            "X-SHA256": doc.sha256,
+        },
     )
 
 
