@@ -194,7 +194,11 @@ def closing_pdf(session: Session, closing_id: int, actor: User) -> OfficialDocum
         or doc.agency_id not in agency_scope(session, actor)
         or session.get(Agency, doc.agency_id) is None
     ):
-        raise NotFound(f"ledger closing {closing_id} not found")
+        raise NotFound(
+            f"ledger closing {closing_id} not found",
+            key="lead_closing.not_found",
+            params={"id": closing_id},
+        )
     return doc
 
 
@@ -204,7 +208,11 @@ def closing_summary(session: Session, closing_id: int, actor: User) -> OfficialD
     _, agency_id, warehouse_id, label = doc.subject.split(":", 3)
     report = documents.stored(session, SUMMARY_KIND, summary_subject(int(agency_id), label))
     if report is None or warehouse_id != "0":
-        raise NotFound(f"ledger closing {closing_id} issued no summary")
+        raise NotFound(
+            f"ledger closing {closing_id} issued no summary",
+            key="lead_closing.no_summary",
+            params={"id": closing_id},
+        )
     found = session.get(OfficialDocument, report.id)
     assert found is not None
     return found
