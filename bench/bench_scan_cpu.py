@@ -1,8 +1,9 @@
 """CPU per ``POST /scan`` in-process (not a test): the load-independent figure for the scan.
 
     .venv/bin/python bench/bench_scan_cpu.py [--requests 2000] [--concurrency 1 32]
+        [--postgres postgresql+psycopg://...]
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
-        .venv/bin/python bench/bench_scan_cpu.py --requests 200 --concurrency 32 --once
+        .venv/bin/python bench/bench_scan_cpu.py --requests 150 --concurrency 32 --once --reuse
 
 Scans go through the whole ASGI app (middlewares, routing, token, lookup, the kept log row
 written and awaited, the JSON answer), with no HTTP server, on a fresh SQLite database of
@@ -45,11 +46,28 @@ keys.install(keys.SigningKey.generate())
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def setup(workdir: Path) -> tuple[FastAPI, Database, str, list[bytes]]:
+def setup(
+    workdir: Path, postgres: str | None = None, reuse: bool = False
+) -> tuple[FastAPI, Database, str, list[bytes]]:
+    """The app on a database of 1,000 items. ``reuse``: a copy of the SQLite database the
+    last run made (under callgrind, migrating and loading cost minutes)."""
+    template, saved = workdir / "template.db", workdir / "template.json"
+    if reuse and not postgres and template.exists():
+        scan_db = workdir / "scan.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scan_db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, scan_db)
+        url = f"sqlite:///{scan_db}"
+        db = Database.from_url(url)
+        token, bodies = json.loads(saved.read_text())
+        app = create_app(Settings(database_url=url, secret_key=SECRET), db)
+        return app, db, token, [b.encode() for b in bodies]
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    url = f"sqlite:///{workdir / 'scan.db'}"
+    url = postgres or f"sqlite:///{workdir / 'scan.db'}"
     db = Database.from_url(url)
+    if postgres and db.migration_status()[0] is not None:
+        raise SystemExit(f"--postgres needs an empty database: {postgres} has tables")
     db.migrate()
     with db.session(write=True) as session:
         world = make_world(session)
@@ -70,6 +88,10 @@ def setup(workdir: Path) -> tuple[FastAPI, Database, str, list[bytes]]:
         codes = session.exec(select(Item.code).order_by(col(Item.id)).limit(50)).all()
     token = issue_token(world.users["keeper"], SECRET, 60)
     bodies = [json.dumps({"payload": payload.make_payload("I", c)}).encode() for c in codes]
+    if not postgres:
+        db.engine.dispose()
+        shutil.copyfile(workdir / "scan.db", template)
+        saved.write_text(json.dumps([token, [b.decode() for b in bodies]]))
     app = create_app(Settings(database_url=url, secret_key=SECRET), db)
     return app, db, token, bodies
 
@@ -155,15 +177,20 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--once", action="store_true", help="one run, no output (callgrind)")
+    parser.add_argument("--reuse", action="store_true", help="copy the last run's database")
+    parser.add_argument("--postgres", metavar="URL", help="an empty database instead of SQLite")
     opts = parser.parse_args()
-    app, db, token, bodies = setup(opts.workdir)
+    app, db, token, bodies = setup(opts.workdir, opts.postgres, opts.reuse)
     path = "/api/v1/scan"
     if opts.once:
+        batches = count_batches(db)
         asyncio.run(drive(app, path, token, bodies, opts.requests, opts.concurrency[0]))
+        print(f"{opts.requests} scans, {len(batches)} writes", file=sys.stderr)
         return
     asyncio.run(drive(app, path, token, bodies, 100, 8))  # warm: caches, connections
     bare = bare_app()
-    print(f"POST /scan in-process, SQLite, {opts.requests} scans, best of {opts.repeat}:")
+    where = "PostgreSQL" if opts.postgres else "SQLite"
+    print(f"POST /scan in-process, {where}, {opts.requests} scans, best of {opts.repeat}:")
     for c in opts.concurrency:
         with db.session() as session:
             before = session.exec(select(ScanLog.id)).all()
