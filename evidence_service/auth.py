@@ -109,17 +109,22 @@ def check_password_strength(password: str, username: str, field: str = "password
     """Refuse (422) a password a guesser tries first: short, on the deny-list, the username
     itself, or made of a few characters repeated."""
     folded = password.casefold()
-    why = None
+    why = reason = None
     if len(password) < MIN_PASSWORD_LENGTH:
-        why = f"at least {MIN_PASSWORD_LENGTH} characters"
+        why, reason = f"at least {MIN_PASSWORD_LENGTH} characters", "password_short"
     elif len(set(folded)) < MIN_DISTINCT_CHARACTERS:
-        why = f"at least {MIN_DISTINCT_CHARACTERS} different characters"
+        why, reason = f"at least {MIN_DISTINCT_CHARACTERS} different characters", "password_same"
     elif folded in _COMMON_PASSWORDS or folded.rstrip("0123456789!.") in _COMMON_PASSWORDS:
-        why = "not one of the commonly used passwords"
+        why, reason = "not one of the commonly used passwords", "password_common"
     elif len(username) >= 3 and username.casefold() in folded:
-        why = "not containing the username"
+        why, reason = "not containing the username", "password_username"
     if why:
-        raise Invalid(field, f"the password is too weak: it must be {why}")
+        raise Invalid(
+            field,
+            f"the password is too weak: it must be {why}",
+            key=f"keysa_auth.{reason}",
+            params={"length": MIN_PASSWORD_LENGTH, "distinct": MIN_DISTINCT_CHARACTERS},
+        )
 
 
 def can(actor: User | None, action: str) -> bool:
@@ -129,7 +134,10 @@ def can(actor: User | None, action: str) -> bool:
 
 def require(actor: User, permission: str) -> None:
     if not can(actor, permission):
-        raise Forbidden(f"role '{actor.role}' may not {permission.replace('_', ' ')}")
+        raise Forbidden(
+            f"role '{actor.role}' may not {permission.replace('_', ' ')}",
+            key=f"keysa_auth.may_not_{permission}",
+        )
 
 
 def create_user(session: Session, data: UserCreate, actor: User | None = None) -> User:
@@ -139,9 +147,19 @@ def create_user(session: Session, data: UserCreate, actor: User | None = None) -
         agency_by_code(session, data.agency_code, actor)  # 404 outside the admin's agencies
     agency = session.exec(select(Agency).where(Agency.code == data.agency_code)).first()
     if agency is None:
-        raise Invalid("agency_code", f"unknown agency '{data.agency_code}'", data.agency_code)
+        raise Invalid(
+            "agency_code",
+            f"unknown agency '{data.agency_code}'",
+            data.agency_code,
+            key="keysa_auth.unknown_agency",
+            params={"agency": data.agency_code},
+        )
     if session.exec(select(User).where(User.username == data.username)).first():
-        raise Conflict(f"user '{data.username}' already exists")
+        raise Conflict(
+            f"user '{data.username}' already exists",
+            key="keysa_auth.user_exists",
+            params={"username": data.username},
+        )
     check_password_strength(data.password, data.username)
     assert agency.id is not None
     user = User(
@@ -303,7 +321,7 @@ def authenticate(
     second_factor = user.totp_secret if ok and user is not None else None
     if second_factor and not totp.verify(second_factor, totp_code):
         keep_when_refused(session, security_event("login_failed_totp", username, client))
-        raise Unauthorized("a valid two-factor code is required")
+        raise Unauthorized("a valid two-factor code is required", key="keysa_auth.totp_code")
     if user is None or not ok:
         keep_when_refused(session, security_event("login_failed", username, client))
         window_start = now - timedelta(minutes=policy.lock_minutes)
@@ -311,12 +329,13 @@ def authenticate(
         if len(failures) == policy.max_failures_per_user:
             locked = security_event("account_locked", username, client, minutes=policy.lock_minutes)
             keep_when_refused(session, locked)
-        raise Unauthorized("incorrect username or password")
+        raise Unauthorized("incorrect username or password", key="login.failed")
     if user.role in totp_required_roles and not user.totp_secret:
         keep_when_refused(session, security_event("login_refused_no_totp", username, client))
         raise Forbidden(
             f"two-factor sign-in is required for the role '{user.role}': ask an administrator "
-            "to enrol you (evidence-service users totp-enrol)"
+            "to enrol you (evidence-service users totp-enrol)",
+            key="keysa_auth.totp_not_enrolled",
         )
     session.execute(
         update(LoginAttempt).where(col(LoginAttempt.id) == attempt_id).values(success=True)
@@ -347,7 +366,7 @@ def user_from_token(accounts: Accounts, token: str, secret: str) -> User:
     user_id, version, expires = _token_claims(token, secret)
     account = accounts.active(user_id)
     if expires <= time.time() or account is None or account.token_version != version:
-        raise Unauthorized("invalid or expired token")
+        raise Unauthorized("invalid or expired token", key="login.required")
     return account.user
 
 
@@ -359,7 +378,7 @@ def _token_claims(token: str, secret: str) -> tuple[int, int, float]:
         claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
         return int(claims["sub"]), int(claims.get("ver", 1)), float(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
-        raise Unauthorized("invalid or expired token") from None
+        raise Unauthorized("invalid or expired token", key="login.required") from None
 
 
 def agency_scope(session: Session, actor: User) -> set[int]:
@@ -377,7 +396,9 @@ def agency_scope(session: Session, actor: User) -> set[int]:
 def agency_by_code(session: Session, code: str, actor: User) -> Agency:
     agency = session.exec(select(Agency).where(Agency.code == code)).first()
     if agency is None or agency.id not in agency_scope(session, actor):
-        raise NotFound(f"agency '{code}' not found")
+        raise NotFound(
+            f"agency '{code}' not found", key="keysa_auth.agency_not_found", params={"agency": code}
+        )
     return agency
 
 
@@ -385,7 +406,11 @@ def user_by_username(session: Session, username: str) -> User:
     """An active user by name: the actor of a command-line run."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or not user.is_active:
-        raise NotFound(f"user '{username}' not found or inactive")
+        raise NotFound(
+            f"user '{username}' not found or inactive",
+            key="keysa_auth.user_inactive",
+            params={"username": username},
+        )
     return user
 
 
@@ -407,7 +432,11 @@ _KEEP = object()
 def _user_in_scope(session: Session, username: str, actor: User) -> User:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or user.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"user '{username}' not found")
+        raise NotFound(
+            f"user '{username}' not found",
+            key="keysa_auth.user_not_found",
+            params={"username": username},
+        )
     return user
 
 
@@ -449,7 +478,11 @@ def update_user(
     if actor is None or own_credentials:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
-            raise NotFound(f"user '{username}' not found")
+            raise NotFound(
+                f"user '{username}' not found",
+                key="keysa_auth.user_not_found",
+                params={"username": username},
+            )
     else:
         user = _user_in_scope(session, username, actor)
     if (
@@ -457,7 +490,9 @@ def update_user(
         and user.id == actor.id
         and (data.is_active is False or data.role not in (None, user.role))
     ):
-        raise Conflict("you cannot disable yourself or change your own role")
+        raise Conflict(
+            "you cannot disable yourself or change your own role", key="keysa_auth.own_account"
+        )
     if data.password is not None:
         check_password_strength(data.password, user.username)
     revoked = False
@@ -511,9 +546,17 @@ def change_own_password(
     user = session.get(User, actor.id)
     if user is None or not _hasher.verify(data.current_password, user.password_hash):
         record(session, "password_change_refused", actor.username, client, actor)
-        raise Invalid("current_password", "the current password is not correct")
+        raise Invalid(
+            "current_password",
+            "the current password is not correct",
+            key="keysa_auth.current_password",
+        )
     if data.new_password == data.current_password:
-        raise Invalid("new_password", "the new password must differ from the current one")
+        raise Invalid(
+            "new_password",
+            "the new password must differ from the current one",
+            key="keysa_auth.same_password",
+        )
     return update_user(
         session, actor.username, UserUpdate(password=data.new_password), actor, client
     )
@@ -536,9 +579,16 @@ def confirm_totp(session: Session, code: str, actor: User, client: str = "") -> 
     token and session issued before ends (they were issued without it)."""
     user = session.get(User, actor.id)
     if user is None or not user.totp_pending:
-        raise Conflict("no two-factor enrolment was started: start one first")
+        raise Conflict(
+            "no two-factor enrolment was started: start one first",
+            key="keysa_auth.totp_not_started",
+        )
     if not totp.verify(user.totp_pending, code):
-        raise Invalid("code", "the code does not match: check the app's clock and try again")
+        raise Invalid(
+            "code",
+            "the code does not match: check the app's clock and try again",
+            key="keysa_auth.totp_mismatch",
+        )
     return update_user(
         session,
         actor.username,

@@ -17,7 +17,8 @@ from evidence_service.environment.facilities import great_circle_km
 from evidence_service.environment.factors import load_factors, parse_factors
 from evidence_service.legal.gather import first_decisions
 from evidence_service.legal.holidays import local_today
-from evidence_service.models import Approval, Case, Disposition, Item, ItemStatus
+from evidence_service.models import Approval, Case, Disposition, Item, ItemStatus, User
+from evidence_service.reports import capacity_forecast
 from tests.docs_output import pages_text, save_pages
 from tests.factories import make_item
 from tests.test_destruction import (
@@ -42,6 +43,9 @@ def test_factors_load_and_every_value_has_a_source():
     table = load_factors()
     assert table.factors, "the shipped table has factors"
     methods = set(load_methods().methods)
+    for source in table.sources.values():
+        # A value read in a transcription names the document it transcribes, to be checked.
+        assert source.verified_against_primary or source.primary, source
     for f in table.factors:
         assert f.source in table.sources
         if f.value is None:
@@ -73,6 +77,9 @@ def test_a_factor_without_source_or_reason_is_refused():
         parse_factors({**base, "factors": [{**factor, "source": "nowhere", "value": 1.0}]})
     with pytest.raises(ValueError, match="table and class"):
         parse_factors({**base, "factors": [{**factor, "value": 1.0}]})
+    transcription = {"id": "S", "title": "T", "url": "http://x", "verified_against_primary": False}
+    with pytest.raises(ValueError, match="must name its primary"):
+        parse_factors({**base, "sources": [transcription], "factors": []})
 
 
 def test_the_factors_are_served_with_their_sources(client, world):
@@ -96,11 +103,21 @@ def test_estimate_of_a_hand_computed_batch():
     assert by["dl_pcb"].value == pytest.approx(0.005 * 2.0)
     assert by["dl_pcb"].complete and by["dl_pcb"].range_kind == "order_of_magnitude"
     assert (by["dl_pcb"].low, by["dl_pcb"].high) == pytest.approx((0.001, 0.1))
-    # CO: 48.8 kg/t for plant material only; the general item has no factor: partial
-    assert by["co"].value == pytest.approx(0.002 * 48.8)
+    # PCDD/F: 40 µg TEQ/t for every group (Toolkit 6b class 3, read in a transcription)
+    assert by["pcdd_f"].value == pytest.approx(0.005 * 40.0)
+    assert by["pcdd_f"].complete and by["pcdd_f"].source_ids == ["UNEP-TK2013-6b-WAPLA"]
+    assert (by["pcdd_f"].low, by["pcdd_f"].high) == pytest.approx((0.02, 2.0))
+    # CO and PM2.5: 102 and 6.26 kg/t (GFED4, agricultural waste burning) for plant material
+    # only; the general item has no factor: partial, never padded with 0
+    assert by["co"].value == pytest.approx(0.002 * 102.0)
     assert not by["co"].complete and by["co"].missing_groups == ["general"]
-    # No PCDD/F factor was found: no value, never 0
-    assert by["pcdd_f"].value is None and by["pcdd_f"].missing_groups == ["drugs_plant", "general"]
+    assert by["pm2_5"].value == pytest.approx(0.002 * 6.26)
+    assert by["pm2_5"].missing_groups == ["general"]
+    # the sources: the value's, and the empty cell's (which says what was looked for there)
+    assert by["pm2_5"].source_ids == ["EMEP-GB2023-5C2", "GFED4-EF"]
+    # No PM10 nor HCl factor was found: no value, never 0
+    assert by["pm10"].value is None and by["pm10"].missing_groups == ["drugs_plant", "general"]
+    assert by["hcl"].value is None
     assert e.actual.weight_kg == pytest.approx(5.0)
     assert e.order_of_magnitude and "Order-of-magnitude" in e.note
     # The licensed alternatives have no factor read: nothing avoided can be claimed
@@ -375,6 +392,22 @@ def test_the_planner_proposes_eligible_items_only_in_deadline_order(client, sess
         }
         assert groups == {p["material_group"]}
         assert p["estimated_releases"]["method"] == p["usual_method"]
+    # destroying frees space: the "full on" date never comes earlier, and it is the forecast's
+    # own date (the same projection of the same numbers) for a measure nothing is freed in
+    manager = session.exec(select(User).where(User.username == "demo-manager")).one()
+    dates = {
+        (w.code, m.measure): m.full_on and m.full_on.isoformat()
+        for w in capacity_forecast(session, manager).warehouses
+        for m in w.measures
+    }
+    checked = 0
+    for p in proposals:
+        for f in p["full_on"]:
+            assert f["full_on"] == dates[(p["warehouse_code"], f["measure"])]
+            if f["full_on"] and f["full_on_after"]:
+                assert f["full_on_after"] >= f["full_on"], (p["id"], f)
+                checked += 1
+    assert checked, "the demo world has filling warehouses"
 
 
 def test_the_planner_leaves_out_checked_out_batched_and_pending_items(client, session):
@@ -489,6 +522,8 @@ def test_the_report_totals_equal_the_destruction_totals(client, session, world):
     burning = next(r for r in env["releases"] if r["method"] == "open_burning")
     dl_pcb = next(r for r in burning["actual"] if r["pollutant"] == "dl_pcb")
     assert dl_pcb["value"] == pytest.approx(0.003 * 2.0)
+    pcdd_f = next(r for r in burning["actual"] if r["pollutant"] == "pcdd_f")
+    assert pcdd_f["value"] == pytest.approx(0.003 * 40.0)
     pdf = client.get(f"{API}/reports/environment", headers=headers, params={"format": "pdf"})
     assert pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content)
@@ -530,9 +565,29 @@ def test_the_manager_sees_the_page_takes_a_proposal_and_prints_the_report(client
         "/login",
         data={"username": "demo-manager", "password": DEMO_PASSWORD, "csrf_token": token},
     )
+    assert 'href="/environment"' in client.get("/dashboard").text  # the way there
     page = client.get("/environment")
     assert page.status_code == 200
     assert "bậc độ lớn" in page.text and "<svg" in page.text
+    assert "giấy phép chưa được đối chiếu" in page.text  # the proposed facility, unverified
+    # open burning's bars are drawn red, as the chart's caption says (the dashboard's class)
+    methods_chart = page.text.split('id="env-methods-caption"')[1].split("</figure>")[0]
+    assert 'class="bar-risky"' in methods_chart and 'class="risky"' not in page.text
+    # the period is typed and shown as Vietnamese dates (dd/mm/yyyy), not the browser's
+    typed = client.get("/environment", params={"date_from": "01/06/2026", "date_to": "30/11/2026"})
+    assert typed.status_code == 200
+    assert 'value="01/06/2026"' in typed.text and 'value="30/11/2026"' in typed.text
+    # the last half-year's open burning released PCDD/F, estimated from its weight (40 µg TEQ/t)
+    token = client.post(
+        f"{API}/auth/token", data={"username": "demo-manager", "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    report = client.get(
+        f"{API}/reports/environment", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    burnt = next(r for r in report["releases"] if r["method"] == "open_burning")
+    pcdd_f = next(p for p in burnt["actual"] if p["pollutant"] == "pcdd_f")
+    assert burnt["weight_kg"] > 0
+    assert pcdd_f["value"] == pytest.approx(burnt["weight_kg"] / 1000 * 40.0)
     csrf = CSRF_META.search(client.get("/scan").text).group(1)
     proposal = page.text.split('name="proposal_id" value="')[1].split('"')[0]
     made = client.post(

@@ -107,7 +107,7 @@ def test_an_auditor_may_not_release(client, world, session):
     csrf = log_in(client, "auditor")
     response = _post(client, f"/items/{code}/release", csrf, recipient="A", **exit_document("1"))
     assert response.status_code == 403
-    assert VI("error.forbidden") in response.text
+    assert VI("keysa_auth.may_not_release") in response.text  # what it may not do, in words
 
 
 def test_seal_check_records_the_new_seal(client, world, session):

@@ -192,7 +192,11 @@ def add_judgment(session: Session, case_id: int, data: JudgmentCreate, actor: Us
 def get_judgment(session: Session, case: Case, judgment_id: int) -> Judgment:
     judgment = session.get(Judgment, judgment_id)
     if judgment is None or judgment.case_id != case.id:
-        raise NotFound(f"judgment {judgment_id} not found in case {case.id}")
+        raise NotFound(
+            f"judgment {judgment_id} not found in case {case.id}",
+            key="keysa_cases.judgment_not_found",
+            params={"id": judgment_id},
+        )
     return judgment
 
 

@@ -148,5 +148,9 @@ def get_attachment(
     get_case(session, case_id, actor)
     row = session.get(CaseAttachment, attachment_id)
     if row is None or row.case_id != case_id:
-        raise NotFound(f"attachment {attachment_id} not found in case {case_id}")
+        raise NotFound(
+            f"attachment {attachment_id} not found in case {case_id}",
+            key="keysa_cases.attachment_not_found",
+            params={"id": attachment_id},
+        )
     return row

@@ -212,7 +212,9 @@ def create_case(session: Session, data: CaseCreate, actor: User) -> Case:
 def get_case(session: Session, case_id: int, actor: User) -> Case:
     case = session.get(Case, case_id)
     if case is None or case.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(
+            f"case {case_id} not found", key="keysa_cases.not_found", params={"id": case_id}
+        )
     return case
 
 
@@ -225,7 +227,13 @@ def find_case(
         try:
             return get_case(session, case_id, actor)
         except NotFound:
-            raise Invalid(f"{field}.case_id", f"unknown case {case_id}", case_id) from None
+            raise Invalid(
+                f"{field}.case_id",
+                f"unknown case {case_id}",
+                case_id,
+                key="keysa_cases.not_found",
+                params={"id": case_id},
+            ) from None
     in_chain = select(Judgment.case_id).where(Judgment.number == judgment_number)
     matches = session.exec(
         select(Case).where(
@@ -239,6 +247,8 @@ def find_case(
             f"{field}.judgment_number",
             f"{problem} judgment number '{judgment_number}'",
             judgment_number,
+            key=f"keysa_cases.{'no_case' if not matches else 'several_cases'}",
+            params={"number": judgment_number},
         )
     return matches[0]
 

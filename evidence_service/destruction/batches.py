@@ -52,7 +52,11 @@ def allowed_transitions(actor: User, status: str) -> list[str]:
 def get_batch(session: Session, batch_id: int, actor: User) -> DestructionBatch:
     batch = session.get(DestructionBatch, batch_id)
     if batch is None or batch.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"destruction batch {batch_id} not found")
+        raise NotFound(
+            f"destruction batch {batch_id} not found",
+            key="keysa_destruction.batch_not_found",
+            params={"id": batch_id},
+        )
     return batch
 
 
@@ -67,7 +71,9 @@ def for_change(session: Session, batch_id: int, actor: User, action: str) -> Des
     if BatchStatus(batch.status) not in transition.from_states:
         raise InvalidTransition(
             f"batch {batch.number} is {batch.status}; it cannot be {transition.done}"
-            + (" (a closed batch is frozen)" if batch.status == BatchStatus.closed else "")
+            + (" (a closed batch is frozen)" if batch.status == BatchStatus.closed else ""),
+            key=f"keysa_destruction.batch_{batch.status}",
+            params={"batch": batch.number},
         )
     return batch
 

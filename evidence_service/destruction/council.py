@@ -40,14 +40,25 @@ def check_members(members: Sequence[MemberIn]) -> None:
     require_distinct([m.name for m in members], "members")
     for n, member in enumerate(members):
         if not person_key(member.position):
-            raise Invalid(f"members.{n}.position", "each member's position is required")
+            raise Invalid(
+                f"members.{n}.position",
+                "each member's position is required",
+                key="keysa_destruction.member_position",
+                params={"name": member.name},
+            )
         if not person_key(member.organisation):
-            raise Invalid(f"members.{n}.organisation", "each member's organisation is required")
+            raise Invalid(
+                f"members.{n}.organisation",
+                "each member's organisation is required",
+                key="keysa_destruction.member_organisation",
+                params={"name": member.name},
+            )
     if not any(m.role == CouncilRole.procuracy for m in members):
         raise Invalid(
             "members",
             "a procuracy representative (Kiểm sát viên) must supervise the destruction "
             "(Law 2008 Art. 125(3)); add them with the role 'procuracy'",
+            key="keysa_destruction.procuracy",
         )
 
 
@@ -58,11 +69,16 @@ def check_decision_date(decision: date, items: Sequence[Item], enforcement: Sequ
         raise Invalid(
             "decision_date",
             f"the council's decision cannot precede the enforcement decision ({max(enforcement)})",
+            key="keysa_destruction.before_enforcement",
+            params={"date": max(enforcement)},
         )
     first = min((local_time(i.received_at).date() for i in items), default=None)
     if first is not None and decision < first:
         raise Invalid(
-            "decision_date", f"the council's decision cannot precede the items' receipt ({first})"
+            "decision_date",
+            f"the council's decision cannot precede the items' receipt ({first})",
+            key="keysa_destruction.before_receipt",
+            params={"date": first},
         )
 
 
@@ -90,6 +106,11 @@ def handled_items(
     return found
 
 
+def handled_list(flagged: dict[str, list[str]]) -> str:
+    """Members and the items they handled, as a refusal names them: "A (S1, S2); B (S3)"."""
+    return "; ".join(f"{name} ({', '.join(codes)})" for name, codes in flagged.items())
+
+
 def recheck_handlers(
     session: Session, batch: DestructionBatch, item_ids: list[int], block: bool
 ) -> None:
@@ -104,7 +125,9 @@ def recheck_handlers(
                 "message": "council members took part in the custody of the items they would "
                 "witness destroyed",
                 "members": flagged,
-            }
+            },
+            key="keysa_destruction.handlers",
+            params={"members": handled_list(flagged)},
         )
     for member, codes in zip(members, handled, strict=True):
         if codes != member.handled_items:
@@ -121,10 +144,18 @@ def confirm_presence(
     batch = get_batch(session, batch_id, actor)
     session.refresh(batch)
     if batch.status not in (BatchStatus.approved, BatchStatus.executed):
-        raise InvalidTransition(f"batch {batch.number} is {batch.status}: no council is sitting")
+        raise InvalidTransition(
+            f"batch {batch.number} is {batch.status}: no council is sitting",
+            key="keysa_destruction.no_council_sitting",
+            params={"batch": batch.number},
+        )
     member = next((m for m in _members(session, batch) if m.user_id == member_user.id), None)
     if member is None:
-        raise NotFound(f"{member_user.username} is not a member of batch {batch.number}'s council")
+        raise NotFound(
+            f"{member_user.username} is not a member of batch {batch.number}'s council",
+            key="keysa_destruction.not_member",
+            params={"username": member_user.username, "batch": batch.number},
+        )
     if member.present_confirmed_at is None:
         member.present_confirmed_at = datetime.now(UTC)
         session.add(member)
@@ -144,13 +175,16 @@ def check_close(session: Session, batch: DestructionBatch, actor: User) -> None:
                 "message": "council members with accounts must confirm their presence "
                 "themselves before the batch is closed",
                 "members": absent,
-            }
+            },
+            key="keysa_destruction.presence",
+            params={"members": ", ".join(absent)},
         )
     people = {batch.approved_by_id, batch.executed_by_id, actor.id} - {None}
     if len(people) < 2:
         raise Forbidden(
             "nobody destroys alone: the approval, the execution and the closing were all "
-            "yours; another user must close the batch"
+            "yours; another user must close the batch",
+            key="keysa_destruction.nobody_alone",
         )
 
 

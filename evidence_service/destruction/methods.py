@@ -59,7 +59,13 @@ class MethodTable:
         method = self.methods.get(method_id)
         if method is None:
             known = ", ".join(sorted(self.methods))
-            raise Invalid("method", f"unknown method '{method_id}' (known: {known})", method_id)
+            raise Invalid(
+                "method",
+                f"unknown method '{method_id}' (known: {known})",
+                method_id,
+                key="docs15_refusal.unknown_method",
+                params={"method": method_id},
+            )
         return method
 
 
@@ -106,23 +112,60 @@ def load_methods() -> MethodTable:
     return parse_methods(tomllib.loads(METHODS_PATH.read_text(encoding="utf-8")))
 
 
+def _named(field: MethodField, **values: Any) -> dict[str, Any]:
+    """A refusal's params: the field's label in both languages, as the reader reads it."""
+    return {"field": {"vi": field.label("vi"), "en": field.label("en")}, **values}
+
+
 def _check_value(field: MethodField, value: Any, loc: str) -> Any:
     if field.type == "text":
         if not isinstance(value, str):
-            raise Invalid(loc, "must be text", value)
+            raise Invalid(
+                loc, "must be text", value, key="keysa_destruction.text", params=_named(field)
+            )
         return value.strip()
     if field.type == "boolean":
         if not isinstance(value, bool):
-            raise Invalid(loc, "must be true or false", value)
+            raise Invalid(
+                loc,
+                "must be true or false",
+                value,
+                key="keysa_destruction.yes_no",
+                params=_named(field),
+            )
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise Invalid(loc, f"must be a number{f' ({field.unit})' if field.unit else ''}", value)
+        raise Invalid(
+            loc,
+            f"must be a number{f' ({field.unit})' if field.unit else ''}",
+            value,
+            key="keysa_destruction.number",
+            params=_named(field),
+        )
     if field.type == "integer" and value != int(value):
-        raise Invalid(loc, "must be a whole number", value)
+        raise Invalid(
+            loc,
+            "must be a whole number",
+            value,
+            key="keysa_destruction.whole_number",
+            params=_named(field),
+        )
     if field.min is not None and value < field.min:
-        raise Invalid(loc, f"must be at least {field.min:g} {field.unit}".rstrip(), value)
+        raise Invalid(
+            loc,
+            f"must be at least {field.min:g} {field.unit}".rstrip(),
+            value,
+            key="keysa_destruction.at_least",
+            params=_named(field, min=float(field.min)),
+        )
     if field.max is not None and value > field.max:
-        raise Invalid(loc, f"must be at most {field.max:g} {field.unit}".rstrip(), value)
+        raise Invalid(
+            loc,
+            f"must be at most {field.max:g} {field.unit}".rstrip(),
+            value,
+            key="keysa_destruction.at_most",
+            params=_named(field, max=float(field.max)),
+        )
     return value
 
 
@@ -137,15 +180,27 @@ def check_fields(
             f"{where}.{unknown[0]}",
             f"unknown field (expected: {', '.join(known) or 'none'})",
             values[unknown[0]],
+            key="keysa_destruction.unknown_field",
+            params={"name": unknown[0], "known": ", ".join(known) or "—"},
         )
     checked: dict[str, Any] = {}
     for field in fields:
         value = values.get(field.name)
         if value is None or value == "":
             if field.required:
-                raise Invalid(f"{where}.{field.name}", f"required: {field.label_en}")
+                raise Invalid(
+                    f"{where}.{field.name}",
+                    f"required: {field.label_en}",
+                    key="keysa_destruction.required",
+                    params=_named(field),
+                )
             continue
         checked[field.name] = _check_value(field, value, f"{where}.{field.name}")
         if field.required and checked[field.name] == "":
-            raise Invalid(f"{where}.{field.name}", f"required: {field.label_en}")
+            raise Invalid(
+                f"{where}.{field.name}",
+                f"required: {field.label_en}",
+                key="keysa_destruction.required",
+                params=_named(field),
+            )
     return checked

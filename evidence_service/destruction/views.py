@@ -335,7 +335,11 @@ def get_photo(session: Session, batch_id: int, photo_id: int, actor: User) -> De
     batch = get_batch(session, batch_id, actor)
     photo = session.get(DestructionPhoto, photo_id)
     if photo is None or photo.batch_id != batch.id:
-        raise NotFound(f"photo {photo_id} not found in batch {batch.number}")
+        raise NotFound(
+            f"photo {photo_id} not found in batch {batch.number}",
+            key="keysa_destruction.photo_not_found",
+            params={"id": photo_id, "batch": batch.number},
+        )
     return photo
 
 
@@ -352,7 +356,11 @@ def record(session: Session, batch_id: int, actor: User, lang: str) -> Record:
     batch = get_batch(session, batch_id, actor)
     if batch.status == BatchStatus.closed and lang == "vi":
         if batch.record_pdf is None:
-            raise Conflict(f"batch {batch.number} is closed but has no stored record")
+            raise Conflict(
+                f"batch {batch.number} is closed but has no stored record",
+                key="keysa_destruction.no_stored_record",
+                params={"batch": batch.number},
+            )
         return Record(batch.record_pdf, batch.record_sha256)
     closed = batch.status == BatchStatus.closed
     public = batch_public(session, batch)

@@ -35,7 +35,13 @@ from .batches import (
     for_change,
     lines,
 )
-from .council import check_close, check_decision_date, check_members, handled_items
+from .council import (
+    check_close,
+    check_decision_date,
+    check_members,
+    handled_items,
+    handled_list,
+)
 from .deadlines import remember_council
 from .record import render_record
 from .schemas import (
@@ -85,7 +91,9 @@ def add_items(
         require(actor, "override")
     items = get_items(session, data.codes, actor)  # read afresh, under the lock
     if len({i.id for i in items}) != len(items):
-        raise Invalid("codes", "the same item is listed twice")
+        raise Invalid(
+            "codes", "the same item is listed twice", key="docs15_refusal.same_item_twice"
+        )
     open_lines = {
         item_id: number
         for item_id, number in session.execute(
@@ -98,17 +106,29 @@ def add_items(
     changes, events, added = [], [], []
     for item in items:
         if item.id in open_lines:
-            raise Conflict(f"item {item.code} is already in open batch {open_lines[item.id]}")
+            raise Conflict(
+                f"item {item.code} is already in open batch {open_lines[item.id]}",
+                key="keysa_destruction.in_open_batch",
+                params={"code": item.code, "batch": open_lines[item.id]},
+            )
         if item.agency_id != batch.agency_id:
-            raise Conflict(f"item {item.code} belongs to another agency than batch {batch.number}")
+            raise Conflict(
+                f"item {item.code} belongs to another agency than batch {batch.number}",
+                key="keysa_destruction.other_agency",
+                params={"code": item.code, "batch": batch.number},
+            )
         if item.status != ItemStatus.stored:
             raise InvalidTransition(
-                f"item {item.code} is {item.status}; only items in storage can be destroyed"
+                f"item {item.code} is {item.status}; only items in storage can be destroyed",
+                key="keysa_destruction.not_stored",
+                params={"code": item.code, "status": item.status},
             )
         if item.disposition != Disposition.destroy and not override:
             raise Conflict(
                 f"item {item.code} has disposition '{item.disposition}', not 'destroy'; "
-                "a manager may add it with an override_reason"
+                "a manager may add it with an override_reason",
+                key="keysa_destruction.not_for_destruction",
+                params={"code": item.code, "disposition": item.disposition},
             )
         # Not given: the deadlines start from the case's own enforcement decision.
         decided = data.enforcement_decision_date
@@ -146,7 +166,11 @@ def remove_item(session: Session, batch_id: int, code: str, actor: User) -> Dest
         )
     ).first()
     if line is None:
-        raise NotFound(f"item {item.code} is not in batch {batch.number}")
+        raise NotFound(
+            f"item {item.code} is not in batch {batch.number}",
+            key="docs15_refusal.not_in_batch",
+            params={"code": item.code, "batch": batch.number},
+        )
     session.execute(delete(DestructionItem).where(col(DestructionItem.id) == line.id))
     event = batch_event(item, EventType.destruction_removed, actor, batch)
     change_items(session, [(item, {"status": ItemStatus.stored.value})], [event])
@@ -165,20 +189,35 @@ def approve(
     batch = for_change(session, batch_id, actor, "approve")
     batch_lines = lines(session, batch)
     if not batch_lines:
-        raise Conflict(f"batch {batch.number} has no items")
+        raise Conflict(
+            f"batch {batch.number} has no items",
+            key="keysa_destruction.no_items",
+            params={"batch": batch.number},
+        )
     voting = sum(1 for m in data.members if m.role in VOTING_ROLES)
     if voting < min_voting:
         raise Invalid(
             "members",
             f"the council needs at least {min_voting} voting members "
             f"(chair and members), {voting} given",
+            key="keysa_destruction.too_few_members",
+            params={"least": min_voting, "given": voting},
         )
     chairs = sum(1 for m in data.members if m.role == CouncilRole.chair)
     if chairs != 1:
-        raise Invalid("members", f"the council needs exactly one chair, {chairs} given")
+        raise Invalid(
+            "members",
+            f"the council needs exactly one chair, {chairs} given",
+            key="keysa_destruction.one_chair",
+            params={"given": chairs},
+        )
     check_members(data.members)
     if data.decision_date > local_today():
-        raise Invalid("decision_date", "the decision date is in the future")
+        raise Invalid(
+            "decision_date",
+            "the decision date is in the future",
+            key="keysa_destruction.decision_future",
+        )
     enforcement = [
         line.enforcement_decision_date
         for line, _ in batch_lines
@@ -193,7 +232,13 @@ def approve(
             continue
         user = session.exec(select(User).where(User.username == member.username)).first()
         if user is None or user.agency_id not in scope:
-            raise Invalid(f"members.{n}.username", "unknown user", member.username)
+            raise Invalid(
+                f"members.{n}.username",
+                "unknown user",
+                member.username,
+                key="keysa_destruction.unknown_user",
+                params={"username": member.username},
+            )
         user_ids.append(user.id)
     item_ids = [item.id for _, item in batch_lines if item.id is not None]
     handled = handled_items(
@@ -206,7 +251,9 @@ def approve(
                 "message": "council members took part in the custody of the items they would "
                 "witness destroyed",
                 "members": flagged,
-            }
+            },
+            key="keysa_destruction.handlers",
+            params={"members": handled_list(flagged)},
         )
     assert batch.id is not None
     for member, user_id, codes in zip(data.members, user_ids, handled, strict=True):

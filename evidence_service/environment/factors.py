@@ -17,10 +17,16 @@ ANY = "*"
 
 @dataclass(frozen=True)
 class Source:
+    """Where factors were read. ``verified_against_primary`` is false when what was read is a
+    transcription (a tool, a note quoting the table): ``url`` and ``read`` are then the
+    transcription's, ``primary`` the document it transcribes, to be checked."""
+
     id: str
     title: str
     url: str
     read: str
+    primary: str = ""
+    verified_against_primary: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,26 @@ def _tuple(raw: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in raw.get(key, []))
 
 
+def _source(raw: dict[str, Any]) -> Source:
+    verified = raw.get("verified_against_primary", True)
+    if not isinstance(verified, bool):
+        raise ValueError(f"sources '{raw.get('id')}': verified_against_primary is true or false")
+    if not verified and not raw.get("primary"):
+        raise ValueError(f"sources '{raw.get('id')}': a transcription must name its primary")
+    return Source(
+        raw["id"],
+        raw["title"],
+        raw["url"],
+        raw.get("read", ""),
+        raw.get("primary", ""),
+        verified,
+    )
+
+
 def parse_factors(data: dict[str, Any]) -> FactorTable:
     """The table, checked: every factor names a known profile, group, pollutant and source, and
     has either a value or the reason it has none."""
-    sources = {
-        s["id"]: Source(s["id"], s["title"], s["url"], s.get("read", "")) for s in data["sources"]
-    }
+    sources = {s["id"]: _source(s) for s in data["sources"]}
     pollutants = {
         p["id"]: Pollutant(p["id"], p["name_vi"], p["name_en"], p["unit"])
         for p in data["pollutants"]

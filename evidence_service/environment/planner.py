@@ -241,7 +241,7 @@ def plan(
                         "net_weight_kg": p.net_weight_kg,
                         "volume_l": p.volume_l,
                     }[m.measure]
-            after = project(m.capacity, m.used, m.net_per_day, today, freed)
+            after = project(m.exact_capacity, m.exact_used, m.exact_net_per_day, today, freed)
             full_on.append(
                 FullOn(
                     measure=m.measure,

@@ -26,7 +26,7 @@ def estimate_flowables(
         return []
     out: list[Flowable] = [
         d.heading(t("environment_record.heading")),
-        d.para(t("environment_record.note"), "small"),
+        d.para(t("env20_environment_record.note"), "small"),
     ]
     alternatives = {
         a.profile: {p.pollutant: p for p in a.pollutants} for a in releases.alternatives

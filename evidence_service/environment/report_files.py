@@ -23,6 +23,7 @@ from ..exports.stable import Kilograms, text_cell, workbook_bytes
 from ..i18n import Translator, translator
 from ..legal.holidays import local_today
 from ..models import User
+from .facilities import FacilityPublic
 from .factors import load_factors
 from .numbers import significant
 from .report import EnvironmentReport, Release
@@ -171,7 +172,7 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
                 t.date(p.warehouse_full_on_after)
                 if p.warehouse_full_on_after
                 else t("environment_report.not_filling"),
-                p.facility.name if p.facility else t("environment_report.facility_none"),
+                facility_name(p.facility, t),
                 distance,
             ]
         )
@@ -191,6 +192,15 @@ def sections(data: EnvironmentReport, t: Translator) -> list[Section]:
         )
     )
     return out
+
+
+def facility_name(facility: FacilityPublic | None, t: Translator) -> str:
+    """The proposal's facility, marked when its licence was not checked against the permit."""
+    if facility is None:
+        return t("env20_environment_report.facility_none")
+    if facility.verified:
+        return facility.name
+    return f"{facility.name} ({t('env20_environment_report.unverified')})"
 
 
 def missing_note(data: EnvironmentReport, t: Translator) -> str:

@@ -116,14 +116,24 @@ def _pending(session: Session, approval_id: int, actor: User) -> tuple[Approval,
     lock_for_write(session, actor.agency_id)
     approval = session.get(Approval, approval_id)
     if approval is None or approval.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"request #{approval_id} not found")
+        raise NotFound(
+            f"request #{approval_id} not found",
+            key="keysa_items.request_not_found",
+            params={"number": approval_id},
+        )
     lock_for_write(session, *{approval.agency_id, approval.to_agency_id} - {None})
     session.refresh(approval)
     if approval.status != ApprovalStatus.pending:
-        raise InvalidTransition(f"request #{approval_id} is already {approval.status}")
+        raise InvalidTransition(
+            f"request #{approval_id} is already {approval.status}",
+            key="keysa_items.request_decided",
+            params={"number": approval_id},
+        )
     if approval.requested_by_id == actor.id:
         raise Forbidden(
-            f"request #{approval_id} is yours: a second person (a manager) must decide it"
+            f"request #{approval_id} is yours: a second person (a manager) must decide it",
+            key="keysa_items.request_yours",
+            params={"number": approval_id},
         )
     item = session.get(Item, approval.item_id)
     assert item is not None
@@ -224,16 +234,28 @@ def receive(
         session.refresh(item)
     if item is None or approval is None or approval.to_agency_id not in scope:
         if item is not None and item.agency_id in scope:
-            raise InvalidTransition(f"item {item.code} is not in transit to your agency")
-        raise NotFound(f"item '{code}' not found")
+            raise InvalidTransition(
+                f"item {item.code} is not in transit to your agency",
+                key="keysa_items.not_coming_here",
+                params={"code": item.code},
+            )
+        raise NotFound(
+            f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+        )
     session.refresh(item)
     if item.status != ItemStatus.in_transit:
-        raise InvalidTransition(f"item {item.code} is {item.status}, not in transit")
+        raise InvalidTransition(
+            f"item {item.code} is {item.status}, not in transit",
+            key="keysa_items.not_in_transit",
+            params={"code": item.code, "status": item.status},
+        )
     target = get_location(session, location_code, actor, scope)
     agency_id = warehouse_agency_id(session, target)
     if agency_id != approval.to_agency_id:
         raise InvalidTransition(
-            f"location {target.code} is not the receiving agency's: store it in one of theirs"
+            f"location {target.code} is not the receiving agency's: store it in one of theirs",
+            key="keysa_items.not_receiving_location",
+            params={"location": target.code},
         )
     override = check_placements(session, [Placement.of_item(item, target)], actor, override_reason)
     assert item.id is not None and actor.id is not None

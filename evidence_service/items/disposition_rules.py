@@ -75,4 +75,6 @@ def check_disposition(item: Item, disposition: Disposition) -> None:
             f"item {item.code} ({item.category}) may only be given "
             f"{', '.join(allowed)}, not '{disposition}' ({sources})",
             disposition.value,
+            key="keysa_items.disposition_not_allowed",
+            params={"code": item.code, "category": item.category, "disposition": disposition},
         )

@@ -71,7 +71,9 @@ def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> I
     if Disposition(item.disposition) not in RELEASABLE:
         raise InvalidTransition(
             f"item {item.code} has disposition '{item.disposition}': record the judgment's "
-            f"order (return, confiscation, sale) before releasing it"
+            f"order (return, confiscation, sale) before releasing it",
+            key="keysa_items.release_needs_order",
+            params={"code": item.code, "disposition": item.disposition},
         )
     details = {"disposition": item.disposition, "recipient": data.recipient, **_document(data)}
     return approvals.ask(
@@ -92,9 +94,21 @@ def transfer(session: Session, code: str, data: TransferRequest, actor: User) ->
     item = for_change(session, code, actor, data.version, "transfer")
     to_agency = session.exec(select(Agency).where(Agency.code == data.to_agency.strip())).first()
     if to_agency is None:
-        raise Invalid("to_agency", f"no agency has the code '{data.to_agency}'", data.to_agency)
+        raise Invalid(
+            "to_agency",
+            f"no agency has the code '{data.to_agency}'",
+            data.to_agency,
+            key="keysa_auth.unknown_agency",
+            params={"agency": data.to_agency},
+        )
     if to_agency.id == item.agency_id:
-        raise Invalid("to_agency", "the item already belongs to that agency", data.to_agency)
+        raise Invalid(
+            "to_agency",
+            "the item already belongs to that agency",
+            data.to_agency,
+            key="keysa_items.same_agency",
+            params={"code": item.code, "agency": to_agency.code},
+        )
     details = {"to_agency": to_agency.code, "to_agency_id": to_agency.id, **_document(data)}
     return approvals.ask(
         session,

@@ -125,7 +125,9 @@ def find_item(session: Session, code: str, actor: User) -> ItemPublic:
         cursor.close()
     # A keeper's own agency needs no query; a wider scope is asked of its one home.
     if row is None or (row[0] != actor.agency_id and row[0] not in agency_scope(session, actor)):
-        raise NotFound(f"item '{code}' not found")
+        raise NotFound(
+            f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+        )
     (_, item_code, status, location, case_id, judgment, seized_net, seized_gross, seal) = row[:9]
     own = dict(zip(_OWN_NAMES, row[17:], strict=True))
     if isinstance(own["hazard_classes"], str):

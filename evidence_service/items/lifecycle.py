@@ -118,7 +118,9 @@ def check_version(item: Item, version: int | None) -> None:
     if version is not None and version != item.version:
         raise StaleVersion(
             f"item {item.code} changed since you read it (your version {version}, "
-            f"current {item.version}); reload and retry"
+            f"current {item.version}); reload and retry",
+            key="keysa_items.changed",
+            params={"code": item.code},
         )
 
 

@@ -146,14 +146,18 @@ def key_of(code: str) -> str:
     try:
         return payload.code_key(code)
     except ValueError:
-        raise NotFound(f"item '{code}' not found") from None
+        raise NotFound(
+            f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+        ) from None
 
 
 def get_item(session: Session, code: str, actor: User) -> Item:
     """An item the actor may see, by code (with or without dashes, any case)."""
     item = session.exec(select(Item).where(Item.label_key == key_of(code))).first()
     if item is None or item.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"item '{code}' not found")
+        raise NotFound(
+            f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+        )
     return item
 
 
@@ -174,7 +178,9 @@ def get_items(
     by_key = {item.label_key: item for item in found if item.agency_id in scope}
     for code, key in zip(codes, keys, strict=True):
         if key not in by_key:
-            raise NotFound(f"item '{code}' not found")
+            raise NotFound(
+                f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+            )
     return [by_key[key] for key in keys if key is not None]
 
 
@@ -188,7 +194,9 @@ def _key_or_none(code: str) -> str | None:
 def item_public(session: Session, code: str, actor: User) -> ItemPublic:
     row = session.execute(_ITEM_BY_KEY, {"key": key_of(code)}).first()
     if row is None or row[0].agency_id not in agency_scope(session, actor):
-        raise NotFound(f"item '{code}' not found")
+        raise NotFound(
+            f"item '{code}' not found", key="keysa_items.not_found", params={"code": code}
+        )
     return _public(*row)
 
 

@@ -95,5 +95,9 @@ def get_photo(session: Session, code: str, photo_id: int, actor: User) -> ItemPh
     item = get_item(session, code, actor)
     photo = session.get(ItemPhoto, photo_id)
     if photo is None or photo.item_id != item.id:
-        raise NotFound(f"item {item.code} has no photo {photo_id}")
+        raise NotFound(
+            f"item {item.code} has no photo {photo_id}",
+            key="keysa_items.photo_not_found",
+            params={"code": item.code, "id": photo_id},
+        )
     return photo

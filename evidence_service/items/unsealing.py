@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from .. import documents as docs
 from ..checkpoints import current_anchor
 from ..custody import EventType, NewEvent
-from ..errors import InvalidTransition
+from ..errors import InvalidTransition, value_error
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..models import OfficialDocument, SealState, Unsealing, UnsealPurpose, User
@@ -51,14 +51,16 @@ class UnsealRequest(Versioned):
     @model_validator(mode="after")
     def _checked(self) -> "UnsealRequest":
         if self.resealed and not (self.new_seal_number or "").strip():
-            raise ValueError("a new seal needs its number")
+            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
         if not self.resealed and self.new_seal_number:
-            raise ValueError("a new seal number is given but resealed is false")
+            raise value_error(
+                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
+            )
         if self.opened_at is not None:
             if self.opened_at.tzinfo is None:
                 self.opened_at = self.opened_at.replace(tzinfo=UTC)
             if self.opened_at > datetime.now(UTC):
-                raise ValueError("opened_at cannot be in the future")
+                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
         return self
 
 
@@ -79,7 +81,11 @@ def unseal(session: Session, code: str, data: UnsealRequest, actor: User) -> Uns
     """Open the item's seal with its record; refused (409) if the item has no seal."""
     item = for_change(session, code, actor, data.version, "seal_check")
     if item.seal_state == SealState.unsealed:
-        raise InvalidTransition(f"item {item.code} has no seal to open")
+        raise InvalidTransition(
+            f"item {item.code} has no seal to open",
+            key="keysa_items.no_seal",
+            params={"code": item.code},
+        )
     assert item.id is not None and actor.id is not None
     at = data.opened_at or datetime.now(UTC)
     row = Unsealing(

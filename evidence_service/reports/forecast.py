@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from ..auth import agency_scope
@@ -100,6 +100,11 @@ class MeasureForecast(BaseModel):
     days_left_after_batches: float | None
     full_on_after_batches: date | None
     capped_locations: list[str]
+    # The unrounded numbers the dates were projected from, for whoever projects again (the
+    # destruction planner): projecting the rounded ones above can land a day or more off.
+    exact_capacity: float | None = Field(default=None, exclude=True)
+    exact_used: float = Field(default=0.0, exclude=True)
+    exact_net_per_day: float = Field(default=0.0, exclude=True)
 
 
 class WarehouseForecast(BaseModel):
@@ -277,6 +282,9 @@ def capacity_forecast(
                     days_left_after_batches=after.days_left,
                     full_on_after_batches=after.full_on,
                     capped_locations=[loc.code for loc in capped],
+                    exact_capacity=limit,
+                    exact_used=used,
+                    exact_net_per_day=rate,
                 )
             )
         dates = [m.full_on for m in measures if m.full_on is not None]

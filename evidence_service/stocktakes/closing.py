@@ -64,10 +64,22 @@ def _apply_findings(session: Session, stocktake_id: int, findings: list[Finding]
         try:
             key = payload.code_key(finding.code)
         except ValueError:
-            raise Invalid(f"findings.{n}.code", "not an item code", finding.code) from None
+            raise Invalid(
+                f"findings.{n}.code",
+                "not an item code",
+                finding.code,
+                key="docs15_refusal.not_item_code",
+                params={"code": finding.code},
+            ) from None
         discrepancy = by_key.get(key)
         if discrepancy is None:
-            raise Invalid(f"findings.{n}.code", "no discrepancy for this item", finding.code)
+            raise Invalid(
+                f"findings.{n}.code",
+                "no discrepancy for this item",
+                finding.code,
+                key="keysa_stocktake.no_discrepancy",
+                params={"code": finding.code},
+            )
         discrepancy.cause = finding.cause.strip() or None
         discrepancy.measures = finding.measures.strip() or None
         session.add(discrepancy)

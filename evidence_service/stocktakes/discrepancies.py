@@ -52,7 +52,11 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
     then finds it resolved: 409)."""
     require(actor, "stocktake")
     if data.resolution == DiscrepancyStatus.open:
-        raise Invalid("resolution", "choose found, written_off or escalated")
+        raise Invalid(
+            "resolution",
+            "choose found, written_off or escalated",
+            key="keysa_stocktake.choose_resolution",
+        )
     document: dict[str, Any] = {}
     if data.resolution == DiscrepancyStatus.written_off:
         require(actor, "write_off")
@@ -60,10 +64,18 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
     lock_for_write(session, actor.agency_id)
     discrepancy = session.get(Discrepancy, discrepancy_id)
     if discrepancy is None or discrepancy.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"discrepancy {discrepancy_id} not found")
+        raise NotFound(
+            f"discrepancy {discrepancy_id} not found",
+            key="keysa_stocktake.discrepancy_not_found",
+            params={"id": discrepancy_id},
+        )
     session.refresh(discrepancy)
     if discrepancy.status != DiscrepancyStatus.open:
-        raise Conflict(f"discrepancy {discrepancy_id} is already {discrepancy.status}")
+        raise Conflict(
+            f"discrepancy {discrepancy_id} is already {discrepancy.status}",
+            key="keysa_stocktake.already_resolved",
+            params={"id": discrepancy_id},
+        )
     now = datetime.now(UTC)
     claimed = session.execute(
         update(Discrepancy)
@@ -77,7 +89,11 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
         )
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"discrepancy {discrepancy_id} was resolved by someone else")
+        raise Conflict(
+            f"discrepancy {discrepancy_id} was resolved by someone else",
+            key="keysa_stocktake.resolved_by_other",
+            params={"id": discrepancy_id},
+        )
     item = session.get(Item, discrepancy.item_id)
     assert item is not None and item.id is not None and actor.id is not None
     session.refresh(item)
@@ -86,7 +102,11 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
     from_location = None
     if data.resolution == DiscrepancyStatus.written_off:
         if ItemStatus(item.status) in FINAL_STATUSES:
-            raise Conflict(f"item {item.code} is {item.status}: there is nothing to write off")
+            raise Conflict(
+                f"item {item.code} is {item.status}: there is nothing to write off",
+                key="keysa_stocktake.nothing_to_write_off",
+                params={"code": item.code, "status": item.status},
+            )
         changes = {"status": ItemStatus.written_off.value, "location_id": None}
         from_location = item.location_id
     event = NewEvent(

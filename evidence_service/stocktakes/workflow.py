@@ -93,7 +93,11 @@ _RUNNING_COUNTS = {"expected", "seen_expected", "remaining", "unexpected"}
 def _get(session: Session, stocktake_id: int, actor: User) -> Stocktake:
     stocktake = session.get(Stocktake, stocktake_id)
     if stocktake is None or stocktake.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"stocktake {stocktake_id} not found")
+        raise NotFound(
+            f"stocktake {stocktake_id} not found",
+            key="keysa_stocktake.not_found",
+            params={"id": stocktake_id},
+        )
     return stocktake
 
 
@@ -104,12 +108,25 @@ def start(session: Session, data: StocktakeCreate, actor: User) -> Stocktake:
     within = None
     if data.scope == StocktakeScope.location:
         if not data.location_code:
-            raise Invalid("location_code", "a location stocktake needs its location")
+            raise Invalid(
+                "location_code",
+                "a location stocktake needs its location",
+                key="keysa_stocktake.location_needed",
+            )
         within = get_location(session, data.location_code, actor)
         if within.warehouse_id != warehouse.id:
-            raise Invalid("location_code", "the location is in another warehouse")
+            raise Invalid(
+                "location_code",
+                "the location is in another warehouse",
+                key="keysa_stocktake.other_warehouse",
+                params={"location": within.code},
+            )
     if data.scope == StocktakeScope.sample and not data.sample_size:
-        raise Invalid("sample_size", "a sample stocktake needs its sample size")
+        raise Invalid(
+            "sample_size",
+            "a sample stocktake needs its sample size",
+            key="keysa_stocktake.sample_size",
+        )
     assert warehouse.id is not None and actor.id is not None
     stocktake = Stocktake(
         agency_id=warehouse.agency_id,
@@ -157,7 +174,11 @@ def _open(session: Session, stocktake_id: int, actor: User) -> Stocktake:
     lock_for_write(session, actor.agency_id)
     stocktake = _get(session, stocktake_id, actor)
     if stocktake.status != "open":
-        raise InvalidTransition(f"stocktake {stocktake_id} is closed")
+        raise InvalidTransition(
+            f"stocktake {stocktake_id} is closed",
+            key="keysa_stocktake.closed",
+            params={"id": stocktake_id},
+        )
     return stocktake
 
 
@@ -179,13 +200,22 @@ def record_scan(
     try:
         scanned = payload.parse_scan(data.payload)
     except payload.PayloadError as exc:
-        raise Invalid("payload", f"{exc} / {exc.message_vi}", data.payload) from None
+        damaged = isinstance(exc, payload.DamagedPayload)
+        raise Invalid(
+            "payload",
+            f"{exc} / {exc.message_vi}",
+            data.payload,
+            key="scan.damaged_label" if damaged else "scan.not_a_label",
+        ) from None
     result: dict[str, Any] = {}
     if scanned.kind == "location":
         location = session.exec(select(Location).where(Location.label_key == scanned.key)).first()
         if location is None or location.warehouse_id != stocktake.warehouse_id:
             scan.kind = "unknown_location"
-            raise NotFound("this location label is not in the warehouse being counted")
+            raise NotFound(
+                "this location label is not in the warehouse being counted",
+                key="keysa_stocktake.location_elsewhere",
+            )
         scan.kind, scan.location_id = "location", location.id
         result = {"result": "location", "location_code": location.code}
     else:

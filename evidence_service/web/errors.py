@@ -10,6 +10,7 @@ redirect to the login page, any other domain error an error page with those sent
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -85,10 +86,26 @@ def _hazard(t: Translator, detail: dict[str, Any]) -> list[str]:
 VOCABULARY = frozenset({"status", "disposition", "category", "unit", "seal", "kind"})
 
 
+def _shown(t: Translator, name: str, value: Any) -> Any:
+    """A parameter as the reader reads it: a vocabulary value in their words, a date or a
+    decimal number through their locale's formatter, a label a data file gives in both
+    languages (``{"vi": …, "en": …}``) in theirs."""
+    if name in VOCABULARY:
+        return t.maybe(f"{name}.{value}", str(value))
+    if isinstance(value, datetime):
+        return t.datetime(value)
+    if isinstance(value, date):
+        return t.date(value)
+    if isinstance(value, float):
+        return t.number(value)
+    if isinstance(value, dict):
+        return value.get(t.lang) or value.get("vi", "")
+    return value
+
+
 def words(t: Translator, key: str, params: dict[str, Any]) -> str:
-    """The sentence ``key`` with ``params``, vocabulary values in the reader's words."""
-    values = {k: t.maybe(f"{k}.{v}", str(v)) if k in VOCABULARY else v for k, v in params.items()}
-    return t(key, **values)
+    """The sentence ``key`` with ``params`` shown as the reader reads them (:func:`_shown`)."""
+    return t(key, **{k: _shown(t, k, v) for k, v in params.items()})
 
 
 def _fallback(t: Translator, english: str, generic: str) -> str:

@@ -4,7 +4,6 @@ destruction batch from draft to its record, a stocktake counted by scanning, the
 import csv
 import io
 import re
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -14,7 +13,8 @@ from PIL import Image
 
 from evidence_service import payload
 from evidence_service.auth import issue_token
-from evidence_service.i18n import LOCAL_TIME_ZONE, formatter
+from evidence_service.i18n import formatter
+from evidence_service.legal.holidays import local_today
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WebSite, screenshot
 from tests.conftest import LIVE_SECRET
 from tests.factories import PASSWORD
@@ -116,7 +116,7 @@ def test_a_destruction_batch_from_draft_to_its_record(browser_page, site: WebSit
     screenshot(page, "destruction-draft")
 
     page.fill("#decision_number", "15/QĐ-CCTHADS")
-    page.fill("#decision_date", datetime.now(LOCAL_TIME_ZONE).date().isoformat())
+    page.fill("#decision_date", local_today().isoformat())
     page.fill("#decision_issuer", "Chi cục THADS huyện A")
     for n, name in enumerate(["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Văn Chí", "Phạm Kiểm"]):
         page.fill(f'input[name="member.{n}.name"]', name)

@@ -49,7 +49,7 @@ def method_rows(page: Page, data: report.EnvironmentReport) -> list[HRow]:
         HRow(
             label=names[m],
             text=page.t.fmt.weight(w * 1000, unit="kg"),
-            segments=[Segment(w, "risky" if risky.get(m) else "bar-used")],
+            segments=[Segment(w, "bar-risky" if risky.get(m) else "bar-used")],
             scale_max=peak,
         )
         for m, w in sorted(weights.items())
@@ -60,7 +60,13 @@ def avoided_rows(page: Page, data: report.EnvironmentReport) -> list[HRow]:
     """A bar per method and pollutant: the release estimated, and below it what the licensed
     incinerator would have released (the difference is what it avoids)."""
     t, rows = page.t, []
+    methods = load_methods().methods
     for m in data.releases:
+        css = (
+            "bar-risky"
+            if m.method in methods and methods[m.method].environmental_risk
+            else "bar-used"
+        )
         at = {(r.profile, r.pollutant): r for r in m.at_alternatives}
         for r in m.actual:
             if r.value is None:
@@ -79,7 +85,7 @@ def avoided_rows(page: Page, data: report.EnvironmentReport) -> list[HRow]:
                 HRow(
                     label=label,
                     text=text,
-                    segments=[Segment(r.value, "risky")],
+                    segments=[Segment(r.value, css)],
                     scale_max=r.value or 1.0,
                     marker=there,
                 )
