@@ -276,7 +276,11 @@ def complete(
     lock_for_write(session)
     handover = get_handover(session, handover_id, actor)
     if handover.final_at is not None:
-        raise InvalidTransition(f"handover {handover.record_number} is final already")
+        raise InvalidTransition(
+            f"handover {handover.record_number} is final already",
+            key="keysb_handovers.final",
+            params={"number": handover.record_number},
+        )
     for name, value in _details(data).items():
         setattr(handover, name, value)
     if data.handed_over_at is not None:
@@ -292,7 +296,11 @@ def complete(
     for given in lines:
         if given.item_code not in rows:
             raise Invalid(
-                "lines", f"item {given.item_code} is not in this handover", given.item_code
+                "lines",
+                f"item {given.item_code} is not in this handover",
+                given.item_code,
+                key="keysb_handovers.not_in_handover",
+                params={"code": given.item_code},
             )
         line, item = rows[given.item_code]
         line.matches, line.difference = given.matches_seizure_record, given.difference

@@ -29,7 +29,9 @@ def _file(content: bytes, name: str, fmt: str) -> Response:
 
 def _format(value: str) -> str:
     if value not in MEDIA:
-        raise Invalid("format", "xlsx or pdf", value, where="query")
+        raise Invalid(
+            "format", "xlsx or pdf", value, where="query", key="keysb_pages.format_xlsx_pdf"
+        )
     return value
 
 
@@ -39,7 +41,14 @@ def _day(value: str, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid(name, "a date (yyyy-mm-dd)", value, where="query") from None
+        raise Invalid(
+            name,
+            "a date (yyyy-mm-dd)",
+            value,
+            where="query",
+            key="keysb_pages.not_a_date",
+            params={"value": value},
+        ) from None
 
 
 @router.get("/downloads")
@@ -60,7 +69,12 @@ def ledger_file(page: UserPage) -> Response:
     warehouse = q.get("warehouse_code") or None
     start, end = _day(q.get("from", ""), "from"), _day(q.get("to", ""), "to")
     if start and end and end < start:
-        raise Invalid("to", "the end of the period is before its start", where="query")
+        raise Invalid(
+            "to",
+            "the end of the period is before its start",
+            where="query",
+            key="keysb_pages.period_reversed",
+        )
     content = exports.ledger_file(page.db, page.me, fmt, warehouse, start, end, page.lang)
     return _file(content, f"so-vat-chung-{warehouse or 'tat-ca'}", fmt)
 
