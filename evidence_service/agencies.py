@@ -30,12 +30,26 @@ def create_agency(session: Session, data: AgencyCreate, actor: User | None) -> A
     if data.parent_code is not None:
         parent = session.exec(select(Agency).where(Agency.code == data.parent_code)).first()
         if parent is None or (actor is not None and parent.id not in agency_scope(session, actor)):
-            raise Invalid("parent_code", f"unknown agency '{data.parent_code}'", data.parent_code)
+            raise Invalid(
+                "parent_code",
+                f"unknown agency '{data.parent_code}'",
+                data.parent_code,
+                key="keysb_agencies.unknown_parent",
+                params={"code": data.parent_code},
+            )
         parent_id = parent.id
     elif actor is not None:
-        raise Invalid("parent_code", "a new agency must belong to one you administer")
+        raise Invalid(
+            "parent_code",
+            "a new agency must belong to one you administer",
+            key="keysb_agencies.parent_required",
+        )
     if session.exec(select(Agency).where(Agency.code == data.code)).first():
-        raise Conflict(f"agency '{data.code}' already exists")
+        raise Conflict(
+            f"agency '{data.code}' already exists",
+            key="keysb_agencies.exists",
+            params={"code": data.code},
+        )
     agency = Agency(code=data.code, name=data.name, parent_id=parent_id)
     session.add(agency)
     session.flush()

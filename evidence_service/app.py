@@ -27,6 +27,7 @@ from .api import (
     item_photos,
     items,
     labels,
+    ledger_closings,
     locations,
     reports,
     scanning,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         units,
         handovers,
         item_documents,
+        ledger_closings,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

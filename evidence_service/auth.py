@@ -63,6 +63,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             # Two people for every exit: the second one, who confirms what another asked.
             "confirm_exit",
             "write_off",
+            # The head confirms a ledger's closing (Circular 04/2023 Art. 30(4)(c)).
+            "close_ledger",
         }
     ),
     # Keepers ask for releases and transfers ("release"); a manager confirms them.

@@ -24,6 +24,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Integer, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient
 from sqlmodel import Session, SQLModel
 
@@ -224,8 +225,7 @@ class Database:
         entries = [logchain.entry_of(row) for row in rows]
         logs = [entry for entry in entries if entry is not None]
         if len(logs) == len(rows):  # only log rows (scans): no session, no ORM flush
-            with self._binds[True].begin() as connection:
-                logchain.append_rows(connection, logs)
+            self._append_logs(logs)
             return
         with self.unit_of_work(write=True) as session:
             for row, entry in zip(rows, entries, strict=True):
@@ -239,6 +239,32 @@ class Database:
                 session.add(row)
             session.flush()  # the record's lock (if these rows take it) before the logs'
             logchain.append_rows(session.connection(), logs)
+
+    def _append_logs(self, logs: list[logchain.LogEntry]) -> None:
+        """Append log rows in a transaction of their own on a bare driver connection from
+        the pool: begin, the rows, commit (on disk when it returns: ``synchronous=FULL``
+        on SQLite, PostgreSQL's commit). A driver error is raised as SQLAlchemy's."""
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if self.is_sqlite:
+                if raw.info.get("query_only") != 0:  # the pool's reads may have set it
+                    cursor.execute("PRAGMA query_only=0")
+                    raw.info["query_only"] = 0
+                cursor.execute("BEGIN IMMEDIATE")
+            logchain.append_rows_driver(cursor, self.engine.dialect, logs)
+            cursor.close()
+            raw.commit()
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            raw.rollback()
+            raise DBAPIError.instance(
+                None, None, exc, self.engine.dialect.loaded_dbapi.Error
+            ) from exc
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
 
     @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[Session]:

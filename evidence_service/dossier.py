@@ -199,7 +199,10 @@ def exit_pdf(session: Session, slip_id: int, kind: str, actor: User, lang: str =
     """The exit slip, or its hand-over record (404 for an exit that needs none)."""
     slip = get_slip(session, slip_id, actor)
     if kind == exit_papers.RECORD and slip.record_number is None:
-        raise NotFound(f"exit slip {slip_id} has no hand-over record (its exit needs none)")
+        raise NotFound(
+            f"exit slip {slip_id} has no hand-over record (its exit needs none)",
+            key="keysb_dossier.no_exit_record",
+        )
     kept = exit_papers.stored(session, slip, kind) if lang == "vi" else None
     return _served(
         kept, lambda: exit_papers.render(session, slip, kind, lang), f"{kind}-{slip_id}-{lang}"
@@ -209,7 +212,10 @@ def exit_pdf(session: Session, slip_id: int, kind: str, actor: User, lang: str =
 def unsealing_pdf(session: Session, unsealing_id: int, actor: User, lang: str = "vi") -> Fetched:
     row = session.get(Unsealing, unsealing_id)
     if row is None or row.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"unsealing {unsealing_id} not found")
+        raise NotFound(
+            f"unsealing {unsealing_id} not found",
+            key="keysb_dossier.unsealing_not_found",
+        )
     item = session.get(Item, row.item_id)
     assert item is not None
     kept = unsealing.stored(session, row) if lang == "vi" else None

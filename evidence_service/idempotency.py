@@ -35,7 +35,12 @@ def run_once(
     if key is None:
         return create()
     if not 1 <= len(key) <= 200:
-        raise Invalid("Idempotency-Key", "must be 1 to 200 characters", where="header")
+        raise Invalid(
+            "Idempotency-Key",
+            "must be 1 to 200 characters",
+            where="header",
+            key="keysb_api.idempotency_key",
+        )
     fingerprint = request_fingerprint(route, body)
     lock_for_write(
         session, actor.agency_id

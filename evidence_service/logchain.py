@@ -5,11 +5,12 @@ Rows get their place when they are flushed, under a lock of their log.
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, select, text
+from sqlalchemy import Connection, Dialect, Table, event, insert, select, text
 from sqlmodel import Session
 
 from . import chains
@@ -75,8 +76,11 @@ def _lock_log(connection: Connection, name: str) -> None:
 def _chain(name: str, table: Table, rows: list[dict[str, Any]], connection: Connection) -> None:
     """Give each row (every column, by name) its place after the log's head: seq, the hash
     before it and its own, in order. The caller holds the log's lock."""
+    _place_after(name, rows, *log_head(connection, table))
+
+
+def _place_after(name: str, rows: list[dict[str, Any]], seq: int, prev: str) -> None:
     when = LOGS[name][1]
-    seq, prev = log_head(connection, table)
     for row in rows:
         if row.get(when) is None:
             row[when] = utcnow()
@@ -138,6 +142,63 @@ def append_rows(connection: Connection, entries: list[LogEntry]) -> None:
         _lock_log(connection, name)
         _chain(name, table, rows, connection)
         insert_rows(connection, table, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverSQL:
+    """A log's statements for a bare driver connection, compiled once per dialect."""
+
+    lock: str | None  # PostgreSQL's advisory lock of the log
+    head: str
+    insert: str
+    order: tuple[str, ...]  # the insert's parameters (positional drivers) or keys
+    processors: tuple[Callable[[Any], Any] | None, ...]  # each column's, as SQLAlchemy's
+
+
+@cache
+def _driver_sql(dialect: Dialect, name: str) -> _DriverSQL:
+    table: Table = LOGS[name][0].__table__
+    columns = [c.name for c in table.c if c.name != "id"]
+    compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+    order = tuple(compiled.positiontup or ()) if dialect.positional else tuple(columns)
+    lock = None
+    if dialect.name == "postgresql":
+        lock = f"SELECT pg_advisory_xact_lock({int(LOGS[name][2])})"
+    return _DriverSQL(
+        lock=lock,
+        head=f"SELECT seq, hash FROM {table.name} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        insert=str(compiled),
+        order=order,
+        processors=tuple(
+            table.c[column].type.dialect_impl(dialect).bind_processor(dialect) for column in order
+        ),
+    )
+
+
+def append_rows_driver(cursor: Any, dialect: Dialect, entries: list[LogEntry]) -> None:
+    """``append_rows`` on a bare driver cursor whose transaction the caller began (a write
+    one on SQLite) and commits: per log its lock, one head read, the hashes, one executemany.
+    A batch of scans' log rows is written so, without SQLAlchemy's connection, events and
+    result objects, which cost a batch ~1 ms of CPU against the database's ~0.1 ms."""
+    for name in LOGS:
+        mine = [entry.values for entry in entries if entry.table == name]
+        if not mine:
+            continue
+        sql = _driver_sql(dialect, name)
+        if sql.lock is not None:
+            cursor.execute(sql.lock)
+        cursor.execute(sql.head)
+        found = cursor.fetchone()
+        rows = [{c: values.get(c) for c in sql.order} for values in mine]
+        _place_after(
+            name, rows, *((found[0], found[1]) if found and found[0] else (0, GENESIS_HASH))
+        )
+        pairs = list(zip(sql.order, sql.processors, strict=True))
+        if dialect.positional:
+            params: list[Any] = [tuple(p(r[n]) if p else r[n] for n, p in pairs) for r in rows]
+        else:
+            params = [{n: p(r[n]) if p else r[n] for n, p in pairs} for r in rows]
+        cursor.executemany(sql.insert, params)
 
 
 def walk_log(session: Session, table: Table) -> Iterator[dict[str, Any]]:

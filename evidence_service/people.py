@@ -24,11 +24,17 @@ def require_distinct(names: Sequence[str], field: str) -> None:
     for index, name in enumerate(names):
         key = person_key(name)
         if not key:
-            raise Invalid(f"{field}.{index}", "a name is required: blank names are nobody")
+            raise Invalid(
+                f"{field}.{index}",
+                "a name is required: blank names are nobody",
+                key="keysb_people.blank",
+            )
         if key in seen:
             raise Invalid(
                 f"{field}.{index}",
                 f"'{clean_name(name)}' is already named (as #{seen[key] + 1}): each role must be "
                 "a different person",
+                key="keysb_people.twice",
+                params={"name": clean_name(name), "position": seen[key] + 1},
             )
         seen[key] = index

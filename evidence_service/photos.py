@@ -37,16 +37,25 @@ class CheckedPhoto:
 def check_photo(data: bytes, max_bytes: int, field: str = "photo") -> CheckedPhoto:
     """The photo's type, hash and size, or the refusal: too large (413), not an image (422)."""
     if len(data) > max_bytes:
-        raise PhotoTooLarge(f"a photo may be at most {max_bytes} bytes")
+        raise PhotoTooLarge(
+            f"a photo may be at most {max_bytes} bytes",
+            key="keysb_photos.too_large",
+            params={"mb": max_bytes / (1024 * 1024)},
+        )
     if not data:
-        raise Invalid(field, "the file is empty", where="form")
+        raise Invalid(field, "the file is empty", where="form", key="cases14_errors.file_empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 kind, (width, height) = image.format, image.size
                 if width * height > MAX_PIXELS:
-                    raise Invalid(field, "the image has too many pixels", where="form")
+                    raise Invalid(
+                        field,
+                        "the image has too many pixels",
+                        where="form",
+                        key="keysb_photos.too_many_pixels",
+                    )
                 image.load()  # decodes every byte: a truncated file fails here
     except (
         UnidentifiedImageError,
@@ -56,8 +65,18 @@ def check_photo(data: bytes, max_bytes: int, field: str = "photo") -> CheckedPho
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise Invalid(field, "only JPEG and PNG images are accepted", where="form") from None
+        raise Invalid(
+            field,
+            "only JPEG and PNG images are accepted",
+            where="form",
+            key="keysb_photos.not_an_image",
+        ) from None
     content_type = CONTENT_TYPES.get(kind or "")
     if content_type is None:
-        raise Invalid(field, "only JPEG and PNG images are accepted", where="form")
+        raise Invalid(
+            field,
+            "only JPEG and PNG images are accepted",
+            where="form",
+            key="keysb_photos.not_an_image",
+        )
     return CheckedPhoto(content_type, hashlib.sha256(data).hexdigest(), len(data), width, height)

@@ -96,7 +96,9 @@ def _resolve(session: Session, raw: str, actor: User, log: dict[str, Any]) -> Sc
         log["result"] = ScanResult.not_found.value
         raise NotFound(
             f"no {scanned.kind} with label {scanned.payload} in your agency "
-            f"(the label is valid, but nothing registered here carries it)"
+            f"(the label is valid, but nothing registered here carries it)",
+            key=f"keysb_scanning.no_{scanned.kind}",
+            params={"label": scanned.payload},
         ) from None
 
 

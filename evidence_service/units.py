@@ -71,10 +71,20 @@ def check_quantity(units: dict[str, Unit], code: str, quantity: float, field: st
     unit = units.get(normalise(code))
     if unit is None:
         known = ", ".join(sorted(units))
-        raise Invalid(f"{field}.unit", f"unknown unit '{code}' (known: {known})", code)
+        raise Invalid(
+            f"{field}.unit",
+            f"unknown unit '{code}' (known: {known})",
+            code,
+            key="keysb_units.unknown",
+            params={"code": code},
+        )
     if unit.whole and quantity != int(quantity):
         raise Invalid(
-            f"{field}.quantity", f"a quantity in '{unit.code}' must be a whole number", quantity
+            f"{field}.quantity",
+            f"a quantity in '{unit.code}' must be a whole number",
+            quantity,
+            key="ledger15_validation.whole_quantity",
+            params={"unit": unit.code},
         )
     return unit.code
 
@@ -125,9 +135,11 @@ def add_unit(session: Session, data: UnitCreate, actor: User) -> UnitPublic:
     require(actor, "manage_cases")
     code = normalise(data.code)
     if data.kind == UnitKind.count_ and data.factor != 1:
-        raise Invalid("factor", "a count has factor 1", data.factor)
+        raise Invalid("factor", "a count has factor 1", data.factor, key="keysb_units.count_factor")
     if code in units_for(session, [actor.agency_id]):
-        raise Conflict(f"unit '{code}' already exists")
+        raise Conflict(
+            f"unit '{code}' already exists", key="keysb_units.exists", params={"code": code}
+        )
     assert actor.id is not None
     row = AgencyUnit(
         agency_id=actor.agency_id,

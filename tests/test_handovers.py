@@ -375,3 +375,64 @@ def test_a_return_after_a_check_out_is_received_like_a_new_handover(client, sess
     again = client.post(f"/api/v1/items/{code}/returns", json={}, headers=headers)
     assert again.status_code == 409
     assert len(session.exec(select(Handover)).all()) == 2
+
+
+def test_a_re_entry_after_a_check_out_says_so_and_its_stock_card_row_cites_its_own_slip(
+    client, session, world
+):
+    """The return's handover record and entry slip say it is a re-entry after extraction
+    and cite the check-out (its exit slip, the requester's document; Circular 04/2023 Art.
+    11(3)); completed, the stock card's re-entry row cites the return's own entry slip, the
+    check-out row its exit slip (each row its own document)."""
+    from evidence_service.models import ExitSlip
+
+    _lang_son(session, world)
+    data = item_data(world, seal_number="NP-32", location_code="S2")
+    item = client.post("/api/v1/items", json=data, headers=world.headers()).json()
+    code, headers = item["code"], world.headers()
+    body = handover_body(world)
+    details = {k: body[k] for k in ("place", "deliverer", "receivers", "acts")}
+    details["lines"] = [{"item_code": code, "seal_state": "intact"}]
+    (first,) = session.exec(select(Handover)).all()
+    assert client.post(
+        f"/api/v1/handovers/{first.id}/complete", json=details, headers=headers
+    ).is_success
+    checkout = {
+        "recipient": "TAND tỉnh Lạng Sơn",
+        "purpose": "court",
+        "document_number": "91/CV-TA",
+        "due_date": str(local_today() + timedelta(days=5)),
+    }
+    assert client.post(f"/api/v1/items/{code}/check-outs", json=checkout, headers=headers)
+    (out_slip,) = session.exec(select(ExitSlip).where(ExitSlip.kind == "check_out")).all()
+    assert client.post(f"/api/v1/items/{code}/returns", json={}, headers=headers).is_success
+    intake, returned = session.exec(select(Handover).order_by(Handover.id)).all()
+    done = client.post(f"/api/v1/handovers/{returned.id}/complete", json=details, headers=headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["acts"]["check_out"]["number"] == "91/CV-TA"  # kept by completing
+    session.refresh(returned)
+    assert returned.entry_slip_number and returned.entry_slip_number != intake.entry_slip_number
+    cited = f"Phiếu xuất kho số {out_slip.number} (trích xuất)"
+    for kind, name in (
+        ("record", "re-entry-handover-record"),
+        ("entry-slip", "re-entry-entry-slip"),
+    ):
+        pdf = client.get(f"/api/v1/handovers/{returned.id}/{kind}.pdf", headers=headers)
+        text = " ".join(pdf_text(pdf.content).split())
+        save_pages(pdf.content, name)
+        for shown in ("(Nhập lại sau trích xuất)", cited, "văn bản số 91/CV-TA"):
+            assert shown in text, (kind, shown)
+    slip_text = " ".join(
+        pdf_text(
+            client.get(f"/api/v1/handovers/{returned.id}/entry-slip.pdf", headers=headers).content
+        ).split()
+    )
+    assert "Lý do nhập kho: nhập lại sau trích xuất" in slip_text
+    card = client.get(f"/api/v1/items/{code}/stock-card.pdf", headers=headers)
+    save_pages(card.content, "stock-card-re-entry")
+    rows = " ".join(pdf_text(card.content).split())
+    # in: the intake's slip; out: the check-out's exit slip; in again: the return's own slip
+    at_in, at_out = rows.find(intake.entry_slip_number), rows.find(out_slip.number)
+    at_again = rows.find(returned.entry_slip_number)
+    assert -1 < at_in < at_out < at_again, rows
+    assert "91/CV-TA" not in rows  # the requester's letter is not an entry slip

@@ -4,11 +4,13 @@ place, missing, a broken seal counted short, an item scanned before any location
 damaged label and an unknown one; participants with positions; causes and measures."""
 
 import hashlib
+from datetime import timedelta
 
 from sqlmodel import select
 
 from evidence_service.i18n.formatting import local_time
-from evidence_service.models import Agency, OfficialDocument, Stocktake
+from evidence_service.legal.holidays import local_today
+from evidence_service.models import Agency, ExitSlip, OfficialDocument, Stocktake
 from evidence_service.payload import make_payload
 from tests.docs_output import save_pages, text
 from tests.factories import make_item
@@ -42,7 +44,19 @@ def _realistic(client, session, world):
             unit="pack",
             description="Thuốc lá điếu",
         ),
+        "e": make_item(session, world, location_code="S2", description="Máy tính xách tay Dell"),
     }
+    # In the keeping of the court when the count is made (trích xuất, vn-legal-context §3.5).
+    checkout = {
+        "recipient": "TAND khu vực 1 - Lạng Sơn",
+        "purpose": "court",
+        "document_number": "123/CV-TA",
+        "due_date": str(local_today() + timedelta(days=20)),
+    }
+    out = client.post(
+        f"{API}/items/{items['e'].code}/check-outs", json=checkout, headers=world.headers()
+    )
+    assert out.status_code == 200, out.text
     sid = _start(client, world, kind="six_monthly")["id"]
     # scanned before any location label: seen, but not "right place"
     _scan(client, world, sid, make_payload("item", items["c"].code))
@@ -132,9 +146,12 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
     }
     missing = {name: value for name, value in required.items() if value not in got}
     assert missing == {}
+    assert _held_by_others_in(session, got, items["e"]) == {}
     assert len(LONG_CAUSE) > 5000 and got.count("mái dột sau mưa lớn") == 84  # split, all kept
     assert "UTC" not in got and "Dự thảo" not in got
-    stored = session.exec(select(OfficialDocument)).one()
+    stored = session.exec(
+        select(OfficialDocument).where(OfficialDocument.kind == "stocktake_record")
+    ).one()
     assert response.headers["x-record-sha256"] == stored.sha256
     assert stored.sha256 == hashlib.sha256(pdf).hexdigest() and stored.number == "01/BB-KK"
     english = client.get(
@@ -142,6 +159,28 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
     ).content
     save_pages(english, "stocktake-record-en")
     assert "second half" in text(english) or "first half" in text(english)
+
+
+def _held_by_others_in(session, got, item):
+    """The section of items in another body's keeping: who holds it, since when, under which
+    document (the requester's and the check-out's exit slip), until when (§3.5)."""
+    slip = session.exec(select(ExitSlip).where(ExitSlip.item_id == item.id)).one()
+    since = local_time(slip.issued_at).strftime("%d/%m/%Y")
+    due = (local_today() + timedelta(days=20)).strftime("%d/%m/%Y")
+    section = got.split("IV. Vật chứng, tài sản đang do cơ quan, tổ chức, cá nhân khác giữ")[-1]
+    section = section.split("V. Chênh lệch")[0]
+    wanted = {
+        "heading": "(trích xuất)",
+        "item": "Máy tính xách tay Dell",
+        "code": item.code,
+        "holder": "TAND khu vực 1 - Lạng Sơn",
+        "purpose": "Phục vụ xét xử",
+        "since": since,
+        "document": "Văn bản số 123/CV-TA",
+        "exit slip": f"Phiếu xuất kho số {slip.number}",
+        "due": due,
+    }
+    return {name: value for name, value in wanted.items() if value not in section}
 
 
 def test_an_item_scanned_before_any_location_is_seen_without_a_location(client, session, world):

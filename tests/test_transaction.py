@@ -243,3 +243,56 @@ def test_kept_log_rows_written_together_keep_their_chains_verifiable(database, w
             ScanLog.__table__.update().where(ScanLog.raw == "scan 1").values(raw="other")  # type: ignore[attr-defined]
         )
         assert verify_log(session, "scan_log")[2] == "does not match its hash (edited or inserted)"
+
+
+def test_a_scan_whose_log_row_cannot_be_written_answers_503_and_leaves_no_row(
+    app, world, session, monkeypatch
+):
+    """The scan log's own writer (a bare driver connection): a driver error after the row
+    was sent rolls it back, and the scan answers 503 (as a failed commit does), never 200."""
+    from evidence_service import logchain
+    from evidence_service.payload import make_payload
+    from tests.factories import make_item
+
+    item = make_item(session, world)
+    before = count(session, ScanLog)
+    session.commit()
+    db: Database = app.state.db
+    append = logchain.append_rows_driver
+
+    def append_then_fail(cursor: Any, dialect: Any, entries: Any) -> None:
+        append(cursor, dialect, entries)
+        raise db.engine.dialect.loaded_dbapi.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(logchain, "append_rows_driver", append_then_fail)
+    with TestClient(app) as plain:
+        response = plain.post(
+            f"{API}/scan",
+            json={"payload": make_payload("item", item.code)},
+            headers=world.headers("keeper"),
+        )
+    monkeypatch.undo()
+    assert response.status_code == 503, response.text
+    assert count(session, ScanLog) == before
+
+
+def test_kept_rows_written_after_a_read_leave_reads_read_only(database, world):
+    """The log writer borrows a pooled connection a read may have made read-only (SQLite's
+    query_only): its row is written, and the next read on that connection is read-only again."""
+    from evidence_service.db import keep_when_refused
+    from evidence_service.logchain import LogEntry
+    from evidence_service.models import ScanResult
+
+    database.engine.dispose()  # one pooled connection from here on: the read's, then the writer's
+    keeper = world.users["keeper"].id
+    with database.unit_of_work(write=False) as read:
+        read.exec(select(func.count()).select_from(ScanLog)).one()
+        values = {"user_id": keeper, "raw": "after a read", "result": ScanResult.ok.value}
+        keep_when_refused(read, LogEntry("scan_log", values))
+    with database.session() as check:
+        assert check.exec(select(ScanLog.raw).order_by(ScanLog.id)).all()[-1] == "after a read"
+    read = database.open(write=False)
+    read.add(ScanLog(user_id=keeper, raw="a read that writes", result=ScanResult.ok.value))
+    with pytest.raises(Exception, match="readonly|read-only|read only"):
+        read.flush()
+    database.finish(read, ok=False)

@@ -118,3 +118,42 @@ def test_a_seal_is_opened_from_the_item_page_with_its_record(client, session, wo
     assert "NP-78" in page.text and "/unsealings/" in page.text
     alone = {**form, "participant_name": ["Lương Văn Tùng"], "participant_position": ["Thủ kho"]}
     assert client.post(f"/items/{code}/unsealings", data=alone).status_code == 422
+
+
+def test_the_completion_form_takes_the_hour_of_the_handover_which_the_record_states(
+    client, session, world
+):
+    """The intake form has no hour; the handover took place earlier than it was typed: the
+    completion form takes the hour (Viet Nam time) and the record prints it ("Hồi …",
+    vn-documents-review "web form lacks the handover hour")."""
+    from datetime import timedelta
+
+    from evidence_service.i18n.formatting import local_time
+    from evidence_service.legal.holidays import local_today
+
+    csrf = log_in(client, "keeper")
+    _intake(client, csrf, world)
+    (handover,) = session.exec(select(Handover)).all()
+    shown = client.get(f"/handovers/{handover.id}")
+    typed = local_time(handover.handed_over_at).strftime("%Y-%m-%dT%H:%M")
+    assert f'name="handed_over_at" type="datetime-local" value="{typed}"' in shown.text
+    bad = client.post(
+        f"/handovers/{handover.id}/complete",
+        data={**COMPLETE, "handed_over_at": "hôm qua", "csrf_token": csrf},
+    )
+    assert bad.status_code == 422  # unreadable: refused, nothing written
+    session.expire_all()
+    assert session.get(Handover, handover.id).final_at is None
+    day = local_today() - timedelta(days=1)
+    when = f"{day:%Y-%m-%d}T09:15"
+    final = client.post(
+        f"/handovers/{handover.id}/complete",
+        data={**COMPLETE, "handed_over_at": when, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert final.status_code == 303, final.text
+    session.expire_all()
+    stored = session.get(Handover, handover.id)
+    assert local_time(stored.handed_over_at).strftime("%Y-%m-%dT%H:%M") == when
+    text = " ".join(pdf_text(client.get(f"/handovers/{handover.id}/record.pdf").content).split())
+    assert f"Hồi 09 giờ 15 phút, ngày {day:%d} tháng" in text

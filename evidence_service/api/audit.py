@@ -41,14 +41,24 @@ def verify(
     given = None
     if (events is None) != (head_hash is None):
         missing = "head_hash" if head_hash is None else "events"
-        raise Invalid(missing, "an anchor needs both events and head_hash", None, where="query")
+        raise Invalid(
+            missing,
+            "an anchor needs both events and head_hash",
+            None,
+            where="query",
+            key="keysb_api.anchor_incomplete",
+        )
     if events is not None and head_hash is not None:
         try:
             given = Anchor(events=events, head_hash=head_hash, at="(given)", is_global=True)
         except ValueError as exc:
             field = "events" if "events" in str(exc) else "head_hash"
             raise Invalid(
-                field, str(exc), head_hash if field == "head_hash" else events, where="query"
+                field,
+                str(exc),
+                head_hash if field == "head_hash" else events,
+                where="query",
+                key="keysb_api.not_an_anchor",
             ) from None
     result = verify_record(session, given)
     return {

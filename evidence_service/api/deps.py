@@ -40,7 +40,7 @@ async def user_of_token(request: Request, token: str | None) -> User:
     # Inline, without a thread hop: the accounts are read at most once a second, in the
     # database's own threads (never on the event loop: the pool may be busy).
     if not token:
-        raise Unauthorized("not authenticated")
+        raise Unauthorized("not authenticated", key="login.required")
     db: Database = request.app.state.db
     secret = request.app.state.settings.secret_key
     if db.accounts.needs_reading(token_user_id(token, secret)):
@@ -111,7 +111,12 @@ def if_match_version(
     try:
         return int(if_match.strip().removeprefix("W/").strip('"'))
     except ValueError:
-        raise Invalid("If-Match", "must be the item's version (its ETag)", where="header") from None
+        raise Invalid(
+            "If-Match",
+            "must be the item's version (its ETag)",
+            where="header",
+            key="keysb_api.if_match",
+        ) from None
 
 
 IfMatch = Annotated[int | None, Depends(if_match_version)]

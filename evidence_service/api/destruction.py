@@ -292,7 +292,11 @@ def add_photo(
     limit = settings.destruction_photo_max_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise destruction.PayloadTooLarge(f"a photo may be at most {limit} bytes")
+        raise destruction.PayloadTooLarge(
+            f"a photo may be at most {limit} bytes",
+            key="keysb_photos.too_large",
+            params={"mb": limit / (1024 * 1024)},
+        )
     photo = destruction.add_photo(session, batch_id, actor, file.filename or "", data, caption)
     return photo
 

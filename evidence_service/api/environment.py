@@ -128,7 +128,13 @@ def environment_report(
     items waiting and their deadlines; the appendix traces every figure to its items and
     factors. Counts and weights equal GET /reports/destruction for the same period."""
     if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "the period ends before it starts", str(date_to), where="query")
+        raise Invalid(
+            "to",
+            "the period ends before it starts",
+            str(date_to),
+            where="query",
+            key="keysb_pages.period_reversed",
+        )
     data = report.environment_report(session, actor, date_from, date_to, province)
     if fmt == "json":
         return data

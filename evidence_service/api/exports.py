@@ -52,7 +52,12 @@ def ledger(
     """The evidence ledger (Mẫu 13) of a period: every item held in it, with the opening and
     closing balances and the closing block."""
     if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "the end of the period is before its start", where="query")
+        raise Invalid(
+            "to",
+            "the end of the period is before its start",
+            where="query",
+            key="keysb_pages.period_reversed",
+        )
     name = f"so-vat-chung-{warehouse_code or 'tat-ca'}"
     if fmt == "json":
         return exports.ledger(session, actor, warehouse_code, date_from, date_to, lang)

@@ -154,7 +154,7 @@ def get_rejects(job_id: int, actor: CurrentUser, session: SessionDep) -> Respons
     """The rejected rows (the file's columns plus what was wrong) to fix and import again."""
     job = imports.get_job(session, job_id, actor)
     if job.rejects_csv is None:
-        raise NotFound(f"import {job_id} has no rejected rows")
+        raise NotFound(f"import {job_id} has no rejected rows", key="ledgers_import.no_rejects")
     return _csv(job.rejects_csv, f"rejects-{job_id}")
 
 
@@ -164,5 +164,8 @@ def get_rows(job_id: int, actor: CurrentUser, session: SessionDep) -> Response:
     location, case), corrects, skips, or why not."""
     job = imports.get_job(session, job_id, actor)
     if job.preview_csv is None:
-        raise NotFound(f"import {job_id} has no per-row report (not finished?)")
+        raise NotFound(
+            f"import {job_id} has no per-row report (not finished?)",
+            key="ledgers_import.not_ready",
+        )
     return _csv(job.preview_csv, f"import-{job_id}-rows")

@@ -120,15 +120,27 @@ def set_facility(session: Session, key: str, data: FacilityIn, actor: User) -> F
     require(actor, "manage_agencies")
     key = key.strip()
     if not key or len(key) > 64 or not all(c.isalnum() or c in "-_." for c in key):
-        raise Invalid("id", "letters, digits, '-', '_' or '.', at most 64", key)
+        raise Invalid(
+            "id",
+            "letters, digits, '-', '_' or '.', at most 64",
+            key,
+            key="keysb_environment.facility_id",
+        )
     known = {g.id for g in load_factors().groups}
     unknown = sorted(set(data.material_groups) - known)
     if unknown:
         raise Invalid(
-            "material_groups", f"unknown group '{unknown[0]}' (known: {', '.join(sorted(known))})"
+            "material_groups",
+            f"unknown group '{unknown[0]}' (known: {', '.join(sorted(known))})",
+            key="keysb_environment.unknown_group",
+            params={"group": unknown[0]},
         )
     if (data.latitude is None) != (data.longitude is None):
-        raise Invalid("latitude", "give both latitude and longitude, or neither")
+        raise Invalid(
+            "latitude",
+            "give both latitude and longitude, or neither",
+            key="keysb_environment.coordinates",
+        )
     row = session.exec(select(EnvironmentFacility).where(EnvironmentFacility.key == key)).first()
     assert actor.id is not None
     values: dict[str, Any] = data.model_dump()
@@ -147,7 +159,9 @@ def set_facility(session: Session, key: str, data: FacilityIn, actor: User) -> F
 def _warehouse(session: Session, code: str, actor: User) -> Warehouse:
     warehouse = session.exec(select(Warehouse).where(Warehouse.code == code)).first()
     if warehouse is None or warehouse.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"warehouse {code} not found")
+        raise NotFound(
+            f"warehouse {code} not found", key="keysb_locations.no_warehouse", params={"code": code}
+        )
     return warehouse
 
 

@@ -152,7 +152,11 @@ def plan(
         select(Warehouse).where(col(Warehouse.agency_id).in_(scope)).order_by(col(Warehouse.code))
     ).all()
     if warehouse_code is not None and warehouse_code not in {w.code for w in warehouses}:
-        raise NotFound(f"warehouse {warehouse_code} not found")
+        raise NotFound(
+            f"warehouse {warehouse_code} not found",
+            key="keysb_locations.no_warehouse",
+            params={"code": warehouse_code},
+        )
     chosen = [
         w
         for w in warehouses
@@ -306,7 +310,10 @@ def create_from_plan(
     current = plan(session, actor, warehouse_code)
     proposal = next((p for p in current.proposals if p.id == data.proposal_id), None)
     if proposal is None:
-        raise Conflict(f"no proposal '{data.proposal_id}' now: ask for the plan again")
+        raise Conflict(
+            f"no proposal '{data.proposal_id}' now: ask for the plan again",
+            key="keysb_environment.proposal_gone",
+        )
     batch = create_batch(
         session,
         BatchCreate(title=data.title or title, notes=data.notes, agency_code=proposal.agency_code),

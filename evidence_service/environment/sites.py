@@ -107,9 +107,17 @@ def check_site(method: str, details: dict[str, Any], environment: dict[str, Any]
     for t in rules.thresholds:
         where, value = _where(t.field, details, environment)
         if value is None:
-            raise Invalid(where, f"record the distance ({t.field}) for this method")
+            raise Invalid(
+                where,
+                f"record the distance ({t.field}) for this method",
+                key=f"keysb_environment.no_{t.field}",
+            )
     if rules.require_wind and not (environment.get("wind_direction") or "").strip():
-        raise Invalid("environment.wind_direction", "record the wind for this method")
+        raise Invalid(
+            "environment.wind_direction",
+            "record the wind for this method",
+            key="keysb_environment.no_wind",
+        )
     flags = site_flags(method, details, environment)
     if flags and not str(environment.get(NOTE_FIELD) or "").strip():
         f = flags[0]
@@ -117,4 +125,6 @@ def check_site(method: str, details: dict[str, Any], environment: dict[str, Any]
             f"environment.{NOTE_FIELD}",
             f"{f.field} is {f.distance_m:g} m, below {f.threshold_m:g} m ({f.reference}): "
             "say why this site was used and what was done",
+            key=f"keysb_environment.below_{f.field}",
+            params={"distance": f.distance_m, "threshold": f.threshold_m},
         )

@@ -31,7 +31,10 @@ class ExitSlipPublic(BaseModel):
 def get_slip(session: Session, slip_id: int, actor: User) -> ExitSlip:
     slip = session.get(ExitSlip, slip_id)
     if slip is None or slip.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"exit slip {slip_id} not found")
+        raise NotFound(
+            f"exit slip {slip_id} not found",
+            key="keysb_dossier.exit_slip_not_found",
+        )
     return slip
 
 

@@ -30,6 +30,11 @@ from ..models import (
 from .views import handover_lines
 
 RECORD, SLIP = "handover_record", "entry_slip"
+# The act of a return after a check-out (trích xuất): its ``acts`` entry names the check-out
+# it ends (the requester's document, its date and body, the check-out's exit slip). Such a
+# handover is a re-entry, "nhập lại sau trích xuất" (Circular 04/2023 Art. 11(3): the return
+# is handled like a new handover; vn-legal-context §3.5).
+RE_ENTRY = "check_out"
 # The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
 NEW_RULES_FROM = date(2026, 7, 1)
 
@@ -110,9 +115,30 @@ def _lines_table(
     return docs.table(columns, body)
 
 
+def re_entry(handover: Handover) -> dict[str, Any] | None:
+    """The check-out a return ends, when this handover is one (``RE_ENTRY``)."""
+    act = (handover.acts or {}).get(RE_ENTRY)
+    return act if isinstance(act, dict) else None
+
+
+def re_entry_text(t: Translator, act: dict[str, Any]) -> str:
+    """ "Phiếu xuất kho số 01/PXK (trích xuất) ngày …: văn bản số 88/CV-TA của …" """
+    when = t.date(date.fromisoformat(act["date"])) if act.get("date") else "…"
+    return t(
+        "docs15_reentry.check_out",
+        slip=act.get("exit_slip") or "…",
+        date=when,
+        number=act.get("number") or "…",
+        issuer=act.get("issuer") or "…",
+    )
+
+
 def _acts(session: Session, handover: Handover, t: Translator) -> list[str]:
-    """The acts this handover rests on, as "Căn cứ" lines after the layout's laws."""
-    lines = [
+    """The acts this handover rests on, as "Căn cứ" lines after the layout's laws (a
+    re-entry: the rule on returns and the check-out first)."""
+    act = re_entry(handover)
+    lines = [t("docs15_reentry.basis"), re_entry_text(t, act)] if act else []
+    lines += [
         act_text(t, kind, handover.acts[kind])
         for kind in ("transfer_decision", "entry_order", "seizure_record", "forensic_conclusion")
         if kind in handover.acts
@@ -141,6 +167,11 @@ def _record_body(
                 when=docs.moment_words(t, handover.handed_over_at),
                 place=handover.place or "…",
             )
+        ),
+        *(
+            [docs.para(t("docs15_reentry.opening", check_out=re_entry_text(t, act)))]
+            if (act := re_entry(handover))
+            else []
         ),
         docs.heading(t("handover_record.giver")),
         docs.para(
@@ -220,6 +251,13 @@ def _slip_body(
         ),
         docs.para(
             t(
+                "docs15_reentry.slip_reason",
+                record=handover.record_number or "…",
+                date=t.date(handover.handed_over_at),
+                check_out=re_entry_text(t, act),
+            )
+            if (act := re_entry(handover))
+            else t(
                 "handover_slip.reason",
                 record=handover.record_number or "…",
                 date=t.date(handover.handed_over_at),
@@ -258,8 +296,16 @@ def _document(session: Session, handover: Handover, kind: str, lang: str) -> doc
         regime=regime_at(handover.handed_over_at),
         chain_head=current_anchor(session).printed(),
         draft=handover.final_at is None,
-        subtitle=translator(lang)("handover_slip.form") if kind == SLIP else "",
+        subtitle=_subtitle(handover, kind, translator(lang)),
     )
+
+
+def _subtitle(handover: Handover, kind: str, t: Translator) -> str:
+    """The slip's form; a re-entry's record and slip say what it is."""
+    again = t("docs15_reentry.subtitle") if re_entry(handover) else ""
+    if kind == SLIP:
+        return f"{t('handover_slip.form')} {again}".strip()
+    return again
 
 
 _BODIES = {RECORD: _record_body, SLIP: _slip_body}

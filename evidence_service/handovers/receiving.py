@@ -18,6 +18,7 @@ from ..bulk import insert_rows
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Invalid, InvalidTransition, NotFound
+from ..i18n.formatting import local_day
 from ..items.handling import return_item
 from ..items.intake import ItemCreate, intake_items, intake_rows
 from ..items.lifecycle import update_item
@@ -27,6 +28,8 @@ from ..locations import get_location, warehouse_agency_id
 from ..models import (
     Case,
     Checkout,
+    ExitKind,
+    ExitSlip,
     Handover,
     HandoverLine,
     Item,
@@ -241,12 +244,19 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
     """A checked-out item brought back (the end of a trích xuất) is received like a new
     handover (Circular 04/2023 Art. 11(3), vn-legal-context §3.5): the return
     (``items.handling.return_item``) and an implicit handover of the item, delivered by the
-    body that had it, a draft record and entry slip until ``complete`` gives the rest."""
+    body that had it, a draft record and entry slip until ``complete`` gives the rest. The
+    handover cites the check-out it ends (``papers.RE_ENTRY``: the requester's document and
+    the check-out's exit slip), so both documents say it is a re-entry after extraction."""
     item = return_item(session, code, data, actor)
     checkout = session.exec(
         select(Checkout).where(Checkout.item_id == item.id).order_by(col(Checkout.id).desc())
     ).first()
     assert checkout is not None and checkout.returned_at is not None and actor.id is not None
+    slip = session.exec(
+        select(ExitSlip.number)
+        .where(ExitSlip.item_id == item.id, ExitSlip.kind == ExitKind.check_out)
+        .order_by(col(ExitSlip.id).desc())
+    ).first()
     handover = Handover(
         agency_id=item.agency_id,
         case_id=item.case_id,
@@ -255,6 +265,16 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
         created_by_id=actor.id,
         deliverer_agency=checkout.recipient,
         receivers=_keeper_receiving(actor),
+        acts={
+            papers.RE_ENTRY: {
+                "number": checkout.document_number,
+                "date": local_day(checkout.checked_out_at).isoformat(),
+                "issuer": checkout.recipient,
+                "purpose": checkout.purpose,
+                "exit_slip": slip,
+                "checkout_id": checkout.id,
+            }
+        },
     )
     line = {
         "matches": True,
@@ -281,8 +301,16 @@ def complete(
     lock_for_write(session)
     handover = get_handover(session, handover_id, actor)
     if handover.final_at is not None:
-        raise InvalidTransition(f"handover {handover.record_number} is final already")
-    for name, value in _details(data).items():
+        raise InvalidTransition(
+            f"handover {handover.record_number} is final already",
+            key="keysb_handovers.final",
+            params={"number": handover.record_number},
+        )
+    details = _details(data)
+    # The check-out a re-entry ends is the service's own fact, not the form's: kept.
+    kept = {k: v for k, v in handover.acts.items() if k == papers.RE_ENTRY}
+    details["acts"] = {**details["acts"], **kept}
+    for name, value in details.items():
         setattr(handover, name, value)
     if data.handed_over_at is not None:
         handover.handed_over_at = data.handed_over_at
@@ -297,7 +325,11 @@ def complete(
     for given in lines:
         if given.item_code not in rows:
             raise Invalid(
-                "lines", f"item {given.item_code} is not in this handover", given.item_code
+                "lines",
+                f"item {given.item_code} is not in this handover",
+                given.item_code,
+                key="keysb_handovers.not_in_handover",
+                params={"code": given.item_code},
             )
         line, item = rows[given.item_code]
         line.matches, line.difference = given.matches_seizure_record, given.difference

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from ..errors import value_error
 from ..items.intake import ItemCreate
 from ..items.requests import CLOCK_SKEW, EARLIEST_DATE
 from ..models import ReceiverRole, SealState
@@ -68,14 +69,24 @@ class HandoverDetails(BaseModel):
     def _checked(self) -> "HandoverDetails":
         unknown = sorted(set(self.acts) - set(ACT_KINDS))
         if unknown:
-            raise ValueError(f"unknown act {unknown[0]!r}; known: {', '.join(ACT_KINDS)}")
+            raise value_error(
+                f"unknown act {unknown[0]!r}; known: {', '.join(ACT_KINDS)}",
+                "keysb_validation.unknown_act",
+                act=unknown[0],
+            )
         if self.handed_over_at is not None:
             if self.handed_over_at.tzinfo is None:
                 self.handed_over_at = self.handed_over_at.replace(tzinfo=UTC)
             if self.handed_over_at > datetime.now(UTC) + CLOCK_SKEW:
-                raise ValueError("handed_over_at cannot be in the future")
+                raise value_error(
+                    "handed_over_at cannot be in the future", "keysb_validation.handover_future"
+                )
             if self.handed_over_at.date() < EARLIEST_DATE:
-                raise ValueError(f"handed_over_at cannot be before {EARLIEST_DATE}")
+                raise value_error(
+                    f"handed_over_at cannot be before {EARLIEST_DATE}",
+                    "keysb_validation.handover_too_old",
+                    earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
+                )
         return self
 
 

@@ -23,7 +23,10 @@ from .schemas import (
 def get_handover(session: Session, handover_id: int, actor: User) -> Handover:
     handover = session.get(Handover, handover_id)
     if handover is None or handover.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"handover {handover_id} not found")
+        raise NotFound(
+            f"handover {handover_id} not found",
+            key="keysb_handovers.not_found",
+        )
     return handover
 
 

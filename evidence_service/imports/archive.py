@@ -70,7 +70,9 @@ def check_xlsx(path: Path, limits: Limits) -> Shape:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BadFile(f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise BadFile(
+            f"not a readable XLSX workbook ({type(exc).__name__})", key="keysb_imports.not_xlsx"
+        ) from None
     shape = Shape()
     with archive:
         members = archive.infolist()
@@ -78,7 +80,12 @@ def check_xlsx(path: Path, limits: Limits) -> Shape:
         if unpacked > limits.max_unpacked_bytes:
             raise BadFile(
                 f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than the "
-                f"{limits.max_unpacked_bytes // (1024 * 1024)} MB allowed"
+                f"{limits.max_unpacked_bytes // (1024 * 1024)} MB allowed",
+                key="keysb_imports.unpacked_too_large",
+                params={
+                    "size": unpacked // (1024 * 1024),
+                    "limit": limits.max_unpacked_bytes // (1024 * 1024),
+                },
             )
         for member in members:
             name = member.filename
@@ -98,7 +105,10 @@ def _stream(archive: zipfile.ZipFile, name: str):  # type: ignore[no-untyped-def
                 yield tail + block, len(tail)
                 tail = block[-64:]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise BadFile(f"not a readable XLSX workbook: {name} ({type(exc).__name__})") from None
+        raise BadFile(
+            f"not a readable XLSX workbook: {name} ({type(exc).__name__})",
+            key="keysb_imports.not_xlsx",
+        ) from None
 
 
 def _count(
@@ -108,7 +118,11 @@ def _count(
     for data, overlap in _stream(archive, name):
         total += sum(1 for m in pattern.finditer(data) if m.end() > overlap)
         if total > limit:
-            raise BadFile(f"the workbook holds more than {limit} {what}")
+            raise BadFile(
+                f"the workbook holds more than {limit} {what}",
+                key="keysb_imports.too_many_strings",
+                params={"limit": limit},
+            )
     return total
 
 
@@ -127,10 +141,22 @@ def _sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> tuple[int, bo
                         f"the sheet declares the range {declared} "
                         f"({height} rows × {columns} columns), more than {limits.max_rows} rows "
                         f"or {limits.max_columns} columns; delete the empty rows and columns "
-                        "and save it again"
+                        "and save it again",
+                        key="keysb_imports.range_too_large",
+                        params={
+                            "range": declared,
+                            "rows": height,
+                            "columns": columns,
+                            "max_rows": limits.max_rows,
+                            "max_columns": limits.max_columns,
+                        },
                     )
         rows += sum(1 for m in _ROW.finditer(data) if m.end() > overlap)
         formulas = formulas or any(m.end() > overlap for m in _FORMULA.finditer(data))
         if rows > limits.max_rows + 1:
-            raise BadFile(f"the sheet has more than {limits.max_rows} rows")
+            raise BadFile(
+                f"the sheet has more than {limits.max_rows} rows",
+                key="keysb_imports.too_many_rows",
+                params={"rows": limits.max_rows},
+            )
     return rows, formulas

@@ -33,7 +33,7 @@ def apply_correction(
     lock_for_write(session, actor.agency_id)
     item = session.exec(select(Item).where(col(Item.code) == code)).first()
     if item is None:
-        raise NotFound(f"item {code} not found")
+        raise NotFound(f"item {code} not found", key="keysb_imports.no_item", params={"code": code})
     session.refresh(item)
     values: dict[str, Any] = {}
     for name, (before, after) in changes.items():

@@ -108,12 +108,16 @@ def save_upload(source: IO[bytes], target: IO[bytes], max_bytes: int) -> tuple[i
     for block in iter(lambda: source.read(1 << 20), b""):
         size += len(block)
         if size > max_bytes:
-            raise TooLarge(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+            raise TooLarge(
+                f"the file is larger than {max_bytes // (1024 * 1024)} MB",
+                key="cases14_errors.file_too_big",
+                params={"mb": max_bytes // (1024 * 1024)},
+            )
         digest.update(block)
         target.write(block)
     target.flush()
     if size == 0:
-        raise BadFile("the file is empty")
+        raise BadFile("the file is empty", key="cases14_errors.file_empty")
     return size, digest.hexdigest()
 
 
@@ -232,7 +236,9 @@ def _interrupted(job: ImportJob, now: datetime) -> bool:
 def get_job(session: Session, job_id: int, actor: User) -> ImportJob:
     job = session.get(ImportJob, job_id)
     if job is None or job.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"import {job_id} not found")
+        raise NotFound(
+            f"import {job_id} not found", key="keysb_imports.not_found", params={"id": job_id}
+        )
     return job
 
 

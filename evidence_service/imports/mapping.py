@@ -197,17 +197,28 @@ class Mapping:
             unit = self.units.get(weight_unit)
             if unit not in self.weight_grams:
                 known = ", ".join(self.weight_grams)
-                raise MappingError(f"weight unit '{weight_unit}' is not one of {known}")
+                raise MappingError(
+                    f"weight unit '{weight_unit}' is not one of {known}",
+                    key="keysb_imports.weight_unit",
+                    params={"unit": weight_unit, "known": known},
+                )
             changes["weight_unit"] = unit
         if category:
             found = self.categories.get(category)
             if found is None:
-                raise MappingError(f"unknown category '{category}'")
+                raise MappingError(
+                    f"unknown category '{category}'",
+                    key="keysb_imports.category",
+                    params={"value": category},
+                )
             changes["category"] = found
         if ledger:
             name = norm(ledger)[:60]
             if not name or "|" in name:
-                raise MappingError("a ledger name is up to 60 characters, without '|'")
+                raise MappingError(
+                    "a ledger name is up to 60 characters, without '|'",
+                    key="keysb_imports.ledger_name",
+                )
             changes["ledger"] = unicodedata.normalize("NFC", ledger.strip())[:60]
         return replace(self, **changes) if changes else self
 
@@ -238,7 +249,11 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
     columns = merged.get("columns", {})
     unknown = sorted(set(columns) - set(FIELDS))
     if unknown:
-        raise MappingError(f"mapping: unknown field(s) {', '.join(unknown)}; known: {FIELDS}")
+        raise MappingError(
+            f"mapping: unknown field(s) {', '.join(unknown)}; known: {FIELDS}",
+            key="keysb_imports.mapping_unknown_fields",
+            params={"fields": ", ".join(unknown)},
+        )
     headers: dict[str, str] = {}
     folded: dict[str, str] = {}
     for name, aliases in columns.items():
@@ -247,7 +262,11 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
             or not aliases
             or not all(isinstance(a, str) for a in aliases)
         ):
-            raise MappingError(f"mapping: columns.{name} must be a list of header names")
+            raise MappingError(
+                f"mapping: columns.{name} must be a list of header names",
+                key="keysb_imports.mapping_columns",
+                params={"field": name},
+            )
     # The file's own names first, so that they win over a shipped alias of another field.
     own = raw.get("columns", {})
     for name, aliases in [*own.items(), *columns.items()]:
@@ -257,11 +276,19 @@ def parse_mapping(raw: dict[str, Any]) -> Mapping:
     grams = {str(k): float(v) for k, v in merged.get("weight_unit_grams", WEIGHT_UNITS).items()}
     weight_unit = settings.get("weight_unit") or None
     if weight_unit is not None and weight_unit not in grams:
-        raise MappingError(f"mapping: settings.weight_unit must be one of {', '.join(grams)}")
+        raise MappingError(
+            f"mapping: settings.weight_unit must be one of {', '.join(grams)}",
+            key="keysb_imports.weight_unit",
+            params={"unit": weight_unit, "known": ", ".join(grams)},
+        )
     required = tuple(settings.get("required", ()))
     missing = sorted(set(required) - set(columns))
     if missing:
-        raise MappingError(f"mapping: required field(s) without a column: {', '.join(missing)}")
+        raise MappingError(
+            f"mapping: required field(s) without a column: {', '.join(missing)}",
+            key="keysb_imports.mapping_required",
+            params={"fields": ", ".join(missing)},
+        )
     ignored = [header_key(h) for h in merged.get("ignored", {}).get("headers", [])]
     footers = merged.get("footers", {})
     return Mapping(
@@ -298,5 +325,7 @@ def load_mapping(path: Path | None = None, text: str | None = None) -> Mapping:
         source = text if text is not None else Path(path).read_text(encoding="utf-8")  # type: ignore[arg-type]
         raw = tomllib.loads(source)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"cannot read the mapping: {exc}") from None
+        raise MappingError(
+            f"cannot read the mapping: {exc}", key="keysb_imports.mapping_unreadable"
+        ) from None
     return parse_mapping(raw)

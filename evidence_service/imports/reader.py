@@ -78,28 +78,40 @@ def sniff(path: Path) -> tuple[str, bytes]:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
     except OSError as exc:
-        raise BadFile(f"cannot read the file: {exc.strerror}") from None
+        raise BadFile(
+            f"cannot read the file: {exc.strerror}", key="keysb_imports.unreadable"
+        ) from None
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise BadFile("the file is empty")
+        raise BadFile("the file is empty", key="cases14_errors.file_empty")
     if head.startswith(b"PK\x03\x04"):
         _zip_directory(path)
         return "xlsx", head
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadFile(
             "this is an old Excel .xls workbook; open it in Excel and save it as .xlsx "
-            "(Excel Workbook) or CSV UTF-8"
+            "(Excel Workbook) or CSV UTF-8",
+            key="keysb_imports.old_xls",
         )
     if head.startswith(b"%PDF"):
-        raise BadFile("this is a PDF document, not a spreadsheet: give a CSV or XLSX file")
+        raise BadFile(
+            "this is a PDF document, not a spreadsheet: give a CSV or XLSX file",
+            key="keysb_imports.pdf",
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise BadFile("the file is UTF-16 text; save it as 'CSV UTF-8 (comma delimited)'")
+        raise BadFile(
+            "the file is UTF-16 text; save it as 'CSV UTF-8 (comma delimited)'",
+            key="keysb_imports.utf16",
+        )
     if b"\x00" in head:
-        raise BadFile("this is a binary file, not a spreadsheet: give a CSV or XLSX file")
+        raise BadFile(
+            "this is a binary file, not a spreadsheet: give a CSV or XLSX file",
+            key="keysb_imports.binary",
+        )
     try:
         # A multi-byte character may be cut at the end of the sample.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        raise BadFile(_not_utf8(head, exc.start)) from None
+        raise BadFile(_not_utf8(head, exc.start), key="keysb_imports.not_utf8") from None
     return "csv", head
 
 
@@ -111,10 +123,14 @@ def _zip_directory(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise BadFile(
             f"not a readable XLSX workbook ({type(exc).__name__}); "
-            "open it in Excel and save it again as .xlsx or CSV UTF-8"
+            "open it in Excel and save it again as .xlsx or CSV UTF-8",
+            key="keysb_imports.not_xlsx",
         ) from None
     if "xl/workbook.xml" not in names:
-        raise BadFile("a ZIP archive but not an XLSX workbook (no xl/workbook.xml)")
+        raise BadFile(
+            "a ZIP archive but not an XLSX workbook (no xl/workbook.xml)",
+            key="keysb_imports.zip_not_xlsx",
+        )
 
 
 def open_table(path: Path, mapping: Mapping, limits: Limits | None = None) -> Table:
@@ -187,10 +203,18 @@ def _csv_records(reader: Any, path: Path) -> Iterator[tuple[int, list[Any]]]:
                         "utf-8", errors="surrogateescape"
                     )
                 )
-                raise BadFile(f"row {number}: " + _not_utf8(raw, offset).replace(" on line 1", ""))
+                raise BadFile(
+                    f"row {number}: " + _not_utf8(raw, offset).replace(" on line 1", ""),
+                    key="keysb_imports.not_utf8_row",
+                    params={"row": number},
+                )
             yield number, record
     except csv.Error as exc:
-        raise BadFile(f"row {number + 1}: not readable as CSV ({exc})") from None
+        raise BadFile(
+            f"row {number + 1}: not readable as CSV ({exc})",
+            key="keysb_imports.csv_row",
+            params={"row": number + 1},
+        ) from None
 
 
 def _load(handle: IO[bytes], data_only: bool) -> Any:
@@ -204,10 +228,13 @@ def _load(handle: IO[bytes], data_only: bool) -> Any:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise BadFile(
             f"not a readable XLSX workbook ({type(exc).__name__}); "
-            "open it in Excel and save it again as .xlsx or CSV UTF-8"
+            "open it in Excel and save it again as .xlsx or CSV UTF-8",
+            key="keysb_imports.not_xlsx",
         ) from None
     except Exception as exc:  # openpyxl raises many kinds of errors on broken files
-        raise BadFile(f"not a readable XLSX workbook: {exc}") from None
+        raise BadFile(
+            f"not a readable XLSX workbook: {exc}", key="keysb_imports.not_xlsx"
+        ) from None
 
 
 def _open_xlsx(path: Path, mapping: Mapping, limits: Limits) -> Table:
@@ -235,7 +262,7 @@ def _open_xlsx(path: Path, mapping: Mapping, limits: Limits) -> Table:
 
     if not workbook.worksheets:
         close()
-        raise BadFile("the workbook has no worksheet")
+        raise BadFile("the workbook has no worksheet", key="keysb_imports.no_worksheet")
     sheet = workbook.worksheets[0]
     twin = formulas.worksheets[0] if formulas is not None else None
     try:
@@ -250,7 +277,13 @@ def _open_xlsx(path: Path, mapping: Mapping, limits: Limits) -> Table:
             raise BadFile(
                 f"the header row {table.header_row} has merged cells "
                 f"({column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}); "
-                "unmerge them and give each column a header of its own on one row"
+                "unmerge them and give each column a header of its own on one row",
+                key="keysb_imports.merged_header",
+                params={
+                    "row": table.header_row,
+                    "cells": f"{column_letter(first_col)}{first_row}:"
+                    f"{column_letter(last_col)}{last_row}",
+                },
             )
     table.sheet = sheet.title
     rows = shape.rows.get(getattr(sheet, "_worksheet_path", "").lstrip("/"))
@@ -274,7 +307,11 @@ def _xlsx_records(sheet: Any, twin: Any, limits: Limits) -> Iterator[tuple[int, 
     try:
         for number, values in enumerate(values_rows, start=1):
             if number > limits.max_rows:
-                raise BadFile(f"the sheet has more than {limits.max_rows} rows")
+                raise BadFile(
+                    f"the sheet has more than {limits.max_rows} rows",
+                    key="keysb_imports.too_many_rows",
+                    params={"rows": limits.max_rows},
+                )
             cells = list(values[: limits.max_columns])
             if formula_rows is not None:
                 written = next(formula_rows, ())
@@ -283,7 +320,9 @@ def _xlsx_records(sheet: Any, twin: Any, limits: Limits) -> Iterator[tuple[int, 
                         cells[i] = Formula(raw)
             yield number, cells
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise BadFile(f"the worksheet cannot be read: {exc}") from None
+        raise BadFile(
+            f"the worksheet cannot be read: {exc}", key="keysb_imports.worksheet_unreadable"
+        ) from None
 
 
 def _merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
@@ -337,19 +376,23 @@ def _with_header(records: Iterator[tuple[int, list[Any]]], mapping: Mapping, kin
             if duplicates:
                 raise BadFile(
                     f"row {number}: several columns read as the same field: {duplicates}; "
-                    "keep one column per field (or rename one)"
+                    "keep one column per field (or rename one)",
+                    key="keysb_imports.same_field",
+                    params={"row": number},
                 )
             return _table(kind, texts, number, fields, units, records, mapping)
         seen.append(texts)
         if number >= HEADER_SEARCH_ROWS:
             break
     if not seen:
-        raise BadFile("the file has no rows with content")
+        raise BadFile("the file has no rows with content", key="keysb_imports.no_rows")
     expected = ", ".join(f"'{mapping.header(f)}'" for f in mapping.required[:5])
     first = ", ".join(f"'{t}'" for t in seen[0] if t)[:300]
     raise BadFile(
         f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected columns such as "
-        f"{expected} (first row with content: {first}). Pass a --mapping for other headers"
+        f"{expected} (first row with content: {first}). Pass a --mapping for other headers",
+        key="keysb_imports.no_header",
+        params={"rows": HEADER_SEARCH_ROWS, "expected": expected},
     )
 
 
@@ -398,7 +441,9 @@ def _table(
     if missing:
         names = ", ".join(f"'{mapping.header(f)}'" for f in missing)
         raise BadFile(
-            f"row {header_row} looks like the header but lacks required column(s) {names}"
+            f"row {header_row} looks like the header but lacks required column(s) {names}",
+            key="keysb_imports.missing_columns",
+            params={"row": header_row, "names": names},
         )
     table = Table(
         kind=kind,

@@ -68,7 +68,10 @@ def commit_kept(
     dry = get_job(session, job_id, actor)
     kept = dry.report.get("_kept")
     if not dry.dry_run or dry.status != "done" or not kept or not Path(kept).exists():
-        raise Conflict(f"import {job_id} has no checked file to commit; upload it again")
+        raise Conflict(
+            f"import {job_id} has no checked file to commit; upload it again",
+            key="keysb_imports.nothing_to_commit",
+        )
     options = dict(dry.report.get("_options") or {})
     mapping = mapping_for(options)
     job = create_job(

@@ -50,10 +50,36 @@ def entry_slip_of(session: Session, item: Item) -> str:
     return number or ""
 
 
-def _document(event: CustodyEvent, entry: str, slips: dict[int, str]) -> str:
+def return_slips(session: Session, item: Item, returns: int) -> list[str]:
+    """The entry slips of the item's ``returns`` returns after a check-out, in order: each
+    return is received as a new handover with its own entry slip (Circular 04/2023 Art.
+    11(3)); "…" while that handover is a draft. The handovers that say they are re-entries
+    (``handovers.papers.re_entry``), else (made before they said so) the item's last ones."""
+    from ..handovers.papers import re_entry  # the handovers use the items: imported late
+
+    handovers = list(
+        session.exec(
+            select(Handover)
+            .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
+            .where(HandoverLine.item_id == item.id)
+            .order_by(col(Handover.id))
+        ).all()
+    )
+    again = [h for h in handovers if re_entry(h) is not None]
+    if len(again) < returns:
+        again = handovers[-returns:] if returns else []
+    numbers = [h.entry_slip_number or "…" for h in again]
+    return numbers + ["…"] * (returns - len(numbers))
+
+
+def _document(event: CustodyEvent, entry: str, slips: dict[int, str], returned: list[str]) -> str:
+    """The document the row cites: in, the entry slip (the intake's, or the return's own);
+    out, the exit slip; otherwise the document the event names."""
     d = event.details or {}
     if event.event_type == EventType.intake:
         return entry
+    if event.event_type == EventType.return_:
+        return returned.pop(0) if returned else "…"
     if event.seq in slips:
         return slips[event.seq]
     for key in ("child", "checkout_document", "document_number", "request"):
@@ -73,6 +99,9 @@ def movements(session: Session, item: Item) -> list[Movement]:
         ).all()
     )
     entry = entry_slip_of(session, item)
+    returned = return_slips(
+        session, item, sum(1 for e in events if e.event_type == EventType.return_)
+    )
     status: str | None = None
     quantity, weight = 0.0, None
     out: list[Movement] = []
@@ -102,13 +131,14 @@ def movements(session: Session, item: Item) -> list[Movement]:
             else:
                 row = {"in_quantity": -less_qty or None, "in_weight_g": -(less_weight or 0) or None}
         status, quantity, weight = after_status, after_qty, after_weight
+        document = _document(event, entry, slips, returned)  # each return takes its slip
         if not row:
             continue
         out.append(
             Movement(
                 at=event.occurred_at,
                 event_type=event.event_type,
-                document=_document(event, entry, slips),
+                document=document,
                 in_quantity=row.get("in_quantity"),
                 in_weight_g=row.get("in_weight_g"),
                 out_quantity=row.get("out_quantity"),

@@ -22,7 +22,7 @@ from ..auth import agency_scope, require
 from ..config import Settings
 from ..custody import EventType, NewEvent, append_events, lock_for_write
 from ..db import keep_when_refused
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, value_error
 from ..models import CustodyEvent, LabelPrintJob, User
 from .contents import item_label, location_label
 from .layout import LabelData
@@ -50,7 +50,10 @@ class PrintJobRequest(BaseModel):
     def _one_selector(self) -> PrintJobRequest:
         given = [n for n in ("items", "locations", "contents_of") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of items, locations or contents_of")
+            raise value_error(
+                "give exactly one of items, locations or contents_of",
+                "keysb_validation.one_label_selector",
+            )
         return self
 
 
@@ -192,7 +195,9 @@ def create_print_job(
         job.status, job.error, job.font_sent = "failed", str(exc.detail), False
         keep_when_refused(session, job)  # the failure is on record; no label_printed event
         raise PrinterError(
-            {"job": job_id, "printer": printer.name, "status": "failed", "error": job.error}
+            {"job": job_id, "printer": printer.name, "status": "failed", "error": job.error},
+            key="labels_print.failed",
+            params={"printer": printer.name, "error": job.error},
         ) from exc
     session.add(job)
     if events:
@@ -207,7 +212,10 @@ def get_print_job(session: Session, actor: User, job_id: str) -> LabelPrintJob:
     job = session.get(LabelPrintJob, job_id)
     owner = session.get(User, job.user_id) if job is not None else None
     if job is None or owner is None or owner.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"print job '{job_id}' not found")
+        raise NotFound(
+            f"print job '{job_id}' not found",
+            key="keysb_labels.job_not_found",
+        )
     return job
 
 

@@ -156,10 +156,18 @@ def send(settings: Settings, printer: Printer, data: bytes, title: str) -> None:
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PrinterError(f"{printer.name}: {exc}") from exc
+            raise PrinterError(
+                f"{printer.name}: {exc}",
+                key="labels_print.failed",
+                params={"printer": printer.name, "error": str(exc)},
+            ) from exc
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip() or f"lp exit {done.returncode}"
-            raise PrinterError(f"{printer.name}: {message}")
+            raise PrinterError(
+                f"{printer.name}: {message}",
+                key="labels_print.failed",
+                params={"printer": printer.name, "error": message},
+            )
         return
     host, _, port = printer.address.rpartition(":")
     try:
@@ -167,4 +175,8 @@ def send(settings: Settings, printer: Printer, data: bytes, title: str) -> None:
             s.sendall(data)
             s.shutdown(socket.SHUT_WR)
     except OSError as exc:
-        raise PrinterError(f"{printer.name}: {exc}") from exc
+        raise PrinterError(
+            f"{printer.name}: {exc}",
+            key="labels_print.failed",
+            params={"printer": printer.name, "error": str(exc)},
+        ) from exc

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from ..auth import require
 from ..config import Settings
 from ..custody import EventType, NewEvent, append_events, lock_for_write
-from ..errors import Invalid
+from ..errors import Invalid, value_error
 from ..locations import get_location
 from ..models import Item, User, Warehouse
 from .catalog import load_templates
@@ -138,9 +138,15 @@ class LabelRequest(BaseModel):
     def _one_selector(self) -> LabelRequest:
         given = [n for n in ("codes", "case_id", "location_code") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of codes, case_id or location_code")
+            raise value_error(
+                "give exactly one of codes, case_id or location_code",
+                "keysb_validation.one_label_selector",
+            )
         if self.kind == "location" and self.case_id is not None:
-            raise ValueError("case_id selects items; use codes or location_code for locations")
+            raise value_error(
+                "case_id selects items; use codes or location_code for locations",
+                "keysb_labels.choose_locations",
+            )
         return self
 
 

@@ -42,7 +42,11 @@ def _by_codes(
         try:
             keys.setdefault(payload.code_key(code), code)
         except ValueError:
-            raise NotFound(f"{noun} '{code}' not found") from None
+            raise NotFound(
+                f"{noun} '{code}' not found",
+                key=f"keysb_labels.no_{noun}",
+                params={"code": code},
+            ) from None
     found: dict[str, Any] = {}
     for chunk in _chunks(list(keys)):
         for row in session.execute(query.where(col(key_column).in_(chunk))).all():
@@ -51,7 +55,9 @@ def _by_codes(
     for key, code in keys.items():
         match = found.get(key)
         if match is None or not in_scope(match):
-            raise NotFound(f"{noun} '{code}' not found")
+            raise NotFound(
+                f"{noun} '{code}' not found", key=f"keysb_labels.no_{noun}", params={"code": code}
+            )
         rows.append(match)
     return rows
 
@@ -77,7 +83,9 @@ def select_items(
         for item, *_ in rows:
             if not allows("print_label", item.status):
                 raise Conflict(
-                    f"item {item.code} is {item.status}: a {item.status} item cannot be relabelled"
+                    f"item {item.code} is {item.status}: a {item.status} item cannot be relabelled",
+                    key="keysb_labels.not_labellable",
+                    params={"code": item.code, "status": item.status},
                 )
         return [(r[0], r[1], r[2]) for r in rows]
     query = _ITEM_ROWS.where(
@@ -93,10 +101,12 @@ def select_items(
         query = query.where(col(Location.path).startswith(within.path))
         field = "location_code"
     else:
-        raise Invalid("codes", "give codes, case_id or location_code")
+        raise Invalid(
+            "codes", "give codes, case_id or location_code", key="keysb_labels.choose_items"
+        )
     found = session.execute(query.order_by(col(Item.code))).all()
     if not found:
-        raise Invalid(field, "no items to label there")
+        raise Invalid(field, "no items to label there", key="keysb_labels.nothing_there")
     return [(r[0], r[1], r[2]) for r in found]
 
 
@@ -122,5 +132,9 @@ def select_locations(
             ).all()
         )
     else:
-        raise Invalid("codes", "give codes or location_code for location labels")
+        raise Invalid(
+            "codes",
+            "give codes or location_code for location labels",
+            key="keysb_labels.choose_locations",
+        )
     return [(r[0], r[1]) for r in rows]

@@ -27,6 +27,7 @@ STEPS = frozenset(
         "destruction",
         "release",
         "inventory",
+        "ledger_closing",
         "not_recorded",
     }
 )

@@ -31,6 +31,7 @@ from ..models import (
     Item,
     Judgment,
     LegalRegime,
+    OfficialDocument,
     Stocktake,
     StocktakeKind,
 )
@@ -287,6 +288,7 @@ def _agency_duties(
         )
     ).all():
         counts[agency_id].append((kind, local_day(closed)))
+    closed = _closings(session, agency_ids)
     since = {
         agency_id: local_day(created)
         for agency_id, created in session.execute(
@@ -318,6 +320,8 @@ def _agency_duties(
                         ),
                         default=None,
                     )
+                if deadline.step == "ledger_closing":
+                    done = closed.get((agency_id, last))
                 if not current and done is not None:
                     continue  # the last period's duty was met: nothing to list
                 left = None if done else (last - today).days
@@ -325,6 +329,30 @@ def _agency_duties(
                     deadline, period, first, True, last, done, 0 if done else None, left
                 )
                 out.append(Entry(computed=computed, subject="agency", agency_id=agency_id))
+    return out
+
+
+def _closings(session: Session, agency_ids: list[int]) -> dict[tuple[int, date], date]:
+    """(agency, last day of a closed period) → the day of its first closing: the duty of a
+    quarter is met by the closing of a period that ends with it (the quarter, its half-year,
+    its year), made once it is over (``exports.ledger.closing``)."""
+    # Imported late: the exports reach the cases, which read these deadlines.
+    from ..exports.common import period
+
+    out: dict[tuple[int, date], date] = {}
+    for agency_id, about, at in session.execute(
+        sa_select(
+            col(OfficialDocument.agency_id),
+            col(OfficialDocument.subject),
+            col(OfficialDocument.finalised_at),
+        )
+        .where(
+            col(OfficialDocument.kind) == "ledger_closing",
+            col(OfficialDocument.agency_id).in_(agency_ids),
+        )
+        .order_by(col(OfficialDocument.id))
+    ).all():
+        out.setdefault((agency_id, period(about.rsplit(":", 1)[-1]).last), local_day(at))
     return out
 
 

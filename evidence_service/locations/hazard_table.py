@@ -34,7 +34,13 @@ def normalise_hazard_classes(classes: Sequence[str], field: str, where: str = "b
     try:
         return sorted({table.normalise(c) for c in classes})
     except UnknownHazardClass as exc:
-        raise Invalid(field, str(exc), where=where) from None
+        raise Invalid(
+            field,
+            str(exc),
+            where=where,
+            key="keysb_locations.unknown_hazard",
+            params={"value": exc.value},
+        ) from None
 
 
 def load_hazard_table(path: Path | None = None) -> HazardTable:

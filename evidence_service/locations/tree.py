@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from .. import chains, payload
 from ..auth import agency_by_code, agency_scope, require
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, value_error
 from ..models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
 from .hazard_table import normalise_hazard_classes
 
@@ -51,7 +51,10 @@ class LocationCreate(BaseModel):
     @classmethod
     def _not_like_a_label(cls, code: str) -> str:
         if payload.looks_like_payload(code):
-            raise ValueError("a location code cannot start like a label payload (EV + digit)")
+            raise value_error(
+                "a location code cannot start like a label payload (EV + digit)",
+                "keysb_validation.location_code_like_label",
+            )
         return code
 
 
@@ -90,7 +93,11 @@ def create_warehouse(session: Session, data: WarehouseCreate, actor: User) -> Wa
     if data.agency_code is not None:
         agency_id = agency_by_code(session, data.agency_code, actor).id or agency_id
     if session.exec(select(Warehouse).where(Warehouse.code == data.code)).first():
-        raise Conflict(f"warehouse '{data.code}' already exists")
+        raise Conflict(
+            f"warehouse '{data.code}' already exists",
+            key="keysb_locations.warehouse_exists",
+            params={"code": data.code},
+        )
     warehouse = Warehouse(code=data.code, name=data.name, address=data.address, agency_id=agency_id)
     session.add(warehouse)
     session.flush()
@@ -116,7 +123,11 @@ def list_warehouses(session: Session, actor: User) -> list[WarehousePublic]:
 def get_warehouse(session: Session, code: str, actor: User) -> Warehouse:
     warehouse = session.exec(select(Warehouse).where(Warehouse.code == code)).first()
     if warehouse is None or warehouse.agency_id not in agency_scope(session, actor):
-        raise NotFound(f"warehouse '{code}' not found")
+        raise NotFound(
+            f"warehouse '{code}' not found",
+            key="keysb_locations.no_warehouse",
+            params={"code": code},
+        )
     return warehouse
 
 
@@ -128,7 +139,11 @@ def get_location(
     try:
         key = payload.code_key(code)
     except ValueError:
-        raise NotFound(f"location '{code}' not found") from None
+        raise NotFound(
+            f"location '{code}' not found",
+            key="docs15_refusal.unknown_location",
+            params={"location": code},
+        ) from None
     found = session.exec(
         select(Location, Warehouse.agency_id)
         .join(Warehouse, col(Warehouse.id) == Location.warehouse_id)
@@ -138,7 +153,11 @@ def get_location(
         location, agency_id = found
         if agency_id in (agency_scope(session, actor) if scope is None else scope):
             return location
-    raise NotFound(f"location '{code}' not found")
+    raise NotFound(
+        f"location '{code}' not found",
+        key="docs15_refusal.unknown_location",
+        params={"location": code},
+    )
 
 
 def warehouse_agency_id(session: Session, location: Location) -> int:
@@ -172,7 +191,12 @@ def create_location(session: Session, data: LocationCreate, actor: User) -> Loca
     if data.parent_code is not None:
         parent = get_location(session, data.parent_code, actor)
         if parent.warehouse_id != warehouse.id:
-            raise Invalid("parent_code", "the parent location is in another warehouse")
+            raise Invalid(
+                "parent_code",
+                "the parent location is in another warehouse",
+                key="keysb_locations.parent_elsewhere",
+                params={"parent": data.parent_code, "warehouse": data.warehouse_code},
+            )
     key = payload.code_key(data.code)
     clash = session.exec(
         select(Location).where((Location.code == data.code) | (Location.label_key == key))
@@ -182,7 +206,9 @@ def create_location(session: Session, data: LocationCreate, actor: User) -> Loca
         mine = warehouse_agency_id(session, clash) in agency_scope(session, actor)
         raise Conflict(
             f"location code '{data.code}' is already used"
-            + (f" (by '{clash.code}')" if mine else "")
+            + (f" (by '{clash.code}')" if mine else ""),
+            key="keysb_locations.code_used",
+            params={"code": data.code},
         )
     assert warehouse.id is not None
     location = Location(

@@ -14,7 +14,7 @@ stored; open, or in English, it is rendered as it stands, marked a draft or a tr
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.platypus import Flowable
@@ -27,7 +27,10 @@ from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..legal.deadlines import load_table
 from ..models import (
+    Checkout,
     Discrepancy,
+    ExitKind,
+    ExitSlip,
     Item,
     Location,
     OfficialDocument,
@@ -76,6 +79,7 @@ class _Facts:
     codes: dict[int, str]
     expected: int
     seen_expected: int
+    away: list[tuple[Item, Checkout, str | None]]
 
 
 def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
@@ -127,7 +131,41 @@ def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
         codes,
         status.expected,
         status.seen_expected,
+        _away(session, stocktake, [item for line, item in lines if _held_away(line, item)]),
     )
+
+
+def _held_away(line: StocktakeLine, item: Item | None) -> bool:
+    return item is not None and line.outcome == Outcome.checked_out
+
+
+def _away(
+    session: Session, stocktake: Stocktake, items: list[Item | None]
+) -> list[tuple[Item, Checkout, str | None]]:
+    """The items out with another body when the count closed (outcome "checked out"): each
+    with the check-out that had it then and the exit slip of that check-out."""
+    at = stocktake.closed_at or stocktake.started_at
+    out = []
+    for item in items:
+        assert item is not None
+        checkout = session.exec(
+            select(Checkout)
+            .where(Checkout.item_id == item.id, col(Checkout.checked_out_at) <= at)
+            .order_by(col(Checkout.id).desc())
+        ).first()
+        if checkout is None:
+            continue
+        slip = session.exec(
+            select(ExitSlip.number)
+            .where(
+                ExitSlip.item_id == item.id,
+                ExitSlip.kind == ExitKind.check_out,
+                col(ExitSlip.issued_at) <= at,
+            )
+            .order_by(col(ExitSlip.id).desc())
+        ).first()
+        out.append((item, checkout, slip))
+    return out
 
 
 def _opening(f: _Facts, doc: Document) -> list[Flowable]:
@@ -242,9 +280,44 @@ def _details(f: _Facts, doc: Document) -> list[Flowable]:
     return [d.heading(t("docs_stocktake.details")), d.table(columns, rows)]
 
 
+def _held_by_others(f: _Facts, doc: Document) -> list[Flowable]:
+    """IV. Items in the keeping of another body (checked out): who, since when, under which
+    document (the requester's and the exit slip), until when."""
+    t = doc.t
+    out: list[Flowable] = [d.heading(t("docs15_stocktake.away"))]
+    if not f.away:
+        return [*out, d.para(t("docs15_stocktake.no_away"))]
+    rows = []
+    for n, (item, checkout, slip) in enumerate(f.away, 1):
+        documents = [t("docs15_stocktake.away_request", number=checkout.document_number)]
+        if slip:
+            documents.append(t("docs15_stocktake.away_slip", number=slip))
+        purpose = t.maybe(f"purpose.{checkout.purpose}", checkout.purpose)
+        rows.append(
+            [
+                n,
+                f"{item.description}\n{item.code}\n{t.quantity(item.quantity, item.unit)}",
+                f"{checkout.recipient}\n({purpose})",
+                t.date(checkout.checked_out_at),
+                "\n".join(documents),
+                # The day asked for (check-outs store it as that day's end in UTC).
+                t.date(checkout.due_at.astimezone(UTC).date()),
+            ]
+        )
+    columns = [
+        Column(t("docs_stocktake.col_no"), 9, right=True),
+        Column(t("docs_stocktake.col_item"), 42),
+        Column(t("docs15_stocktake.col_holder"), 40),
+        Column(t("docs15_stocktake.col_since"), 20),
+        Column(t("docs15_stocktake.col_document"), 44),
+        Column(t("docs15_stocktake.col_due"), 20),
+    ]
+    return [*out, d.table(columns, rows)]
+
+
 def _discrepancies(f: _Facts, doc: Document) -> list[Flowable]:
     t = doc.t
-    out: list[Flowable] = [d.heading(t("docs_stocktake.discrepancies"))]
+    out: list[Flowable] = [d.heading(t("docs15_stocktake.discrepancies"))]
     if not f.discrepancies:
         return [*out, d.para(t("docs_stocktake.no_discrepancies"))]
     unknown = t("docs_stocktake.not_stated")
@@ -270,7 +343,7 @@ def _discrepancies(f: _Facts, doc: Document) -> list[Flowable]:
 
 def _scans(f: _Facts, doc: Document) -> list[Flowable]:
     t = doc.t
-    out: list[Flowable] = [d.heading(t("docs_stocktake.scans"))]
+    out: list[Flowable] = [d.heading(t("docs15_stocktake.scans"))]
     if not f.scans:
         return [*out, d.para(t("docs_stocktake.no_scans"))]
     rows = [
@@ -305,12 +378,21 @@ def _closing(f: _Facts, doc: Document) -> list[Flowable]:
         d.spacer(2),
         d.para(ended),
         *d.copies(doc),
-        d.heading(t("docs_stocktake.signatures")),
+        d.heading(t("docs15_stocktake.signatures")),
         *d.signatures(t, people),
     ]
 
 
-SECTIONS = [_opening, _participants, _totals, _details, _discrepancies, _scans, _closing]
+SECTIONS = [
+    _opening,
+    _participants,
+    _totals,
+    _details,
+    _held_by_others,
+    _discrepancies,
+    _scans,
+    _closing,
+]
 
 
 def _render(

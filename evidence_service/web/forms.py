@@ -1,7 +1,7 @@
 """Reading submitted forms into the domain's request models, with errors in plain words."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from fastapi.responses import Response
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from ..api.labels import label_document
 from ..errors import DomainError
 from ..i18n import NumberError, parse_number
+from ..i18n.formatting import LOCAL_TIME_ZONE
 from ..labels import PrintJob
 
 M = TypeVar("M", bound=BaseModel)
@@ -78,6 +79,21 @@ def iso_date(value: str, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise FormInvalid([{"loc": [field], "msg": value, "type": "date"}]) from None
+
+
+def local_moment(value: str, field: str) -> datetime | None:
+    """``<input type=datetime-local>`` sends ``yyyy-mm-ddThh:mm``, the time in Viet Nam (a
+    typed ``dd/mm/yyyy hh:mm`` is read too): as an aware moment."""
+    if not value:
+        return None
+    try:
+        if "/" in value:
+            moment = datetime.strptime(value, "%d/%m/%Y %H:%M")
+        else:
+            moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise FormInvalid([{"loc": [field], "msg": value, "type": "datetime"}]) from None
+    return moment.replace(tzinfo=LOCAL_TIME_ZONE) if moment.tzinfo is None else moment
 
 
 def download(job: PrintJob) -> Response:

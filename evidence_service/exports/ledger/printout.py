@@ -10,6 +10,8 @@ The lines are plain-text tables (``pdfdoc.light_table``): a paragraph per cell w
 most of the time of a 20,000-line ledger."""
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ... import documents, pdfdoc
@@ -20,6 +22,7 @@ from .columns import cells, closing_kind, closing_rows, headers, numbers, title_
 from .lines import Ledger, LedgerLine
 
 KIND = "evidence_ledger"
+CLOSED_KIND = "ledger_closing"  # the same ledger, frozen by its closing act (``closing``)
 SIGNERS = ("maker", "accountant", "keeper", "head")
 FRAME_MM = 385  # an A3 landscape page inside the engine's margins
 # Millimetres across the frame, per column (columns.COLUMNS).
@@ -28,9 +31,25 @@ PDF_WRAPPED = {3, 4, 6, 13, 14, 15}  # case, basis, description, disposal, statu
 PDF_ROWS_PER_TABLE = 30
 
 
+@dataclass(frozen=True)
+class Closed:
+    """What a closed ledger prints besides its lines (``closing``): the number of the
+    closing act, and who closed it and when."""
+
+    number: str
+    on: date
+    by: str
+
+
 def ledger_printout(
-    head: Ledger, lines: Iterator[LedgerLine], t: Translator, totals: Callable[[], Ledger]
+    head: Ledger,
+    lines: Iterator[LedgerLine],
+    t: Translator,
+    totals: Callable[[], Ledger],
+    closed: Closed | None = None,
 ) -> bytes:
+    """The ledger as PDF; ``closed``: the period's ledger as its closing act freezes it
+    (kind ``ledger_closing``: "Số: …", the closing note above the signatures)."""
     titles = title_lines(head, t)
     heading = headers(t)
     column_numbers = numbers(t)
@@ -41,10 +60,11 @@ def ledger_printout(
         )
 
     doc = documents.Document(
-        kind=KIND,
+        kind=CLOSED_KIND if closed else KIND,
         lang=t.lang,
         agency=head.agency or documents.AgencyHeader(parent="", name="", place=""),
-        day=head.made_on or local_today(),
+        day=closed.on if closed else head.made_on or local_today(),
+        number=closed.number if closed else None,
         chain_head=head.chain_head,
         subtitle=" — ".join(titles[1:]),
     )
@@ -76,6 +96,16 @@ def ledger_printout(
                 for words, count, kg in closing_rows(data, t)
             ],
         )
+        if closed is not None:
+            yield documents.spacer(3)
+            yield documents.para(
+                t(
+                    "docs15_closing.closed",
+                    number=closed.number,
+                    date=t.date(closed.on),
+                    by=closed.by,
+                )
+            )
         yield documents.spacer(8)
         yield from documents.signatures(
             t,

@@ -219,8 +219,9 @@ def summary_xlsx(data: Summary, lang: str = "vi") -> bytes:
     return workbook_bytes([(t("summary.sheet"), rows, widths)], title(data, t), stamp)
 
 
-def summary_pdf(data: Summary, lang: str = "vi") -> bytes:
-    """Framed by the document engine (headers, "Số", place and date, pages, chain head)."""
+def summary_pdf(data: Summary, lang: str = "vi", number: str | None = None) -> bytes:
+    """Framed by the document engine (headers, "Số", place and date, pages, chain head);
+    ``number``: the report as issued with its ledger's closing (``ledger.closing``)."""
     t = translator(lang)
     h = header(data, t)
     doc = documents.Document(
@@ -228,6 +229,7 @@ def summary_pdf(data: Summary, lang: str = "vi") -> bytes:
         lang=t.lang,
         agency=data.agency or documents.AgencyHeader(parent="", name="", place=""),
         day=data.made_on,
+        number=number,
         chain_head=data.chain_head,
         subtitle=h.span,
         title_values={"period": period_label(data.current.period, t).upper()},

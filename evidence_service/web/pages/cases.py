@@ -84,10 +84,10 @@ def add_attachment(case_id: int, page: FormPage) -> Response:
     def run() -> None:
         upload = page.form.get("file")
         if not isinstance(upload, UploadFile):
-            raise Invalid("file", "choose a file")
+            raise Invalid("file", "choose a file", key="keysb_pages.choose_file")
         kind = page.field("kind")
         if kind not in {k.value for k in AttachmentKind}:
-            raise Invalid("kind", "unknown kind", kind)
+            raise Invalid("kind", "unknown kind", kind, key="keysb_pages.attachment_kind")
         content = upload.file.read(cases.attachments.MAX_BYTES + 1)
         cases.attach(
             page.db,

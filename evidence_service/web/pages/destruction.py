@@ -154,7 +154,9 @@ def add_items(batch_id: int, page: FormPage) -> Response:
     def run() -> None:
         codes = _codes(page, page.field("codes"))
         if not codes:
-            raise Invalid("codes", "scan or type at least one item code")
+            raise Invalid(
+                "codes", "scan or type at least one item code", key="destruction.err_codes"
+            )
         data = validate(
             destruction.AddItemsRequest,
             {
@@ -237,7 +239,13 @@ def _executed_at(text: str, field: str = "executed_at") -> datetime | None:
             return datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TIME_ZONE)
         return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TIME_ZONE)
     except ValueError:
-        raise Invalid(field, "not a date and time", text) from None
+        raise Invalid(
+            field,
+            "not a date and time",
+            text,
+            key="keysb_pages.not_a_datetime",
+            params={"value": text},
+        ) from None
 
 
 ATTENDEE_ROWS = 3  # rows of the form for people attending without being members
@@ -383,11 +391,20 @@ def add_photo(batch_id: int, page: FormPage) -> Response:
     def run() -> None:
         upload = page.form.get("photo")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise Invalid("photo", "choose a photo (JPEG or PNG)", where="form")
+            raise Invalid(
+                "photo",
+                "choose a photo (JPEG or PNG)",
+                where="form",
+                key="keysb_pages.choose_photo",
+            )
         limit = page.settings.destruction_photo_max_bytes
         data = upload.file.read(limit + 1)
         if len(data) > limit:
-            raise destruction.PayloadTooLarge(f"a photo may be at most {limit} bytes")
+            raise destruction.PayloadTooLarge(
+                f"a photo may be at most {limit} bytes",
+                key="keysb_photos.too_large",
+                params={"mb": limit / (1024 * 1024)},
+            )
         destruction.add_photo(
             page.db, batch_id, page.me, upload.filename, data, page.field("caption")
         )

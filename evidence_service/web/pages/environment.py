@@ -29,7 +29,13 @@ def _period(date_from: str, date_to: str) -> tuple[date, date]:
     end = iso_date(date_to, "to") or local_today()
     start = iso_date(date_from, "from") or end - timedelta(days=HALF_YEAR_DAYS)
     if end < start:
-        raise Invalid("to", "the period ends before it starts", date_to, where="query")
+        raise Invalid(
+            "to",
+            "the period ends before it starts",
+            date_to,
+            where="query",
+            key="keysb_pages.period_reversed",
+        )
     return start, end
 
 
@@ -147,7 +153,7 @@ def report_file(
 ) -> Response:
     require(page.me, "audit")
     if fmt not in ("pdf", "xlsx"):
-        raise Invalid("format", "pdf or xlsx", fmt, where="path")
+        raise Invalid("format", "pdf or xlsx", fmt, where="path", key="keysb_pages.format_xlsx_pdf")
     start, end = _period(date_from, date_to)
     data = report.environment_report(page.db, page.me, start, end, province or None)
     if fmt == "pdf":

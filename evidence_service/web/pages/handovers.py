@@ -13,11 +13,12 @@ from ... import dossier, handovers
 from ...errors import DomainError
 from ...exitslips import papers as exit_papers
 from ...handovers.schemas import ACT_KINDS, HandoverCompletion
+from ...i18n.formatting import local_time
 from ...items import unsealing
 from ...models import ReceiverRole, SealState
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
-from ..forms import FormInvalid, iso_date, validate
+from ..forms import FormInvalid, iso_date, local_moment, validate
 from .items import act_on_item
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -51,6 +52,7 @@ def render_handover(
         "handover.html",
         status_code=error.status_code if error else 200,
         h=shown,
+        when_input=local_time(shown.handed_over_at).strftime("%Y-%m-%dT%H:%M"),
         roles=ROLES,
         act_kinds=ACT_KINDS,
         seal_states=list(SealState),
@@ -98,6 +100,8 @@ def _completion(page: Page, codes: list[str]) -> HandoverCompletion:
             }
         )
     data = {
+        # The hour of the handover as it happened (the record states it, §2.2(5)); none: kept.
+        "handed_over_at": local_moment(f("handed_over_at"), "handed_over_at"),
         "place": f("place"),
         "deliverer": {
             name: f(f"deliverer_{name}")

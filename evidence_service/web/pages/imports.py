@@ -59,7 +59,7 @@ def upload(page: FormPage, background: BackgroundTasks) -> Response:
     file = page.form.get("file")
     try:
         if not isinstance(file, UploadFile) or not file.filename:
-            raise NotFound(page.t("ledgers_import.no_file"))
+            raise NotFound(page.t("ledgers_import.no_file"), key="ledgers_import.no_file")
         options = {name: page.field(name) or None for name in imports.uploads_options()}
         job, path, mapping, _ = imports.receive_upload(
             page.db,
@@ -117,7 +117,7 @@ def _csv(content: bytes, name: str) -> Response:
 def rows_csv(page: UserPage, job_id: int) -> Response:
     job = imports.get_job(page.db, job_id, page.me)
     if job.preview_csv is None:
-        raise NotFound(page.t("ledgers_import.not_ready"))
+        raise NotFound(page.t("ledgers_import.not_ready"), key="ledgers_import.not_ready")
     return _csv(job.preview_csv, f"import-{job_id}-rows")
 
 
@@ -125,5 +125,5 @@ def rows_csv(page: UserPage, job_id: int) -> Response:
 def rejects_csv(page: UserPage, job_id: int) -> Response:
     job = imports.get_job(page.db, job_id, page.me)
     if job.rejects_csv is None:
-        raise NotFound(page.t("ledgers_import.no_rejects"))
+        raise NotFound(page.t("ledgers_import.no_rejects"), key="ledgers_import.no_rejects")
     return _csv(job.rejects_csv, f"rejects-{job_id}")

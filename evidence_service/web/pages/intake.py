@@ -196,7 +196,7 @@ def intake(page: FormPage) -> Response:
     rows = _rows(page)
     try:
         if not rows:
-            raise Invalid("items", "add at least one item")
+            raise Invalid("items", "add at least one item", key="keysb_pages.no_items")
         new_case = _new_case(page)
         batch = [_item(page, row, n) for n, row in enumerate(rows)]
         pictures = _photos(page, rows)

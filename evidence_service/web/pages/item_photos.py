@@ -28,10 +28,17 @@ def add_photo(code: str, page: FormPage) -> Response:
     def run() -> None:
         found = read_upload(page, "photo")
         if found is None:
-            raise Invalid("photo", "choose a photo (JPEG or PNG)", where="form")
+            raise Invalid(
+                "photo",
+                "choose a photo (JPEG or PNG)",
+                where="form",
+                key="keysb_pages.choose_photo",
+            )
         kind = page.field("kind") or PhotoKind.item.value
         if kind not in PhotoKind.__members__:
-            raise Invalid("kind", "item, packaging or seal", kind, where="form")
+            raise Invalid(
+                "kind", "item, packaging or seal", kind, where="form", key="keysb_pages.photo_kind"
+            )
         filename, data = found
         photos.add_photo(
             page.db,
