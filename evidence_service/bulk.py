@@ -8,6 +8,7 @@ processor (the one SQLAlchemy would apply) runs in one pass, and the driver gets
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
@@ -32,11 +33,17 @@ def insert_rows(
         (n, _repeating(p) if p and n not in encoded else None)
         for n, p in zip(order, processors, strict=True)
     ]
+    # Column by column: each column's values in one C-level pass (``itemgetter``), its bind
+    # processor mapped over them, and the rows zipped back together: no Python per value.
+    columns = [
+        list(map(p, map(itemgetter(n), rows))) if p else list(map(itemgetter(n), rows))
+        for n, p in pairs
+    ]
     params: list[Any]
     if connection.dialect.positional:
-        params = [tuple(p(row[n]) if p else row[n] for n, p in pairs) for row in rows]
+        params = list(zip(*columns, strict=True))
     else:
-        params = [{n: p(row[n]) if p else row[n] for n, p in pairs} for row in rows]
+        params = [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
     connection.exec_driver_sql(sql, params)
 
 

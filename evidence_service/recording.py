@@ -185,6 +185,19 @@ def _statement(state: ORMExecuteState) -> Any:
     return result
 
 
+def record_inserted(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """The ``record_created`` events of rows of a chained table that the caller inserted
+    itself in bulk (``bulk.insert_rows``, no ORM statement for ``_statement`` to see), each
+    row with its id: the same events ``_statement`` appends for an ORM INSERT."""
+    assert table.name in CHAINED
+    events = []
+    for given in rows:
+        row = {c.name: given.get(c.name) for c in table.c}  # every column, as RETURNING gives
+        events.append(_event(session, EventType.record_created, table.name, row, record=row))
+    if events:
+        append_events(session, events)
+
+
 def lock_pending(session: Session) -> None:
     """Take the locks of the chains this flush's record events will go on (before a log's
     lock: chains are always locked first)."""

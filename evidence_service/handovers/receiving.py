@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from ..auth import require
+from ..bulk import insert_rows
 from ..cases.core import find_case
 from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Invalid, InvalidTransition, NotFound
 from ..i18n.formatting import local_day
 from ..items.handling import return_item
-from ..items.intake import ItemCreate, intake_items
+from ..items.intake import ItemCreate, intake_items, intake_rows
 from ..items.lifecycle import update_item
 from ..items.lookup import Person
 from ..items.requests import ReturnRequest
@@ -38,6 +38,7 @@ from ..models import (
     SealState,
     User,
 )
+from ..recording import record_inserted
 from . import papers, rules
 from .schemas import HandoverCreate, HandoverDetails, HandoverItem, LineCompletion
 from .views import get_handover, handover_facts, line_facts
@@ -104,12 +105,20 @@ def _add_lines(
 ) -> None:
     session.add(handover)
     session.flush()
+    table = HandoverLine.__table__  # type: ignore[attr-defined]
     rows = [
         {"handover_id": handover.id, "item_id": item_id, "line_no": n, **line}
         for n, (item_id, line) in enumerate(zip(ids, lines, strict=True), 1)
     ]
-    # One statement: the recorder chains each row (recording._statement).
-    session.execute(insert(HandoverLine), rows)
+    # One executemany, the ids by line number (the handover is new: its lines are these),
+    # and each row's record event from the values written (no RETURNING read back).
+    connection = session.connection()
+    insert_rows(connection, table, rows)
+    found = select(table.c.line_no, table.c.id).where(table.c.handover_id == handover.id)
+    id_of = dict(connection.execute(found).all())  # type: ignore[arg-type]
+    for row in rows:
+        row["id"] = id_of[row["line_no"]]
+    record_inserted(session, table, rows)
 
 
 def _details(data: HandoverDetails) -> dict[str, Any]:
@@ -202,22 +211,18 @@ def receive_items(
         "receivers": _keeper_receiving(actor),
     }
     handover = _open(session, actor, items_in, at, True, details)
-    ids = intake_items(session, items_in, actor, override_reason)
-    seals = dict(
-        session.execute(
-            select(col(Item.id), col(Item.seal_state)).where(col(Item.id).in_(ids))
-        ).all()
-    )
+    rows = intake_rows(session, items_in, actor, override_reason)
+    ids = [row["id"] for row in rows]
     lines = [
         {
             "matches": True,
             "difference": "",
-            "seal_number": i.seal_number,
-            "seal_state": seals[item_id],
+            "seal_number": row["seal_number"],
+            "seal_state": row["seal_state"],  # as intake decided it
             "seal_signatories": [],
             "forensic_conclusion": None,
         }
-        for item_id, i in zip(ids, items_in, strict=True)
+        for row in rows
     ]
     _add_lines(session, handover, ids, lines)
     return ids

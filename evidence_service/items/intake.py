@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
-from .. import payload
+from .. import chains, payload
 from ..auth import agency_scope, require
 from ..bulk import insert_rows
 from ..cases.core import find_case
@@ -146,6 +146,27 @@ def intake_items(
     override_reason: str | None = None,
 ) -> list[int]:
     """Receive items, all or nothing. Returns the new items' ids in input order."""
+    return [row["id"] for row in intake_rows(session, items_in, actor, override_reason)]
+
+
+# An item's own fields as intake takes them, and those of them that are enums (stored by value).
+_OWN_FIELDS = tuple(sorted(ITEM_FIELDS))
+_ENUM_FIELDS = tuple(
+    name
+    for name in _OWN_FIELDS
+    if isinstance(ItemBase.model_fields[name].annotation, type)
+    and issubclass(ItemBase.model_fields[name].annotation, Enum)  # type: ignore[arg-type]
+)
+
+
+def intake_rows(
+    session: Session,
+    items_in: Sequence[ItemCreate],
+    actor: User,
+    override_reason: str | None = None,
+) -> list[dict[str, Any]]:
+    """``intake_items``, returning the items' rows as written (with their ids), in input
+    order: what a caller needs of them without reading them back."""
     require(actor, "intake")
     lock_for_write(session, actor.agency_id)
     now = datetime.now(UTC)
@@ -157,9 +178,12 @@ def intake_items(
     rows: list[dict[str, Any]] = []
     placements: list[Placement] = []
     known_units = units_for(session, agency_scope(session, actor))
+    quantities: set[tuple[str, float]] = set()  # (unit, quantity) pairs found good
     for n, data in enumerate(items_in):
         field = f"items.{n}"
-        check_quantity(known_units, data.unit, data.quantity, field)
+        if (data.unit, data.quantity) not in quantities:
+            check_quantity(known_units, data.unit, data.quantity, field)
+            quantities.add((data.unit, data.quantity))
         case_key = (data.case_id, data.judgment_number)
         if case_key not in cases:
             cases[case_key] = find_case(session, actor, data.case_id, data.judgment_number, field)
@@ -194,9 +218,13 @@ def intake_items(
                     volume_l=data.volume_l or 0.0,
                 )
             )
+        own = data.__dict__  # the model's field values, read without a getattr each
+        row = {name: own[name] for name in _OWN_FIELDS}
+        for name in _ENUM_FIELDS:
+            row[name] = _plain(row[name])
         rows.append(
-            {
-                **{name: _plain(getattr(data, name)) for name in ITEM_FIELDS},
+            row
+            | {
                 # Items belong to the agency whose warehouse holds them.
                 "agency_id": agencies[location.warehouse_id] if location else case.agency_id,
                 "case_id": case.id,
@@ -241,22 +269,27 @@ def intake_items(
             chunk = missing[start : start + 1000]
             found = select(table.c.code, table.c.id).where(table.c.code.in_(chunk))
             id_by_code.update(connection.execute(found).all())  # type: ignore[arg-type]
-    ids = [id_by_code[code] for code in codes]
-    append_events(
-        session,
-        (
+    # Each event goes on its item's province's chain, known from the row (no lookup).
+    province: dict[int, int] = {}
+    events = []
+    for row, code in zip(rows, codes, strict=True):
+        row["id"] = id_by_code[code]
+        agency_id = row["agency_id"]
+        if agency_id not in province:
+            province[agency_id] = chains.province_of(session, agency_id)
+        events.append(
             NewEvent(
-                item_id=item_id,
+                item_id=row["id"],
                 event_type=EventType.intake,
-                actor_id=actor.id,  # type: ignore[arg-type]
+                actor_id=actor.id,
                 to_location_id=row["location_id"],
                 details=_intake_details(row, override if row["location_id"] else None),
-                record={**row, "id": item_id},
+                record=row,
+                chain=province[agency_id],
             )
-            for item_id, row in zip(ids, rows, strict=True)
-        ),
-    )
-    return ids
+        )
+    append_events(session, events)
+    return rows
 
 
 def _plain(value: Any) -> Any:

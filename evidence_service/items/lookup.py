@@ -133,12 +133,45 @@ def _public(item: Any, location_code: str | None, judgment: str, receiver: str) 
     )
 
 
+# The item's own fields that are enums (the rows hold their values).
+_OWN_ENUMS = {"category": Category}
+
+
+def _public_of_row(row: Any) -> ItemPublic:
+    """``_public`` of a row read from the database, built without validating it again: the
+    values are the table's (its CHECKs and types hold), each enum made from its value as
+    validation would (a batch's answer validated 1,000 items at ~25 µs each)."""
+    own = {name: getattr(row, name) for name in ITEM_FIELDS}
+    for name, kind in _OWN_ENUMS.items():
+        own[name] = kind(own[name])
+    return ItemPublic.model_construct(
+        **own,
+        code=row.code,
+        label_payload=payload.make_payload("I", row.code),
+        status=ItemStatus(row.status),
+        location_code=row.location_code,
+        case_id=row.case_id,
+        judgment_number=row.judgment_number,
+        seized_net_weight_g=row.seized_net_weight_g,
+        seized_gross_weight_g=row.seized_gross_weight_g,
+        seal_state=SealState(row.seal_state),
+        delivered_by=Person.model_construct(
+            name=row.delivered_by_name,
+            position=row.delivered_by_position,
+            id_document=row.delivered_by_id_document,
+        ),
+        received_by=row.username,
+        disposition=Disposition(row.disposition),
+        version=row.version,
+        received_at=row.received_at,
+        updated_at=row.updated_at,
+    )
+
+
 def items_public(session: Session, ids: Sequence[int]) -> list[ItemPublic]:
     """The items as the database holds them now (not as objects in the session say)."""
     rows = session.execute(_ITEM_ROWS.where(col(Item.id).in_(ids))).all()
-    by_id = {
-        row.id: _public(row, row.location_code, row.judgment_number, row.username) for row in rows
-    }
+    by_id = {row.id: _public_of_row(row) for row in rows}
     return [by_id[i] for i in ids]
 
 

@@ -61,6 +61,11 @@ def _path_ids(location: Location) -> list[int]:
     return [int(s) for s in location.path.strip("/").split("/")]
 
 
+def _targets(placements: Sequence[Placement]) -> list[Location]:
+    """The distinct locations the placements go to."""
+    return list({id(p.target): p.target for p in placements}.values())
+
+
 def _locations(session: Session, ids: set[int]) -> dict[int, Location]:
     found = session.exec(select(Location).where(col(Location.id).in_(ids))).all()
     return {loc.id: loc for loc in found if loc.id is not None}
@@ -69,7 +74,7 @@ def _locations(session: Session, ids: set[int]) -> dict[int, Location]:
 def _capacity_violations(
     session: Session, placements: Sequence[Placement], by_id: dict[int, Location]
 ) -> list[dict[str, Any]]:
-    above = {i for p in placements for i in _path_ids(p.target)}
+    above = {i for t in _targets(placements) for i in _path_ids(t)}
     limited = [
         by_id[i]
         for i in sorted(above)
@@ -202,21 +207,32 @@ def check_placements(
     """Refuse (409) what the rules forbid; returns the override record if one was used."""
     # Usage and neighbours are read under the lock of the targets' provinces (a location
     # belongs to one agency), whoever the actor is: capacity and segregation stay race-free.
+    targets = _targets(placements)
     chains.lock_chains(
         session,
         {
-            chains.chain_of_row(session, "locations", {"warehouse_id": p.target.warehouse_id})
-            for p in placements
+            chains.chain_of_row(session, "locations", {"warehouse_id": warehouse_id})
+            for warehouse_id in {t.warehouse_id for t in targets}
         },
     )
     table = load_hazard_table()
-    refusals = [
-        {"item": p.code, "location_code": p.target.code, **r.to_dict()}
-        for p in placements
-        for r in check_location_accepts(
-            table, list(p.hazard_classes), list(p.target.allowed_hazard_classes), p.target.secure
-        )
-    ]
+    # Each target asked once per list of classes (a bulk intake brings thousands alike).
+    accepts: dict[tuple[tuple[str, ...], int], list[dict[str, Any]]] = {}
+    refusals = []
+    for p in placements:
+        key = (p.hazard_classes, id(p.target))
+        if key not in accepts:
+            target = p.target
+            accepts[key] = [
+                r.to_dict()
+                for r in check_location_accepts(
+                    table,
+                    list(p.hazard_classes),
+                    list(target.allowed_hazard_classes),
+                    target.secure,
+                )
+            ]
+        refusals += [{"item": p.code, "location_code": p.target.code, **r} for r in accepts[key]]
     if refusals:
         raise HazardConflict(
             {
@@ -228,7 +244,7 @@ def check_placements(
                 "overridable": False,
             }
         )
-    by_id = _locations(session, {i for p in placements for i in _path_ids(p.target)})
+    by_id = _locations(session, {i for t in targets for i in _path_ids(t)})
     conflicts = _segregation_conflicts(session, placements, by_id)
     hard = [c for c in conflicts if not c["overridable"]]
     if hard:
