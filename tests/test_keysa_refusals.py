@@ -215,3 +215,14 @@ def test_case_refusals_read_in_vietnamese(client, world):
     page = client.get("/cases/999999")
     assert page.status_code == 404
     _vietnamese(page.text, "Không tìm thấy vụ án #999999")
+
+
+def test_method_fields_name_their_units_as_each_language_writes_them():
+    """A Vietnamese form and refusal read "(phút)", "(giờ)", never the English "(min)"."""
+    table = load_methods()
+    fields = [f for m in table.methods.values() for f in m.fields] + list(table.common_fields)
+    labels_vi = {f.name: f.label("vi") for f in fields}
+    assert labels_vi["duration_min"] == "Thời gian đốt (phút)"
+    assert labels_vi["soak_hours"] == "Thời gian ngâm (giờ)"
+    assert {f.name: f.label("en") for f in fields}["duration_min"] == "Duration (min)"
+    assert not [label for label in labels_vi.values() if label.endswith(("(min)", "(h)"))]

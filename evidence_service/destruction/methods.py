@@ -21,13 +21,15 @@ class MethodField:
     label_en: str
     type: str
     unit: str = ""
+    unit_vi: str = ""  # the unit as Vietnamese writes it, where that differs ("phút" for min)
     required: bool = True
     min: float | None = None
     max: float | None = None
 
     def label(self, lang: str) -> str:
         text = self.label_en if lang == "en" else self.label_vi
-        return f"{text} ({self.unit})" if self.unit else text
+        unit = self.unit if lang == "en" else self.unit_vi or self.unit
+        return f"{text} ({unit})" if unit else text
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def _field(raw: dict[str, Any], where: str) -> MethodField:
         label_en=raw["label_en"],
         type=raw["type"],
         unit=raw.get("unit", ""),
+        unit_vi=raw.get("unit_vi", ""),
         required=raw.get("required", True),
         min=raw.get("min"),
         max=raw.get("max"),
