@@ -1,6 +1,6 @@
 """Check-out and return, samples, reweighing, splits, seal checks and dispositions."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import update
 from sqlmodel import select
@@ -49,6 +49,19 @@ def test_check_out_then_return_to_where_it_came_from(client, session, world):
     assert back.status_code == 200, back.text
     assert back.json()["status"] == "stored" and back.json()["location_code"] == "S1"
     assert _last_event(client, world, item.code)["event_type"] == "return"
+
+
+def test_a_check_out_is_due_by_the_end_of_its_day_in_viet_nam(client, session, world):
+    item = make_item(session, world)
+    assert _checkout(client, world, item.code).status_code == 200
+    due_at = session.exec(select(Checkout.due_at).where(Checkout.item_id == item.id)).one()
+    # 23:59:59 in Hà Nội is 16:59:59 UTC; before, it was 23:59:59 UTC (06:59 the next morning
+    # there), so a late item showed as overdue seven hours late.
+    if due_at.tzinfo is not None:
+        due_at = due_at.astimezone(UTC).replace(tzinfo=None)
+    assert due_at == datetime.combine(
+        date.fromisoformat(TOMORROW), time(16, 59, 59)
+    )
 
 
 def test_return_to_a_scanned_location(client, session, world):

@@ -11,6 +11,7 @@ from .. import payload
 from ..auth import agency_scope
 from ..custody import EventType, NewEvent
 from ..errors import Conflict, Invalid, InvalidTransition
+from ..i18n import LOCAL_TIME_ZONE
 from ..locations import (
     Placement,
     awaiting_destruction_locations,
@@ -80,7 +81,8 @@ def _leave(
 
 def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -> Item:
     item = for_change(session, code, actor, data.version, "check_out")
-    due_at = datetime.combine(data.due_date, time(23, 59, 59), UTC)
+    # Due by the end of that day in Viet Nam (23:59:59 there is 16:59:59 UTC).
+    due_at = datetime.combine(data.due_date, time(23, 59, 59), LOCAL_TIME_ZONE).astimezone(UTC)
     if due_at < datetime.now(UTC):
         raise Invalid(
             "due_date",
