@@ -59,9 +59,7 @@ def test_a_check_out_is_due_by_the_end_of_its_day_in_viet_nam(client, session, w
     # there), so a late item showed as overdue seven hours late.
     if due_at.tzinfo is not None:
         due_at = due_at.astimezone(UTC).replace(tzinfo=None)
-    assert due_at == datetime.combine(
-        date.fromisoformat(TOMORROW), time(16, 59, 59)
-    )
+    assert due_at == datetime.combine(date.fromisoformat(TOMORROW), time(16, 59, 59))
 
 
 def test_return_to_a_scanned_location(client, session, world):
