@@ -143,6 +143,10 @@ def test_the_downloads_page_closes_the_ledger_and_lists_the_closings(client, ses
     token = log_in(client, "manager")
     shown = client.get("/downloads")
     assert shown.status_code == 200 and 'id="closing-form"' in shown.text
+    # The closings are shown once, in the page, not inside its <title> as well.
+    assert shown.text.count('id="closing-form"') == 1
+    assert shown.text.split("<title>")[1].split("</title>")[0].startswith("Tải sổ và báo cáo")
+    assert "<section" not in shown.text.split("<title>")[1].split("</title>")[0]
     half = _half_before()
     assert f'<option value="{half}">' in shown.text  # ended periods only are offered
     assert f'<option value="{_this_quarter()}">' not in shown.text
