@@ -1049,6 +1049,10 @@ class ReceiverRole(StrEnum):
     accountant = "accountant"  # Kế toán nghiệp vụ thi hành án
 
 
+# The act a re-entry after a check-out rests on (Circular 04/2023 Art. 11(3)).
+HANDOVER_RE_ENTRY = "check_out"
+
+
 class Handover(SQLModel, table=True):
     """A handover of a group of items to the agency (biên bản giao nhận vật chứng, tài sản
     tạm giữ, vn-legal-context §2.2(5), §2.3(4), §7), with its entry slip (phiếu nhập kho).
@@ -1090,6 +1094,12 @@ class Handover(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
     final_at: datetime | None = _ts(nullable=True)
+
+    def re_entry(self) -> dict[str, Any] | None:
+        """The check-out a return ends, when this handover is one (``acts[HANDOVER_RE_ENTRY]``,
+        recorded by ``handovers.receiving.receive_return``)."""
+        act = (self.acts or {}).get(HANDOVER_RE_ENTRY)
+        return act if isinstance(act, dict) else None
 
 
 class HandoverLine(SQLModel, table=True):

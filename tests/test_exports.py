@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from evidence_service import cli
-from evidence_service.exports.common import day_start
 from evidence_service.exports.ledger import COLUMNS
 from evidence_service.i18n import LOCAL_TIME_ZONE, Translator
 from evidence_service.models import Item
+from evidence_service.periods import day_start
 from tests.factories import World, make_item
 from tests.test_destruction import executed_batch
 

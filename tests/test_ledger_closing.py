@@ -199,7 +199,7 @@ def test_the_quarterly_closing_duty_is_met_by_closing_the_quarter(client, sessio
         )
 
     last = _quarter_before()
-    from evidence_service.exports.common import period
+    from evidence_service.periods import period
 
     ended, running = period(last).last.isoformat(), period(_this_quarter()).last.isoformat()
     assert duties() == [("due", running), ("overdue", ended)]

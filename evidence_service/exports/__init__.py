@@ -1,6 +1,6 @@
 """Official exports: the evidence ledger and the six-monthly/yearly summary, XLSX and PDF."""
 
-from .common import parse_period, period_codes
+from ..periods import parse_period, period_codes
 from .ledger import Ledger, ledger, ledger_file, ledger_pdf, ledger_xlsx
 from .summary import Summary, summary, summary_pdf, summary_xlsx
 

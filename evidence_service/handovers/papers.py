@@ -34,7 +34,6 @@ RECORD, SLIP = "handover_record", "entry_slip"
 # it ends (the requester's document, its date and body, the check-out's exit slip). Such a
 # handover is a re-entry, "nhập lại sau trích xuất" (Circular 04/2023 Art. 11(3): the return
 # is handled like a new handover; vn-legal-context §3.5).
-RE_ENTRY = "check_out"
 # The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
 NEW_RULES_FROM = date(2026, 7, 1)
 
@@ -115,12 +114,6 @@ def _lines_table(
     return docs.table(columns, body)
 
 
-def re_entry(handover: Handover) -> dict[str, Any] | None:
-    """The check-out a return ends, when this handover is one (``RE_ENTRY``)."""
-    act = (handover.acts or {}).get(RE_ENTRY)
-    return act if isinstance(act, dict) else None
-
-
 def re_entry_text(t: Translator, act: dict[str, Any]) -> str:
     """ "Phiếu xuất kho số 01/PXK (trích xuất) ngày …: văn bản số 88/CV-TA của …" """
     when = t.date(date.fromisoformat(act["date"])) if act.get("date") else "…"
@@ -136,7 +129,7 @@ def re_entry_text(t: Translator, act: dict[str, Any]) -> str:
 def _acts(session: Session, handover: Handover, t: Translator) -> list[str]:
     """The acts this handover rests on, as "Căn cứ" lines after the layout's laws (a
     re-entry: the rule on returns and the check-out first)."""
-    act = re_entry(handover)
+    act = handover.re_entry()
     lines = [t("docs15_reentry.basis"), re_entry_text(t, act)] if act else []
     lines += [
         act_text(t, kind, handover.acts[kind])
@@ -170,7 +163,7 @@ def _record_body(
         ),
         *(
             [docs.para(t("docs15_reentry.opening", check_out=re_entry_text(t, act)))]
-            if (act := re_entry(handover))
+            if (act := handover.re_entry())
             else []
         ),
         docs.heading(t("handover_record.giver")),
@@ -256,7 +249,7 @@ def _slip_body(
                 date=t.date(handover.handed_over_at),
                 check_out=re_entry_text(t, act),
             )
-            if (act := re_entry(handover))
+            if (act := handover.re_entry())
             else t(
                 "handover_slip.reason",
                 record=handover.record_number or "…",
@@ -302,7 +295,7 @@ def _document(session: Session, handover: Handover, kind: str, lang: str) -> doc
 
 def _subtitle(handover: Handover, kind: str, t: Translator) -> str:
     """The slip's form; a re-entry's record and slip say what it is."""
-    again = t("docs15_reentry.subtitle") if re_entry(handover) else ""
+    again = t("docs15_reentry.subtitle") if handover.re_entry() else ""
     if kind == SLIP:
         return f"{t('handover_slip.form')} {again}".strip()
     return again

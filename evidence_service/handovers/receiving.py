@@ -26,6 +26,7 @@ from ..items.lookup import Person
 from ..items.requests import ReturnRequest
 from ..locations import get_location, warehouse_agency_id
 from ..models import (
+    HANDOVER_RE_ENTRY,
     Case,
     Checkout,
     ExitKind,
@@ -245,7 +246,7 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
     handover (Circular 04/2023 Art. 11(3), vn-legal-context §3.5): the return
     (``items.handling.return_item``) and an implicit handover of the item, delivered by the
     body that had it, a draft record and entry slip until ``complete`` gives the rest. The
-    handover cites the check-out it ends (``papers.RE_ENTRY``: the requester's document and
+    handover cites the check-out it ends (``HANDOVER_RE_ENTRY``: the requester's document and
     the check-out's exit slip), so both documents say it is a re-entry after extraction."""
     item = return_item(session, code, data, actor)
     checkout = session.exec(
@@ -266,7 +267,7 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
         deliverer_agency=checkout.recipient,
         receivers=_keeper_receiving(actor),
         acts={
-            papers.RE_ENTRY: {
+            HANDOVER_RE_ENTRY: {
                 "number": checkout.document_number,
                 "date": local_day(checkout.checked_out_at).isoformat(),
                 "issuer": checkout.recipient,
@@ -308,7 +309,7 @@ def complete(
         )
     details = _details(data)
     # The check-out a re-entry ends is the service's own fact, not the form's: kept.
-    kept = {k: v for k, v in handover.acts.items() if k == papers.RE_ENTRY}
+    kept = {k: v for k, v in handover.acts.items() if k == HANDOVER_RE_ENTRY}
     details["acts"] = {**details["acts"], **kept}
     for name, value in details.items():
         setattr(handover, name, value)

@@ -54,9 +54,7 @@ def return_slips(session: Session, item: Item, returns: int) -> list[str]:
     """The entry slips of the item's ``returns`` returns after a check-out, in order: each
     return is received as a new handover with its own entry slip (Circular 04/2023 Art.
     11(3)); "…" while that handover is a draft. The handovers that say they are re-entries
-    (``handovers.papers.re_entry``), else (made before they said so) the item's last ones."""
-    from ..handovers.papers import re_entry  # the handovers use the items: imported late
-
+    (``Handover.re_entry``), else (made before they said so) the item's last ones."""
     handovers = list(
         session.exec(
             select(Handover)
@@ -65,7 +63,7 @@ def return_slips(session: Session, item: Item, returns: int) -> list[str]:
             .order_by(col(Handover.id))
         ).all()
     )
-    again = [h for h in handovers if re_entry(h) is not None]
+    again = [h for h in handovers if h.re_entry() is not None]
     if len(again) < returns:
         again = handovers[-returns:] if returns else []
     numbers = [h.entry_slip_number or "…" for h in again]

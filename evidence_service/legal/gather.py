@@ -35,6 +35,7 @@ from ..models import (
     Stocktake,
     StocktakeKind,
 )
+from ..periods import period
 from .deadlines import (
     Computed,
     Deadline,
@@ -336,9 +337,6 @@ def _closings(session: Session, agency_ids: list[int]) -> dict[tuple[int, date],
     """(agency, last day of a closed period) → the day of its first closing: the duty of a
     quarter is met by the closing of a period that ends with it (the quarter, its half-year,
     its year), made once it is over (``exports.ledger.closing``)."""
-    # Imported late: the exports reach the cases, which read these deadlines.
-    from ..exports.common import period
-
     out: dict[tuple[int, date], date] = {}
     for agency_id, about, at in session.execute(
         sa_select(

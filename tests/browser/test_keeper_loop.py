@@ -157,12 +157,22 @@ def test_the_move_field_accepts_a_scanned_location_label(phone, site: WebSite):
     assert where(site, code) == "C1"
 
 
+KEPT_PAGE = """async () => {
+  for (let i = 0; i < 100; i++) {
+    if (await caches.match(location.href)) return true;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return false;
+}"""
+
+
 def test_an_offline_move_is_queued_then_replayed_exactly_once(phone, site: WebSite):
     code = site.item(location_code="S2")
     page = phone
     log_in(page, site)
     page.evaluate("navigator.serviceWorker.ready")  # the app shell is kept
-    page.wait_for_timeout(500)
+    # and so is this page, which loaded before the worker ran (kept when it activated)
+    assert page.evaluate(KEPT_PAGE), "the scan page was not kept for offline use"
     continuous(page)
     page.context.set_offline(True)
     scan(page, payload.make_payload("item", code))

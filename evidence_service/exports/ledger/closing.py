@@ -28,7 +28,7 @@ from ...i18n import translator
 from ...legal.holidays import local_today
 from ...locations import get_warehouse
 from ...models import Agency, OfficialDocument, User, Warehouse
-from ..common import Period, period, period_label
+from ...periods import Period, period, period_label
 from ..summary import summary, summary_pdf
 from .lines import ledger_run
 from .printout import CLOSED_KIND, Closed, ledger_printout

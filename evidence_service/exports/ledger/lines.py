@@ -23,7 +23,7 @@ from ...i18n import Translator, translator
 from ...legal.holidays import local_today
 from ...locations import get_warehouse
 from ...models import Agency, Case, CustodyEvent, Item, Location, User, Warehouse
-from ..common import day_start, local_day
+from ...periods import day_start, local_day
 from ..movements import (
     EXIT_KINDS,
     Balance,

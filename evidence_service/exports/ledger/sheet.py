@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from ...i18n import XLSX_DATE_FORMAT, XLSX_KG_FORMAT, Translator
+from ...periods import day_start
 from ...safecells import risky, xlsx_text
-from ..common import day_start
 from ..stable import Kilograms, fixed_zip
 from .columns import (
     COLUMNS,

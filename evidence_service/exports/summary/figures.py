@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from ...destruction.methods import load_methods
 from ...i18n import Translator, translator
 from ...models import Case, Category, Item
-from ..common import day_start, local_day, period, period_label
+from ...periods import day_start, local_day, period, period_label
 from ..ledger.lines import LedgerBalance, Tally, balance_of
 from ..movements import EXIT_KINDS, Balance, ItemEvents, events_of, held_in, not_gone_before
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ... import documents
 from ...i18n import Translator, translator
-from ..common import period_label
+from ...periods import period_label
 from ..stable import Kilograms, text_cell, workbook_bytes
 from .figures import BACKLOG, CATEGORY_MEASURES, ROWS, PeriodFigures, Tally, method_name
 from .report import Summary

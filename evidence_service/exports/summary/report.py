@@ -11,8 +11,8 @@ from ...checkpoints import current_anchor
 from ...documents import AgencyHeader
 from ...legal.holidays import local_today
 from ...models import Agency, User
+from ...periods import parse_period, previous_period
 from ...reports import capacity_report
-from ..common import parse_period, previous_period
 from ..ledger.lines import agency_of
 from .figures import PeriodFigures, figures
 

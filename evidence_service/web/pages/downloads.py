@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from ... import exports, locations
 from ...auth import can
 from ...errors import Invalid
-from ...exports.common import period_label
 from ...exports.ledger import closing
 from ...legal.holidays import local_today
 from ...models import OfficialDocument
+from ...periods import period_label
 from ..context import FormPage, UserPage
 from ..errors import WebRoute
 from ..forms import validate

@@ -15,7 +15,17 @@ self.addEventListener("install", function (event) {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  // The page that registered this worker loaded before the worker ran, so nothing kept it:
+  // keep a copy of every open page now, so it opens offline from the first visit on.
+  event.waitUntil(self.clients.claim().then(function () {
+    return Promise.all([caches.open(PAGES), self.clients.matchAll({ type: "window" })]);
+  }).then(function (opened) {
+    return Promise.all(opened[1].map(function (client) {
+      return fetch(client.url, { credentials: "same-origin" }).then(function (response) {
+        if (response.ok && !response.redirected) { return opened[0].put(client.url, response); }
+      }, function () { return undefined; });
+    }));
+  }));
 });
 
 self.addEventListener("fetch", function (event) {

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from ..errors import Invalid
-from ..i18n import Translator, day_start, local_day
+from .errors import Invalid
+from .i18n import Translator, day_start, local_day
 
 __all__ = [
     "Period",
@@ -22,7 +22,7 @@ __all__ = [
     "previous_period",
 ]
 
-PERIODS_PATH = Path(__file__).resolve().parent.parent / "data" / "report_periods.toml"
+PERIODS_PATH = Path(__file__).resolve().parent / "data" / "report_periods.toml"
 _PERIOD = re.compile(r"^(\d{4})(?:-([A-Z0-9]+))?$")
 
 
