@@ -32,14 +32,13 @@ from sqlmodel import col, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_scan_path import stocked_world  # noqa: E402
 from evidence_service import keys, payload  # noqa: E402
 from evidence_service.app import create_app  # noqa: E402
 from evidence_service.auth import issue_token  # noqa: E402
 from evidence_service.config import Settings  # noqa: E402
 from evidence_service.db import Database  # noqa: E402
-from evidence_service.items import ItemCreate, intake_items  # noqa: E402
 from evidence_service.models import Item, ScanLog  # noqa: E402
-from tests.factories import make_world  # noqa: E402
 
 keys.install(keys.SigningKey.generate())
 
@@ -70,20 +69,7 @@ def setup(
         raise SystemExit(f"--postgres needs an empty database: {postgres} has tables")
     db.migrate()
     with db.session(write=True) as session:
-        world = make_world(session)
-        rows = [
-            ItemCreate(
-                case_id=world.cases["destroy"].id,
-                category="other",
-                description=f"Vật chứng số {n}",
-                quantity=1,
-                unit="piece",
-                net_weight_g=100.0,
-                location_code="S2",
-            )
-            for n in range(1000)
-        ]
-        intake_items(session, rows, world.users["keeper"])
+        world = stocked_world(session)
         session.commit()
         codes = session.exec(select(Item.code).order_by(col(Item.id)).limit(50)).all()
     token = issue_token(world.users["keeper"], SECRET, 60)

@@ -112,6 +112,25 @@ def bare_fastapi() -> FastAPI:
     return app
 
 
+def stocked_world(session: Any) -> Any:
+    """The factories' world with 1,000 items stored at S2: what the scan benches read."""
+    world = make_world(session)
+    rows = [
+        ItemCreate(
+            case_id=world.cases["destroy"].id,
+            category="other",
+            description=f"Vật chứng số {n}",
+            quantity=1,
+            unit="piece",
+            net_weight_g=100.0,
+            location_code="S2",
+        )
+        for n in range(1000)
+    ]
+    intake_items(session, rows, world.users["keeper"])
+    return world
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/evidence-scan-path"))
@@ -122,20 +141,7 @@ def main() -> None:
     db = Database.from_url(url)
     db.migrate()
     with db.session(write=True) as session:
-        world = make_world(session)
-        rows = [
-            ItemCreate(
-                case_id=world.cases["destroy"].id,
-                category="other",
-                description=f"Vật chứng số {n}",
-                quantity=1,
-                unit="piece",
-                net_weight_g=100.0,
-                location_code="S2",
-            )
-            for n in range(1000)
-        ]
-        intake_items(session, rows, world.users["keeper"])
+        world = stocked_world(session)
         session.commit()
     keeper = world.users["keeper"]
     token = issue_token(keeper, SECRET, 60)
