@@ -1,0 +1,214 @@
+"""Custody in place (Decree 152/2026 Art. 37, vn-legal-context §2.3): a handover whose items
+go to an outside custodian's shelves is received where they are, its record signed by the
+enforcement officer and the custodian's representative; before 01/07/2026 the same handover
+keeps the old record. A handover mixing both keepings is refused."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from evidence_service.models import Handover, Item
+
+from .docs_output import save_pages
+from .factories import item_data
+from .papers import pdf_text
+from .test_handovers import _lang_son, before_trial, handover_body, post  # noqa: F401
+
+API = "/api/v1"
+CUSTODIAN = {
+    "kind": "police",
+    "name": "Kho vật chứng Công an tỉnh Lạng Sơn",
+    "representative": "Hoàng Văn Nam",
+    "position": "Phó Trưởng kho vật chứng",
+    "contract": "",
+}
+
+
+def outside_warehouse(client, world, code="CA-LS", custodian=CUSTODIAN):
+    body = {
+        "code": code,
+        "name": "Kho vật chứng Công an tỉnh Lạng Sơn",
+        "address": "Số 2 Lê Lợi, phường Lương Văn Tri, Lạng Sơn",
+        "custodian": custodian,
+    }
+    r = client.post(f"{API}/warehouses", json=body, headers=world.headers("manager"))
+    assert r.status_code == 201, r.text
+    r = client.post(
+        f"{API}/locations",
+        json={
+            "warehouse_code": code,
+            "code": f"{code}-K1",
+            "kind": "zone",
+            "secure": True,
+            "allowed_hazard_classes": ["narcotics"],
+        },
+        headers=world.headers("manager"),
+    )
+    assert r.status_code == 201, r.text
+    return f"{code}-K1"
+
+
+def in_place_body(world, location, **overrides):
+    """The custodian hands over where it keeps the items: no deliverer, the officer receives."""
+    body = handover_body(world, location_code=location, place="", **overrides)
+    body["deliverer"] = {}
+    body["receivers"] = [{"role": "officer", "name": "Nông Thị Hà", "position": "Chấp hành viên"}]
+    for item in body["items"]:
+        item.pop("location_code", None)
+    return body
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_a_handover_in_place_is_stored_with_its_custodian(client, session, world):
+    location = outside_warehouse(client, world)
+    r = post(client, world, in_place_body(world, location))
+    assert r.status_code == 201, r.text
+    h = r.json()
+    assert h["final"] and h["missing"] == []
+    assert h["custodian"]["in_place"] is True
+    assert h["custodian"]["name"] == CUSTODIAN["name"]
+    assert h["custodian"]["representative"] == "Hoàng Văn Nam"
+    assert h["place"].startswith("Kho vật chứng Công an tỉnh Lạng Sơn, Số 2 Lê Lợi")
+    stored = session.get(Handover, h["id"])
+    assert stored.custodian["warehouse"] == "CA-LS"
+    items = session.exec(select(Item).order_by(Item.id)).all()
+    assert len(items) == 2 and all(i.agency_id == stored.agency_id for i in items)
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_a_handover_in_place_needs_the_officer_and_the_custodians_representative(
+    client, session, world
+):
+    location = outside_warehouse(
+        client, world, custodian={**CUSTODIAN, "representative": "", "position": ""}
+    )
+    body = in_place_body(world, location)
+    body["receivers"] = [{"role": "keeper", "name": "Lương Văn Tùng", "position": "Thủ kho"}]
+    r = post(client, world, body)
+    assert r.status_code == 422, r.text
+    types = {d["type"] for d in r.json()["detail"]}
+    assert {
+        "handover_receiver_officer",
+        "handover_custodian_representative",
+        "handover_custodian_position",
+    } <= types
+    # the deliverer of the old rules is not asked of a custodian handing over in place
+    assert not any(t.startswith("handover_deliverer") for t in types)
+    assert session.exec(select(Item)).all() == [] and session.exec(select(Handover)).all() == []
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_a_handover_mixing_an_outside_custodian_and_the_own_warehouse_is_refused(
+    client, session, world
+):
+    location = outside_warehouse(client, world)
+    body = in_place_body(world, location)
+    body["items"][1]["location_code"] = "S2"  # the agency's own warehouse
+    r = post(client, world, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "items"]
+    assert "two handovers" in r.json()["detail"][0]["msg"]
+    assert session.exec(select(Item)).all() == [] and session.exec(select(Handover)).all() == []
+    # two custodians on one record: refused as well
+    other = outside_warehouse(
+        client,
+        world,
+        code="KB-LS",
+        custodian={**CUSTODIAN, "kind": "treasury", "name": "Kho bạc Nhà nước tỉnh Lạng Sơn"},
+    )
+    body["items"][1]["location_code"] = other
+    r = post(client, world, body)
+    assert r.status_code == 422, r.text
+    assert "outside custodians" in r.json()["detail"][0]["msg"]
+    assert session.exec(select(Handover)).all() == []
+
+
+def test_a_plain_intake_onto_an_outside_custodians_shelf_keeps_working(client, session, world):
+    location = outside_warehouse(client, world)
+    r = client.post(
+        f"{API}/items",
+        json=item_data(world, location_code=location),
+        headers=world.headers("keeper"),
+    )
+    assert r.status_code == 201, r.text
+    handover = session.exec(select(Handover)).one()
+    assert handover.implicit and handover.custodian["name"] == CUSTODIAN["name"]
+    shown = client.get(f"{API}/handovers/{handover.id}", headers=world.headers()).json()
+    assert "custodian_representative" not in shown["missing"]  # the warehouse names him
+    assert "deliverer_name" not in shown["missing"]  # in place: the custodian hands over
+
+
+IN_PLACE_FIELDS = [
+    ("title", "BIÊN BẢN GIAO NHẬN VẬT CHỨNG, TÀI SẢN TẠM GIỮ"),
+    ("basis: Decree 152/2026", "152/2026"),
+    ("time in words, local", "Hồi 15 giờ 37 phút"),
+    ("place of storage", "tại Kho vật chứng Công an tỉnh Lạng Sơn, Số 2 Lê Lợi"),
+    (
+        "inventoried and received there",
+        "kiểm kê, tiếp nhận vật chứng, tài sản tạm giữ tại nơi bảo quản",
+    ),
+    ("custodian body", "I. BÊN GIAO: CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN"),
+    ("custodian's kind", "Kho vật chứng của cơ quan điều tra"),
+    ("representative with position", "Ông/Bà Hoàng Văn Nam, chức vụ: Phó Trưởng kho vật chứng"),
+    ("officer checks the condition", "Chấp hành viên đã kiểm tra hiện trạng"),
+    ("comparison column", "So với biên bản thu giữ ban đầu"),
+    ("the difference", "Sai khác: Vỏ máy trầy xước"),
+    (
+        "difference clarified by the custodian's head",
+        "Thủ trưởng cơ quan, tổ chức đang bảo quản làm rõ",
+    ),
+    ("seizure record", "45/BB-TG"),
+    ("weight, Vietnamese", "38,725 kg"),
+    ("kept there", "tiếp tục được bảo quản tại Kho vật chứng Công an tỉnh Lạng Sơn"),
+    ("four copies", "04 bản"),
+    ("copy for the accountant", "01 bản kế toán của bên nhận giữ"),
+    ("copy for the file", "01 bản lưu hồ sơ thi hành án"),
+    ("officer's block", "CHẤP HÀNH VIÊN"),
+    ("THADS stamp", "(đóng dấu của Thi hành án dân sự tỉnh Lạng Sơn)"),
+    ("custodian's block", "ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN"),
+    ("custodian's stamp", "Công an tỉnh Lạng Sơn (đóng dấu)"),
+    ("officer's name", "Nông Thị Hà"),
+]
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_the_record_of_a_handover_in_place_has_every_element_of_art_37(client, session, world):
+    _lang_son(session, world)
+    location = outside_warehouse(client, world)
+    h = post(client, world, in_place_body(world, location)).json()
+    pdf = client.get(f"{API}/handovers/{h['id']}/record.pdf", headers=world.headers()).content
+    text = " ".join(pdf_text(pdf).split())
+    missing = [what for what, shown in IN_PLACE_FIELDS if " ".join(shown.split()) not in text]
+    assert missing == []
+    # not the old regime's deliverer and keeper set
+    assert "ĐẠI DIỆN BÊN GIAO" not in text and "giấy giới thiệu" not in text
+    save_pages(pdf, "handover-record-in-place")
+    slip = client.get(f"{API}/handovers/{h['id']}/entry-slip.pdf", headers=world.headers())
+    slip_text = " ".join(pdf_text(slip.content).split())
+    assert "tiếp tục bảo quản tại Kho vật chứng Công an tỉnh Lạng Sơn" in slip_text
+
+
+def test_before_1_july_2026_an_outside_custodians_handover_keeps_the_old_record(
+    client, session, world
+):
+    _lang_son(session, world)
+    location = outside_warehouse(client, world)
+    body = handover_body(
+        world,
+        case_id=world.cases["pending"].id,
+        location_code=location,
+        handed_over_at=datetime(2026, 6, 20, 2, 15, tzinfo=UTC).isoformat(),
+    )
+    for item in body["items"]:
+        item.pop("location_code", None)
+    r = post(client, world, body)
+    assert r.status_code == 201, r.text
+    h = r.json()
+    assert h["custodian"]["in_place"] is False
+    pdf = client.get(f"{API}/handovers/{h['id']}/record.pdf", headers=world.headers()).content
+    text = " ".join(pdf_text(pdf).split())
+    for shown in ("ĐẠI DIỆN BÊN GIAO", "THỦ KHO", "KẾ TOÁN", "Hoàng Văn Dũng", "I. BÊN GIAO"):
+        assert shown in text, shown
+    assert "ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN" not in text
+    assert "tiếp tục được bảo quản" not in text
