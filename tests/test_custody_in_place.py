@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from evidence_service.i18n.formatting import local_time
 from evidence_service.models import Handover, Item
+from evidence_service.payload import make_payload
 
-from .docs_output import save_pages
+from .docs_output import save_pages, text
 from .factories import item_data
 from .papers import pdf_text
 from .test_handovers import _lang_son, before_trial, handover_body, post  # noqa: F401
+from .test_stocktakes import SIGNERS, _close, _start
 
 API = "/api/v1"
 CUSTODIAN = {
@@ -212,3 +215,68 @@ def test_before_1_july_2026_an_outside_custodians_handover_keeps_the_old_record(
         assert shown in text, shown
     assert "ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN" not in text
     assert "tiếp tục được bảo quản" not in text
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_a_stocktake_of_an_outside_custodians_warehouse_lists_its_items_and_it_signs(
+    client, session, world
+):
+    """A count of the custodian's warehouse works like any other (scan the place, then the
+    items); its record lists the items in the custodian's keeping with the custodian, the
+    place, since when (the handover), quantity, weight and condition, and from 2026 the
+    custodian's representative signs it with THADS (Decree 152/2026 Art. 38)."""
+    _lang_son(session, world)
+    location = outside_warehouse(client, world)
+    h = post(client, world, in_place_body(world, location)).json()
+    codes = [line["item_code"] for line in h["lines"]]
+    started = client.post(
+        f"{API}/stocktakes",
+        json={"scope": "warehouse", "warehouse_code": "CA-LS", "kind": "six_monthly"},
+        headers=world.headers(),
+    )
+    assert started.status_code == 201, started.text
+    sid = started.json()["id"]
+    assert started.json()["expected"] == 2
+    for raw in (make_payload("location", location), make_payload("item", codes[0])):
+        r = client.post(
+            f"{API}/stocktakes/{sid}/scans", json={"payload": raw}, headers=world.headers()
+        )
+        assert r.status_code == 200, r.text
+    body = {
+        **SIGNERS,
+        "findings": [{"code": codes[1], "cause": "Chưa xác định", "measures": "Xác minh"}],
+    }
+    closed = client.post(f"{API}/stocktakes/{sid}/close", json=body, headers=world.headers())
+    assert closed.status_code == 200, closed.text
+    pdf = client.get(f"{API}/stocktakes/{sid}/record.pdf", headers=world.headers()).content
+    save_pages(pdf, "stocktake-record-in-place")
+    got = text(pdf)
+    section = got.split("IV. Vật chứng, tài sản đang do")[-1].split("V. Chênh lệch")[0]
+    since = local_time(datetime.fromisoformat(h["handed_over_at"])).strftime("%d/%m/%Y")
+    wanted = {
+        "intro": "Vật chứng, tài sản do Kho vật chứng Công an tỉnh Lạng Sơn đang bảo quản",
+        "custodian": "Kho vật chứng Công an tỉnh Lạng Sơn (Kho vật chứng của cơ quan điều tra)",
+        "place": "Số 2 Lê Lợi",
+        "location": location,
+        "item": "Heroin, 12 gói nilon hàn kín",
+        "code": codes[1],
+        "quantity": "12 gói",
+        "weight": "38,725 kg",
+        "condition as recorded": "Gói nilon hàn kín, không rách",
+        "since": since,
+        "handover record": f"Biên bản giao nhận số {h['record_number']}",
+    }
+    assert {k: v for k, v in wanted.items() if v not in section} == {}
+    signatures = got.split("ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN")
+    assert len(signatures) == 2, "the custodian's signature block, once"
+    assert "Hoàng Văn Nam" in signatures[1]
+    assert "Phó Trưởng kho vật chứng, Kho vật chứng Công an tỉnh Lạng Sơn" in got
+
+
+def test_a_stocktake_of_the_own_warehouse_has_no_custodian_block(client, session, world):
+    """The own warehouse's count is unchanged: no custodian section or signature."""
+    sid = _start(client, world, kind="six_monthly")["id"]
+    assert _close(client, world, sid).status_code == 200
+    got = text(client.get(f"{API}/stocktakes/{sid}/record.pdf", headers=world.headers()).content)
+    assert "ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN" not in got
+    assert "đang bảo quản tại nơi bảo quản" not in got
