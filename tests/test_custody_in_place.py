@@ -17,6 +17,7 @@ from .factories import item_data
 from .papers import pdf_text
 from .test_handovers import _lang_son, before_trial, handover_body, post  # noqa: F401
 from .test_stocktakes import SIGNERS, _close, _start
+from .test_web import log_in
 
 API = "/api/v1"
 CUSTODIAN = {
@@ -280,3 +281,46 @@ def test_a_stocktake_of_the_own_warehouse_has_no_custodian_block(client, session
     got = text(client.get(f"{API}/stocktakes/{sid}/record.pdf", headers=world.headers()).content)
     assert "ĐẠI DIỆN CƠ QUAN, TỔ CHỨC ĐANG BẢO QUẢN" not in got
     assert "đang bảo quản tại nơi bảo quản" not in got
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_the_handover_page_names_the_custodian_of_a_handover_in_place(client, session, world):
+    location = outside_warehouse(client, world)
+    h = post(client, world, in_place_body(world, location)).json()
+    log_in(client, "keeper")
+    page = client.get(f"/handovers/{h['id']}").text
+    assert 'id="handover-custodian"' in page
+    assert "Kho vật chứng Công an tỉnh Lạng Sơn · Kho vật chứng của cơ quan điều tra" in page
+    assert "Hoàng Văn Nam, Phó Trưởng kho vật chứng" in page
+    assert "giao nhận tại nơi bảo quản (Điều 37 Nghị định 152/2026)" in page
+
+
+def test_a_draft_handover_in_place_says_what_it_lacks_in_words(client, session, world):
+    location = outside_warehouse(client, world)
+    r = client.post(
+        f"{API}/items",
+        json=item_data(world, location_code=location),
+        headers=world.headers("keeper"),
+    )
+    assert r.status_code == 201, r.text
+    handover = session.exec(select(Handover)).one()
+    log_in(client, "keeper")
+    page = client.get(f"/handovers/{handover.id}").text
+    assert "Giao nhận tại nơi bảo quản cần có Chấp hành viên kiểm kê, tiếp nhận." in page
+
+
+@pytest.mark.usefixtures("before_trial")
+def test_an_item_kept_in_place_lists_its_documents_and_its_stock_card_cites_the_slip(
+    client, session, world
+):
+    location = outside_warehouse(client, world)
+    h = post(client, world, in_place_body(world, location)).json()
+    code = h["lines"][0]["item_code"]
+    listed = client.get(f"{API}/items/{code}/documents", headers=world.headers()).json()
+    urls = [d["url"] for d in listed]
+    assert f"{API}/handovers/{h['id']}/record.pdf" in urls
+    assert f"{API}/handovers/{h['id']}/entry-slip.pdf" in urls
+    card = client.get(f"{API}/items/{code}/stock-card.pdf", headers=world.headers())
+    assert card.status_code == 200
+    rows = " ".join(pdf_text(card.content).split())
+    assert h["entry_slip_number"] in rows
