@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from evidence_service.i18n.formatting import local_time
-from evidence_service.models import Handover, Item
+from evidence_service.models import Handover, Item, Warehouse
 from evidence_service.payload import make_payload
 
 from .docs_output import save_pages, text
@@ -324,3 +324,32 @@ def test_an_item_kept_in_place_lists_its_documents_and_its_stock_card_cites_the_
     assert card.status_code == 200
     rows = " ".join(pdf_text(card.content).split())
     assert h["entry_slip_number"] in rows
+
+
+def test_completing_a_draft_in_place_takes_the_representative_named_since(client, session, world):
+    location = outside_warehouse(
+        client, world, custodian={**CUSTODIAN, "representative": "", "position": ""}
+    )
+    r = client.post(
+        f"{API}/items",
+        json=item_data(world, location_code=location),
+        headers=world.headers("keeper"),
+    )
+    assert r.status_code == 201, r.text
+    handover = session.exec(select(Handover)).one()
+    hid = handover.id
+    body = {
+        "receivers": [{"role": "officer", "name": "Nông Thị Hà", "position": "Chấp hành viên"}],
+        "acts": {"seizure_record": {"number": "45/BB-TG", "date": "2026-10-02"}},
+    }
+    url = f"{API}/handovers/{hid}/complete"
+    refused = client.post(url, json=body, headers=world.headers("keeper"))
+    assert refused.status_code == 422, refused.text
+    assert "handover_custodian_representative" in [d["type"] for d in refused.json()["detail"]]
+    warehouse = session.exec(select(Warehouse).where(Warehouse.code == "CA-LS")).one()
+    warehouse.custodian_representative, warehouse.custodian_position = "Hoàng Văn Nam", "Thủ kho"
+    session.add(warehouse)
+    session.commit()
+    done = client.post(url, json=body, headers=world.headers("keeper"))
+    assert done.status_code == 200, done.text
+    assert done.json()["final"] and done.json()["custodian"]["representative"] == "Hoàng Văn Nam"

@@ -125,6 +125,11 @@ def custodian_of(
             key="custody15_handover.mixed",
             params={"name": warehouse.custodian_name},
         )
+    return custodian_snapshot(warehouse)
+
+
+def custodian_snapshot(warehouse: Warehouse) -> dict[str, Any]:
+    """What the record names of the warehouse's custodian (``Handover.custodian``)."""
     return {
         "warehouse_id": warehouse.id,
         "warehouse": warehouse.code,
@@ -378,6 +383,12 @@ def complete(
     # The check-out a re-entry ends is the service's own fact, not the form's: kept.
     kept = {k: v for k, v in handover.acts.items() if k == HANDOVER_RE_ENTRY}
     details["acts"] = {**details["acts"], **kept}
+    if handover.custodian:
+        # A draft names the custodian as its warehouse says now (e.g. its representative,
+        # added since the intake); the final record keeps it.
+        warehouse = session.get(Warehouse, handover.custodian["warehouse_id"])
+        if warehouse is not None:
+            handover.custodian = custodian_snapshot(warehouse)
     if handover.custodian and not details["place"].strip():
         details["place"] = handover.custodian.get("place", "")  # the place of storage
     for name, value in details.items():
