@@ -188,6 +188,12 @@ def test_the_record_of_a_handover_in_place_has_every_element_of_art_37(client, s
     # not the old regime's deliverer and keeper set
     assert "ĐẠI DIỆN BÊN GIAO" not in text and "giấy giới thiệu" not in text
     save_pages(pdf, "handover-record-in-place")
+    english = client.get(
+        f"{API}/handovers/{h['id']}/record.pdf", params={"lang": "en"}, headers=world.headers()
+    )
+    english_text = " ".join(pdf_text(english.content).split())
+    assert "continue to be kept at Kho vật chứng Công an tỉnh Lạng Sơn" in english_text
+    assert "REPRESENTATIVE OF THE CUSTODIAN BODY" in english_text
     slip = client.get(f"{API}/handovers/{h['id']}/entry-slip.pdf", headers=world.headers())
     slip_text = " ".join(pdf_text(slip.content).split())
     assert "tiếp tục bảo quản tại Kho vật chứng Công an tỉnh Lạng Sơn" in slip_text
