@@ -333,7 +333,8 @@ def _held_by_others(f: _Facts, doc: Document) -> list[Flowable]:
     t = doc.t
     out: list[Flowable] = [d.heading(t("docs15_stocktake.away"))]
     if not f.away:
-        return [*out, d.para(t("docs15_stocktake.no_away"))]
+        # Items an outside custodian keeps follow (``_kept_in_place``): then not "none".
+        return out if f.kept else [*out, d.para(t("docs15_stocktake.no_away"))]
     rows = []
     for n, (item, checkout, slip) in enumerate(f.away, 1):
         documents = [t("docs15_stocktake.away_request", number=checkout.document_number)]
