@@ -15,6 +15,7 @@ from ..legal.holidays import local_today
 from ..models import Disposition, SealState
 from ..people import clean_name
 from .lifecycle import Versioned
+from .unsealing import SamplingDetails
 
 # No record of this service's kind goes back further (the THADS system's present law is of
 # 2008; imported ledgers start well after this): earlier dates are typing mistakes.
@@ -121,6 +122,31 @@ DocumentIssuer = Annotated[
 ]
 
 
+class Receiving(BaseModel):
+    """Who receives an item that leaves, beside the name: the position the exit order and slip
+    must state (Decree 142/2024 Art. 14: "name and position of the person delivering or
+    receiving"; vn-legal-context §2.2 end, §7), the identity paper the keeper checked (Art.
+    14(2), §3.5) and the agency or organisation the receiver acts for. Optional, so that
+    every client of before keeps working; a slip without them prints a dotted blank."""
+
+    recipient_position: str = Field(default="", max_length=200, examples=["Thư ký Tòa án"])
+    recipient_id_document: str = Field(default="", max_length=100, examples=["CCCD 020190001234"])
+    recipient_organisation: str = Field(
+        default="", max_length=300, examples=["Tòa án nhân dân tỉnh Lạng Sơn"]
+    )
+
+
+def receiver_details(data: Receiving) -> dict[str, str]:
+    """The receiver's position, paper and body as the exit's custody event records them
+    (and its exit slip prints them): only those given, whitespace folded."""
+    given = {
+        "recipient_position": data.recipient_position,
+        "recipient_id_document": data.recipient_id_document,
+        "recipient_organisation": data.recipient_organisation,
+    }
+    return {k: clean_name(v) for k, v in given.items() if v.strip()}
+
+
 class CheckoutPurpose(StrEnum):
     court = "court"
     forensic_lab = "forensic_lab"
@@ -128,7 +154,7 @@ class CheckoutPurpose(StrEnum):
     other = "other"
 
 
-class CheckoutRequest(Versioned):
+class CheckoutRequest(Versioned, Receiving):
     recipient: Recipient = Field(examples=["TAND tỉnh Lạng Sơn"])
     purpose: CheckoutPurpose
     document_number: str = Field(min_length=1, max_length=64, examples=["123/QĐ-THA"])
@@ -140,9 +166,12 @@ class ReturnRequest(Versioned):
     override_reason: str | None = None
 
 
-class SampleRequest(Versioned):
+class SampleRequest(Versioned, SamplingDetails):
+    """A sample taken for testing, with what its record says (``unsealing.SamplingDetails``:
+    the seal opened for it, the item after, the participants, the lab's document)."""
+
     taken_g: float = Field(gt=0, description="net weight taken for testing, grams")
-    recipient: str = Field(default="", max_length=200)
+    recipient: str = Field(default="", max_length=200, description="the lab that receives it")
 
 
 class ReweighRequest(Versioned):
@@ -177,13 +206,16 @@ class DispositionRequest(Documented):
     disposition: Disposition
 
 
-class ReleaseRequest(Documented):
+class ReleaseRequest(Documented, Receiving):
     recipient: Recipient = Field(description="owner, buyer, State body")
 
 
-class TransferRequest(Documented):
+class TransferRequest(Documented, Receiving):
     to_agency: str = Field(
         min_length=1, max_length=200, description="the receiving agency's code", examples=["A-DIST"]
+    )
+    recipient: str = Field(
+        default="", max_length=200, description="the person who receives for that agency"
     )
 
 
