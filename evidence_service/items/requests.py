@@ -3,11 +3,11 @@ what the overdue check-outs report shows."""
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import Invalid, value_error
@@ -15,7 +15,6 @@ from ..legal.holidays import local_today
 from ..models import Disposition, SealState
 from ..people import clean_name
 from .lifecycle import Versioned
-from .unsealing import SamplingDetails
 
 # No record of this service's kind goes back further (the THADS system's present law is of
 # 2008; imported ledgers start well after this): earlier dates are typing mistakes.
@@ -164,6 +163,59 @@ class CheckoutRequest(Versioned, Receiving):
 class ReturnRequest(Versioned):
     to_location_code: str | None = Field(default=None, description="default: where it came from")
     override_reason: str | None = None
+
+
+class Participant(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+
+
+class SamplingDetails(BaseModel):
+    """What the record of a sample says besides the weight (``handling.take_sample``): one
+    sitting, one record. A sealed item's seal is opened for it (Decree 127/2017; vn-legal-
+    context §2.4): the seal as seen before opening, the item once opened, the participants
+    (at least two: the organiser and a witness sign) and the new seal if it is sealed again
+    are then required. An item with no seal gets the record without its seal part: whether
+    the law asks for that record is to be confirmed; the weight leaves the stock card with
+    it either way."""
+
+    opened_at: datetime | None = Field(default=None, description="defaults to now")
+    place: str = Field(default="", max_length=300, description="default: the item's place")
+    seal_description: str = Field(
+        default="", max_length=4000, description="the seal as seen before opening"
+    )
+    condition_after: str = Field(
+        default="", max_length=4000, description="the item as found once opened"
+    )
+    sample_description: str = Field(
+        default="", max_length=2000, description="the sample taken: what, how packed, sealed"
+    )
+    resealed: bool = False
+    new_seal_number: str | None = Field(default=None, max_length=64)
+    participants: list[Participant] = Field(default_factory=list, max_length=20)
+    recipient_document: str = Field(
+        default="", max_length=200, description="the lab's document (its request for the sample)"
+    )
+    document_number: str | None = Field(
+        default=None, max_length=100, description="the decision or order to take the sample"
+    )
+    notes: str = Field(default="", max_length=20000)
+
+    @model_validator(mode="after")
+    def _checked(self) -> "SamplingDetails":
+        if self.resealed and not (self.new_seal_number or "").strip():
+            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
+        if not self.resealed and self.new_seal_number:
+            raise value_error(
+                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
+            )
+        if self.opened_at is not None:
+            if self.opened_at.tzinfo is None:
+                self.opened_at = self.opened_at.replace(tzinfo=UTC)
+            if self.opened_at > datetime.now(UTC):
+                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
+        return self
 
 
 class SampleRequest(Versioned, SamplingDetails):

@@ -20,17 +20,12 @@ from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..models import Item, Location, OfficialDocument, SealState, Unsealing, UnsealPurpose, User
 from .lifecycle import Versioned, for_change, update_item
+from .requests import Participant, SamplingDetails
 
 KIND = "unsealing_record"
 SAMPLING_KIND = "sampling_record"
 # The key of a sample's record facts in its approval, while it waits for a manager.
 SAMPLING = "sampling"
-
-
-class Participant(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    position: str = Field(default="", max_length=200)
-    organisation: str = Field(default="", max_length=200)
 
 
 class UnsealRequest(Versioned):
@@ -54,53 +49,6 @@ class UnsealRequest(Versioned):
 
     @model_validator(mode="after")
     def _checked(self) -> "UnsealRequest":
-        if self.resealed and not (self.new_seal_number or "").strip():
-            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
-        if not self.resealed and self.new_seal_number:
-            raise value_error(
-                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
-            )
-        if self.opened_at is not None:
-            if self.opened_at.tzinfo is None:
-                self.opened_at = self.opened_at.replace(tzinfo=UTC)
-            if self.opened_at > datetime.now(UTC):
-                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
-        return self
-
-
-class SamplingDetails(BaseModel):
-    """What the record of a sample says besides the weight (``handling.take_sample``): one
-    sitting, one record. A sealed item's seal is opened for it (Decree 127/2017; vn-legal-
-    context §2.4): the seal as seen before opening, the item once opened, the participants
-    (at least two: the organiser and a witness sign) and the new seal if it is sealed again
-    are then required. An item with no seal gets the record without its seal part: whether
-    the law asks for that record is to be confirmed; the weight leaves the stock card with
-    it either way."""
-
-    opened_at: datetime | None = Field(default=None, description="defaults to now")
-    place: str = Field(default="", max_length=300, description="default: the item's place")
-    seal_description: str = Field(
-        default="", max_length=4000, description="the seal as seen before opening"
-    )
-    condition_after: str = Field(
-        default="", max_length=4000, description="the item as found once opened"
-    )
-    sample_description: str = Field(
-        default="", max_length=2000, description="the sample taken: what, how packed, sealed"
-    )
-    resealed: bool = False
-    new_seal_number: str | None = Field(default=None, max_length=64)
-    participants: list[Participant] = Field(default_factory=list, max_length=20)
-    recipient_document: str = Field(
-        default="", max_length=200, description="the lab's document (its request for the sample)"
-    )
-    document_number: str | None = Field(
-        default=None, max_length=100, description="the decision or order to take the sample"
-    )
-    notes: str = Field(default="", max_length=20000)
-
-    @model_validator(mode="after")
-    def _checked(self) -> "SamplingDetails":
         if self.resealed and not (self.new_seal_number or "").strip():
             raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
         if not self.resealed and self.new_seal_number:
@@ -416,14 +364,15 @@ def _sampling_body(
         ]
     else:
         out.append(docs.heading(t("slips15_sampling.step_condition")))
+    step = 3 if sealed else 2  # after the seal and the item, or the item alone
     out += [
         docs.para(row.condition_after or "…"),
-        docs.heading(t("slips15_sampling.step_sample")),
+        docs.heading(t("slips15_sampling.step_sample", n=step)),
         *[docs.para(line) for line in _sample_lines(t, row)],
     ]
     if sealed or row.resealed:
         out += [
-            docs.heading(t("slips15_sampling.step_after")),
+            docs.heading(t("slips15_sampling.step_after", n=step + 1)),
             docs.para(
                 t("handover_unseal.resealed", number=row.new_seal_number)
                 if row.resealed
