@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import ExitSlip, Unsealing
-from tests.factories import make_item
+from tests.factories import confirm_request, exit_document, make_item
 from tests.test_web import log_in
 
 
@@ -96,3 +96,25 @@ def test_the_sample_form_of_an_unsealed_item_says_its_record_has_no_seal_part(
     page = client.get(f"/items/{item.code}").text
     assert "biên bản lấy mẫu được lập không có phần mở niêm phong" in page
     assert 'name="seal_description"' not in page.split('id="sa-record-help"')[1].split("</form>")[0]
+
+
+def test_the_manager_confirming_a_release_sees_the_receiver_and_position(client, world, session):
+    item = make_item(session, world, location_code="S1", case_id=world.cases["pending"].id)
+    order = {"disposition": "return_to_owner", **exit_document("15/QĐ-THADS")}
+    headers = world.headers("manager")
+    assert client.post(
+        f"/api/v1/items/{item.code}/disposition", json=order, headers=headers
+    ).is_success
+    assert confirm_request(client, world, item.code).status_code == 200
+    body = {
+        "recipient": "Vi Văn Khánh",
+        "recipient_position": "Chủ sở hữu",
+        **exit_document("16/QĐ-THADS"),
+    }
+    asked = client.post(
+        f"/api/v1/items/{item.code}/release", json=body, headers=world.headers("keeper")
+    )
+    assert asked.status_code == 200, asked.text
+    log_in(client, "manager")
+    page = client.get("/approvals").text
+    assert "Người nhận: Vi Văn Khánh, chức vụ: Chủ sở hữu" in page
