@@ -112,6 +112,16 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
 act_on_item = _act
 
 
+def participants(page: Page) -> list[dict[str, str]]:
+    """The people named on a record's form: one name and position per row, blank rows left."""
+    names, positions = page.fields("participant_name"), page.fields("participant_position")
+    return [
+        {"name": name, "position": positions[n] if n < len(positions) else ""}
+        for n, name in enumerate(names)
+        if name
+    ]
+
+
 def _version(page: Page) -> int | None:
     value = page.field("version")
     return int(value) if value.isdigit() else None
@@ -174,7 +184,15 @@ def return_item(code: str, page: FormPage) -> Response:
 def sample(code: str, page: FormPage) -> Response:
     def run() -> None:
         taken_g = grams(page.field("taken"), page.field("weight_unit"), "taken_g")
-        data = _read(page, handling.SampleRequest, taken_g=taken_g)
+        new_seal = page.field("new_seal_number") or None
+        data = _read(
+            page,
+            handling.SampleRequest,
+            taken_g=taken_g,
+            resealed=new_seal is not None,
+            new_seal_number=new_seal,
+            participants=participants(page),
+        )
         handling.take_sample(page.db, code, data, page.me, page.settings.sample_max_share)
 
     return _act(page, code, "sample", run)
