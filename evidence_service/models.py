@@ -905,10 +905,18 @@ class DiscrepancyStatus(StrEnum):
     escalated = "escalated"
 
 
+class DiscrepancyKind(StrEnum):
+    missing = "missing"
+    seal_broken = "seal_broken"
+    # Found, but fewer than the book says: a partial loss (Circular 01/2017 Art. 14,
+    # vn-legal-context §3.7), with its cause and measures like any other.
+    short = "short"
+
+
 class Discrepancy(SQLModel, table=True):
     __tablename__ = "discrepancies"
     __table_args__ = (
-        CheckConstraint("kind IN ('missing', 'seal_broken')", name="kind"),
+        CheckConstraint(_in("kind", DiscrepancyKind), name="kind"),
         CheckConstraint(_in("status", DiscrepancyStatus), name="status"),
     )
     id: int | None = Field(default=None, primary_key=True)

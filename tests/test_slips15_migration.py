@@ -42,6 +42,7 @@ def test_0022_goes_down_and_up_on_a_filled_database(tmp_path):
         check_out(session, session.get(Item, first).code, request, keeper)
         take_sample(session, session.get(Item, second).code, SampleRequest(taken_g=1.0), keeper)
         session.commit()
+    command.downgrade(db.alembic_config(), "0022")  # later migrations are not under test
     with pytest.raises(RuntimeError, match="1 exit slips .* and 1 sampling records"):
         command.downgrade(db.alembic_config(), "0021")
     assert db.migration_status()[0] == "0022"  # refused before changing anything

@@ -77,6 +77,7 @@ def test_counting_a_location_gives_each_outcome(client, session, world, shelf):
         "checked_out": 0,
         "unlocated": 0,
         "seal_broken": 1,
+        "short": 0,
     }
     outcome = {(line["item_code"] or line["label"]): line["outcome"] for line in body["lines"]}
     assert outcome[shelf["a"].code] == "verified"

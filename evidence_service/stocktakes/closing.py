@@ -24,7 +24,7 @@ class Participant(BaseModel):
 
 
 class Finding(BaseModel):
-    """Why an item is missing or its seal is not intact, and what is done about it."""
+    """Why an item is missing, short or its seal not intact, and what is done about it."""
 
     code: str = Field(max_length=64)
     cause: str = Field(default="", max_length=10_000)
@@ -59,7 +59,9 @@ def _apply_findings(session: Session, stocktake_id: int, findings: list[Finding]
         .join(Item, Item.id == Discrepancy.item_id)  # type: ignore[arg-type]
         .where(Discrepancy.stocktake_id == stocktake_id)
     ).all()
-    by_key = {key: discrepancy for discrepancy, key in rows}
+    by_key: dict[str, list[Discrepancy]] = {}
+    for discrepancy, key in rows:  # an item's broken seal and its shortfall share a finding
+        by_key.setdefault(key, []).append(discrepancy)
     for n, finding in enumerate(findings):
         try:
             key = payload.code_key(finding.code)
@@ -71,8 +73,8 @@ def _apply_findings(session: Session, stocktake_id: int, findings: list[Finding]
                 key="docs15_refusal.not_item_code",
                 params={"code": finding.code},
             ) from None
-        discrepancy = by_key.get(key)
-        if discrepancy is None:
+        found = by_key.get(key)
+        if not found:
             raise Invalid(
                 f"findings.{n}.code",
                 "no discrepancy for this item",
@@ -80,6 +82,7 @@ def _apply_findings(session: Session, stocktake_id: int, findings: list[Finding]
                 key="keysa_stocktake.no_discrepancy",
                 params={"code": finding.code},
             )
-        discrepancy.cause = finding.cause.strip() or None
-        discrepancy.measures = finding.measures.strip() or None
-        session.add(discrepancy)
+        for discrepancy in found:
+            discrepancy.cause = finding.cause.strip() or None
+            discrepancy.measures = finding.measures.strip() or None
+            session.add(discrepancy)

@@ -13,7 +13,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..items import FINAL_STATUSES
 from ..items.lifecycle import update_item
 from ..items.requests import DocumentDate, document_reference
-from ..models import Discrepancy, DiscrepancyStatus, Item, ItemStatus, User
+from ..models import Discrepancy, DiscrepancyKind, DiscrepancyStatus, Item, ItemStatus, User
 
 
 class Resolution(BaseModel):
@@ -74,6 +74,17 @@ def resolve(session: Session, discrepancy_id: int, data: Resolution, actor: User
         raise Conflict(
             f"discrepancy {discrepancy_id} is already {discrepancy.status}",
             key="keysa_stocktake.already_resolved",
+            params={"id": discrepancy_id},
+        )
+    if (
+        data.resolution == DiscrepancyStatus.written_off
+        and discrepancy.kind == DiscrepancyKind.short
+    ):
+        # Writing off would take the whole item out of stock, not the missing part.
+        raise Conflict(
+            f"discrepancy {discrepancy_id} is a shortfall, not a lost item: split off the "
+            "missing part and write that off, or resolve this as found or escalated",
+            key="lead_stocktake.short_not_written_off",
             params={"id": discrepancy_id},
         )
     now = datetime.now(UTC)

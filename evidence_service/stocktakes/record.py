@@ -430,15 +430,19 @@ def _discrepancies(f: _Facts, doc: Document) -> list[Flowable]:
     if not f.discrepancies:
         return [*out, d.para(t("docs_stocktake.no_discrepancies"))]
     unknown = t("docs_stocktake.not_stated")
+    # One row per item: a broken seal and a shortfall of one item share their finding.
+    by_item: dict[int | None, list[tuple[Discrepancy, Item]]] = {}
+    for row, item in f.discrepancies:
+        by_item.setdefault(item.id, []).append((row, item))
     rows = [
         [
             n,
-            f"{item.description}\n{item.code}",
-            t(f"docs_stocktake.kind_{row.kind}"),
-            row.cause or unknown,
-            row.measures or unknown,
+            f"{found[0][1].description}\n{found[0][1].code}",
+            "\n".join(t(f"docs_stocktake.kind_{row.kind}") for row, _ in found),
+            found[0][0].cause or unknown,
+            found[0][0].measures or unknown,
         ]
-        for n, (row, item) in enumerate(f.discrepancies, 1)
+        for n, found in enumerate(by_item.values(), 1)
     ]
     columns = [
         Column(t("docs_stocktake.col_no"), 9, right=True),

@@ -23,6 +23,7 @@ from ..locations import get_location, get_warehouse
 from ..models import (
     Checkout,
     Discrepancy,
+    DiscrepancyKind,
     Item,
     ItemStatus,
     Location,
@@ -405,13 +406,13 @@ def close(
                 },
             )
         )
-        if line.outcome == Outcome.missing or line.item_id in broken:
+        for found_kind in _discrepancy_kinds(line, item, broken):
             discrepancies.append(
                 {
                     "agency_id": stocktake.agency_id,
                     "stocktake_id": stocktake.id,
                     "item_id": line.item_id,
-                    "kind": "missing" if line.outcome == Outcome.missing else "seal_broken",
+                    "kind": found_kind,
                     "due_at": due,
                 }
             )
@@ -427,12 +428,25 @@ def close(
     stocktake.counts = {
         **{o.value: counts.get(o.value, 0) for o in Outcome},
         "seal_broken": len(broken),
+        "short": sum(1 for d in discrepancies if d["kind"] == DiscrepancyKind.short),
     }
     stocktake.status, stocktake.closed_at, stocktake.closed_by_id = "closed", now, actor.id
     stocktake.signers = signers.model_dump()
     session.add(stocktake)
     session.flush()
     return stocktake
+
+
+def _discrepancy_kinds(line: StocktakeLine, item: Item, broken: set[int]) -> list[DiscrepancyKind]:
+    """What the count found wrong with an item, each to be explained and resolved: missing;
+    else its seal not intact, and fewer found than the book says (the quantity is asked for
+    only where the keeper counted it)."""
+    if line.outcome == Outcome.missing:
+        return [DiscrepancyKind.missing]
+    kinds = [DiscrepancyKind.seal_broken] if line.item_id in broken else []
+    if line.quantity_found is not None and line.quantity_found < item.quantity:
+        kinds.append(DiscrepancyKind.short)
+    return kinds
 
 
 def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:
