@@ -6,7 +6,7 @@ import csv
 import gzip
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,18 @@ class PreviewRow:
     net_weight_g: float | None = None
     location: str = ""
     case: str = ""
-    notes: str = ""
+    notes: str = ""  # in English, as the CSV and older clients read it
+    # The same notes, each with its column, translation key and params (``checked.Note``),
+    # for the pages; not a CSV column.
+    keyed: list[dict[str, Any]] = field(default_factory=list)
 
     def __lt__(self, other: "PreviewRow") -> bool:
         return self.row < other.row
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.columns(), "notes_keyed": self.keyed}
+
+    def columns(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in PREVIEW_COLUMNS}
 
 
@@ -77,7 +83,7 @@ def preview_rows(rows: Iterable[PreviewRow]) -> Iterator[list[Any]]:
     for r in rows:
         yield [
             "" if v is None else (f"{v:g}" if isinstance(v, float) else v)
-            for v in r.to_dict().values()
+            for v in r.columns().values()
         ]
 
 
