@@ -56,7 +56,7 @@ class RowError:
     value: str
     kind: str
     message: str
-    key: str = ""
+    key: str  # its sentence (``Note``): every error has one
     params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
