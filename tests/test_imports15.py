@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from evidence_service.i18n import messages, translator
 from evidence_service.imports import create_job, recover_jobs
+from evidence_service.legal.deadlines import load_table
 from evidence_service.locations.hazards import CLASS_NOT_ALLOWED, REQUIRES_SECURE_LOCATION
 from evidence_service.models import ImportJob
 from evidence_service.web.pages.imports import note_text, row_notes
@@ -292,3 +293,16 @@ def test_a_messy_ledgers_notes_all_carry_known_keys_and_read_in_both_languages(
         reason = (note.get("params") or {}).get("reason")
         if isinstance(reason, dict):
             assert _known(reason["key"]), note
+
+
+def test_every_legal_period_cites_its_source_in_vietnamese_too() -> None:
+    """The deadline tables on the Vietnamese pages (dashboard, case, item) cite the article
+    as Vietnamese writes it: every period of the data carries ``source_vi``."""
+    table = load_table()
+    for deadline in table.deadlines:
+        for period in deadline.periods.values():
+            assert period.source_vi, (deadline.id, period.source)
+            assert not re.search(r"\b(Decree|Circular|Law|Art\.)", period.source_vi), period
+            # The same article numbers in both citations.
+            numbers = re.findall(r"\d+/\d{4}", period.source)
+            assert numbers == re.findall(r"\d+/\d{4}", period.source_vi), period
