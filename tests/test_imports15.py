@@ -107,6 +107,11 @@ def test_a_messy_ledgers_page_shows_its_notes_and_errors_in_vietnamese(
     assert report["file"]["warnings_keyed"][0]["key"] == "imports15_file.column_numbers"
     rows = {r["row"]: r for r in report["preview"]}
     assert "has no unit" in rows[7]["notes"] and rows[7]["notes_keyed"][0]["key"]
+    # The rejects file, to fix and import again, says what is wrong in the ledger's language.
+    rejects = client.get(f"{url}/rejects.csv").content.decode("utf-8-sig")
+    assert "Vị trí kho: Không có vị trí “NOWHERE” trong các kho của bạn." in rejects
+    assert "“31/02/2026” không phải là ngày có thật." in rejects
+    assert "in your warehouses" not in rejects and "is not a real date" not in rejects
 
 
 def test_a_report_stored_before_the_keys_still_shows_its_english(

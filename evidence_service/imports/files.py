@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import translator
 from ..safecells import csv_row, xlsx_text
 from .mapping import Mapping
+from .notes import notes_text
 
 GZIP = b"\x1f\x8b"
+LEDGER_T = translator("vi")  # the language of the ledgers offices keep
 PREVIEW_COLUMNS = (
     "row",
     "ledger_number",
@@ -100,7 +103,9 @@ def rejects_table(outcome: Any, mapping: Mapping) -> Iterator[list[str]]:
         cells = cells[: len(headers)]
         if ref_column is not None and not cells[ref_column] and reject.ref:
             cells[ref_column] = reject.ref
-        yield ([reject.ref] if add_ref else []) + cells + [reject.message]
+        # The error in the ledger's language (its headers and "Lỗi" column are Vietnamese).
+        message = notes_text(LEDGER_T, reject.keyed) if reject.keyed else reject.message
+        yield ([reject.ref] if add_ref else []) + cells + [message]
 
 
 def write_table(rows: Iterable[list[Any]], target: Path, sheet_name: str) -> int:

@@ -51,7 +51,8 @@ class Reject:
     row: int
     cells: list[str]
     ref: str
-    message: str
+    message: str  # in English (the CLI's)
+    keyed: list[dict[str, Any]] = field(default_factory=list)  # the same, with keys
 
     def __lt__(self, other: "Reject") -> bool:
         return self.row < other.row
@@ -159,6 +160,7 @@ def import_file(
                                 [cell_text(c) for c in cells],
                                 ref,
                                 "; ".join(describe(e) for e in row_errors),
+                                [e.note() for e in row_errors],
                             )
                         )
                     if rejects:
@@ -350,7 +352,8 @@ def _write(
                         )
                         errors.append(error.to_dict())
                     cells = [cell_text(c) for c in r.cells]
-                    rejects.append(Reject(r.row, cells, r.ref, note.message))
+                    keyed = [{"column": "", **note.to_dict()}]
+                    rejects.append(Reject(r.row, cells, r.ref, note.message, keyed))
                 pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
             done += len(chunk)
             notify("writing", done, total)

@@ -2,7 +2,6 @@
 row, commit the same file, download the per-row report and the rejects; the job's page
 reloads itself while it runs, so its progress bar moves. The work is in ``imports``."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks
@@ -10,67 +9,15 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from ... import imports
-from ...category_hazards import hazard_name
 from ...errors import DomainError, NotFound
 from ...i18n import Translator
+from ...imports.notes import note_text, notes_text
 from ...models import Category
 from ..context import FormPage, Page, UserPage
-from ..errors import WebRoute, explain, technical, words
+from ..errors import WebRoute, explain, technical
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ACTIONS = ("create", "correction", "already_imported", "conflict", "rejected", "footer")
-
-
-def note_text(t: Translator, note: dict[str, Any]) -> str:
-    """One note or error of an import's report (``imports.Note``) in the reader's words.
-
-    Reports stored before notes carried a key (jobs run before imports15) have only their
-    English ``message``: it is shown as it is, the one English a Vietnamese page may show,
-    and only for those old jobs (they are pruned after ``import_job_retention_days``)."""
-    key = note.get("key")
-    if not isinstance(key, str) or not t.has(key):
-        return str(note.get("message", ""))
-    params = note.get("params") or {}
-    return words(t, key, {name: _param(t, name, value) for name, value in params.items()})
-
-
-def _param(t: Translator, name: str, value: Any) -> Any:
-    """A parameter as stored (raw, JSON) made ready for ``words``: a date from its ISO text,
-    a hazard class by its name, the changes of a corrected line, a nested reason."""
-    if name == "date" and isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return value
-    if name == "hazard" and isinstance(value, str):
-        return hazard_name(value, t.lang)
-    if name == "changes" and isinstance(value, list):
-        return ", ".join(_change(t, c) for c in value if isinstance(c, dict))
-    if name == "reason" and isinstance(value, dict):
-        return note_text(t, value)
-    return value
-
-
-def _change(t: Translator, change: dict[str, Any]) -> str:
-    field = str(change.get("field", ""))
-    return t(
-        "imports15_rows.change",
-        field=t.maybe(f"field.{field}", field),
-        before=_value(t, field, change.get("before")),
-        after=_value(t, field, change.get("after")),
-    )
-
-
-def _value(t: Translator, field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if field.endswith("_g") and isinstance(value, int | float):
-        return t.weight(float(value))
-    if isinstance(value, int | float):
-        return t.number(float(value))
-    if field in ("unit", "category"):
-        return t.maybe(f"{field}.{value}", str(value))
-    return f"“{value}”"
 
 
 def row_notes(t: Translator, row: dict[str, Any]) -> str:
@@ -80,13 +27,8 @@ def row_notes(t: Translator, row: dict[str, Any]) -> str:
         return t.maybe(f"ledgers_import.footer_{row.get('notes', '')}", str(row.get("notes", "")))
     keyed = row.get("notes_keyed")
     if not isinstance(keyed, list):
-        return str(row.get("notes", ""))
-    out = []
-    for note in keyed:
-        text = note_text(t, note)
-        column = note.get("column")
-        out.append(t("error.field", field=column, message=text) if column else text)
-    return "; ".join(out)
+        return str(row.get("notes", ""))  # an old report's row: its English (see note_text)
+    return notes_text(t, keyed)
 
 
 def failure_reason(t: Translator, report: dict[str, Any]) -> str:
