@@ -311,3 +311,15 @@ def test_every_legal_period_cites_its_source_in_vietnamese_too() -> None:
             # The same article numbers in both citations.
             numbers = re.findall(r"\d+/\d{4}", period.source)
             assert numbers == re.findall(r"\d+/\d{4}", period.source_vi), period
+
+
+def test_the_facilities_sources_and_notes_read_in_vietnamese(
+    client: TestClient, world: World
+) -> None:
+    """The environment's facilities page (file data) in Vietnamese: no English prose."""
+    log_in(client, "manager")
+    text = _text(client.get("/environment/facilities").text)
+    assert "Theo báo chí, được Bộ Tài nguyên và Môi trường cấp phép (2023)" in text
+    assert "Năm 2025, Thái Nguyên tiêu hủy hơn 230 bánh heroin" in text
+    assert "Licensed by MONRE" not in text and "destroyed more than 230" not in text
+    assert "not read in the permit" not in text
