@@ -52,6 +52,8 @@ class FacilityIn(BaseModel):
 class FacilityPublic(FacilityIn):
     id: str
     origin: str = Field(description="file (data/facilities.toml) | admin (stored edit)")
+    source_vi: str = Field(default="", description="the file's source in Vietnamese")
+    note_vi: str = Field(default="", description="the file's note in Vietnamese")
 
 
 class SiteIn(BaseModel):

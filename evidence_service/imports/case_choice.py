@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from ..auth import can
 from ..cases import JUDGMENT_PATTERN, CaseCreate
 from ..models import Agency, Case, LegalRegime, User
-from .checked import ParsedRow, Sheet
+from .checked import ParsedRow, Sheet, invalid_value
 from .reader import cell_text
 from .values import Problem, parse_date
 
@@ -69,6 +69,8 @@ class CaseChooser:
                 "judgment_number",
                 "ambiguous_case",
                 f"several cases have judgment number '{judgment}'",
+                "imports15_rows.ambiguous_case",
+                {"judgment": judgment},
             )
             return
         new = self._new_case(row, judgment)
@@ -85,6 +87,8 @@ class CaseChooser:
                 "judgment_number",
                 "case_conflict",
                 f"judgment '{judgment}' has another court or decision on row {known[1]}",
+                "imports15_rows.case_conflict",
+                {"judgment": judgment, "row": known[1]},
             )
             return
         row.new_case = judgment
@@ -103,6 +107,12 @@ class CaseChooser:
                 f"no case has judgment number '{judgment}'; create the case first, or "
                 f"give '{header('court')}' and '{header('decision_number')}'"
                 " so the import creates it",
+                "imports15_rows.unknown_case",
+                {
+                    "judgment": judgment,
+                    "court": header("court"),
+                    "decision": header("decision_number"),
+                },
             )
             return None
         if not self.may_create_cases:
@@ -111,6 +121,8 @@ class CaseChooser:
                 "judgment_number",
                 "unknown_case",
                 f"no case has judgment number '{judgment}' and you may not create cases",
+                "imports15_rows.unknown_case_may_not_create",
+                {"judgment": judgment},
             )
             return None
         number = cell_text(values["decision_number"])
@@ -121,7 +133,7 @@ class CaseChooser:
                 decided = parse_date(values["decision_date"], self.today)
                 year = decided.year
             except Problem as p:
-                self.sheet.error(row, "decision_date", p.kind, p.message)
+                self.sheet.error(row, "decision_date", p.kind, p.message, p.key, p.params)
                 return None
         elif m := _YEAR_IN_NUMBER.search(number):
             year = int(m.group(1))
@@ -131,6 +143,8 @@ class CaseChooser:
                 "decision_number",
                 "unknown_case",
                 f"cannot tell the year of decision '{number}': add '{header('decision_date')}'",
+                "imports15_rows.decision_year",
+                {"number": number, "header": header("decision_date")},
             )
             return None
         received = row.item.get("received_at")
@@ -160,7 +174,11 @@ class CaseChooser:
                 name = where.get(str(e["loc"][0]) if e["loc"] else "", "judgment_number")
                 hint = f" (like {JUDGMENT_PATTERN})" if name == "judgment_number" else ""
                 self.sheet.error(
-                    row, name, "unknown_case", f"cannot create the case: {e['msg']}{hint}"
+                    row,
+                    name,
+                    "unknown_case",
+                    f"cannot create the case: {e['msg']}{hint}",
+                    *invalid_value(e, "imports15_rows.case_not_created"),
                 )
             return None
         if known is None:
@@ -177,6 +195,8 @@ class CaseChooser:
                     "decision_number",
                     "case_conflict",
                     f"decision {number}/{year} is already recorded for judgment '{clash}'",
+                    "imports15_rows.decision_taken",
+                    {"number": number, "year": year, "judgment": clash},
                 )
                 return None
         return case

@@ -4,10 +4,48 @@ ready to import, and the row being checked as it passes from reading to resolvin
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n.catalog import messages
 from ..items import ItemCreate
 from ..models import Location
 from .mapping import Mapping
 from .reader import Table, cell_text, column_letter
+
+
+@dataclass
+class Note:
+    """A sentence about a row (a warning, or why it cannot be imported): the English
+    ``message`` the API, the CLI and the CSV files keep, and the translation ``key`` and its
+    ``params`` the pages show it through (``[imports15_rows]``; params raw: numbers, grams
+    as ``*_g``, dates ISO, formatted by the reader's formatter). Key names must be in both
+    ``vi.toml`` and ``en.toml`` (tests/test_imports15_keys.py)."""
+
+    message: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "key": self.key, "params": self.params}
+
+
+def invalid_value(error: Any, wrapper: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The key and params of a value a pydantic model refused: the rule's own sentence
+    (``errors.value_error`` puts it in ``ctx``), else its type's (``[validation]``), else
+    the generic one; with ``wrapper``, that sentence as the ``reason`` of the wrapper's."""
+    ctx = dict(error.get("ctx") or {})
+    key = ctx.pop("key", None)
+    params = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
+    if not isinstance(key, str):
+        key, params = f"validation.{error.get('type', '')}", {}
+        if key not in messages("en"):
+            key = "ledger15_error.invalid_value"
+    if wrapper is None:
+        return key, params
+    return wrapper, {"reason": {"key": key, "params": params}}
+
+
+def plain_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a refusal that a JSON report can hold as they are."""
+    return {k: v for k, v in params.items() if v is None or isinstance(v, str | int | float | bool)}
 
 
 @dataclass
@@ -18,6 +56,8 @@ class RowError:
     value: str
     kind: str
     message: str
+    key: str  # its sentence (``Note``): every error has one
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -27,7 +67,13 @@ class RowError:
             "value": self.value,
             "kind": self.kind,
             "message": self.message,
+            "key": self.key,
+            "params": self.params,
         }
+
+    def note(self) -> dict[str, Any]:
+        """The error as the per-row report shows it: its column's header and its sentence."""
+        return {"column": self.column, **Note(self.message, self.key, self.params).to_dict()}
 
 
 @dataclass
@@ -37,7 +83,7 @@ class ValidRow:
     ref: str
     data: ItemCreate
     new_case: str | None  # judgment number of a case this import creates
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
     category_source: str = "column"  # column | file | inferred
     # An item already imported from this ledger line that the row changes: its code and
     # the changes {field: [before, after]}, applied as a correction when confirmed.
@@ -64,7 +110,7 @@ class ParsedRow:
     values: dict[str, Any]
     errors: list[RowError]
     item: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
     category_source: str = "column"
     ref: str | None = None
     stt: str | None = None  # the ledger number as written
@@ -85,12 +131,24 @@ class Sheet:
         self.table = table
         self.columns = {name: index for index, name in table.fields.items()}
 
-    def error(self, row: ParsedRow, field_name: str | None, kind: str, message: str) -> None:
+    def error(
+        self,
+        row: ParsedRow,
+        field_name: str | None,
+        kind: str,
+        message: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        """Put an error in the row's cell of ``field_name``: its English ``message`` and its
+        translation ``key`` with ``params`` (see ``Note``)."""
         index = self.columns.get(field_name) if field_name else None
         header = self.table.headers[index] if index is not None else ""
         value = cell_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
         cell = f"{column_letter(index)}{row.number}" if index is not None else ""
-        row.errors.append(RowError(row.number, header, cell, value, kind, message))
+        row.errors.append(
+            RowError(row.number, header, cell, value, kind, message, key, params or {})
+        )
 
     def header(self, name: str) -> str:
         index = self.columns.get(name)

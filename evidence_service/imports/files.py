@@ -6,14 +6,17 @@ import csv
 import gzip
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import translator
 from ..safecells import csv_row, xlsx_text
 from .mapping import Mapping
+from .notes import notes_text
 
 GZIP = b"\x1f\x8b"
+LEDGER_T = translator("vi")  # the language of the ledgers offices keep
 PREVIEW_COLUMNS = (
     "row",
     "ledger_number",
@@ -43,12 +46,18 @@ class PreviewRow:
     net_weight_g: float | None = None
     location: str = ""
     case: str = ""
-    notes: str = ""
+    notes: str = ""  # in English, as the CSV and older clients read it
+    # The same notes, each with its column, translation key and params (``checked.Note``),
+    # for the pages; not a CSV column.
+    keyed: list[dict[str, Any]] = field(default_factory=list)
 
     def __lt__(self, other: "PreviewRow") -> bool:
         return self.row < other.row
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.columns(), "notes_keyed": self.keyed}
+
+    def columns(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in PREVIEW_COLUMNS}
 
 
@@ -77,7 +86,7 @@ def preview_rows(rows: Iterable[PreviewRow]) -> Iterator[list[Any]]:
     for r in rows:
         yield [
             "" if v is None else (f"{v:g}" if isinstance(v, float) else v)
-            for v in r.to_dict().values()
+            for v in r.columns().values()
         ]
 
 
@@ -94,7 +103,9 @@ def rejects_table(outcome: Any, mapping: Mapping) -> Iterator[list[str]]:
         cells = cells[: len(headers)]
         if ref_column is not None and not cells[ref_column] and reject.ref:
             cells[ref_column] = reject.ref
-        yield ([reject.ref] if add_ref else []) + cells + [reject.message]
+        # The error in the ledger's language (its headers and "Lỗi" column are Vietnamese).
+        message = notes_text(LEDGER_T, reject.keyed) if reject.keyed else reject.message
+        yield ([reject.ref] if add_ref else []) + cells + [message]
 
 
 def write_table(rows: Iterable[list[Any]], target: Path, sheet_name: str) -> int:

@@ -29,8 +29,10 @@ from sqlmodel import Session, col, select
 from ..auth import agency_scope, require
 from ..db import Database
 from ..errors import DomainError, NotFound
+from ..i18n.catalog import messages
 from ..models import ImportJob, User
 from .archive import BadFile, Limits
+from .checked import plain_params
 from .files import preview_blob, rejects_blob
 from .mapping import Mapping
 from .runner import ImportOutcome, Progress, import_file
@@ -217,9 +219,11 @@ def recover_jobs(db: Database) -> list[int]:
                 Path(upload).unlink(missing_ok=True)
             job.status, job.finished_at = "failed", now
             job.report = {
-                "phase": "failed",
-                "error": "interrupted by a restart of the service; nothing was written. "
-                "Upload the file again to run the import again",
+                **failure(
+                    "interrupted by a restart of the service; nothing was written. "
+                    "Upload the file again to run the import again",
+                    "imports15_jobs.interrupted",
+                ),
                 "interrupted": True,
             }
             session.add(job)
@@ -242,12 +246,21 @@ def get_job(session: Session, job_id: int, actor: User) -> ImportJob:
     return job
 
 
+def failure(error: str, key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A failed job's report: its reason in English (``error``, as the API has always said it)
+    and its translation key and params (``error_key``, ``error_params``) for the pages."""
+    return {"phase": "failed", "error": error, "error_key": key, "error_params": params or {}}
+
+
 def _finish(
-    job_values: dict[str, Any], outcome: ImportOutcome | None, mapping: Mapping, error: str | None
+    job_values: dict[str, Any],
+    outcome: ImportOutcome | None,
+    mapping: Mapping,
+    error: dict[str, Any] | None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"finished_at": datetime.now(UTC)}
     if outcome is None:
-        values.update(status="failed", report={"phase": "failed", "error": error})
+        values.update(status="failed", report=error)
         return values
     report = {**outcome.report, "phase": "done"}
     values.update(
@@ -287,10 +300,17 @@ def _execute(
         )
         return _finish({}, outcome, mapping, None)
     except DomainError as exc:
-        return _finish({}, None, mapping, str(exc.detail))
+        # The file's refusal (BadFile, a mapping error …): its own sentence, else the
+        # generic one of a failed import.
+        key = exc.key if exc.key and exc.key in messages("en") else "imports15_jobs.refused"
+        params = plain_params(exc.params)
+        return _finish({}, None, mapping, failure(str(exc.detail), key, params))
     except Exception:
         log.exception("import %s failed", job.id)
-        return _finish({}, None, mapping, "internal error while importing; see the server log")
+        reason = failure(
+            "internal error while importing; see the server log", "imports15_jobs.internal"
+        )
+        return _finish({}, None, mapping, reason)
     finally:
         if outcome is not None:
             outcome.close()

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from .. import payload
 from ..items.intake import item_code_year
 from ..models import CodeCounter
-from .checked import Checked, RowError
+from .checked import Checked, Note, RowError
 from .corrections import describe_changes
 from .files import PreviewRow
 from .reader import Table, column_letter
@@ -51,9 +51,9 @@ def refuse_conflicts(checked: Checked, table: Table) -> None:
         header = table.headers[column] if column is not None else ""
         cell = f"{column_letter(column)}{r.row}" if column is not None else ""
         value = r.ref.rsplit("|", 1)[-1]
-        checked.rejected.append(
-            (r.row, r.cells, r.ref, [RowError(r.row, header, cell, value, "conflict", message)])
-        )
+        key, params = "imports15_rows.conflict", {"code": code, "changes": _listed(changes)}
+        error = RowError(r.row, header, cell, value, "conflict", message, key, params)
+        checked.rejected.append((r.row, r.cells, r.ref, [error]))
     checked.conflicts = []
 
 
@@ -69,11 +69,19 @@ def record_rows(
         correction = r.correction
         for w in r.warnings:
             if len(warnings) < MAX_REPORTED:
-                warnings.append({"row": r.row, "message": w})
+                warnings.append({"row": r.row, **w.to_dict()})
         notes = list(r.warnings)
         if correction is not None:
-            notes.insert(0, describe_changes(correction[1]))
-        text = "; ".join(notes)
+            changes = correction[1]
+            notes.insert(
+                0,
+                Note(
+                    describe_changes(changes),
+                    "imports15_rows.changes",
+                    {"changes": _listed(changes)},
+                ),
+            )
+        text = "; ".join(n.message for n in notes)
         rows.append(
             PreviewRow(
                 r.row,
@@ -86,6 +94,7 @@ def record_rows(
                 r.location or "",
                 r.case or r.new_case or "",
                 text,
+                [{"column": "", **n.to_dict()} for n in notes],
             )
         )
     for number, ref, code in checked.skipped:
@@ -93,7 +102,8 @@ def record_rows(
     for number, _, ref, row_errors in checked.rejected:
         action = "conflict" if any(e.kind == "conflict" for e in row_errors) else "rejected"
         errors = "; ".join(describe(e) for e in row_errors)
-        rows.append(PreviewRow(number, _number(ref), action, notes=errors))
+        keyed = [e.note() for e in row_errors]
+        rows.append(PreviewRow(number, _number(ref), action, notes=errors, keyed=keyed))
     if rows and outcome.preview_spool is not None:
         pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
 
@@ -103,6 +113,11 @@ def record_footers(table: Table, outcome: Any) -> list[dict[str, Any]]:
     if rows and outcome.preview_spool is not None:
         pickle.dump(rows, outcome.preview_spool, pickle.HIGHEST_PROTOCOL)
     return [{"row": n, "kind": kind} for n, kind in table.footers[:100]]
+
+
+def _listed(changes: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The changes as the pages show them: each field with its stored and new value."""
+    return [{"field": name, "before": a, "after": b} for name, (a, b) in changes.items()]
 
 
 def _number(ref: str) -> str:

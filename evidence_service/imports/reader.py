@@ -40,7 +40,9 @@ class Table:
     estimated_rows: int | None
     delimiter: str | None = None
     sheet: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # in English (API, CLI)
+    # The same warnings with their translation key and params, for the pages.
+    warnings_keyed: list[dict[str, Any]] = field(default_factory=list)
     footers: list[tuple[int, str]] = field(default_factory=list)  # (row, total | signature)
     _close: Any = None
 
@@ -425,7 +427,8 @@ def _table(
     records: Iterator[tuple[int, list[Any]]],
     mapping: Mapping,
 ) -> Table:
-    warnings = []
+    warnings: list[str] = []
+    keyed: list[dict[str, Any]] = []
     last_named = max(i for i, h in enumerate(headers) if h)
     for index, header in enumerate(headers):
         if index > last_named:
@@ -435,8 +438,12 @@ def _table(
                 f"column {column_letter(index)} has no header (merged header cells?); "
                 "its values are not imported"
             )
+            keyed.append(_keyed(warnings[-1], "no_header", column=column_letter(index)))
         elif index not in fields and not mapping.is_ignored(header):
             warnings.append(f"column {column_letter(index)} '{header}' is not imported")
+            keyed.append(
+                _keyed(warnings[-1], "not_imported", column=column_letter(index), header=header)
+            )
     missing = [f for f in mapping.required if f not in fields.values()]
     if missing:
         names = ", ".join(f"'{mapping.header(f)}'" for f in missing)
@@ -454,10 +461,16 @@ def _table(
         rows=iter(()),
         estimated_rows=None,
         warnings=warnings,
+        warnings_keyed=keyed,
     )
     ref = next((i for i, f in fields.items() if f == "external_ref"), None)
     table.rows = _data_rows(records, mapping, table, ref)
     return table
+
+
+def _keyed(message: str, name: str, **params: Any) -> dict[str, Any]:
+    """A warning about the file, with its key (``[imports15_file]``) and params."""
+    return {"message": message, "key": f"imports15_file.{name}", "params": params}
 
 
 def _data_rows(
@@ -479,6 +492,9 @@ def _data_rows(
             filled = [t for t in texts if t]
             if len(filled) >= 3 and all(_COLUMN_NUMBERS.match(t) for t in filled):
                 table.warnings.append(f"row {number}: column numbers, skipped")
+                table.warnings_keyed.append(
+                    _keyed(table.warnings[-1], "column_numbers", row=number)
+                )
                 continue
         # A row with its ledger number is an item; only the others may be a footer.
         stt = cells[ref] if ref is not None and ref < len(cells) else None

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..items import Person
 from ..locations.hazards import HazardTable, UnknownHazardClass
-from .checked import ParsedRow, Sheet
+from .checked import Note, ParsedRow, Sheet
 from .mapping import norm
 from .reader import Formula, cell_text
 from .values import Problem, parse_date, parse_decimal, parse_quantity, parse_weight_g
@@ -45,6 +45,8 @@ class RowReader:
                     f"the cell holds a formula ({value[:40]}) and the file keeps no value "
                     "computed for it (saved by a program other than Excel?); open it in "
                     "Excel and save it again, or 'Paste special → Values'",
+                    "imports15_rows.formula",
+                    {"formula": value[:40]},
                 )
         if row.errors:
             return row
@@ -66,18 +68,30 @@ class RowReader:
             try:
                 item["received_at"] = day_start(parse_date(values["received_at"], self.today))
             except Problem as p:
-                self.sheet.error(row, "received_at", p.kind, p.message)
+                self.sheet.error(row, "received_at", p.kind, p.message, p.key, p.params)
         if "hazard_classes" in values:
             parts = re.split(r"[;,]\s*|\s+và\s+", cell_text(values["hazard_classes"]))
             try:
                 item["hazard_classes"] = self.hazards.normalise_all([p for p in parts if p])
             except UnknownHazardClass as exc:
-                self.sheet.error(row, "hazard_classes", "unknown_hazard_class", str(exc))
+                self.sheet.error(
+                    row,
+                    "hazard_classes",
+                    "unknown_hazard_class",
+                    str(exc),
+                    "imports15_rows.unknown_hazard_class",
+                    {"text": exc.value, "known": ", ".join(exc.known)},
+                )
         if "external_ref" in values:
             row.ref = cell_text(values["external_ref"])
             if len(row.ref) > 100:
                 self.sheet.error(
-                    row, "external_ref", "too_long", "ledger number over 100 characters"
+                    row,
+                    "external_ref",
+                    "too_long",
+                    "ledger number over 100 characters",
+                    "imports15_rows.number_too_long",
+                    {"max": 100},
                 )
         else:
             row.fingerprint = fingerprint(row)
@@ -86,8 +100,14 @@ class RowReader:
             row.old_fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
         for name in self.mapping.required:
             if name not in values and not (name == "unit" and item.get("unit")):
+                header = self.sheet.header(name)
                 self.sheet.error(
-                    row, name, "missing_value", f"'{self.sheet.header(name)}' is empty"
+                    row,
+                    name,
+                    "missing_value",
+                    f"'{header}' is empty",
+                    "imports15_rows.empty",
+                    {"header": header},
                 )
         return row
 
@@ -103,12 +123,19 @@ class RowReader:
                     row.values["quantity"], self.mapping
                 )
             except Problem as p:
-                self.sheet.error(row, "quantity", p.kind, p.message)
+                self.sheet.error(row, "quantity", p.kind, p.message, p.key, p.params)
         if "unit" in row.values:
             text = cell_text(row.values["unit"])
             unit = self.mapping.units.get(text)
             if unit is None:
-                self.sheet.error(row, "unit", "unknown_unit", f"unknown unit '{text}'")
+                self.sheet.error(
+                    row,
+                    "unit",
+                    "unknown_unit",
+                    f"unknown unit '{text}'",
+                    "imports15_rows.unknown_unit",
+                    {"text": text},
+                )
             row.item["unit"] = unit
         elif unit_written:
             row.item["unit"] = unit_written
@@ -121,13 +148,17 @@ class RowReader:
                 try:
                     row.item[key], assumed = parse_weight_g(row.values[name], unit, self.mapping)
                 except Problem as p:
-                    self.sheet.error(row, name, p.kind, p.message)
+                    self.sheet.error(row, name, p.kind, p.message, p.key, p.params)
                     continue
                 if assumed:
+                    header, text = self.sheet.header(name), cell_text(row.values[name])
                     row.warnings.append(
-                        f"{self.sheet.header(name)}: '{cell_text(row.values[name])}' has no "
-                        f"unit, read as {assumed} (write the unit, or set the weight unit "
-                        "of the column or the file)"
+                        Note(
+                            f"{header}: '{text}' has no unit, read as {assumed} (write the "
+                            "unit, or set the weight unit of the column or the file)",
+                            "imports15_rows.weight_unit_assumed",
+                            {"header": header, "text": text, "unit": assumed},
+                        )
                     )
         if "volume_l" in row.values:
             value = row.values["volume_l"]
@@ -140,10 +171,14 @@ class RowReader:
                     )
                 )
                 if number <= 0:
-                    raise Problem("bad_number", "volume must be more than 0")
+                    raise Problem(
+                        "bad_number",
+                        "volume must be more than 0",
+                        "imports15_rows.volume_not_positive",
+                    )
                 row.item["volume_l"] = number
             except Problem as p:
-                self.sheet.error(row, "volume_l", p.kind, p.message)
+                self.sheet.error(row, "volume_l", p.kind, p.message, p.key, p.params)
 
     def _read_category(self, row: ParsedRow) -> None:
         if "category" not in row.values:
@@ -156,9 +191,14 @@ class RowReader:
                     self.mapping.fallback_category,
                     "default",
                 )
+                fallback = self.mapping.fallback_category
                 row.warnings.append(
-                    f"the description names no known kind: category "
-                    f"'{self.mapping.fallback_category}' (add a 'Loại' column to say otherwise)"
+                    Note(
+                        f"the description names no known kind: category '{fallback}' "
+                        "(add a 'Loại' column to say otherwise)",
+                        "imports15_rows.category_fallback",
+                        {"category": fallback},
+                    )
                 )
                 return
             if found is None:
@@ -168,6 +208,7 @@ class RowReader:
                     "unknown_category",
                     "no category column, and the description names none of the known "
                     "kinds; add a 'Loại' column or give the category for the whole file",
+                    "imports15_rows.no_category",
                 )
                 return
             row.item["category"], row.category_source = found, "inferred"
@@ -181,6 +222,8 @@ class RowReader:
                 "unknown_category",
                 f"unknown category '{text}' (known: ma túy, pháo, hóa chất, vũ khí, "
                 "phương tiện, tiền, giấy tờ, khác; more in the mapping)",
+                "imports15_rows.unknown_category",
+                {"text": text},
             )
             return
         row.item["category"] = category
@@ -190,7 +233,14 @@ class RowReader:
             text = cell_text(row.values[name])
             value = synonyms.get(text)
             if value is None:
-                self.sheet.error(row, name, kind, f"unknown value '{text}'")
+                self.sheet.error(
+                    row,
+                    name,
+                    kind,
+                    f"unknown value '{text}'",
+                    "imports15_rows.unknown_value",
+                    {"text": text},
+                )
             row.item[name] = value
 
 

@@ -30,7 +30,7 @@ from ..locations import load_hazard_table, subtree_usage
 from ..locations.hazards import check_location_accepts
 from ..models import Item, Location, User, Warehouse
 from .case_choice import CaseChooser
-from .checked import Checked, ParsedRow, Sheet, ValidRow
+from .checked import Checked, ParsedRow, Sheet, ValidRow, invalid_value
 from .mapping import Mapping, norm
 from .reader import Table, cell_text
 from .row_values import RowReader
@@ -186,6 +186,8 @@ class RowChecker:
                     "location_code",
                     "unknown_location",
                     f"no location '{code}' in your warehouses",
+                    "imports15_rows.unknown_location",
+                    {"code": code},
                 )
             else:
                 row.location, row.agency_id = found
@@ -213,6 +215,8 @@ class RowChecker:
                     "duplicate",
                     f"ledger number {row.stt} is also on row {first} "
                     f"(ledger {row.ref.rsplit('|', 1)[0]})",
+                    "imports15_rows.duplicate",
+                    {"number": row.stt, "row": first, "ledger": row.ref.rsplit("|", 1)[0]},
                 )
 
     def _ledger(self, row: ParsedRow) -> str:
@@ -260,6 +264,7 @@ class RowChecker:
                     COLUMN_OF_ITEM_FIELD.get(name),
                     "invalid",
                     e["msg"].removeprefix("Value error, "),
+                    *invalid_value(e),
                 )
             return None
         if row.location is not None:
@@ -274,6 +279,8 @@ class RowChecker:
                     "location_code",
                     "location_refuses",
                     f"{row.location.code}: {refusal.message}",
+                    f"imports15_rows.location_{refusal.code}",
+                    {"code": row.location.code, "hazard": refusal.hazard_class},
                 )
         return data
 
@@ -306,6 +313,13 @@ class RowChecker:
                         f"location {loc.code} would exceed {label}: used "
                         f"{current + arriving[n]:g} (with earlier rows), limit "
                         f"{limit:g}, this row {adds[n]:g}",
+                        f"imports15_rows.capacity_{label}",
+                        {
+                            "code": loc.code,
+                            "used": float(current + arriving[n]),
+                            "limit": float(limit),
+                            "requested": float(adds[n]),
+                        },
                     )
                     return
         for i in ids:

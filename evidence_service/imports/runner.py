@@ -27,10 +27,11 @@ from sqlmodel import Session
 from ..auth import require
 from ..cases import create_case
 from ..errors import DomainError
+from ..i18n.catalog import messages
 from ..items import intake_items
 from ..models import User
 from .archive import Limits
-from .checked import RowError, ValidRow
+from .checked import Note, RowError, ValidRow, invalid_value, plain_params
 from .corrections import apply_correction
 from .files import PreviewRow
 from .mapping import Mapping
@@ -50,7 +51,8 @@ class Reject:
     row: int
     cells: list[str]
     ref: str
-    message: str
+    message: str  # in English (the CLI's)
+    keyed: list[dict[str, Any]] = field(default_factory=list)  # the same, with keys
 
     def __lt__(self, other: "Reject") -> bool:
         return self.row < other.row
@@ -158,6 +160,7 @@ def import_file(
                                 [cell_text(c) for c in cells],
                                 ref,
                                 "; ".join(describe(e) for e in row_errors),
+                                [e.note() for e in row_errors],
                             )
                         )
                     if rejects:
@@ -176,6 +179,7 @@ def import_file(
                 "header_row": table.header_row,
                 "columns": {table.headers[i]: f for i, f in sorted(table.fields.items())},
                 "warnings": table.warnings,
+                "warnings_keyed": table.warnings_keyed,
                 "footer_rows": footers,
                 "ledger": mapping.ledger,
                 "category": mapping.category,
@@ -246,15 +250,27 @@ def _chunks(table: Table, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
         yield chunk
 
 
-def _detail(exc: Exception) -> str:
+def _detail(exc: Exception) -> Note:
+    """Why the write refused a row: the English of the API and its sentence's key."""
     if isinstance(exc, IntegrityError):
-        return "conflicts with data already in the database (imported at the same time?)"
+        return Note(
+            "conflicts with data already in the database (imported at the same time?)",
+            "imports15_rows.database_conflict",
+        )
     detail = getattr(exc, "detail", exc)
     if isinstance(detail, dict):
-        return str(detail.get("message", detail))
+        message = str(detail.get("message", detail))
+    elif isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        message = "; ".join(str(d.get("msg", d)) for d in detail)
+    else:
+        message = str(detail)
+    key, params = getattr(exc, "key", None), dict(getattr(exc, "params", {}) or {})
+    if isinstance(key, str) and key in messages("en"):
+        return Note(message, key, plain_params(params))
     if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-        return "; ".join(str(d.get("msg", d)) for d in detail)
-    return str(detail)
+        return Note(message, *invalid_value(detail[0]))
+    # A refusal with no sentence of its own: the generic one (its English stays in message).
+    return Note(message, "imports15_rows.refused")
 
 
 def _write(
@@ -280,7 +296,7 @@ def _write(
     # also hold the request's own work (the import job row).
     with sessions(True) as session, session.begin_nested() as outer:
         for chunk in _unpickle_chunks(valid_spool):
-            failed: list[tuple[ValidRow, str]] = []
+            failed: list[tuple[ValidRow, Note]] = []
             ready: list[ValidRow] = []
             for r in chunk:
                 if r.correction is not None:
@@ -298,7 +314,16 @@ def _write(
                         )
                     case_id = created_cases[r.new_case]
                     if case_id is None:
-                        failed.append((r, f"the case {r.new_case} could not be created"))
+                        failed.append(
+                            (
+                                r,
+                                Note(
+                                    f"the case {r.new_case} could not be created",
+                                    "imports15_rows.case_failed",
+                                    {"judgment": r.new_case},
+                                ),
+                            )
+                        )
                         continue
                     r.data.case_id = case_id
                 ready.append(r)
@@ -319,11 +344,16 @@ def _write(
                 failed.sort(key=lambda f: f[0].row)
                 refused += len(failed)
                 rejects = []
-                for r, message in failed:
+                for r, note in failed:
                     kinds["refused"] += 1
                     if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(RowError(r.row, "", "", "", "refused", message).to_dict())
-                    rejects.append(Reject(r.row, [cell_text(c) for c in r.cells], r.ref, message))
+                        error = RowError(
+                            r.row, "", "", "", "refused", note.message, note.key, note.params
+                        )
+                        errors.append(error.to_dict())
+                    cells = [cell_text(c) for c in r.cells]
+                    keyed = [{"column": "", **note.to_dict()}]
+                    rejects.append(Reject(r.row, cells, r.ref, note.message, keyed))
                 pickle.dump(rejects, write_rejects, pickle.HIGHEST_PROTOCOL)
             done += len(chunk)
             notify("writing", done, total)
@@ -350,13 +380,19 @@ def _unpickle_chunks(spool: IO[bytes]) -> Iterator[list[ValidRow]]:
 
 
 def _create_case(
-    session: Session, data: Any, actor: User, failed: list[tuple[ValidRow, str]], row: ValidRow
+    session: Session, data: Any, actor: User, failed: list[tuple[ValidRow, Note]], row: ValidRow
 ) -> int | None:
     try:
         with session.begin_nested():
             return create_case(session, data, actor).id
     except (DomainError, IntegrityError) as exc:
-        failed.append((row, f"the case could not be created: {_detail(exc)}"))
+        reason = _detail(exc)
+        note = Note(
+            f"the case could not be created: {reason.message}",
+            "imports15_rows.case_not_created",
+            {"reason": {"key": reason.key, "params": reason.params}},
+        )
+        failed.append((row, note))
         return None
 
 

@@ -18,10 +18,17 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:
 
 
 class Problem(Exception):
-    def __init__(self, kind: str, message: str) -> None:
+    """What is wrong with a value: its ``kind``, the English ``message`` and the translation
+    ``key`` with its ``params`` (``checked.Note``)."""
+
+    def __init__(
+        self, kind: str, message: str, key: str, params: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.key = key
+        self.params = params or {}
 
 
 def parse_decimal(text: str, dot_thousands: bool = False) -> float:
@@ -30,7 +37,7 @@ def parse_decimal(text: str, dot_thousands: bool = False) -> float:
     its unit, "1.250 g", as Vietnamese writes it): then it is 12500."""
     s = text.replace("\u00a0", "").replace(" ", "").strip()
     if not _NUMBER.match(s) or s[-1] in ".,":
-        raise Problem("bad_number", f"'{text}' is not a number")
+        raise _not_a_number(text)
     sign = -1.0 if s.startswith("-") else 1.0
     s = s.lstrip("+-")
     if "." in s and "," in s:
@@ -38,7 +45,7 @@ def parse_decimal(text: str, dot_thousands: bool = False) -> float:
         thousands = "," if decimal == "." else "."
         whole, fraction = s.rsplit(decimal, 1)
         if decimal in whole or not _grouped(whole.split(thousands)):
-            raise Problem("bad_number", f"'{text}' is not a number")
+            raise _not_a_number(text)
         return sign * float(whole.replace(thousands, "") + "." + fraction)
     separator = "." if "." in s else "," if "," in s else None
     if separator is None:
@@ -46,19 +53,34 @@ def parse_decimal(text: str, dot_thousands: bool = False) -> float:
     parts = s.split(separator)
     if len(parts) > 2:  # only thousands separators: 1.234.567
         if not _grouped(parts):
-            raise Problem("bad_number", f"'{text}' is not a number")
+            raise _not_a_number(text)
         return sign * float("".join(parts))
     whole, fraction = parts
     if dot_thousands and separator == "." and _grouped(parts):
         return sign * float(whole + fraction)
     if len(fraction) == 3 and whole.lstrip("0"):
+        decimal_reading = f"{whole},{fraction.rstrip('0') or '0'}"
+        thousands_reading = str(int(whole + fraction))
         raise Problem(
             "ambiguous_number",
             f"'{text}' is ambiguous: {whole}{separator}{fraction} may mean "
-            f"{whole},{fraction.rstrip('0') or '0'} (decimal) or {int(whole + fraction)} "
-            f"(thousands); write {whole},{fraction.rstrip('0') or '0'} or {int(whole + fraction)}",
+            f"{decimal_reading} (decimal) or {thousands_reading} "
+            f"(thousands); write {decimal_reading} or {thousands_reading}",
+            "imports15_rows.ambiguous_number",
+            {
+                "text": text,
+                "written": f"{whole}{separator}{fraction}",
+                "decimal": decimal_reading,
+                "thousands": thousands_reading,
+            },
         )
     return sign * float(whole + "." + fraction)
+
+
+def _not_a_number(text: str) -> Problem:
+    return Problem(
+        "bad_number", f"'{text}' is not a number", "imports15_rows.not_a_number", {"text": text}
+    )
 
 
 def _grouped(groups: list[str]) -> bool:
@@ -81,12 +103,23 @@ def parse_quantity(value: Any, mapping: Mapping) -> tuple[float, str | None]:
     text = str(value).strip()
     m = _WITH_UNIT.match(text)
     if m is None:
-        raise Problem("bad_number", f"'{text}' is not a quantity")
+        raise Problem(
+            "bad_number",
+            f"'{text}' is not a quantity",
+            "imports15_rows.not_a_quantity",
+            {"text": text},
+        )
     unit = None
     if m.group("unit"):
         unit = mapping.units.get(m.group("unit"))
         if unit is None:
-            raise Problem("unknown_unit", f"unknown unit '{m.group('unit').strip()}'")
+            written = m.group("unit").strip()
+            raise Problem(
+                "unknown_unit",
+                f"unknown unit '{written}'",
+                "imports15_rows.unknown_unit",
+                {"text": written},
+            )
     return parse_decimal(m.group("num")), unit
 
 
@@ -106,23 +139,37 @@ def parse_weight_g(
         text = str(value).strip()
         m = _WITH_UNIT.match(text)
         if m is None:
-            raise Problem("bad_weight", f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)")
+            raise Problem(
+                "bad_weight",
+                f"'{text}' is not a weight (write e.g. 12,5 kg or 500 g)",
+                "imports15_rows.not_a_weight",
+                {"text": text},
+            )
         if m.group("unit"):
             found = mapping.units.get(m.group("unit"))
             if found not in grams:
+                written = m.group("unit").strip()
                 raise Problem(
                     "bad_weight",
-                    f"'{m.group('unit').strip()}' is not a weight unit "
-                    "(use kg, g, mg, lạng or tấn)",
+                    f"'{written}' is not a weight unit (use kg, g, mg, lạng or tấn)",
+                    "imports15_rows.not_a_weight_unit",
+                    {"text": written},
                 )
             unit, assumed = found, False
         try:
             number = parse_decimal(m.group("num"), dot_thousands=bool(m.group("unit")))
         except Problem as exc:
             kind = "ambiguous_number" if exc.kind == "ambiguous_number" else "bad_weight"
-            raise Problem(kind, f"weight {exc.message}") from None
+            # The weight's own number, the same sentence as any number's ("weight …").
+            key = exc.key.replace("imports15_rows.", "imports15_rows.weight_")
+            raise Problem(kind, f"weight {exc.message}", key, exc.params) from None
     if not number > 0 or number == float("inf"):
-        raise Problem("bad_weight", f"weight must be more than 0 (got {value})")
+        raise Problem(
+            "bad_weight",
+            f"weight must be more than 0 (got {value})",
+            "imports15_rows.weight_not_positive",
+            {"text": str(value)},
+        )
     return round(number * grams[unit], 6), unit if assumed else None
 
 
@@ -135,9 +182,19 @@ def parse_date(value: Any, today: date) -> date:
         text = str(value).strip()
         found = _date_from_text(text, today)
     if found > today:
-        raise Problem("future_date", f"{found:%d/%m/%Y} is in the future")
+        raise Problem(
+            "future_date",
+            f"{found:%d/%m/%Y} is in the future",
+            "imports15_rows.future_date",
+            {"date": found.isoformat()},
+        )
     if found.year < 1950:
-        raise Problem("bad_date", f"{found:%d/%m/%Y} is too far in the past")
+        raise Problem(
+            "bad_date",
+            f"{found:%d/%m/%Y} is too far in the past",
+            "imports15_rows.past_date",
+            {"date": found.isoformat()},
+        )
     return found
 
 
@@ -149,21 +206,38 @@ def _date_from_text(text: str, today: date) -> date:
             # 15/01/25 is 2025; a year after this one is last century (15/01/98: 1998).
             year += 2000 if year <= today.year % 100 else 1900
         elif len(m.group(3)) != 4:
-            raise Problem("bad_date", f"'{text}': write the year in full (dd/mm/yyyy)")
+            raise Problem(
+                "bad_date",
+                f"'{text}': write the year in full (dd/mm/yyyy)",
+                "imports15_rows.year_in_full",
+                {"text": text},
+            )
         if month > 12 and day <= 12:
             raise Problem(
                 "bad_date",
                 f"'{text}': there is no month {month}; dates are day first (dd/mm/yyyy), "
                 f"so this may mean {month:02d}/{day:02d}/{year}",
+                "imports15_rows.no_such_month",
+                {"text": text, "month": month, "swapped": f"{month:02d}/{day:02d}/{year}"},
             )
     elif m := _ISO.match(text):
         year, month, day = (int(g) for g in m.groups())
     else:
-        raise Problem("bad_date", f"'{text}' is not a date in dd/mm/yyyy")
+        raise Problem(
+            "bad_date",
+            f"'{text}' is not a date in dd/mm/yyyy",
+            "imports15_rows.not_a_date",
+            {"text": text},
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise Problem("bad_date", f"'{text}' is not a real date") from None
+        raise Problem(
+            "bad_date",
+            f"'{text}' is not a real date",
+            "imports15_rows.no_such_date",
+            {"text": text},
+        ) from None
 
 
 def start_of_day_utc(day: date) -> datetime:

@@ -48,6 +48,7 @@ class Period:
     every: str | None
     source: str
     confirmed: bool
+    source_vi: str = ""  # the citation in Vietnamese, for the Vietnamese pages
 
     def due(self, start: date, days_off: HolidayCalendar) -> date:
         """The last day the step may be taken on, ``start`` being the act's date."""
@@ -140,7 +141,16 @@ def _period(regime: LegalRegime, raw: dict[str, Any], where: str) -> Period:
         raise ValueError(f"{where}: status must be confirmed or to_be_confirmed")
     if not raw.get("source"):
         raise ValueError(f"{where}: every period cites its source")
-    return Period(regime, months, days, day_kind, every, raw["source"], status == "confirmed")
+    return Period(
+        regime,
+        months,
+        days,
+        day_kind,
+        every,
+        raw["source"],
+        status == "confirmed",
+        raw.get("source_vi", ""),
+    )
 
 
 def parse_table(data: dict[str, Any]) -> DeadlineTable:

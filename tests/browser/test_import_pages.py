@@ -55,3 +55,29 @@ def test_last_and_this_years_ledgers_imported_then_the_ledger_downloaded(
     heroin = [c for c in named if c.startswith("Gói heroin;")]
     fireworks = [c for c in named if c.startswith("Pháo hoa nổ;")]
     assert len(heroin) == 2 and len(fireworks) == 2, named
+
+
+def test_a_messy_ledgers_dry_run_reads_in_vietnamese(
+    browser_page: Any, site: WebSite, tmp_path: Path
+) -> None:
+    """The notes and errors of a hand-typed ledger, in the keeper's language: no English."""
+    from playwright.sync_api import expect
+
+    from tests.test_imports15 import SHOWN, messy_rows
+
+    page = browser_page
+    log_in(page, site)
+    page.goto(f"{site.url}/imports")
+    # A ledger of its own, so the other test's imports of 2026 are not these lines.
+    page.fill("#ledger", "Sổ lộn xộn")
+    page.set_input_files("#file", str(office_xlsx(tmp_path / "lon-xon.xlsx", messy_rows())))
+    page.click("#upload-form button")
+    page.wait_for_url(f"{site.url}/imports/*")
+    expect(page.locator("#job-state")).to_have_text("Xong", timeout=30_000)
+    expect(page.locator("#import-rows")).to_contain_text("Từ chối")
+    text = page.locator("main").inner_text()
+    for vietnamese, english in SHOWN:
+        assert vietnamese in text, vietnamese
+        assert english not in text, english
+    expect(page.locator("#file-warnings")).to_contain_text("dòng đánh số cột")
+    screenshot(page, "import-messy-vi")

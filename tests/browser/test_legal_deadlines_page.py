@@ -82,7 +82,7 @@ def test_the_dashboard_lists_every_legal_deadline_with_its_act_regime_and_citati
         if entry["act"]:
             assert entry["act"] in starts
         source = row.locator('td[data-col="source"]').inner_text()
-        assert source.startswith(REGIME_VI[entry["legal_regime"]]) and entry["source"] in source
+        assert source.startswith(REGIME_VI[entry["legal_regime"]]) and entry["source_vi"] in source
         assert ("cần xác nhận" in source) is (not entry["confirmed"])
         due = entry["due_on"]
         assert row.locator('td[data-col="due"]').inner_text() == f"{due[8:10]}/{due[5:7]}/{due[:4]}"
@@ -107,6 +107,8 @@ def test_the_dashboard_lists_every_legal_deadline_with_its_act_regime_and_citati
         "ledger_closing",
     }
     council = page.locator('#legal-deadlines-table tr[data-kind="council"]')
-    expect(council.filter(has_text="7/QĐ-THADS/2026")).to_contain_text("Law 26/2008 Art. 125(1)")
-    expect(council.filter(has_text="8/QĐ-THADS/2026")).to_contain_text("Law 106/2025 Art. 58")
+    expect(council.filter(has_text="7/QĐ-THADS/2026")).to_contain_text(
+        "Khoản 1 Điều 125 Luật 26/2008"
+    )
+    expect(council.filter(has_text="8/QĐ-THADS/2026")).to_contain_text("Điều 58 Luật 106/2025")
     screenshot(page, "dashboard-legal-deadlines")

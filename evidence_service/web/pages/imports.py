@@ -10,12 +10,35 @@ from starlette.datastructures import UploadFile
 
 from ... import imports
 from ...errors import DomainError, NotFound
+from ...i18n import Translator
+from ...imports.notes import note_text, notes_text
 from ...models import Category
 from ..context import FormPage, Page, UserPage
 from ..errors import WebRoute, explain, technical
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ACTIONS = ("create", "correction", "already_imported", "conflict", "rejected", "footer")
+
+
+def row_notes(t: Translator, row: dict[str, Any]) -> str:
+    """A row's notes on the page: each with its column, in the reader's words; an old
+    report's row (no ``notes_keyed``) keeps its English ``notes``."""
+    if row.get("action") == "footer":
+        return t.maybe(f"ledgers_import.footer_{row.get('notes', '')}", str(row.get("notes", "")))
+    keyed = row.get("notes_keyed")
+    if not isinstance(keyed, list):
+        return str(row.get("notes", ""))  # an old report's row: its English (see note_text)
+    return notes_text(t, keyed)
+
+
+def failure_reason(t: Translator, report: dict[str, Any]) -> str:
+    """Why a job failed, in the reader's words (an old job: its English ``error``)."""
+    note = {
+        "message": report.get("error", ""),
+        "key": report.get("error_key"),
+        "params": report.get("error_params"),
+    }
+    return note_text(t, note)
 
 
 def _render_list(page: Page, error: DomainError | None = None) -> Response:
@@ -91,6 +114,11 @@ def job_page(page: UserPage, job_id: int) -> Response:
         can_commit=job.dry_run and public.status == "done" and bool(job.report.get("_kept")),
         rows=report.get("preview", []),
         actions=ACTIONS,
+        row_notes=lambda row: row_notes(page.t, row),
+        reason=failure_reason(page.t, report) if public.status == "failed" else "",
+        file_warnings=[
+            note_text(page.t, w) for w in (report.get("file") or {}).get("warnings_keyed", [])
+        ],
     )
 
 
