@@ -93,11 +93,11 @@ def _body(doc: docs.Document, row: CustodyCheck, warehouse: Warehouse) -> list[F
     C = docs.Column
     columns = [
         C(t("checks15_record.col_no"), 9),
-        C(t("checks15_record.col_code"), 21),
-        C(t("checks15_record.col_item"), 27),
+        C(t("checks15_record.col_code"), 25),
+        C(t("checks15_record.col_item"), 25),
         C(t("checks15_record.col_unit"), 11),
-        C(t("checks15_record.col_quantity"), 16, right=True),
-        C(t("checks15_record.col_quantity_found"), 16, right=True),
+        C(t("checks15_record.col_quantity"), 15, right=True),
+        C(t("checks15_record.col_quantity_found"), 15, right=True),
         C(t("checks15_record.col_weight"), 16, right=True),
         C(t("checks15_record.col_condition"), 20),
         C(t("checks15_record.col_condition_found"), 20),

@@ -67,7 +67,6 @@ NAV: list[NavEntry] = [
     NavEntry("/destruction", "destruction.nav"),
     NavEntry("/environment", "environment_page.nav", "audit"),
     NavEntry("/stocktakes", "stocktake.nav", "stocktake"),
-    NavEntry("/custody-checks", "checks15_page.nav", "stocktake"),
     NavEntry("/approvals", "duties_exits.nav", "release"),
     NavEntry("/account", "duties_account_page.nav"),
     NavEntry("/imports", "ledgers_import.nav", "intake"),
