@@ -77,6 +77,7 @@ def test_the_keeper_records_the_monthly_check_in_vietnamese(
     page.fill("#accountant_name", "Nguyễn Thị Lan")
     page.fill("#keeper_name", "Trần Văn Hùng")
     page.fill("#custodian_position", "Chủ tịch UBND xã")
+    screenshot(page, "custody-check-form")
     # The head left out: refused in Vietnamese, citing the circular.
     page.click("#check-form button.primary")
     expect(page.locator("body")).to_contain_text("khoản 2 Điều 12 Thông tư số 01/2017/TT-BTP")
