@@ -45,6 +45,10 @@ class DocumentLink(BaseModel):
     final: bool
     sha256: str | None  # of the stored bytes, once final
     url: str
+    # Exit slips and their records: who received the item, and their position (None if the
+    # slip was made before positions were asked).
+    recipient: str | None = None
+    recipient_position: str | None = None
 
 
 def _kept(session: Session, kind: str, subject: str) -> tuple[str | None, str | None]:
@@ -92,13 +96,16 @@ def item_documents(session: Session, code: str, actor: User) -> list[DocumentLin
                     final=True,
                     sha256=sha,
                     url=f"{API}/exit-slips/{path}",
+                    recipient=slip.recipient or None,
+                    recipient_position=slip.recipient_position,
                 )
             )
     for row in unsealings_of_item(session, item.id):
-        number, sha = _kept(session, "unsealing_record", f"unsealing:{row.id}")
+        kind = unsealing.kind_of(row)  # a sample's record, or an opening's
+        number, sha = _kept(session, kind, unsealing.subject(row))
         links.append(
             DocumentLink(
-                kind="unsealing_record",
+                kind=kind,
                 number=number,
                 date=row.opened_at,
                 final=number is not None,

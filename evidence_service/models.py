@@ -1128,6 +1128,11 @@ class Handover(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
     final_at: datetime | None = _ts(nullable=True)
+    # The outside custodian who keeps the items where they are, as the handover saw it
+    # ({"warehouse_id", "warehouse", "kind", "name", "representative", "position",
+    # "contract", "place"}); None when the items go into the agency's own keeping. From
+    # 01/07/2026 such a handover is one in place (Decree 152/2026 Art. 37).
+    custodian: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     def re_entry(self) -> dict[str, Any] | None:
         """The check-out a return ends, when this handover is one (``acts[HANDOVER_RE_ENTRY]``,
@@ -1196,6 +1201,13 @@ class ExitSlip(SQLModel, table=True):
     # The item's custody event of the exit (its seq on the chain).
     event_seq: int | None = None
     recipient: str = Field(default="", max_length=300)
+    # The receiver beside the name: the position the exit order and slip must state (Decree
+    # 142/2024 Art. 14; vn-legal-context §2.2 end, §7), the identity paper checked (Art.
+    # 14(2), §3.5) and the body the receiver acts for. None on slips made before they were
+    # asked (migration 0022): printed as a dotted blank.
+    recipient_position: str | None = Field(default=None, max_length=200)
+    recipient_id_document: str | None = Field(default=None, max_length=100)
+    recipient_organisation: str | None = Field(default=None, max_length=300)
     document_number: str | None = Field(default=None, max_length=100)
     document_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     document_issuer: str | None = Field(default=None, max_length=200)
@@ -1240,6 +1252,10 @@ class Unsealing(SQLModel, table=True):
     )
     document_number: str | None = Field(default=None, max_length=100)
     notes: str = Field(default="")
+    # A sample taken at this opening (purpose ``sampling``; ``items/sampling.py``): the
+    # weight taken, the net (and gross) weight before and after, what the sample is, the lab
+    # that receives it and its document. None for an opening that took nothing.
+    sample: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 

@@ -35,12 +35,22 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _chair(session: Session, batch: DestructionBatch) -> str | None:
-    return session.exec(
-        select(CouncilMember.name).where(
+def _chair(session: Session, batch: DestructionBatch) -> dict[str, str | None]:
+    """The council's chair, who receives the items for it (its exit slips name them): name,
+    and the position and body the batch recorded for them (no identity paper: a member is
+    named by the council's decision)."""
+    chair = session.exec(
+        select(CouncilMember).where(
             CouncilMember.batch_id == batch.id, CouncilMember.role == CouncilRole.chair.value
         )
     ).first()
+    if chair is None:
+        return {"council_chair": None}
+    return {
+        "council_chair": chair.name,
+        "recipient_position": chair.position or None,
+        "recipient_organisation": chair.organisation or None,
+    }
 
 
 def execute(
@@ -140,7 +150,7 @@ def execute(
     }
     # What each item's exit slip names: the council (its chair signs for it) and its decision.
     exit_basis = {
-        "council_chair": _chair(session, batch),
+        **_chair(session, batch),
         "document_number": batch.decision_number,
         "document_date": batch.decision_date.isoformat(),
         "document_issuer": batch.decision_issuer,

@@ -97,8 +97,8 @@ def _snapshot(
 
 
 def _recipient(kind: ExitKind, details: dict[str, Any]) -> str:
-    if kind == ExitKind.transfer:
-        return str(details.get("to_agency") or "")
+    if kind == ExitKind.transfer:  # the person receiving for the agency, else the agency
+        return str(details.get("recipient") or details.get("to_agency") or "")
     if kind == ExitKind.destruction:  # the council receives the items, its chair signs
         return str(details.get("council_chair") or "")
     return str(details.get("recipient") or "")
@@ -126,6 +126,9 @@ def issue(session: Session, leaving: Sequence[Leaving]) -> list[ExitSlip]:
             issued_by_id=event.actor_id,  # type: ignore[arg-type]
             event_seq=left.seq,
             recipient=_recipient(left.kind, details),
+            recipient_position=details.get("recipient_position") or None,
+            recipient_id_document=details.get("recipient_id_document") or None,
+            recipient_organisation=details.get("recipient_organisation") or None,
             document_number=details.get("document_number"),
             document_date=_document_date(details),
             document_issuer=details.get("document_issuer"),

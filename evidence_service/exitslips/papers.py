@@ -99,11 +99,40 @@ def _recipient(t: Translator, slip: ExitSlip) -> str:
     return slip.recipient or "…"
 
 
+def _blank(t: Translator, value: str | None) -> str:
+    """A receiver's fact as given, or the dotted blank to fill in by hand (slips made
+    before the fact was asked have none)."""
+    return value or t("slips15_exit.blank")
+
+
+def receiver_lines(t: Translator, slip: ExitSlip) -> list[str]:
+    """The receiver as the exit order and slip must state them (Decree 142/2024 Art. 14;
+    vn-legal-context §2.2 end, §7): name and position, the identity paper checked (§3.5) and
+    the body they act for."""
+    return [
+        t(
+            "slips15_exit.receiver",
+            name=_blank(t, _recipient(t, slip) if slip.recipient else None),
+            position=_blank(t, slip.recipient_position),
+        ),
+        t(
+            "slips15_exit.receiver_more",
+            id_document=_blank(t, slip.recipient_id_document),
+            organisation=_blank(t, slip.recipient_organisation),
+        ),
+    ]
+
+
+def _receiver_signer(t: Translator, role: str, slip: ExitSlip) -> docs.Signer:
+    position = t("slips15_exit.sign_position", position=_blank(t, slip.recipient_position))
+    return docs.Signer(role, slip.recipient, position)
+
+
 def _slip_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[Flowable]:
     t, s = doc.t, slip.snapshot
     out: list[Flowable] = [
         *docs.basis(doc),
-        docs.para(t("handover_exit.recipient", recipient=_recipient(t, slip))),
+        *[docs.para(line) for line in receiver_lines(t, slip)],
         docs.para(_reason(t, slip)),
         *[docs.para(line) for line in _case_lines(session, t, slip)],
         docs.para(t("handover_exit.from_place", place=s.get("location_code") or "…")),
@@ -121,7 +150,7 @@ def _slip_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[Flo
         t,
         [
             docs.Signer(t("handover_slip.sign_maker"), keeper),
-            docs.Signer(t("handover_exit.sign_receiver"), slip.recipient),
+            _receiver_signer(t, t("handover_exit.sign_receiver"), slip),
             docs.Signer(t("handover_slip.sign_keeper"), keeper),
             docs.Signer(t("handover_slip.sign_accountant")),
             docs.Signer(
@@ -146,7 +175,7 @@ def _record_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[F
         docs.heading(t("handover_record.giver")),
         docs.para(t("handover_exit.giver_line", agency=agency, name=_issuer_name(session, slip))),
         docs.heading(t("handover_record.receiver")),
-        docs.para(slip.recipient or "…"),
+        *[docs.para(line) for line in receiver_lines(t, slip)],
         docs.heading(t("handover_exit.record_items")),
         _lines(t, slip),
         docs.spacer(2),
@@ -157,7 +186,7 @@ def _record_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[F
             t,
             [
                 docs.Signer(t("handover_record.sign_giver"), _issuer_name(session, slip)),
-                docs.Signer(t("handover_exit.sign_receiving_side"), slip.recipient),
+                _receiver_signer(t, t("handover_exit.sign_receiving_side"), slip),
             ],
         ),
     ]

@@ -18,6 +18,9 @@ class ExitSlipPublic(BaseModel):
     item_code: str
     issued_at: datetime
     recipient: str
+    recipient_position: str | None = None
+    recipient_id_document: str | None = None
+    recipient_organisation: str | None = None
     document_number: str | None
     document_date: date | None
     document_issuer: str | None
@@ -49,6 +52,9 @@ def slip_public(session: Session, slip: ExitSlip) -> ExitSlipPublic:
         item_code=item.code,
         issued_at=slip.issued_at,
         recipient=slip.recipient,
+        recipient_position=slip.recipient_position,
+        recipient_id_document=slip.recipient_id_document,
+        recipient_organisation=slip.recipient_organisation,
         document_number=slip.document_number,
         document_date=slip.document_date,
         document_issuer=slip.document_issuer,

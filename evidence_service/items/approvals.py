@@ -23,6 +23,7 @@ from ..custody import EventType, NewEvent, lock_for_write
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound
 from ..locations import Placement, check_placements, get_location, warehouse_agency_id
 from ..models import Agency, Approval, ApprovalKind, ApprovalStatus, Item, ItemStatus, User
+from . import unsealing
 from .leaving import leave
 from .lifecycle import update_item
 from .lookup import key_of
@@ -159,6 +160,12 @@ def confirm(session: Session, approval_id: int, actor: User, note: str = "") -> 
         "confirmed_by_id": actor.id,
     }
     changes = dict(asked["changes"])
+    facts = details.pop(unsealing.SAMPLING, None)
+    if approval.kind == ApprovalKind.sample and facts is not None:
+        # The sample is taken now, with its record (asked before records were: none).
+        more, seal = unsealing.sampled(session, item, details, changes, facts, actor)
+        details |= more
+        changes |= seal
     from_location = None
     if asked["leaves"]:
         from_location = item.location_id

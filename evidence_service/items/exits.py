@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from ..custody import EventType
 from ..errors import Invalid, InvalidTransition
 from ..models import Agency, ApprovalKind, Disposition, Item, ItemStatus, User
+from ..people import clean_name
 from . import approvals
 from .disposition_rules import check_disposition
 from .handling import places_to_await_destruction
@@ -20,6 +21,7 @@ from .requests import (
     ReleaseRequest,
     TransferRequest,
     document_reference,
+    receiver_details,
 )
 
 
@@ -75,7 +77,12 @@ def release(session: Session, code: str, data: ReleaseRequest, actor: User) -> I
             key="keysa_items.release_needs_order",
             params={"code": item.code, "disposition": item.disposition},
         )
-    details = {"disposition": item.disposition, "recipient": data.recipient, **_document(data)}
+    details = {
+        "disposition": item.disposition,
+        "recipient": data.recipient,
+        **receiver_details(data),
+        **_document(data),
+    }
     return approvals.ask(
         session,
         item,
@@ -109,7 +116,15 @@ def transfer(session: Session, code: str, data: TransferRequest, actor: User) ->
             key="keysa_items.same_agency",
             params={"code": item.code, "agency": to_agency.code},
         )
-    details = {"to_agency": to_agency.code, "to_agency_id": to_agency.id, **_document(data)}
+    # The receiving agency is the body the receiver acts for, unless the keeper says more.
+    details = {
+        "to_agency": to_agency.code,
+        "to_agency_id": to_agency.id,
+        "recipient_organisation": to_agency.name,
+        **({"recipient": clean_name(data.recipient)} if data.recipient.strip() else {}),
+        **receiver_details(data),
+        **_document(data),
+    }
     return approvals.ask(
         session,
         item,

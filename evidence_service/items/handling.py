@@ -29,7 +29,7 @@ from ..models import (
     Location,
     User,
 )
-from . import approvals
+from . import approvals, unsealing
 from .intake import COUNTED_UNITS, item_code_year, next_item_codes
 from .leaving import leave
 from .lifecycle import FINAL_STATUSES, for_change, update_item, update_items
@@ -42,6 +42,7 @@ from .requests import (
     SampleRequest,
     SealCheckRequest,
     SplitRequest,
+    receiver_details,
 )
 from .requests import (
     CheckoutPurpose as CheckoutPurpose,  # offered with the requests (the check-out form)
@@ -107,6 +108,7 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
         "purpose": data.purpose.value,
         "document_number": data.document_number,
         "due_date": str(data.due_date),
+        **receiver_details(data),
     }
     return _leave(
         session, item, actor, EventType.check_out, ItemStatus.checked_out, data.reason, details
@@ -178,9 +180,11 @@ def take_sample(
             key="docs15_refusal.sample_too_large",
             params={"code": item.code},
         )
+    # Its record's facts, checked now: a refusal writes nothing, even when it would wait.
+    facts = unsealing.sampling_facts(item, data)
     after = round(item.net_weight_g - data.taken_g, 3)
     gross = _less(item.gross_weight_g, data.taken_g)
-    details = {
+    details: dict[str, Any] = {
         "taken_g": data.taken_g,
         "net_weight_before_g": item.net_weight_g,
         "net_weight_after_g": after,
@@ -188,7 +192,9 @@ def take_sample(
     }
     changes = {"net_weight_g": after, "gross_weight_g": gross}
     if data.taken_g > item.net_weight_g * max_share:
+        # Taken once a manager confirms: its record is made then (``approvals.confirm``).
         details["share_limit"] = max_share
+        details[unsealing.SAMPLING] = facts
         return approvals.ask(
             session,
             item,
@@ -198,8 +204,9 @@ def take_sample(
             changes,
             (EventType.sample, details),
         )
-    event = _event(item, actor, EventType.sample, data.reason, details)
-    return update_item(session, item, event, **changes)
+    more, seal = unsealing.sampled(session, item, details, changes, facts, actor)
+    event = _event(item, actor, EventType.sample, data.reason, details | more)
+    return update_item(session, item, event, **changes, **seal)
 
 
 def reweigh(

@@ -3,11 +3,11 @@ what the overdue check-outs report shows."""
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import Invalid, value_error
@@ -121,6 +121,31 @@ DocumentIssuer = Annotated[
 ]
 
 
+class Receiving(BaseModel):
+    """Who receives an item that leaves, beside the name: the position the exit order and slip
+    must state (Decree 142/2024 Art. 14: "name and position of the person delivering or
+    receiving"; vn-legal-context §2.2 end, §7), the identity paper the keeper checked (Art.
+    14(2), §3.5) and the agency or organisation the receiver acts for. Optional, so that
+    every client of before keeps working; a slip without them prints a dotted blank."""
+
+    recipient_position: str = Field(default="", max_length=200, examples=["Thư ký Tòa án"])
+    recipient_id_document: str = Field(default="", max_length=100, examples=["CCCD 020190001234"])
+    recipient_organisation: str = Field(
+        default="", max_length=300, examples=["Tòa án nhân dân tỉnh Lạng Sơn"]
+    )
+
+
+def receiver_details(data: Receiving) -> dict[str, str]:
+    """The receiver's position, paper and body as the exit's custody event records them
+    (and its exit slip prints them): only those given, whitespace folded."""
+    given = {
+        "recipient_position": data.recipient_position,
+        "recipient_id_document": data.recipient_id_document,
+        "recipient_organisation": data.recipient_organisation,
+    }
+    return {k: clean_name(v) for k, v in given.items() if v.strip()}
+
+
 class CheckoutPurpose(StrEnum):
     court = "court"
     forensic_lab = "forensic_lab"
@@ -128,7 +153,7 @@ class CheckoutPurpose(StrEnum):
     other = "other"
 
 
-class CheckoutRequest(Versioned):
+class CheckoutRequest(Versioned, Receiving):
     recipient: Recipient = Field(examples=["TAND tỉnh Lạng Sơn"])
     purpose: CheckoutPurpose
     document_number: str = Field(min_length=1, max_length=64, examples=["123/QĐ-THA"])
@@ -140,9 +165,65 @@ class ReturnRequest(Versioned):
     override_reason: str | None = None
 
 
-class SampleRequest(Versioned):
+class Participant(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+
+
+class SamplingDetails(BaseModel):
+    """What the record of a sample says besides the weight (``handling.take_sample``): one
+    sitting, one record. A sealed item's seal is opened for it (Decree 127/2017; vn-legal-
+    context §2.4): the seal as seen before opening, the item once opened, the participants
+    (at least two: the organiser and a witness sign) and the new seal if it is sealed again
+    are then required. An item with no seal gets the record without its seal part: whether
+    the law asks for that record is to be confirmed; the weight leaves the stock card with
+    it either way."""
+
+    opened_at: datetime | None = Field(default=None, description="defaults to now")
+    place: str = Field(default="", max_length=300, description="default: the item's place")
+    seal_description: str = Field(
+        default="", max_length=4000, description="the seal as seen before opening"
+    )
+    condition_after: str = Field(
+        default="", max_length=4000, description="the item as found once opened"
+    )
+    sample_description: str = Field(
+        default="", max_length=2000, description="the sample taken: what, how packed, sealed"
+    )
+    resealed: bool = False
+    new_seal_number: str | None = Field(default=None, max_length=64)
+    participants: list[Participant] = Field(default_factory=list, max_length=20)
+    recipient_document: str = Field(
+        default="", max_length=200, description="the lab's document (its request for the sample)"
+    )
+    document_number: str | None = Field(
+        default=None, max_length=100, description="the decision or order to take the sample"
+    )
+    notes: str = Field(default="", max_length=20000)
+
+    @model_validator(mode="after")
+    def _checked(self) -> "SamplingDetails":
+        if self.resealed and not (self.new_seal_number or "").strip():
+            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
+        if not self.resealed and self.new_seal_number:
+            raise value_error(
+                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
+            )
+        if self.opened_at is not None:
+            if self.opened_at.tzinfo is None:
+                self.opened_at = self.opened_at.replace(tzinfo=UTC)
+            if self.opened_at > datetime.now(UTC):
+                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
+        return self
+
+
+class SampleRequest(Versioned, SamplingDetails):
+    """A sample taken for testing, with what its record says (``unsealing.SamplingDetails``:
+    the seal opened for it, the item after, the participants, the lab's document)."""
+
     taken_g: float = Field(gt=0, description="net weight taken for testing, grams")
-    recipient: str = Field(default="", max_length=200)
+    recipient: str = Field(default="", max_length=200, description="the lab that receives it")
 
 
 class ReweighRequest(Versioned):
@@ -177,13 +258,16 @@ class DispositionRequest(Documented):
     disposition: Disposition
 
 
-class ReleaseRequest(Documented):
+class ReleaseRequest(Documented, Receiving):
     recipient: Recipient = Field(description="owner, buyer, State body")
 
 
-class TransferRequest(Documented):
+class TransferRequest(Documented, Receiving):
     to_agency: str = Field(
         min_length=1, max_length=200, description="the receiving agency's code", examples=["A-DIST"]
+    )
+    recipient: str = Field(
+        default="", max_length=200, description="the person who receives for that agency"
     )
 
 

@@ -80,7 +80,8 @@ def _document(event: CustodyEvent, entry: str, slips: dict[int, str], returned: 
         return returned.pop(0) if returned else "…"
     if event.seq in slips:
         return slips[event.seq]
-    for key in ("child", "checkout_document", "document_number", "request"):
+    # A sample cites its record (the opening of the seal, the weight taken).
+    for key in ("sampling_record", "child", "checkout_document", "document_number", "request"):
         if d.get(key):
             return str(d[key]) if key != "request" else f"#{d[key]}"
     return ""

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import cases, dossier, handovers, items, labels, scanning
+from ... import cases, custodians, dossier, handovers, items, labels, scanning
 from ...errors import DomainError
 from ...idempotency import run_once
 from ...items import exits, handling
@@ -64,7 +64,9 @@ def render_item(
         checkout=handling.current_checkout(page.db, code, page.me),
         photos=item_photos.list_photos(page.db, code, page.me),
         documents=dossier.item_documents(page.db, code, page.me),
-        deadlines=cases.item_deadlines(page.db, items.get_item(page.db, code, page.me)),
+        deadlines=cases.item_deadlines(page.db, row := items.get_item(page.db, code, page.me)),
+        # Nơi bảo quản / Đơn vị đang bảo quản, when an outside custodian keeps it.
+        keeper=custodians.outside_keeper(page.db, row),
         photo_kinds=list(PhotoKind),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],
@@ -108,6 +110,16 @@ def _act(page: Page, code: str, form: str, action: Callable[[], Any]) -> Respons
 
 # For the item page's other modules (photos): the same success and refusal handling.
 act_on_item = _act
+
+
+def participants(page: Page) -> list[dict[str, str]]:
+    """The people named on a record's form: one name and position per row, blank rows left."""
+    names, positions = page.fields("participant_name"), page.fields("participant_position")
+    return [
+        {"name": name, "position": positions[n] if n < len(positions) else ""}
+        for n, name in enumerate(names)
+        if name
+    ]
 
 
 def _version(page: Page) -> int | None:
@@ -172,7 +184,15 @@ def return_item(code: str, page: FormPage) -> Response:
 def sample(code: str, page: FormPage) -> Response:
     def run() -> None:
         taken_g = grams(page.field("taken"), page.field("weight_unit"), "taken_g")
-        data = _read(page, handling.SampleRequest, taken_g=taken_g)
+        new_seal = page.field("new_seal_number") or None
+        data = _read(
+            page,
+            handling.SampleRequest,
+            taken_g=taken_g,
+            resealed=new_seal is not None,
+            new_seal_number=new_seal,
+            participants=participants(page),
+        )
         handling.take_sample(page.db, code, data, page.me, page.settings.sample_max_share)
 
     return _act(page, code, "sample", run)
