@@ -1,5 +1,5 @@
 """Migration 0022 on a filled database: it refuses to go down while a slip names its
-receiver's position, paper or body or a record holds its sample, goes down to 0020 once
+receiver's position, paper or body or a record holds its sample, goes down to 0021 once
 they are gone (the columns with them) and up again, the old rows keeping NULL (a dotted
 blank when printed)."""
 
@@ -43,12 +43,12 @@ def test_0022_goes_down_and_up_on_a_filled_database(tmp_path):
         take_sample(session, session.get(Item, second).code, SampleRequest(taken_g=1.0), keeper)
         session.commit()
     with pytest.raises(RuntimeError, match="1 exit slips .* and 1 sampling records"):
-        command.downgrade(db.alembic_config(), "0020")
+        command.downgrade(db.alembic_config(), "0021")
     assert db.migration_status()[0] == "0022"  # refused before changing anything
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE exit_slips SET recipient_position = NULL"))
         conn.execute(text("UPDATE unsealings SET sample = NULL"))
-    command.downgrade(db.alembic_config(), "0020")
+    command.downgrade(db.alembic_config(), "0021")
     assert "recipient_position" not in _columns(db, "exit_slips")
     assert "sample" not in _columns(db, "unsealings")
     command.upgrade(db.alembic_config(), "0022")

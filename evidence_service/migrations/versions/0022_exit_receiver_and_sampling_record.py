@@ -2,7 +2,7 @@
 sampling record took
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 
 An exit order and slip state the name and position of the person receiving (Decree 142/2024
 Art. 14; vn-legal-context §2.2 end, §7), whose papers are checked (§3.5): ``exit_slips``
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
