@@ -1,7 +1,7 @@
 """the monthly checks of items held by others (custody_checks)
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0022 (written against 0020; only its own table)
 
 Items left with the owner or a relative, the local authority or a hired custodian are
 checked every month (Circular 01/2017 Art. 12(2), vn-legal-context §3.5): one row per check
@@ -18,7 +18,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0020"
+down_revision: str | None = "0022"  # given "0020"; main now runs 0020 → 0021 → 0022
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
