@@ -17,6 +17,7 @@ from .api import (
     audit,
     auth,
     cases,
+    custody_checks,
     destruction,
     environment,
     exports,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         handovers,
         item_documents,
         ledger_closings,
+        custody_checks,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     install_web(app)  # the pages for browsers (/login, /scan, ...) and /static

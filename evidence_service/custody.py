@@ -72,6 +72,9 @@ class EventType(StrEnum):
     unsealing = "unsealing"  # a seal opened, with its record (items/unsealing.py)
     # The item's handover record and entry slip became final: their numbers are the item's.
     entry_slip = "entry_slip"
+    # An item left with an outside custodian was checked there (custody_checks/): found or
+    # not, its quantity and condition (Circular 01/2017 Art. 12(2)).
+    custody_check = "custody_check"
     chain_opened = "chain_opened"  # a province's first event: a link to the common chain
 
 

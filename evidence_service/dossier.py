@@ -12,7 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from . import documents
+from . import custody_checks, documents
 from .auth import agency_scope
 from .errors import NotFound
 from .exitslips import papers as exit_papers
@@ -111,6 +111,18 @@ def item_documents(session: Session, code: str, actor: User) -> list[DocumentLin
                 final=number is not None,
                 sha256=sha,
                 url=f"{API}/unsealings/{row.id}/record.pdf",
+            )
+        )
+    for check in custody_checks.checks_of_item(session, item.id):
+        number, sha = _kept(session, custody_checks.KIND, custody_checks.subject(check))
+        links.append(
+            DocumentLink(
+                kind=custody_checks.KIND,
+                number=number,
+                date=check.checked_at,
+                final=number is not None,
+                sha256=sha,
+                url=f"{API}/custody-checks/{check.id}.pdf",
             )
         )
     links += _destruction(session, item) + _stocktakes(session, item)

@@ -1319,3 +1319,35 @@ class WarehouseSite(SQLModel, table=True):
     province: str = Field(default="", max_length=100)
     updated_by_id: int = Field(foreign_key="users.id")
     updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class CustodyCheck(SQLModel, table=True):
+    """A monthly check of the items left with an outside custodian (the owner or a relative,
+    the local authority, a hired custodian: Circular 01/2017 Art. 12(2), vn-legal-context
+    §3.5): one warehouse of that custodian, at a time and place; per item found or not, the
+    quantity and condition found; signed by the accountant, the storekeeper, the head and
+    the custodian (``custody_checks``)."""
+
+    __tablename__ = "custody_checks"
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    warehouse_id: int = Field(foreign_key="warehouses.id", index=True)
+    number: str | None = Field(default=None, max_length=64)  # of its official document
+    checked_at: datetime = _ts(nullable=False)
+    place: str = Field(default="", max_length=300)
+    # The custodian as the warehouse named it when checked (kind, name, representative…).
+    custodian: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # [{"item_id", "code", "description", "unit", "quantity", "net_weight_g", "condition",
+    #   "found", "quantity_found", "condition_found", "note", "discrepancy"}]
+    lines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # [{"role", "name", "position"}]: accountant, keeper, head, custodian (and others).
+    participants: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    discrepancies: int = Field(default=0)
+    conclusion: str = Field(default="")
+    notes: str = Field(default="")
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)

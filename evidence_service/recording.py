@@ -56,6 +56,8 @@ CHAINED = frozenset(
         "handover_lines",
         "exit_slips",
         "unsealings",
+        # The monthly checks of items held by others (custody_checks/).
+        "custody_checks",
     }
 )
 # Rows whose state is recorded only once final: an import job's progress is written by

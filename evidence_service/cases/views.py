@@ -44,6 +44,7 @@ class DeadlinePublic(BaseModel):
     days_late: int | None
     days_left: int | None
     status: str
+    warehouse_code: str | None = None  # a warehouse's duty (the monthly custody check)
 
 
 class CaseDetail(CasePublic):
@@ -76,6 +77,7 @@ def deadline_public(entry: Entry) -> DeadlinePublic:
         days_late=c.days_late,
         days_left=c.days_left,
         status=c.status,
+        warehouse_code=entry.warehouse_code,
     )
 
 

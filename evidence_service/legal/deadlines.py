@@ -28,6 +28,7 @@ STEPS = frozenset(
         "release",
         "inventory",
         "ledger_closing",
+        "custody_check",
         "not_recorded",
     }
 )

@@ -19,11 +19,13 @@ from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from .. import custodians
 from ..i18n.formatting import local_day
 from ..models import (
     Agency,
     BatchStatus,
     Case,
+    CustodyCheck,
     CustodyEvent,
     DestructionBatch,
     DestructionItem,
@@ -68,6 +70,7 @@ class Entry:
     batch_id: int | None = None
     batch_number: str | None = None
     act: str = ""  # the starting act's number, e.g. the judgment's
+    warehouse_code: str | None = None  # a duty of one warehouse (the monthly custody check)
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,9 @@ def _agency_duties(
     }
     out: list[Entry] = []
     for deadline in table.applying("agency"):
+        if deadline.step == "custody_check":
+            out += _custody_checks(session, table, deadline, agency_ids, today)
+            continue
         for agency_id in agency_ids:
             every = _period_at(table, deadline, today)
             if every is None:
@@ -330,6 +336,57 @@ def _agency_duties(
                     deadline, period, first, True, last, done, 0 if done else None, left
                 )
                 out.append(Entry(computed=computed, subject="agency", agency_id=agency_id))
+    return out
+
+
+def _custody_checks(
+    session: Session, table: DeadlineTable, deadline: Deadline, agency_ids: list[int], today: date
+) -> list[Entry]:
+    """The monthly check of items held by others (Circular 01/2017 Art. 12(2)), one duty per
+    outside custodian's warehouse that keeps items checked monthly: this month's (due by its
+    last day in Viet Nam, or met by a check recorded in it), and last month's when no check
+    was recorded in it (overdue). A warehouse whose items all left has no duty."""
+    warehouses = {
+        w.id or 0: w
+        for _, w in custodians.items_held_by_others(session, agency_ids, monthly_check=True)
+    }
+    if not warehouses:
+        return []
+    checked: dict[int, list[date]] = defaultdict(list)
+    for warehouse_id, at in session.execute(
+        sa_select(col(CustodyCheck.warehouse_id), col(CustodyCheck.checked_at))
+        .where(col(CustodyCheck.warehouse_id).in_(list(warehouses)))
+        .order_by(col(CustodyCheck.id))
+    ).all():
+        checked[warehouse_id].append(local_day(at))
+    out: list[Entry] = []
+    for warehouse_id, warehouse in sorted(warehouses.items(), key=lambda w: w[1].code):
+        since = local_day(warehouse.created_at)
+        for day in (today, period_start("month", today) - ONE_DAY):
+            current = day == today
+            every = _period_at(table, deadline, day)
+            if every is None:
+                continue
+            first, last = period_start(every, day), period_end(every, day)
+            if last < since:
+                continue  # the custodian's place was not recorded yet
+            done = min((d for d in checked[warehouse_id] if first <= d <= last), default=None)
+            if not current and done is not None:
+                continue  # last month's check was made: nothing to list
+            period = deadline.periods[table.regime_on(day)]
+            left = None if done else (last - today).days
+            computed = Computed(
+                deadline, period, first, True, last, done, 0 if done else None, left
+            )
+            out.append(
+                Entry(
+                    computed=computed,
+                    subject="agency",
+                    agency_id=warehouse.agency_id,
+                    act=warehouse.custodian_name,
+                    warehouse_code=warehouse.code,
+                )
+            )
     return out
 
 

@@ -101,7 +101,6 @@ def test_the_dashboard_lists_every_legal_deadline_with_its_act_regime_and_citati
         "return_money",
         "return_property",
         "return_papers",
-        "external_check",
         "inventory_half_year",
         "inventory_year",
         "ledger_closing",

@@ -6,6 +6,7 @@ from . import (
     account,
     approvals,
     cases,
+    custody_checks,
     dashboard,
     destruction,
     downloads,
@@ -43,5 +44,6 @@ ROUTERS: list[APIRouter] = [
     stocktakes.router,
     imports.router,
     downloads.router,
+    custody_checks.router,
     shortlinks.router,
 ]
