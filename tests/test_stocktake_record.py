@@ -76,7 +76,10 @@ def _realistic(client, session, world):
     _scan(client, world, sid, make_payload("item", "VC26-999999-X"))  # not in the records
     body = {
         **SIGNERS,
+        "head_position": "Phó Thủ trưởng",
         "participants": [
+            # the head again (another spelling), with the agency and the role as a code
+            {"name": "lê văn  trưởng", "organisation": "THADS tỉnh Lạng Sơn", "role": "head"},
             {"name": "Phạm Văn Chấp", "position": "Chấp hành viên", "role": "Chấp hành viên"},
             {
                 "name": "Hà Văn Vệ",
@@ -123,6 +126,7 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
         "warehouse": "(W1)",
         "participants with positions": "Phạm Văn Chấp Chấp hành viên",
         "guard": "Đội bảo vệ",
+        "head with position": "Lê Văn Trưởng Phó Thủ trưởng, THADS tỉnh Lạng Sơn",
         "keeper": "Nguyễn Văn Kho Thủ kho vật chứng Thủ kho vật chứng",
         "item name": "Xe máy Honda Wave",
         "recorded quantity": "5 gói",

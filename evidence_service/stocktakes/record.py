@@ -390,7 +390,8 @@ def _details(f: _Facts, doc: Document) -> list[Flowable]:
         if item is not None and f.shown(line) == SEEN_WHILE_CHECKED_OUT
     ]
     if present:
-        out.append(d.para(t("stocktake15b_record.return_not_recorded", codes=", ".join(present))))
+        note = t("stocktake15b_record.return_not_recorded", codes=", ".join(present))
+        out += [d.spacer(2), d.para(note)]
     return out
 
 
