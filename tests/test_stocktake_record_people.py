@@ -111,6 +111,8 @@ def test_an_item_of_the_book_checked_out_but_scanned_is_not_out_of_the_book(clie
     assert shown[back.code] == "seen_while_checked_out" and shown[here.code] == "verified"
     log_in(client, "keeper")
     page = client.get(f"/stocktakes/{sid}").text
+    assert "Ngoài sổ: 1</span>" in page  # the unknown label only
+    assert 'id="count-present">Có trong sổ, đang ghi trích xuất nhưng có mặt tại kho: 1' in page
     row = page.split(f'href="/items/{back.code}">{back.code}</a>')[1].split("</tr>")[0]
     assert "Có trong sổ, đang ghi trích xuất nhưng có mặt tại kho" in row
     assert "Ngoài sổ" not in row

@@ -50,6 +50,7 @@ from .workflow import (
     SEEN_WHILE_CHECKED_OUT,
     checked_out_on_book,
     get_status,
+    shown_counts,
     shown_outcome,
 )
 
@@ -312,15 +313,13 @@ def _totals(f: _Facts, doc: Document) -> list[Flowable]:
     columns.append(Column(t("docs_stocktake.seen"), 19, right=True))
     columns += [Column(t(f"docs_stocktake.outcome_{o}"), 19, right=True) for o in outcomes]
     columns.append(Column(t("docs_stocktake.seal_broken_count"), 23, right=True))
-    row = [t.number(f.expected), t.number(f.seen_expected)]
-    row += [t.number(counts.get(o, 0)) for o in outcomes]
     # Items of the book recorded as checked out but found here are no "not in the book":
     # counted apart, under "checked out" (their return not recorded).
-    present = sum(1 for line, _ in f.lines if f.shown(line) == SEEN_WHILE_CHECKED_OUT)
-    if present:
-        unexpected = outcomes.index(Outcome.unexpected.value) + 2
+    shown = shown_counts(counts, [f.shown(line) for line, _ in f.lines])
+    row = [t.number(f.expected), t.number(f.seen_expected)]
+    row += [t.number(shown.get(o, 0)) for o in outcomes]
+    if present := shown[SEEN_WHILE_CHECKED_OUT]:
         away = outcomes.index(Outcome.checked_out.value) + 2
-        row[unexpected] = t.number(counts.get(Outcome.unexpected.value, 0) - present)
         row[away] += "\n" + t("stocktake15b_record.present_count", count=t.number(present))
     row.append(t.number(counts.get("seal_broken", 0)))
     return [d.heading(t("docs_stocktake.results")), d.table(columns, [row])]

@@ -5,6 +5,7 @@ computes one outcome per item, writes a custody event per item, and freezes the 
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -480,6 +481,17 @@ def shown_outcome(outcome: str, item_id: int | None, checked_out: set[int]) -> s
     if outcome == Outcome.unexpected and item_id is not None and item_id in checked_out:
         return SEEN_WHILE_CHECKED_OUT
     return str(Outcome(outcome).value)
+
+
+def shown_counts(counts: dict[str, Any], shown: Iterable[str]) -> dict[str, Any]:
+    """The closed count's ``counts`` as a reader is told them: the items of the book found
+    while recorded as checked out (``shown``, each line's ``shown_outcome``) are not "not in
+    the book" but counted apart, as ``SEEN_WHILE_CHECKED_OUT``."""
+    present = sum(1 for s in shown if s == SEEN_WHILE_CHECKED_OUT)
+    out = dict(counts)
+    out[Outcome.unexpected.value] = counts.get(Outcome.unexpected.value, 0) - present
+    out[SEEN_WHILE_CHECKED_OUT] = present
+    return out
 
 
 def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:
