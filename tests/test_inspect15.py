@@ -1,0 +1,80 @@
+"""The inspector's findings (notes/inspect15.md) in the areas of the destruction record and page,
+the ledger (Mẫu 13), the six-monthly summary, the labels and the legal deadlines: what the
+Vietnamese documents and pages print, against vn-documents-review.md."""
+
+import html
+import re
+from datetime import date
+
+from sqlmodel import Session
+
+from evidence_service.exports import ledger
+from evidence_service.i18n import Translator
+from evidence_service.legal.holidays import local_today
+from evidence_service.models import Case
+from tests.factories import World, confirm_request, exit_document, make_item
+
+vi = Translator("vi")
+
+
+def page_text(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def released(client, session: Session, world: World, disposition: str):
+    """An item of the pending case given ``disposition`` and released, both confirmed."""
+    headers = world.headers("manager")
+    item = make_item(session, world, case_id=world.cases["pending"].id, net_weight_g=100.0)
+    client.post(
+        f"/api/v1/items/{item.code}/disposition",
+        headers=headers,
+        json={"disposition": disposition, **exit_document("1/2026")},
+    )
+    confirm_request(client, world, item.code)
+    response = client.post(
+        f"/api/v1/items/{item.code}/release",
+        headers=headers,
+        json={"recipient": "Sở Tài chính tỉnh A", **exit_document("BB-1")},
+    )
+    assert response.status_code == 200, response.text
+    assert confirm_request(client, world, item.code).status_code == 200
+    return item
+
+
+def test_the_ledger_status_of_a_release_says_what_happened_not_returned(client, session, world):
+    # Review, "Evidence ledger": the status column is "Trạng thái xử lý"; a knife handed to the
+    # finance agency was printed "Đã trả" (returned), as was everything released.
+    items = {
+        d: released(client, session, world, d)
+        for d in ("return_to_owner", "confiscate", "sell", "keep_with_file")
+    }
+    today = local_today()
+    data = ledger(session, world.users["manager"], "W1", date(today.year, 1, 1), today)
+    status = {line.code: line.status_vi for line in data.lines}
+    assert status[items["return_to_owner"].code] == "Đã trả lại cho đương sự, chủ sở hữu"
+    assert status[items["confiscate"].code] == "Đã giao tài sản tịch thu sung quỹ nhà nước"
+    assert status[items["sell"].code] == "Đã bán"
+    assert status[items["keep_with_file"].code] == "Đã lưu theo hồ sơ vụ án"
+
+
+def test_the_ledger_basis_keeps_a_coded_decision_number_whole(session, world):
+    # "112/QĐ-THADS" with its year glued on read "112/QĐ-THADS/2026".
+    case = session.get(Case, world.cases["destroy"].id)
+    assert case is not None
+    case.decision_number = "112/QĐ-THADS"
+    session.add(case)
+    session.commit()
+    item = make_item(session, world)
+    today = local_today()
+    data = ledger(session, world.users["manager"], None, date(today.year, 1, 1), today)
+    (line,) = [line for line in data.lines if line.code == item.code]
+    assert "Quyết định thi hành án số 112/QĐ-THADS năm 2026 của Cục THADS A" in line.basis
+    assert "112/QĐ-THADS/2026" not in line.basis
+    # A bare number keeps the number/year form.
+    case.decision_number = "7"
+    session.add(case)
+    session.commit()
+    data = ledger(session, world.users["manager"], None, date(today.year, 1, 1), today)
+    (line,) = [line for line in data.lines if line.code == item.code]
+    assert "Quyết định thi hành án số 7/2026 của Cục THADS A" in line.basis
