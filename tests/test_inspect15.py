@@ -12,6 +12,7 @@ from evidence_service.exports import ledger
 from evidence_service.i18n import Translator
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Case
+from tests import docs_output
 from tests.factories import World, confirm_request, exit_document, make_item
 
 vi = Translator("vi")
@@ -78,3 +79,20 @@ def test_the_ledger_basis_keeps_a_coded_decision_number_whole(session, world):
     data = ledger(session, world.users["manager"], None, date(today.year, 1, 1), today)
     (line,) = [line for line in data.lines if line.code == item.code]
     assert "Quyết định thi hành án số 7/2026 của Cục THADS A" in line.basis
+
+
+def test_the_statistical_period_note_is_vietnamese_in_the_vietnamese_summary(client, world):
+    headers = world.headers("manager")
+    pdf = client.get(
+        "/api/v1/exports/summary", headers=headers, params={"period": "2026-TK12", "format": "pdf"}
+    )
+    assert pdf.status_code == 200, pdf.text
+    text = " ".join(docs_output.text(pdf.content).split())
+    assert "Circular" not in text and "to be confirmed" not in text and "Art." not in text
+    assert "Thông tư số 06/2019/TT-BTP" in text and "cần xác nhận" in text
+    en = client.get(
+        "/api/v1/exports/summary",
+        headers=headers,
+        params={"period": "2026-TK12", "format": "pdf", "lang": "en"},
+    )
+    assert "Circular 06/2019/TT-BTP" in " ".join(docs_output.text(en.content).split())
