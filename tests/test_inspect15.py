@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from evidence_service.exports import ledger
 from evidence_service.i18n import Translator
+from evidence_service.labels.contents import item_fields
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Case
 from tests import docs_output
@@ -96,3 +97,14 @@ def test_the_statistical_period_note_is_vietnamese_in_the_vietnamese_summary(cli
         params={"period": "2026-TK12", "format": "pdf", "lang": "en"},
     )
     assert "Circular 06/2019/TT-BTP" in " ".join(docs_output.text(en.content).split())
+
+
+def test_a_label_says_judgment_number_and_the_vietnamese_unit(session, world):
+    case = session.get(Case, world.cases["destroy"].id)
+    item = make_item(session, world, unit="can", quantity=2)
+    fields = item_fields(item, case, None)
+    # Review, "Labels": "should read 'Bản án số …'"; a unit whose code is its Vietnamese word
+    # printed as "2 unit.can".
+    assert fields["judgment"] == f"Bản án số {case.judgment_number} – TAND tỉnh A"
+    assert fields["quantity"] == "2 can"
+    assert vi.quantity(3, "bánh") == "3 bánh" and vi.quantity(1, "piece") == "1 cái"
