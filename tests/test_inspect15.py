@@ -15,6 +15,8 @@ from evidence_service.legal.holidays import local_today
 from evidence_service.models import Case
 from tests import docs_output
 from tests.factories import World, confirm_request, exit_document, make_item
+from tests.test_destruction import approve, new_batch
+from tests.test_web import log_in
 
 vi = Translator("vi")
 
@@ -108,3 +110,30 @@ def test_a_label_says_judgment_number_and_the_vietnamese_unit(session, world):
     assert fields["judgment"] == f"Bản án số {case.judgment_number} – TAND tỉnh A"
     assert fields["quantity"] == "2 can"
     assert vi.quantity(3, "bánh") == "3 bánh" and vi.quantity(1, "piece") == "1 cái"
+
+
+def test_the_batch_page_records_the_council_decision_and_lists_the_procuracy_apart(
+    client, session, world
+):
+    item = make_item(session, world)
+    batch = new_batch(client, world, [item.code])
+    assert approve(client, world, batch["id"]).status_code == 200
+    log_in(client, "manager")
+    page = client.get(f"/destruction/{batch['id']}").text
+    text = page_text(page)
+    # Review wording: approval is recording the council's decision, not "duyệt".
+    assert "Người duyệt" not in text
+    assert "Người ghi nhận quyết định thành lập Hội đồng" in text
+    # "procuracy shown outside council members".
+    council = page.split('<ul class="member-list">', 1)[1].split("</ul>", 1)[0]
+    assert "Phạm Hồng Sơn" not in council and "Nguyễn Văn Ánh" in council
+    assert "Đại diện Viện kiểm sát nhân dân (kiểm sát việc tiêu hủy)" in text
+    assert "Phạm Hồng Sơn" in text.split("kiểm sát việc tiêu hủy)", 1)[1]
+    # No abolished agency in the approval form's example (review, "Cross-cutting").
+    draft = new_batch(client, world, [make_item(session, world).code])
+    form = client.get(f"/destruction/{draft['id']}").text
+    assert 'id="decision_number"' in form and "CCTHADS" not in form
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    examples = str([schemas["ApproveRequest"], schemas["MemberIn"]])
+    assert "Chi cục" not in examples and "CCTHADS" not in examples
+    assert vi("event.destruction_approved") == "Đã có quyết định thành lập Hội đồng tiêu hủy"
