@@ -11,6 +11,7 @@ from sqlmodel import Session
 from evidence_service.exports import ledger
 from evidence_service.i18n import Translator
 from evidence_service.labels.contents import item_fields
+from evidence_service.legal.deadlines import load_table
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import Case
 from tests import docs_output
@@ -137,3 +138,14 @@ def test_the_batch_page_records_the_council_decision_and_lists_the_procuracy_apa
     examples = str([schemas["ApproveRequest"], schemas["MemberIn"]])
     assert "Chi cục" not in examples and "CCTHADS" not in examples
     assert vi("event.destruction_approved") == "Đã có quyết định thành lập Hội đồng tiêu hủy"
+
+
+def test_the_deadlines_cite_their_source_in_vietnamese_on_vietnamese_pages(client, session, world):
+    for deadline in load_table().deadlines:
+        for period in deadline.periods.values():
+            assert period.source_vi and "Art." not in period.source_vi, deadline.id
+    item = make_item(session, world)
+    log_in(client, "manager")
+    text = page_text(client.get(f"/items/{item.code}").text)
+    assert "Căn cứ" in text and "Điều" in text
+    assert not re.search(r"\b(Decree|Law|Circular|Art\.|not in our sources)\b", text), text

@@ -35,6 +35,7 @@ class DeadlinePublic(BaseModel):
     period: str
     day_kind: str
     source: str
+    source_vi: str  # the same citation in Vietnamese
     confirmed: bool
     starts_on: date
     start_exact: bool
@@ -66,6 +67,7 @@ def deadline_public(entry: Entry) -> DeadlinePublic:
         period=c.period.text(),
         day_kind=c.period.day_kind,
         source=c.period.source,
+        source_vi=c.period.source_vi,
         confirmed=c.period.confirmed,
         starts_on=c.starts_on,
         start_exact=c.start_exact,

@@ -54,6 +54,7 @@ class DeadlineEntry(BaseModel):
     days_late: int | None = None
     done_on: date | None = None
     source: str = ""
+    source_vi: str = ""  # the same citation in Vietnamese
     confirmed: bool = True
     item_codes: list[str]
     batch_id: int | None = None
@@ -84,6 +85,7 @@ def _entry(e: Entry, today: date, codes: list[str]) -> DeadlineEntry:
         days_late=c.days_late,
         done_on=c.done_on,
         source=c.period.source,
+        source_vi=c.period.source_vi,
         confirmed=c.period.confirmed,
         item_codes=codes,
         batch_id=e.batch_id,
