@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from evidence_service.exports import ledger
+from evidence_service.exports.ledger.columns import disposal
 from evidence_service.i18n import Translator
 from evidence_service.labels.contents import item_fields
 from evidence_service.legal.deadlines import load_table
@@ -149,3 +150,18 @@ def test_the_deadlines_cite_their_source_in_vietnamese_on_vietnamese_pages(clien
     text = page_text(client.get(f"/items/{item.code}").text)
     assert "Căn cứ" in text and "Điều" in text
     assert not re.search(r"\b(Decree|Law|Circular|Art\.|not in our sources)\b", text), text
+
+
+def test_a_confiscation_in_the_ledger_and_summary_names_no_receiver_the_new_rules_changed(
+    client, session, world
+):
+    # From 01/07/2026 confiscated property of a provincial case goes to the commune People's
+    # Committee, not the finance agency (Decree 152/2026 Art. 39, vn-legal-context.md §4.2):
+    # the ledger's and summary's "(giao cơ quan tài chính)" was wrong for it.
+    item = released(client, session, world, "confiscate")
+    today = local_today()
+    data = ledger(session, world.users["manager"], "W1", date(today.year, 1, 1), today)
+    (line,) = [line for line in data.lines if line.code == item.code]
+    assert disposal(line, vi) == "Tịch thu sung quỹ nhà nước (văn bản số BB-1)"
+    assert "cơ quan tài chính" not in vi("ledger15.exit_confiscated")
+    assert "cơ quan tài chính" not in load_table().by_id("confiscation_handover").name_vi
