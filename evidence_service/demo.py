@@ -16,10 +16,51 @@ from .cases import CaseCreate, ItemOrder, TransferDecision, create_case, judgmen
 from .environment.demo import seed_environment
 from .items import ItemCreate, Person, intake_items, order_dispositions
 from .legal.holidays import local_today
-from .locations import LocationCreate, WarehouseCreate, create_location, create_warehouse
-from .models import Agency, Category, Disposition, Item, LegalRegime, LocationKind, Role
+from .locations import (
+    Custodian,
+    LocationCreate,
+    WarehouseCreate,
+    create_location,
+    create_warehouse,
+)
+from .models import (
+    Agency,
+    Category,
+    CustodianKind,
+    Disposition,
+    Item,
+    LegalRegime,
+    LocationKind,
+    Role,
+)
 
 DEMO_PASSWORD = "demo-password"
+
+_OUTSIDE_CUSTODIANS = [
+    (
+        "KHO-CA",
+        "Kho vật chứng Công an tỉnh Lạng Sơn",
+        "Phường Tam Thanh",
+        Custodian(
+            kind=CustodianKind.police,
+            name="Phòng Hậu cần Công an tỉnh Lạng Sơn",
+            representative="Hoàng Văn Nam",
+            position="Thủ kho vật chứng",
+        ),
+    ),
+    (
+        "UBND-HL",
+        "Trụ sở UBND xã Hữu Lũng",
+        "Xã Hữu Lũng",
+        Custodian(
+            kind=CustodianKind.local_authority,
+            name="Ủy ban nhân dân xã Hữu Lũng",
+            representative="Lý Thị Hoa",
+            position="Phó Chủ tịch",
+            contract="Biên bản giao bảo quản số 03/BB-THADS ngày 15/09/2026",
+        ),
+    ),
+]
 
 _LOCATIONS = [
     # warehouse, code, parent, name, kind, limits, hazard classes, secure
@@ -109,6 +150,8 @@ _LOCATIONS = [
     ("KHO-CL", "CL-A", None, "Kho A", LocationKind.room, {}, [], False),
     ("KHO-CL", "CL-A-01", "CL-A", "Kệ A-01", LocationKind.shelf, {"max_items": 20}, [], False),
     ("KHO-CL", "CL-BAI", None, "Bãi xe", LocationKind.zone, {"max_items": 10}, [], False),
+    ("KHO-CA", "CA-BAI", None, "Bãi xe vật chứng", LocationKind.zone, {}, [], False),
+    ("UBND-HL", "HL-SAN", None, "Sân trụ sở UBND xã", LocationKind.zone, {}, [], False),
 ]
 
 
@@ -152,6 +195,14 @@ def seed_demo(session: Session) -> bool:
         WarehouseCreate(code="KHO-CL", name="Kho Phòng THADS khu vực 2", agency_code="THADS-CL"),
         manager,
     )
+    # Kept in place by others: a truck in the police warehouse (Decree 152/2026 Art. 37) and
+    # a motorbike at the commune (Circular 01/2017 Art. 12(2), checked monthly).
+    for code, name, address, custodian in _OUTSIDE_CUSTODIANS:
+        create_warehouse(
+            session,
+            WarehouseCreate(code=code, name=name, address=address, custodian=custodian),
+            manager,
+        )
     for warehouse, code, parent, name, kind, limits, hazards, secure in _LOCATIONS:
         create_location(
             session,
@@ -297,6 +348,26 @@ def seed_demo(session: Session) -> bool:
             "piece",
             380,
             "LS1-P1-K02",
+        ),
+        (
+            "27/2026/HS-ST",
+            Category.vehicle,
+            "Xe ô tô tải Hyundai biển 12C-045.89",
+            [],
+            1,
+            "vehicle",
+            2_450_000,
+            "CA-BAI",
+        ),
+        (
+            "58/2026/HS-PT",
+            Category.vehicle,
+            "Xe máy Yamaha Sirius biển 12H1-208.31",
+            [],
+            1,
+            "vehicle",
+            96000,
+            "HL-SAN",
         ),
         (
             "27/2026/HS-ST",

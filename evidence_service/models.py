@@ -159,6 +159,20 @@ class LocationKind(StrEnum):
     bin = "bin"
 
 
+class CustodianKind(StrEnum):
+    """Who physically keeps a warehouse's items (data/custodian_kinds.toml says what each
+    kind means for the law; vn-legal-context §2.3, §3.5)."""
+
+    own = "own"  # the agency's own evidence warehouse
+    rented = "rented"  # kho thuê, kept by the agency
+    police = "police"  # the investigating body's evidence warehouse (custody in place)
+    treasury = "treasury"  # Kho bạc Nhà nước
+    specialised = "specialised"  # a specialised agency (weapons, explosives, poisons)
+    owner = "owner"  # the owner or a relative
+    local_authority = "local_authority"  # the commune authority
+    hired = "hired"  # an organisation or person under a custody contract
+
+
 class Agency(SQLModel, table=True):
     __tablename__ = "agencies"
     id: int | None = Field(default=None, primary_key=True)
@@ -187,12 +201,32 @@ class User(SQLModel, table=True):
 
 
 class Warehouse(SQLModel, table=True):
+    """A place where the agency's items are kept: its own or a rented warehouse, or the
+    place of an outside custodian who keeps them for it (custody in place, Decree 152/2026
+    Art. 37; items left with others, Circular 01/2017 Art. 12(2))."""
+
     __tablename__ = "warehouses"
+    __table_args__ = (CheckConstraint(_in("custodian_kind", CustodianKind), name="custodian_kind"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
     address: str | None = Field(default=None, max_length=300)
     agency_id: int = Field(foreign_key="agencies.id", index=True)
+    custodian_kind: str = Field(
+        default=CustodianKind.own, max_length=16, sa_column_kwargs={"server_default": "own"}
+    )
+    # The outside custodian (body, organisation or person), who signs for it and in what
+    # position, and the custody or storage contract (number, date) where there is one.
+    custodian_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    custodian_representative: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
+    custodian_position: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
+    custody_contract: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 

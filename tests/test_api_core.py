@@ -179,6 +179,14 @@ def test_manager_creates_warehouse_201_and_lists_it(client, world):
         "name": "Kho Ba",
         "address": None,
         "agency_code": "A-PROV",
+        "custodian": {
+            "kind": "own",
+            "name": "",
+            "representative": "",
+            "position": "",
+            "contract": "",
+        },
+        "held_by_others": False,
     }
     codes = [w["code"] for w in get(client, world, "/warehouses", user="manager").json()]
     assert codes == ["W1", "W2", "W3"]  # the manager of the parent also sees the child's W2

@@ -13,7 +13,8 @@ def test_demo_data_has_every_category_and_a_valid_chain(session):
     assert seed_demo(session) is False  # running it twice adds nothing
     categories = {item.category for item in session.exec(select(Item)).all()}
     assert categories == {c.value for c in Category}
-    assert len(session.exec(select(Warehouse)).all()) == 2
+    kinds = sorted(w.custodian_kind for w in session.exec(select(Warehouse)).all())
+    assert kinds == ["local_authority", "own", "own", "police"]
     assert verify_chain(session).ok
 
 

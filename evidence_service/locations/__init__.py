@@ -10,6 +10,7 @@ from .hazard_table import load_hazard_table, normalise_hazard_classes
 from .placement import CapacityExceeded, HazardConflict, Placement, check_placements, room_of
 from .tree import (
     LOCATION_CODE_PATTERN,
+    Custodian,
     LocationCreate,
     LocationPublic,
     LocationSummary,
@@ -38,6 +39,7 @@ __all__ = [
     "LocationSummary",
     "Placement",
     "Usage",
+    "Custodian",
     "WarehouseCreate",
     "WarehousePublic",
     "awaiting_destruction_locations",

@@ -3,17 +3,46 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .. import chains, payload
+from .. import chains, custodians, payload
 from ..auth import agency_by_code, agency_scope, require
 from ..errors import Conflict, Invalid, NotFound, value_error
-from ..models import Agency, Location, LocationKind, LocationUsage, User, Warehouse
+from ..models import (
+    Agency,
+    CustodianKind,
+    Location,
+    LocationKind,
+    LocationUsage,
+    User,
+    Warehouse,
+)
 from .hazard_table import normalise_hazard_classes
 
 LOCATION_CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
+
+
+class Custodian(BaseModel):
+    """Who keeps the warehouse's items (data/custodian_kinds.toml): the agency itself (own,
+    rented) or an outside custodian, who is then named."""
+
+    kind: CustodianKind = CustodianKind.own
+    name: str = Field(default="", max_length=200, description="the outside custodian")
+    representative: str = Field(default="", max_length=200, description="who signs for it")
+    position: str = Field(default="", max_length=200)
+    contract: str = Field(
+        default="", max_length=200, description="the custody or storage contract: number, date"
+    )
+
+    @model_validator(mode="after")
+    def _outside_custodian_named(self) -> "Custodian":
+        if custodians.rule(self.kind).held_by_others and not self.name.strip():
+            raise value_error(
+                "an outside custodian needs its name", "lead_custodian_error.name_required"
+            )
+        return self
 
 
 class WarehouseCreate(BaseModel):
@@ -21,6 +50,7 @@ class WarehouseCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
     agency_code: str | None = Field(default=None, description="defaults to the user's agency")
+    custodian: Custodian = Field(default_factory=Custodian)
 
 
 class WarehousePublic(BaseModel):
@@ -28,6 +58,8 @@ class WarehousePublic(BaseModel):
     name: str
     address: str | None
     agency_code: str
+    custodian: Custodian
+    held_by_others: bool
 
 
 class LocationCreate(BaseModel):
@@ -98,7 +130,18 @@ def create_warehouse(session: Session, data: WarehouseCreate, actor: User) -> Wa
             key="keysb_locations.warehouse_exists",
             params={"code": data.code},
         )
-    warehouse = Warehouse(code=data.code, name=data.name, address=data.address, agency_id=agency_id)
+    keeper = data.custodian
+    warehouse = Warehouse(
+        code=data.code,
+        name=data.name,
+        address=data.address,
+        agency_id=agency_id,
+        custodian_kind=keeper.kind,
+        custodian_name=keeper.name.strip(),
+        custodian_representative=keeper.representative.strip(),
+        custodian_position=keeper.position.strip(),
+        custody_contract=keeper.contract.strip(),
+    )
     session.add(warehouse)
     session.flush()
     return warehouse
@@ -108,7 +151,18 @@ def warehouse_public(session: Session, warehouse: Warehouse) -> WarehousePublic:
     agency = session.get(Agency, warehouse.agency_id)
     assert agency is not None
     return WarehousePublic(
-        code=warehouse.code, name=warehouse.name, address=warehouse.address, agency_code=agency.code
+        code=warehouse.code,
+        name=warehouse.name,
+        address=warehouse.address,
+        agency_code=agency.code,
+        custodian=Custodian.model_construct(
+            kind=CustodianKind(warehouse.custodian_kind),
+            name=warehouse.custodian_name,
+            representative=warehouse.custodian_representative,
+            position=warehouse.custodian_position,
+            contract=warehouse.custody_contract,
+        ),
+        held_by_others=custodians.held_by_others(warehouse),
     )
 
 
