@@ -18,6 +18,7 @@ from evidence_service.models import Case
 from tests import docs_output
 from tests.factories import World, confirm_request, exit_document, make_item
 from tests.test_destruction import approve, new_batch
+from tests.test_handovers import handover_body
 from tests.test_web import log_in
 
 vi = Translator("vi")
@@ -165,3 +166,21 @@ def test_a_confiscation_in_the_ledger_and_summary_names_no_receiver_the_new_rule
     assert disposal(line, vi) == "Tịch thu sung quỹ nhà nước (văn bản số BB-1)"
     assert "cơ quan tài chính" not in vi("ledger15.exit_confiscated")
     assert "cơ quan tài chính" not in load_table().by_id("confiscation_handover").name_vi
+
+
+def test_a_label_names_the_agency_that_handed_the_item_over(client, world):
+    # Review, "Labels": "Missing: … transferring agency" — the label printed the person
+    # ("Bên giao: Hoàng Văn Dũng – Điều tra viên") though the handover names the agency.
+    made = client.post(
+        "/api/v1/handovers", json=handover_body(world), headers=world.headers("keeper")
+    )
+    assert made.status_code == 201, made.text
+    code = made.json()["lines"][0]["item_code"]
+    response = client.get(
+        f"/api/v1/items/{code}/label",
+        params={"format": "pdf", "template": "thermal-100x150-203"},
+        headers=world.headers("keeper"),
+    )
+    assert response.status_code == 200, response.text
+    text = " ".join(docs_output.text(response.content).split())
+    assert "Bên giao: Cơ quan CSĐT Công an tỉnh Lạng Sơn" in text, text
