@@ -87,3 +87,14 @@ def items_held_by_others(
     if warehouse_id is not None:
         query = query.where(Warehouse.id == warehouse_id)
     return [(item, warehouse) for item, warehouse in session.exec(query).all()]
+
+
+def outside_keeper(session: Session, item: Item) -> Warehouse | None:
+    """The warehouse of the outside custodian who physically keeps ``item`` (its location is
+    on that warehouse), or None when the agency keeps it (or it is on no shelf). The item's
+    legal holder is still its agency (``Item.agency_id``)."""
+    if item.location_id is None:
+        return None
+    location = session.get(Location, item.location_id)
+    warehouse = session.get(Warehouse, location.warehouse_id) if location else None
+    return warehouse if warehouse is not None and held_by_others(warehouse) else None

@@ -36,6 +36,15 @@ from .models import (
 
 DEMO_PASSWORD = "demo-password"
 
+# People, not accounts, sign the papers: each demo login has a person's name.
+_DEMO_NAMES = {
+    Role.admin: "Đỗ Minh Quản",
+    Role.manager: "Lê Thị Hoa",
+    Role.keeper: "Phạm Văn Kho",
+    Role.council: "Trần Văn Hội",
+    Role.auditor: "Ngô Thị Kiểm",
+}
+
 _OUTSIDE_CUSTODIANS = [
     (
         "KHO-CA",
@@ -176,7 +185,7 @@ def seed_demo(session: Session) -> bool:
             session,
             UserCreate(
                 username=username,
-                full_name=f"Người dùng demo ({role.value})",
+                full_name=_DEMO_NAMES[role],
                 role=role,
                 agency_code="THADS-LS",
                 password=DEMO_PASSWORD,

@@ -1128,6 +1128,11 @@ class Handover(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
     final_at: datetime | None = _ts(nullable=True)
+    # The outside custodian who keeps the items where they are, as the handover saw it
+    # ({"warehouse_id", "warehouse", "kind", "name", "representative", "position",
+    # "contract", "place"}); None when the items go into the agency's own keeping. From
+    # 01/07/2026 such a handover is one in place (Decree 152/2026 Art. 37).
+    custodian: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     def re_entry(self) -> dict[str, Any] | None:
         """The check-out a return ends, when this handover is one (``acts[HANDOVER_RE_ENTRY]``,

@@ -22,11 +22,11 @@ from ..models import (
     Handover,
     HandoverLine,
     Item,
-    LegalRegime,
     Location,
     OfficialDocument,
     User,
 )
+from .rules import in_place, regime_at
 from .views import handover_lines
 
 RECORD, SLIP = "handover_record", "entry_slip"
@@ -34,20 +34,10 @@ RECORD, SLIP = "handover_record", "entry_slip"
 # it ends (the requester's document, its date and body, the check-out's exit slip). Such a
 # handover is a re-entry, "nhập lại sau trích xuất" (Circular 04/2023 Art. 11(3): the return
 # is handled like a new handover; vn-legal-context §3.5).
-# The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
-NEW_RULES_FROM = date(2026, 7, 1)
 
 
 def subject(handover: Handover) -> str:
     return f"handover:{handover.id}"
-
-
-def regime_at(moment: datetime) -> LegalRegime:
-    return (
-        LegalRegime.from_2026_07_01
-        if local_day(moment) >= NEW_RULES_FROM
-        else LegalRegime.before_2026_07_01
-    )
 
 
 def act_text(t: Translator, kind: str, act: dict[str, Any] | None) -> str:
@@ -218,6 +208,105 @@ def _record_body(
     return out + docs.signatures(t, signers)
 
 
+def _in_place_body(
+    session: Session,
+    doc: docs.Document,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
+) -> list[Flowable]:
+    """The record of a handover in place (Decree 152/2026 Art. 37, vn-legal-context §2.3):
+    at the place of storage the agency inventories and receives the items, which the
+    custodian body goes on keeping there; the custodian is the side that hands over, and the
+    record is signed by the enforcement officer (THADS's stamp) and the custodian's
+    representative (its stamp), Art. 37(4). Copies: the layout's four (each side, the
+    receiver's accountant, the case file)."""
+    t = doc.t
+    keeper = handover.custodian or {}
+    place = handover.place or keeper.get("place") or "…"
+    name = keeper.get("name") or "…"
+    officers = [r for r in handover.receivers or [] if r["role"] == "officer"]
+    out: list[Flowable] = [
+        *docs.basis(doc, _acts(session, handover, t)),
+        docs.spacer(2),
+        docs.para(
+            t(
+                "custody15_record.opening",
+                when=docs.moment_words(t, handover.handed_over_at),
+                place=place,
+                agency=doc.agency.name,
+            )
+        ),
+        docs.heading(t("custody15_record.giver")),
+        docs.para(
+            t(
+                "custody15_record.custodian_line",
+                name=name,
+                kind=t(f"lead_custodian_kind.{keeper.get('kind', 'hired')}"),
+                representative=keeper.get("representative") or "…",
+                position=keeper.get("position") or "…",
+            )
+        ),
+        *(
+            [docs.para(t("custody15_record.contract", contract=keeper["contract"]))]
+            if keeper.get("contract")
+            else []
+        ),
+        docs.heading(t("custody15_record.receiver", agency=doc.agency.name)),
+        *docs.bullets(
+            [
+                t(
+                    "handover_record.receiver_line",
+                    name=r["name"],
+                    position=r.get("position") or "…",
+                    role=t(f"handover_receiver.{r['role']}"),
+                )
+                for r in handover.receivers or []
+            ],
+            "…",
+        ),
+        docs.heading(t("custody15_record.items_intro", count=len(rows))),
+        _lines_table(t, rows, with_comparison=True),
+        docs.spacer(3),
+    ]
+    differing = [line for line, _ in rows if not line.matches]
+    if differing:
+        out.append(
+            docs.para(
+                t(
+                    "custody15_record.differences",
+                    lines=", ".join(str(line.line_no) for line in differing),
+                    resolution=handover.resolution or "…",
+                )
+            )
+        )
+    else:
+        out.append(docs.para(t("handover_record.all_match")))
+    if handover.notes:
+        out.append(docs.para(t("handover_record.notes", notes=handover.notes)))
+    out += [
+        docs.para(t("custody15_record.kept_there", place=place, name=name)),
+        docs.para(t("custody15_record.conclusion")),
+        *docs.copies(doc),
+    ]
+    signers = [
+        docs.Signer(
+            t("custody15_record.sign_officer"),
+            officers[0]["name"] if officers else "",
+            t("custody15_record.stamp_agency", agency=doc.agency.name),
+        ),
+        docs.Signer(
+            t("custody15_record.sign_custodian"),
+            keeper.get("representative") or "",
+            t(
+                "custody15_record.stamp_custodian",
+                position=keeper.get("position") or "…",
+                name=name,
+            ),
+        ),
+    ]
+    return out + docs.signatures(t, signers)
+
+
 def _slip_body(
     session: Session,
     doc: docs.Document,
@@ -260,6 +349,22 @@ def _slip_body(
             t("handover_slip.place", places=", ".join(places) or t("handover_slip.receiving"))
         ),
     ]
+    if handover.custodian:
+        # Items an outside custodian keeps: the agency tracks them on its books while they
+        # stay there (Circular 01/2017 Art. 11, Circular 04/2023 Art. 11(1) for the State
+        # Treasury and specialised agencies; vn-legal-context §2.1). Whether a custody in
+        # place under Decree 152/2026 Art. 37 has an entry slip at all is to be confirmed
+        # (the article names only the handover record): the slip is kept, and says so.
+        keeper = handover.custodian
+        out.append(
+            docs.para(
+                t(
+                    "custody15_slip.kept_by",
+                    name=keeper.get("name") or "…",
+                    place=handover.place or keeper.get("place") or "…",
+                )
+            )
+        )
     if "entry_order" in handover.acts:
         out.append(docs.para(act_text(t, "entry_order", handover.acts["entry_order"])))
     out += [
@@ -304,12 +409,25 @@ def _subtitle(handover: Handover, kind: str, t: Translator) -> str:
 _BODIES = {RECORD: _record_body, SLIP: _slip_body}
 
 
+def _body(
+    session: Session,
+    doc: docs.Document,
+    kind: str,
+    handover: Handover,
+    rows: Sequence[tuple[HandoverLine, Item]],
+) -> list[Flowable]:
+    """The document's body: a handover in place has its own record (Art. 37(4))."""
+    if kind == RECORD and in_place(handover.custodian, handover.handed_over_at):
+        return _in_place_body(session, doc, handover, rows)
+    return _BODIES[kind](session, doc, handover, rows)
+
+
 def render(session: Session, handover: Handover, kind: str, lang: str = "vi") -> bytes:
     """The record or the slip drawn now: a draft before the handover is final, or a
     translation (the stored Vietnamese document is what ``stored`` serves)."""
     doc = _document(session, handover, kind, lang)
     rows = handover_lines(session, handover)
-    return docs.render(doc, _BODIES[kind](session, doc, handover, rows))
+    return docs.render(doc, _body(session, doc, kind, handover, rows))
 
 
 def stored(session: Session, handover: Handover, kind: str) -> OfficialDocument | None:
@@ -326,7 +444,7 @@ def make_final(session: Session, handover: Handover, actor: User) -> None:
 
         def draw(number: docs.Number, doc: docs.Document = doc, kind: str = kind) -> bytes:
             return docs.render(
-                replace(doc, number=number.printed), _BODIES[kind](session, doc, handover, rows)
+                replace(doc, number=number.printed), _body(session, doc, kind, handover, rows)
             )
 
         final = docs.finalise(session, kind, handover.agency_id, subject(handover), draw, actor)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from .. import custodians
 from ..auth import require
 from ..bulk import insert_rows
 from ..cases.core import find_case
@@ -38,6 +39,7 @@ from ..models import (
     Role,
     SealState,
     User,
+    Warehouse,
 )
 from ..recording import record_inserted
 from . import papers, rules
@@ -76,6 +78,68 @@ def _agency_of(session: Session, actor: User, first: ItemCreate, case: Case) -> 
         except NotFound:
             pass  # intake names the unknown location
     return case.agency_id
+
+
+def custodian_of(
+    session: Session, actor: User, items_in: Sequence[ItemCreate]
+) -> dict[str, Any] | None:
+    """The outside custodian who keeps the handover's items where they go, as the record
+    names it (``Handover.custodian``); None when they go into the agency's own keeping (its
+    own or a rented warehouse, or receiving). One record is signed by one custodian for all
+    its items (Decree 152/2026 Art. 37(4)), and a handover into the agency's keeping is
+    signed by the deliverer and the receiving side instead (Circular 04/2023 Art. 10): a
+    handover whose items go to both, or to two custodians, is refused (422, nothing
+    written); they are two handovers."""
+    warehouses: dict[int | None, Warehouse | None] = {}
+    for code in {i.location_code for i in items_in}:
+        if code is None:
+            warehouses[None] = None
+            continue
+        try:
+            location = get_location(session, code, actor)
+        except NotFound:
+            continue  # intake names the unknown location
+        if location.warehouse_id not in warehouses:
+            warehouses[location.warehouse_id] = session.get(Warehouse, location.warehouse_id)
+    outside = {
+        w.id: w for w in warehouses.values() if w is not None and custodians.held_by_others(w)
+    }
+    if not outside:
+        return None
+    if len(outside) > 1:
+        names = sorted(w.custodian_name for w in outside.values())
+        raise Invalid(
+            "items",
+            f"the items go to {len(outside)} outside custodians ({', '.join(names)}); "
+            "one handover record is signed by one custodian: make one handover each",
+            key="custody15_handover.two_custodians",
+            params={"names": ", ".join(names)},
+        )
+    (warehouse,) = outside.values()
+    if len(warehouses) > 1:
+        raise Invalid(
+            "items",
+            f"some items stay with {warehouse.custodian_name} and others go into the "
+            "agency's own keeping; the two are received on different records: make two "
+            "handovers",
+            key="custody15_handover.mixed",
+            params={"name": warehouse.custodian_name},
+        )
+    return custodian_snapshot(warehouse)
+
+
+def custodian_snapshot(warehouse: Warehouse) -> dict[str, Any]:
+    """What the record names of the warehouse's custodian (``Handover.custodian``)."""
+    return {
+        "warehouse_id": warehouse.id,
+        "warehouse": warehouse.code,
+        "kind": warehouse.custodian_kind,
+        "name": warehouse.custodian_name,
+        "representative": warehouse.custodian_representative,
+        "position": warehouse.custodian_position,
+        "contract": warehouse.custody_contract,
+        "place": ", ".join(p for p in (warehouse.name, warehouse.address or "") if p),
+    }
 
 
 def _open(
@@ -160,13 +224,17 @@ def receive(session: Session, data: HandoverCreate, actor: User) -> Handover:
     who = Person(**_person(data))
     items_in = [i.model_copy(update={"received_at": at, "delivered_by": who}) for i in data.items]
     cases = list(_cases(session, actor, items_in).values())
+    keeper = custodian_of(session, actor, items_in)
+    place = data.place or (keeper["place"] if keeper else "")
     facts = rules.HandoverFacts(
-        place=data.place,
+        place=place,
         deliverer=data.deliverer.model_dump(),
         receiver_roles=frozenset(r.role for r in data.receivers),
         acts=frozenset(data.acts),
         resolution=data.resolution,
         judged=all(c.judgment_number for c in cases),
+        in_place=rules.in_place(keeper, at),
+        custodian=keeper or {},
     )
     found = rules.problems(
         facts,
@@ -184,7 +252,8 @@ def receive(session: Session, data: HandoverCreate, actor: User) -> Handover:
     )
     if found:
         raise refusal(found)
-    handover = _open(session, actor, items_in, at, False, _details(data))
+    details = {**_details(data), "place": place, "custodian": keeper}
+    handover = _open(session, actor, items_in, at, False, details)
     ids = intake_items(session, items_in, actor, data.override_reason)
     _add_lines(session, handover, ids, [_line(i) for i in data.items])
     papers.make_final(session, handover, actor)
@@ -205,7 +274,10 @@ def receive_items(
     lock_for_write(session)
     at = min((i.received_at for i in items_in if i.received_at), default=datetime.now(UTC))
     who = items_in[0].delivered_by
+    keeper = custodian_of(session, actor, items_in)
     details = {
+        "custodian": keeper,
+        "place": keeper["place"] if keeper else "",
         "deliverer_name": who.name,
         "deliverer_position": who.position,
         "deliverer_id_document": who.id_document,
@@ -311,6 +383,14 @@ def complete(
     # The check-out a re-entry ends is the service's own fact, not the form's: kept.
     kept = {k: v for k, v in handover.acts.items() if k == HANDOVER_RE_ENTRY}
     details["acts"] = {**details["acts"], **kept}
+    if handover.custodian:
+        # A draft names the custodian as its warehouse says now (e.g. its representative,
+        # added since the intake); the final record keeps it.
+        warehouse = session.get(Warehouse, handover.custodian["warehouse_id"])
+        if warehouse is not None:
+            handover.custodian = custodian_snapshot(warehouse)
+    if handover.custodian and not details["place"].strip():
+        details["place"] = handover.custodian.get("place", "")  # the place of storage
     for name, value in details.items():
         setattr(handover, name, value)
     if data.handed_over_at is not None:

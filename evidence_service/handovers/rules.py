@@ -9,12 +9,17 @@ checked; Decree 142/2024 Art. 14 adds the transfer decision, the initial seizure
 the introduction letter. §2.2(2–3), §2.3(2): items are compared with the initial seizure
 record, and a difference is accepted only once clarified. §2.2(4), §2.3(3): drugs only
 sealed and with a forensic conclusion; a torn or suspicious seal only with a new one.
+§2.3 (Decree 152/2026 Art. 37, from 01/07/2026): a handover in place, where an outside
+custodian keeps the items and goes on keeping them: the enforcement officer inventories and
+receives them there, and signs the record with the custodian's representative.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from ..models import Category, ReceiverRole, SealState
+from ..i18n.formatting import local_day
+from ..models import Category, LegalRegime, ReceiverRole, SealState
 
 SEALED = frozenset({SealState.intact, SealState.broken, SealState.suspicious})
 # A seal in these states is accepted only with a new forensic conclusion (§2.2(4), §2.3(3)).
@@ -30,6 +35,43 @@ RECEIVING_GROUPS: tuple[tuple[str, frozenset[ReceiverRole]], ...] = (
     ("accountant", frozenset({ReceiverRole.accountant})),
 )
 DELIVERER_FIELDS = ("name", "position", "agency", "id_document")
+# The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
+NEW_RULES_FROM = date(2026, 7, 1)
+# A handover in place (Decree 152/2026 Art. 37(2), (4)): the enforcement officer
+# inventories, receives and signs (with THADS's stamp); the custodian's representative signs
+# for the custodian (with its stamp), so he is named with his position; the custodian, not a
+# deliverer with an introduction letter, hands the items over. Whether the storekeeper and
+# the accountant must also take part in place is to be confirmed (Art. 37 names only the
+# officer; the accountant keeps a copy, Art. 37(4)): they are not required here.
+IN_PLACE_RECEIVING: tuple[tuple[str, frozenset[ReceiverRole]], ...] = (
+    ("officer", frozenset({ReceiverRole.officer})),
+)
+CUSTODIAN_FIELDS = ("name", "representative", "position")
+# The words of the problems only a handover in place has (the others: handover_missing).
+IN_PLACE_CODES = frozenset(
+    {"receiver_officer", *(f"custodian_{name}" for name in CUSTODIAN_FIELDS)}
+)
+
+
+def regime_at(moment: datetime) -> LegalRegime:
+    """The rules a handover at ``moment`` follows (by its day in Viet Nam)."""
+    return (
+        LegalRegime.from_2026_07_01
+        if local_day(moment) >= NEW_RULES_FROM
+        else LegalRegime.before_2026_07_01
+    )
+
+
+def in_place(custodian: Mapping[str, object] | None, moment: datetime) -> bool:
+    """A handover in place: its items stay with an outside custodian, under the rules from
+    01/07/2026 (Decree 152/2026 Art. 37). Before then the same handover follows the old
+    rules (a deliverer hands over to the receiving side, Circular 04/2023 Art. 10)."""
+    return bool(custodian) and regime_at(moment) == LegalRegime.from_2026_07_01
+
+
+def words(code: str) -> str:
+    """The translation key of a problem's sentence."""
+    return f"custody15_missing.{code}" if code in IN_PLACE_CODES else f"handover_missing.{code}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +105,9 @@ class HandoverFacts:
     # Every item's case already has a judgment: the judgment is the basis, no transfer
     # decision is needed (Law 2008 Art. 122: evidence sent with the judgment).
     judged: bool
+    # A handover in place (``in_place``) and its custodian (name, representative, position).
+    in_place: bool = False
+    custodian: Mapping[str, str] = field(default_factory=dict)
 
 
 def problems(handover: HandoverFacts, lines: Sequence[LineFacts]) -> list[Problem]:
@@ -70,14 +115,24 @@ def problems(handover: HandoverFacts, lines: Sequence[LineFacts]) -> list[Proble
     found: list[Problem] = []
     if not handover.place.strip():
         found.append(Problem("place", "place", "say where the handover takes place"))
-    for name in DELIVERER_FIELDS:
+    if handover.in_place:
+        for name in CUSTODIAN_FIELDS:
+            if not str(handover.custodian.get(name) or "").strip():
+                found.append(
+                    Problem(
+                        f"custodian.{name}",
+                        f"custodian_{name}",
+                        f"a handover in place names the custodian's {name}",
+                    )
+                )
+    for name in () if handover.in_place else DELIVERER_FIELDS:
         if not handover.deliverer.get(name, "").strip():
             found.append(
                 Problem(
                     f"deliverer.{name}", f"deliverer_{name}", f"the deliverer's {name} is missing"
                 )
             )
-    for group, roles in RECEIVING_GROUPS:
+    for group, roles in IN_PLACE_RECEIVING if handover.in_place else RECEIVING_GROUPS:
         if not handover.receiver_roles & roles:
             found.append(
                 Problem(

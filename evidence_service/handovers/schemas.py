@@ -150,6 +150,22 @@ class HandoverLinePublic(BaseModel):
     forensic_conclusion: ActRef | None
 
 
+class HandoverCustodian(BaseModel):
+    """The outside custodian who keeps the items where they are (its warehouse's custodian,
+    as the handover saw it); ``in_place``: the handover is one in place (from 01/07/2026,
+    Decree 152/2026 Art. 37), its record signed by the enforcement officer and the
+    custodian's representative."""
+
+    warehouse: str
+    kind: str
+    name: str
+    representative: str
+    position: str
+    contract: str
+    place: str
+    in_place: bool
+
+
 class HandoverPublic(BaseModel):
     id: int
     agency_code: str
@@ -171,6 +187,9 @@ class HandoverPublic(BaseModel):
     entry_slip_sha256: str | None
     # What still keeps the handover from being final (empty once it is).
     missing: list[str]
+    custodian: HandoverCustodian | None = Field(
+        default=None, description="the outside custodian keeping the items, if any"
+    )
     lines: list[HandoverLinePublic]
 
 

@@ -13,6 +13,7 @@ from . import rules
 from .schemas import (
     ActRef,
     Deliverer,
+    HandoverCustodian,
     HandoverLinePublic,
     HandoverPublic,
     HandoverSummary,
@@ -62,6 +63,8 @@ def handover_facts(session: Session, handover: Handover) -> rules.HandoverFacts:
         acts=frozenset(handover.acts),
         resolution=handover.resolution,
         judged=judged == 0,
+        in_place=rules.in_place(handover.custodian, handover.handed_over_at),
+        custodian=handover.custodian or {},
     )
 
 
@@ -84,6 +87,9 @@ def missing(session: Session, handover: Handover) -> list[rules.Problem]:
     if handover.final_at is not None:
         return []
     return rules.problems(handover_facts(session, handover), line_facts(session, handover))
+
+
+_CUSTODIAN_TEXTS = ("warehouse", "kind", "name", "representative", "position", "contract", "place")
 
 
 def _act(value: dict[str, Any] | None) -> ActRef | None:
@@ -121,6 +127,14 @@ def handover_public(session: Session, handover: Handover) -> HandoverPublic:
         record_sha256=documents.get("handover_record"),
         entry_slip_sha256=documents.get("entry_slip"),
         missing=[p.code for p in missing(session, handover)],
+        custodian=(
+            HandoverCustodian(
+                **{k: str(handover.custodian.get(k) or "") for k in _CUSTODIAN_TEXTS},
+                in_place=rules.in_place(handover.custodian, handover.handed_over_at),
+            )
+            if handover.custodian
+            else None
+        ),
         lines=[
             HandoverLinePublic(
                 line_no=line.line_no,

@@ -20,6 +20,7 @@ from typing import Any
 from reportlab.platypus import Flowable
 from sqlmodel import Session, col, select
 
+from .. import custodians
 from .. import documents as d
 from ..checkpoints import current_anchor
 from ..documents import Column, Document, Signer
@@ -31,7 +32,10 @@ from ..models import (
     Discrepancy,
     ExitKind,
     ExitSlip,
+    Handover,
+    HandoverLine,
     Item,
+    LegalRegime,
     Location,
     OfficialDocument,
     Outcome,
@@ -80,6 +84,9 @@ class _Facts:
     expected: int
     seen_expected: int
     away: list[tuple[Item, Checkout, str | None]]
+    # Items the warehouse's outside custodian keeps for the agency (custody in place, items
+    # left with others), each with the handover that left it there, if any.
+    kept: list[tuple[Item, Handover | None]]
 
 
 def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
@@ -132,7 +139,38 @@ def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
         status.expected,
         status.seen_expected,
         _away(session, stocktake, [item for line, item in lines if _held_away(line, item)]),
+        _kept(session, stocktake, warehouse, lines),
     )
+
+
+def _kept(
+    session: Session,
+    stocktake: Stocktake,
+    warehouse: Warehouse,
+    lines: list[tuple[StocktakeLine, Item | None]],
+) -> list[tuple[Item, Handover | None]]:
+    """The counted items an outside custodian keeps (its warehouse is held by others,
+    ``custodians``): those of ``custodians.items_held_by_others`` this count covers (a
+    stocktake is of one warehouse, or a location or a sample of it: its lines), each with the
+    last handover that left it with the custodian (since when)."""
+    if not custodians.held_by_others(warehouse):
+        return []
+    counted = {item.id for _, item in lines if item is not None}
+    held = custodians.items_held_by_others(
+        session, [stocktake.agency_id], warehouse_id=warehouse.id
+    )
+    out: list[tuple[Item, Handover | None]] = []
+    for item, _ in held:
+        if item.id not in counted:
+            continue
+        handover = session.exec(
+            select(Handover)
+            .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
+            .where(HandoverLine.item_id == item.id, col(Handover.custodian).is_not(None))
+            .order_by(col(Handover.id).desc())
+        ).first()
+        out.append((item, handover))
+    return out
 
 
 def _held_away(line: StocktakeLine, item: Item | None) -> bool:
@@ -194,6 +232,15 @@ def _participants(f: _Facts, doc: Document) -> list[Flowable]:
         rows.append([p.get("name", ""), p.get("position", ""), p.get("role", "")])
         if p.get("organisation"):
             rows[-1][1] = f"{rows[-1][1]}, {p['organisation']}".strip(", ")
+    if _custodian_signs(f, doc):
+        w = f.warehouse
+        rows.append(
+            [
+                w.custodian_representative or "……………",
+                ", ".join(p for p in (w.custodian_position, w.custodian_name) if p),
+                t("custody15_stocktake.sign_custodian"),
+            ]
+        )
     columns = [
         Column(t("docs_stocktake.col_no"), 10, right=True),
         Column(t("docs_stocktake.name"), 55),
@@ -286,7 +333,8 @@ def _held_by_others(f: _Facts, doc: Document) -> list[Flowable]:
     t = doc.t
     out: list[Flowable] = [d.heading(t("docs15_stocktake.away"))]
     if not f.away:
-        return [*out, d.para(t("docs15_stocktake.no_away"))]
+        # Items an outside custodian keeps follow (``_kept_in_place``): then not "none".
+        return out if f.kept else [*out, d.para(t("docs15_stocktake.no_away"))]
     rows = []
     for n, (item, checkout, slip) in enumerate(f.away, 1):
         documents = [t("docs15_stocktake.away_request", number=checkout.document_number)]
@@ -313,6 +361,67 @@ def _held_by_others(f: _Facts, doc: Document) -> list[Flowable]:
         Column(t("docs15_stocktake.col_due"), 20),
     ]
     return [*out, d.table(columns, rows)]
+
+
+def _kept_in_place(f: _Facts, doc: Document) -> list[Flowable]:
+    """IV (cont.). Items the warehouse's outside custodian keeps for the agency: the
+    custodian, the place, since when (the handover that left them there), quantity, weight
+    and condition as recorded (Decree 152/2026 Art. 38: the custodian inventories with the
+    agency every 6 months and every year, vn-legal-context §3.3; Circular 01/2017 Art. 12(2)
+    for items left with others, §3.5)."""
+    if not f.kept:
+        return []
+    t = doc.t
+    w = f.warehouse
+    custodian = f"{w.custodian_name}\n({t(f'lead_custodian_kind.{w.custodian_kind}')})" + (
+        f"\n{t('custody15_stocktake.contract', contract=w.custody_contract)}"
+        if w.custody_contract
+        else ""
+    )
+    rows = []
+    for n, (item, handover) in enumerate(f.kept, 1):
+        if handover is not None:
+            since = t.date(handover.handed_over_at)
+            if handover.record_number:
+                since += "\n" + t("custody15_stocktake.record", number=handover.record_number)
+        else:
+            since = t.date(item.received_at) if item.received_at else t("docs_engine.none")
+        weight = t.weight(item.net_weight_g)
+        rows.append(
+            [
+                n,
+                f"{item.description}\n{item.code}",
+                t.quantity(item.quantity, item.unit) + (f"\n{weight}" if weight else ""),
+                item.condition or t("docs_engine.none"),
+                custodian,
+                f"{w.name}"
+                + (f", {w.address}" if w.address else "")
+                + (f"\n{f.codes[item.location_id]}" if item.location_id in f.codes else ""),
+                since,
+            ]
+        )
+    columns = [
+        Column(t("docs_stocktake.col_no"), 9, right=True),
+        Column(t("docs_stocktake.col_item"), 36),
+        Column(t("custody15_stocktake.col_quantity"), 22, right=True),
+        Column(t("docs_stocktake.col_condition"), 26),
+        Column(t("custody15_stocktake.col_custodian"), 30),
+        Column(t("custody15_stocktake.col_place"), 30),
+        Column(t("custody15_stocktake.col_since"), 22),
+    ]
+    return [
+        d.para(t("custody15_stocktake.kept", count=len(f.kept), name=w.custodian_name)),
+        d.table(columns, rows),
+    ]
+
+
+def _custodian_signs(f: _Facts, doc: Document) -> bool:
+    """From 01/07/2026 the custodian body reviews and lists the stock with the agency every
+    6 months and every year (Decree 152/2026 Art. 38, vn-legal-context §3.3): its
+    representative signs the inventory of the items it keeps. Before then no rule has it sign
+    an inventory (the monthly check record of Circular 01/2017 Art. 12(2) is another
+    record)."""
+    return bool(f.kept) and doc.regime == LegalRegime.from_2026_07_01
 
 
 def _discrepancies(f: _Facts, doc: Document) -> list[Flowable]:
@@ -374,6 +483,15 @@ def _closing(f: _Facts, doc: Document) -> list[Flowable]:
         Signer(p.get("role") or p.get("position") or "", p.get("name", ""), p.get("position", ""))
         for p in f.stocktake.participants or []
     ]
+    if _custodian_signs(f, doc):
+        w = f.warehouse
+        people.append(
+            Signer(
+                t("custody15_stocktake.sign_custodian"),
+                w.custodian_representative,
+                ", ".join(p for p in (w.custodian_position, w.custodian_name) if p),
+            )
+        )
     return [
         d.spacer(2),
         d.para(ended),
@@ -389,6 +507,7 @@ SECTIONS = [
     _totals,
     _details,
     _held_by_others,
+    _kept_in_place,
     _discrepancies,
     _scans,
     _closing,

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from ... import dossier, handovers
 from ...errors import DomainError
 from ...exitslips import papers as exit_papers
+from ...handovers import rules as handover_rules
 from ...handovers.schemas import ACT_KINDS, HandoverCompletion
 from ...i18n.formatting import local_time
 from ...items import unsealing
@@ -56,6 +57,7 @@ def render_handover(
         roles=ROLES,
         act_kinds=ACT_KINDS,
         seal_states=list(SealState),
+        missing_words=handover_rules.words,
         done=page.request.query_params.get("done", ""),
         errors=explained.messages if explained else [],
         technical=technical(explained.detail) if explained else "",

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import cases, dossier, handovers, items, labels, scanning
+from ... import cases, custodians, dossier, handovers, items, labels, scanning
 from ...errors import DomainError
 from ...idempotency import run_once
 from ...items import exits, handling
@@ -64,7 +64,9 @@ def render_item(
         checkout=handling.current_checkout(page.db, code, page.me),
         photos=item_photos.list_photos(page.db, code, page.me),
         documents=dossier.item_documents(page.db, code, page.me),
-        deadlines=cases.item_deadlines(page.db, items.get_item(page.db, code, page.me)),
+        deadlines=cases.item_deadlines(page.db, row := items.get_item(page.db, code, page.me)),
+        # Nơi bảo quản / Đơn vị đang bảo quản, when an outside custodian keeps it.
+        keeper=custodians.outside_keeper(page.db, row),
         photo_kinds=list(PhotoKind),
         done=query.get("done", ""),
         errors=explained.messages if explained else [],

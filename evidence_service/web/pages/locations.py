@@ -5,10 +5,13 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import labels, locations
+from ... import custodians, labels, locations
+from ...errors import DomainError
 from ...items import list_items
-from ..context import Page, UserPage
-from ..errors import WebRoute
+from ...models import LocationKind
+from ..context import FormPage, Page, UserPage
+from ..errors import WebRoute, explain, technical
+from ..forms import validate
 from .labels import print_dialog
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -65,11 +68,67 @@ def tree(page: Page) -> list[tuple[locations.WarehousePublic, list[TreeRow]]]:
     return [(w, rows.get(w.code, [])) for w in locations.list_warehouses(page.db, page.me)]
 
 
+CUSTODIAN_FIELDS = ("name", "representative", "position", "contract")
+
+
+def render_locations(page: Page, error: DomainError | None = None) -> Response:
+    explained = explain(error, page.t) if error else None
+    return page.render(
+        "locations.html",
+        status_code=error.status_code if error else 200,
+        warehouses=tree(page),
+        templates=labels.template_list(page.settings),
+        # The custodian kinds as the data lists them (data/custodian_kinds.toml), with
+        # whether each is an outside custodian (then named).
+        custodian_kinds=[(r.kind.value, r.held_by_others) for r in custodians.rules().values()],
+        can_create=page.can("manage_locations"),
+        done=page.request.query_params.get("done", ""),
+        errors=explained.messages if explained else [],
+        technical=technical(explained.detail) if explained else "",
+        values=dict(page.form.items()),
+    )
+
+
 @router.get("/locations")
 def locations_page(page: UserPage) -> Response:
-    return page.render(
-        "locations.html", warehouses=tree(page), templates=labels.template_list(page.settings)
-    )
+    return render_locations(page)
+
+
+@router.post("/locations/warehouses")
+def add_warehouse(page: FormPage) -> Response:
+    """A manager adds a warehouse: the agency's own or rented one, or the place of an outside
+    custodian (custody in place, items left with others), named with its representative
+    and the custody contract; with, optionally, its first place (a zone) to put items on."""
+    f = page.field
+    try:
+        data = validate(
+            locations.WarehouseCreate,
+            {
+                "code": f("code"),
+                "name": f("name"),
+                "address": f("address") or None,
+                "custodian": {
+                    "kind": f("custodian_kind") or "own",
+                    **{name: f(f"custodian_{name}") for name in CUSTODIAN_FIELDS},
+                },
+            },
+        )
+        locations.create_warehouse(page.db, data, page.me)
+        if f("location_code"):
+            place = validate(
+                locations.LocationCreate,
+                {
+                    "warehouse_code": data.code,
+                    "code": f("location_code"),
+                    "name": f("location_name"),
+                    "kind": LocationKind.zone.value,
+                },
+            )
+            locations.create_location(page.db, place, page.me)
+    except DomainError as exc:
+        page.db.rollback()
+        return render_locations(page, exc)
+    return page.redirect(f"/locations?done=warehouse#wh-{data.code}")
 
 
 @router.get("/locations/{code}")
