@@ -49,7 +49,7 @@ class Period:
     every: str | None
     source: str
     confirmed: bool
-    source_vi: str = ""  # the citation in Vietnamese, for the Vietnamese pages
+    source_vi: str = ""  # the same citation in Vietnamese, for the Vietnamese pages
 
     def due(self, start: date, days_off: HolidayCalendar) -> date:
         """The last day the step may be taken on, ``start`` being the act's date."""
@@ -140,8 +140,8 @@ def _period(regime: LegalRegime, raw: dict[str, Any], where: str) -> Period:
     status = raw.get("status")
     if status not in ("confirmed", "to_be_confirmed"):
         raise ValueError(f"{where}: status must be confirmed or to_be_confirmed")
-    if not raw.get("source"):
-        raise ValueError(f"{where}: every period cites its source")
+    if not raw.get("source") or not raw.get("source_vi"):
+        raise ValueError(f"{where}: every period cites its source, in English and Vietnamese")
     return Period(
         regime,
         months,
@@ -150,7 +150,7 @@ def _period(regime: LegalRegime, raw: dict[str, Any], where: str) -> Period:
         every,
         raw["source"],
         status == "confirmed",
-        raw.get("source_vi", ""),
+        raw["source_vi"],
     )
 
 
