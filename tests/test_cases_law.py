@@ -538,7 +538,12 @@ def test_every_deadline_the_issue_lists_runs_from_its_act_under_the_regime_of_th
         ("destruction", NEW): ("Decree 152/2026 Art. 40(1)", True),
         ("owner_notice", NEW): ("Decree 152/2026 Art. 41(5)", False),
     }
-    j7, d7, j8, d8 = "7/2026/HS-ST", "7/QĐ-THADS/2026", "8/2026/HS-ST", "8/QĐ-THADS/2026"
+    j7, d7, j8, d8 = (
+        "7/2026/HS-ST",
+        "7/QĐ-THADS",
+        "8/2026/HS-ST",
+        "8/QĐ-THADS",
+    )  # coded: no year glued on
     expected = [
         # kind, case, item, act, regime, starts, due, done, days late (None: today - due)
         ("judgment_sent", old_case, None, j7, OLD, "2026-03-20", "2026-04-19", "2026-04-24", 5),

@@ -22,7 +22,16 @@ from ...documents import AgencyHeader, agency_header
 from ...i18n import Translator, translator
 from ...legal.holidays import local_today
 from ...locations import get_warehouse
-from ...models import Agency, Case, CustodyEvent, Item, Location, User, Warehouse
+from ...models import (
+    Agency,
+    Case,
+    CustodyEvent,
+    EnforcementDecision,
+    Item,
+    Location,
+    User,
+    Warehouse,
+)
 from ...periods import day_start, local_day
 from ..movements import (
     EXIT_KINDS,
@@ -351,9 +360,7 @@ def _basis(row: Any, t: Translator) -> str:
             )
         )
     if decision_number:
-        # A coded number ("112/QĐ-THADS") is whole: its year follows in words, not glued on
-        # ("112/QĐ-THADS/2026"); a bare number keeps the number/year form.
-        coded = "/" in str(decision_number)
+        coded = EnforcementDecision.coded(str(decision_number))
         parts.append(
             t(
                 "inspect15_ledger.basis_decision_coded" if coded else "ledger15.basis_decision",
