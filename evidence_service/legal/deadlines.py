@@ -9,11 +9,12 @@ the transitional rule for a period running across 2026-07-01 is the file's
 import calendar
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from ..i18n.formatting import local_day
 from ..models import Category, Disposition, LegalRegime
 from .holidays import HolidayCalendar, holiday_calendar
 
@@ -192,6 +193,17 @@ def parse_table(data: dict[str, Any]) -> DeadlineTable:
     if len(set(ids)) != len(ids):
         raise ValueError("legal deadlines: duplicate id")
     return DeadlineTable(data["transition"]["boundary"], rule, tuple(deadlines))
+
+
+def regime_on(day: date) -> LegalRegime:
+    """The rules in force on ``day``: the one home of the 01/07/2026 boundary (the data's
+    ``transition``), which handovers, exit slips and imports ask."""
+    return load_table().regime_on(day)
+
+
+def regime_at(moment: datetime) -> LegalRegime:
+    """The rules in force at ``moment``, by its day in Viet Nam."""
+    return regime_on(local_day(moment))
 
 
 @lru_cache(maxsize=1)
