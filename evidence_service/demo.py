@@ -6,15 +6,17 @@ provincial THADS agency over a regional office (Phòng THADS khu vực), regiona
 a chain of judgments; the cash seized goes to the State Treasury account, not to destruction.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .agencies import AgencyCreate, create_agency
 from .auth import UserCreate, create_user
 from .cases import CaseCreate, ItemOrder, TransferDecision, create_case, judgments_of
 from .environment.demo import seed_environment
-from .items import ItemCreate, Person, intake_items, order_dispositions
+from .handovers import complete, receive_items
+from .handovers.schemas import ActRef, Deliverer, HandoverDetails, LineCompletion, Receiver
+from .items import ItemCreate, Person, order_dispositions
 from .legal.holidays import local_today
 from .locations import (
     Custodian,
@@ -28,13 +30,66 @@ from .models import (
     Category,
     CustodianKind,
     Disposition,
+    Handover,
+    HandoverLine,
     Item,
     LegalRegime,
     LocationKind,
+    ReceiverRole,
     Role,
+    SealState,
+    User,
 )
 
 DEMO_PASSWORD = "demo-password"
+
+
+def _complete_handovers(session: Session, users: dict[Role, User], today: date) -> None:
+    """Give the intakes' handovers what their records need, so every demo item has its
+    handover record and entry slip (Circular 04/2023 Art. 10–11)."""
+    police = "Cơ quan CSĐT Công an tỉnh Lạng Sơn"
+    acts = {
+        "seizure_record": ActRef(number="15/BB-TG", date=today - timedelta(days=60), issuer=police),
+        "transfer_decision": ActRef(
+            number="21/QĐ-VKS", date=today - timedelta(days=12), issuer="VKSND khu vực 1"
+        ),
+        "forensic_conclusion": ActRef(
+            number="388/KL-KTHS", date=today - timedelta(days=40), issuer="Phòng Kỹ thuật hình sự"
+        ),
+    }
+    receivers = [
+        Receiver(role=ReceiverRole.officer, name="Hoàng Minh Chấp", position="Chấp hành viên"),
+        Receiver(role=ReceiverRole.head, name=_DEMO_NAMES[Role.manager], position="Phó Thủ trưởng"),
+        Receiver(role=ReceiverRole.keeper, name=_DEMO_NAMES[Role.keeper], position="Thủ kho"),
+        Receiver(role=ReceiverRole.accountant, name="Vũ Thị Toán", position="Kế toán"),
+    ]
+    details = HandoverDetails(
+        place="Kho vật chứng THADS tỉnh Lạng Sơn",
+        deliverer=Deliverer(
+            name="Nguyễn Văn An",
+            position="Điều tra viên",
+            id_document="CA-LS-0231",
+            agency=police,
+            introduction_letter="125/GGT-CSĐT",
+        ),
+        receivers=receivers,
+        acts=acts,
+    )
+    by_id = {u.id: u for u in users.values()}
+    for handover in session.exec(select(Handover).where(col(Handover.final_at).is_(None))).all():
+        assert handover.id is not None
+        codes = session.exec(
+            select(Item.code, Item.seal_number)
+            .join(HandoverLine, col(HandoverLine.item_id) == Item.id)
+            .where(HandoverLine.handover_id == handover.id)
+        ).all()
+        lines = [
+            LineCompletion(item_code=code, seal_state=SealState.intact if seal else None)
+            for code, seal in codes
+        ]
+        here = details.model_copy(update={"place": ""}) if handover.custodian else details
+        complete(session, handover.id, here, lines, by_id[handover.created_by_id])
+
 
 # People, not accounts, sign the papers: each demo login has a person's name.
 _DEMO_NAMES = {
@@ -438,8 +493,14 @@ def seed_demo(session: Session) -> bool:
         ) in enumerate(items, start=1)
     ]
     # The district warehouse is outside the provincial keeper's agency; its manager sees both.
-    intake_items(session, [s for s in specs if s.location_code != "CL-BAI"], users[Role.keeper])
-    intake_items(session, [s for s in specs if s.location_code == "CL-BAI"], manager)
+    # One handover per keeping: the agency's warehouse (its keeper), the district's (outside
+    # the keeper's agency: its manager), and each outside custodian's (received in place).
+    apart = {"CL-BAI": manager, "CA-BAI": users[Role.keeper], "HL-SAN": users[Role.keeper]}
+    receive_items(
+        session, [s for s in specs if s.location_code not in apart], users[Role.keeper], None
+    )
+    for place, who in apart.items():
+        receive_items(session, [s for s in specs if s.location_code == place], who, None)
     # The judgment orders the seized cash into the State Treasury account (§2.1, §2.3(1)).
     case = made["311/2025/HS-ST"]
     assert case.id is not None
@@ -452,5 +513,6 @@ def seed_demo(session: Session) -> bool:
         document="Giấy nộp tiền vào tài khoản tạm giữ số 0012",
     )
     order_dispositions(session, case, judgments_of(session, case.id)[0], [order], manager)
+    _complete_handovers(session, users, today)
     seed_environment(session, users)  # warehouse sites, two destructions of the half-year
     return True

@@ -340,6 +340,16 @@ class EnforcementDecision(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
+    @staticmethod
+    def coded(number: str) -> bool:
+        """A coded number ("112/QĐ-THADS") is whole: its year is said apart, never glued on
+        ("112/QĐ-THADS/2026"); a bare number ("112") reads with its year ("112/2026")."""
+        return "/" in number
+
+    @staticmethod
+    def short_reference(number: str, year: int) -> str:
+        return number if EnforcementDecision.coded(number) else f"{number}/{year}"
+
 
 class CaseAttachment(SQLModel, table=True):
     """A scanned act of the case file, kept whole with its SHA-256."""

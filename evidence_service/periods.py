@@ -35,6 +35,7 @@ class PeriodKind:
     previous: str  # "before" or "year_before"
     source: str
     confirmed: bool
+    source_vi: str  # the same citation in Vietnamese, for the Vietnamese documents
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def _kinds() -> dict[str, PeriodKind]:
             spec["previous"],
             spec["source"],
             bool(spec["confirmed"]),
+            spec["source_vi"],
         )
         for key, spec in data["periods"].items()
     }

@@ -4,7 +4,16 @@ from sqlmodel import select
 
 from evidence_service.demo import DEMO_PASSWORD, seed_demo
 from evidence_service.links import verify_chain
-from evidence_service.models import Agency, Case, Category, DestructionItem, Item, Warehouse
+from evidence_service.models import (
+    Agency,
+    Case,
+    Category,
+    DestructionItem,
+    Handover,
+    HandoverLine,
+    Item,
+    Warehouse,
+)
 
 
 def test_demo_data_has_every_category_and_a_valid_chain(session):
@@ -44,3 +53,20 @@ def test_demo_is_in_the_2025_structure_with_a_pre_judgment_case_and_cash_in_the_
     assert any(i.disposition == "deposit_to_treasury" and i.disposition_document for i in cash)
     batched = set(session.exec(select(DestructionItem.item_id)).all())
     assert not batched & {i.id for i in cash}
+
+
+def test_every_demo_item_has_its_handover_record_and_entry_slip(session):
+    """So the destruction record and the ledger cite an entry slip ("Nhập: 01/PNK"), not
+    "—"; the items kept by outside custodians are received in place (Decree 152 Art. 37)."""
+    seed_demo(session)
+    session.commit()
+    handovers = session.exec(select(Handover)).all()
+    assert handovers and all(
+        h.final_at and h.record_number and h.entry_slip_number for h in handovers
+    )
+    on_record = set(session.exec(select(HandoverLine.item_id)).all())
+    # (the environment's past destructions, seeded as history, are not in stock)
+    in_stock = session.exec(select(Item).where(Item.status != "destroyed")).all()
+    assert {i.id for i in in_stock} <= on_record
+    in_place = [h for h in handovers if h.custodian]
+    assert {h.custodian["kind"] for h in in_place} == {"police", "local_authority"}

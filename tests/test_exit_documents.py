@@ -3,10 +3,11 @@ the list of an item's documents: each document's text field by field, Vietnamese
 and dates, the stored SHA-256 against the bytes served, refusals that write nothing."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from evidence_service.exitslips import papers as exit_papers
 from evidence_service.legal.holidays import local_today
 from evidence_service.models import ExitSlip, Item, OfficialDocument, Unsealing
 
@@ -105,8 +106,8 @@ def test_a_confiscation_hand_over_makes_a_numbered_exit_slip_and_a_record(client
     rtext = _text(record)
     for shown in (
         "BIÊN BẢN GIAO NHẬN VẬT CHỨNG, TÀI SẢN",
-        "Giao tài sản tịch thu sung quỹ nhà nước cho cơ quan tài chính",
-        "Điều 124",
+        "(Giao tài sản tịch thu sung quỹ nhà nước)",  # from 01/07/2026: Decree 152 Art. 39
+        "Điều 39 Nghị định số 152/2026/NĐ-CP",
         "Hồi ",
         "Phòng Tài chính - Kế hoạch xã Hoàng Đồng",
         slip.number,
@@ -114,6 +115,7 @@ def test_a_confiscation_hand_over_makes_a_numbered_exit_slip_and_a_record(client
         "ĐẠI DIỆN BÊN NHẬN",
     ):
         assert shown in rtext, shown
+    assert "cơ quan tài chính" not in rtext and "Điều 124" not in rtext
     assert hashlib.sha256(record.content).hexdigest() == record.headers["X-SHA256"]
     save_pages(record.content, "exit-record")
     public = client.get(f"{API}/exit-slips/{slip.id}", headers=world.headers()).json()
@@ -310,3 +312,16 @@ def test_a_check_out_s_slip_and_record_cite_the_requesting_letter_s_date_and_iss
     old = session.exec(select(ExitSlip).where(ExitSlip.item_id == plain.id)).one()
     text = _text(client.get(f"{API}/exit-slips/{old.id}.pdf", headers=world.headers()))
     assert "theo văn bản số 88/CV-TA ngày … của …" in text, text
+
+
+def test_a_confiscation_before_01_07_2026_goes_to_the_finance_agency(client, session, world):
+    """The record's words follow the rules of its day (Law 2008 Art. 124 before, Decree
+    152/2026 Art. 39 from 01/07/2026)."""
+    _lang_son(session, world)
+    item = _confiscated(client, session, world)
+    (slip,) = session.exec(select(ExitSlip).where(ExitSlip.item_id == item.id)).all()
+    slip.issued_at = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)  # 16:00 in Viet Nam, 30/06
+    words = " ".join(pdf_text(exit_papers.render(session, slip, exit_papers.RECORD, "vi")).split())
+    assert "Giao tài sản tịch thu sung quỹ nhà nước cho cơ quan tài chính" in words
+    assert "Điều 124" in words and "Điều 39 Nghị định" not in words
+    session.rollback()

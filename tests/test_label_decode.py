@@ -39,7 +39,7 @@ def label(kind: str) -> LabelData:
         fields = {
             "description": TARGET,
             "seal": "Niêm phong 0012345: nguyên vẹn",
-            "judgment": "Bản án 58/2026/HS-PT – TAND tỉnh Lạng Sơn",
+            "judgment": "Bản án số 58/2026/HS-PT – TAND tỉnh Lạng Sơn",
             "quantity": "1 lọ",
             "secure": "KHU VỰC AN NINH",
         }

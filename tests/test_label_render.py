@@ -50,7 +50,7 @@ def item_label(seq: int, hazards: list[str] | None = None, base_url: str | None 
         fields={
             "description": "Ma túy đá",
             "seal": "Niêm phong 0012345: nguyên vẹn",
-            "judgment": "Bản án 311/2025/HS-ST",
+            "judgment": "Bản án số 311/2025/HS-ST",
             "quantity": "1 gói",
             "weight": "KL tịnh 125,5 g",
         },

@@ -159,7 +159,7 @@ def test_item_pdf_label_has_vietnamese_text(client, session, world):
         "XEM TRƯỚC",  # a preview says so
         "Heroin",  # the description, not the category
         "Không niêm phong",
-        "Bản án 1/2026/HS-ST",
+        "Bản án số 1/2026/HS-ST",
         "3 gói",
         "125,5 g",
         "Vị trí SEC-1",
@@ -174,10 +174,10 @@ def test_a_judgment_without_its_court_prints_as_a_judgment_not_a_case(session, w
     case = session.get(Case, item.case_id)
     assert case is not None and case.judgment_number
     case.court = None  # a judgment recorded without its court
-    assert item_fields(item, case, None)["judgment"] == f"Bản án {case.judgment_number}"
+    assert item_fields(item, case, None)["judgment"] == f"Bản án số {case.judgment_number}"
     case.court = "TAND tỉnh Lạng Sơn"
     assert item_fields(item, case, None)["judgment"] == (
-        f"Bản án {case.judgment_number} – TAND tỉnh Lạng Sơn"
+        f"Bản án số {case.judgment_number} – TAND tỉnh Lạng Sơn"
     )
 
 

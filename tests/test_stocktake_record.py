@@ -76,7 +76,10 @@ def _realistic(client, session, world):
     _scan(client, world, sid, make_payload("item", "VC26-999999-X"))  # not in the records
     body = {
         **SIGNERS,
+        "head_position": "Phó Thủ trưởng",
         "participants": [
+            # the head again (another spelling), with the agency and the role as a code
+            {"name": "lê văn  trưởng", "organisation": "THADS tỉnh Lạng Sơn", "role": "head"},
             {"name": "Phạm Văn Chấp", "position": "Chấp hành viên", "role": "Chấp hành viên"},
             {
                 "name": "Hà Văn Vệ",
@@ -123,7 +126,8 @@ def test_the_stocktake_record_has_every_field_the_review_asks_for(client, sessio
         "warehouse": "(W1)",
         "participants with positions": "Phạm Văn Chấp Chấp hành viên",
         "guard": "Đội bảo vệ",
-        "keeper": "Nguyễn Văn Kho — Thủ kho vật chứng",
+        "head with position": "Lê Văn Trưởng Phó Thủ trưởng, THADS tỉnh Lạng Sơn",
+        "keeper": "Nguyễn Văn Kho Thủ kho vật chứng Thủ kho vật chứng",
         "item name": "Xe máy Honda Wave",
         "recorded quantity": "5 gói",
         "found quantity": "4 gói",
@@ -170,7 +174,7 @@ def _held_by_others_in(session, got, item):
     section = got.split("IV. Vật chứng, tài sản đang do cơ quan, tổ chức, cá nhân khác giữ")[-1]
     section = section.split("V. Chênh lệch")[0]
     wanted = {
-        "heading": "(trích xuất)",
+        "heading": " hoặc bảo quản",
         "item": "Máy tính xách tay Dell",
         "code": item.code,
         "holder": "TAND khu vực 1 - Lạng Sơn",

@@ -319,4 +319,7 @@ def test_intake_on_a_transfer_decision_opens_a_case_before_any_judgment(client, 
     assert added.status_code == 303, added.text
     page = client.get(f"/cases/{case.id}")
     assert "12/2026/HS-ST" in page.text and VI("cases_page.level_first_instance") in page.text
-    assert "Điều 28 Luật 26/2008" in page.text or "Luật 106/2025" in page.text  # its deadlines
+    assert (
+        "Điều 28 Luật Thi hành án dân sự số 26/2008" in page.text
+        or "Luật Thi hành án dân sự số 106/2025" in page.text
+    )  # its deadlines

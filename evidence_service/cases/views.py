@@ -35,7 +35,7 @@ class DeadlinePublic(BaseModel):
     period: str
     day_kind: str
     source: str
-    source_vi: str = ""  # the citation as Vietnamese writes it
+    source_vi: str  # the same citation in Vietnamese
     confirmed: bool
     starts_on: date
     start_exact: bool

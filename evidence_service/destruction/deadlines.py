@@ -54,7 +54,7 @@ class DeadlineEntry(BaseModel):
     days_late: int | None = None
     done_on: date | None = None
     source: str = ""
-    source_vi: str = ""  # the citation as Vietnamese writes it
+    source_vi: str = ""  # the same citation in Vietnamese
     confirmed: bool = True
     item_codes: list[str]
     batch_id: int | None = None

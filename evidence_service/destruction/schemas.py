@@ -38,14 +38,16 @@ class AddItemsRequest(BaseModel):
 
 class MemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Nguyễn Văn Ánh"])
-    position: str = Field(default="", max_length=200, examples=["Phó Chi cục trưởng"])
-    organisation: str = Field(default="", max_length=200, examples=["Chi cục THADS huyện A"])
+    position: str = Field(default="", max_length=200, examples=["Phó Thủ trưởng"])
+    organisation: str = Field(
+        default="", max_length=200, examples=["Phòng THADS khu vực 1 – Lạng Sơn"]
+    )
     role: CouncilRole
     username: str | None = Field(default=None, description="the member's account, if any")
 
 
 class ApproveRequest(BaseModel):
-    decision_number: str = Field(min_length=1, max_length=64, examples=["15/QĐ-CCTHADS"])
+    decision_number: str = Field(min_length=1, max_length=64, examples=["15/QĐ-THADS"])
     decision_date: date
     decision_issuer: str = Field(min_length=1, max_length=200)
     members: list[MemberIn] = Field(min_length=1, max_length=50)

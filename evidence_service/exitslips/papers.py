@@ -13,10 +13,10 @@ from .. import documents as docs
 from ..checkpoints import current_anchor
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
+from ..legal.deadlines import regime_at
 from ..models import Case, ExitKind, ExitSlip, LegalRegime, OfficialDocument, User
 
 SLIP, RECORD = "exit_slip", "exit_record"
-NEW_RULES_FROM = date(2026, 7, 1)
 
 
 def subject(slip: ExitSlip) -> str:
@@ -180,7 +180,7 @@ def _record_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[F
         _lines(t, slip),
         docs.spacer(2),
         docs.para(t("handover_exit.slip_ref", number=slip.number or "…")),
-        docs.para(t(f"handover_exit_after.{slip.kind}")),
+        docs.para(t(_by_regime(_regime(slip), "handover_exit_after", slip.kind))),
         *docs.copies(doc),
         *docs.signatures(
             t,
@@ -195,12 +195,12 @@ def _record_body(session: Session, doc: docs.Document, slip: ExitSlip) -> list[F
 _BODIES = {SLIP: _slip_body, RECORD: _record_body}
 
 
+def _regime(slip: ExitSlip) -> LegalRegime:
+    return regime_at(slip.issued_at)
+
+
 def _document(session: Session, slip: ExitSlip, kind: str, lang: str) -> docs.Document:
-    regime = (
-        LegalRegime.from_2026_07_01
-        if local_day(slip.issued_at) >= NEW_RULES_FROM
-        else LegalRegime.before_2026_07_01
-    )
+    regime = _regime(slip)
     return docs.Document(
         kind=kind,
         lang=lang,
@@ -217,7 +217,17 @@ def _subtitle(kind: str, slip: ExitSlip, lang: str) -> str:
     t = translator(lang)
     if kind == SLIP:
         return t("handover_exit.form")
-    return t(f"handover_exit_record_kind.{slip.kind}")
+    return t(_by_regime(_regime(slip), "handover_exit_record_kind", slip.kind))
+
+
+def _by_regime(regime: LegalRegime, section: str, kind: str) -> str:
+    """The wording of an exit under the rules of its day: from 01/07/2026 confiscated
+    property no longer goes to the finance agency but to the receiver Decree 152/2026 Art. 39
+    names (the commune People's Committee, or the provincial Department of Finance for
+    military cases; vn-legal-context §4.2), whom the record's receiver lines name."""
+    if regime == LegalRegime.from_2026_07_01 and kind == ExitKind.confiscation:
+        return f"lead_{section}_2026.{kind}"
+    return f"{section}.{kind}"
 
 
 def render(session: Session, slip: ExitSlip, kind: str, lang: str) -> bytes:

@@ -16,9 +16,9 @@ receives them there, and signs the record with the custodian's representative.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from ..i18n.formatting import local_day
+from ..legal import deadlines
 from ..models import Category, LegalRegime, ReceiverRole, SealState
 
 SEALED = frozenset({SealState.intact, SealState.broken, SealState.suspicious})
@@ -35,8 +35,6 @@ RECEIVING_GROUPS: tuple[tuple[str, frozenset[ReceiverRole]], ...] = (
     ("accountant", frozenset({ReceiverRole.accountant})),
 )
 DELIVERER_FIELDS = ("name", "position", "agency", "id_document")
-# The rules in force at the handover (vn-legal-context §2.2 to 30/06/2026, §2.3 from then).
-NEW_RULES_FROM = date(2026, 7, 1)
 # A handover in place (Decree 152/2026 Art. 37(2), (4)): the enforcement officer
 # inventories, receives and signs (with THADS's stamp); the custodian's representative signs
 # for the custodian (with its stamp), so he is named with his position; the custodian, not a
@@ -54,12 +52,9 @@ IN_PLACE_CODES = frozenset(
 
 
 def regime_at(moment: datetime) -> LegalRegime:
-    """The rules a handover at ``moment`` follows (by its day in Viet Nam)."""
-    return (
-        LegalRegime.from_2026_07_01
-        if local_day(moment) >= NEW_RULES_FROM
-        else LegalRegime.before_2026_07_01
-    )
+    """The rules a handover at ``moment`` follows (vn-legal-context §2.2 to 30/06/2026,
+    §2.3 from then)."""
+    return deadlines.regime_at(moment)
 
 
 def in_place(custodian: Mapping[str, object] | None, moment: datetime) -> bool:

@@ -75,10 +75,14 @@ class Formatter:
         return f"{self.number(grams / _GRAMS[unit], 2 if unit == 'g' else 3)} {unit}"
 
     def quantity(self, value: float | None, unit: str) -> str:
-        """``3 cái``, ``1,5 lít``: the number and the unit's word (``unit.<code>``)."""
+        """``3 cái``, ``1,5 lít``: the number and the unit's word (``unit.<code>``); a unit
+        without one (``bánh``, ``can``, an agency's own) is its own word (data/units.toml:
+        "a unit is printed as recorded"), never the key ``unit.bánh``."""
         if value is None:
             return ""
-        return f"{self.number(value)} {lookup(self.lang, f'unit.{unit}')}"
+        key = f"unit.{unit}"
+        word = lookup(self.lang, key)
+        return f"{self.number(value)} {unit if word == key else word}"
 
     def percent(self, value: float | None, decimals: int = 1) -> str:
         """``16.667`` → ``16,7 %``."""

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 
 from ..auth import can
 from ..cases import JUDGMENT_PATTERN, CaseCreate
-from ..models import Agency, Case, LegalRegime, User
+from ..legal.deadlines import regime_on
+from ..models import Agency, Case, User
 from .checked import ParsedRow, Sheet, invalid_value
 from .reader import cell_text
 from .values import Problem, parse_date
 
-REGIME_CHANGE = date(2026, 7, 1)
 _YEAR_IN_NUMBER = re.compile(r"(?:^|/)((?:19|20)\d{2})(?:/|$)")
 
 
@@ -156,11 +156,7 @@ class CaseChooser:
                 decision_issuer=cell_text(values.get("decision_issuer", "")) or self.issuer,
                 decision_year=year,
                 decision_number=number,
-                legal_regime=(
-                    LegalRegime.before_2026_07_01
-                    if since < REGIME_CHANGE
-                    else LegalRegime.from_2026_07_01
-                ),
+                legal_regime=regime_on(since),
                 disposition=row.item.get("disposition") or "pending",
             )
         except ValidationError as exc:

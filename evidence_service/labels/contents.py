@@ -29,7 +29,9 @@ def preview_mark() -> str:
     return LABEL_LANG("labels_print.preview")
 
 
-def item_fields(item: Item, case: Case, location: Location | None) -> dict[str, str]:
+def item_fields(
+    item: Item, case: Case, location: Location | None, deliverer_agency: str = ""
+) -> dict[str, str]:
     t = LABEL_LANG
     seal_state = t.maybe(f"labels_print.seal_state_{item.seal_state}", str(item.seal_state))
     seal = (
@@ -43,7 +45,9 @@ def item_fields(item: Item, case: Case, location: Location | None) -> dict[str, 
     court = getattr(case, "court", None) or ""
     case_name = getattr(case, "name", None) or getattr(case, "title", None) or ""
     delivered = " – ".join(x for x in (item.delivered_by_name, item.delivered_by_position) if x)
-    agency = getattr(case, "transfer_issuer", None) or delivered
+    # The agency that handed it over (its handover's deliverer), else the case's transferring
+    # body, else the person who delivered it.
+    agency = deliverer_agency or getattr(case, "transfer_issuer", None) or delivered
     fields = {
         "description": item.description,
         "category": t.maybe(f"category.{item.category}", str(item.category)),
@@ -78,8 +82,9 @@ def item_label(
     *,
     print_number: int | None = None,
     preview: bool = False,
+    deliverer_agency: str = "",
 ) -> LabelData:
-    fields = item_fields(item, case, location)
+    fields = item_fields(item, case, location, deliverer_agency)
     if print_number is not None:
         fields["print_number"] = LABEL_LANG("labels_print.print_number", number=print_number)
     label_payload = payload.make_payload("item", item.code)

@@ -28,7 +28,7 @@ from .contents import item_label, location_label
 from .layout import LabelData
 from .printers import PrinterError, check_media, get_printer, send
 from .printing import MAX_CODES, MAX_COPIES, LabelFormat, PrintJob, get_template
-from .selection import select_items, select_locations
+from .selection import deliverer_agencies, select_items, select_locations
 from .zpl import font_download
 
 
@@ -146,10 +146,21 @@ def create_print_job(
                 key="labels16_print.reprint_reason",
                 params={"codes": shown},
             )
+        agencies = deliverer_agencies(session, [i for i, _, _ in items])
         for item, case, location in items:
             n = before.get(item.id or 0, 0)
+            agency = agencies.get(item.id or 0, "")
             for copy in range(1, request.copies + 1):
-                labels.append(item_label(item, case, location, base_url, print_number=n + copy))
+                labels.append(
+                    item_label(
+                        item,
+                        case,
+                        location,
+                        base_url,
+                        print_number=n + copy,
+                        deliverer_agency=agency,
+                    )
+                )
                 events.append(
                     NewEvent(
                         item_id=item.id,  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from .contents import item_label, location_label
 from .layout import LabelData
 from .pdf import iter_pdf
 from .png import render_png
-from .selection import select_items, select_locations
+from .selection import deliverer_agencies, select_items, select_locations
 from .templates import LabelTemplate, default_labels_dir
 from .zpl import TextMode, iter_zpl
 
@@ -261,7 +261,11 @@ def prepare_print(
             location_code=request.location_code,
         )
         _check_output(template, fmt, len(rows), request.skip, request.copies, "body")
-        labels = [item_label(item, case, loc, base_url) for item, case, loc in rows]
+        agencies = deliverer_agencies(session, [r[0] for r in rows])
+        labels = [
+            item_label(item, case, loc, base_url, deliverer_agency=agencies.get(item.id or 0, ""))
+            for item, case, loc in rows
+        ]
         record_printed(
             session, actor, [r[0] for r in rows], template, fmt, request.copies, request.reason
         )
@@ -289,5 +293,8 @@ def prepare_preview(
         label = location_label(location, warehouse.name, settings.label_base_url, preview=True)
         return PrintJob([label], template, fmt, 0, 1, f"{location.code}.{fmt.value}")
     ((item, case, place),) = select_items(session, actor, codes=[code])
-    label = item_label(item, case, place, settings.label_base_url, preview=True)
+    agency = deliverer_agencies(session, [item]).get(item.id or 0, "")
+    label = item_label(
+        item, case, place, settings.label_base_url, preview=True, deliverer_agency=agency
+    )
     return PrintJob([label], template, fmt, 0, 1, f"{item.code}.{fmt.value}")

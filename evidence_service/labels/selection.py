@@ -11,7 +11,7 @@ from ..cases import get_case
 from ..errors import Conflict, Invalid, NotFound
 from ..items import ITEM_ACTIONS, allows
 from ..locations import get_location
-from ..models import Case, Item, Location, User, Warehouse
+from ..models import Case, Handover, HandoverLine, Item, Location, User, Warehouse
 
 _ITEM_ROWS = (
     select(Item, Case, Location)
@@ -138,3 +138,18 @@ def select_locations(
             key="keysb_labels.choose_locations",
         )
     return [(r[0], r[1]) for r in rows]
+
+
+def deliverer_agencies(session: Session, items: Sequence[Item]) -> dict[int, str]:
+    """The agency that handed each item over (the handover's deliverer, vn-legal-context §2.2),
+    by item id, for the label's "Bên giao" (review, "Labels": the transferring agency)."""
+    ids = [i.id for i in items if i.id is not None]
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(HandoverLine.item_id, Handover.deliverer_agency)
+        .join(Handover, col(Handover.id) == HandoverLine.handover_id)
+        .where(col(HandoverLine.item_id).in_(ids), Handover.deliverer_agency != "")
+        .order_by(col(Handover.id))
+    ).all()
+    return {item_id: agency for item_id, agency in rows}

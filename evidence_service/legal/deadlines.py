@@ -9,11 +9,12 @@ the transitional rule for a period running across 2026-07-01 is the file's
 import calendar
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from ..i18n.formatting import local_day
 from ..models import Category, Disposition, LegalRegime
 from .holidays import HolidayCalendar, holiday_calendar
 
@@ -49,7 +50,7 @@ class Period:
     every: str | None
     source: str
     confirmed: bool
-    source_vi: str = ""  # the citation in Vietnamese, for the Vietnamese pages
+    source_vi: str = ""  # the same citation in Vietnamese, for the Vietnamese pages
 
     def due(self, start: date, days_off: HolidayCalendar) -> date:
         """The last day the step may be taken on, ``start`` being the act's date."""
@@ -140,8 +141,8 @@ def _period(regime: LegalRegime, raw: dict[str, Any], where: str) -> Period:
     status = raw.get("status")
     if status not in ("confirmed", "to_be_confirmed"):
         raise ValueError(f"{where}: status must be confirmed or to_be_confirmed")
-    if not raw.get("source"):
-        raise ValueError(f"{where}: every period cites its source")
+    if not raw.get("source") or not raw.get("source_vi"):
+        raise ValueError(f"{where}: every period cites its source, in English and Vietnamese")
     return Period(
         regime,
         months,
@@ -150,7 +151,7 @@ def _period(regime: LegalRegime, raw: dict[str, Any], where: str) -> Period:
         every,
         raw["source"],
         status == "confirmed",
-        raw.get("source_vi", ""),
+        raw["source_vi"],
     )
 
 
@@ -192,6 +193,17 @@ def parse_table(data: dict[str, Any]) -> DeadlineTable:
     if len(set(ids)) != len(ids):
         raise ValueError("legal deadlines: duplicate id")
     return DeadlineTable(data["transition"]["boundary"], rule, tuple(deadlines))
+
+
+def regime_on(day: date) -> LegalRegime:
+    """The rules in force on ``day``: the one home of the 01/07/2026 boundary (the data's
+    ``transition``), which handovers, exit slips and imports ask."""
+    return load_table().regime_on(day)
+
+
+def regime_at(moment: datetime) -> LegalRegime:
+    """The rules in force at ``moment``, by its day in Viet Nam."""
+    return regime_on(local_day(moment))
 
 
 @lru_cache(maxsize=1)

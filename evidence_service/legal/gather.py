@@ -81,7 +81,7 @@ class DecisionStart:
 
 
 def decision_start(decision: EnforcementDecision, case_regime: str) -> DecisionStart:
-    number = f"{decision.number}/{decision.year}"
+    number = EnforcementDecision.short_reference(decision.number, decision.year)
     if decision.decision_date is not None:
         return DecisionStart(decision.decision_date, True, number)
     earliest = date(decision.year, 1, 1)

@@ -17,6 +17,7 @@ from .workflow import (
     lines,
     progress,
     record_scan,
+    shown_counts,
     start,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "progress",
     "record_scan",
     "resolve",
+    "shown_counts",
     "start",
     "working_days_after",
 ]

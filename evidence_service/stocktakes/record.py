@@ -45,7 +45,14 @@ from ..models import (
     User,
     Warehouse,
 )
-from .workflow import get_status
+from ..people import person_key
+from .workflow import (
+    SEEN_WHILE_CHECKED_OUT,
+    checked_out_on_book,
+    get_status,
+    shown_counts,
+    shown_outcome,
+)
 
 KIND = "stocktake_record"
 SIGNERS = ("keeper", "accountant", "head")
@@ -87,6 +94,11 @@ class _Facts:
     # Items the warehouse's outside custodian keeps for the agency (custody in place, items
     # left with others), each with the handover that left it there, if any.
     kept: list[tuple[Item, Handover | None]]
+    # Items the book had as checked out when the count started (``workflow``).
+    checked_out: set[int]
+
+    def shown(self, line: StocktakeLine) -> str:
+        return shown_outcome(line.outcome, line.item_id, self.checked_out)
 
 
 def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
@@ -140,6 +152,7 @@ def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
         status.seen_expected,
         _away(session, stocktake, [item for line, item in lines if _held_away(line, item)]),
         _kept(session, stocktake, warehouse, lines),
+        checked_out_on_book(session, stocktake.id),
     )
 
 
@@ -219,19 +232,58 @@ def _opening(f: _Facts, doc: Document) -> list[Flowable]:
     return [*d.basis(doc), d.spacer(2), d.para(text)]
 
 
+@dataclass
+class _Person:
+    """One who takes part: a row of section I and a signature block."""
+
+    name: str
+    position: str  # position, organisation ("" for none)
+    role: str  # the role's words (title), as the row's "Nhiệm vụ" and the block's capacity
+
+
+def _role_words(role: str, t: Translator) -> str:
+    """A role typed as a signer's code ("head", "keeper", "accountant") read as its title."""
+    code = role.strip().casefold()
+    return t(f"docs_stocktake.role_{code}") if code in SIGNERS else role.strip()
+
+
+def _joined(*parts: str) -> str:
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _people(f: _Facts, t: Translator) -> list[_Person]:
+    """The three signers first, each with their position (else their role's title); then the
+    other participants. A participant who is a signer (the same person, ``people.py``) is
+    that signer, with the position and organisation given there: listed and signing once."""
+    signers = f.stocktake.signers or {}
+    participants = list(f.stocktake.participants or [])
+    people = []
+    for role in SIGNERS:
+        name = signers.get(role) or ""
+        same = [
+            p for p in participants if name and person_key(p.get("name", "")) == person_key(name)
+        ]
+        participants = [p for p in participants if p not in same]
+        position = signers.get(f"{role}_position", "").strip()
+        for p in same:
+            position = position or p.get("position", "").strip()
+        organisation = next((p["organisation"] for p in same if p.get("organisation")), "")
+        title = t(f"docs_stocktake.role_{role}")
+        people.append(_Person(name, _joined(position or title, organisation), title))
+    for p in participants:
+        people.append(
+            _Person(
+                p.get("name", ""),
+                _joined(p.get("position", ""), p.get("organisation", "")),
+                _role_words(p.get("role", ""), t),
+            )
+        )
+    return people
+
+
 def _participants(f: _Facts, doc: Document) -> list[Flowable]:
     t = doc.t
-    signers = f.stocktake.signers or {}
-    rows: list[list[Any]] = [
-        [t(f"docs_stocktake.role_{role}"), t("docs_engine.none"), t(f"docs_stocktake.role_{role}")]
-        for role in SIGNERS
-    ]
-    for row, role in zip(rows, SIGNERS, strict=True):
-        row[0] = signers.get(role) or "……………"
-    for p in f.stocktake.participants or []:
-        rows.append([p.get("name", ""), p.get("position", ""), p.get("role", "")])
-        if p.get("organisation"):
-            rows[-1][1] = f"{rows[-1][1]}, {p['organisation']}".strip(", ")
+    rows: list[list[Any]] = [[p.name or "……………", p.position, p.role] for p in _people(f, t)]
     if _custodian_signs(f, doc):
         w = f.warehouse
         rows.append(
@@ -261,8 +313,14 @@ def _totals(f: _Facts, doc: Document) -> list[Flowable]:
     columns.append(Column(t("docs_stocktake.seen"), 19, right=True))
     columns += [Column(t(f"docs_stocktake.outcome_{o}"), 19, right=True) for o in outcomes]
     columns.append(Column(t("docs_stocktake.seal_broken_count"), 23, right=True))
+    # Items of the book recorded as checked out but found here are no "not in the book":
+    # counted apart, under "checked out" (their return not recorded).
+    shown = shown_counts(counts, [f.shown(line) for line, _ in f.lines])
     row = [t.number(f.expected), t.number(f.seen_expected)]
-    row += [t.number(counts.get(o, 0)) for o in outcomes]
+    row += [t.number(shown.get(o, 0)) for o in outcomes]
+    if present := shown[SEEN_WHILE_CHECKED_OUT]:
+        away = outcomes.index(Outcome.checked_out.value) + 2
+        row[away] += "\n" + t("stocktake15b_record.present_count", count=t.number(present))
     row.append(t.number(counts.get("seal_broken", 0)))
     return [d.heading(t("docs_stocktake.results")), d.table(columns, [row])]
 
@@ -311,7 +369,7 @@ def _details(f: _Facts, doc: Document) -> list[Flowable]:
                 condition,
                 _seal(line.seal_state, item, t),
                 place,
-                t(f"docs_stocktake.outcome_{outcome.value}"),
+                _outcome_words(f.shown(line), t),
             ]
         )
     columns = [
@@ -324,14 +382,30 @@ def _details(f: _Facts, doc: Document) -> list[Flowable]:
         Column(t("docs_stocktake.col_place"), 21),
         Column(t("docs_stocktake.col_outcome"), 22),
     ]
-    return [d.heading(t("docs_stocktake.details")), d.table(columns, rows)]
+    out: list[Flowable] = [d.heading(t("docs_stocktake.details")), d.table(columns, rows)]
+    present = [
+        item.code
+        for line, item in f.lines
+        if item is not None and f.shown(line) == SEEN_WHILE_CHECKED_OUT
+    ]
+    if present:
+        note = t("stocktake15b_record.return_not_recorded", codes=", ".join(present))
+        out += [d.spacer(2), d.para(note)]
+    return out
+
+
+def _outcome_words(shown: str, t: Translator) -> str:
+    if shown == SEEN_WHILE_CHECKED_OUT:
+        return t("stocktake15b_record.outcome_seen_while_checked_out")
+    return t(f"docs_stocktake.outcome_{shown}")
 
 
 def _held_by_others(f: _Facts, doc: Document) -> list[Flowable]:
-    """IV. Items in the keeping of another body (checked out): who, since when, under which
+    """IV. Items in the keeping of another body: checked out (here), or kept by the outside
+    custodian of the warehouse (``_kept_in_place``). Checked out: who, since when, under which
     document (the requester's and the exit slip), until when."""
     t = doc.t
-    out: list[Flowable] = [d.heading(t("docs15_stocktake.away"))]
+    out: list[Flowable] = [d.heading(t("stocktake15b_record.away"))]
     if not f.away:
         # Items an outside custodian keeps follow (``_kept_in_place``): then not "none".
         return out if f.kept else [*out, d.para(t("docs15_stocktake.no_away"))]
@@ -481,11 +555,10 @@ def _closing(f: _Facts, doc: Document) -> list[Flowable]:
             "docs_stocktake.ended",
             moment=d.moment_words(t, f.stocktake.closed_at, mid_sentence=True),
         )
-    signers = f.stocktake.signers or {}
-    people = [Signer(t(f"docs_stocktake.role_{r}"), signers.get(r, "")) for r in SIGNERS]
-    people += [
-        Signer(p.get("role") or p.get("position") or "", p.get("name", ""), p.get("position", ""))
-        for p in f.stocktake.participants or []
+    people = [
+        # The capacity is the role; the line under it the position, if it says more.
+        Signer(p.role or p.position, p.name, "" if p.position == p.role else p.position)
+        for p in _people(f, t)
     ]
     if _custodian_signs(f, doc):
         w = f.warehouse

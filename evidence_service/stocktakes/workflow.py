@@ -5,6 +5,7 @@ computes one outcome per item, writes a custody event per item, and freezes the 
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +67,13 @@ class Signers(BaseModel):
     keeper: str = Field(min_length=1, max_length=200, description="thủ kho")
     accountant: str = Field(min_length=1, max_length=200, description="kế toán")
     head: str = Field(min_length=1, max_length=200, description="thủ trưởng đơn vị")
+    # Each signer's position as printed on the record ("participants with their positions",
+    # Circular 04/2023 Art. 11(4); vn-legal-context §3.6, §7); blank: the role's title.
+    keeper_position: str = Field(default="", max_length=200, description="chức vụ thủ kho")
+    accountant_position: str = Field(default="", max_length=200, description="chức vụ kế toán")
+    head_position: str = Field(
+        default="", max_length=200, description="chức vụ thủ trưởng (hoặc người được ủy quyền)"
+    )
 
     def check_people(self) -> None:
         require_distinct([self.keeper, self.accountant, self.head], "signers")
@@ -449,6 +457,43 @@ def _discrepancy_kinds(line: StocktakeLine, item: Item, broken: set[int]) -> lis
     return kinds
 
 
+# How a line reads when it is not its outcome's plain words: an item on the book as checked
+# out (trích xuất) yet scanned in the warehouse is "unexpected" (its return not recorded),
+# but it is in the book, unlike a label the book does not know.
+SEEN_WHILE_CHECKED_OUT = "seen_while_checked_out"
+
+
+def checked_out_on_book(session: Session, stocktake_id: int) -> set[int]:
+    """The items the book had as checked out when the count started (its snapshot)."""
+    return set(
+        session.exec(
+            select(StocktakeExpected.item_id).where(
+                StocktakeExpected.stocktake_id == stocktake_id,
+                StocktakeExpected.status == ItemStatus.checked_out,
+            )
+        ).all()
+    )
+
+
+def shown_outcome(outcome: str, item_id: int | None, checked_out: set[int]) -> str:
+    """The outcome as a reader is told it (``docs_stocktake.outcome_<value>``), or
+    ``SEEN_WHILE_CHECKED_OUT``: an item of the book, recorded as checked out, found here."""
+    if outcome == Outcome.unexpected and item_id is not None and item_id in checked_out:
+        return SEEN_WHILE_CHECKED_OUT
+    return str(Outcome(outcome).value)
+
+
+def shown_counts(counts: dict[str, Any], shown: Iterable[str]) -> dict[str, Any]:
+    """The closed count's ``counts`` as a reader is told them: the items of the book found
+    while recorded as checked out (``shown``, each line's ``shown_outcome``) are not "not in
+    the book" but counted apart, as ``SEEN_WHILE_CHECKED_OUT``."""
+    present = sum(1 for s in shown if s == SEEN_WHILE_CHECKED_OUT)
+    out = dict(counts)
+    out[Outcome.unexpected.value] = counts.get(Outcome.unexpected.value, 0) - present
+    out[SEEN_WHILE_CHECKED_OUT] = present
+    return out
+
+
 def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, Any]]:
     stocktake = _get(session, stocktake_id, actor)
     codes = dict(session.execute(select(Location.id, Location.code)).all())
@@ -458,6 +503,7 @@ def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, An
         .where(StocktakeLine.stocktake_id == stocktake.id)
         .order_by(col(StocktakeLine.outcome), col(Item.code))
     ).all()
+    checked_out = checked_out_on_book(session, stocktake_id)
     return [
         {
             "item_code": code,
@@ -465,6 +511,7 @@ def lines(session: Session, stocktake_id: int, actor: User) -> list[dict[str, An
             "net_weight_g": net_weight_g,
             "label": line.label,
             "outcome": line.outcome,
+            "shown_outcome": shown_outcome(line.outcome, line.item_id, checked_out),
             "seal_state": line.seal_state,
             "expected_location_code": codes.get(line.expected_location_id),
             "seen_location_code": codes.get(line.seen_location_id),

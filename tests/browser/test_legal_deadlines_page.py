@@ -106,8 +106,10 @@ def test_the_dashboard_lists_every_legal_deadline_with_its_act_regime_and_citati
         "ledger_closing",
     }
     council = page.locator('#legal-deadlines-table tr[data-kind="council"]')
-    expect(council.filter(has_text="7/QĐ-THADS/2026")).to_contain_text(
-        "Khoản 1 Điều 125 Luật 26/2008"
+    expect(council.filter(has_text="7/QĐ-THADS")).to_contain_text(
+        "khoản 1 Điều 125 Luật Thi hành án dân sự số 26/2008/QH12"
     )
-    expect(council.filter(has_text="8/QĐ-THADS/2026")).to_contain_text("Điều 58 Luật 106/2025")
+    expect(council.filter(has_text="8/QĐ-THADS")).to_contain_text(
+        "Điều 58 Luật Thi hành án dân sự số 106/2025/QH15"
+    )
     screenshot(page, "dashboard-legal-deadlines")

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...i18n import Translator
 from ..stable import Kilograms
-from .lines import Ledger, LedgerLine
+from .lines import Ledger, LedgerLine, status_words
 
 ONE_DAY = timedelta(days=1)
 NONE = "—"  # printed where a number the form asks for is not recorded (yet)
@@ -68,7 +68,7 @@ def cells(line: LedgerLine, t: Translator) -> list[Any]:
         line.out_on,
         (line.exit_slip_no or NONE) if line.disposal else "",
         disposal(line, t),
-        t.maybe(f"ledger15.status_{line.status}", t.maybe(f"status.{line.status}", line.status)),
+        t.maybe(f"ledger15.status_{line.status}", status_words(line.status, line.disposal, t)),
         line.notes,
     ]
 

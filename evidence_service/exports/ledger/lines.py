@@ -22,7 +22,16 @@ from ...documents import AgencyHeader, agency_header
 from ...i18n import Translator, translator
 from ...legal.holidays import local_today
 from ...locations import get_warehouse
-from ...models import Agency, Case, CustodyEvent, Item, Location, User, Warehouse
+from ...models import (
+    Agency,
+    Case,
+    CustodyEvent,
+    EnforcementDecision,
+    Item,
+    Location,
+    User,
+    Warehouse,
+)
 from ...periods import day_start, local_day
 from ..movements import (
     EXIT_KINDS,
@@ -319,6 +328,16 @@ def ledger(
     return run.header(lines)
 
 
+def status_words(status: str, exit_kind: str | None, t: Translator) -> str:
+    """Column (15), "Trạng thái xử lý": a released item says how it left (returned to its
+    owner, handed over as confiscated, sold, kept with the file), not "returned" for all."""
+    if status == "released" and exit_kind:
+        words = t.maybe(f"inspect15_ledger.status_{exit_kind}", "")
+        if words:
+            return words
+    return t.maybe(f"status.{status}", status)
+
+
 def _case(row: Any, t: Translator) -> str:
     judgment, court = row[len(_ITEM_COLUMNS)], row[len(_ITEM_COLUMNS) + 1]
     if judgment:
@@ -341,9 +360,10 @@ def _basis(row: Any, t: Translator) -> str:
             )
         )
     if decision_number:
+        coded = EnforcementDecision.coded(str(decision_number))
         parts.append(
             t(
-                "ledger15.basis_decision",
+                "inspect15_ledger.basis_decision_coded" if coded else "ledger15.basis_decision",
                 number=decision_number,
                 year=decision_year or "…",
                 issuer=decision_issuer or "…",
@@ -421,7 +441,7 @@ def _line(
         disposal=gone.kind if gone else None,
         disposal_document=gone.document_number if gone else None,
         status=status,
-        status_vi=vi.maybe(f"status.{status}", status),
+        status_vi=status_words(status, gone.kind if gone else None, vi),
         opening=move.opening,
         notes="; ".join(notes),
     )

@@ -54,6 +54,7 @@ class PeriodFigures(BaseModel):
     end: date  # the day after the period
     last_day: date
     source: str  # where the period comes from
+    source_vi: str  # the same, in Vietnamese
     confirmed: bool  # False: "to be confirmed" (the statistical periods)
     balance: LedgerBalance
     totals: dict[str, Tally]  # ROWS → items
@@ -143,6 +144,7 @@ def figures(session: Session, scope: set[int], label: str) -> PeriodFigures:
         end=p.after,
         last_day=p.last,
         source=p.kind.source,
+        source_vi=p.kind.source_vi,
         confirmed=p.kind.confirmed,
         balance=balance_of(balance),
         totals={r: _tally(v) for r, v in count.items.items()},

@@ -73,7 +73,11 @@ def header(data: Summary, t: Translator) -> Header:
             addressee=data.addressee or t("ledger15_summary.addressee_central"),
         ),
         compared=t("summary.compared", period=period_label(data.previous.period, t)),
-        notes=[] if cur.confirmed else [t("ledger15_summary.to_confirm", source=cur.source)],
+        notes=[]
+        if cur.confirmed
+        else [
+            t("ledger15_summary.to_confirm", source=cur.source_vi if t.lang == "vi" else cur.source)
+        ],
     )
 
 

@@ -155,13 +155,16 @@ def _render_stocktake(page: Page, stocktake_id: int, error: DomainError | None =
     warehouse = page.db.get(Warehouse, stocktake.warehouse_id)
     explained = explain(error, page.t) if error else None
     closed = status.status == "closed"
+    lines = stocktakes.lines(page.db, stocktake_id, page.me) if closed else []
+    shown = stocktakes.shown_counts(status.counts or {}, [line["shown_outcome"] for line in lines])
     return page.render(
         "stocktake.html",
         status_code=error.status_code if error else 200,
         st=status,
         stocktake=stocktake,
         warehouse=warehouse,
-        lines=stocktakes.lines(page.db, stocktake_id, page.me) if closed else [],
+        lines=lines,
+        shown_counts=shown,
         record=documents.stored(
             page.db, stocktake_record.KIND, stocktake_record.subject(stocktake_id)
         ),
@@ -264,6 +267,9 @@ def close(stocktake_id: int, page: FormPage) -> Response:
                 "keeper": page.field("keeper"),
                 "accountant": page.field("accountant"),
                 "head": page.field("head"),
+                "keeper_position": page.field("keeper_position"),
+                "accountant_position": page.field("accountant_position"),
+                "head_position": page.field("head_position"),
                 "participants": participants,
             },
         )
