@@ -405,3 +405,50 @@ def test_the_destruction_page_takes_and_shows_the_new_fields(client, session, wo
         "Niêm phong không nguyên vẹn:",
     ):
         assert shown in page, shown
+
+
+def test_execution_records_the_opening_of_each_sealed_item_destroyed(client, session, world):
+    """vn-legal-context §2.4 and §6: every destruction starts with an unsealing, recorded.
+    Executing makes one unsealing record per sealed item destroyed (purpose destruction):
+    the seal as the council found it, the item as opened, the council present, the
+    destruction decision; an item excluded is not opened. The batch page and the item's
+    documents link it."""
+    from evidence_service.models import Unsealing
+    from tests.test_web import log_in
+
+    batch, (drug, fireworks, acid), (started, _) = _realistic(client, session, world)
+    rows = session.exec(select(Unsealing).order_by(Unsealing.id)).all()
+    assert [(r.item_id, r.purpose, r.resealed) for r in rows] == [
+        (drug.id, "destruction", False),
+        (fireworks.id, "destruction", False),
+    ]
+    drug_row, fireworks_row = rows
+    assert drug_row.seal_state_before == "intact" and fireworks_row.seal_state_before == "broken"
+    assert drug_row.number and drug_row.place == fireworks_row.place != ""
+    served = client.get(
+        f"/api/v1/unsealings/{fireworks_row.id}/record.pdf", headers=world.headers()
+    )
+    assert served.status_code == 200
+    save_pages(served.content, "unsealing-record-destruction")
+    got = text(served.content)
+    for shown in (
+        "BIÊN BẢN",
+        "Mở niêm phong để tiêu hủy",
+        fireworks.code,
+        "niêm phong bị rách",
+        "Giấy niêm phong rách một góc",
+        "3 hộp giấy, ẩm",
+        batch["decision_number"],
+        *(m["name"] for m in MEMBERS),
+        fireworks_row.number,
+    ):
+        assert shown in got, (shown, got)
+    assert served.headers["X-SHA256"] == hashlib.sha256(served.content).hexdigest()
+    documents = client.get(f"/api/v1/items/{drug.code}/documents", headers=world.headers()).json()
+    assert f"/api/v1/unsealings/{drug_row.id}/record.pdf" in [d["url"] for d in documents]
+    lines = {i["code"]: i for i in get(client, world, f"/{batch['id']}").json()["items"]}
+    assert lines[drug.code]["unsealing_id"] == drug_row.id
+    assert lines[acid.code]["unsealing_id"] is None
+    log_in(client, "manager")
+    page = client.get(f"/destruction/{batch['id']}").text
+    assert f'href="/unsealings/{fireworks_row.id}/record.pdf"' in page

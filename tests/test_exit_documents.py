@@ -277,6 +277,43 @@ def test_the_documents_of_an_item_link_every_document_about_it(client, session, 
     )
 
 
+def test_a_check_out_s_slip_and_record_cite_the_requesting_letter_s_date_and_issuer(
+    client, session, world
+):
+    """ "theo văn bản số 88/CV-TA ngày 28/11/2026 của TAND tỉnh Lạng Sơn": the requesting
+    body's letter, dated and issued, on the exit slip and its hand-over record; a check-out
+    without them (every client of before) still prints the dotted blanks; an issuer that is
+    no name is refused and nothing is written."""
+    _lang_son(session, world)
+    asked_on = local_today() - timedelta(days=4)
+    shown_on = asked_on.strftime("%d/%m/%Y")
+    dated, plain = (make_item(session, world, location_code="S1") for _ in range(2))
+    body = {
+        "recipient": "TAND tỉnh Lạng Sơn",
+        "purpose": "court",
+        "document_number": "88/CV-TA",
+        "due_date": str(local_today() + timedelta(days=5)),
+    }
+    bad = {**body, "document_date": str(asked_on), "document_issuer": "…"}
+    refused = _post(client, world, f"/items/{dated.code}/check-outs", bad)
+    assert refused.status_code == 422, refused.text
+    assert session.exec(select(ExitSlip)).all() == []
+    full = {**body, "document_date": str(asked_on), "document_issuer": "Tòa án nhân dân tỉnh"}
+    assert _post(client, world, f"/items/{dated.code}/check-outs", full).status_code == 200
+    assert _post(client, world, f"/items/{plain.code}/check-outs", body).status_code == 200
+    slip = session.exec(select(ExitSlip).where(ExitSlip.item_id == dated.id)).one()
+    assert (slip.document_date, slip.document_issuer) == (asked_on, "Tòa án nhân dân tỉnh")
+    cited = f"theo văn bản số 88/CV-TA ngày {shown_on} của Tòa án nhân dân tỉnh"
+    for path, name in ((f"{slip.id}.pdf", "exit-slip-check-out"), (f"{slip.id}/record.pdf", None)):
+        response = client.get(f"{API}/exit-slips/{path}", headers=world.headers())
+        assert cited in _text(response), (path, _text(response))
+        if name:
+            save_pages(response.content, name)
+    old = session.exec(select(ExitSlip).where(ExitSlip.item_id == plain.id)).one()
+    text = _text(client.get(f"{API}/exit-slips/{old.id}.pdf", headers=world.headers()))
+    assert "theo văn bản số 88/CV-TA ngày … của …" in text, text
+
+
 def test_a_confiscation_before_01_07_2026_goes_to_the_finance_agency(client, session, world):
     """The record's words follow the rules of its day (Law 2008 Art. 124 before, Decree
     152/2026 Art. 39 from 01/07/2026)."""

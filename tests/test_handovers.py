@@ -436,3 +436,43 @@ def test_a_re_entry_after_a_check_out_says_so_and_its_stock_card_row_cites_its_o
     at_again = rows.find(returned.entry_slip_number)
     assert -1 < at_in < at_out < at_again, rows
     assert "91/CV-TA" not in rows  # the requester's letter is not an entry slip
+
+
+def test_the_stock_card_dates_each_row_by_its_act_and_names_the_handovers_keeper(
+    client, session, world, before_trial
+):
+    """D67-THADS: the intake row bears the day of the handover (not the day it was typed
+    in), in Viet Nam's local date; the check-out row the day of its exit slip; the keeper
+    who received is the keeper the handover names among its receivers, not the account
+    that typed it."""
+    from evidence_service.models import ExitSlip
+
+    _lang_son(session, world)
+    # 18:30 UTC three days ago is 01:30 the next day in Viet Nam: the local date counts.
+    day = local_today() - timedelta(days=3)
+    at = datetime(day.year, day.month, day.day, 18, 30, tzinfo=UTC)
+    response = post(client, world, handover_body(world, handed_over_at=at.isoformat()))
+    assert response.status_code == 201, response.text
+    code = response.json()["lines"][0]["item_code"]
+    checkout = {
+        "recipient": "TAND tỉnh Lạng Sơn",
+        "purpose": "court",
+        "document_number": "91/CV-TA",
+        "due_date": str(local_today() + timedelta(days=5)),
+    }
+    headers = world.headers()
+    assert client.post(f"/api/v1/items/{code}/check-outs", json=checkout, headers=headers)
+    (slip,) = session.exec(select(ExitSlip).where(ExitSlip.kind == "check_out")).all()
+    out_day = local_today() - timedelta(days=1)  # the slip's own date, typed in today
+    slip.issued_at = datetime(out_day.year, out_day.month, out_day.day, 3, 0, tzinfo=UTC)
+    session.add(slip)
+    session.commit()
+    card = client.get(f"/api/v1/items/{code}/stock-card.pdf", headers=headers)
+    save_pages(card.content, "stock-card-dated")
+    text = " ".join(pdf_text(card.content).split())
+    local_in = (day + timedelta(days=1)).strftime("%d/%m/%Y")
+    assert f"1 {local_in}" in text, text  # row 1, the intake, on the handover's local day
+    assert f"2 {out_day.strftime('%d/%m/%Y')} {slip.number}" in text, text
+    assert local_today().strftime("%d/%m/%Y") not in text, text
+    assert "Thủ kho tiếp nhận: Lương Văn Tùng" in text, text
+    assert world.users["keeper"].full_name not in text

@@ -118,3 +118,28 @@ def test_the_manager_confirming_a_release_sees_the_receiver_and_position(client,
     log_in(client, "manager")
     page = client.get("/approvals").text
     assert "Người nhận: Vi Văn Khánh, chức vụ: Chủ sở hữu" in page
+
+
+def test_the_check_out_form_takes_the_letter_s_date_and_issuer(client, world, session):
+    item = make_item(session, world, location_code="S1")
+    csrf = log_in(client)
+    page = client.get(f"/items/{item.code}").text
+    assert 'id="co-docdate" name="document_date"' in page
+    assert 'id="co-issuer" name="document_issuer"' in page
+    asked_on = local_today() - timedelta(days=2)
+    form = {
+        "csrf_token": csrf,
+        "recipient": "Hoàng Văn Lâm",
+        "purpose": "court",
+        "document_number": "88/CV-TA",
+        "document_date": asked_on.strftime("%d/%m/%Y"),
+        "document_issuer": "Tòa án nhân dân tỉnh Lạng Sơn",
+        "due_date": str(local_today() + timedelta(days=5)),
+    }
+    sent = client.post(f"/items/{item.code}/check-out", data=form, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    (slip,) = session.exec(select(ExitSlip).where(ExitSlip.item_id == item.id)).all()
+    assert (slip.document_date, slip.document_issuer) == (
+        asked_on,
+        "Tòa án nhân dân tỉnh Lạng Sơn",
+    )

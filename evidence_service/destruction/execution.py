@@ -13,14 +13,17 @@ from ..environment.sites import check_site
 from ..errors import Invalid
 from ..i18n import local_time
 from ..i18n.formatting import local_day
+from ..items.unsealing import record_destruction_opening
 from ..models import (
     BatchStatus,
     Category,
     CouncilMember,
     CouncilRole,
     DestructionBatch,
+    Item,
     ItemStatus,
     Location,
+    SealState,
     User,
 )
 from .batches import batch_event, bump, change_items, for_change, lines
@@ -28,11 +31,20 @@ from .checking import batch_facts, check_line
 from .council import recheck_handlers
 from .deadlines import remember_destruction
 from .methods import check_fields, load_methods
-from .schemas import ExecuteRequest, ItemResult
+from .schemas import ExecuteRequest, ItemResult, SealSeen
 
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# The seal as the council found it, in the item's seal states (torn is broken).
+_SEAL_BEFORE = {
+    SealSeen.intact: SealState.intact.value,
+    SealSeen.torn: SealState.broken.value,
+    SealSeen.suspicious: SealState.suspicious.value,
+    SealSeen.unsealed: SealState.unsealed.value,
+}
 
 
 def _chair(session: Session, batch: DestructionBatch) -> dict[str, str | None]:
@@ -156,6 +168,7 @@ def execute(
         "document_issuer": batch.decision_issuer,
     }
     changes, events = [], []
+    opened: list[tuple[Item, Any]] = []  # the sealed items the council opens to destroy
     for key, (line, item) in by_key.items():
         n, entry = results[key]
         recorded = item.net_weight_g
@@ -226,6 +239,8 @@ def execute(
             "weight_flagged": flagged,
             "weight_note": note,
         }
+        if destroyed and (check.seal_state != SealSeen.unsealed or item.seal_number):
+            opened.append((item, check))
         if destroyed:
             changes.append(
                 (
@@ -287,4 +302,26 @@ def execute(
         **facts,
     )
     remember_destruction(session, batch, local_day(executed_at))
+    council = [
+        {"name": m.name, "position": m.position, "organisation": m.organisation}
+        for m in session.exec(
+            select(CouncilMember)
+            .where(CouncilMember.batch_id == batch.id)
+            .order_by(col(CouncilMember.id))
+        )
+    ]
+    for item, check in opened:  # each opening has its record (vn-legal-context §2.4, §6)
+        record_destruction_opening(
+            session,
+            item,
+            at=executed_at,
+            place=data.site,
+            seal_number=check.seal_number,
+            seal_state=_SEAL_BEFORE[SealSeen(check.seal_state)],
+            seal_note=check.seal_note,
+            condition=check.condition,
+            council=council,
+            decision=batch.decision_number,
+            actor=actor,
+        )
     return batch

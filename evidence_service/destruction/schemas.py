@@ -188,6 +188,9 @@ class BatchItemPublic(BaseModel):
     exit_slip_no: str | None = None
     # The exit slip's id: its PDF at ``GET /api/v1/exit-slips/{id}.pdf``.
     exit_slip_id: int | None = None
+    # The record of the item's opening at execution: ``GET /api/v1/unsealings/{id}/record.pdf``.
+    unsealing_id: int | None = None
+    unsealing_no: str | None = None
     enforcement_decisions: list[str] = Field(default_factory=list)
 
 

@@ -28,6 +28,8 @@ from ..models import (
     ItemStatus,
     LegalRegime,
     Location,
+    Unsealing,
+    UnsealPurpose,
     User,
     Warehouse,
 )
@@ -161,6 +163,18 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
             )
         )
     }
+    # The record of each item's opening at execution (items.unsealing, purpose destruction).
+    opened = {
+        item_id: (row_id, number)
+        for item_id, row_id, number in session.execute(
+            select(col(Unsealing.item_id), col(Unsealing.id), col(Unsealing.number))
+            .where(
+                col(Unsealing.item_id).in_([i.id for _, i in batch_lines]),
+                Unsealing.purpose == UnsealPurpose.destruction.value,
+            )
+            .order_by(col(Unsealing.id))
+        )
+    }
     items = []
     for line, item in batch_lines:
         case = cases[item.case_id]
@@ -199,6 +213,8 @@ def batch_public(session: Session, batch: DestructionBatch) -> BatchPublic:
                 entry_slip_no=item.entry_slip_no,
                 exit_slip_id=slips.get(item.id, (None, None))[0],
                 exit_slip_no=slips.get(item.id, (None, None))[1],
+                unsealing_id=opened.get(item.id, (None, None))[0],
+                unsealing_no=opened.get(item.id, (None, None))[1],
                 enforcement_decisions=decisions.get(item.case_id)
                 or ([case.decision_number] if case.decision_number else []),
             )

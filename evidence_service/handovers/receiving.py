@@ -326,7 +326,7 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
     ).first()
     assert checkout is not None and checkout.returned_at is not None and actor.id is not None
     slip = session.exec(
-        select(ExitSlip.number)
+        select(ExitSlip)
         .where(ExitSlip.item_id == item.id, ExitSlip.kind == ExitKind.check_out)
         .order_by(col(ExitSlip.id).desc())
     ).first()
@@ -342,9 +342,10 @@ def receive_return(session: Session, code: str, data: ReturnRequest, actor: User
             HANDOVER_RE_ENTRY: {
                 "number": checkout.document_number,
                 "date": local_day(checkout.checked_out_at).isoformat(),
-                "issuer": checkout.recipient,
+                # The letter's issuer when the check-out gave it, else the body that asked.
+                "issuer": (slip and slip.document_issuer) or checkout.recipient,
                 "purpose": checkout.purpose,
-                "exit_slip": slip,
+                "exit_slip": slip and slip.number,
                 "checkout_id": checkout.id,
             }
         },

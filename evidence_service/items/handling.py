@@ -110,6 +110,10 @@ def check_out(session: Session, code: str, data: CheckoutRequest, actor: User) -
         "due_date": str(data.due_date),
         **receiver_details(data),
     }
+    if data.document_date is not None:  # read by the exit slip (exitslips.issue)
+        details["document_date"] = data.document_date.isoformat()
+    if data.document_issuer:
+        details["document_issuer"] = data.document_issuer
     return _leave(
         session, item, actor, EventType.check_out, ItemStatus.checked_out, data.reason, details
     )

@@ -121,6 +121,18 @@ DocumentIssuer = Annotated[
 ]
 
 
+def _optional_issuer(value: str | None) -> str | None:
+    """An issuer that may be left out (blank is left out); given, a name."""
+    if value is None or not value.strip():
+        return None
+    return check_document_issuer(value)
+
+
+OptionalDocumentIssuer = Annotated[
+    str | None, Field(default=None, max_length=200), AfterValidator(_optional_issuer)
+]
+
+
 class Receiving(BaseModel):
     """Who receives an item that leaves, beside the name: the position the exit order and slip
     must state (Decree 142/2024 Art. 14: "name and position of the person delivering or
@@ -157,6 +169,12 @@ class CheckoutRequest(Versioned, Receiving):
     recipient: Recipient = Field(examples=["TAND tỉnh Lạng Sơn"])
     purpose: CheckoutPurpose
     document_number: str = Field(min_length=1, max_length=64, examples=["123/QĐ-THA"])
+    # The requesting body's letter beside its number, printed on the exit slip and its
+    # hand-over record ("theo văn bản số … ngày … của …"; Circular 04/2023 Art. 11(3),
+    # vn-legal-context §7). Optional, so that every client of before keeps working; a slip
+    # without them prints a dotted blank.
+    document_date: DocumentDate = Field(default=None, examples=["2026-11-28"])
+    document_issuer: OptionalDocumentIssuer = Field(default=None, examples=["TAND tỉnh Lạng Sơn"])
     due_date: date
 
 

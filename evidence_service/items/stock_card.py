@@ -50,12 +50,8 @@ def entry_slip_of(session: Session, item: Item) -> str:
     return number or ""
 
 
-def return_slips(session: Session, item: Item, returns: int) -> list[str]:
-    """The entry slips of the item's ``returns`` returns after a check-out, in order: each
-    return is received as a new handover with its own entry slip (Circular 04/2023 Art.
-    11(3)); "…" while that handover is a draft. The handovers that say they are re-entries
-    (``Handover.re_entry``), else (made before they said so) the item's last ones."""
-    handovers = list(
+def _handovers(session: Session, item: Item) -> list[Handover]:
+    return list(
         session.exec(
             select(Handover)
             .join(HandoverLine, col(HandoverLine.handover_id) == Handover.id)
@@ -63,11 +59,61 @@ def return_slips(session: Session, item: Item, returns: int) -> list[str]:
             .order_by(col(Handover.id))
         ).all()
     )
+
+
+def intake_handover(session: Session, item: Item) -> Handover | None:
+    """The handover that first received the item (not a re-entry after a check-out)."""
+    return next((h for h in _handovers(session, item) if h.re_entry() is None), None)
+
+
+def _returns(session: Session, item: Item, returns: int) -> list[Handover | None]:
+    """The handovers of the item's ``returns`` returns after a check-out, in order: each
+    return is received as a new handover with its own entry slip (Circular 04/2023 Art.
+    11(3)). The handovers that say they are re-entries (``Handover.re_entry``), else (made
+    before they said so) the item's last ones; None where there is none."""
+    handovers = _handovers(session, item)
     again = [h for h in handovers if h.re_entry() is not None]
     if len(again) < returns:
         again = handovers[-returns:] if returns else []
-    numbers = [h.entry_slip_number or "…" for h in again]
-    return numbers + ["…"] * (returns - len(numbers))
+    found: list[Handover | None] = list(again[:returns])
+    return found + [None] * (returns - len(found))
+
+
+def return_slips(session: Session, item: Item, returns: int) -> list[str]:
+    """The entry slips of the item's ``returns`` returns, in order; "…" while that
+    handover is a draft (or missing)."""
+    return [(h and h.entry_slip_number) or "…" for h in _returns(session, item, returns)]
+
+
+def keeper_of(handover: Handover | None) -> str:
+    """The keeper the handover names among its receivers (role "keeper"), or ""."""
+    for r in (handover.receivers if handover else None) or []:
+        if r.get("role") == "keeper" and r.get("name"):
+            return str(r["name"])
+    return ""
+
+
+def _act_at(
+    event: CustodyEvent,
+    intake: Handover | None,
+    returned: list[Handover | None],
+    issued: dict[int, datetime],
+) -> datetime:
+    """The date of the act a row records, not of the row typed in (D67-THADS dates each
+    movement by its document): in, the handover's time (the intake's, or the return's
+    own); out, the exit slip's (a destruction's is its execution); a destruction without
+    a slip, its execution; anything else, when it happened on the chain."""
+    d = event.details or {}
+    if event.event_type == EventType.intake and intake is not None:
+        return intake.handed_over_at
+    if event.event_type == EventType.return_:
+        handover = returned.pop(0) if returned else None
+        return handover.handed_over_at if handover else event.occurred_at
+    if event.seq in issued:
+        return issued[event.seq]
+    if d.get("executed_at"):
+        return datetime.fromisoformat(str(d["executed_at"]))
+    return event.occurred_at
 
 
 def _document(event: CustodyEvent, entry: str, slips: dict[int, str], returned: list[str]) -> str:
@@ -92,15 +138,17 @@ def movements(session: Session, item: Item) -> list[Movement]:
     events = session.exec(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(col(CustodyEvent.seq))
     ).all()
-    slips = dict(
-        session.execute(
-            select(col(ExitSlip.event_seq), col(ExitSlip.number)).where(ExitSlip.item_id == item.id)
-        ).all()
-    )
+    exits = session.execute(
+        select(col(ExitSlip.event_seq), col(ExitSlip.number), col(ExitSlip.issued_at)).where(
+            ExitSlip.item_id == item.id
+        )
+    ).all()
+    slips = {seq: number for seq, number, _ in exits if seq is not None}
+    issued = {seq: at for seq, _, at in exits if seq is not None}
     entry = entry_slip_of(session, item)
-    returned = return_slips(
-        session, item, sum(1 for e in events if e.event_type == EventType.return_)
-    )
+    intake = intake_handover(session, item)
+    back = _returns(session, item, sum(1 for e in events if e.event_type == EventType.return_))
+    returned = [(h and h.entry_slip_number) or "…" for h in back]
     status: str | None = None
     quantity, weight = 0.0, None
     out: list[Movement] = []
@@ -131,11 +179,12 @@ def movements(session: Session, item: Item) -> list[Movement]:
                 row = {"in_quantity": -less_qty or None, "in_weight_g": -(less_weight or 0) or None}
         status, quantity, weight = after_status, after_qty, after_weight
         document = _document(event, entry, slips, returned)  # each return takes its slip
+        at = _act_at(event, intake, back, issued)  # and its handover's time
         if not row:
             continue
         out.append(
             Movement(
-                at=event.occurred_at,
+                at=at,
                 event_type=event.event_type,
                 document=document,
                 in_quantity=row.get("in_quantity"),
@@ -156,7 +205,9 @@ def _event_word(t: Translator, event_type: str) -> str:
 def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]) -> list[Flowable]:
     t = doc.t
     case = session.get(Case, item.case_id)
-    keeper = session.get(User, item.received_by_id)
+    account = session.get(User, item.received_by_id)
+    # The keeper who received: the one the handover names, else the account that typed it.
+    keeper = keeper_of(intake_handover(session, item)) or (account.full_name if account else "")
     out: list[Flowable] = [
         *docs.basis(doc),
         docs.para(
@@ -175,7 +226,7 @@ def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]
                 entry=entry_slip_of(session, item) or "…",
             )
         ),
-        docs.para(t("handover_card.keeper", name=(keeper.full_name if keeper else "") or "…")),
+        docs.para(t("handover_card.keeper", name=keeper or "…")),
         docs.spacer(2),
     ]
 
@@ -217,7 +268,7 @@ def _body(session: Session, doc: docs.Document, item: Item, rows: list[Movement]
     return out + docs.signatures(
         t,
         [
-            docs.Signer(t("handover_slip.sign_keeper"), (keeper.full_name if keeper else "")),
+            docs.Signer(t("handover_slip.sign_keeper"), keeper),
             docs.Signer(t("handover_slip.sign_accountant")),
         ],
     )

@@ -132,6 +132,48 @@ def unseal(session: Session, code: str, data: UnsealRequest, actor: User) -> Uns
     return row
 
 
+def record_destruction_opening(
+    session: Session,
+    item: Item,
+    *,
+    at: datetime,
+    place: str,
+    seal_number: str | None,
+    seal_state: str,
+    seal_note: str | None,
+    condition: str | None,
+    council: list[dict[str, Any]],
+    decision: str | None,
+    actor: User,
+) -> Unsealing:
+    """The unsealing record of an item the council opens to destroy it (vn-legal-context
+    §2.4: every destruction starts with an unsealing; §6 "Unseal the items and record it";
+    Decree 127/2017): the seal as the council found it, the item once opened, the council
+    present and signing, the destruction decision it rests on; not sealed again. One record
+    per item, as the model keeps one (``Unsealing.item_id``) and the item's documents list
+    it. No custody event of its own: the destruction event carries the same seal check."""
+    assert item.id is not None and actor.id is not None
+    row = Unsealing(
+        agency_id=item.agency_id,
+        item_id=item.id,
+        purpose=UnsealPurpose.destruction.value,
+        opened_at=at,
+        place=place,
+        seal_number_before=seal_number or item.seal_number,
+        seal_state_before=seal_state,
+        seal_description=seal_note or "",
+        condition_after=condition or "",
+        resealed=False,
+        participants=council,
+        document_number=decision,
+        created_by_id=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    _finalise(session, row, item.code, actor)
+    return row
+
+
 def sampling_facts(item: Item, data: SamplingDetails) -> dict[str, Any]:
     """The record's facts as asked, checked against the item now (a refusal is a 422 naming
     the field; nothing is written): a sealed item's opening must be described. Kept in the

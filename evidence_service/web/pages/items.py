@@ -165,7 +165,8 @@ def move(code: str, page: FormPage) -> Response:
 def check_out(code: str, page: FormPage) -> Response:
     def run() -> None:
         due_date = iso_date(page.field("due_date"), "due_date")
-        data = _read(page, handling.CheckoutRequest, due_date=due_date)
+        on = iso_date(page.field("document_date"), "document_date")
+        data = _read(page, handling.CheckoutRequest, due_date=due_date, document_date=on)
         handling.check_out(page.db, code, data, page.me)
 
     return _act(page, code, "check_out", run)
