@@ -109,6 +109,7 @@ def test_every_document_is_reachable_from_the_item_handover_batch_and_stocktake_
         "/handovers/N/entry-slip.pdf",
         "/exit-slips/N.pdf",  # made at the destruction's execution
         "/destruction-batches/N/record.pdf",
+        "/unsealings/N/record.pdf",  # its seal opened at the execution (§2.4)
         "/items/CODE/stock-card.pdf",
     }, gone_docs
     assert any(d.startswith("/stocktakes/") for d in counted_docs), counted_docs
