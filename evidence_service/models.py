@@ -1150,7 +1150,10 @@ class Handover(SQLModel, table=True):
     # ({"warehouse_id", "warehouse", "kind", "name", "representative", "position",
     # "contract", "place"}); None when the items go into the agency's own keeping. From
     # 01/07/2026 such a handover is one in place (Decree 152/2026 Art. 37).
-    custodian: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # None is SQL NULL (not JSON null), so "IS NULL" says "no custodian".
+    custodian: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
     def re_entry(self) -> dict[str, Any] | None:
         """The check-out a return ends, when this handover is one (``acts[HANDOVER_RE_ENTRY]``,
@@ -1273,7 +1276,9 @@ class Unsealing(SQLModel, table=True):
     # A sample taken at this opening (purpose ``sampling``; ``items/sampling.py``): the
     # weight taken, the net (and gross) weight before and after, what the sample is, the lab
     # that receives it and its document. None for an opening that took nothing.
-    sample: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    sample: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 

@@ -46,6 +46,7 @@ def test_0019_goes_down_and_up_on_a_filled_database(tmp_path):
     assert len(slips) == 1 and slips[0].number.endswith("/PXK")
     _drop_province_chains(db)
     _kind(db, "destruction")
+    command.downgrade(db.alembic_config(), "0019")  # the later migrations are not under test
     with pytest.raises(RuntimeError, match="exit slips of destructions"):
         command.downgrade(db.alembic_config(), "0015")
     assert db.migration_status()[0] == "0019"  # refused before changing anything
@@ -69,6 +70,7 @@ def test_0019_goes_down_and_up_on_a_filled_database(tmp_path):
         lines = conn.execute(text("SELECT item_id FROM handover_lines")).all()
     assert lines == [(item_id,), (item_id,)]
     _drop_province_chains(db)
+    command.downgrade(db.alembic_config(), "0019")
     with pytest.raises(RuntimeError, match="more than one handover"):
         command.downgrade(db.alembic_config(), "0015")
     assert db.migration_status()[0] == "0019"

@@ -46,7 +46,8 @@ def downgrade() -> None:
     given = " OR ".join(f"{name} IS NOT NULL" for name, _ in RECEIVER)
     slips = bind.exec_driver_sql(f"SELECT count(*) FROM exit_slips WHERE {given}").scalar_one()
     samples = bind.exec_driver_sql(
-        "SELECT count(*) FROM unsealings WHERE sample IS NOT NULL"
+        "SELECT count(*) FROM unsealings "
+        "WHERE sample IS NOT NULL AND CAST(sample AS TEXT) <> 'null'"
     ).scalar_one()
     if slips or samples:
         raise RuntimeError(
