@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.platypus import Flowable
+from sqlalchemy import nulls_first
 from sqlmodel import Session, col, select
 
 from .. import custodians
@@ -113,7 +114,12 @@ def _facts(session: Session, stocktake: Stocktake, actor: User) -> _Facts:
             select(StocktakeLine, Item)
             .outerjoin(Item, col(Item.id) == StocktakeLine.item_id)
             .where(StocktakeLine.stocktake_id == stocktake.id)
-            .order_by(col(StocktakeLine.outcome), col(Item.code), col(StocktakeLine.label))
+            # Labels of no item first, on every database (NULLs sort last on PostgreSQL).
+            .order_by(
+                col(StocktakeLine.outcome),
+                nulls_first(col(Item.code)),
+                col(StocktakeLine.label),
+            )
         ).all()
     ]
     discrepancies = [
