@@ -189,6 +189,26 @@ class Participant(BaseModel):
     organisation: str = Field(default="", max_length=200)
 
 
+def checked_opening(
+    resealed: bool, new_seal_number: str | None, opened_at: datetime | None
+) -> datetime | None:
+    """An opened seal as a request states it (an unsealing, a sample): a new seal has its
+    number and only then; the opening is not in the future. Returns ``opened_at`` in UTC."""
+    if resealed and not (new_seal_number or "").strip():
+        raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
+    if not resealed and new_seal_number:
+        raise value_error(
+            "a new seal number is given but resealed is false", "keysa_items.not_resealed"
+        )
+    if opened_at is None:
+        return None
+    if opened_at.tzinfo is None:
+        opened_at = opened_at.replace(tzinfo=UTC)
+    if opened_at > datetime.now(UTC):
+        raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
+    return opened_at
+
+
 class SamplingDetails(BaseModel):
     """What the record of a sample says besides the weight (``handling.take_sample``): one
     sitting, one record. A sealed item's seal is opened for it (Decree 127/2017; vn-legal-
@@ -222,17 +242,7 @@ class SamplingDetails(BaseModel):
 
     @model_validator(mode="after")
     def _checked(self) -> "SamplingDetails":
-        if self.resealed and not (self.new_seal_number or "").strip():
-            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
-        if not self.resealed and self.new_seal_number:
-            raise value_error(
-                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
-            )
-        if self.opened_at is not None:
-            if self.opened_at.tzinfo is None:
-                self.opened_at = self.opened_at.replace(tzinfo=UTC)
-            if self.opened_at > datetime.now(UTC):
-                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
+        self.opened_at = checked_opening(self.resealed, self.new_seal_number, self.opened_at)
         return self
 
 

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from .. import documents as docs
 from ..checkpoints import current_anchor
 from ..custody import EventType, NewEvent
-from ..errors import Invalid, InvalidTransition, value_error
+from ..errors import Invalid, InvalidTransition
 from ..i18n import Translator, translator
 from ..i18n.formatting import local_day
 from ..models import Item, Location, OfficialDocument, SealState, Unsealing, UnsealPurpose, User
 from .lifecycle import Versioned, for_change, update_item
-from .requests import Participant, SamplingDetails
+from .requests import Participant, SamplingDetails, checked_opening
 
 KIND = "unsealing_record"
 SAMPLING_KIND = "sampling_record"
@@ -49,17 +49,7 @@ class UnsealRequest(Versioned):
 
     @model_validator(mode="after")
     def _checked(self) -> "UnsealRequest":
-        if self.resealed and not (self.new_seal_number or "").strip():
-            raise value_error("a new seal needs its number", "keysa_items.new_seal_number")
-        if not self.resealed and self.new_seal_number:
-            raise value_error(
-                "a new seal number is given but resealed is false", "keysa_items.not_resealed"
-            )
-        if self.opened_at is not None:
-            if self.opened_at.tzinfo is None:
-                self.opened_at = self.opened_at.replace(tzinfo=UTC)
-            if self.opened_at > datetime.now(UTC):
-                raise value_error("opened_at cannot be in the future", "keysa_items.opened_future")
+        self.opened_at = checked_opening(self.resealed, self.new_seal_number, self.opened_at)
         return self
 
 
